@@ -1,0 +1,168 @@
+package investigation
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// networkMetric matches metrics that measure reachability or health rather
+// than the workload's own errors: with no errors in its logs, such a symptom
+// points at the network path.
+var networkMetric = regexp.MustCompile(`(?i)HealthyHost|UnHealthyHost|TargetConnectionError|ConnectionError|StatusCheckFailed_System|NetworkPackets|PacketsDrop|PacketDrop|ErrorPortAllocation|IdleTimeoutCount|ConnectionAttemptCount|TunnelState|HealthCheckStatus|BackendConnectionErrors|RejectedConnectionCount`)
+
+// blindSpots says what the trail cannot show, the likeliest first.
+func (t *triage) blindSpots() []BlindSpot {
+	var out []BlindSpot
+	explained := len(t.ranked) > 0 && t.ranked[0].confidence != ConfidenceLow
+	age := t.now.Sub(t.symptom)
+
+	if len(t.scope.Resources) == 0 {
+		names := make([]string, 0, len(t.scope.Unscoped))
+		for _, d := range t.scope.Unscoped {
+			names = append(names, d.Name+"="+d.Value)
+		}
+		note := "The alarm's metric names no AWS resource Trailhound can walk the trail of"
+		if len(names) > 0 {
+			note += " (dimensions " + strings.Join(names, ", ") + ")"
+		}
+		out = append(out, BlindSpot{Kind: BlindUnscoped, Note: note + ".",
+			WhereToLook: "the service that publishes the metric, its deploy history and logs; or ask `changes <resource>` about the resource behind it"})
+	}
+	if age < DeliveryLag {
+		out = append(out, BlindSpot{Kind: BlindDeliveryLag,
+			Note: fmt.Sprintf("The alarm fired only %s ago and CloudTrail takes about %s to make events visible: the change behind it may not be in the trail yet.",
+				ago(age), ago(DeliveryLag)),
+			WhereToLook: "re-run the triage in a few minutes"})
+	}
+	evidence := t.logBlindSpots(explained)
+	out = append(out, evidence...)
+	if !explained && len(evidence) == 0 {
+		// No log evidence either way: order the usual suspects by what the
+		// metric measures.
+		if t.networkSymptom() {
+			out = append(out, networkSpot(), applicationSpot(""))
+		} else {
+			out = append(out, applicationSpot(""), networkSpot())
+		}
+	}
+	if explained && len(out) == 0 {
+		out = append(out, applicationSpot(""))
+	}
+	return dedupeSpots(out)
+}
+
+// logBlindSpots reads the workload's logs for what the trail cannot show: a
+// deploy announced by the application itself, or errors no change explains.
+func (t *triage) logBlindSpots(explained bool) []BlindSpot {
+	ev := t.logs
+	if ev == nil {
+		return nil
+	}
+	first := ev.firstError()
+	if first == nil {
+		if explained {
+			return nil
+		}
+		where := "the workload's deploy history"
+		return []BlindSpot{{Kind: BlindNetwork,
+			Note:        fmt.Sprintf("The workload's logs (%s) show no errors around the symptom, so the failure is likely outside it: the network path, a dependency's health or the client side.", strings.Join(ev.Groups, ", ")),
+			WhereToLook: "VPC flow logs, Reachability Analyzer, target health and " + where}}
+	}
+	if explained && t.ranked[0].corrob != nil {
+		return nil
+	}
+	if d := ev.lastDeployBefore(first.First.Time); d != nil && first.First.Time.Sub(d.Time) <= CorroborationMaxLag {
+		return []BlindSpot{applicationSpot(fmt.Sprintf(" The workload announced a change itself at %s (%q) and errors began %s later.",
+			clock(d.Time), truncate(d.Message, 120), ago(first.First.Time.Sub(d.Time))))}
+	}
+	kinds := ev.sortedKinds()
+	var desc []string
+	for _, o := range kinds {
+		desc = append(desc, fmt.Sprintf("%s ×%d from %s", strings.ReplaceAll(string(o.Kind), "_", " "), o.Count, clock(o.First.Time)))
+	}
+	return []BlindSpot{{Kind: BlindRuntime,
+		Note: fmt.Sprintf("The workload's logs show errors that no recorded change explains (%s), e.g. %q.",
+			strings.Join(desc, "; "), truncate(kinds[0].First.Message, 160)),
+		WhereToLook: "the log groups " + strings.Join(ev.Groups, ", ") + ", and the downstream services those errors name"}}
+}
+
+func applicationSpot(extra string) BlindSpot {
+	return BlindSpot{Kind: BlindApplication,
+		Note:        "Application deploys, feature flags and config pushed outside AWS APIs never reach CloudTrail." + extra,
+		WhereToLook: "the deploy history of the service (CI/CD, image tags, flag service) and its logs"}
+}
+
+func networkSpot() BlindSpot {
+	return BlindSpot{Kind: BlindNetwork,
+		Note:        "Packet loss, reachability and third-party outages leave no trace in CloudTrail.",
+		WhereToLook: "VPC flow logs, Reachability Analyzer, target health and the AWS Health dashboard"}
+}
+
+func (t *triage) networkSymptom() bool {
+	for _, m := range t.alarm.Metrics {
+		if networkMetric.MatchString(m.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupeSpots(in []BlindSpot) []BlindSpot {
+	seen := map[BlindSpotKind]bool{}
+	var out []BlindSpot
+	for _, b := range in {
+		if !seen[b.Kind] {
+			seen[b.Kind] = true
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// report assembles the final report.
+func (t *triage) report() *Report {
+	a := t.alarm
+	rep := &Report{
+		Alarm: AlarmSummary{
+			Name: a.Name, ARN: a.ARN, Account: a.Account, Region: a.Region,
+			State: a.State, StateChangeTime: a.StateChangeTime.UTC(), Reason: a.Reason,
+			Resources: append([]Resource{}, t.scope.Resources...),
+		},
+		Window:     Window{Start: t.symptom.Add(-Layer2Window).UTC(), End: t.symptom.UTC()},
+		Candidates: append([]Candidate{}, t.cands...),
+		AI:         AIStatus{ReasonUnused: "AI is off"},
+		Stats: Stats{
+			APICalls:        t.calls,
+			EventsScanned:   t.scanned,
+			ResourcesWalked: t.lookups,
+			Truncated:       t.truncate,
+		},
+	}
+	rep.BlindSpots = t.blindSpots()
+	rep.Explanation = t.explanation(rep.BlindSpots)
+	rep.Notes = append(rep.Notes, t.notes...)
+	if s := t.failedSummary(); s != "" {
+		rep.Notes = append(rep.Notes, s)
+	}
+	return rep
+}
+
+// failedSummary tells of refused calls on the scoped resources: someone tried
+// something that did not happen, which is evidence but never a change.
+func (t *triage) failedSummary() string {
+	if len(t.failed) == 0 {
+		return ""
+	}
+	sort.Slice(t.failed, func(i, j int) bool { return t.failed[i].Time.After(t.failed[j].Time) })
+	var parts []string
+	for i, f := range t.failed {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(t.failed)-3))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s on %s by %s at %s (%s)", f.Name, f.Target.ID, f.Actor.Name, clock(f.Time), f.ErrorCode))
+	}
+	return fmt.Sprintf("%d failed call(s) on the scoped resources were not counted as changes: %s.", len(t.failed), strings.Join(parts, "; "))
+}

@@ -1,0 +1,165 @@
+package investigation
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// errorPatterns classify a log line; the first match wins, so the most
+// specific kinds come first (a KMS AccessDeniedException is a KMS problem).
+var errorPatterns = []struct {
+	kind ErrorKind
+	re   *regexp.Regexp
+}{
+	{ErrKMS, regexp.MustCompile(`(?i)KMSInvalidStateException|KMS\w*Exception|DisabledException|KeyUnavailableException|pending deletion|key .*is disabled|kms:Decrypt|kms:GenerateDataKey|KMS key`)},
+	{ErrAccessDenied, regexp.MustCompile(`(?i)AccessDenied|not authorized to perform|UnauthorizedOperation|AuthorizationError|Forbidden|\b403\b|permission denied|insufficient permissions|explicit deny`)},
+	{ErrThrottled, regexp.MustCompile(`(?i)Throttl|Rate exceeded|TooManyRequests|\b429\b|SlowDown|ProvisionedThroughputExceeded|RequestLimitExceeded|concurrency limit|ReservedFunctionConcurrent|TooManyRequestsException`)},
+	{ErrDNS, regexp.MustCompile(`(?i)NXDOMAIN|no such host|Name or service not known|getaddrinfo ENOTFOUND|EAI_AGAIN|could not resolve|UnknownHostException|temporary failure in name resolution`)},
+	{ErrAuth, regexp.MustCompile(`(?i)password authentication failed|authentication failed|Access denied for user|invalid password|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|invalid credentials|bad credentials|login failed|\b401\b|Unauthorized\b`)},
+	{ErrExhaustion, regexp.MustCompile(`(?i)Task timed out|out of memory|OutOfMemory|MemoryError|Runtime exited with error: signal: killed|heap out of memory|OOMKilled|disk full|No space left|too many open files|deadline exceeded|Runtime\.ExitError`)},
+	{ErrNetwork, regexp.MustCompile(`(?i)ETIMEDOUT|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|connection refused|connection reset|connect timed out|connection timed out|timed out connecting|i/o timeout|no route to host|network is unreachable|Connect timeout|SocketTimeout|could not connect|unable to connect|ConnectTimeoutError|EndpointConnectionError`)},
+	{ErrNotFound, regexp.MustCompile(`(?i)ResourceNotFound|NoSuchKey|NoSuchBucket|NoSuchEntity|does not exist|not found|NonExistentQueue|QueueDoesNotExist|\b404\b|ParameterNotFound`)},
+	{ErrConfig, regexp.MustCompile(`(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing`)},
+	{ErrUnavailable, regexp.MustCompile(`(?i)\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|no healthy|upstream|ServiceUnavailable|InternalServerError|\b500\b`)},
+	{ErrApplication, regexp.MustCompile(`(?i)Traceback|Exception|\bERROR\b|\berror\b|panic:|TypeError|ReferenceError|NullPointer|undefined is not|Unhandled|\bFATAL\b|stack trace`)},
+}
+
+// deployMarker matches lines where the workload says it started a new version,
+// build or flag set: a change the control-plane trail never sees.
+var deployMarker = regexp.MustCompile(`(?i)\b(deploy(ed|ing|ment)?|releas(e|ed|ing)|rolled out|rolling out|new version|starting (version|build|release)|(app|application|service) (version|build)|build (id|sha|number)|git[_ -]?(sha|commit)|feature[_ -]?flag|flag .*(enabled|disabled|flipped|turned on|turned off|set to)|config(uration)? (reload|reloaded|refreshed|pushed))\b`)
+
+// lambdaPlatformLine matches the Lambda platform's own lines, which carry no
+// error of the function even when they mention timeouts or versions.
+var lambdaPlatformLine = regexp.MustCompile(`^(START|END|INIT_START|EXTENSION|TELEMETRY) RequestId|^INIT_START|^(START|END) RequestId`)
+
+// ClassifyLine returns the error kind a log line shows, or "" for a line that
+// is not an error.
+func ClassifyLine(msg string) ErrorKind {
+	if lambdaPlatformLine.MatchString(msg) {
+		return ""
+	}
+	if strings.HasPrefix(msg, "REPORT RequestId") {
+		// A REPORT line is healthy unless the platform says the invocation died.
+		if strings.Contains(msg, "Status: timeout") {
+			return ErrExhaustion
+		}
+		if strings.Contains(msg, "Status: error") {
+			return ErrApplication
+		}
+		return ""
+	}
+	for _, p := range errorPatterns {
+		if p.re.MatchString(msg) {
+			return p.kind
+		}
+	}
+	return ""
+}
+
+// LogEvidence summarises the error lines of the workload's logs.
+type LogEvidence struct {
+	Groups []string
+	// Onsets per kind: when lines of that kind first appeared, how many.
+	Kinds map[ErrorKind]*KindOnset
+	// Deploys are lines where the workload announced a new version or flag.
+	Deploys []LogLine
+	Lines   int
+}
+
+// KindOnset is when errors of one kind first appeared.
+type KindOnset struct {
+	Kind   ErrorKind
+	First  LogLine
+	Count  int
+	Sample []LogLine // a few lines, oldest first, for evidence and resource mentions
+}
+
+const maxOnsetSamples = 5
+
+func newLogEvidence(groups []string, lines []LogLine) *LogEvidence {
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Time.Before(lines[j].Time) })
+	ev := &LogEvidence{Groups: groups, Kinds: map[ErrorKind]*KindOnset{}, Lines: len(lines)}
+	for _, l := range lines {
+		if deployMarker.MatchString(l.Message) && ClassifyLine(l.Message) == "" {
+			ev.Deploys = append(ev.Deploys, l)
+			continue
+		}
+		k := ClassifyLine(l.Message)
+		if k == "" {
+			continue
+		}
+		o := ev.Kinds[k]
+		if o == nil {
+			o = &KindOnset{Kind: k, First: l}
+			ev.Kinds[k] = o
+		}
+		o.Count++
+		if len(o.Sample) < maxOnsetSamples {
+			o.Sample = append(o.Sample, l)
+		}
+	}
+	return ev
+}
+
+// firstError returns the earliest error onset of any kind, if any.
+func (ev *LogEvidence) firstError() *KindOnset {
+	var first *KindOnset
+	for _, o := range ev.sortedKinds() {
+		if first == nil || o.First.Time.Before(first.First.Time) {
+			first = o
+		}
+	}
+	return first
+}
+
+// sortedKinds returns onsets by count, most frequent first.
+func (ev *LogEvidence) sortedKinds() []*KindOnset {
+	out := make([]*KindOnset, 0, len(ev.Kinds))
+	for _, o := range ev.Kinds {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}
+
+// lastDeployBefore returns the latest deploy marker at or before t.
+func (ev *LogEvidence) lastDeployBefore(t time.Time) *LogLine {
+	var last *LogLine
+	for i := range ev.Deploys {
+		if !ev.Deploys[i].Time.After(t) {
+			last = &ev.Deploys[i]
+		}
+	}
+	return last
+}
+
+// IsDeployMarker reports whether a log line announces a new version, build or
+// flag of the workload.
+func IsDeployMarker(msg string) bool {
+	return deployMarker.MatchString(msg) && ClassifyLine(msg) == ""
+}
+
+// Noteworthy reports whether a log line is one the engine reads.
+func Noteworthy(msg string) bool {
+	return ClassifyLine(msg) != "" || deployMarker.MatchString(msg)
+}
+
+// LogFilterPattern is a CloudWatch Logs filter pattern (OR-ed terms, which are
+// case-sensitive there) that selects roughly the lines Noteworthy accepts; the
+// engine classifies what comes back, so a line matched here and not there is
+// only a wasted byte.
+const LogFilterPattern = `?ERROR ?Error ?error ?Exception ?exception ?FATAL ?Fatal ?panic ?Traceback ` +
+	`?AccessDenied ?AccessDeniedException ?denied ?Denied ?"not authorized" ?Unauthorized ?UnauthorizedOperation ?Forbidden ?403 ` +
+	`?timeout ?Timeout ?"timed out" ?refused ?ETIMEDOUT ?ECONNREFUSED ?ECONNRESET ?EHOSTUNREACH ?unreachable ` +
+	`?Throttling ?ThrottlingException ?"Rate exceeded" ?TooManyRequestsException ?429 ` +
+	`?"not found" ?NotFound ?ResourceNotFoundException ?NoSuchKey ?"no such host" ?ENOTFOUND ?NXDOMAIN ` +
+	`?"out of memory" ?OutOfMemoryError ?MemoryError ?KMSInvalidStateException ?DisabledException ?failed ?Failed ` +
+	`?502 ?503 ?504 ?"Status: timeout" ?"Status: error" ` +
+	`?deploy ?deployed ?Deployed ?deploying ?release ?released ?version ?Version ?flag ?Flag`

@@ -1,0 +1,85 @@
+package investigation
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Lookup attribute keys CloudTrail's LookupEvents accepts, one per call.
+const (
+	AttrResourceName    = "ResourceName"
+	AttrResourceType    = "ResourceType"
+	AttrEventName       = "EventName"
+	AttrEventSource     = "EventSource"
+	AttrEventID         = "EventId"
+	AttrUsername        = "Username"
+	AttrAccessKeyID     = "AccessKeyId"
+	AttrReadOnly        = "ReadOnly"
+	GlobalServiceRegion = "us-east-1" // IAM, STS, Route 53, CloudFront record here
+)
+
+// Lookup is one LookupEvents query: a single attribute, a region, a window.
+type Lookup struct {
+	Region    string
+	Key       string
+	Value     string
+	Start     time.Time
+	End       time.Time
+	MaxEvents int // stop paging once this many events were read; 0 means the adapter's bound
+}
+
+// LookupResult is what a lookup returned, newest first, and what it cost.
+type LookupResult struct {
+	Events []Event
+	Calls  int  // requests sent, retries included
+	More   bool // the bound stopped paging before the trail ran out
+}
+
+// Trail answers CloudTrail lookups.
+type Trail interface {
+	Lookup(ctx context.Context, q Lookup) (LookupResult, error)
+}
+
+// Dependency is a resource another one relies on.
+type Dependency struct {
+	Resource
+	Relation string `json:"relation"` // e.g. "Is associated with Role"
+}
+
+// Topology tells what a resource depends on.
+type Topology interface {
+	// Dependencies returns the direct dependencies of r. An unknown resource
+	// or type returns ErrUnknownResource.
+	Dependencies(ctx context.Context, r Resource) ([]Dependency, error)
+}
+
+// Logs reads the log lines that matter for corroboration: those that look like
+// errors (ClassifyLine) or like the workload announcing a new version
+// (IsDeployMarker). LogFilterPattern selects the same lines in CloudWatch Logs.
+type Logs interface {
+	// Errors returns at most limit such lines of group in [start, end),
+	// oldest first. A group that does not exist returns ErrUnknownResource.
+	Errors(ctx context.Context, group string, start, end time.Time, limit int) ([]LogLine, error)
+}
+
+// Resolver is implemented by topologies that know a resource under another
+// identifier than the alarm's dimension gives, e.g. an API Gateway REST API by
+// its id when the metric names it by name.
+type Resolver interface {
+	Resolve(ctx context.Context, r Resource) (Resource, error)
+}
+
+// IAM reads policy history for next steps.
+type IAM interface {
+	PolicyVersions(ctx context.Context, policyARN string) ([]PolicyVersion, error)
+}
+
+// Alarms reads alarm definitions, for composite children and for alarms known
+// only by name.
+type Alarms interface {
+	DescribeAlarms(ctx context.Context, region string, names []string) ([]Alarm, error)
+}
+
+// ErrUnknownResource is returned by sources that have nothing on a resource.
+var ErrUnknownResource = errors.New("unknown resource")

@@ -1,0 +1,48 @@
+package investigation
+
+// ErrorKind classifies an error line in a workload's logs by what could have
+// caused it, so a change can be corroborated by errors of its own kind.
+type ErrorKind string
+
+const (
+	ErrAccessDenied ErrorKind = "access_denied" // authorization refused by IAM or a resource policy
+	ErrNetwork      ErrorKind = "network"       // connect timeouts, refused or reset connections, unreachable hosts
+	ErrThrottled    ErrorKind = "throttled"     // rate or concurrency limits
+	ErrKMS          ErrorKind = "kms"           // a key disabled, pending deletion or unusable
+	ErrNotFound     ErrorKind = "not_found"     // a resource the code uses is gone
+	ErrAuth         ErrorKind = "auth"          // credentials rejected: passwords, tokens, secrets
+	ErrDNS          ErrorKind = "dns"           // names that no longer resolve
+	ErrConfig       ErrorKind = "config"        // missing or invalid settings
+	ErrExhaustion   ErrorKind = "exhaustion"    // out of memory, time limits, full disks
+	ErrUnavailable  ErrorKind = "unavailable"   // upstream 5xx, no healthy targets
+	ErrApplication  ErrorKind = "application"   // the code's own exceptions
+)
+
+// categorySymptoms lists the error kinds a change of each category typically
+// produces in the workloads that depend on what it touched.
+var categorySymptoms = map[Category][]ErrorKind{
+	CategoryIAM:           {ErrAccessDenied},
+	CategoryNetwork:       {ErrNetwork, ErrUnavailable},
+	CategoryDeployment:    {ErrApplication, ErrConfig, ErrExhaustion, ErrNotFound},
+	CategoryConfig:        {ErrConfig, ErrExhaustion, ErrApplication, ErrNetwork},
+	CategoryCapacity:      {ErrThrottled, ErrExhaustion, ErrUnavailable},
+	CategoryDatabase:      {ErrNetwork, ErrUnavailable, ErrAuth, ErrNotFound, ErrThrottled},
+	CategoryStorage:       {ErrAccessDenied, ErrNotFound},
+	CategoryEncryption:    {ErrKMS, ErrAccessDenied},
+	CategoryDNS:           {ErrDNS, ErrNetwork},
+	CategoryLoadBalancing: {ErrUnavailable, ErrNetwork},
+	CategorySecrets:       {ErrAuth, ErrConfig, ErrNotFound, ErrAccessDenied},
+	CategoryMessaging:     {ErrAccessDenied, ErrNotFound, ErrThrottled},
+	CategoryAPI:           {ErrAccessDenied, ErrUnavailable, ErrNotFound},
+	CategoryCDN:           {ErrUnavailable, ErrAccessDenied},
+	CategoryKubernetes:    {ErrUnavailable, ErrExhaustion, ErrNetwork},
+}
+
+// Symptoms returns the error kinds a change kind produces: its own list when
+// the catalogue gives one, else its category's.
+func (k ChangeKind) Symptoms() []ErrorKind {
+	if len(k.SymptomKinds) > 0 {
+		return k.SymptomKinds
+	}
+	return categorySymptoms[k.Category]
+}

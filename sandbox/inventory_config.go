@@ -1,0 +1,141 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+)
+
+// AWS Config GetResourceConfigHistory over topology.json: one configuration
+// item per resource, the latest, with its relationships.
+
+type configHistoryInput struct {
+	ResourceType       string        `json:"resourceType"`
+	ResourceID         string        `json:"resourceId"`
+	LaterTime          *epochSeconds `json:"laterTime"`
+	EarlierTime        *epochSeconds `json:"earlierTime"`
+	ChronologicalOrder string        `json:"chronologicalOrder"`
+	Limit              int           `json:"limit"`
+	NextToken          string        `json:"nextToken"`
+}
+
+type configHistoryOutput struct {
+	ConfigurationItems []configItemOut `json:"configurationItems"`
+}
+
+type configItemOut struct {
+	AccountID               string               `json:"accountId,omitempty"`
+	ARN                     string               `json:"arn,omitempty"`
+	AWSRegion               string               `json:"awsRegion"`
+	Configuration           string               `json:"configuration,omitempty"`
+	ConfigurationItemStatus string               `json:"configurationItemStatus"`
+	Relationships           []configRelationship `json:"relationships"`
+	ResourceID              string               `json:"resourceId"`
+	ResourceName            string               `json:"resourceName,omitempty"`
+	ResourceType            string               `json:"resourceType"`
+}
+
+type configRelationship struct {
+	RelationshipName string `json:"relationshipName,omitempty"`
+	ResourceID       string `json:"resourceId,omitempty"`
+	ResourceName     string `json:"resourceName,omitempty"`
+	ResourceType     string `json:"resourceType"`
+}
+
+// configResourceType is the shape of Config's resource type names.
+var configResourceType = regexp.MustCompile(`^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
+
+func (inv *inventory) getResourceConfigHistory(r *http.Request, body []byte) (any, *apiError) {
+	var in configHistoryInput
+	if err := decodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	switch {
+	case in.ResourceType == "":
+		return nil, clientError("ValidationException", "1 validation error detected: Value null at 'resourceType' failed to satisfy constraint: Member must not be null")
+	case !configResourceType.MatchString(in.ResourceType):
+		return nil, clientError("ValidationException", "1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set", in.ResourceType)
+	case in.ResourceID == "":
+		return nil, clientError("ValidationException", "1 validation error detected: Value null at 'resourceId' failed to satisfy constraint: Member must not be null")
+	case in.ChronologicalOrder != "" && in.ChronologicalOrder != "Reverse" && in.ChronologicalOrder != "Forward":
+		return nil, clientError("ValidationException", "1 validation error detected: Value '%s' at 'chronologicalOrder' failed to satisfy constraint: Member must satisfy enum value set: [Reverse, Forward]", in.ChronologicalOrder)
+	case in.Limit < 0 || in.Limit > 100:
+		return nil, clientError("InvalidLimitException", "Limit %d is not in [0, 100].", in.Limit)
+	case in.LaterTime != nil && in.EarlierTime != nil && float64(*in.EarlierTime) > float64(*in.LaterTime):
+		return nil, clientError("InvalidTimeRangeException", "The earlierTime is later than the laterTime.")
+	case in.NextToken != "":
+		// Each resource has a single item, so no token was ever handed out.
+		return nil, clientError("InvalidNextTokenException", "The specified next token is invalid. Specify the nextToken string that was returned in the previous response to get the next page of results.")
+	}
+	region := inv.a.requestRegion(r)
+	for _, it := range inv.ofType(in.ResourceType, region) {
+		if it.ID != in.ResourceID {
+			continue
+		}
+		item, err := inv.configItem(it, region)
+		if err != nil {
+			return nil, badTopology(err)
+		}
+		return configHistoryOutput{ConfigurationItems: []configItemOut{item}}, nil
+	}
+	return nil, clientError("ResourceNotDiscoveredException", "Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
+}
+
+func (inv *inventory) configItem(it *ConfigItem, region string) (configItemOut, error) {
+	out := configItemOut{
+		AccountID:               inv.account,
+		ARN:                     it.ARN,
+		AWSRegion:               region,
+		ConfigurationItemStatus: "OK",
+		Relationships:           []configRelationship{},
+		ResourceID:              it.ID,
+		ResourceName:            it.Name,
+		ResourceType:            it.Type,
+	}
+	conf, err := configurationText(it)
+	if err != nil {
+		return configItemOut{}, err
+	}
+	out.Configuration = conf
+	for _, rel := range it.Relationships {
+		out.Relationships = append(out.Relationships, configRelationship{
+			RelationshipName: rel.Name,
+			ResourceID:       rel.ID,
+			ResourceName:     inv.nameOf(rel.Type, rel.ID),
+			ResourceType:     rel.Type,
+		})
+	}
+	return out, nil
+}
+
+// configurationText is the configuration as Config's API carries it: JSON in a string.
+func configurationText(it *ConfigItem) (string, error) {
+	raw := bytes.TrimSpace(it.Configuration)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// nameOf is the name topology.json gives the resource typ/id, as Config
+// reports it beside a relationship's id.
+func (inv *inventory) nameOf(typ, id string) string {
+	for i := range inv.items {
+		if it := &inv.items[i]; it.Type == typ && it.ID == id {
+			return it.Name
+		}
+	}
+	return ""
+}
