@@ -166,9 +166,14 @@ func (r *reportRenderer) header() {
 		meta = append(meta, "✅ Back to OK at "+slackDate(r.opts.ResolvedAt, dateTime))
 	}
 	meta = append(meta, fmt.Sprintf("*%s* since %s", dataLine(string(a.State), 40), slackDate(a.StateChangeTime, dateTime)))
-	if a.Account != "" || a.Region != "" {
-		meta = append(meta, strings.TrimSpace(fmt.Sprintf("%s %s", dataLine(a.Account, 40), dataLine(a.Region, 40))))
+	var where []string
+	if acct := dataLine(a.Account, 40); acct != "" {
+		where = append(where, "account "+acct)
 	}
+	if region := dataLine(a.Region, 40); region != "" {
+		where = append(where, region)
+	}
+	meta = append(meta, strings.Join(where, " · "))
 	if res := resourceList(a.Resources, 3); res != "" {
 		meta = append(meta, "watching "+res)
 	}

@@ -74,8 +74,8 @@ func (t *triage) logBlindSpots(explained bool) []BlindSpot {
 		return nil
 	}
 	if d := ev.lastDeployBefore(first.First.Time); d != nil && first.First.Time.Sub(d.Time) <= CorroborationMaxLag {
-		return []BlindSpot{applicationSpot(fmt.Sprintf(" The workload announced a change itself at %s (%q) and errors began %s later.",
-			clock(d.Time), truncate(d.Message, 120), ago(first.First.Time.Sub(d.Time))))}
+		return []BlindSpot{applicationSpot(fmt.Sprintf(" The workload announced a change itself at %s (%s) and errors began %s later.",
+			clock(d.Time), quote(d.Message, 120), ago(first.First.Time.Sub(d.Time))))}
 	}
 	kinds := ev.sortedKinds()
 	var desc []string
@@ -83,8 +83,8 @@ func (t *triage) logBlindSpots(explained bool) []BlindSpot {
 		desc = append(desc, fmt.Sprintf("%s ×%d from %s", strings.ReplaceAll(string(o.Kind), "_", " "), o.Count, clock(o.First.Time)))
 	}
 	return []BlindSpot{{Kind: BlindRuntime,
-		Note: fmt.Sprintf("The workload's logs show errors that no recorded change explains (%s), e.g. %q.",
-			strings.Join(desc, "; "), truncate(kinds[0].First.Message, 160)),
+		Note: fmt.Sprintf("The workload's logs show errors that no recorded change explains (%s), e.g. %s.",
+			strings.Join(desc, "; "), quote(kinds[0].First.Message, 160)),
 		WhereToLook: "the log groups " + strings.Join(ev.Groups, ", ") + ", and the downstream services those errors name"}}
 }
 
@@ -165,4 +165,9 @@ func (t *triage) failedSummary() string {
 		parts = append(parts, fmt.Sprintf("%s on %s by %s at %s (%s)", f.Name, f.Target.ID, f.Actor.Name, clock(f.Time), f.ErrorCode))
 	}
 	return fmt.Sprintf("%d failed call(s) on the scoped resources were not counted as changes: %s.", len(t.failed), strings.Join(parts, "; "))
+}
+
+// quote puts a log line on one line, shortened, between quotation marks.
+func quote(msg string, n int) string {
+	return "“" + truncate(strings.Join(strings.Fields(msg), " "), n) + "”"
 }

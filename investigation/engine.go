@@ -107,6 +107,7 @@ type found struct {
 	Target *scoped
 	Kind   ChangeKind
 	Known  bool // Kind comes from the catalogue rather than a guess
+	group  int  // index of its group key (see assignGroup)
 }
 
 // Triage runs the deterministic investigation of a. It returns an error only
@@ -154,6 +155,8 @@ type triage struct {
 	targets  []*scoped
 	unknown  []string // resource types the topology could not expand
 	seen     map[string]*found
+	changes  []*found // successful calls, in the order found
+	groupIDs map[groupKey]int
 	failed   []found
 	calls    map[string]int
 	lookups  int
@@ -319,6 +322,7 @@ func (t *triage) keep(ev Event, s *scoped) {
 	if prev, ok := t.seen[ev.ID]; ok {
 		if s.Layer < prev.Target.Layer {
 			prev.Target = s
+			t.assignGroup(prev)
 		}
 		return
 	}
@@ -327,9 +331,12 @@ func (t *triage) keep(ev Event, s *scoped) {
 		kind = GuessKind(ev.Source, ev.Name)
 	}
 	f := &found{Event: ev, Target: s, Kind: kind, Known: known}
+	t.assignGroup(f)
 	t.seen[ev.ID] = f
 	if ev.Failed() {
 		t.failed = append(t.failed, *f)
+	} else {
+		t.changes = append(t.changes, f)
 	}
 }
 

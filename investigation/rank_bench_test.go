@@ -23,6 +23,7 @@ func BenchmarkRank(b *testing.B) {
 		targets[i] = &scoped{Resource: Resource{Type: TypeIAMRole, ID: fmt.Sprintf("res-%02d", i)}, Layer: layer}
 	}
 	seen := make(map[string]*found, changes)
+	var all []*found
 	for i := 0; i < changes; i++ {
 		k := kinds[rng.IntN(len(kinds))]
 		ev := Event{
@@ -30,7 +31,13 @@ func BenchmarkRank(b *testing.B) {
 			Time:  symptom.Add(-time.Duration(rng.IntN(3600)) * time.Second),
 			Actor: Actor{Name: fmt.Sprintf("user-%d", rng.IntN(20)), Kind: ActorKind([]ActorKind{ActorConsole, ActorHuman, ActorAutomation, ActorService}[rng.IntN(4)])},
 		}
-		seen[ev.ID] = &found{Event: ev, Target: targets[rng.IntN(resources)], Kind: k, Known: true}
+		f := &found{Event: ev, Target: targets[rng.IntN(resources)], Kind: k, Known: true}
+		seen[ev.ID] = f
+		all = append(all, f)
+	}
+	base := &triage{}
+	for _, f := range all {
+		base.assignGroup(f)
 	}
 	lines := accessDenied(10, 200)
 	logs := newLogEvidence([]string{"/aws/lambda/checkout"}, lines)
@@ -38,7 +45,7 @@ func BenchmarkRank(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		t := &triage{engine: &Engine{}, alarm: lambdaAlarm("eu-west-1"), symptom: symptom, now: symptom.Add(10 * time.Minute),
-			targets: targets, seen: seen, logs: logs}
+			targets: targets, seen: seen, changes: all, groupIDs: base.groupIDs, logs: logs}
 		t.rank(context.Background())
 		if len(t.cands) != MaxCandidates {
 			b.Fatalf("%d candidates", len(t.cands))

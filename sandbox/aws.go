@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -97,6 +99,7 @@ var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([^/]+)/([^/]+)
 
 // ServeHTTP routes the request to the service its signature names.
 func (a *AWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = r.WithContext(context.WithValue(r.Context(), arrivalKey{}, time.Now()))
 	service := signingService(r)
 	a.mu.Lock()
 	h, ok := a.services[service]
@@ -106,6 +109,17 @@ func (a *AWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.ServeHTTP(w, r)
+}
+
+// arrivalKey holds when a request reached the sandbox: rate limits count
+// arrivals, before any time spent reading or answering.
+type arrivalKey struct{}
+
+func arrival(r *http.Request) time.Time {
+	if t, ok := r.Context().Value(arrivalKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
 }
 
 func signingService(r *http.Request) string {
@@ -132,6 +146,14 @@ func (a *AWS) requestRegion(r *http.Request) string {
 // It returns false when the fault already answered the request.
 // errorWriter writes an AWS error in the protocol of the calling service.
 func (a *AWS) begin(w http.ResponseWriter, r *http.Request, op string, errorWriter func(w http.ResponseWriter, status int, code, msg string)) bool {
+	// The server notices a client hanging up only once the request body is
+	// read, so read it now: a held or delayed request then ends with its client.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	if err != nil {
+		errorWriter(w, http.StatusBadRequest, "SerializationException", "read request body: "+err.Error())
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	a.mu.Lock()
 	a.calls[op]++
 	f := a.faults[op]
@@ -159,7 +181,7 @@ func (a *AWS) begin(w http.ResponseWriter, r *http.Request, op string, errorWrit
 		}
 		errorWriter(w, status, f.ErrorCode, "sandbox fault injected for "+op)
 		return false
-	case throttle && !a.state.allow(op, a.sc.Meta.Account, a.requestRegion(r), time.Now()):
+	case throttle && !a.state.allow(op, a.sc.Meta.Account, a.requestRegion(r), arrival(r)):
 		errorWriter(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // This file evaluates the subset of the Logs Insights query language that
@@ -86,8 +87,10 @@ func parseInsightsQuery(q string) (*insightsProgram, error) {
 	p := &insightsProgram{limit: defaultInsightsLimit}
 	for _, cmd := range cmds {
 		cmd = strings.TrimSpace(cmd)
-		verb, rest, _ := strings.Cut(cmd, " ")
-		rest = strings.TrimSpace(rest)
+		verb, rest := cmd, ""
+		if i := strings.IndexFunc(cmd, unicode.IsSpace); i >= 0 {
+			verb, rest = cmd[:i], strings.TrimSpace(cmd[i:])
+		}
 		var st stageFunc
 		switch strings.ToLower(verb) {
 		case "fields", "display":

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,12 +52,17 @@ func invServe(t *testing.T, dir string) (*sandbox.AWS, aws.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a)
-	t.Cleanup(srv.Close)
+	// Serve, unlike httptest, ends the requests a Timeout fault holds when
+	// the test closes it.
+	srv, err := a.Serve(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
 	return a, aws.Config{
 		Region:           invRegion,
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDSANDBOX", "sandbox-secret", ""),
-		BaseEndpoint:     aws.String(srv.URL),
+		BaseEndpoint:     aws.String(srv.URL()),
 		RetryMaxAttempts: 1,
 	}
 }

@@ -369,7 +369,8 @@ func (s *Slack) takePace(st *slackChannelState) (bool, time.Duration) {
 	if p.Disabled {
 		return true, 0
 	}
-	now := s.opts.Now()
+	// Real elapsed time, not the workspace clock, which may stand still.
+	now := time.Now()
 	burst := float64(p.Burst)
 	if st.refilled.IsZero() {
 		st.tokens = burst
@@ -679,7 +680,7 @@ func (s *Slack) viewsOpen(args url.Values) slackReply {
 		return slackErr("invalid_trigger_id")
 	}
 	delete(s.triggers, args.Get("trigger_id"))
-	if s.opts.Now().Sub(issued) > slackTriggerTTL {
+	if time.Since(issued) > slackTriggerTTL {
 		return slackErr("expired_trigger_id")
 	}
 	var view map[string]json.RawMessage

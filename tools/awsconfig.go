@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
@@ -28,12 +29,18 @@ type AWSOptions struct {
 	// retried instead of eating the caller's whole deadline. Default 15 s.
 	AttemptTimeout time.Duration
 	// MaxAttempts bounds the SDK's retries of throttling and transient
-	// errors, first attempt included. Default 3 (the SDK's).
+	// errors, first attempt included. Default 3 (the SDK's), or AWS_MAX_ATTEMPTS.
 	MaxAttempts int
+	// MaxBackoff caps the wait between two attempts. Default 5 s: a triage
+	// has seconds to spend, not the SDK's default 20.
+	MaxBackoff time.Duration
 }
 
-// DefaultAttemptTimeout bounds one HTTP attempt when AWSOptions leave it zero.
-const DefaultAttemptTimeout = 15 * time.Second
+// Defaults of AWSOptions.
+const (
+	DefaultAttemptTimeout = 15 * time.Second
+	DefaultMaxBackoff     = 5 * time.Second
+)
 
 // LoadAWSConfig loads the SDK configuration through the standard chain and
 // installs what every Trailhound client needs: per-attempt timeouts, bounded
@@ -42,11 +49,21 @@ func LoadAWSConfig(ctx context.Context, o AWSOptions) (aws.Config, error) {
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = DefaultAttemptTimeout
 	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(o.AttemptTimeout)),
-	}
-	if o.MaxAttempts > 0 {
-		opts = append(opts, config.WithRetryMaxAttempts(o.MaxAttempts))
+		// The standard retryer (throttling and transient errors, with
+		// jittered backoff and a retry quota), its backoff capped.
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxBackoff = o.MaxBackoff
+				if o.MaxAttempts > 0 {
+					so.MaxAttempts = o.MaxAttempts
+				}
+			})
+		}),
 	}
 	if o.Endpoint != "" {
 		opts = append(opts, config.WithBaseEndpoint(o.Endpoint))

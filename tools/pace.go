@@ -6,15 +6,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
 )
 
 // LookupEventsInterval is the spacing the CloudTrail pacer keeps between
 // requests. LookupEvents allows 2 requests per second per account and region,
-// not adjustable; the service counts arrivals, so the client keeps a small
-// margin over 500 ms for the jitter between leaving and arriving.
-const LookupEventsInterval = 525 * time.Millisecond
+// not adjustable; the service counts arrivals, so the client keeps a 10 %
+// margin over 500 ms for the jitter between a request leaving and arriving
+// (connection set-up, scheduling): three requests then always span more than
+// a second where they are counted.
+const LookupEventsInterval = 550 * time.Millisecond
 
 // Pacer spaces requests per key (account and region) with a token bucket.
 // One Pacer must be shared by every client that draws on the same quota,
@@ -49,9 +52,11 @@ func (p *Pacer) Wait(ctx context.Context, key string) error {
 		if ctx.Err() == nil {
 			// The limiter refuses at once when the turn would come after
 			// the deadline: that is a timeout, reported as one.
-			return fmt.Errorf("wait for the %s request pace: turn after the deadline: %w", key, context.DeadlineExceeded)
+			err = fmt.Errorf("turn after the deadline: %w", context.DeadlineExceeded)
 		}
-		return fmt.Errorf("wait for the %s request pace: %w", key, err)
+		// A request that never left is canceled, not failed: the SDK's
+		// retryer must not try it again.
+		return &aws.RequestCanceledError{Err: fmt.Errorf("wait for the %s request pace: %w", key, err)}
 	}
 	return nil
 }

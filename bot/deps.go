@@ -1,0 +1,241 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/tools"
+)
+
+// SlackAPI is the part of the Slack Web API the bot calls. *slack.Client
+// satisfies it.
+type SlackAPI interface {
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	AddReactionContext(ctx context.Context, name string, item slack.ItemRef) error
+}
+
+// Socket is a Socket Mode connection: it runs until ctx ends, delivers
+// events and sends acknowledgements. SocketMode adapts *socketmode.Client.
+type Socket interface {
+	RunContext(ctx context.Context) error
+	Events() <-chan socketmode.Event
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
+// SocketMode adapts the slack-go Socket Mode client to Socket.
+func SocketMode(c *socketmode.Client) Socket { return socketModeClient{c} }
+
+type socketModeClient struct{ *socketmode.Client }
+
+func (c socketModeClient) Events() <-chan socketmode.Event { return c.Client.Events }
+
+// Triager runs one triage, calling progress after each stage from the
+// triage's own goroutine.
+type Triager interface {
+	Triage(ctx context.Context, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error)
+}
+
+// EngineTriager adapts the engine. Each triage runs on a copy of e so that
+// concurrent triages report progress to their own callbacks.
+func EngineTriager(e *investigation.Engine) Triager { return engineTriager{e} }
+
+type engineTriager struct{ e *investigation.Engine }
+
+func (t engineTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+	eng := *t.e
+	eng.OnProgress = progress
+	return eng.Triage(ctx, a)
+}
+
+// AlarmDescriber reads alarm definitions, for notifications that name an
+// alarm without describing it (chat notifications, slash commands).
+type AlarmDescriber interface {
+	DescribeAlarms(ctx context.Context, region string, names []string) ([]investigation.Alarm, error)
+}
+
+// Store is the shared state the bot coordinates replicas through.
+// *store.Store satisfies it.
+type Store interface {
+	Ping(ctx context.Context) error
+	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
+	ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error)
+	SetThread(ctx context.Context, key store.AlarmKey, thread store.ThreadRef) error
+	LatestThread(ctx context.Context, alarmARN string) (store.EpisodeThread, error)
+	SaveThread(ctx context.Context, thread store.ThreadRef, st store.ThreadState) error
+	LoadThread(ctx context.Context, thread store.ThreadRef) (store.ThreadState, error)
+	SaveArtifact(ctx context.Context, a store.Artifact) (string, error)
+}
+
+// Queue is an SQS queue of alarm notifications. *tools.SQS satisfies it.
+type Queue interface {
+	Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error)
+	Delete(ctx context.Context, receiptHandle string) error
+	ExtendVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
+}
+
+// Deps are what the bot talks to. Slack, Socket, Triager and Store are
+// required.
+type Deps struct {
+	Slack   SlackAPI
+	Socket  Socket
+	Triager Triager
+	Store   Store
+	// Alarms describes alarms that chat notifications and commands only
+	// name; without it those are answered with an explanation.
+	Alarms AlarmDescriber
+	// Queue, when set, is long-polled for alarm notifications, which open
+	// threads in Options.AlertChannel.
+	Queue Queue
+	// Now is the clock (time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Metrics registers the bot's collectors; nil keeps them unregistered.
+	Metrics prometheus.Registerer
+}
+
+// Defaults of Options.
+const (
+	DefaultWorkers         = 4
+	DefaultQueueSize       = 256
+	DefaultIntakeWorkers   = 8
+	DefaultIntakeQueue     = 1024
+	DefaultShutdownTimeout = 9 * time.Second
+	DefaultProgressEvery   = time.Second
+	DefaultPostInterval    = time.Second
+	DefaultSlackAttempts   = 5
+	DefaultSlackTimeout    = 10 * time.Second
+	DefaultSQSVisibility   = 2 * time.Minute
+	DefaultPoisonReceives  = 5
+	DefaultCommand         = "/trailhound"
+	// maxShutdownTimeout keeps a stop within what an orchestrator waits
+	// before killing the process (Kubernetes' default grace is 30 s, but
+	// rolling deploys are planned around 10 s).
+	maxShutdownTimeout = 10 * time.Second
+	// cleanupReserve is the part of the shutdown timeout kept for handing
+	// unfinished work back (releasing claims, telling the thread).
+	cleanupReserve = 2 * time.Second
+)
+
+// Options tune the bot. Zero fields take the defaults above.
+type Options struct {
+	// Channels are the channel ids the bot reads and answers in.
+	Channels []string
+	// AlertChannel is where alarms from the queue open their threads.
+	AlertChannel string
+	// Regions and Accounts, when set, are the only ones triaged.
+	Regions  []string
+	Accounts []string
+	// DefaultRegion is where `/trailhound triage NAME` looks when the name
+	// is not an ARN and no region is given.
+	DefaultRegion string
+	// Owner names this replica in alarm claims (hostname-pid).
+	Owner string
+	// Workers is how many triages run at once; QueueSize how many more
+	// may wait. An alarm beyond both is refused with a note.
+	Workers   int
+	QueueSize int
+	// IntakeWorkers handle acknowledged envelopes and queue messages:
+	// parsing, claims, placeholders. IntakeQueue bounds what waits for them.
+	IntakeWorkers int
+	IntakeQueue   int
+	// DedupWindow is how long a triaged episode counts as done (store default).
+	DedupWindow time.Duration
+	// Lease and RenewEvery time the alarm claim (store defaults).
+	Lease      time.Duration
+	RenewEvery time.Duration
+	// ShutdownTimeout bounds how long Run takes to return once its context
+	// ends, at most 10 s.
+	ShutdownTimeout time.Duration
+	// ProgressEvery is the least time between two updates of a message.
+	ProgressEvery time.Duration
+	// PostInterval paces chat.postMessage per channel; PostBurst allows
+	// that many back to back.
+	PostInterval time.Duration
+	PostBurst    int
+	// SlackAttempts bounds the tries of one Web API call (rate limits and
+	// transient errors are retried); SlackTimeout bounds each try.
+	SlackAttempts int
+	SlackTimeout  time.Duration
+	// SQSVisibility is how long a message being triaged is kept hidden,
+	// renewed every third of it.
+	SQSVisibility time.Duration
+	// PoisonReceives: a queue message that is still not handled after this
+	// many receives is logged and deleted.
+	PoisonReceives int
+	// Command is the slash command the app registers.
+	Command string
+}
+
+func (o Options) withDefaults() Options {
+	setInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setInt(&o.Workers, DefaultWorkers)
+	if o.QueueSize < 0 {
+		o.QueueSize = 0
+	} else if o.QueueSize == 0 {
+		o.QueueSize = DefaultQueueSize
+	}
+	setInt(&o.IntakeWorkers, DefaultIntakeWorkers)
+	setInt(&o.IntakeQueue, DefaultIntakeQueue)
+	setDur(&o.DedupWindow, store.DefaultDedupWindow)
+	setDur(&o.Lease, store.DefaultLease)
+	setDur(&o.RenewEvery, o.Lease/3)
+	setDur(&o.ShutdownTimeout, DefaultShutdownTimeout)
+	setDur(&o.ProgressEvery, DefaultProgressEvery)
+	setDur(&o.PostInterval, DefaultPostInterval)
+	setInt(&o.PostBurst, 1)
+	setInt(&o.SlackAttempts, DefaultSlackAttempts)
+	setDur(&o.SlackTimeout, DefaultSlackTimeout)
+	setDur(&o.SQSVisibility, DefaultSQSVisibility)
+	setInt(&o.PoisonReceives, DefaultPoisonReceives)
+	if o.Command == "" {
+		o.Command = DefaultCommand
+	}
+	if o.Owner == "" {
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "trailhound"
+		}
+		o.Owner = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	return o
+}
+
+func (o Options) validate(d Deps) error {
+	var errs []error
+	if len(o.Channels) == 0 && o.AlertChannel == "" {
+		errs = append(errs, errors.New("options: no channels: set Channels (and AlertChannel for queue intake)"))
+	}
+	if d.Queue != nil && o.AlertChannel == "" {
+		errs = append(errs, errors.New("options: AlertChannel is required with a queue: alarms from it need a channel to open threads in"))
+	}
+	if o.ShutdownTimeout > maxShutdownTimeout || o.ShutdownTimeout <= cleanupReserve {
+		errs = append(errs, fmt.Errorf("options: ShutdownTimeout %s must be above %s and at most %s", o.ShutdownTimeout, cleanupReserve, maxShutdownTimeout))
+	}
+	if o.SQSVisibility < 3*time.Second {
+		errs = append(errs, fmt.Errorf("options: SQSVisibility %s is too short to renew (at least 3s)", o.SQSVisibility))
+	}
+	return errors.Join(errs...)
+}
