@@ -14,14 +14,10 @@ import (
 // or off.
 const aiBlockPrefix = "ai-"
 
-func (r *reportRenderer) ai() {
+// aiAssessment renders the model's assessment under the causes.
+func (r *reportRenderer) aiAssessment() {
 	a := r.opts.AI
-	if a == nil {
-		r.aiStatus()
-		return
-	}
-	if oneLine(a.Skipped) != "" {
-		r.b.context(aiBlockPrefix+"skipped", "🤖 AI skipped: "+dataLine(a.Skipped, 300))
+	if a == nil || oneLine(a.Skipped) != "" {
 		return
 	}
 	r.b.divider(aiBlockPrefix + "div")
@@ -88,13 +84,19 @@ func (r *reportRenderer) ai() {
 		actions = append(actions, s+r.citations(act.EventIDs))
 	}
 	r.aiList(aiBlockPrefix+"next", "*Suggested next actions*", actions, func(s string) string { return s })
-
-	r.b.context(aiBlockPrefix+"usage", aiUsage(a.Model, a.InputTokens, a.OutputTokens, a.ToolCalls, a.DroppedClaims, a.CostUSD))
 }
 
-// aiStatus renders what the report itself says about the AI when no
-// assessment was passed: its usage, or why it did not take part.
-func (r *reportRenderer) aiStatus() {
+// aiFooter is the footer's second line: what the AI cost, or why it did not
+// take part. Without an assessment it says what the report itself records.
+func (r *reportRenderer) aiFooter() {
+	if a := r.opts.AI; a != nil {
+		if oneLine(a.Skipped) != "" {
+			r.b.context(aiBlockPrefix+"skipped", "🤖 AI skipped: "+dataLine(a.Skipped, 300))
+			return
+		}
+		r.b.context(aiBlockPrefix+"usage", aiUsage(a.Model, a.InputTokens, a.OutputTokens, a.ToolCalls, a.DroppedClaims, a.CostUSD))
+		return
+	}
 	st := r.rep.AI
 	switch {
 	case st.Used:

@@ -3,6 +3,8 @@ package blocks
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -413,6 +415,19 @@ func TestReportShapes(t *testing.T) {
 	if !strings.Contains(lag, "Delivery lag:") || !strings.Contains(lag, "re-run the triage in a few minutes") {
 		t.Error("the delivery-lag blind spot is not shown with where to look")
 	}
+	used := highIAMReport()
+	used.AI = investigation.AIStatus{Used: true, Model: "m1", InputTokens: 12000, OutputTokens: 800, ToolCalls: 3}
+	m := Report(used, ReportOptions{})
+	if last := m.Blocks[len(m.Blocks)-1].ID(); last != "ai-usage" || !strings.Contains(textOf(t, m), "🤖 AI m1: 12,000 input / 800 output tokens · 3 tool calls") {
+		t.Errorf("AI usage from the report not in the footer (last block %q)", last)
+	}
+	skipped := Report(highIAMReport(), ReportOptions{AI: &AIAssessment{Skipped: "throttled"}})
+	if last := skipped.Blocks[len(skipped.Blocks)-1].ID(); last != "ai-skipped" || !strings.Contains(textOf(t, skipped), "AI skipped: throttled") {
+		t.Errorf("AI skipped line not in the footer (last block %q)", last)
+	}
+	if got := percent(math.NaN()) + percent(-1) + percent(2); got != "unknown0%100%" {
+		t.Errorf("plausibility out of range rendered as %q", got)
+	}
 	notes := Report(manyNotesReport(), ReportOptions{})
 	if got := textOf(t, notes); !strings.Contains(got, "ℹ️ 25 notes:") || !strings.Contains(got, "walk cut short") {
 		t.Error("many notes are not collapsed into one line, or the cut walk is not stated")
@@ -430,4 +445,69 @@ func hasBlock(m Message, id string) bool {
 
 func textOf(t *testing.T, m Message) string {
 	return strings.Join(mrkdwnTexts(t, m), "\n")
+}
+
+// worstReport fills every field with 5,000 astral characters: each counts
+// two units against the text limits and four bytes against the payload.
+func worstReport() (*investigation.Report, *AIAssessment) {
+	rep := hostileReport(20)
+	e := strings.Repeat("🚨", 5000)
+	rep.Alarm.Name, rep.Alarm.Reason, rep.ArtifactID = e, e, e
+	rep.Explanation.WhatChanged, rep.Explanation.Why = e, e
+	for i := range rep.Candidates {
+		c := &rep.Candidates[i]
+		c.Summary, c.NextStep, c.Resource.ID, c.Category = e, e, e, investigation.Category(e)
+		for j := range c.Claims {
+			c.Claims[j].Text = e
+		}
+		for j := range c.Events {
+			c.Events[j].Actor, c.Events[j].EventName = fmt.Sprint(e, j), e
+		}
+	}
+	for i := range rep.BlindSpots {
+		rep.BlindSpots[i].Note, rep.BlindSpots[i].WhereToLook = e, e
+	}
+	for i := range rep.Notes {
+		rep.Notes[i] = e
+	}
+	rep.Stats.APICalls = map[string]int{e + "1": 1, e + "2": 2, e + "3": 3, e + "4": 4, e + "5": 5}
+	ai := hostileAI()
+	ai.Model = e
+	for i := range ai.Ranking {
+		ai.Ranking[i].Reason = e
+	}
+	ai.Explanation.WhatChanged, ai.Explanation.Why = e, e
+	for i := range ai.MissingEvidence {
+		ai.MissingEvidence[i] = e
+	}
+	for i := range ai.NextActions {
+		ai.NextActions[i].Action, ai.NextActions[i].Why = e, e
+	}
+	return rep, ai
+}
+
+// The tightest detail level still holds the worst report, causes and
+// buttons included; the overflow message is only the net beneath it.
+func TestWorstCaseReport(t *testing.T) {
+	rep, ai := worstReport()
+	m := Report(rep, ReportOptions{AI: ai})
+	if err := Validate(m); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"cause-1-actions", "cause-3-actions", "blind-spots", "footer"} {
+		if !hasBlock(m, id) {
+			t.Errorf("worst-case report lost %s", id)
+		}
+	}
+	last := reportRenderer{rep: rep, opts: ReportOptions{AI: ai, WidenTo: DefaultWiden}, d: detailLevels[len(detailLevels)-1]}.render()
+	if a, b := mustEncode(t, m), mustEncode(t, last); a != b {
+		t.Error("worst-case report did not need the tightest level: the test no longer reaches it")
+	}
+	over := reportOverflow(rep, ReportOptions{})
+	if err := Validate(over); err != nil {
+		t.Fatalf("overflow message: %v", err)
+	}
+	if errs := schemaErrors(t, over); len(errs) > 0 {
+		t.Fatalf("overflow message: %v", errs)
+	}
 }

@@ -22,7 +22,7 @@ import (
 // the blocks. It marshals to {"text":…,"blocks":[…]}.
 type Message struct {
 	Text   string        `json:"text"`
-	Blocks []slack.Block `json:"blocks"`
+	Blocks []slack.Block `json:"blocks,omitempty"`
 }
 
 // UnmarshalJSON reads a message back, block types included, so that a

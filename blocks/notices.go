@@ -27,7 +27,7 @@ func Placeholder(alarm investigation.Alarm, p investigation.Progress, started ti
 	var b builder
 	head := fmt.Sprintf("🐾 *Walking the trail for %s…*", name)
 	if !alarm.StateChangeTime.IsZero() {
-		head += fmt.Sprintf("\n%s %s since %s", stateMark(alarm.State), dataLine(string(alarm.State), 40), slackDate(alarm.StateChangeTime, dateTime))
+		head += "\n" + stateMark(alarm.State) + " " + stateSince(alarm.State, alarm.StateChangeTime)
 	}
 	b.section("placeholder", head)
 

@@ -63,8 +63,9 @@ type AIAction struct {
 }
 
 // detail sets how much of each part a report shows. Report tries the levels
-// in order and keeps the first whose message fits every limit; the last
-// level fits whatever the input (tests render hostile reports to prove it).
+// in order and keeps the first whose message fits every limit. The last one
+// holds even a report whose every field is 5,000 astral characters (see
+// TestWorstCaseReport); reportOverflow is only the net beneath it.
 type detail struct {
 	paragraph    int // each explanation paragraph
 	reason       int // the alarm's state reason
@@ -85,6 +86,7 @@ var detailLevels = []detail{
 	{paragraph: 1600, reason: 300, summary: 400, claims: 5, claim: 450, nextStep: 700, eventButtons: 4, spots: 5, spot: 500, notes: 3, note: 300, aiItems: 5, aiText: 300},
 	{paragraph: 900, reason: 200, summary: 250, claims: 3, claim: 260, nextStep: 400, eventButtons: 3, spots: 3, spot: 300, notes: 2, note: 200, aiItems: 3, aiText: 200},
 	{paragraph: 450, reason: 120, summary: 160, claims: 2, claim: 160, nextStep: 260, eventButtons: 2, spots: 2, spot: 200, notes: 1, note: 150, aiItems: 2, aiText: 120},
+	{paragraph: 250, reason: 60, summary: 100, claims: 1, claim: 100, nextStep: 150, eventButtons: 1, spots: 1, spot: 120, notes: 1, note: 80, aiItems: 1, aiText: 80},
 }
 
 // Report renders a triage report: header, explanation, the top causes with
@@ -130,9 +132,10 @@ func (r reportRenderer) render() Message {
 	r.b.divider("tail-div")
 	r.blindSpots()
 	r.notes()
-	r.ai()
+	r.aiAssessment()
 	r.reportActions()
 	r.footer()
+	r.aiFooter()
 	return r.b.message(r.fallback())
 }
 
@@ -147,6 +150,24 @@ func stateMark(s investigation.State) string {
 	}
 }
 
+// alarmTitle is "🔴 checkout-errors in ALARM" as plain text.
+func alarmTitle(name string, state investigation.State) string {
+	title := stateMark(state) + " " + oneLine(alarmName(name))
+	if st := oneLine(string(state)); st != "" {
+		title += " in " + st
+	}
+	return title
+}
+
+// stateSince is "*ALARM* since <date>" in mrkdwn.
+func stateSince(state investigation.State, at time.Time) string {
+	s := "since " + slackDate(at, dateTime)
+	if st := dataLine(string(state), 40); st != "" {
+		s = "*" + st + "* " + s
+	}
+	return s
+}
+
 func alarmName(name string) string {
 	if oneLine(name) == "" {
 		return "(unnamed alarm)"
@@ -159,13 +180,13 @@ func (r *reportRenderer) header() {
 	if !r.opts.ResolvedAt.IsZero() {
 		r.b.header("header", fmt.Sprintf("✅ %s resolved", alarmName(a.Name)))
 	} else {
-		r.b.header("header", fmt.Sprintf("%s %s in %s", stateMark(a.State), alarmName(a.Name), a.State))
+		r.b.header("header", alarmTitle(a.Name, a.State))
 	}
 	var meta []string
 	if !r.opts.ResolvedAt.IsZero() {
 		meta = append(meta, "✅ Back to OK at "+slackDate(r.opts.ResolvedAt, dateTime))
 	}
-	meta = append(meta, fmt.Sprintf("*%s* since %s", dataLine(string(a.State), 40), slackDate(a.StateChangeTime, dateTime)))
+	meta = append(meta, stateSince(a.State, a.StateChangeTime))
 	var where []string
 	if acct := dataLine(a.Account, 40); acct != "" {
 		where = append(where, "account "+acct)
@@ -266,7 +287,7 @@ func (r *reportRenderer) when(events []investigation.EventRef) string {
 	if first.IsZero() {
 		return "unknown"
 	}
-	s := slackDate(first, dateTimeSecs)
+	s := slackDate(first, dateTime)
 	if at := r.rep.Alarm.StateChangeTime; !at.IsZero() {
 		if d := at.Sub(first); d >= 0 {
 			s += fmt.Sprintf(" (%s before the alarm)", duration(d))
@@ -468,6 +489,9 @@ func (r *reportRenderer) footer() {
 	}
 	els = append(els, apiCalls(rep.Stats.APICalls))
 	scanned := plural(rep.Stats.EventsScanned, "event scanned", "events scanned")
+	if n := rep.Stats.ResourcesWalked; n > 0 {
+		scanned += " on " + plural(n, "resource", "resources")
+	}
 	if rep.Stats.Truncated {
 		scanned += " (walk cut short, see notes)"
 	}
@@ -514,7 +538,7 @@ func (r *reportRenderer) fallback() string {
 	if !r.opts.ResolvedAt.IsZero() {
 		s = fmt.Sprintf("✅ %s resolved", escapeLine(alarmName(a.Name)))
 	} else {
-		s = fmt.Sprintf("%s %s in %s", stateMark(a.State), escapeLine(alarmName(a.Name)), escapeLine(string(a.State)))
+		s = Escape(alarmTitle(a.Name, a.State))
 	}
 	if len(r.rep.Candidates) == 0 {
 		return s + ": no cause found in CloudTrail"
@@ -527,7 +551,7 @@ func (r *reportRenderer) fallback() string {
 // the top cause in one line and the artifact to read the rest from.
 func reportOverflow(rep *investigation.Report, opts ReportOptions) Message {
 	r := reportRenderer{rep: rep, opts: opts, d: detailLevels[len(detailLevels)-1]}
-	r.b.header("header", fmt.Sprintf("%s %s in %s", stateMark(rep.Alarm.State), alarmName(rep.Alarm.Name), rep.Alarm.State))
+	r.b.header("header", alarmTitle(rep.Alarm.Name, rep.Alarm.State))
 	text := "The report is too large for one Slack message."
 	if len(rep.Candidates) > 0 {
 		c := rep.Candidates[0]

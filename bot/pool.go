@@ -9,9 +9,9 @@ import (
 // ever taken for work the pool has room for; submitting a reserved job
 // never blocks.
 type pool struct {
-	slots   chan struct{}    // one token per running or queued job
-	jobs    chan *triageJob  // queued jobs
-	stop    chan struct{}    // closed when workers must stop taking jobs
+	slots   chan struct{}   // one token per running or queued job
+	jobs    chan *triageJob // queued jobs
+	stop    chan struct{}   // closed when workers must stop taking jobs
 	running atomic.Int64
 }
 

@@ -134,7 +134,7 @@ func retryable(ctx context.Context, err error, attempt int) (time.Duration, stri
 	case ctx.Err() != nil:
 		return 0, ""
 	case errors.As(err, &rl):
-		return max(rl.RetryAfter, time.Second), "ratelimited"
+		return max(rl.RetryAfter, retryBackoff), "ratelimited"
 	case errors.As(err, &slackErr):
 		if transientSlackErrors[slackErr.Err] {
 			return backoff, "transient"

@@ -560,7 +560,6 @@ func TestECSDescribes(t *testing.T) {
 	}{
 		{"known empty cluster", ecs.DescribeServicesInput{Cluster: aws.String("arn:aws:ecs:eu-west-1:123456789012:cluster/staging"), Services: []string{"api"}}, ""},
 		{"missing cluster", ecs.DescribeServicesInput{Cluster: aws.String("ghost"), Services: []string{"api"}}, "ClusterNotFoundException"},
-		{"no services", ecs.DescribeServicesInput{Cluster: aws.String("prod")}, "InvalidParameterException"},
 		{"eleven services", ecs.DescribeServicesInput{Cluster: aws.String("prod"), Services: strings.Split("a,b,c,d,e,f,g,h,i,j,k", ",")}, "InvalidParameterException"},
 	}
 	for _, tt := range serviceErrors {

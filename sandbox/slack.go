@@ -120,7 +120,7 @@ type SlackMessage struct {
 	Edits     []SlackRevision
 	Reactions []SlackReaction
 	Deleted   bool
-	Posted    time.Time
+	Posted    time.Time // when the server stored it (real time)
 }
 
 // IsReply reports whether m is a reply in a thread.
@@ -143,9 +143,9 @@ type SlackReaction struct {
 type SlackCall struct {
 	Method string
 	Args   url.Values // form, query and JSON body fields; the token is left out
-	At     time.Time
-	Status int    // HTTP status answered
-	Error  string // Slack error code when ok was false ("ratelimited" for 429)
+	At     time.Time  // when it arrived (real time, whatever the workspace clock)
+	Status int        // HTTP status answered
+	Error  string     // Slack error code when ok was false ("ratelimited" for 429)
 }
 
 // Slack is an emulated Slack workspace: the Web API subset Trailhound uses and
@@ -168,7 +168,7 @@ type Slack struct {
 	srv      *http.Server
 	baseURL  string
 	lastTS   int64 // microseconds of the last ts handed out
-	seq      int   // ids: events, envelopes, triggers, block ids
+	seq      int   // numbers events, triggers, views and block ids
 	calls    []SlackCall
 	state    map[string]*slackChannelState
 	faults   map[string][]slackFault
@@ -189,7 +189,7 @@ type slackChannelState struct {
 }
 
 type slackFault struct {
-	code       string
+	code       string        // the ok:false error, when not a 429
 	retryAfter time.Duration // set for a forced 429
 }
 
@@ -512,7 +512,7 @@ func (s *Slack) SetPace(p SlackPace) {
 // RateLimitNext makes the next n calls of method answer HTTP 429 with
 // Retry-After (whole seconds, at least 1), whatever the pace.
 func (s *Slack) RateLimitNext(method string, n int, retryAfter time.Duration) {
-	s.queueFaults(method, n, slackFault{code: "ratelimited", retryAfter: max(retryAfter, time.Second)})
+	s.queueFaults(method, n, slackFault{retryAfter: max(retryAfter, time.Second)})
 }
 
 // FailNext makes the next n calls of method answer ok:false with code

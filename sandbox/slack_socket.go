@@ -61,6 +61,9 @@ type SlackAck struct {
 	Unknown bool
 	// Duplicate: the envelope's event was already acknowledged.
 	Duplicate bool
+	// Late: the envelope had been given up on (see Abandoned); Slack ignores
+	// such an ack and its payload.
+	Late bool
 	// Error is why a slash command's answer in the payload was refused.
 	Error string
 }
@@ -106,6 +109,7 @@ type slackEnvelope struct {
 	attempt         int
 	deadline        time.Time // zero while queued for lack of a connection
 	acked           bool
+	abandoned       bool
 	target          slackResponseTarget
 }
 
@@ -220,6 +224,13 @@ func (s *Slack) writeLoop(c *slackConn) {
 				s.dropConn(c)
 				return
 			}
+			// Envelopes queued while every writer was full go out as
+			// writers catch up.
+			s.mu.Lock()
+			if len(s.socket.queue) > 0 && !c.draining {
+				s.flushQueueLocked()
+			}
+			s.mu.Unlock()
 		case <-ping.C:
 			pings++
 			if err := c.ws.WriteControl(websocket.PingMessage, fmt.Appendf(nil, "ping-%d", pings), time.Now().Add(slackWriteTimeout)); err != nil {
@@ -451,6 +462,7 @@ func (s *Slack) expireLocked(now time.Time) time.Time {
 			continue
 		}
 		delete(s.socket.unacked, e)
+		e.abandoned = true
 		s.socket.abandoned = append(s.socket.abandoned, e.ref)
 		s.notifyLocked()
 	}
@@ -480,9 +492,12 @@ func (s *Slack) handleFrame(c *slackConn, data []byte) {
 	}
 	e := att.env
 	ack.Type, ack.Ref, ack.Attempt, ack.Latency = e.kind, e.ref, att.attempt, now.Sub(att.sent)
-	if e.acked {
+	switch {
+	case e.abandoned:
+		ack.Late = true
+	case e.acked:
 		ack.Duplicate = true
-	} else {
+	default:
 		e.acked = true
 		delete(s.socket.unacked, e)
 		if e.kind == slackSlashCommands {

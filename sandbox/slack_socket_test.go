@@ -169,7 +169,7 @@ func TestSlackSocketHelloEventsAndAcks(t *testing.T) {
 }
 
 func TestSlackSocketRedeliversUnackedEvents(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{AckTimeout: 150 * time.Millisecond, MaxRetries: 2}})
+	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{AckTimeout: 400 * time.Millisecond, MaxRetries: 2}})
 	var mu sync.Mutex
 	seen := 0
 	bot := startSlackTestBot(t, s, base, func(socketmode.Event) (bool, any) {
@@ -191,7 +191,7 @@ func TestSlackSocketRedeliversUnackedEvents(t *testing.T) {
 	if a := s.Acks()[0]; a.Attempt != 1 || a.EnvelopeID != retry.Request.EnvelopeID {
 		t.Errorf("ack = %+v", a)
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond) // past the retry's own deadline
 	if d := len(s.Deliveries()); d != 2 || s.Pending() != 0 {
 		t.Errorf("%d deliveries, %d pending after the ack; want 2, 0", d, s.Pending())
 	}
@@ -426,4 +426,32 @@ func TestSlackCloseStopsEveryGoroutine(t *testing.T) {
 	if strings.Contains(stacks, "sandbox.(*Slack)") {
 		t.Errorf("goroutines of the workspace still running after Close:\n%s", stacks)
 	}
+}
+
+func TestSlackSocketLateCommandAnswerIsIgnored(t *testing.T) {
+	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{AckTimeout: 50 * time.Millisecond}})
+	bot := startSlackTestBot(t, s, base, func(evt socketmode.Event) (bool, any) {
+		time.Sleep(150 * time.Millisecond) // slower than Slack's patience
+		return true, map[string]any{"text": "too late"}
+	})
+	bot.next(t, socketmode.EventTypeHello)
+	if _, err := s.SlashCommand("alerts", "U0ONCALL", "help"); err != nil {
+		t.Fatal(err)
+	}
+	slackWait(t, s, "the late ack", func() bool { return len(s.Acks()) == 1 })
+	if a := s.Acks()[0]; !a.Late || a.Latency < 150*time.Millisecond {
+		t.Errorf("ack = %+v, want late", a)
+	}
+	if n := len(s.Ephemerals("alerts")); n != 0 {
+		t.Errorf("%d answers shown after the command timed out", n)
+	}
+}
+
+func TestSlackSocketRefreshesAgedConnections(t *testing.T) {
+	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{ConnectionLifetime: 200 * time.Millisecond}})
+	bot := startSlackTestBot(t, s, base, slackAckAll)
+	bot.next(t, socketmode.EventTypeHello)
+	slackWait(t, s, "two refreshes", func() bool { return s.Connects() >= 3 })
+	bot.next(t, socketmode.EventTypeHello) // the client reconnected by itself
+	slackWait(t, s, "one open connection", func() bool { return s.Connections() == 1 })
 }

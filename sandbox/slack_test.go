@@ -241,7 +241,7 @@ func TestSlackChannelTheBotIsNotIn(t *testing.T) {
 func TestSlackPaceAnswers429(t *testing.T) {
 	s, api, _ := newSlackTest(t, SlackOptions{
 		Channels: []SlackChannel{{ID: "C0ALERTS", Name: "alerts"}, {ID: "C0OPS", Name: "ops"}},
-		Pace:     SlackPace{PerSecond: 10, Burst: 1},
+		Pace:     SlackPace{PerSecond: 2, Burst: 1},
 	})
 	post := func(channel string) error {
 		_, _, err := api.PostMessage(channel, slack.MsgOptionText("x", false))
@@ -258,7 +258,7 @@ func TestSlackPaceAnswers429(t *testing.T) {
 	if err := post("ops"); err != nil {
 		t.Errorf("another channel has its own pace: %v", err)
 	}
-	time.Sleep(150 * time.Millisecond) // a token per 100 ms
+	time.Sleep(600 * time.Millisecond) // a token per 500 ms
 	if err := post("alerts"); err != nil {
 		t.Errorf("post after the pace allowed it: %v", err)
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -90,14 +91,13 @@ var slackMethods = map[string]slackMethod{
 }
 
 func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request, method string) {
-	started := s.opts.Now()
+	started := time.Now()
 	args, token, parseErr := slackReadArgs(w, r)
 	if !s.delay(r, method) {
 		return
 	}
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	var reply slackReply
 	handler, known := slackMethods[method]
 	switch {
@@ -117,6 +117,7 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request, method string) 
 	code, _ := reply.body["error"].(string)
 	s.calls = append(s.calls, SlackCall{Method: method, Args: args, At: started, Status: reply.status, Error: code})
 	s.notifyLocked()
+	s.mu.Unlock()
 	writeSlackReply(w, reply)
 }
 
@@ -390,7 +391,7 @@ func (s *Slack) storeLocked(ch SlackChannel, m *SlackMessage) {
 	st := s.state[ch.ID]
 	m.Channel = ch.ID
 	m.TS = s.nextTS()
-	m.Posted = s.opts.Now()
+	m.Posted = time.Now()
 	if m.ThreadTS != "" {
 		root := st.byTS[m.ThreadTS]
 		if root.IsReply() {
@@ -460,7 +461,7 @@ func (s *Slack) chatPostEphemeral(args url.Values) slackReply {
 		return reply
 	}
 	m.TS = s.nextTS()
-	m.Posted = s.opts.Now()
+	m.Posted = time.Now()
 	st := s.state[ch.ID]
 	st.ephemerals = append(st.ephemerals, m)
 	return slackOK(map[string]any{"message_ts": m.TS})
@@ -765,7 +766,7 @@ func (s *Slack) wireMessage(st *slackChannelState, m *SlackMessage) map[string]a
 		if r.IsReply() && r.ThreadTS == m.TS && !r.Deleted {
 			count++
 			latest = r.TS
-			if who := cmpOr(r.User, r.BotID); !slices.Contains(users, who) {
+			if who := cmp.Or(r.User, r.BotID); !slices.Contains(users, who) {
 				users = append(users, who)
 			}
 		}
@@ -777,13 +778,6 @@ func (s *Slack) wireMessage(st *slackChannelState, m *SlackMessage) map[string]a
 		out["latest_reply"] = latest
 	}
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func slackTrue(v string) bool { return v == "true" || v == "1" }
@@ -800,11 +794,10 @@ func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request, id stri
 		ReplaceOriginal bool            `json:"replace_original"`
 		DeleteOriginal  bool            `json:"delete_original"`
 	}
-	started := s.opts.Now()
+	started := time.Now()
 	decodeErr := json.NewDecoder(http.MaxBytesReader(w, r.Body, slackMaxBody)).Decode(&body)
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	target, ok := s.replies[id]
 	var reply slackReply
 	switch {
@@ -824,6 +817,7 @@ func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request, id stri
 	}
 	s.calls = append(s.calls, SlackCall{Method: "response_url", Args: args, At: started, Status: reply.status, Error: code})
 	s.notifyLocked()
+	s.mu.Unlock()
 	writeSlackReply(w, reply)
 }
 
@@ -868,7 +862,7 @@ func (s *Slack) respond(target slackResponseTarget, text string, blocks json.Raw
 	default:
 		m.Channel, m.Recipient = ch.ID, target.user
 		m.TS = s.nextTS()
-		m.Posted = s.opts.Now()
+		m.Posted = time.Now()
 		st.ephemerals = append(st.ephemerals, *m)
 		s.notifyLocked()
 	}

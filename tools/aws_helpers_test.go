@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -102,17 +103,50 @@ func writeScenario(t testing.TB, records []map[string]any, logs sandbox.LogsFile
 
 var signedRegion = regexp.MustCompile(`Credential=[^/]+/\d{8}/([^/]+)/`)
 
-// arrivals records when each operation's requests reached the sandbox, per
-// the region they were signed for: "LookupEvents|us-east-1".
+// arrivals records what reached the sandbox, per operation and the region
+// the request was signed for ("LookupEvents|us-east-1"): when each request
+// arrived, how many were first attempts (the SDK numbers its attempts in
+// the amz-sdk-request header), and the error codes answered.
 type arrivals struct {
-	mu    sync.Mutex
-	times map[string][]time.Time
+	mu     sync.Mutex
+	times  map[string][]time.Time
+	firsts map[string]int
+	errors map[string]int // error code → answers
 }
 
-func (a *arrivals) of(op string) []time.Time {
+func (a *arrivals) of(key string) []time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]time.Time(nil), a.times[op]...)
+	out := append([]time.Time(nil), a.times[key]...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// distinct is how many requests key received, retries not counted.
+func (a *arrivals) distinct(key string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.firsts[key]
+}
+
+func (a *arrivals) answered(code string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.errors[code]
+}
+
+type codeRecorder struct {
+	http.ResponseWriter
+	rec *arrivals
+}
+
+func (c codeRecorder) WriteHeader(status int) {
+	if code := c.Header().Get("X-Amzn-Errortype"); code != "" {
+		c.rec.mu.Lock()
+		c.rec.errors[code]++
+		c.rec.mu.Unlock()
+	}
+	c.ResponseWriter.WriteHeader(status)
 }
 
 // testSandbox serves sc, recording arrivals, and returns the sandbox, the
@@ -123,18 +157,22 @@ func testSandbox(t testing.TB, sc *sandbox.Scenario, o tools.AWSOptions) (*sandb
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &arrivals{times: map[string][]time.Time{}}
+	rec := &arrivals{times: map[string][]time.Time{}, firsts: map[string]int{}, errors: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if target := r.Header.Get("X-Amz-Target"); target != "" {
+			now := time.Now()
 			key := target[strings.LastIndex(target, ".")+1:]
 			if m := signedRegion.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 				key += "|" + m[1]
 			}
 			rec.mu.Lock()
-			rec.times[key] = append(rec.times[key], time.Now())
+			rec.times[key] = append(rec.times[key], now)
+			if strings.HasPrefix(r.Header.Get("Amz-Sdk-Request"), "attempt=1;") {
+				rec.firsts[key]++
+			}
 			rec.mu.Unlock()
 		}
-		a.ServeHTTP(w, r)
+		a.ServeHTTP(codeRecorder{ResponseWriter: w, rec: rec}, r)
 	}))
 	t.Cleanup(srv.Close)
 	isolateEnvironment(t)

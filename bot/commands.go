@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/store"
+)
+
+// commandHandler answers one verb of the slash command; args is the text
+// after the verb.
+type commandHandler func(ctx context.Context, it intakeItem, cmd slack.SlashCommand, args string)
+
+// onSlashCommand routes the slash command by its first word.
+func (b *Bot) onSlashCommand(ctx context.Context, it intakeItem) {
+	cmd, ok := it.evt.Data.(slack.SlashCommand)
+	if !ok {
+		return
+	}
+	if cmd.Command != b.opts.Command {
+		b.log.Warn("slash command not ours", "command", cmd.Command)
+		return
+	}
+	if !b.channels[cmd.ChannelID] {
+		b.log.Info("command refused: channel not allowed", "channel", cmd.ChannelID, "user", cmd.UserID)
+		b.reply(ctx, cmd, "🙅 Trailhound only works in the channels it is configured for; this is not one of them.")
+		return
+	}
+	verb, args, _ := strings.Cut(strings.TrimSpace(cmd.Text), " ")
+	verb = strings.ToLower(verb)
+	if verb == "" {
+		verb = "help"
+	}
+	h := b.commands[verb]
+	if h == nil {
+		b.reply(ctx, cmd, fmt.Sprintf("I don't know `%s`. Try `%s help`.", oneLine(verb), b.opts.Command))
+		return
+	}
+	h(ctx, it, cmd, strings.TrimSpace(args))
+}
+
+// reply answers the person who typed the command, visible only to them.
+func (b *Bot) reply(ctx context.Context, cmd slack.SlashCommand, text string) {
+	if err := b.out.ephemeral(ctx, cmd.ChannelID, cmd.UserID, blocks.Message{Text: text}); err != nil {
+		b.log.Warn("could not answer a command", "user", cmd.UserID, "error", err)
+	}
+}
+
+func (b *Bot) cmdHelp(ctx context.Context, _ intakeItem, cmd slack.SlashCommand, _ string) {
+	c := b.opts.Command
+	b.reply(ctx, cmd, strings.Join([]string{
+		"*Trailhound* walks CloudTrail back from an alarm and names the changes most likely to have caused it.",
+		fmt.Sprintf("• `%s triage <alarm name or ARN> [region]`: triage an alarm now, in a new thread here", c),
+		fmt.Sprintf("• `%s help`: this help", c),
+		"Alarm notifications posted in this channel (CloudWatch e-mails, AWS Chatbot) are triaged in their thread without asking.",
+	}, "\n"))
+}
+
+var regionArg = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+
+// alarmTarget reads "<name or ARN> [region]". A name may hold spaces; a
+// last word that is a region code is the region.
+func alarmTarget(args, defaultRegion string) (name, region string, err error) {
+	args = strings.TrimSpace(args)
+	if args == "" {
+		return "", "", errors.New("name the alarm: an alarm name or ARN")
+	}
+	if strings.HasPrefix(args, "arn:") {
+		parts := strings.SplitN(args, ":", 7)
+		if len(parts) != 7 || parts[2] != "cloudwatch" || parts[5] != "alarm" || parts[6] == "" {
+			return "", "", fmt.Errorf("%q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)", args)
+		}
+		return parts[6], parts[3], nil
+	}
+	if i := strings.LastIndexAny(args, " \t"); i > 0 && regionArg.MatchString(args[i+1:]) {
+		return strings.TrimSpace(args[:i]), args[i+1:], nil
+	}
+	if defaultRegion == "" {
+		return "", "", errors.New("add the alarm's region after its name, e.g. `checkout-errors eu-west-1`")
+	}
+	return args, defaultRegion, nil
+}
+
+// cmdTriage triages the named alarm now in a new thread of the channel,
+// whatever its dedup state: someone asked.
+func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashCommand, args string) {
+	name, region, err := alarmTarget(args, b.opts.DefaultRegion)
+	if err != nil {
+		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, err.Error()))
+		return
+	}
+	if b.deps.Alarms == nil {
+		b.reply(ctx, cmd, "I cannot look alarms up: no AWS access is configured.")
+		return
+	}
+	a, err := b.describeOne(ctx, region, name)
+	if err != nil {
+		b.log.Info("triage command: alarm not found", "alarm", name, "region", region, "error", err)
+		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error()))
+		return
+	}
+	if reason := b.refusal(a); reason != "" {
+		b.reply(ctx, cmd, fmt.Sprintf("🙅 Not triaging *%s*: %s.", oneLine(a.Name), reason))
+		return
+	}
+	if !b.pool.reserve() {
+		b.m.triages.WithLabelValues(outcomeRefused).Inc()
+		b.reply(ctx, cmd, fmt.Sprintf("⏳ Trailhound is at capacity (%d triages waiting). Try again in a few minutes.", b.pool.queued()))
+		return
+	}
+	root := fmt.Sprintf("🔎 %s asked for a triage of *%s* (%s, now %s)", mention(cmd.UserID), oneLine(a.Name), oneLine(a.Region), oneLine(string(a.State)))
+	ts, err := b.out.postText(ctx, cmd.ChannelID, "", root)
+	if err != nil {
+		b.pool.unreserve()
+		b.log.Warn("triage command: could not open a thread", "error", err)
+		b.reply(ctx, cmd, "⚠️ I could not post in this channel: "+oneLine(err.Error()))
+		return
+	}
+	j := &triageJob{
+		alarm:  a,
+		origin: origin{channel: cmd.ChannelID, rootTS: ts, user: cmd.UserID, received: it.received, manual: true},
+		thread: store.ThreadRef{Channel: cmd.ChannelID, TS: ts},
+	}
+	if err := b.openThread(ctx, j); err != nil {
+		b.pool.unreserve()
+		b.m.triages.WithLabelValues(outcomeFailed).Inc()
+		b.log.Warn("triage command: could not post the placeholder", "error", err)
+		return
+	}
+	b.submit(j)
+}
+
+var slackIDPattern = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
+
+// mention turns a user id Slack gave us into a mention, and nothing else.
+func mention(id string) string {
+	if slackIDPattern.MatchString(id) {
+		return "<@" + id + ">"
+	}
+	return "Someone"
+}

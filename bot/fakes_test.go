@@ -1,0 +1,680 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/tools"
+)
+
+// Identities of the fake workspace.
+const (
+	testBotUser = "U0BOT"
+	testBotID   = "B0BOT"
+	testChannel = "C0ALERTS"
+	testAlerts  = "C0QUEUE"
+	mailBotID   = "B0MAIL"
+	testAccount = "123456789012"
+)
+
+// recorder keeps the order of calls across fakes.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) add(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf(format, args...))
+}
+
+// index returns the position of the first call starting with prefix, or -1.
+func (r *recorder) index(prefix string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, c := range r.calls {
+		if strings.HasPrefix(c, prefix) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (r *recorder) count(prefix string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.calls {
+		if strings.HasPrefix(c, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// fakeSocket is a Socket whose events the test sends.
+type fakeSocket struct {
+	rec    *recorder
+	events chan socketmode.Event
+}
+
+func newFakeSocket(rec *recorder) *fakeSocket {
+	return &fakeSocket{rec: rec, events: make(chan socketmode.Event, 64)}
+}
+
+func (s *fakeSocket) RunContext(ctx context.Context) error {
+	select {
+	case s.events <- socketmode.Event{Type: socketmode.EventTypeHello}:
+	case <-ctx.Done():
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (s *fakeSocket) Events() <-chan socketmode.Event { return s.events }
+
+func (s *fakeSocket) AckCtx(_ context.Context, id string, _ any) error {
+	s.rec.add("ack %s", id)
+	return nil
+}
+
+// fakeMessage is a message the fake Slack stores.
+type fakeMessage struct {
+	Channel, TS, ThreadTS, Text string
+	Blocks                      json.RawMessage
+	Updates                     int
+	Reactions                   []string
+}
+
+// blockIDs lists the message's block ids.
+func (m fakeMessage) blockIDs() []string {
+	var bs []struct {
+		BlockID string `json:"block_id"`
+	}
+	_ = json.Unmarshal(m.Blocks, &bs)
+	var ids []string
+	for _, b := range bs {
+		ids = append(ids, b.BlockID)
+	}
+	return ids
+}
+
+func (m fakeMessage) hasBlock(id string) bool {
+	for _, b := range m.blockIDs() {
+		if b == id {
+			return true
+		}
+	}
+	return false
+}
+
+// fakeSlack is the Web API subset, in memory.
+type fakeSlack struct {
+	rec *recorder
+
+	mu         sync.Mutex
+	seq        int
+	messages   []*fakeMessage
+	ephemerals []fakeMessage
+	// rateLimited answers the next n chat.postMessage calls with a 429.
+	rateLimited int
+	retryAfter  time.Duration
+	// postDelay slows every chat.postMessage.
+	postDelay time.Duration
+}
+
+func newFakeSlack(rec *recorder) *fakeSlack { return &fakeSlack{rec: rec} }
+
+func decode(channel string, options []slack.MsgOption) (url.Values, error) {
+	_, values, err := slack.UnsafeApplyMsgOptions("", channel, "", options...)
+	return values, err
+}
+
+func (f *fakeSlack) AuthTestContext(context.Context) (*slack.AuthTestResponse, error) {
+	return &slack.AuthTestResponse{UserID: testBotUser, BotID: testBotID}, nil
+}
+
+func (f *fakeSlack) PostMessageContext(ctx context.Context, channel string, options ...slack.MsgOption) (string, string, error) {
+	v, err := decode(channel, options)
+	if err != nil {
+		return "", "", err
+	}
+	if f.postDelay > 0 {
+		if err := sleep(ctx, f.postDelay); err != nil {
+			return "", "", err
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rateLimited > 0 {
+		f.rateLimited--
+		f.rec.add("429 chat.postMessage %s", channel)
+		return "", "", &slack.RateLimitedError{RetryAfter: f.retryAfter}
+	}
+	f.seq++
+	m := &fakeMessage{Channel: channel, TS: fmt.Sprintf("1700000000.%06d", f.seq), ThreadTS: v.Get("thread_ts"), Text: v.Get("text"), Blocks: json.RawMessage(v.Get("blocks"))}
+	f.messages = append(f.messages, m)
+	f.rec.add("post %s %s %s", channel, m.ThreadTS, m.Text)
+	return channel, m.TS, nil
+}
+
+func (f *fakeSlack) UpdateMessageContext(_ context.Context, channel, ts string, options ...slack.MsgOption) (string, string, string, error) {
+	v, err := decode(channel, options)
+	if err != nil {
+		return "", "", "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.messages {
+		if m.Channel == channel && m.TS == ts {
+			m.Text, m.Blocks = v.Get("text"), json.RawMessage(v.Get("blocks"))
+			m.Updates++
+			f.rec.add("update %s %s %s", channel, ts, m.Text)
+			return channel, ts, m.Text, nil
+		}
+	}
+	return "", "", "", slack.SlackErrorResponse{Err: "message_not_found"}
+}
+
+func (f *fakeSlack) PostEphemeralContext(_ context.Context, channel, user string, options ...slack.MsgOption) (string, error) {
+	v, err := decode(channel, options)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ephemerals = append(f.ephemerals, fakeMessage{Channel: channel, Text: v.Get("text")})
+	f.rec.add("ephemeral %s %s %s", channel, user, v.Get("text"))
+	return "1700000000.000000", nil
+}
+
+func (f *fakeSlack) GetConversationRepliesContext(_ context.Context, p *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []slack.Message
+	for _, m := range f.messages {
+		if m.Channel != p.ChannelID || (m.TS != p.Timestamp && m.ThreadTS != p.Timestamp) {
+			continue
+		}
+		msg := slack.Message{Msg: slack.Msg{Timestamp: m.TS, ThreadTimestamp: m.ThreadTS, Text: m.Text, User: testBotUser, BotID: testBotID}}
+		if len(m.Blocks) > 0 {
+			if err := json.Unmarshal(m.Blocks, &msg.Blocks); err != nil {
+				return nil, false, "", err
+			}
+		}
+		out = append(out, msg)
+	}
+	return out, false, "", nil
+}
+
+func (f *fakeSlack) AddReactionContext(_ context.Context, name string, item slack.ItemRef) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.messages {
+		if m.Channel == item.Channel && m.TS == item.Timestamp {
+			m.Reactions = append(m.Reactions, name)
+		}
+	}
+	f.rec.add("react %s %s %s", item.Channel, item.Timestamp, name)
+	return nil
+}
+
+// thread returns the bot's replies under ts in channel.
+func (f *fakeSlack) thread(channel, ts string) []fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMessage
+	for _, m := range f.messages {
+		if m.Channel == channel && m.ThreadTS == ts {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+// roots returns the bot's top-level messages in channel.
+func (f *fakeSlack) roots(channel string) []fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMessage
+	for _, m := range f.messages {
+		if m.Channel == channel && m.ThreadTS == "" {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+func (f *fakeSlack) ephemeralTexts() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, m := range f.ephemerals {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// fakeTriager returns a canned report for each alarm.
+type fakeTriager struct {
+	mu    sync.Mutex
+	calls map[string]int // by alarm name
+	// release, when set, holds every triage until it is closed or ctx ends.
+	release chan struct{}
+	delay   time.Duration
+	err     error
+}
+
+func newFakeTriager() *fakeTriager { return &fakeTriager{calls: map[string]int{}} }
+
+func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+	f.mu.Lock()
+	f.calls[a.Name]++
+	release, delay, failure := f.release, f.delay, f.err
+	f.mu.Unlock()
+	progress(investigation.Progress{Stage: investigation.StageScoped, Resources: 2})
+	if release != nil {
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("triage %s: %w", a.Name, ctx.Err())
+		}
+	}
+	if delay > 0 {
+		if err := sleep(ctx, delay); err != nil {
+			return nil, fmt.Errorf("triage %s: %w", a.Name, err)
+		}
+	}
+	if failure != nil {
+		return nil, failure
+	}
+	progress(investigation.Progress{Stage: investigation.StageRanked, Resources: 2, Events: 1})
+	return cannedReport(a), nil
+}
+
+func (f *fakeTriager) count(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[name]
+}
+
+func (f *fakeTriager) total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		n += c
+	}
+	return n
+}
+
+// causeEventID is the event a canned report names as the first cause.
+func causeEventID(a investigation.Alarm) string { return "ev-" + a.Name }
+
+func cannedReport(a investigation.Alarm) *investigation.Report {
+	ev := investigation.EventRef{
+		EventID: causeEventID(a), EventName: "DetachRolePolicy", EventSource: "iam.amazonaws.com",
+		EventTime: a.StateChangeTime.Add(-4 * time.Minute), Actor: "alice", Region: "us-east-1",
+		Link: investigation.EventLink("us-east-1", causeEventID(a)),
+	}
+	return &investigation.Report{
+		Alarm: investigation.AlarmSummary{
+			Name: a.Name, ARN: a.ARN, Account: a.Account, Region: a.Region, State: a.State,
+			StateChangeTime: a.StateChangeTime, Reason: a.Reason,
+			Resources: []investigation.Resource{{Type: "AWS::Lambda::Function", ID: "checkout"}},
+		},
+		Window: investigation.Window{Start: a.StateChangeTime.Add(-time.Hour), End: a.StateChangeTime},
+		Candidates: []investigation.Candidate{{
+			Rank: 1, Summary: "alice detached a policy from checkout-role", Category: investigation.CategoryIAM,
+			Confidence: investigation.ConfidenceHigh, Score: 0.9, Layer: 2,
+			Resource: investigation.ResourceRef{Type: "AWS::IAM::Role", ID: "checkout-role"},
+			Events:   []investigation.EventRef{ev},
+			Claims:   []investigation.Claim{{Text: "The policy was detached.", Confidence: investigation.ConfidenceHigh, EventIDs: []string{ev.EventID}}},
+		}},
+		Explanation: investigation.Explanation{WhatChanged: "A policy was detached.", Why: "AccessDenied followed."},
+		Stats:       investigation.Stats{APICalls: map[string]int{"cloudtrail:LookupEvents": 3}},
+	}
+}
+
+// fakeAlarms describes alarms from a table.
+type fakeAlarms struct {
+	mu     sync.Mutex
+	alarms map[string]investigation.Alarm // by region/name
+	calls  int
+}
+
+func (f *fakeAlarms) DescribeAlarms(_ context.Context, region string, names []string) ([]investigation.Alarm, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	var out []investigation.Alarm
+	for _, n := range names {
+		if a, ok := f.alarms[region+"/"+n]; ok {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// recStore records the claims on a real (embedded) store.
+type recStore struct {
+	Store
+	rec *recorder
+}
+
+func (s recStore) ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error) {
+	s.rec.add("claim-envelope %s", id)
+	return s.Store.ClaimEnvelope(ctx, id, ttl)
+}
+
+func (s recStore) ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error) {
+	s.rec.add("claim-alarm %s", key)
+	return s.Store.ClaimAlarm(ctx, key, owner, lease)
+}
+
+// downStore is a Redis that does not answer.
+type downStore struct{}
+
+func unavailable(op string) error { return fmt.Errorf("%s: %w: connection refused", op, store.ErrUnavailable) }
+
+func (downStore) Ping(context.Context) error { return unavailable("ping") }
+func (downStore) ClaimEnvelope(context.Context, string, time.Duration) (bool, error) {
+	return false, unavailable("claim envelope")
+}
+func (downStore) ClaimAlarm(context.Context, store.AlarmKey, string, time.Duration) (store.Claim, error) {
+	return store.Claim{}, unavailable("claim alarm")
+}
+func (downStore) SetThread(context.Context, store.AlarmKey, store.ThreadRef) error {
+	return unavailable("set thread")
+}
+func (downStore) LatestThread(context.Context, string) (store.EpisodeThread, error) {
+	return store.EpisodeThread{}, unavailable("latest thread")
+}
+func (downStore) SaveThread(context.Context, store.ThreadRef, store.ThreadState) error {
+	return unavailable("save thread")
+}
+func (downStore) LoadThread(context.Context, store.ThreadRef) (store.ThreadState, error) {
+	return store.ThreadState{}, unavailable("load thread")
+}
+func (downStore) SaveArtifact(context.Context, store.Artifact) (string, error) {
+	return "", unavailable("save artifact")
+}
+
+// fakeQueue is an SQS queue in memory: a received message stays invisible
+// until deleted or made visible again.
+type fakeQueue struct {
+	mu       sync.Mutex
+	messages []*queued
+	deleted  []string
+	extended int
+	seq      int
+}
+
+type queued struct {
+	tools.Message
+	invisible bool
+}
+
+func (q *fakeQueue) send(body string) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.seq++
+	id := fmt.Sprintf("m%d", q.seq)
+	q.messages = append(q.messages, &queued{Message: tools.Message{ID: id, Body: body}})
+	return id
+}
+
+func (q *fakeQueue) Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error) {
+	deadline := time.Now().Add(min(wait, 50*time.Millisecond))
+	for {
+		q.mu.Lock()
+		var out []tools.Message
+		for _, m := range q.messages {
+			if !m.invisible && len(out) < 10 {
+				m.invisible = true
+				m.ReceiveCount++
+				m.ReceiptHandle = fmt.Sprintf("%s-r%d", m.ID, m.ReceiveCount)
+				out = append(out, m.Message)
+			}
+		}
+		q.mu.Unlock()
+		if len(out) > 0 || time.Now().After(deadline) {
+			return out, nil
+		}
+		if err := sleep(ctx, 5*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (q *fakeQueue) find(handle string) *queued {
+	for _, m := range q.messages {
+		if m.ReceiptHandle == handle {
+			return m
+		}
+	}
+	return nil
+}
+
+func (q *fakeQueue) Delete(_ context.Context, handle string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, m := range q.messages {
+		if m.ReceiptHandle == handle {
+			q.deleted = append(q.deleted, m.ID)
+			q.messages = append(q.messages[:i], q.messages[i+1:]...)
+			return nil
+		}
+	}
+	return errors.New("ReceiptHandleIsInvalid")
+}
+
+func (q *fakeQueue) ExtendVisibility(_ context.Context, handle string, d time.Duration) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.extended++
+	if m := q.find(handle); m != nil && d == 0 {
+		m.invisible = false
+	}
+	return nil
+}
+
+// redeliver makes every received, undeleted message visible again, as SQS
+// does when their visibility runs out.
+func (q *fakeQueue) redeliver() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, m := range q.messages {
+		m.invisible = false
+	}
+}
+
+func (q *fakeQueue) deletedIDs() []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]string(nil), q.deleted...)
+}
+
+// testLogger logs to the test when -v is set, else nowhere.
+func testLogger(t testing.TB) *slog.Logger {
+	if !testing.Verbose() {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+var _ io.Writer = testWriter{}
+
+// openStore starts an embedded store for one test.
+func openStore(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), "", store.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// alarmEmail writes the CloudWatch alarm e-mail as an e-mail integration
+// posts it into a channel.
+func alarmEmail(name, state string, at time.Time) string {
+	prev := "OK"
+	if state == "OK" {
+		prev = "ALARM"
+	}
+	stamp := at.UTC().Format("Monday 2 January, 2006 15:04:05 UTC")
+	return fmt.Sprintf(`You are receiving this email because your Amazon CloudWatch Alarm "%[1]s" in the US East (N. Virginia) region has entered the %[2]s state, because "Threshold Crossed: 1 out of the last 1 datapoints [3.0 (%[5]s)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for %[3]s -&gt; %[2]s transition)." at "%[4]s".
+
+Alarm Details:
+- Name:                       %[1]s
+- Description:                Errors on the checkout function
+- State Change:               %[3]s -&gt; %[2]s
+- Reason for State Change:    Threshold Crossed: 1 out of the last 1 datapoints [3.0 (%[5]s)] was greater than or equal to the threshold (1.0).
+- Timestamp:                  %[4]s
+- AWS Account:                %[6]s
+- Alarm Arn:                  arn:aws:cloudwatch:us-east-1:%[6]s:alarm:%[1]s
+
+Monitored Metric:
+- MetricNamespace:                     AWS/Lambda
+- MetricName:                          Errors
+- Dimensions:                          [FunctionName = checkout]
+- Period:                              60 seconds
+- Statistic:                           Sum
+- Unit:                                not specified
+`, name, state, prev, stamp, at.UTC().Add(-2*time.Minute).Format("02/01/06 15:04:05"), testAccount)
+}
+
+// alarmJSON is the alarm message SNS delivers to SQS with raw delivery.
+func alarmJSON(name, state string, at time.Time) string {
+	msg := map[string]any{
+		"AlarmName":        name,
+		"AlarmDescription": "Errors on the checkout function",
+		"AWSAccountId":     testAccount,
+		"NewStateValue":    state,
+		"NewStateReason":   "Threshold Crossed",
+		"StateChangeTime":  at.UTC().Format("2006-01-02T15:04:05.000-0700"),
+		"Region":           "US East (N. Virginia)",
+		"AlarmArn":         "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:" + name,
+		"OldStateValue":    "OK",
+		"Trigger": map[string]any{
+			"MetricName": "Errors", "Namespace": "AWS/Lambda", "StatisticType": "Statistic", "Statistic": "SUM",
+			"Dimensions": []map[string]string{{"name": "FunctionName", "value": "checkout"}},
+			"Period":     60, "EvaluationPeriods": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 1.0,
+		},
+	}
+	b, _ := json.Marshal(msg)
+	return string(b)
+}
+
+// messageEvent is a message event as Socket Mode delivers it.
+func messageEvent(t testing.TB, envelopeID, eventID string, msg map[string]any) socketmode.Event {
+	t.Helper()
+	if _, ok := msg["type"]; !ok {
+		msg["type"] = "message"
+	}
+	raw, err := json.Marshal(map[string]any{
+		"type": "event_callback", "team_id": "T0", "api_app_id": "A0",
+		"event_id": eventID, "event_time": 1700000000, "event": msg,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := slackevents.ParseEvent(raw, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		t.Fatalf("parse event: %v", err)
+	}
+	return socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: api,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeEventsAPI, EnvelopeID: envelopeID, Payload: raw}}
+}
+
+func slashEvent(envelopeID, channel, user, text string) socketmode.Event {
+	cmd := slack.SlashCommand{Command: "/trailhound", Text: text, ChannelID: channel, UserID: user}
+	return socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: cmd,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: envelopeID}}
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// counter reads a counter or gauge of reg by name and labels.
+func counter(t testing.TB, reg *prometheus.Registry, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if matches(m, labels) {
+				total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
+		}
+	}
+	return total
+}
+
+func matches(m *dto.Metric, labels map[string]string) bool {
+	for k, v := range labels {
+		found := false
+		for _, lp := range m.GetLabel() {
+			if lp.GetName() == k && lp.GetValue() == v {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// reportOf decodes a message's blocks back, for asserting on a report.
+func reportOf(t testing.TB, m fakeMessage) blocks.Message {
+	t.Helper()
+	var msg blocks.Message
+	raw, _ := json.Marshal(map[string]any{"text": m.Text, "blocks": m.Blocks})
+	if err := json.Unmarshal(raw, &msg); err != nil {
+		t.Fatalf("decode message: %v", err)
+	}
+	return msg
+}

@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"sync"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+)
+
+// maxRemembered bounds each in-memory table; the oldest entries go first.
+const maxRemembered = 10000
+
+// episodes is this replica's own memory of the episodes it triaged. It is
+// consulted only when the store cannot be reached, so that a storm during a
+// Redis outage still yields one triage per episode per replica.
+type episodes struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	entries map[store.AlarmKey]episodeEntry
+}
+
+type episodeEntry struct {
+	thread  store.ThreadRef
+	expires time.Time
+}
+
+func newEpisodes(ttl time.Duration) *episodes {
+	return &episodes{ttl: ttl, entries: map[store.AlarmKey]episodeEntry{}}
+}
+
+// remember records that this replica handles key, with its thread once known.
+func (e *episodes) remember(key store.AlarmKey, thread store.ThreadRef, now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.entries) >= maxRemembered {
+		e.evictLocked(now)
+	}
+	e.entries[key] = episodeEntry{thread: thread, expires: now.Add(e.ttl)}
+}
+
+// seen returns the thread of key when this replica handled it recently.
+func (e *episodes) seen(key store.AlarmKey, now time.Time) (store.ThreadRef, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ent, ok := e.entries[key]
+	if !ok || now.After(ent.expires) {
+		return store.ThreadRef{}, false
+	}
+	return ent.thread, true
+}
+
+func (e *episodes) forget(key store.AlarmKey) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.entries, key)
+}
+
+// evictLocked drops expired entries, then the ones closest to expiring
+// until there is room again.
+func (e *episodes) evictLocked(now time.Time) {
+	for k, ent := range e.entries {
+		if now.After(ent.expires) {
+			delete(e.entries, k)
+		}
+	}
+	for len(e.entries) >= maxRemembered {
+		var oldest store.AlarmKey
+		var at time.Time
+		for k, ent := range e.entries {
+			if at.IsZero() || ent.expires.Before(at) {
+				oldest, at = k, ent.expires
+			}
+		}
+		delete(e.entries, oldest)
+	}
+}
+
+// notes are the "fired again" notes of the episodes this replica has seen
+// re-fire. One note per episode and replica is posted; later re-fires only
+// raise its count, and the flusher edits the note at most once per interval,
+// so a storm of duplicates costs one post per episode, not one per copy.
+type notes struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	entries map[store.AlarmKey]*note
+}
+
+type note struct {
+	alarm   investigation.Alarm
+	thread  store.ThreadRef
+	ts      string // the note's message, once posted
+	posting bool   // someone is posting it now
+	count   int    // notifications of the episode, the first one included
+	lastAt  time.Time
+	shown   int // the count the message shows
+	expires time.Time
+}
+
+func newNotes(ttl time.Duration) *notes {
+	return &notes{ttl: ttl, entries: map[store.AlarmKey]*note{}}
+}
+
+// refire counts one more notification of key. It returns the count and
+// whether the caller must post the note (it is the first to need one).
+func (n *notes) refire(key store.AlarmKey, alarm investigation.Alarm, thread store.ThreadRef, at time.Time) (int, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ent := n.entries[key]
+	if ent == nil {
+		if len(n.entries) >= maxRemembered {
+			n.evictLocked(at)
+		}
+		ent = &note{alarm: alarm, thread: thread, count: 1}
+		n.entries[key] = ent
+	}
+	ent.count++
+	ent.lastAt = at
+	ent.expires = at.Add(n.ttl)
+	if ent.ts != "" || ent.posting {
+		return ent.count, false
+	}
+	ent.posting = true
+	return ent.count, true
+}
+
+// posted records the note's message (ts empty: posting failed, and the next
+// re-fire tries again) and the count it shows.
+func (n *notes) posted(key store.AlarmKey, ts string, shown int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if ent := n.entries[key]; ent != nil {
+		ent.posting = false
+		ent.ts = ts
+		ent.shown = shown
+	}
+}
+
+// noteUpdate is a note whose message shows a stale count.
+type noteUpdate struct {
+	key    store.AlarmKey
+	alarm  investigation.Alarm
+	thread store.ThreadRef
+	ts     string
+	count  int
+	lastAt time.Time
+}
+
+// stale returns the notes to edit and drops expired ones.
+func (n *notes) stale(now time.Time) []noteUpdate {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []noteUpdate
+	for k, ent := range n.entries {
+		switch {
+		case now.After(ent.expires) && !ent.posting:
+			delete(n.entries, k)
+		case ent.ts != "" && ent.count != ent.shown:
+			out = append(out, noteUpdate{key: k, alarm: ent.alarm, thread: ent.thread, ts: ent.ts, count: ent.count, lastAt: ent.lastAt})
+		}
+	}
+	return out
+}
+
+// shown records that the note's message now shows count.
+func (n *notes) shownCount(key store.AlarmKey, count int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if ent := n.entries[key]; ent != nil && count > ent.shown {
+		ent.shown = count
+	}
+}
+
+func (n *notes) evictLocked(now time.Time) {
+	for k, ent := range n.entries {
+		if now.After(ent.expires) && !ent.posting {
+			delete(n.entries, k)
+		}
+	}
+	for len(n.entries) >= maxRemembered {
+		var oldest store.AlarmKey
+		var at time.Time
+		for k, ent := range n.entries {
+			if at.IsZero() || ent.expires.Before(at) {
+				oldest, at = k, ent.expires
+			}
+		}
+		delete(n.entries, oldest)
+	}
+}

@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation/intake"
+	"github.com/trailhound/trailhound/tools"
+)
+
+// Queue polling pace.
+const (
+	// capacityPoll is how often a poller with no free triage slot looks again.
+	capacityPoll = 250 * time.Millisecond
+	// receiveBackoff and maxReceiveBackoff space out receives after errors.
+	receiveBackoff    = time.Second
+	maxReceiveBackoff = 30 * time.Second
+	// maxBodyInLog is how much of an unreadable message is logged.
+	maxBodyInLog = 300
+)
+
+// pollQueue long-polls the queue and hands each message to the intake
+// workers until ctx ends. It only receives while the pool has room, so a
+// busy bot leaves messages in the queue instead of refusing them; messages
+// received but not handled when ctx ends come back after their visibility.
+func (b *Bot) pollQueue(ctx context.Context) {
+	backoff := receiveBackoff
+	for ctx.Err() == nil {
+		if b.pool.free() == 0 || len(b.intake) >= cap(b.intake)/2 {
+			if sleep(ctx, capacityPoll) != nil {
+				return
+			}
+			continue
+		}
+		msgs, err := b.deps.Queue.Receive(ctx, tools.MaxReceiveWait)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			b.m.sqsMessages.WithLabelValues(sqsFailed).Inc()
+			b.log.Warn("could not receive from the queue", "error", err, "retry_in", backoff)
+			if sleep(ctx, backoff) != nil {
+				return
+			}
+			backoff = min(2*backoff, maxReceiveBackoff)
+			continue
+		}
+		backoff = receiveBackoff
+		for i := range msgs {
+			b.m.sqsMessages.WithLabelValues(sqsReceived).Inc()
+			select {
+			case b.intake <- intakeItem{sqs: &msgs[i], received: b.now()}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// handleQueueMessage triages one queue message, deleting it once handled.
+// A message that cannot be read, or keeps failing, is deleted once it has
+// been received PoisonReceives times, with a log line saying why.
+func (b *Bot) handleQueueMessage(ctx context.Context, m *tools.Message, received time.Time) {
+	log := b.log.With("message", m.ID, "receives", m.ReceiveCount)
+	if m.ReceiveCount > b.opts.PoisonReceives {
+		log.Error("deleting a queue message that keeps failing", "limit", b.opts.PoisonReceives, "body", clipBytes(m.Body, maxBodyInLog))
+		b.deleteMessage(ctx, m, sqsPoison)
+		return
+	}
+	a, err := b.parseNotification(ctx, m.Body)
+	if err != nil {
+		label := sqsPoison
+		if errors.Is(err, intake.ErrNotAlarm) {
+			label = sqsIgnored
+		}
+		if m.ReceiveCount >= b.opts.PoisonReceives {
+			log.Error("deleting a queue message that is not a readable alarm notification", "error", err, "limit", b.opts.PoisonReceives, "body", clipBytes(m.Body, maxBodyInLog))
+			b.deleteMessage(ctx, m, label)
+			return
+		}
+		log.Warn("queue message is not a readable alarm notification; it will come back", "error", err)
+		b.m.sqsMessages.WithLabelValues(sqsRetry).Inc()
+		return
+	}
+	switch out := b.handleAlarm(ctx, origin{sqs: m, received: received}, a); out {
+	case outQueued:
+		// The triage job deletes it once the report is posted.
+	case outRetry:
+		b.m.sqsMessages.WithLabelValues(sqsRetry).Inc()
+	default:
+		b.deleteMessage(ctx, m, string(out))
+	}
+}
+
+func (b *Bot) deleteMessage(ctx context.Context, m *tools.Message, label string) {
+	cctx, cancel := context.WithTimeout(ctx, b.opts.SlackTimeout)
+	defer cancel()
+	if err := b.deps.Queue.Delete(cctx, m.ReceiptHandle); err != nil {
+		b.m.sqsMessages.WithLabelValues(sqsFailed).Inc()
+		b.log.Warn("could not delete a handled queue message; it will come back and be deduplicated", "message", m.ID, "error", err)
+		return
+	}
+	b.m.sqsMessages.WithLabelValues(label).Inc()
+}

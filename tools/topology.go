@@ -1,0 +1,482 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/trailhound/trailhound/investigation"
+)
+
+// ConfigItemReader reads the newest AWS Config item of a resource;
+// *ConfigService implements it.
+type ConfigItemReader interface {
+	LatestItem(ctx context.Context, region, resourceType, resourceID string) (ConfigItem, error)
+}
+
+// RolePolicyLister lists what a role is granted; *IAM implements it.
+type RolePolicyLister interface {
+	ListAttachedRolePolicies(ctx context.Context, role string) ([]AttachedPolicy, bool, error)
+	ListRolePolicies(ctx context.Context, role string) ([]string, bool, error)
+}
+
+// InstanceProfileReader names the roles of an instance profile;
+// *Inventory implements it.
+type InstanceProfileReader interface {
+	InstanceProfileRoles(ctx context.Context, profile string) ([]string, error)
+}
+
+// TopologySource names where a resource's dependencies were read.
+type TopologySource string
+
+const (
+	TopologyFromConfig   TopologySource = "aws-config" // GetResourceConfigHistory, latest item
+	TopologyFromDescribe TopologySource = "describe"   // the service's own read-only API
+)
+
+// TopologyAnswer is what Topology learned about one resource, and from where.
+type TopologyAnswer struct {
+	Dependencies []investigation.Dependency `json:"dependencies"`
+	Source       TopologySource             `json:"source"`
+	// Notes say what was not read and why: AWS Config having no record of
+	// the resource (and the source used instead), a permission missing for a
+	// second read, a listing cut by its bound.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Topology implements investigation.Topology: AWS Config first (the latest
+// configuration item, its relationships and its configuration), then, when
+// Config has no record of the resource or cannot be read, the service's own
+// describes for the common types. Dependencies carry the ids CloudTrail
+// records them by: roles by name, managed policies by ARN, KMS keys by key
+// id, functions by name, target groups and load balancers by ARN, task
+// definitions by family:revision.
+//
+// Nil sources are skipped: without Config only the describes answer, without
+// Inventory only Config does; Roles reads IAM roles' policies and Profiles
+// the roles of EC2 instance profiles.
+type Topology struct {
+	Config    ConfigItemReader
+	Inventory *Inventory
+	Roles     RolePolicyLister
+	Profiles  InstanceProfileReader
+}
+
+var _ investigation.Topology = (*Topology)(nil)
+
+// Dependencies returns the direct dependencies of r. A type neither AWS
+// Config nor a describe knows returns investigation.ErrUnknownResource.
+func (t *Topology) Dependencies(ctx context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
+	a, err := t.Read(ctx, r)
+	return a.Dependencies, err
+}
+
+// describeFunc reads a resource's dependencies through its service's API.
+type describeFunc func(ctx context.Context, r investigation.Resource, s *depSet) error
+
+// Read returns the direct dependencies of r with the source that answered
+// and notes on what could not be read.
+func (t *Topology) Read(ctx context.Context, r investigation.Resource) (TopologyAnswer, error) {
+	describe := t.describer(r.Type)
+	if t.Config == nil && describe == nil {
+		return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: %w", r.Type, r.ID, investigation.ErrUnknownResource)
+	}
+	var configNote string
+	var configErr error
+	if t.Config != nil {
+		item, err := t.Config.LatestItem(ctx, r.Region, r.Type, configResourceID(r))
+		switch {
+		case err == nil && item.recorded():
+			return t.fromConfig(ctx, r, item), nil
+		case err == nil:
+			configNote = fmt.Sprintf("AWS Config does not record the configuration of %s %s", r.Type, r.ID)
+		case ctx.Err() != nil:
+			return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: %w", r.Type, r.ID, err)
+		default:
+			configErr = err
+			configNote = configFallbackNote(r, err)
+		}
+	}
+	if describe == nil {
+		if configErr != nil && ReasonOf(configErr) != ReasonNotFound {
+			return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: no direct describe reads this type and %w", r.Type, r.ID, configErr)
+		}
+		return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: %w", r.Type, r.ID, investigation.ErrUnknownResource)
+	}
+	s := newDepSet(r)
+	if err := describe(ctx, r, s); err != nil {
+		if configNote != "" {
+			return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s (%s): %w", r.Type, r.ID, configNote, err)
+		}
+		return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: %w", r.Type, r.ID, err)
+	}
+	answer := TopologyAnswer{Dependencies: s.deps(), Source: TopologyFromDescribe, Notes: s.notes}
+	if configNote != "" {
+		answer.Notes = append([]string{configNote + "; read from the service's own API instead"}, answer.Notes...)
+	}
+	return answer, nil
+}
+
+// configFallbackNote says why AWS Config did not answer.
+func configFallbackNote(r investigation.Resource, err error) string {
+	var ae *APIError
+	errors.As(err, &ae)
+	switch {
+	case ae != nil && (ae.Code == "NoAvailableConfigurationRecorderException" || ae.Code == "NoRunningConfigurationRecorderException"):
+		return fmt.Sprintf("AWS Config is not recording in %s", orUnset(r.Region))
+	case ReasonOf(err) == ReasonNotFound:
+		return fmt.Sprintf("AWS Config has no record of %s %s", r.Type, r.ID)
+	case ae != nil && ae.Permission != "":
+		return fmt.Sprintf("AWS Config could not be read (missing permission %s)", ae.Permission)
+	}
+	return fmt.Sprintf("AWS Config could not be read (%s)", ReasonOf(err))
+}
+
+func orUnset(region string) string {
+	if region == "" {
+		return "the default region"
+	}
+	return region
+}
+
+// configResourceID is the id AWS Config keys r by, where it differs from
+// the one CloudTrail uses.
+func configResourceID(r investigation.Resource) string {
+	switch r.Type {
+	case investigation.TypeLoadBalancerV2, investigation.TypeTargetGroup:
+		if !strings.HasPrefix(r.ID, "arn:") && r.ARN != "" {
+			return r.ARN
+		}
+	case investigation.TypeLambdaFunction:
+		return functionName(r.ID)
+	}
+	return r.ID
+}
+
+// describer returns the describe that reads typ, or nil when no configured
+// source does.
+func (t *Topology) describer(typ string) describeFunc {
+	if typ == investigation.TypeIAMRole {
+		if t.Roles == nil {
+			return nil
+		}
+		return t.describeRole
+	}
+	if t.Inventory == nil {
+		return nil
+	}
+	switch typ {
+	case investigation.TypeLambdaFunction:
+		return t.describeFunction
+	case investigation.TypeEC2Instance:
+		return t.describeInstance
+	case investigation.TypeTargetGroup:
+		return t.describeTargetGroup
+	case investigation.TypeLoadBalancerV2:
+		return t.describeLoadBalancer
+	case investigation.TypeRDSInstance:
+		return t.describeDBInstance
+	case investigation.TypeECSService:
+		return t.describeService
+	}
+	return nil
+}
+
+// fromConfig reads the dependencies out of a Config item: those its
+// configuration names (the describe API's shape, read with the same
+// summaries the describes use), then its relationships.
+func (t *Topology) fromConfig(ctx context.Context, r investigation.Resource, item ConfigItem) TopologyAnswer {
+	s := newDepSet(r)
+	var err error
+	switch r.Type {
+	case investigation.TypeLambdaFunction:
+		var out lambda.GetFunctionConfigurationOutput
+		if err = decodeConfigShape(item.Configuration, &out); err == nil {
+			fn := summarizeFunction(&out)
+			if fn.Name == "" {
+				fn.Name = functionName(r.ID)
+			}
+			s.function(fn)
+		}
+	case investigation.TypeEC2Instance:
+		var in ec2types.Instance
+		if err = decodeConfigShape(item.Configuration, &in); err == nil {
+			instance := summarizeInstance(in)
+			s.instance(instance)
+			t.profileRoles(ctx, s, instance.InstanceProfileARN)
+		}
+	case investigation.TypeTargetGroup:
+		var tg elbtypes.TargetGroup
+		if err = decodeConfigShape(item.Configuration, &tg); err == nil {
+			s.targetGroup(summarizeTargetGroup(tg))
+		}
+	case investigation.TypeLoadBalancerV2:
+		var lb elbtypes.LoadBalancer
+		if err = decodeConfigShape(item.Configuration, &lb); err == nil {
+			s.loadBalancer(summarizeLoadBalancer(lb), "security group")
+		}
+	case investigation.TypeRDSInstance:
+		var db rdstypes.DBInstance
+		if err = decodeConfigShape(item.Configuration, &db); err == nil {
+			s.dbInstance(summarizeDBInstance(db))
+		}
+	case investigation.TypeECSService:
+		var svc ecstypes.Service
+		if err = decodeConfigShape(item.Configuration, &svc); err == nil {
+			service := summarizeService(svc)
+			s.service(service)
+			t.taskDefinitionHop(ctx, s, r.Region, service.TaskDefinition)
+		}
+	case investigation.TypeIAMRole:
+		var role iamtypes.RoleDetail
+		if err = decodeConfigShape(item.Configuration, &role); err == nil {
+			for _, p := range role.AttachedManagedPolicies {
+				s.policy(derefString(p.PolicyArn), "attached managed policy")
+			}
+			for _, p := range role.RolePolicyList {
+				s.add(investigation.TypeIAMPolicy, derefString(p.PolicyName), "", "inline policy")
+			}
+		}
+	}
+	if err != nil {
+		s.note("AWS Config's configuration of %s %s could not be read (%v): only its relationships were used", r.Type, r.ID, err)
+	}
+	for _, rel := range item.Relationships {
+		s.relationship(rel)
+	}
+	return TopologyAnswer{Dependencies: s.deps(), Source: TopologyFromConfig, Notes: s.notes}
+}
+
+// decodeConfigShape reads a Config configuration into v, an SDK type of the
+// describe API's shape. encoding/json matches field names regardless of
+// case, which absorbs Config's spellings ("kmskeyArn", "dBInstanceIdentifier")
+// and the CloudFormation-style ones of newer types; a field whose JSON type
+// differs is skipped and the rest still read.
+func decodeConfigShape(conf json.RawMessage, v any) error {
+	if len(conf) == 0 {
+		return nil
+	}
+	err := json.Unmarshal(conf, v)
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return nil
+	}
+	return err
+}
+
+func (t *Topology) describeFunction(ctx context.Context, r investigation.Resource, s *depSet) error {
+	fn, err := t.Inventory.Function(ctx, r.Region, r.ID)
+	if err != nil {
+		return err
+	}
+	s.function(fn)
+	return nil
+}
+
+func (t *Topology) describeInstance(ctx context.Context, r investigation.Resource, s *depSet) error {
+	instances, _, err := t.Inventory.Instances(ctx, r.Region, []string{r.ID})
+	if err != nil {
+		return err
+	}
+	if len(instances) == 0 {
+		return &APIError{Op: OpDescribeInstances, Reason: ReasonNotFound, Err: fmt.Errorf("instance %s not returned", r.ID)}
+	}
+	s.instance(instances[0])
+	t.profileRoles(ctx, s, instances[0].InstanceProfileARN)
+	return nil
+}
+
+// profileRoles adds the roles of an instance's profile: the instance acts
+// with them, so their policies matter as much as the profile.
+func (t *Topology) profileRoles(ctx context.Context, s *depSet, profileARN string) {
+	if profileARN == "" {
+		return
+	}
+	profile := instanceProfileName(profileARN)
+	if t.Profiles == nil {
+		s.note("the role of instance profile %s was not read: no IAM reader", profile)
+		return
+	}
+	roles, err := t.Profiles.InstanceProfileRoles(ctx, profileARN)
+	if err != nil {
+		s.note("the role of instance profile %s was not read: %v", profile, err)
+		return
+	}
+	for _, role := range roles {
+		s.add(investigation.TypeIAMRole, role, "", "role of instance profile "+profile)
+	}
+}
+
+func (t *Topology) describeTargetGroup(ctx context.Context, r investigation.Resource, s *depSet) error {
+	q := TargetGroupQuery{}
+	switch ref := elbRef(r, "targetgroup/"); {
+	case strings.HasPrefix(ref, "arn:"):
+		q.ARNs = []string{ref}
+	default:
+		q.Names = []string{ref}
+	}
+	groups, _, err := t.Inventory.TargetGroups(ctx, r.Region, q)
+	if err != nil {
+		return err
+	}
+	if len(groups) == 0 {
+		return &APIError{Op: OpDescribeTargetGroups, Reason: ReasonNotFound, Err: fmt.Errorf("target group %s not returned", r.ID)}
+	}
+	tg := groups[0]
+	s.targetGroup(tg)
+	if len(tg.LoadBalancerARNs) > 0 {
+		lbs, more, err := t.Inventory.LoadBalancers(ctx, r.Region, tg.LoadBalancerARNs)
+		switch {
+		case err != nil:
+			s.note("security groups of the load balancers of %s not read: %v", tg.Name, err)
+		case more:
+			s.note("load balancers of %s read up to the page bound", tg.Name)
+		}
+		for _, lb := range lbs {
+			s.loadBalancer(lb, "security group of load balancer "+lb.Name)
+		}
+	}
+	targets, err := t.Inventory.TargetHealth(ctx, r.Region, tg.ARN)
+	if err != nil {
+		s.note("targets of %s not read: %v", tg.Name, err)
+		return nil
+	}
+	s.targets(tg, targets)
+	return nil
+}
+
+func (t *Topology) describeLoadBalancer(ctx context.Context, r investigation.Resource, s *depSet) error {
+	lbs, _, err := t.Inventory.LoadBalancers(ctx, r.Region, []string{elbRef(r, "loadbalancer/")})
+	if err != nil {
+		return err
+	}
+	if len(lbs) == 0 {
+		return &APIError{Op: OpDescribeLoadBalancers, Reason: ReasonNotFound, Err: fmt.Errorf("load balancer %s not returned", r.ID)}
+	}
+	lb := lbs[0]
+	s.loadBalancer(lb, "security group")
+	groups, more, err := t.Inventory.TargetGroups(ctx, r.Region, TargetGroupQuery{LoadBalancerARN: lb.ARN})
+	switch {
+	case err != nil:
+		s.note("target groups of %s not read: %v", lb.Name, err)
+	case more:
+		s.note("target groups of %s read up to the page bound", lb.Name)
+	}
+	for _, tg := range groups {
+		s.add(investigation.TypeTargetGroup, tg.ARN, tg.ARN, "target group")
+	}
+	return nil
+}
+
+// elbRef is how to ask ELBv2 for r: its ARN, or the name inside the
+// "app/NAME/ID" or "targetgroup/NAME/ID" form CloudWatch dimensions use.
+func elbRef(r investigation.Resource, kind string) string {
+	switch {
+	case strings.HasPrefix(r.ID, "arn:"):
+		return r.ID
+	case r.ARN != "":
+		return r.ARN
+	}
+	rest := strings.TrimPrefix(r.ID, kind)
+	parts := strings.Split(rest, "/")
+	if kind == "loadbalancer/" && len(parts) == 3 {
+		return parts[1]
+	}
+	return parts[0]
+}
+
+func (t *Topology) describeDBInstance(ctx context.Context, r investigation.Resource, s *depSet) error {
+	db, err := t.Inventory.DBInstance(ctx, r.Region, r.ID)
+	if err != nil {
+		return err
+	}
+	s.dbInstance(db)
+	return nil
+}
+
+func (t *Topology) describeService(ctx context.Context, r investigation.Resource, s *depSet) error {
+	cluster, name := ecsServiceRef(r)
+	svc, err := t.Inventory.Service(ctx, r.Region, cluster, name)
+	if err != nil {
+		return err
+	}
+	s.service(svc)
+	t.taskDefinitionHop(ctx, s, r.Region, svc.TaskDefinition)
+	return nil
+}
+
+// ecsServiceRef finds a service's cluster and name in r: "cluster/service",
+// a service ARN (…:service/cluster/name) as id or ARN, or a bare name in the
+// default cluster.
+func ecsServiceRef(r investigation.Resource) (cluster, service string) {
+	for _, ref := range []string{r.ID, r.ARN} {
+		rest := ref
+		if res := arnResourcePart(ref); res != "" {
+			rest = strings.TrimPrefix(res, "service/")
+		}
+		if c, n, ok := strings.Cut(rest, "/"); ok {
+			return c, n
+		}
+	}
+	return "default", r.ID
+}
+
+// taskDefinitionHop adds what a service's task definition names: its roles
+// and log groups. A service acts with its tasks' roles, whose policies the
+// engine reaches only when the roles are direct dependencies.
+func (t *Topology) taskDefinitionHop(ctx context.Context, s *depSet, region, taskDefinition string) {
+	if taskDefinition == "" {
+		return
+	}
+	if t.Inventory == nil {
+		s.note("roles of task definition %s not read: no describe source", familyRevision(taskDefinition))
+		return
+	}
+	td, err := t.Inventory.TaskDefinition(ctx, region, taskDefinition)
+	if err != nil {
+		s.note("roles of task definition %s not read: %v", familyRevision(taskDefinition), err)
+		return
+	}
+	s.taskDefinition(td)
+}
+
+func (t *Topology) describeRole(ctx context.Context, r investigation.Resource, s *depSet) error {
+	role := RoleName(r.ID)
+	attached, more, err := t.Roles.ListAttachedRolePolicies(ctx, role)
+	if err != nil {
+		return err
+	}
+	if more {
+		s.note("policies attached to role %s read up to the page bound", role)
+	}
+	for _, p := range attached {
+		s.policy(p.ARN, "attached managed policy")
+	}
+	inline, more, err := t.Roles.ListRolePolicies(ctx, role)
+	switch {
+	case err != nil:
+		s.note("inline policies of role %s not read: %v", role, err)
+	case more:
+		s.note("inline policies of role %s read up to the page bound", role)
+	}
+	for _, name := range inline {
+		s.add(investigation.TypeIAMPolicy, name, "", "inline policy")
+	}
+	return nil
+}
+
+func derefString(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
