@@ -115,12 +115,16 @@ const (
 	DefaultIntakeQueue     = 1024
 	DefaultShutdownTimeout = 9 * time.Second
 	DefaultProgressEvery   = time.Second
-	DefaultPostInterval    = time.Second
-	DefaultSlackAttempts   = 5
-	DefaultSlackTimeout    = 10 * time.Second
-	DefaultSQSVisibility   = 2 * time.Minute
-	DefaultPoisonReceives  = 5
-	DefaultCommand         = "/trailhound"
+	// DefaultPostInterval is a tenth above Slack's pace of one message per
+	// second per channel: with jitter between two posts, Slack must never
+	// see them closer than a second apart, since each 429 costs a whole
+	// second of Retry-After.
+	DefaultPostInterval   = 1100 * time.Millisecond
+	DefaultSlackAttempts  = 5
+	DefaultSlackTimeout   = 10 * time.Second
+	DefaultSQSVisibility  = 2 * time.Minute
+	DefaultPoisonReceives = 5
+	DefaultCommand        = "/trailhound"
 	// maxShutdownTimeout keeps a stop within what an orchestrator waits
 	// before killing the process (Kubernetes' default grace is 30 s, but
 	// rolling deploys are planned around 10 s).

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +22,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -102,7 +104,6 @@ type fakeMessage struct {
 	Channel, TS, ThreadTS, Text string
 	Blocks                      json.RawMessage
 	Updates                     int
-	Reactions                   []string
 }
 
 // blockIDs lists the message's block ids.
@@ -119,123 +120,109 @@ func (m fakeMessage) blockIDs() []string {
 }
 
 func (m fakeMessage) hasBlock(id string) bool {
-	for _, b := range m.blockIDs() {
-		if b == id {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(m.blockIDs(), id)
 }
 
-// fakeSlack is the Web API subset, in memory.
+// fakeSlack serves the Web API subset the bot calls over HTTP, so that the
+// real slack-go client (its encoding, its 429 handling) is what the bot uses.
 type fakeSlack struct {
-	rec *recorder
+	rec    *recorder
+	server *httptest.Server
+	api    *slack.Client
 
 	mu         sync.Mutex
 	seq        int
 	messages   []*fakeMessage
 	ephemerals []fakeMessage
-	// rateLimited answers the next n chat.postMessage calls with a 429.
+	// rateLimited answers the next n chat.postMessage calls with HTTP 429.
 	rateLimited int
-	retryAfter  time.Duration
-	// postDelay slows every chat.postMessage.
-	postDelay time.Duration
 }
 
-func newFakeSlack(rec *recorder) *fakeSlack { return &fakeSlack{rec: rec} }
-
-func decode(channel string, options []slack.MsgOption) (url.Values, error) {
-	_, values, err := slack.UnsafeApplyMsgOptions("", channel, "", options...)
-	return values, err
+func newFakeSlack(t testing.TB, rec *recorder) *fakeSlack {
+	f := &fakeSlack{rec: rec}
+	f.server = httptest.NewServer(f)
+	t.Cleanup(f.server.Close)
+	f.api = slack.New("xoxb-test", slack.OptionAPIURL(f.server.URL+"/api/"))
+	return f
 }
 
-func (f *fakeSlack) AuthTestContext(context.Context) (*slack.AuthTestResponse, error) {
-	return &slack.AuthTestResponse{UserID: testBotUser, BotID: testBotID}, nil
-}
-
-func (f *fakeSlack) PostMessageContext(ctx context.Context, channel string, options ...slack.MsgOption) (string, string, error) {
-	v, err := decode(channel, options)
-	if err != nil {
-		return "", "", err
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
-	if f.postDelay > 0 {
-		if err := sleep(ctx, f.postDelay); err != nil {
-			return "", "", err
-		}
-	}
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.rateLimited > 0 {
-		f.rateLimited--
-		f.rec.add("429 chat.postMessage %s", channel)
-		return "", "", &slack.RateLimitedError{RetryAfter: f.retryAfter}
+	var reply map[string]any
+	switch method {
+	case "auth.test":
+		reply = map[string]any{"user_id": testBotUser, "bot_id": testBotID, "team_id": "T0"}
+	case "chat.postMessage":
+		if f.rateLimited > 0 {
+			f.rateLimited--
+			f.rec.add("429 chat.postMessage %s", r.Form.Get("channel"))
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		reply = f.postLocked(r.Form)
+	case "chat.update":
+		reply = f.updateLocked(r.Form)
+	case "chat.postEphemeral":
+		f.ephemerals = append(f.ephemerals, fakeMessage{Channel: r.Form.Get("channel"), Text: r.Form.Get("text")})
+		f.rec.add("ephemeral %s %s %s", r.Form.Get("channel"), r.Form.Get("user"), r.Form.Get("text"))
+		reply = map[string]any{"message_ts": "1700000000.000000"}
+	case "conversations.replies":
+		reply = f.repliesLocked(r.Form)
+	case "reactions.add":
+		f.rec.add("react %s %s %s", r.Form.Get("channel"), r.Form.Get("timestamp"), r.Form.Get("name"))
+		reply = map[string]any{}
+	default:
+		reply = map[string]any{"ok": false, "error": "unknown_method"}
 	}
+	if _, set := reply["ok"]; !set {
+		reply["ok"] = true
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(reply)
+}
+
+func (f *fakeSlack) postLocked(form url.Values) map[string]any {
 	f.seq++
-	m := &fakeMessage{Channel: channel, TS: fmt.Sprintf("1700000000.%06d", f.seq), ThreadTS: v.Get("thread_ts"), Text: v.Get("text"), Blocks: json.RawMessage(v.Get("blocks"))}
+	m := &fakeMessage{Channel: form.Get("channel"), TS: fmt.Sprintf("1700000000.%06d", f.seq), ThreadTS: form.Get("thread_ts"),
+		Text: form.Get("text"), Blocks: json.RawMessage(form.Get("blocks"))}
 	f.messages = append(f.messages, m)
-	f.rec.add("post %s %s %s", channel, m.ThreadTS, m.Text)
-	return channel, m.TS, nil
+	f.rec.add("post %s %s %s", m.Channel, m.ThreadTS, m.Text)
+	return map[string]any{"channel": m.Channel, "ts": m.TS}
 }
 
-func (f *fakeSlack) UpdateMessageContext(_ context.Context, channel, ts string, options ...slack.MsgOption) (string, string, string, error) {
-	v, err := decode(channel, options)
-	if err != nil {
-		return "", "", "", err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *fakeSlack) updateLocked(form url.Values) map[string]any {
 	for _, m := range f.messages {
-		if m.Channel == channel && m.TS == ts {
-			m.Text, m.Blocks = v.Get("text"), json.RawMessage(v.Get("blocks"))
+		if m.Channel == form.Get("channel") && m.TS == form.Get("ts") {
+			m.Text, m.Blocks = form.Get("text"), json.RawMessage(form.Get("blocks"))
 			m.Updates++
-			f.rec.add("update %s %s %s", channel, ts, m.Text)
-			return channel, ts, m.Text, nil
+			f.rec.add("update %s %s %s", m.Channel, m.TS, m.Text)
+			return map[string]any{"channel": m.Channel, "ts": m.TS, "text": m.Text}
 		}
 	}
-	return "", "", "", slack.SlackErrorResponse{Err: "message_not_found"}
+	return map[string]any{"ok": false, "error": "message_not_found"}
 }
 
-func (f *fakeSlack) PostEphemeralContext(_ context.Context, channel, user string, options ...slack.MsgOption) (string, error) {
-	v, err := decode(channel, options)
-	if err != nil {
-		return "", err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.ephemerals = append(f.ephemerals, fakeMessage{Channel: channel, Text: v.Get("text")})
-	f.rec.add("ephemeral %s %s %s", channel, user, v.Get("text"))
-	return "1700000000.000000", nil
-}
-
-func (f *fakeSlack) GetConversationRepliesContext(_ context.Context, p *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []slack.Message
+func (f *fakeSlack) repliesLocked(form url.Values) map[string]any {
+	channel, ts := form.Get("channel"), form.Get("ts")
+	var out []map[string]any
 	for _, m := range f.messages {
-		if m.Channel != p.ChannelID || (m.TS != p.Timestamp && m.ThreadTS != p.Timestamp) {
+		if m.Channel != channel || (m.TS != ts && m.ThreadTS != ts) {
 			continue
 		}
-		msg := slack.Message{Msg: slack.Msg{Timestamp: m.TS, ThreadTimestamp: m.ThreadTS, Text: m.Text, User: testBotUser, BotID: testBotID}}
+		msg := map[string]any{"ts": m.TS, "thread_ts": m.ThreadTS, "text": m.Text, "user": testBotUser, "bot_id": testBotID}
 		if len(m.Blocks) > 0 {
-			if err := json.Unmarshal(m.Blocks, &msg.Blocks); err != nil {
-				return nil, false, "", err
-			}
+			msg["blocks"] = m.Blocks
 		}
 		out = append(out, msg)
 	}
-	return out, false, "", nil
-}
-
-func (f *fakeSlack) AddReactionContext(_ context.Context, name string, item slack.ItemRef) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, m := range f.messages {
-		if m.Channel == item.Channel && m.TS == item.Timestamp {
-			m.Reactions = append(m.Reactions, name)
-		}
-	}
-	f.rec.add("react %s %s %s", item.Channel, item.Timestamp, name)
-	return nil
+	return map[string]any{"messages": out, "has_more": false}
 }
 
 // thread returns the bot's replies under ts in channel.
@@ -668,13 +655,3 @@ func matches(m *dto.Metric, labels map[string]string) bool {
 	return true
 }
 
-// reportOf decodes a message's blocks back, for asserting on a report.
-func reportOf(t testing.TB, m fakeMessage) blocks.Message {
-	t.Helper()
-	var msg blocks.Message
-	raw, _ := json.Marshal(map[string]any{"text": m.Text, "blocks": m.Blocks})
-	if err := json.Unmarshal(raw, &msg); err != nil {
-		t.Fatalf("decode message: %v", err)
-	}
-	return msg
-}

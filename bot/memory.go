@@ -80,6 +80,8 @@ func (e *episodes) evictLocked(now time.Time) {
 // re-fire. One note per episode and replica is posted; later re-fires only
 // raise its count, and the flusher edits the note at most once per interval,
 // so a storm of duplicates costs one post per episode, not one per copy.
+// Notes are posted only when their channel's pace has room: placeholders
+// of new alarms go first.
 type notes struct {
 	mu      sync.Mutex
 	ttl     time.Duration
@@ -101,9 +103,8 @@ func newNotes(ttl time.Duration) *notes {
 	return &notes{ttl: ttl, entries: map[store.AlarmKey]*note{}}
 }
 
-// refire counts one more notification of key. It returns the count and
-// whether the caller must post the note (it is the first to need one).
-func (n *notes) refire(key store.AlarmKey, alarm investigation.Alarm, thread store.ThreadRef, at time.Time) (int, bool) {
+// refire counts one more notification of key and returns the count.
+func (n *notes) refire(key store.AlarmKey, alarm investigation.Alarm, thread store.ThreadRef, at time.Time) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	ent := n.entries[key]
@@ -117,27 +118,11 @@ func (n *notes) refire(key store.AlarmKey, alarm investigation.Alarm, thread sto
 	ent.count++
 	ent.lastAt = at
 	ent.expires = at.Add(n.ttl)
-	if ent.ts != "" || ent.posting {
-		return ent.count, false
-	}
-	ent.posting = true
-	return ent.count, true
+	return ent.count
 }
 
-// posted records the note's message (ts empty: posting failed, and the next
-// re-fire tries again) and the count it shows.
-func (n *notes) posted(key store.AlarmKey, ts string, shown int) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if ent := n.entries[key]; ent != nil {
-		ent.posting = false
-		ent.ts = ts
-		ent.shown = shown
-	}
-}
-
-// noteUpdate is a note whose message shows a stale count.
-type noteUpdate struct {
+// noteWork is a note to post (ts empty) or to edit to a newer count.
+type noteWork struct {
 	key    store.AlarmKey
 	alarm  investigation.Alarm
 	thread store.ThreadRef
@@ -146,23 +131,41 @@ type noteUpdate struct {
 	lastAt time.Time
 }
 
-// stale returns the notes to edit and drops expired ones.
-func (n *notes) stale(now time.Time) []noteUpdate {
+// due returns the notes to post or edit, marking those to post as being
+// posted, and drops expired ones.
+func (n *notes) due(now time.Time) []noteWork {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var out []noteUpdate
+	var out []noteWork
 	for k, ent := range n.entries {
 		switch {
-		case now.After(ent.expires) && !ent.posting:
+		case ent.posting:
+		case now.After(ent.expires):
 			delete(n.entries, k)
-		case ent.ts != "" && ent.count != ent.shown:
-			out = append(out, noteUpdate{key: k, alarm: ent.alarm, thread: ent.thread, ts: ent.ts, count: ent.count, lastAt: ent.lastAt})
+		case ent.ts == "" || ent.count != ent.shown:
+			if ent.ts == "" {
+				ent.posting = true
+			}
+			out = append(out, noteWork{key: k, alarm: ent.alarm, thread: ent.thread, ts: ent.ts, count: ent.count, lastAt: ent.lastAt})
 		}
 	}
 	return out
 }
 
-// shown records that the note's message now shows count.
+// posted records the note's message (ts empty: not posted, try again later)
+// and the count it shows.
+func (n *notes) posted(key store.AlarmKey, ts string, shown int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if ent := n.entries[key]; ent != nil {
+		ent.posting = false
+		if ts != "" {
+			ent.ts, ent.shown = ts, shown
+		}
+	}
+}
+
+// shownCount records that the note's message now shows count.
 func (n *notes) shownCount(key store.AlarmKey, count int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()

@@ -183,6 +183,36 @@ func (o *slackOut) post(ctx context.Context, channel, threadTS string, m blocks.
 	return ts, err
 }
 
+// errChannelBusy: the channel's pace has no room now.
+var errChannelBusy = errors.New("channel pace has no room now")
+
+// postIfIdle posts m only if the channel's pace has room right now, in one
+// attempt: for messages that can wait (re-fire notes) and must not delay
+// those that cannot (placeholders). It returns errChannelBusy when it did
+// not try.
+func (o *slackOut) postIfIdle(ctx context.Context, channel, threadTS string, m blocks.Message) (string, error) {
+	p := o.pace(channel)
+	o.mu.Lock()
+	blocked := p.blockedUntil.After(o.now())
+	o.mu.Unlock()
+	if blocked || !p.limiter.Allow() {
+		return "", errChannelBusy
+	}
+	opts := append(msgOptions(m), slack.MsgOptionTS(threadTS))
+	cctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	_, ts, err := o.api.PostMessageContext(cctx, channel, opts...)
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		o.m.slackRateLimits.WithLabelValues("chat.postMessage").Inc()
+		o.block(channel, max(rl.RetryAfter, retryBackoff))
+	}
+	if err != nil {
+		return "", fmt.Errorf("slack chat.postMessage: %w", err)
+	}
+	return ts, nil
+}
+
 // postText sends a plain mrkdwn line; text must already be escaped.
 func (o *slackOut) postText(ctx context.Context, channel, threadTS, text string) (string, error) {
 	return o.post(ctx, channel, threadTS, blocks.Message{Text: text})

@@ -148,12 +148,12 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 			j.thread = claim.Thread
 		case err == nil:
 			b.pool.unreserve()
-			b.refire(ctx, o, a, key, string(claim.State), claim.Thread, log)
+			b.refire(o, a, key, string(claim.State), claim.Thread, log)
 			return outDuplicate
 		default:
 			if thread, seen := b.episodes.seen(key, b.now()); seen {
 				b.pool.unreserve()
-				b.refire(ctx, o, a, key, "local", thread, log)
+				b.refire(o, a, key, "local", thread, log)
 				return outDuplicate
 			}
 			j.notice = dedupUnavailable
@@ -453,26 +453,19 @@ func (b *Bot) cleanupContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), cleanupReserve)
 }
 
-// refire notes a duplicate notification of an episode in its thread.
-func (b *Bot) refire(ctx context.Context, o origin, a investigation.Alarm, key store.AlarmKey, state string, thread store.ThreadRef, log *slog.Logger) {
+// refire notes a duplicate notification of an episode; the flusher posts
+// or edits the note in the episode's thread.
+func (b *Bot) refire(o origin, a investigation.Alarm, key store.AlarmKey, state string, thread store.ThreadRef, log *slog.Logger) {
 	b.m.dedupHits.WithLabelValues(state).Inc()
 	if thread.IsZero() {
 		log.Info("duplicate notification; its thread is not open yet", "claim", state)
 		return
 	}
-	count, mustPost := b.notes.refire(key, a, thread, o.received)
+	count := b.notes.refire(key, a, thread, o.received)
 	log.Info("duplicate notification", "claim", state, "count", count)
-	if !mustPost {
-		return
-	}
-	ts, err := b.out.post(ctx, thread.Channel, thread.TS, blocks.Refire(a, count, o.received))
-	if err != nil {
-		log.Warn("could not post the re-fire note", "error", err)
-	}
-	b.notes.posted(key, ts, count)
 }
 
-// flushNotes edits re-fire notes whose count went up, until ctx ends.
+// flushNotes posts and edits re-fire notes, until ctx ends.
 func (b *Bot) flushNotes(ctx context.Context) {
 	t := time.NewTicker(b.opts.ProgressEvery)
 	defer t.Stop()
@@ -482,12 +475,21 @@ func (b *Bot) flushNotes(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		for _, u := range b.notes.stale(b.now()) {
-			if err := b.out.updateOnce(ctx, u.thread.Channel, u.ts, blocks.Refire(u.alarm, u.count, u.lastAt)); err != nil {
-				b.log.Debug("re-fire note update failed", "alarm", u.alarm.Name, "error", err)
+		for _, w := range b.notes.due(b.now()) {
+			msg := blocks.Refire(w.alarm, w.count, w.lastAt)
+			if w.ts == "" {
+				ts, err := b.out.postIfIdle(ctx, w.thread.Channel, w.thread.TS, msg)
+				if err != nil {
+					b.log.Debug("re-fire note not posted; retrying", "alarm", w.alarm.Name, "error", err)
+				}
+				b.notes.posted(w.key, ts, w.count)
 				continue
 			}
-			b.notes.shownCount(u.key, u.count)
+			if err := b.out.updateOnce(ctx, w.thread.Channel, w.ts, msg); err != nil {
+				b.log.Debug("re-fire note update failed", "alarm", w.alarm.Name, "error", err)
+				continue
+			}
+			b.notes.shownCount(w.key, w.count)
 		}
 	}
 }

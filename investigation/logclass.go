@@ -151,15 +151,16 @@ func Noteworthy(msg string) bool {
 	return ClassifyLine(msg) != "" || deployMarker.MatchString(msg)
 }
 
-// LogFilterPattern is a CloudWatch Logs filter pattern (OR-ed terms, which are
-// case-sensitive there) that selects roughly the lines Noteworthy accepts; the
-// engine classifies what comes back, so a line matched here and not there is
-// only a wasted byte.
-const LogFilterPattern = `?ERROR ?Error ?error ?Exception ?exception ?FATAL ?Fatal ?panic ?Traceback ` +
-	`?AccessDenied ?AccessDeniedException ?denied ?Denied ?"not authorized" ?Unauthorized ?UnauthorizedOperation ?Forbidden ?403 ` +
-	`?timeout ?Timeout ?"timed out" ?refused ?ETIMEDOUT ?ECONNREFUSED ?ECONNRESET ?EHOSTUNREACH ?unreachable ` +
-	`?Throttling ?ThrottlingException ?"Rate exceeded" ?TooManyRequestsException ?429 ` +
-	`?"not found" ?NotFound ?ResourceNotFoundException ?NoSuchKey ?"no such host" ?ENOTFOUND ?NXDOMAIN ` +
-	`?"out of memory" ?OutOfMemoryError ?MemoryError ?KMSInvalidStateException ?DisabledException ?failed ?Failed ` +
-	`?502 ?503 ?504 ?"Status: timeout" ?"Status: error" ` +
-	`?deploy ?deployed ?Deployed ?deploying ?release ?released ?version ?Version ?flag ?Flag`
+// LogFilterPattern is the CloudWatch Logs filter pattern that selects, on the
+// server, roughly the lines Noteworthy accepts: errors, refusals, timeouts,
+// throttling, and the lines where a workload announces a deploy, a version or
+// a flag, which the trail never shows. It is a regex pattern (plain terms
+// match whole words only, and the words that matter are glued into names like
+// AccessDeniedException); the syntax allows no blanks or parentheses, so "."
+// stands for a space. Matching is case-sensitive. A line selected here and
+// not by Noteworthy is only a wasted byte: the engine classifies what comes back.
+const LogFilterPattern = `%Exception|ERROR|Error|error|FATAL|Fatal|fatal|panic|Traceback|` +
+	`[Dd]enied|not.authorized|[Uu]nauthorized|[Ff]orbidden|[Rr]efused|[Rr]eset|[Tt]imed.out|[Tt]imeout|TIMEDOUT|[Uu]nreachable|` +
+	`[Tt]hrottl|[Rr]ate.exceeded|TooManyRequests|[Uu]navailable|[Nn]ot.found|NotFound|NoSuch|no.such.host|ENOTFOUND|NXDOMAIN|` +
+	`[Oo]ut.of.memory|OutOfMemory|MemoryError|KMS|[Ff]ailed|FAILED|50[234]|` +
+	`[Dd]eploy|[Rr]elease|[Vv]ersion|[Bb]uild|[Ff]eature.flag|[Ff]lag|[Rr]eloaded|[Rr]olled.out%`

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // The inventory services answer what AWS Config and the direct describes
@@ -75,21 +77,17 @@ type inventory struct {
 	items   []ConfigItem
 }
 
-// globalInventoryTypes are recorded once for the account, not per region.
-var globalInventoryTypes = map[string]bool{
-	"AWS::IAM::Role": true, "AWS::IAM::Policy": true, "AWS::IAM::User": true,
-	"AWS::IAM::Group": true, "AWS::IAM::InstanceProfile": true,
-}
-
-// ofType returns the items of typ a request signed for region can see.
+// ofType returns the items of typ a request signed for region can see:
+// those of that region, and global ones (IAM) from any.
 func (inv *inventory) ofType(typ, region string) []*ConfigItem {
+	global := investigation.RegionFor(typ, "") == investigation.GlobalServiceRegion
 	var out []*ConfigItem
 	for i := range inv.items {
 		it := &inv.items[i]
 		if it.Type != typ {
 			continue
 		}
-		if !globalInventoryTypes[typ] && inv.regionOf(it) != region {
+		if !global && inv.regionOf(it) != region {
 			continue
 		}
 		out = append(out, it)

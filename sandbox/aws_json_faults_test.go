@@ -161,7 +161,8 @@ func TestStartAWSServesUntilContextEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := aws.Config{Region: testRegion, Credentials: testCredentials, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1}
+	cfg := aws.Config{Region: testRegion, Credentials: testCredentials, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
+		HTTPClient: &http.Client{Transport: readOnlyBodies{http.DefaultTransport}}}
 	q := sqs.NewFromConfig(cfg)
 	out, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(sandbox.AlarmQueue)})
 	if err != nil {

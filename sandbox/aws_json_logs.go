@@ -167,9 +167,9 @@ func (a *AWS) filterLogEvents(r *http.Request, body []byte) (any, *apiError) {
 		streamWanted = streamWanted || s == logStreamName
 	}
 
-	// The token names the parameters it was issued for, so a token replayed
-	// with others is refused, as the real API does.
-	params := fmt.Sprintf("%s|%s|%s|%s|%d|%q|%s", name, optionalInt(in.StartTime), optionalInt(in.EndTime), in.FilterPattern, limit, in.LogStreamNames, in.LogStreamNamePrefix)
+	// The token names the query it was issued for, so a token replayed with
+	// another is refused; the page size may change from page to page.
+	params := fmt.Sprintf("%s|%s|%s|%s|%q|%s", name, optionalInt(in.StartTime), optionalInt(in.EndTime), in.FilterPattern, in.LogStreamNames, in.LogStreamNamePrefix)
 	offset := 0
 	if in.NextToken != "" {
 		var ok bool

@@ -141,10 +141,14 @@ func TestFilterLogEventsPagingAndWindow(t *testing.T) {
 		if err != nil || out.NextToken == nil {
 			t.Fatalf("first page: %v", err)
 		}
-		_, err = client.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(testGroup), Limit: aws.Int32(3), NextToken: out.NextToken})
+		_, err = client.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(testGroup), Limit: aws.Int32(2), NextToken: out.NextToken, FilterPattern: aws.String("ERROR")})
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidParameterException" {
-			t.Fatalf("reused token: %v", err)
+			t.Fatalf("token reused with another pattern: %v", err)
+		}
+		next, err := client.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(testGroup), Limit: aws.Int32(3), NextToken: out.NextToken})
+		if err != nil || len(next.Events) != 3 || *next.Events[0].Timestamp != logBase+2000 {
+			t.Fatalf("next page with another size: %v", err)
 		}
 	})
 	t.Run("unknown group or region", func(t *testing.T) {

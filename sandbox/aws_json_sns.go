@@ -114,7 +114,11 @@ func (a *AWS) serveSNS(w http.ResponseWriter, r *http.Request) {
 	if !a.begin(w, r, "sns:Publish", writeQueryError) {
 		return
 	}
-	id, apiErr := a.publish(r.PostForm.Get("TopicArn")+r.PostForm.Get("TargetArn"), r.PostForm.Get("Subject"), r.PostForm.Get("Message"), r.PostForm.Get("MessageStructure"))
+	topic := r.PostForm.Get("TopicArn")
+	if topic == "" {
+		topic = r.PostForm.Get("TargetArn") // the other name Publish takes a topic by
+	}
+	id, apiErr := a.publish(topic, r.PostForm.Get("Subject"), r.PostForm.Get("Message"), r.PostForm.Get("MessageStructure"))
 	if apiErr != nil {
 		writeQueryError(w, apiErr.status, apiErr.code, apiErr.msg)
 		return

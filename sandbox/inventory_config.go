@@ -70,7 +70,9 @@ func (inv *inventory) getResourceConfigHistory(r *http.Request, body []byte) (an
 	}
 	region := inv.a.requestRegion(r)
 	for _, it := range inv.ofType(in.ResourceType, region) {
-		if it.ID != in.ResourceID {
+		// Config keys some types by ARN (ELBv2, ECS): the item's ARN stands
+		// for its id there, so a scenario can keep CloudTrail's id.
+		if it.ID != in.ResourceID && (it.ARN == "" || it.ARN != in.ResourceID) {
 			continue
 		}
 		item, err := inv.configItem(it, region)

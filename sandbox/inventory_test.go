@@ -82,7 +82,7 @@ func invCode(err error) string {
 	return ""
 }
 
-func inRegion(region string) func(*configservice.Options) {
+func invConfigRegion(region string) func(*configservice.Options) {
 	return func(o *configservice.Options) { o.Region = region }
 }
 
@@ -145,7 +145,7 @@ func TestConfigHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var opts []func(*configservice.Options)
 			if tt.region != "" {
-				opts = append(opts, inRegion(tt.region))
+				opts = append(opts, invConfigRegion(tt.region))
 			}
 			_, err := client.GetResourceConfigHistory(ctx, &tt.in, opts...)
 			if got := invCode(err); got != tt.wantCode {
@@ -249,9 +249,9 @@ func TestEC2Describes(t *testing.T) {
 		wantCode string
 	}{
 		{"all", ec2.DescribeInstancesInput{}, "i-0abc1234def567890,i-0def5678abc123456", ""},
-		{"relationships fill", ec2.DescribeInstancesInput{Filters: []ec2Filter{{Name: aws.String("instance.group-id"), Values: []string{"sg-0bbbb3333cccc4444"}}, {Name: aws.String("subnet-id"), Values: []string{"subnet-0a1b2c3d"}}}}, "i-0abc1234def567890,i-0def5678abc123456", ""},
-		{"tag wildcard", ec2.DescribeInstancesInput{Filters: []ec2Filter{{Name: aws.String("tag:Name"), Values: []string{"web-*"}}}}, "i-0abc1234def567890", ""},
-		{"unknown filter", ec2.DescribeInstancesInput{Filters: []ec2Filter{{Name: aws.String("flavour"), Values: []string{"x"}}}}, "", "InvalidParameterValue"},
+		{"relationships fill", ec2.DescribeInstancesInput{Filters: []invFilter{{Name: aws.String("instance.group-id"), Values: []string{"sg-0bbbb3333cccc4444"}}, {Name: aws.String("subnet-id"), Values: []string{"subnet-0a1b2c3d"}}}}, "i-0abc1234def567890,i-0def5678abc123456", ""},
+		{"tag wildcard", ec2.DescribeInstancesInput{Filters: []invFilter{{Name: aws.String("tag:Name"), Values: []string{"web-*"}}}}, "i-0abc1234def567890", ""},
+		{"unknown filter", ec2.DescribeInstancesInput{Filters: []invFilter{{Name: aws.String("flavour"), Values: []string{"x"}}}}, "", "InvalidParameterValue"},
 		{"missing id", ec2.DescribeInstancesInput{InstanceIds: []string{"i-0abc1234def567890", "i-00000000000000000"}}, "", "InvalidInstanceID.NotFound"},
 		{"max results beside ids", ec2.DescribeInstancesInput{InstanceIds: []string{"i-0abc1234def567890"}, MaxResults: aws.Int32(5)}, "", "InvalidParameterCombination"},
 		{"max results too small", ec2.DescribeInstancesInput{MaxResults: aws.Int32(4)}, "", "InvalidParameterValue"},
@@ -299,13 +299,13 @@ func TestEC2Describes(t *testing.T) {
 	if got := invCode(err); got != "InvalidGroup.NotFound" {
 		t.Errorf("missing group: code %q (%v)", got, err)
 	}
-	byName, err := client.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2Filter{{Name: aws.String("group-name"), Values: []string{"orders-db"}}}})
+	byName, err := client.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []invFilter{{Name: aws.String("group-name"), Values: []string{"orders-db"}}}})
 	if err != nil || len(byName.SecurityGroups) != 1 || aws.ToString(byName.SecurityGroups[0].GroupId) != "sg-0aaaabbbbccccdddd" {
 		t.Errorf("group-name filter: %+v %v", byName, err)
 	}
 }
 
-type ec2Filter = ec2types.Filter
+type invFilter = ec2types.Filter
 
 // TestEC2Paging pages through more instances than one page holds, with the
 // SDK's own paginator.

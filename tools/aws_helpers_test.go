@@ -39,8 +39,8 @@ func ctRecord(i int, name, source, region string, at time.Time, readOnly bool, p
 		"eventVersion": "1.09",
 		"userIdentity": map[string]any{
 			"type": "AssumedRole", "principalId": "AROAEXAMPLE:alice@example.com",
-			"arn":         "arn:aws:sts::" + testAccount + ":assumed-role/AdministratorAccess/alice@example.com",
-			"accountId":   testAccount, "accessKeyId": "ASIAEXAMPLE000000001",
+			"arn":       "arn:aws:sts::" + testAccount + ":assumed-role/AdministratorAccess/alice@example.com",
+			"accountId": testAccount, "accessKeyId": "ASIAEXAMPLE000000001",
 		},
 		"eventTime":          at.UTC().Format(time.RFC3339),
 		"eventSource":        source,

@@ -3,6 +3,8 @@ package tools
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"sync"
 	"time"
 
@@ -53,7 +55,8 @@ func LoadAWSConfig(ctx context.Context, o AWSOptions) (aws.Config, error) {
 		o.MaxBackoff = DefaultMaxBackoff
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(o.AttemptTimeout)),
+		// A buildable client, so the chain can install AWS_CA_BUNDLE in it.
+		config.WithHTTPClient(awshttp.NewBuildableClient()),
 		// The standard retryer (throttling and transient errors, with
 		// jittered backoff and a retry quota), its backoff capped.
 		config.WithRetryer(func() aws.Retryer {
@@ -78,12 +81,62 @@ func LoadAWSConfig(ctx context.Context, o AWSOptions) (aws.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = o.Region
 	}
+	transport := http.DefaultTransport
+	if b, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		transport = b.GetTransport()
+	}
+	cfg.HTTPClient = newHTTPClient(transport, o.AttemptTimeout)
 	if cfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: no region: set AWS_REGION or the configured region")
 	}
 	cfg.APIOptions = append(cfg.APIOptions, addCallCounting)
 	return cfg, nil
 }
+
+// newHTTPClient is transport (the SDK's, as the chain configured it) with a
+// per-attempt timeout, not following redirects (as the SDK's own client),
+// and with request bodies that keep connections alive (see keepAliveBodies).
+func newHTTPClient(transport http.RoundTripper, attemptTimeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout:       attemptTimeout,
+		Transport:     keepAliveBodies{next: transport},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// withAttemptTimeout returns the client of a loaded configuration with
+// another per-attempt timeout, sharing its transport and connections.
+func withAttemptTimeout(c aws.HTTPClient, d time.Duration) aws.HTTPClient {
+	switch hc := c.(type) {
+	case *http.Client:
+		cp := *hc
+		cp.Timeout = d
+		return &cp
+	case *awshttp.BuildableClient:
+		return hc.WithTimeout(d)
+	}
+	return c
+}
+
+// keepAliveBodies hides the WriteTo method of request bodies. The SDK wraps
+// each body in a reader it closes as soon as the response headers arrive, and
+// whose WriteTo then answers io.EOF as an error. net/http, having written the
+// body straight to the socket, checks for leftover bytes with WriteTo after
+// the server may already have answered; it takes that io.EOF for a failed
+// body and closes the connection under the response being read ("use of
+// closed network connection"), which the SDK then retries. Without WriteTo
+// the check uses Read, whose io.EOF is the normal end of a body.
+type keepAliveBodies struct{ next http.RoundTripper }
+
+func (k keepAliveBodies) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req = req.Clone(req.Context())
+		req.Body = readOnlyBody{req.Body}
+	}
+	return k.next.RoundTrip(req)
+}
+
+type readOnlyBody struct{ io.ReadCloser }
 
 // CallCounter counts the HTTP requests AWS clients send, retries included,
 // per "service:Operation", and optionally caps them. Put one in the context

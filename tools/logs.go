@@ -24,15 +24,6 @@ const (
 	OpStopQuery       = "logs:StopQuery"
 )
 
-// ErrorFilterPattern selects the log lines worth reading for corroboration:
-// errors, exceptions, refusals, timeouts and throttling, plus the lines where
-// a workload announces a deploy, which the trail never shows. It is a
-// CloudWatch Logs regex pattern (case-sensitive, no parentheses or blanks:
-// "." stands for the space) because plain terms match whole words only, and
-// the words that matter are usually glued into AccessDeniedException-style
-// names.
-const ErrorFilterPattern = `%Exception|ERROR|Error|error|FATAL|Fatal|fatal|panic|Traceback|[Dd]enied|[Rr]efused|[Tt]imed.out|[Tt]imeout|[Tt]hrottl|[Uu]navailable|[Ff]ailed|FAILED|[Uu]nauthorized|[Ff]orbidden|ETIMEDOUT|ECONNRESET|[Dd]eploy|[Rr]eleased.version%`
-
 // ErrorSignatureQuery is the Logs Insights query behind ErrorSignatures: per
 // minute, how many lines show each error signature. The signature is the most
 // specific token of the line — an exception or AWS error code, a network or
@@ -127,7 +118,7 @@ func (l *Logs) Errors(ctx context.Context, group string, start, end time.Time, l
 		LogGroupIdentifier: aws.String(ident),
 		StartTime:          aws.Int64(start.UnixMilli()),
 		EndTime:            aws.Int64(end.UnixMilli() - 1), // the API's end is inclusive
-		FilterPattern:      aws.String(ErrorFilterPattern),
+		FilterPattern:      aws.String(investigation.LogFilterPattern),
 	}
 	var lines []investigation.LogLine
 	for page := 0; page < l.opts.MaxPages && len(lines) < limit; page++ {
@@ -191,12 +182,15 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 	poll := time.NewTicker(l.opts.PollInterval)
 	defer poll.Stop()
 	status := logtypes.QueryStatusScheduled
+	gaveUp := func() error {
+		l.stop(ctx, client, id)
+		return &APIError{Op: OpGetQueryResults, Reason: ReasonOf(ctx.Err()), Err: fmt.Errorf(
+			"logs insights query %s on %s: %s when the caller gave up; stopped it: %w", id, group, status, ctx.Err())}
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			l.stop(ctx, client, id)
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonOf(ctx.Err()), Err: fmt.Errorf(
-				"logs insights query %s on %s: %s when the caller gave up: %w", id, group, status, ctx.Err())}
+			return nil, gaveUp()
 		case <-deadline.C:
 			l.stop(ctx, client, id)
 			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonTimeout, Err: fmt.Errorf(
@@ -204,6 +198,9 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 		case <-poll.C:
 		}
 		out, err := client.GetQueryResults(ctx, &cloudwatchlogs.GetQueryResultsInput{QueryId: aws.String(id)})
+		if err != nil && ctx.Err() != nil {
+			return nil, gaveUp()
+		}
 		if err != nil {
 			l.stop(ctx, client, id)
 			return nil, Wrap(OpGetQueryResults, "count error signatures of "+group, err)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -66,7 +65,7 @@ func OpenSQS(ctx context.Context, cfg aws.Config, queue string, opts SQSOptions)
 	// A long poll holds its request open for up to MaxReceiveWait: the
 	// attempt timeout must outlast it.
 	cfg = cfg.Copy()
-	cfg.HTTPClient = awshttp.NewBuildableClient().WithTimeout(MaxReceiveWait + DefaultAttemptTimeout)
+	cfg.HTTPClient = withAttemptTimeout(cfg.HTTPClient, MaxReceiveWait+DefaultAttemptTimeout)
 	q := &SQS{client: sqs.NewFromConfig(cfg), url: queue, opts: opts}
 	if !strings.Contains(queue, "://") {
 		out, err := q.client.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queue)})

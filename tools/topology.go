@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -71,7 +72,14 @@ type Topology struct {
 	Profiles  InstanceProfileReader
 }
 
-var _ investigation.Topology = (*Topology)(nil)
+var (
+	_ investigation.Topology = (*Topology)(nil)
+	_ ConfigItemReader       = (*ConfigService)(nil)
+	_ ConfigHistory          = (*ConfigService)(nil) // the registry's AWS Config tool
+	_ Describer              = (*Inventory)(nil)     // the registry's describe tools
+	_ RolePolicyLister       = (*IAM)(nil)
+	_ InstanceProfileReader  = (*Inventory)(nil)
+)
 
 // Dependencies returns the direct dependencies of r. A type neither AWS
 // Config nor a describe knows returns investigation.ErrUnknownResource.
@@ -154,6 +162,10 @@ func configResourceID(r investigation.Resource) string {
 	switch r.Type {
 	case investigation.TypeLoadBalancerV2, investigation.TypeTargetGroup:
 		if !strings.HasPrefix(r.ID, "arn:") && r.ARN != "" {
+			return r.ARN
+		}
+	case investigation.TypeECSService:
+		if r.ARN != "" {
 			return r.ARN
 		}
 	case investigation.TypeLambdaFunction:
@@ -240,10 +252,10 @@ func (t *Topology) fromConfig(ctx context.Context, r investigation.Resource, ite
 		var role iamtypes.RoleDetail
 		if err = decodeConfigShape(item.Configuration, &role); err == nil {
 			for _, p := range role.AttachedManagedPolicies {
-				s.policy(derefString(p.PolicyArn), "attached managed policy")
+				s.policy(aws.ToString(p.PolicyArn), "attached managed policy")
 			}
 			for _, p := range role.RolePolicyList {
-				s.add(investigation.TypeIAMPolicy, derefString(p.PolicyName), "", "inline policy")
+				s.add(investigation.TypeIAMPolicy, aws.ToString(p.PolicyName), "", "inline policy")
 			}
 		}
 	}
@@ -259,18 +271,25 @@ func (t *Topology) fromConfig(ctx context.Context, r investigation.Resource, ite
 // decodeConfigShape reads a Config configuration into v, an SDK type of the
 // describe API's shape. encoding/json matches field names regardless of
 // case, which absorbs Config's spellings ("kmskeyArn", "dBInstanceIdentifier")
-// and the CloudFormation-style ones of newer types; a field whose JSON type
-// differs is skipped and the rest still read.
+// and the CloudFormation-style ones of newer types. Each top-level field is
+// read on its own, so one Config writes differently (a timestamp as epoch
+// milliseconds) loses that field only.
 func decodeConfigShape(conf json.RawMessage, v any) error {
 	if len(conf) == 0 {
 		return nil
 	}
-	err := json.Unmarshal(conf, v)
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		return nil
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(conf, &fields); err != nil {
+		return fmt.Errorf("configuration is not a JSON object: %w", err)
 	}
-	return err
+	for name, raw := range fields {
+		one, err := json.Marshal(map[string]json.RawMessage{name: raw})
+		if err != nil {
+			continue
+		}
+		_ = json.Unmarshal(one, v) // a field of another shape stays unset
+	}
+	return nil
 }
 
 func (t *Topology) describeFunction(ctx context.Context, r investigation.Resource, s *depSet) error {
@@ -472,11 +491,4 @@ func (t *Topology) describeRole(ctx context.Context, r investigation.Resource, s
 		s.add(investigation.TypeIAMPolicy, name, "", "inline policy")
 	}
 	return nil
-}
-
-func derefString(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

@@ -42,6 +42,9 @@ const (
 type InventoryOptions struct {
 	// MaxPages bounds the pages one listing reads. Default 5.
 	MaxPages int
+	// PageSize is the page size of the ELBv2 listings (1 to 400); zero
+	// leaves the API's default.
+	PageSize int32
 	// Timeout bounds one method call, paging included. Default 30 s.
 	Timeout time.Duration
 }
@@ -527,6 +530,9 @@ func (v *Inventory) TargetGroups(ctx context.Context, region string, q TargetGro
 	ctx, cancel := context.WithTimeout(ctx, v.opts.Timeout)
 	defer cancel()
 	in := &elbv2.DescribeTargetGroupsInput{TargetGroupArns: q.ARNs, Names: q.Names}
+	if v.opts.PageSize > 0 {
+		in.PageSize = aws.Int32(v.opts.PageSize)
+	}
 	if q.LoadBalancerARN != "" {
 		in.LoadBalancerArn = aws.String(q.LoadBalancerARN)
 	}
@@ -613,6 +619,9 @@ func (v *Inventory) LoadBalancers(ctx context.Context, region string, arnsOrName
 	for _, in := range []*elbv2.DescribeLoadBalancersInput{{LoadBalancerArns: arns}, {Names: names}} {
 		if len(in.LoadBalancerArns)+len(in.Names) == 0 {
 			continue
+		}
+		if v.opts.PageSize > 0 {
+			in.PageSize = aws.Int32(v.opts.PageSize)
 		}
 		pages := elbv2.NewDescribeLoadBalancersPaginator(v.elb, in)
 		for page := 0; pages.HasMorePages(); page++ {

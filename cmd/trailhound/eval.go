@@ -56,7 +56,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("eval", "trailhound eval --scenarios DIR [--format text|json]\n\nTriages every scenario under DIR and scores the answers against their expect.json.\nExits 1 if any scenario fails to run.", stderr)
 	root := fs.String("scenarios", "", "folder holding scenario folders")
 	format := fs.String("format", "text", "output format: text or json")
+	mode := addModeFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := mode.validate("eval"); err != nil {
 		return err
 	}
 	if *root == "" {
@@ -77,7 +81,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		out.Rows = append(out.Rows, evalOne(ctx, dir, *root))
+		out.Rows = append(out.Rows, evalOne(ctx, mode, dir, *root))
 	}
 	out.Summary = summarize(out.Rows, dirs)
 	if *format == "json" {
@@ -95,7 +99,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-func evalOne(ctx context.Context, dir, root string) evalRow {
+func evalOne(ctx context.Context, mode *modeFlags, dir, root string) evalRow {
 	name, _ := filepath.Rel(root, dir)
 	row := evalRow{Scenario: name}
 	fail := func(err error) evalRow {
@@ -111,7 +115,7 @@ func evalOne(ctx context.Context, dir, root string) evalRow {
 		return fail(errors.New("no expect.json"))
 	}
 	started := time.Now()
-	rep, err := triageScenario(ctx, sc)
+	rep, err := mode.triage(ctx, sc)
 	if err != nil {
 		return fail(err)
 	}

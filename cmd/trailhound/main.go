@@ -32,6 +32,7 @@ Commands:
   triage    rank the changes behind one alarm of a scenario folder
   changes   list what changed before a time, from CloudTrail files on disk
   eval      triage every scenario of a corpus and score the answers
+  sandbox   serve a scenario as AWS APIs for any SDK client (AWS_ENDPOINT_URL)
   version   print the version
 
 Run 'trailhound <command> -h' for a command's flags.
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runChanges(ctx, rest, stdout, stderr)
 	case "eval":
 		err = runEval(ctx, rest, stdout, stderr)
+	case "sandbox":
+		err = runSandbox(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "trailhound", version)
 	case "help", "-h", "--help", "-help":

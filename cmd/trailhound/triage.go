@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -17,7 +18,11 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("triage", "trailhound triage --scenario DIR [--format text|json]\n\nRanks the CloudTrail changes most likely to have caused the scenario's alarm.", stderr)
 	dir := fs.String("scenario", "", "scenario folder (scenario.json, alarm.json, trail/, …)")
 	format := fs.String("format", "text", "output format: text or json")
+	mode := addModeFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := mode.validate("triage"); err != nil {
 		return err
 	}
 	if *dir == "" {
@@ -30,7 +35,7 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	rep, err := triageScenario(ctx, sc)
+	rep, err := mode.triage(ctx, sc)
 	if err != nil {
 		return err
 	}
@@ -43,8 +48,47 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// triageScenario runs the engine on a scenario's own data, in process.
-func triageScenario(ctx context.Context, sc *sandbox.Scenario) (*investigation.Report, error) {
+// modeFlags choose how a scenario is triaged: through the AWS sandbox and the
+// SDK adapters (the default, as in production), or in process.
+type modeFlags struct {
+	offline  *bool
+	latency  *time.Duration
+	throttle *bool
+}
+
+func addModeFlags(fs *flag.FlagSet) *modeFlags {
+	return &modeFlags{
+		offline:  fs.Bool("offline", false, "read the scenario in process instead of through the AWS sandbox and SDK clients"),
+		latency:  fs.Duration("latency", 0, "sandbox latency per request, e.g. 50ms"),
+		throttle: fs.Bool("throttle", false, "sandbox enforces LookupEvents' 2 requests/s"),
+	}
+}
+
+func (m *modeFlags) validate(cmd string) error {
+	if *m.latency < 0 {
+		return usageError("%s: --latency cannot be negative", cmd)
+	}
+	if *m.offline && (*m.latency > 0 || *m.throttle) {
+		return usageError("%s: --latency and --throttle apply to the sandbox, not --offline", cmd)
+	}
+	return nil
+}
+
+// triage runs one scenario in the chosen mode.
+func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investigation.Report, error) {
+	if *m.offline {
+		return triageOffline(ctx, sc)
+	}
+	run, err := startSandboxRun(ctx, sc, sandboxOptions{latency: *m.latency, throttle: *m.throttle})
+	if err != nil {
+		return nil, err
+	}
+	defer run.Close()
+	return run.triage(ctx, sc)
+}
+
+// triageOffline runs the engine on a scenario's own data, in process.
+func triageOffline(ctx context.Context, sc *sandbox.Scenario) (*investigation.Report, error) {
 	alarm, err := intake.Parse(sc.Alarm)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: alarm: %w", sc.Dir, err)

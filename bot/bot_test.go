@@ -1,0 +1,508 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+)
+
+// harness runs one bot against fakes.
+type harness struct {
+	t       *testing.T
+	rec     *recorder
+	socket  *fakeSocket
+	slack   *fakeSlack
+	triager *fakeTriager
+	alarms  *fakeAlarms
+	queue   *fakeQueue
+	store   Store
+	reg     *prometheus.Registry
+	bot     *Bot
+	cancel  context.CancelFunc
+	done    chan error
+	seq     int
+}
+
+// testOptions are fast: no real pacing, short intervals.
+func testOptions() Options {
+	return Options{
+		Channels:        []string{testChannel},
+		AlertChannel:    testAlerts,
+		PostInterval:    time.Millisecond,
+		PostBurst:       100,
+		ProgressEvery:   10 * time.Millisecond,
+		Workers:         2,
+		ShutdownTimeout: 3 * time.Second,
+		SlackAttempts:   4,
+		SlackTimeout:    2 * time.Second,
+		PoisonReceives:  3,
+		Owner:           "test-replica",
+	}
+}
+
+type harnessConfig struct {
+	opts  Options
+	store func(*recorder, testing.TB) Store
+	queue bool
+}
+
+func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
+	t.Helper()
+	cfg := harnessConfig{
+		opts:  testOptions(),
+		store: func(rec *recorder, t testing.TB) Store { return recStore{Store: openStore(t), rec: rec} },
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	rec := &recorder{}
+	h := &harness{
+		t: t, rec: rec, socket: newFakeSocket(rec), slack: newFakeSlack(t, rec), triager: newFakeTriager(),
+		alarms: &fakeAlarms{alarms: map[string]investigation.Alarm{}}, reg: prometheus.NewRegistry(),
+		store: cfg.store(rec, t), done: make(chan error, 1),
+	}
+	deps := Deps{Slack: h.slack.api, Socket: h.socket, Triager: h.triager, Store: h.store, Alarms: h.alarms,
+		Logger: testLogger(t), Metrics: h.reg}
+	if cfg.queue {
+		h.queue = &fakeQueue{}
+		deps.Queue = h.queue
+	}
+	b, err := New(deps, cfg.opts)
+	if err != nil {
+		t.Fatalf("new bot: %v", err)
+	}
+	h.bot = b
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go func() { h.done <- b.Run(ctx) }()
+	t.Cleanup(func() { h.stop() })
+	eventually(t, 2*time.Second, "socket mode hello", b.connected.Load)
+	return h
+}
+
+// stop cancels Run and returns its error and how long it took to return.
+func (h *harness) stop() (error, time.Duration) {
+	start := time.Now()
+	h.cancel()
+	select {
+	case err := <-h.done:
+		h.done <- err
+		return err, time.Since(start)
+	case <-time.After(15 * time.Second):
+		h.t.Fatal("Run did not return after cancel")
+		return nil, 0
+	}
+}
+
+// post delivers a message event and returns the message's ts.
+func (h *harness) post(msg map[string]any) string {
+	h.t.Helper()
+	h.seq++
+	ts := fmt.Sprintf("1700001000.%06d", h.seq)
+	if _, ok := msg["ts"]; !ok {
+		msg["ts"] = ts
+	}
+	if _, ok := msg["channel"]; !ok {
+		msg["channel"] = testChannel
+	}
+	h.socket.events <- messageEvent(h.t, fmt.Sprintf("env-%d", h.seq), fmt.Sprintf("Ev%d", h.seq), msg)
+	return msg["ts"].(string)
+}
+
+// postMail delivers an alarm e-mail posted by the e-mail integration's bot.
+func (h *harness) postMail(name, state string, at time.Time) string {
+	return h.post(map[string]any{"subtype": "bot_message", "bot_id": mailBotID, "username": "AWS Notifications", "text": alarmEmail(name, state, at)})
+}
+
+// waitReport waits for the report in the thread of ts and returns it.
+func (h *harness) waitReport(channel, ts string) fakeMessage {
+	h.t.Helper()
+	var report fakeMessage
+	eventually(h.t, 5*time.Second, "report in thread "+ts, func() bool {
+		for _, m := range h.slack.thread(channel, ts) {
+			if m.hasBlock(reportBlockID) {
+				report = m
+				return true
+			}
+		}
+		return false
+	})
+	return report
+}
+
+var episodeStart = time.Date(2026, 3, 19, 14, 0, 0, 0, time.UTC)
+
+func TestAckComesBeforeAnyWork(t *testing.T) {
+	h := newHarness(t)
+	eventually(t, 2*time.Second, "ready", h.bot.Ready)
+	ts := h.postMail("checkout-errors", "ALARM", episodeStart)
+	report := h.waitReport(testChannel, ts)
+
+	ack := h.rec.index("ack env-1")
+	for _, work := range []string{"claim-envelope", "claim-alarm", "post "} {
+		i := h.rec.index(work)
+		if ack < 0 || i < 0 || ack > i {
+			t.Errorf("ack at %d, %q at %d: the envelope must be acknowledged first\n%s", ack, work, i, strings.Join(h.rec.calls, "\n"))
+		}
+	}
+	link := investigation.EventLink("us-east-1", "ev-checkout-errors")
+	if !strings.Contains(string(report.Blocks), link) {
+		t.Errorf("report does not link the first cause's event %s:\n%s", link, report.Blocks)
+	}
+	if report.Updates < 1 {
+		t.Errorf("the report should replace the placeholder (chat.update), got %d updates", report.Updates)
+	}
+	if n := len(h.slack.thread(testChannel, ts)); n != 1 {
+		t.Errorf("thread has %d bot messages, want the placeholder turned report only", n)
+	}
+}
+
+func TestWhichMessagesAreTriaged(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.opts.IntakeWorkers = 1 })
+	mail := func(name string) string { return alarmEmail(name, "ALARM", episodeStart) }
+	cases := []struct {
+		name    string
+		msg     map[string]any
+		triaged bool
+	}{
+		{"own-user", map[string]any{"user": testBotUser, "text": mail("own-user")}, false},
+		{"own-bot", map[string]any{"subtype": "bot_message", "bot_id": testBotID, "text": mail("own-bot")}, false},
+		{"edited", map[string]any{"subtype": "message_changed", "message": map[string]any{"text": mail("edited"), "user": "U0ONCALL", "ts": "1.1"}}, false},
+		{"other-channel", map[string]any{"channel": "C0RANDOM", "user": "U0ONCALL", "text": mail("other-channel")}, false},
+		{"chatter", map[string]any{"user": "U0ONCALL", "text": "anyone for lunch? the alarm in #ops is noisy &amp; &lt;annoying&gt;"}, false},
+		{"integration-bot", map[string]any{"subtype": "bot_message", "bot_id": mailBotID, "text": mail("integration-bot")}, true},
+		{"pasted-by-human", map[string]any{"user": "U0ONCALL", "text": "```" + mail("pasted-by-human") + "```"}, true},
+		{"json-by-webhook", map[string]any{"subtype": "bot_message", "bot_id": "B0HOOK", "text": strings.ReplaceAll(alarmJSON("json-by-webhook", "ALARM", episodeStart), "&", "&amp;")}, true},
+	}
+	for _, c := range cases {
+		h.post(c.msg)
+	}
+	// One intake worker: once the last one is triaged, every earlier one was handled.
+	eventually(t, 5*time.Second, "last message triaged", func() bool { return h.triager.count("json-by-webhook") == 1 })
+	for _, c := range cases {
+		want := 0
+		if c.triaged {
+			want = 1
+		}
+		if got := h.triager.count(c.name); got != want {
+			t.Errorf("%s: %d triages, want %d", c.name, got, want)
+		}
+	}
+	for _, m := range h.slack.roots(testChannel) {
+		t.Errorf("unexpected top-level message: %s", m.Text)
+	}
+}
+
+func TestRefireOfTheSameEpisodeAddsOneNote(t *testing.T) {
+	h := newHarness(t)
+	first := h.postMail("checkout-errors", "ALARM", episodeStart)
+	h.waitReport(testChannel, first)
+
+	second := h.postMail("checkout-errors", "ALARM", episodeStart.Add(20*time.Second))
+	eventually(t, 5*time.Second, "re-fire note", func() bool { return len(h.slack.thread(testChannel, first)) == 2 })
+	third := h.postMail("checkout-errors", "ALARM", episodeStart.Add(40*time.Second))
+	eventually(t, 5*time.Second, "note counts the third notification", func() bool {
+		replies := h.slack.thread(testChannel, first)
+		return len(replies) == 2 && strings.Contains(string(replies[1].Blocks), "3 notifications")
+	})
+	if n := h.triager.count("checkout-errors"); n != 1 {
+		t.Errorf("%d triages, want 1", n)
+	}
+	for _, ts := range []string{second, third} {
+		if replies := h.slack.thread(testChannel, ts); len(replies) != 0 {
+			t.Errorf("the re-fire got its own thread (%d replies): notes belong in the episode's thread", len(replies))
+		}
+	}
+	if got := counter(t, h.reg, "trailhound_dedup_hits_total", map[string]string{"state": "done"}); got != 2 {
+		t.Errorf("dedup hits (done) = %v, want 2", got)
+	}
+}
+
+func TestOKMarksTheReportResolved(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.opts.IntakeWorkers = 1 })
+	root := h.postMail("checkout-errors", "ALARM", episodeStart)
+	h.waitReport(testChannel, root)
+
+	h.postMail("checkout-errors", "OK", episodeStart.Add(25*time.Minute))
+	eventually(t, 5*time.Second, "resolved report", func() bool {
+		r := h.slack.thread(testChannel, root)
+		return len(r) == 1 && strings.Contains(r[0].Text, "resolved")
+	})
+	eventually(t, 5*time.Second, "✅ on the root", func() bool {
+		return h.rec.index("react "+testChannel+" "+root+" "+resolvedReaction) >= 0
+	})
+	// The same OK from another path changes nothing.
+	h.postMail("checkout-errors", "OK", episodeStart.Add(25*time.Minute))
+	h.postMail("unknown-alarm", "OK", episodeStart.Add(25*time.Minute))
+	sentinel := h.postMail("sentinel", "ALARM", episodeStart)
+	h.waitReport(testChannel, sentinel) // one intake worker: the OKs before it are handled
+	if n := h.rec.count("react "); n != 1 {
+		t.Errorf("%d reactions, want 1", n)
+	}
+	if r := h.slack.thread(testChannel, root); len(r) != 1 {
+		t.Errorf("thread has %d replies after a repeated OK, want 1", len(r))
+	}
+	if got := counter(t, h.reg, "trailhound_dedup_hits_total", map[string]string{"state": "resolved"}); got != 1 {
+		t.Errorf("resolved dedup hits = %v, want 1", got)
+	}
+}
+
+func TestTriageErrorReleasesTheClaim(t *testing.T) {
+	h := newHarness(t)
+	h.triager.err = errors.New("lookup events: AccessDenied")
+	root := h.postMail("checkout-errors", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "error in the thread", func() bool {
+		r := h.slack.thread(testChannel, root)
+		return len(r) == 1 && strings.Contains(r[0].Text, "Triage failed") && strings.Contains(string(r[0].Blocks), "AccessDenied")
+	})
+	key, err := alarmKey(investigation.Alarm{Name: "checkout-errors", ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:checkout-errors", StateChangeTime: episodeStart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "claim released", func() bool {
+		c, err := h.store.ClaimAlarm(context.Background(), key, "probe", time.Second)
+		if err == nil && c.State == store.ClaimWon {
+			return c.Lease.Release(context.Background()) == nil
+		}
+		return false
+	})
+	if got := counter(t, h.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeFailed}); got != 1 {
+		t.Errorf("failed triages = %v, want 1", got)
+	}
+
+	// The next notification retries, in the thread the episode already has.
+	h.triager.mu.Lock()
+	h.triager.err = nil
+	h.triager.mu.Unlock()
+	h.postMail("checkout-errors", "ALARM", episodeStart.Add(30*time.Second))
+	eventually(t, 5*time.Second, "retry reported", func() bool {
+		for _, m := range h.slack.thread(testChannel, root) {
+			if m.hasBlock(reportBlockID) {
+				return true
+			}
+		}
+		return false
+	})
+	if n := h.triager.count("checkout-errors"); n != 2 {
+		t.Errorf("%d triages, want 2 (the failure and the retry)", n)
+	}
+}
+
+func TestRedisDownStillTriagesWithAWarning(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) {
+		c.store = func(*recorder, testing.TB) Store { return downStore{} }
+	})
+	if h.bot.Ready() {
+		t.Error("ready although the store never answered")
+	}
+	root := h.postMail("checkout-errors", "ALARM", episodeStart)
+	report := h.waitReport(testChannel, root)
+	if !report.hasBlock("dedup-note") || !strings.Contains(string(report.Blocks), "dedup unavailable") {
+		t.Errorf("report lacks the dedup warning: %s", report.Blocks)
+	}
+	// The same replica still never triages an episode twice.
+	h.postMail("checkout-errors", "ALARM", episodeStart.Add(10*time.Second))
+	eventually(t, 5*time.Second, "re-fire note from local memory", func() bool { return len(h.slack.thread(testChannel, root)) == 2 })
+	if n := h.triager.count("checkout-errors"); n != 1 {
+		t.Errorf("%d triages, want 1", n)
+	}
+}
+
+func TestQueueAlarmOpensAThreadAndIsDeletedAfterTheReport(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.queue = true })
+	id := h.queue.send(alarmJSON("queue-alarm", "ALARM", episodeStart))
+	dup := h.queue.send(alarmJSON("queue-alarm", "ALARM", episodeStart))
+	eventually(t, 5*time.Second, "root in the alert channel", func() bool { return len(h.slack.roots(testAlerts)) == 1 })
+	root := h.slack.roots(testAlerts)[0]
+	if !strings.Contains(root.Text, "queue-alarm") {
+		t.Errorf("root message %q does not name the alarm", root.Text)
+	}
+	h.waitReport(testAlerts, root.TS)
+	eventually(t, 5*time.Second, "both messages deleted", func() bool { return len(h.queue.deletedIDs()) == 2 })
+	if i, r := h.rec.index("update "+testAlerts), h.rec.count("post "+testAlerts); i < 0 || r < 2 {
+		t.Errorf("expected the root, the placeholder and its update: %v", h.rec.calls)
+	}
+	if n := h.triager.count("queue-alarm"); n != 1 {
+		t.Errorf("%d triages, want 1", n)
+	}
+	if got := counter(t, h.reg, "trailhound_sqs_messages_total", map[string]string{"outcome": sqsTriaged}); got != 1 {
+		t.Errorf("triaged messages = %v, want 1", got)
+	}
+	_, _ = id, dup
+}
+
+func TestPoisonQueueMessageIsDeletedAfterNReceives(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.queue = true })
+	id := h.queue.send(`{"Type":"Notification","Message":"hello, not an alarm"}`)
+	for receive := 1; receive <= 3; receive++ {
+		eventually(t, 5*time.Second, fmt.Sprintf("receive %d handled", receive), func() bool {
+			return counter(t, h.reg, "trailhound_sqs_messages_total", map[string]string{"outcome": sqsRetry})+
+				float64(len(h.queue.deletedIDs())) >= float64(receive)
+		})
+		if receive < 3 {
+			if d := h.queue.deletedIDs(); len(d) != 0 {
+				t.Fatalf("deleted after %d receives, want it kept until 3", receive)
+			}
+			h.queue.redeliver()
+		}
+	}
+	if d := h.queue.deletedIDs(); len(d) != 1 || d[0] != id {
+		t.Errorf("deleted %v, want [%s]", d, id)
+	}
+	if n := h.triager.total(); n != 0 {
+		t.Errorf("%d triages of a poison message", n)
+	}
+}
+
+func TestFullPoolSaysSoInTheThread(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) {
+		c.opts.Workers = 1
+		c.opts.QueueSize = -1
+	})
+	h.triager.release = make(chan struct{})
+	first := h.postMail("first", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "first running", func() bool { return h.triager.count("first") == 1 })
+	second := h.postMail("second", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "capacity note", func() bool {
+		r := h.slack.thread(testChannel, second)
+		return len(r) == 1 && strings.Contains(r[0].Text, "capacity")
+	})
+	if got := counter(t, h.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeRefused}); got != 1 {
+		t.Errorf("refused triages = %v, want 1", got)
+	}
+	close(h.triager.release)
+	h.waitReport(testChannel, first)
+	if n := h.triager.count("second"); n != 0 {
+		t.Errorf("the refused alarm was triaged %d times", n)
+	}
+}
+
+func TestRateLimitedPostIsRetried(t *testing.T) {
+	h := newHarness(t)
+	h.slack.mu.Lock()
+	h.slack.rateLimited = 2
+	h.slack.mu.Unlock()
+	root := h.postMail("checkout-errors", "ALARM", episodeStart)
+	h.waitReport(testChannel, root)
+	if got := counter(t, h.reg, "trailhound_slack_rate_limited_total", map[string]string{"method": "chat.postMessage"}); got != 2 {
+		t.Errorf("429s counted = %v, want 2", got)
+	}
+	if got := counter(t, h.reg, "trailhound_slack_retries_total", map[string]string{"reason": "ratelimited"}); got != 2 {
+		t.Errorf("retries = %v, want 2", got)
+	}
+}
+
+func TestShutdownHandsBackUnfinishedTriages(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.opts.Workers = 1 })
+	h.triager.release = make(chan struct{}) // never released: the deadline cuts the triage
+	running := h.postMail("running", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "running", func() bool { return h.triager.count("running") == 1 })
+	queued := h.postMail("queued", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "queued placeholder", func() bool { return len(h.slack.thread(testChannel, queued)) == 1 })
+
+	err, took := h.stop()
+	if err != nil {
+		t.Errorf("Run returned %v, want nil on a clean stop", err)
+	}
+	if took > 3*time.Second+500*time.Millisecond {
+		t.Errorf("stop took %s, over the 3s shutdown timeout", took)
+	}
+	for _, ts := range []string{running, queued} {
+		r := h.slack.thread(testChannel, ts)
+		if len(r) != 1 || !strings.Contains(r[0].Text, "interrupted") {
+			t.Errorf("thread %s does not say the triage was interrupted: %+v", ts, r)
+		}
+	}
+	for _, name := range []string{"running", "queued"} {
+		key, _ := alarmKey(investigation.Alarm{Name: name, ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:" + name, StateChangeTime: episodeStart})
+		c, err := h.store.ClaimAlarm(context.Background(), key, "probe", time.Second)
+		if err != nil || c.State != store.ClaimWon {
+			t.Errorf("claim of %s not released: %+v %v", name, c, err)
+		}
+	}
+	if got := counter(t, h.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeAbandoned}); got != 2 {
+		t.Errorf("abandoned triages = %v, want 2", got)
+	}
+}
+
+func TestSlashCommands(t *testing.T) {
+	h := newHarness(t)
+	h.alarms.alarms["eu-west-1/checkout errors / live"] = investigation.Alarm{
+		Name: "checkout errors / live", ARN: "arn:aws:cloudwatch:eu-west-1:" + testAccount + ":alarm:checkout errors / live",
+		Account: testAccount, Region: "eu-west-1", State: investigation.StateAlarm, StateChangeTime: episodeStart,
+	}
+	h.socket.events <- slashEvent("c1", testChannel, "U0ONCALL", "help")
+	h.socket.events <- slashEvent("c2", testChannel, "U0ONCALL", "frobnicate now")
+	h.socket.events <- slashEvent("c3", "C0RANDOM", "U0ONCALL", "help")
+	h.socket.events <- slashEvent("c4", testChannel, "U0ONCALL", "triage nonexistent eu-west-1")
+	h.socket.events <- slashEvent("c5", testChannel, "U0ONCALL", "triage checkout errors / live eu-west-1")
+	eventually(t, 5*time.Second, "four ephemeral answers", func() bool { return len(h.slack.ephemeralTexts()) == 4 })
+	all := strings.Join(h.slack.ephemeralTexts(), "\n")
+	for _, want := range []string{"triage <alarm name or ARN>", "I don't know `frobnicate`", "only works in the channels", "no alarm named"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("ephemeral answers lack %q:\n%s", want, all)
+		}
+	}
+	eventually(t, 5*time.Second, "thread for the command", func() bool { return len(h.slack.roots(testChannel)) == 1 })
+	root := h.slack.roots(testChannel)[0]
+	if !strings.Contains(root.Text, "<@U0ONCALL> asked") {
+		t.Errorf("root %q does not quote the asker", root.Text)
+	}
+	h.waitReport(testChannel, root.TS)
+}
+
+func TestChatNotificationIsDescribed(t *testing.T) {
+	h := newHarness(t)
+	h.alarms.alarms["us-west-2/checkout-latency-p99"] = investigation.Alarm{
+		Name: "checkout-latency-p99", ARN: "arn:aws:cloudwatch:us-west-2:" + testAccount + ":alarm:checkout-latency-p99",
+		Account: testAccount, Region: "us-west-2", State: investigation.StateOK, StateChangeTime: episodeStart.Add(-time.Hour),
+		Metrics: []investigation.Metric{{Namespace: "AWS/Lambda", Name: "Duration", Dimensions: []investigation.Dimension{{Name: "FunctionName", Value: "checkout"}}}},
+	}
+	root := h.post(map[string]any{"subtype": "bot_message", "bot_id": "B0CHATBOT", "attachments": []map[string]any{{
+		"color": "danger",
+		"title": "CloudWatch Alarm | checkout-latency-p99 | US West (Oregon) | Account: " + testAccount,
+		"text":  "The alarm checkout-latency-p99 changed state to ALARM\n2026-03-19T14:00:00.000Z",
+	}}})
+	h.waitReport(testChannel, root)
+	if h.alarms.calls != 1 {
+		t.Errorf("DescribeAlarms called %d times, want 1", h.alarms.calls)
+	}
+}
+
+func TestAllowlistRefusalIsPolite(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.opts.Regions = []string{"eu-west-1"} })
+	root := h.postMail("checkout-errors", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "refusal", func() bool {
+		r := h.slack.thread(testChannel, root)
+		return len(r) == 1 && strings.Contains(r[0].Text, "Not triaging") && strings.Contains(r[0].Text, "us-east-1")
+	})
+	if n := h.triager.total(); n != 0 {
+		t.Errorf("%d triages of a refused alarm", n)
+	}
+}
+
+func TestRedeliveredEventIsHandledOnce(t *testing.T) {
+	h := newHarness(t)
+	msg := map[string]any{"subtype": "bot_message", "bot_id": mailBotID, "ts": "1700002000.000001", "channel": testChannel,
+		"text": alarmEmail("checkout-errors", "ALARM", episodeStart)}
+	h.socket.events <- messageEvent(t, "env-a", "EvSame", msg)
+	h.socket.events <- messageEvent(t, "env-b", "EvSame", msg) // Slack's retry: new envelope, same event
+	h.waitReport(testChannel, "1700002000.000001")
+	eventually(t, 5*time.Second, "duplicate envelope counted", func() bool {
+		return counter(t, h.reg, "trailhound_envelopes_total", map[string]string{"outcome": "duplicate"}) == 1
+	})
+	if n := len(h.slack.thread(testChannel, "1700002000.000001")); n != 1 {
+		t.Errorf("%d replies, want 1: a redelivered event is not a re-fire", n)
+	}
+	if h.rec.index("ack env-b") < 0 {
+		t.Error("the redelivery was not acknowledged")
+	}
+}
