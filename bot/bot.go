@@ -119,7 +119,7 @@ func New(deps Deps, opts Options) (*Bot, error) {
 	b.out = &slackOut{
 		api: deps.Slack, attempts: opts.SlackAttempts, timeout: opts.SlackTimeout,
 		interval: opts.PostInterval, burst: opts.PostBurst,
-		m: b.m, log: b.log, now: deps.Now, channels: map[string]*channelPace{},
+		m: b.m, log: b.log, channels: map[string]*channelPace{},
 	}
 	b.routes()
 	return b, nil
@@ -155,15 +155,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 
-	var fatal error
-	var fatalOnce sync.Once
+	var fatal error // written by the socket's goroutine, read after bgWG.Wait
 	var intakeWG, workersWG, bgWG sync.WaitGroup
 
 	bgWG.Go(func() {
 		err := b.deps.Socket.RunContext(runCtx)
 		if runCtx.Err() == nil {
-			fatalOnce.Do(func() { fatal = fmt.Errorf("socket mode: %w", err) })
-			b.log.Error("socket mode stopped", "error", err)
+			fatal = fmt.Errorf("socket mode: %w", err)
+			b.log.Error("socket mode stopped for good", "error", err)
 			stopRun()
 		}
 	})

@@ -88,17 +88,17 @@ func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
 	return h
 }
 
-// stop cancels Run and returns its error and how long it took to return.
-func (h *harness) stop() (error, time.Duration) {
+// stop cancels Run and returns how long it took to return and its error.
+func (h *harness) stop() (time.Duration, error) {
 	start := time.Now()
 	h.cancel()
 	select {
 	case err := <-h.done:
 		h.done <- err
-		return err, time.Since(start)
+		return time.Since(start), err
 	case <-time.After(15 * time.Second):
 		h.t.Fatal("Run did not return after cancel")
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -408,7 +408,7 @@ func TestShutdownHandsBackUnfinishedTriages(t *testing.T) {
 	queued := h.postMail("queued", "ALARM", episodeStart)
 	eventually(t, 5*time.Second, "queued placeholder", func() bool { return len(h.slack.thread(testChannel, queued)) == 1 })
 
-	err, took := h.stop()
+	took, err := h.stop()
 	if err != nil {
 		t.Errorf("Run returned %v, want nil on a clean stop", err)
 	}

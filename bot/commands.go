@@ -133,7 +133,7 @@ func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashComma
 		b.log.Warn("triage command: could not post the placeholder", "error", err)
 		return
 	}
-	b.submit(j)
+	b.pool.submit(j)
 }
 
 var slackIDPattern = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)

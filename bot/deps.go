@@ -136,7 +136,8 @@ const (
 
 // Options tune the bot. Zero fields take the defaults above.
 type Options struct {
-	// Channels are the channel ids the bot reads and answers in.
+	// Channels are the channel ids the bot reads and answers in;
+	// AlertChannel is one of them implicitly.
 	Channels []string
 	// AlertChannel is where alarms from the queue open their threads.
 	AlertChannel string
@@ -149,7 +150,8 @@ type Options struct {
 	// Owner names this replica in alarm claims (hostname-pid).
 	Owner string
 	// Workers is how many triages run at once; QueueSize how many more
-	// may wait. An alarm beyond both is refused with a note.
+	// may wait (negative: none). An alarm beyond both is refused with a
+	// note, and queue messages are left in the queue meanwhile.
 	Workers   int
 	QueueSize int
 	// IntakeWorkers handle acknowledged envelopes and queue messages:

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/tools"
 )
 
 // End-to-end tests: the unmodified slack-go Socket Mode client against the
@@ -62,16 +66,16 @@ func startReplica(t testing.TB, sb *sandbox.Slack, st Store, triager Triager, op
 	return r
 }
 
-func (r *replica) stop(t testing.TB) (error, time.Duration) {
+func (r *replica) stop(t testing.TB) (time.Duration, error) {
 	start := time.Now()
 	r.cancel()
 	select {
 	case err := <-r.done:
 		r.done <- err
-		return err, time.Since(start)
+		return time.Since(start), err
 	case <-time.After(15 * time.Second):
 		t.Fatal("Run did not return after cancel")
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -240,7 +244,7 @@ func TestSandboxShutdownIsClean(t *testing.T) {
 	waitSandbox(t, sb, 10*time.Second, "the placeholder", func() bool { return len(sb.Thread(sandboxChannel, root)) == 2 })
 	eventually(t, 5*time.Second, "the triage running", func() bool { return triager.count("checkout-errors") == 1 })
 
-	err, took := r.stop(t)
+	took, err := r.stop(t)
 	if err != nil {
 		t.Errorf("Run returned %v after a stop", err)
 	}
@@ -315,6 +319,89 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 	})
 	t.Logf("deliveries per connection %v; dedup hits a=%v b=%v", perConn,
 		counter(t, a.reg, "trailhound_dedup_hits_total", nil), counter(t, b.reg, "trailhound_dedup_hits_total", nil))
+}
+
+func TestSandboxQueueIntake(t *testing.T) {
+	sc, err := sandbox.LoadScenario("../testdata/scenarios/001-lambda-role-policy-detached")
+	if err != nil {
+		t.Fatal(err)
+	}
+	awsbox, err := sandbox.NewAWS(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := awsbox.Serve(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDSANDBOX")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "sandbox")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	cfg, err := tools.LoadAWSConfig(context.Background(), tools.AWSOptions{Region: sc.Meta.Region, Endpoint: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := tools.OpenSQS(context.Background(), cfg, sandbox.AlarmQueue, tools.SQSOptions{Visibility: DefaultSQSVisibility})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sb := startSandbox(t, sandbox.SlackOptions{})
+	triager := newFakeTriager()
+	so := sb.Options()
+	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
+	opts := sandboxOptions(sandboxChannel)
+	opts.AlertChannel = sandboxChannel
+	b, err := New(Deps{Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: openStoreAt(t, ""),
+		Queue: queue, Logger: testLogger(t)}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	publish := func(message string) {
+		t.Helper()
+		form := url.Values{"Action": {"Publish"}, "TopicArn": {awsbox.AlarmTopicARN()}, "Message": {message}}
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDSANDBOX/20260319/"+sc.Meta.Region+"/sns/aws4_request, SignedHeaders=host, Signature=0")
+		rec := httptest.NewRecorder()
+		awsbox.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("publish: %d %s", rec.Code, rec.Body)
+		}
+	}
+	publish(alarmJSON("queue-alarm", "ALARM", episodeStart))
+	waitSandbox(t, sb, 10*time.Second, "a root and its report", func() bool {
+		roots := sb.Messages(sandboxChannel)
+		if len(roots) != 1 {
+			return false
+		}
+		_, ok := botReport(sb, sandboxChannel, roots[0].TS)
+		return ok && strings.Contains(roots[0].Text, "queue-alarm")
+	})
+	eventually(t, 5*time.Second, "the message deleted", func() bool {
+		left, err := awsbox.QueueMessages(sandbox.AlarmQueue)
+		return err == nil && len(left) == 0
+	})
+
+	// The same episode again: deleted as a duplicate, no second thread.
+	publish(alarmJSON("queue-alarm", "ALARM", episodeStart.Add(15*time.Second)))
+	eventually(t, 10*time.Second, "the duplicate deleted", func() bool {
+		left, err := awsbox.QueueMessages(sandbox.AlarmQueue)
+		return err == nil && len(left) == 0 && awsbox.Calls()["sqs:DeleteMessage"] == 2
+	})
+	if n := len(sb.Messages(sandboxChannel)); n != 1 {
+		t.Errorf("%d top-level messages, want the one thread", n)
+	}
+	if n := triager.count("queue-alarm"); n != 1 {
+		t.Errorf("%d triages, want 1", n)
+	}
 }
 
 func withOwner(o Options, owner string) Options {

@@ -381,7 +381,9 @@ func (s recStore) ClaimAlarm(ctx context.Context, key store.AlarmKey, owner stri
 // downStore is a Redis that does not answer.
 type downStore struct{}
 
-func unavailable(op string) error { return fmt.Errorf("%s: %w: connection refused", op, store.ErrUnavailable) }
+func unavailable(op string) error {
+	return fmt.Errorf("%s: %w: connection refused", op, store.ErrUnavailable)
+}
 
 func (downStore) Ping(context.Context) error { return unavailable("ping") }
 func (downStore) ClaimEnvelope(context.Context, string, time.Duration) (bool, error) {
@@ -654,4 +656,3 @@ func matches(m *dto.Metric, labels map[string]string) bool {
 	}
 	return true
 }
-

@@ -166,15 +166,16 @@ func (e *describeError) Unwrap() error { return e.err }
 // alarm when the notification only names it. The notification's own state
 // and time win over the description's: they say which transition this is.
 func (b *Bot) parseNotification(ctx context.Context, text string) (investigation.Alarm, error) {
-	data := text
-	trimmed := strings.TrimSpace(text)
-	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
-		data = plainJSON(trimmed)
-	}
-	a, err := intake.Parse([]byte(data))
+	a, err := intake.Parse([]byte(text))
 	var inc *intake.IncompleteError
 	if !errors.As(err, &inc) {
 		return a, err
+	}
+	if ref := inc.Ref; ref.State != "" && ref.State != investigation.StateAlarm && !ref.Time.IsZero() && accountID.MatchString(ref.Account) {
+		// An end of episode needs no metrics, only the alarm's ARN, which
+		// the name, region and account give.
+		return investigation.Alarm{Name: ref.Name, Region: ref.Region, Account: ref.Account, State: ref.State,
+			StateChangeTime: ref.Time, Delivery: inc.Delivery}, nil
 	}
 	if b.deps.Alarms == nil {
 		return investigation.Alarm{}, &describeError{ref: inc.Ref, err: errors.New("no AWS access is configured to describe alarms")}
@@ -201,6 +202,9 @@ func (b *Bot) parseNotification(ctx context.Context, text string) (investigation
 func (b *Bot) parseMessage(ctx context.Context, m *slack.Msg) (investigation.Alarm, error) {
 	err := error(fmt.Errorf("%w: the message has no text", intake.ErrNotAlarm))
 	for _, text := range notificationTexts(m) {
+		if trimmed := strings.TrimSpace(text); strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
+			text = plainJSON(trimmed)
+		}
 		var a investigation.Alarm
 		a, err = b.parseNotification(ctx, text)
 		if !errors.Is(err, intake.ErrNotAlarm) {

@@ -39,15 +39,14 @@ type slackOut struct {
 	burst    int
 	m        *metrics
 	log      *slog.Logger
-	now      func() time.Time
 
 	mu       sync.Mutex
 	channels map[string]*channelPace
 }
 
-// channelPace is one channel's posting pace. blockedUntil is set from a
-// 429's Retry-After so that every post to the channel waits it out, not only
-// the one that was refused.
+// channelPace is one channel's posting pace, in wall-clock time like
+// Slack's. blockedUntil is set from a 429's Retry-After so that every post
+// to the channel waits it out, not only the one that was refused.
 type channelPace struct {
 	limiter      *rate.Limiter
 	blockedUntil time.Time
@@ -70,7 +69,7 @@ func (o *slackOut) waitTurn(ctx context.Context, channel string) error {
 	o.mu.Lock()
 	until := p.blockedUntil
 	o.mu.Unlock()
-	if d := until.Sub(o.now()); d > 0 {
+	if d := time.Until(until); d > 0 {
 		if err := sleep(ctx, d); err != nil {
 			return err
 		}
@@ -82,7 +81,7 @@ func (o *slackOut) block(channel string, d time.Duration) {
 	p := o.pace(channel)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if until := o.now().Add(d); until.After(p.blockedUntil) {
+	if until := time.Now().Add(d); until.After(p.blockedUntil) {
 		p.blockedUntil = until
 	}
 }
@@ -193,7 +192,7 @@ var errChannelBusy = errors.New("channel pace has no room now")
 func (o *slackOut) postIfIdle(ctx context.Context, channel, threadTS string, m blocks.Message) (string, error) {
 	p := o.pace(channel)
 	o.mu.Lock()
-	blocked := p.blockedUntil.After(o.now())
+	blocked := p.blockedUntil.After(time.Now())
 	o.mu.Unlock()
 	if blocked || !p.limiter.Allow() {
 		return "", errChannelBusy

@@ -25,7 +25,6 @@ func (b *Bot) routes() {
 		socketmode.EventTypeInvalidAuth:      func(socketmode.Event) { b.log.Error("socket mode: invalid app token") },
 		socketmode.EventTypeConnected:        func(socketmode.Event) { b.log.Info("socket mode connected") },
 		socketmode.EventTypeHello:            func(socketmode.Event) { b.connected.Store(true) },
-		socketmode.EventTypeDisconnect:       func(socketmode.Event) { b.connected.Store(false) },
 		socketmode.EventTypeIncomingError:    b.onSocketError,
 		socketmode.EventTypeErrorWriteFailed: b.onSocketError,
 	}

@@ -18,6 +18,8 @@ const (
 	maxReceiveBackoff = 30 * time.Second
 	// maxBodyInLog is how much of an unreadable message is logged.
 	maxBodyInLog = 300
+	// queueCallTimeout bounds a delete or a visibility change.
+	queueCallTimeout = 10 * time.Second
 )
 
 // pollQueue long-polls the queue and hands each message to the intake
@@ -94,7 +96,7 @@ func (b *Bot) handleQueueMessage(ctx context.Context, m *tools.Message, received
 }
 
 func (b *Bot) deleteMessage(ctx context.Context, m *tools.Message, label string) {
-	cctx, cancel := context.WithTimeout(ctx, b.opts.SlackTimeout)
+	cctx, cancel := context.WithTimeout(ctx, queueCallTimeout)
 	defer cancel()
 	if err := b.deps.Queue.Delete(cctx, m.ReceiptHandle); err != nil {
 		b.m.sqsMessages.WithLabelValues(sqsFailed).Inc()

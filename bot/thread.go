@@ -33,6 +33,9 @@ const (
 
 const (
 	dedupUnavailable = "⚠️ dedup unavailable: this alarm may be triaged twice."
+	// editTimeout bounds the best-effort edits and notes (progress, re-fire
+	// counts): a slow Slack must not hold up a triage or the other notes.
+	editTimeout = 2 * time.Second
 	// resolvedReaction marks a thread's root once its alarm is back to OK.
 	resolvedReaction = "white_check_mark"
 	// reportBlockID is the block_id every report (blocks.Report) carries
@@ -99,7 +102,7 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 	log := b.log.With("alarm", a.Name, "arn", a.ARN, "state", a.State, "source", o.source())
 	if reason := b.refusal(a); reason != "" {
 		log.Info("alarm refused by the allowlists", "reason", reason)
-		if o.channel != "" {
+		if o.channel != "" && a.State == investigation.StateAlarm {
 			line := fmt.Sprintf("🙅 Not triaging *%s*: %s.", oneLine(a.Name), reason)
 			if _, err := b.out.postText(ctx, o.channel, o.rootTS, line); err != nil {
 				log.Warn("could not post the refusal", "error", err)
@@ -121,18 +124,17 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 }
 
 // alarmFired claims the episode and, when this replica wins, opens the
-// thread and queues the triage.
+// thread and queues the triage. A place in the pool is reserved before the
+// claim, so that a won claim always has room; without room, duplicates are
+// still recognised as such and only a new episode is refused.
 func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, log *slog.Logger) outcome {
-	if !b.pool.reserve() {
-		b.m.triages.WithLabelValues(outcomeRefused).Inc()
-		log.Warn("no capacity: alarm not triaged", "queued", b.pool.queued(), "workers", b.opts.Workers)
-		if o.channel != "" {
-			line := fmt.Sprintf("⏳ Trailhound is at capacity (%d triages waiting), so *%s* is not triaged now; its next notification will be.", b.pool.queued(), oneLine(a.Name))
-			if _, err := b.out.postText(ctx, o.channel, o.rootTS, line); err != nil {
-				log.Warn("could not post the capacity note", "error", err)
-			}
+	reserved := b.pool.reserve()
+	duplicate := func(state string, thread store.ThreadRef, key store.AlarmKey) outcome {
+		if reserved {
+			b.pool.unreserve()
 		}
-		return outRetry
+		b.refire(o, a, key, state, thread, log)
+		return outDuplicate
 	}
 	j := &triageJob{alarm: a, origin: o}
 	if key, err := alarmKey(a); err != nil {
@@ -147,20 +149,23 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 			// A take-over continues in the thread the previous owner started.
 			j.thread = claim.Thread
 		case err == nil:
-			b.pool.unreserve()
-			b.refire(o, a, key, string(claim.State), claim.Thread, log)
-			return outDuplicate
+			return duplicate(string(claim.State), claim.Thread, key)
 		default:
 			if thread, seen := b.episodes.seen(key, b.now()); seen {
-				b.pool.unreserve()
-				b.refire(o, a, key, "local", thread, log)
-				return outDuplicate
+				return duplicate("local", thread, key)
 			}
 			j.notice = dedupUnavailable
 			log.Warn("alarm claim failed: triaging without dedup", "error", err)
 		}
-		b.episodes.remember(key, j.thread, b.now())
 	}
+	if !reserved {
+		b.refuseForCapacity(ctx, o, j, log)
+		return outRetry
+	}
+	if j.hasKey {
+		b.episodes.remember(j.key, j.thread, b.now())
+	}
+	b.hold(j)
 	if err := b.openThread(ctx, j); err != nil {
 		log.Error("could not open the alarm's thread", "error", err)
 		b.pool.unreserve()
@@ -170,8 +175,27 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 		b.m.triages.WithLabelValues(outcomeFailed).Inc()
 		return outRetry
 	}
-	b.submit(j)
+	b.pool.submit(j)
 	return outQueued
+}
+
+// refuseForCapacity gives back a won claim that the pool has no room for,
+// and says so in the notification's thread.
+func (b *Bot) refuseForCapacity(ctx context.Context, o origin, j *triageJob, log *slog.Logger) {
+	b.m.triages.WithLabelValues(outcomeRefused).Inc()
+	log.Warn("no capacity: alarm not triaged", "queued", b.pool.queued(), "workers", b.opts.Workers)
+	if j.lease != nil {
+		if err := j.lease.Release(ctx); err != nil {
+			log.Warn("could not release the alarm claim; it expires with its lease", "error", err)
+		}
+	}
+	if o.channel == "" {
+		return
+	}
+	line := fmt.Sprintf("⏳ Trailhound is at capacity (%d triages waiting), so *%s* is not triaged now; its next notification will be.", b.pool.queued(), oneLine(j.alarm.Name))
+	if _, err := b.out.postText(ctx, o.channel, o.rootTS, line); err != nil {
+		log.Warn("could not post the capacity note", "error", err)
+	}
 }
 
 // openThread posts the placeholder, first the thread's root for alarms from
@@ -255,10 +279,11 @@ func withNotice(m blocks.Message, blockID, text string) (blocks.Message, bool) {
 	return out, true
 }
 
-// submit starts holding the job's lease and queue message, then queues it.
-// Holding starts now, not when a worker takes the job: a job may wait
-// longer than the lease or the message's visibility.
-func (b *Bot) submit(j *triageJob) {
+// hold keeps the job's lease and queue message until release. It starts as
+// soon as the claim is won, not when a worker takes the job: posting into a
+// busy channel and waiting for a worker may outlast the lease or the
+// message's visibility.
+func (b *Bot) hold(j *triageJob) {
 	ctx, stop := context.WithCancel(b.workCtx)
 	j.stopHold = stop
 	if j.lease != nil {
@@ -271,7 +296,6 @@ func (b *Bot) submit(j *triageJob) {
 	if j.origin.sqs != nil {
 		j.holding.Go(func() { b.holdMessage(ctx, j.origin.sqs) })
 	}
-	b.pool.submit(j)
 }
 
 // release stops holding the job's lease and queue message.
@@ -292,7 +316,7 @@ func (b *Bot) holdMessage(ctx context.Context, m *tools.Message) {
 			return
 		case <-t.C:
 		}
-		cctx, cancel := context.WithTimeout(ctx, b.opts.SlackTimeout)
+		cctx, cancel := context.WithTimeout(ctx, queueCallTimeout)
 		err := b.deps.Queue.ExtendVisibility(cctx, m.ReceiptHandle, b.opts.SQSVisibility)
 		cancel()
 		if err != nil && ctx.Err() == nil {
@@ -337,7 +361,9 @@ func (b *Bot) progress(ctx context.Context, j *triageJob) func(investigation.Pro
 			return
 		}
 		last = now
-		if err := b.out.updateOnce(ctx, j.thread.Channel, j.placeholderTS, b.placeholder(j, p)); err != nil {
+		cctx, cancel := context.WithTimeout(ctx, editTimeout)
+		defer cancel()
+		if err := b.out.updateOnce(cctx, j.thread.Channel, j.placeholderTS, b.placeholder(j, p)); err != nil {
 			b.log.Debug("progress update failed", "alarm", j.alarm.Name, "error", err)
 		}
 	}
@@ -476,22 +502,29 @@ func (b *Bot) flushNotes(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, w := range b.notes.due(b.now()) {
-			msg := blocks.Refire(w.alarm, w.count, w.lastAt)
-			if w.ts == "" {
-				ts, err := b.out.postIfIdle(ctx, w.thread.Channel, w.thread.TS, msg)
-				if err != nil {
-					b.log.Debug("re-fire note not posted; retrying", "alarm", w.alarm.Name, "error", err)
-				}
-				b.notes.posted(w.key, ts, w.count)
-				continue
-			}
-			if err := b.out.updateOnce(ctx, w.thread.Channel, w.ts, msg); err != nil {
-				b.log.Debug("re-fire note update failed", "alarm", w.alarm.Name, "error", err)
-				continue
-			}
-			b.notes.shownCount(w.key, w.count)
+			b.flushNote(ctx, w)
 		}
 	}
+}
+
+// flushNote posts a re-fire note, or edits it to show the latest count.
+func (b *Bot) flushNote(ctx context.Context, w noteWork) {
+	ctx, cancel := context.WithTimeout(ctx, editTimeout)
+	defer cancel()
+	msg := blocks.Refire(w.alarm, w.count, w.lastAt)
+	if w.ts == "" {
+		ts, err := b.out.postIfIdle(ctx, w.thread.Channel, w.thread.TS, msg)
+		if err != nil {
+			b.log.Debug("re-fire note not posted; retrying", "alarm", w.alarm.Name, "error", err)
+		}
+		b.notes.posted(w.key, ts, w.count)
+		return
+	}
+	if err := b.out.updateOnce(ctx, w.thread.Channel, w.ts, msg); err != nil {
+		b.log.Debug("re-fire note update failed", "alarm", w.alarm.Name, "error", err)
+		return
+	}
+	b.notes.shownCount(w.key, w.count)
 }
 
 // alarmResolved marks the alarm's latest thread resolved.

@@ -41,9 +41,12 @@ func (t *triage) blindSpots() []BlindSpot {
 	if !explained && len(evidence) == 0 {
 		// No log evidence either way: order the usual suspects by what the
 		// metric measures.
-		if t.networkSymptom() {
+		switch {
+		case t.metricMatches(networkMetric):
 			out = append(out, networkSpot(), applicationSpot(""))
-		} else {
+		case t.metricMatches(throttleMetric):
+			out = append(out, throttleSpot(), applicationSpot(""))
+		default:
 			out = append(out, applicationSpot(""), networkSpot())
 		}
 	}
@@ -64,6 +67,9 @@ func (t *triage) logBlindSpots(explained bool) []BlindSpot {
 	if first == nil {
 		if explained {
 			return nil
+		}
+		if t.metricMatches(throttleMetric) {
+			return []BlindSpot{throttleSpot()}
 		}
 		where := "the workload's deploy history"
 		return []BlindSpot{{Kind: BlindNetwork,
@@ -100,9 +106,19 @@ func networkSpot() BlindSpot {
 		WhereToLook: "VPC flow logs, Reachability Analyzer, target health and the AWS Health dashboard"}
 }
 
-func (t *triage) networkSymptom() bool {
+// throttleMetric matches metrics that count refused or queued work: a
+// runtime condition of the workload's limits, visible without any change.
+var throttleMetric = regexp.MustCompile(`(?i)Throttl|ConcurrentExecutions|ProvisionedConcurrencySpillover|ThrottledRequests|ReadThrottleEvents|WriteThrottleEvents|UserErrors`)
+
+func throttleSpot() BlindSpot {
+	return BlindSpot{Kind: BlindRuntime,
+		Note:        "The workload is refused or queued at a limit, and throttled requests never reach its logs: limits shared with other workloads (account concurrency, table or API quotas) move without a change on this resource.",
+		WhereToLook: "the account- and service-level limits and what else consumes them (Lambda GetAccountSettings and other functions' reserved concurrency, Service Quotas)"}
+}
+
+func (t *triage) metricMatches(re *regexp.Regexp) bool {
 	for _, m := range t.alarm.Metrics {
-		if networkMetric.MatchString(m.Name) {
+		if re.MatchString(m.Name) {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package investigation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -330,6 +331,7 @@ func (t *triage) keep(ev Event, s *scoped) {
 	if !known {
 		kind = GuessKind(ev.Source, ev.Name)
 	}
+	kind = refineKind(kind, ev)
 	f := &found{Event: ev, Target: s, Kind: kind, Known: known}
 	t.assignGroup(f)
 	t.seen[ev.ID] = f
@@ -367,7 +369,7 @@ func (t *triage) readLogs(ctx context.Context) {
 		lines = append(lines, got...)
 	}
 	if len(read) > 0 {
-		t.logs = newLogEvidence(read, lines)
+		t.logs = newLogEvidence(read, lines, t.symptom)
 	}
 }
 
@@ -409,4 +411,57 @@ func dedupeStrings(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// refineKind reads the request of calls whose name does not say what they
+// change, so that their category and the errors they can cause follow what
+// they actually set.
+func refineKind(k ChangeKind, ev Event) ChangeKind {
+	if len(ev.RequestJSON) == 0 {
+		return k
+	}
+	var req map[string]json.RawMessage
+	if json.Unmarshal(ev.RequestJSON, &req) != nil {
+		return k
+	}
+	has := func(key string) bool { _, ok := req[key]; return ok }
+	switch {
+	case serviceOf(ev.Source) == "ecs" && k.Name == "UpdateService":
+		// UpdateService both deploys (a new task definition, a forced new
+		// deployment) and scales (desiredCount alone).
+		if has("desiredCount") && !has("taskDefinition") && !has("forceNewDeployment") {
+			k.Category = CategoryCapacity
+			k.SymptomKinds = nil
+		}
+	case serviceOf(ev.Source) == "lambda" && k.Name == "UpdateFunctionConfiguration":
+		// One call sets memory, timeout, environment, VPC, role, key or
+		// layers; each breaks things its own way.
+		var kinds []ErrorKind
+		for _, f := range lambdaConfigSymptoms {
+			if has(f.field) {
+				kinds = append(kinds, f.kinds...)
+			}
+		}
+		if len(kinds) > 0 {
+			k.SymptomKinds = kinds
+		}
+	}
+	return k
+}
+
+var lambdaConfigSymptoms = []struct {
+	field string
+	kinds []ErrorKind
+}{
+	{"role", []ErrorKind{ErrAccessDenied}},
+	{"vpcConfig", []ErrorKind{ErrNetwork, ErrDNS}},
+	{"memorySize", []ErrorKind{ErrExhaustion}},
+	{"timeout", []ErrorKind{ErrExhaustion}},
+	{"ephemeralStorage", []ErrorKind{ErrExhaustion}},
+	{"environment", []ErrorKind{ErrConfig, ErrApplication, ErrNotFound, ErrAuth}},
+	{"kMSKeyArn", []ErrorKind{ErrKMS}},
+	{"layers", []ErrorKind{ErrApplication, ErrConfig}},
+	{"runtime", []ErrorKind{ErrApplication, ErrConfig}},
+	{"handler", []ErrorKind{ErrConfig, ErrApplication}},
+	{"deadLetterConfig", []ErrorKind{ErrAccessDenied, ErrNotFound}},
 }

@@ -135,7 +135,7 @@ func corroborationSentence(g *group) string {
 	s := fmt.Sprintf("%d %s error line(s) in %s began at %s, %s after the change, with none of that kind before it",
 		o.Count, strings.ReplaceAll(string(o.Kind), "_", " "), o.First.Group, clock(o.First.Time), ago(o.First.Time.Sub(g.start())))
 	if g.corrobName {
-		s += "; they name " + g.rep.Target.ID
+		s += "; they name what it changed"
 	}
 	return s + "."
 }
@@ -252,7 +252,7 @@ func (t *triage) explanation(blind []BlindSpot) Explanation {
 	g := t.ranked[0]
 	what := factSentence(g.rep, len(g.events))
 	if g.rep.Target.Layer == 2 {
-		what += fmt.Sprintf(" %s is the %s of %s, which the alarm watches.", g.rep.Target.ID, relationText(g.rep.Target), g.rep.Target.Parent.ID)
+		what += " " + relationSentence(g.rep.Target)
 	}
 	if len(t.cands) > 1 {
 		var others []string

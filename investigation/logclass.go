@@ -19,9 +19,9 @@ var errorPatterns = []struct {
 	{ErrDNS, regexp.MustCompile(`(?i)NXDOMAIN|no such host|Name or service not known|getaddrinfo ENOTFOUND|EAI_AGAIN|could not resolve|UnknownHostException|temporary failure in name resolution`)},
 	{ErrAuth, regexp.MustCompile(`(?i)password authentication failed|authentication failed|Access denied for user|invalid password|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|invalid credentials|bad credentials|login failed|\b401\b|Unauthorized\b`)},
 	{ErrExhaustion, regexp.MustCompile(`(?i)Task timed out|out of memory|OutOfMemory|MemoryError|Runtime exited with error: signal: killed|heap out of memory|OOMKilled|disk full|No space left|too many open files|deadline exceeded|Runtime\.ExitError`)},
-	{ErrNetwork, regexp.MustCompile(`(?i)ETIMEDOUT|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|connection refused|connection reset|connect timed out|connection timed out|timed out connecting|i/o timeout|ReadTimeout|read timed out|request timed out|socket timeout|timeout of \d+ ?ms exceeded|upstream request timeout|no route to host|network is unreachable|Connect timeout|SocketTimeout|could not connect|unable to connect|ConnectTimeoutError|EndpointConnectionError`)},
+	{ErrNetwork, regexp.MustCompile(`(?i)ETIMEDOUT|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|connection refused|connection reset|connect timed out|connection timed out|connection failed|timeout expired|could not connect to server|Operation timed out|timed out connecting|i/o timeout|ReadTimeout|read timed out|request timed out|socket timeout|timeout of \d+ ?ms exceeded|upstream request timeout|no route to host|network is unreachable|Connect timeout|SocketTimeout|could not connect|unable to connect|ConnectTimeoutError|EndpointConnectionError`)},
 	{ErrNotFound, regexp.MustCompile(`(?i)ResourceNotFound|NoSuchKey|NoSuchBucket|NoSuchEntity|does not exist|not found|NonExistentQueue|QueueDoesNotExist|\b404\b|ParameterNotFound`)},
-	{ErrConfig, regexp.MustCompile(`(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing`)},
+	{ErrConfig, regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]+ (is )?(not set|unset|missing|undefined|empty)\b|(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing`)},
 	{ErrUnavailable, regexp.MustCompile(`(?i)\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|no healthy|upstream|ServiceUnavailable|InternalServerError|\b500\b`)},
 	{ErrApplication, regexp.MustCompile(`(?i)Traceback|Exception|\bERROR\b|\berror\b|panic:|TypeError|ReferenceError|NullPointer|undefined is not|Unhandled|\bFATAL\b|stack trace`)},
 }
@@ -61,46 +61,108 @@ func ClassifyLine(msg string) ErrorKind {
 // LogEvidence summarises the error lines of the workload's logs.
 type LogEvidence struct {
 	Groups []string
-	// Onsets per kind: when lines of that kind first appeared, how many.
+	// Kinds holds, per error kind, the episode of such errors that is still
+	// going on at the symptom. An episode that ended well before the alarm
+	// is history, not the failure the alarm reports.
 	Kinds map[ErrorKind]*KindOnset
 	// Deploys are lines where the workload announced a new version or flag.
 	Deploys []LogLine
 	Lines   int
 }
 
-// KindOnset is when errors of one kind first appeared.
+// KindOnset is when the current episode of errors of one kind began.
 type KindOnset struct {
 	Kind   ErrorKind
 	First  LogLine
 	Count  int
-	Sample []LogLine // a few lines, oldest first, for evidence and resource mentions
+	Sample []LogLine // the episode's first lines, for evidence and mentions
+	// PolicyTypes counts the kinds of policy AccessDenied lines blame
+	// ("identity", "resource", …), when the messages say.
+	PolicyTypes map[PolicyType]int
 }
 
-const maxOnsetSamples = 5
+const (
+	maxOnsetSamples = 20
+	// ErrorEpisodeGap: errors of one kind separated by a longer quiet spell
+	// are separate episodes.
+	ErrorEpisodeGap = 10 * time.Minute
+)
 
-func newLogEvidence(groups []string, lines []LogLine) *LogEvidence {
+// newLogEvidence classifies lines and keeps, per kind, the episode that
+// reaches the symptom: its last line is no older than ErrorEpisodeGap before it.
+func newLogEvidence(groups []string, lines []LogLine, symptom time.Time) *LogEvidence {
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Time.Before(lines[j].Time) })
 	ev := &LogEvidence{Groups: groups, Kinds: map[ErrorKind]*KindOnset{}, Lines: len(lines)}
+	byKind := map[ErrorKind][]LogLine{}
 	for _, l := range lines {
-		if deployMarker.MatchString(l.Message) && ClassifyLine(l.Message) == "" {
-			ev.Deploys = append(ev.Deploys, l)
-			continue
-		}
 		k := ClassifyLine(l.Message)
 		if k == "" {
+			if deployMarker.MatchString(l.Message) {
+				ev.Deploys = append(ev.Deploys, l)
+			}
 			continue
 		}
-		o := ev.Kinds[k]
-		if o == nil {
-			o = &KindOnset{Kind: k, First: l}
-			ev.Kinds[k] = o
+		byKind[k] = append(byKind[k], l)
+	}
+	for k, ls := range byKind {
+		end := len(ls) - 1
+		if ls[end].Time.Before(symptom.Add(-ErrorEpisodeGap)) {
+			continue
 		}
-		o.Count++
-		if len(o.Sample) < maxOnsetSamples {
-			o.Sample = append(o.Sample, l)
+		start := end
+		for start > 0 && ls[start].Time.Sub(ls[start-1].Time) <= ErrorEpisodeGap {
+			start--
 		}
+		episode := ls[start : end+1]
+		o := &KindOnset{Kind: k, First: episode[0], Count: len(episode)}
+		o.Sample = episode[:min(len(episode), maxOnsetSamples)]
+		if k == ErrAccessDenied {
+			o.PolicyTypes = map[PolicyType]int{}
+			for _, l := range episode {
+				if pt := deniedBy(l.Message); pt != "" {
+					o.PolicyTypes[pt]++
+				}
+			}
+		}
+		ev.Kinds[k] = o
 	}
 	return ev
+}
+
+// PolicyType is the kind of IAM policy an access decision rests on.
+type PolicyType string
+
+const (
+	PolicyIdentity PolicyType = "identity" // role, user and group policies
+	PolicyResource PolicyType = "resource" // key, bucket, queue, topic, function, secret, trust policies
+	PolicyBoundary PolicyType = "boundary" // permissions boundaries
+	PolicySCP      PolicyType = "scp"      // Organizations service control policies
+	PolicySession  PolicyType = "session"  // session policies
+	PolicyEndpoint PolicyType = "vpc_endpoint"
+)
+
+// AWS's AccessDenied messages name the policy type behind a refusal, e.g.
+// "because no identity-based policy allows the s3:GetObject action" or "with
+// an explicit deny in a resource-based policy".
+var deniedByPatterns = []struct {
+	typ PolicyType
+	re  *regexp.Regexp
+}{
+	{PolicyIdentity, regexp.MustCompile(`(?i)identity-based polic`)},
+	{PolicyResource, regexp.MustCompile(`(?i)resource-based polic`)},
+	{PolicyBoundary, regexp.MustCompile(`(?i)permissions boundary`)},
+	{PolicySCP, regexp.MustCompile(`(?i)service control polic`)},
+	{PolicySession, regexp.MustCompile(`(?i)session polic`)},
+	{PolicyEndpoint, regexp.MustCompile(`(?i)VPC endpoint polic`)},
+}
+
+func deniedBy(msg string) PolicyType {
+	for _, p := range deniedByPatterns {
+		if p.re.MatchString(msg) {
+			return p.typ
+		}
+	}
+	return ""
 }
 
 // firstError returns the earliest error onset of any kind, if any.

@@ -3,6 +3,7 @@ package investigation
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -70,14 +71,15 @@ func actorFactor(k ActorKind) float64 {
 
 // group is one candidate change: related events on one target.
 type group struct {
-	events      []*found
-	first, last time.Time
-	rep         *found // the event that scores highest
-	score       float64
-	breakdown   ScoreBreakdown
-	corrob      *KindOnset
-	corrobName  bool
-	confidence  Confidence
+	events       []*found
+	first, last  time.Time
+	rep          *found // the event that scores highest
+	score        float64
+	breakdown    ScoreBreakdown
+	corrob       *KindOnset
+	corrobName   bool
+	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
+	confidence   Confidence
 }
 
 func (g *group) start() time.Time { return g.first }
@@ -244,35 +246,57 @@ func (b ScoreBreakdown) rounded() ScoreBreakdown {
 		Corroboration: round3(b.Corroboration), Actor: round3(b.Actor)}
 }
 
-// corroborate credits each error onset in the logs to the latest change before
-// it whose kind produces such errors: an earlier change of the same kind was
-// followed by a quiet log, so the errors are not its doing.
+// corroborate credits each error episode in the logs to one change before
+// it whose kind produces such errors: within CorroborationMaxLag of the
+// errors, or within the whole window when the error lines name what it
+// changed (its resource, or a value it set: a port, a host, a bucket), since
+// a permission or a rule can go unused for a while. A change whose kind of
+// policy the AccessDenied messages rule out is contradicted instead.
 func (t *triage) corroborate(groups []*group, onset time.Time) {
 	if t.logs == nil {
 		return
 	}
-	for _, o := range t.logs.sortedKinds() {
+	onsets := t.logs.sortedKinds()
+	for _, o := range onsets {
+		if o.Kind == ErrApplication && len(onsets) > 1 {
+			// Generic exceptions next to a specific error are mostly its
+			// traceback: only the specific kind says what broke.
+			continue
+		}
 		var best *group
+		var bestB ScoreBreakdown
+		var bestNamed bool
 		for _, g := range groups {
 			at := g.start()
-			if !producesKind(g.rep.Kind, o.Kind) || at.After(o.First.Time) || o.First.Time.Sub(at) > CorroborationMaxLag {
+			if !producesKind(g.rep.Kind, o.Kind) || at.After(o.First.Time) {
 				continue
 			}
-			if best == nil || at.After(best.start()) {
-				best = g
+			if o.Kind == ErrAccessDenied && ruledOut(g.rep, o) {
+				g.contradicted = o
+				continue
+			}
+			lag := o.First.Time.Sub(at)
+			named := lag <= Layer2Window && mentions(o, g)
+			factor := corroboratedByKind
+			switch {
+			case named:
+				factor = corroboratedByName
+			case lag > CorroborationMaxLag:
+				continue
+			}
+			// Of the changes that could explain these errors, credit the one
+			// that would rank highest with them: the kind of change, its
+			// closeness and whether the errors name it all count.
+			b := t.breakdown(g.rep, onset, factor)
+			if best == nil || b.Total() > bestB.Total() || (b.Total() == bestB.Total() && at.After(best.start())) {
+				best, bestB, bestNamed = g, b, named
 			}
 		}
 		if best == nil || best.corrob != nil {
 			continue
 		}
-		best.corrob = o
-		best.corrobName = mentionsTarget(o, best)
-		factor := corroboratedByKind
-		if best.corrobName {
-			factor = corroboratedByName
-		}
-		b := t.breakdown(best.rep, onset, factor)
-		best.breakdown, best.score = b, b.Total()
+		best.corrob, best.corrobName = o, bestNamed
+		best.breakdown, best.score = bestB, bestB.Total()
 	}
 }
 
@@ -285,17 +309,69 @@ func producesKind(k ChangeKind, e ErrorKind) bool {
 	return false
 }
 
-// mentionsTarget reports whether the error lines name what the change touched.
-func mentionsTarget(o *KindOnset, g *group) bool {
-	names := map[string]bool{g.rep.Target.ID: true}
+// ruledOut reports whether the AccessDenied lines blame only kinds of policy
+// the change does not touch.
+func ruledOut(f *found, o *KindOnset) bool {
+	mine := policyTypeOf(f.Event)
+	if mine == "" || len(o.PolicyTypes) == 0 {
+		return false
+	}
+	return o.PolicyTypes[mine] == 0
+}
+
+// policyTypeOf says which kind of policy a change edits, when it edits one.
+func policyTypeOf(e Event) PolicyType {
+	name := e.Name
+	switch serviceOf(e.Source) {
+	case "iam":
+		switch {
+		case strings.Contains(name, "PermissionsBoundary"):
+			return PolicyBoundary
+		case name == "UpdateAssumeRolePolicy":
+			return PolicyResource // a role's trust policy is a resource policy on the role
+		case strings.Contains(name, "Policy"):
+			return PolicyIdentity
+		}
+	case "organizations":
+		if strings.Contains(name, "Policy") {
+			return PolicySCP
+		}
+	case "ec2":
+		if name == "ModifyVpcEndpoint" || name == "CreateVpcEndpoint" {
+			return PolicyEndpoint
+		}
+	case "kms", "s3", "sqs", "sns", "lambda", "secretsmanager", "ecr", "dynamodb", "es", "glacier", "events", "logs":
+		if strings.Contains(name, "Policy") || strings.Contains(name, "Permission") || name == "SetQueueAttributes" || name == "SetTopicAttributes" {
+			return PolicyResource
+		}
+	}
+	return ""
+}
+
+// mentions reports whether the error lines name what the change touched: its
+// resources, or a value it set (a port, a host, a bucket, a policy).
+func mentions(o *KindOnset, g *group) bool {
+	names := map[string]bool{}
+	if g.rep.Target.Layer > 1 {
+		// The workload names itself in its own logs all the time; only
+		// what it depends on is news there.
+		names[g.rep.Target.ID] = true
+	}
 	for _, f := range g.events {
 		for _, r := range f.Resources {
 			names[r.Name] = true
 		}
+		requestValues(f.RequestJSON, names)
+	}
+	delete(names, g.rep.Region)
+	delete(names, g.rep.Account)
+	if g.rep.Target.Layer == 1 {
+		delete(names, g.rep.Target.ID)
+		delete(names, g.rep.Target.ARN)
 	}
 	for _, l := range o.Sample {
 		for n := range names {
-			if len(n) >= 3 && strings.Contains(l.Message, n) {
+			if len(n) >= minMentionLen && strings.Contains(l.Message, n) {
 				return true
 			}
 		}
@@ -303,8 +379,62 @@ func mentionsTarget(o *KindOnset, g *group) bool {
 	return false
 }
 
+// minMentionLen keeps short values (protocols, flags) from matching by chance.
+const minMentionLen = 3
+
+// requestValues collects the scalar values of a request: strings that look
+// like names and numbers that look like ports or sizes.
+func requestValues(raw json.RawMessage, into map[string]bool) {
+	if len(raw) == 0 {
+		return
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return
+	}
+	var walk func(any, int)
+	walk = func(v any, depth int) {
+		if depth > maxRequestDepth {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if strings.Contains(strings.ToLower(k), "document") {
+					continue // policy documents name many things; a mention there proves little
+				}
+				walk(e, depth+1)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, depth+1)
+			}
+		case string:
+			if len(x) >= minMentionLen && !commonValues[strings.ToLower(x)] {
+				into[x] = true
+			}
+		case float64:
+			if x >= 10 && x == float64(int64(x)) {
+				into[fmt.Sprint(int64(x))] = true
+			}
+		}
+	}
+	walk(v, 0)
+}
+
+const maxRequestDepth = 8
+
+// commonValues appear in requests and log lines alike without naming anything.
+var commonValues = map[string]bool{
+	"true": true, "false": true, "tcp": true, "udp": true, "icmp": true, "all": true,
+	"allow": true, "deny": true, "enabled": true, "disabled": true, "none": true, "null": true,
+	"0.0.0.0/0": true, "::/0": true, "default": true, "latest": true,
+}
+
 func confidenceOf(g *group) Confidence {
 	switch {
+	case g.contradicted != nil && g.corrob == nil:
+		return ConfidenceLow
 	case g.corrob != nil && g.score >= HighScore:
 		return ConfidenceHigh
 	case g.score >= MediumScore:
@@ -342,9 +472,14 @@ func (t *triage) candidate(ctx context.Context, rank int, g *group) Candidate {
 		EventIDs:   ids,
 	})
 	if rep.Target.Layer == 2 {
+		c.Claims = append(c.Claims, Claim{Text: relationSentence(rep.Target), Confidence: ConfidenceHigh})
+	}
+	if o := g.contradicted; o != nil && g.corrob == nil {
 		c.Claims = append(c.Claims, Claim{
-			Text:       fmt.Sprintf("%s is the %s of %s, which the alarm watches.", rep.Target.ID, relationText(rep.Target), rep.Target.Parent.ID),
+			Text: fmt.Sprintf("The AccessDenied errors in %s blame a %s policy; this change edits a %s policy, so it cannot have produced them.",
+				o.First.Group, policyTypeList(o.PolicyTypes), policyTypeOf(rep.Event)),
 			Confidence: ConfidenceHigh,
+			EventIDs:   []string{rep.ID},
 		})
 	}
 	if g.corrob != nil {
@@ -371,9 +506,25 @@ func eventRef(e Event) EventRef {
 	}
 }
 
-func relationText(s *scoped) string {
-	if s.Relation != "" {
-		return strings.ToLower(strings.TrimPrefix(s.Relation, "Is associated with "))
+// relationSentence says how a dependency relates to what the alarm watches,
+// in AWS Config's words ("Is associated with Role") or the describes' ("execution role").
+func relationSentence(s *scoped) string {
+	rel := s.Relation
+	switch {
+	case rel == "":
+		return fmt.Sprintf("%s is a dependency of %s, which the alarm watches.", s.ID, s.Parent.ID)
+	case strings.HasPrefix(rel, "Is ") || strings.HasPrefix(rel, "Contains ") || strings.HasPrefix(rel, "Has "):
+		return fmt.Sprintf("%s %s %s (%s), and the alarm watches %s.", s.Parent.ID, lowerFirst(rel), s.ID, shortType(s.Type), s.Parent.ID)
+	default:
+		return fmt.Sprintf("%s is the %s of %s, which the alarm watches.", s.ID, rel, s.Parent.ID)
 	}
-	return "dependency"
+}
+
+func policyTypeList(types map[PolicyType]int) string {
+	var out []string
+	for t := range types {
+		out = append(out, string(t))
+	}
+	slices.Sort(out)
+	return strings.Join(out, "-based or ") + "-based"
 }

@@ -40,7 +40,7 @@ func BenchmarkRank(b *testing.B) {
 		base.assignGroup(f)
 	}
 	lines := accessDenied(10, 200)
-	logs := newLogEvidence([]string{"/aws/lambda/checkout"}, lines)
+	logs := newLogEvidence([]string{"/aws/lambda/checkout"}, lines, symptom)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

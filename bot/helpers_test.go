@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+)
+
+func TestNotificationTexts(t *testing.T) {
+	decode := func(raw string) *slack.Msg {
+		var m slack.Msg
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	cases := []struct {
+		name string
+		msg  string
+		want []string
+	}{
+		{"text only", `{"text":"hello"}`, []string{"hello"}},
+		{"empty", `{"text":"  "}`, nil},
+		{"chatbot attachment", `{"attachments":[{"title":"checkout-errors","title_link":"https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/checkout-errors","text":"The alarm checkout-errors changed state to ALARM","fields":[{"title":"Account","value":"123456789012"}]}]}`,
+			[]string{"<https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/checkout-errors|checkout-errors>\nThe alarm checkout-errors changed state to ALARM\nAccount: 123456789012"}},
+		{"fallback only when nothing else", `{"attachments":[{"fallback":"CloudWatch Alarm | x | US East (N. Virginia)"}]}`,
+			[]string{"CloudWatch Alarm | x | US East (N. Virginia)"}},
+		{"text and blocks", `{"text":"short","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"The alarm x changed state to ALARM"}},{"type":"context","elements":[{"type":"mrkdwn","text":"Account: 123456789012"}]}]}`,
+			[]string{"short", "short\nThe alarm x changed state to ALARM\nAccount: 123456789012"}},
+		{"rich text link", `{"blocks":[{"type":"rich_text","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"see "},{"type":"link","url":"https://example.com/a","text":"alarm"}]}]}]}`,
+			[]string{"see <https://example.com/a|alarm>"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := notificationTexts(decode(c.msg)); !slices.Equal(got, c.want) {
+				t.Errorf("got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPlainJSON(t *testing.T) {
+	in := `{"AlarmName":"a &amp; b","NewStateReason":"x &gt; 1","Link":"<https://example.com/x?a=1&amp;b=2>","Other":"<https://e.com|label>"}`
+	want := `{"AlarmName":"a & b","NewStateReason":"x > 1","Link":"https://example.com/x?a=1&b=2","Other":"https://e.com"}`
+	if got := plainJSON(in); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
+	at := time.Date(2026, 3, 19, 14, 0, 12, 0, time.UTC)
+	cases := []struct {
+		name    string
+		alarm   investigation.Alarm
+		wantARN string
+		wantErr bool
+	}{
+		{"plain", investigation.Alarm{Name: "checkout", ARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout", StateChangeTime: at},
+			"arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout", false},
+		{"spaces and braces", investigation.Alarm{Name: "checkout errors / {live}", ARN: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout errors / {live} 100%", StateChangeTime: at},
+			"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout%20errors%20/%20%7Blive%7D%20100%25", false},
+		{"built from account and region", investigation.Alarm{Name: "legacy", Account: "123456789012", Region: "cn-north-1", StateChangeTime: at},
+			"arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:legacy", false},
+		{"no ARN, no account", investigation.Alarm{Name: "legacy", Region: "us-east-1", StateChangeTime: at}, "", true},
+		{"no time", investigation.Alarm{Name: "x", ARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"}, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			k, err := alarmKey(c.alarm)
+			if (err != nil) != c.wantErr {
+				t.Fatalf("err = %v, want error %v", err, c.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if k.AlarmARN != c.wantARN || k.Episode != store.EpisodeOf(at) {
+				t.Errorf("key %+v, want ARN %s episode %s", k, c.wantARN, store.EpisodeOf(at))
+			}
+		})
+	}
+	// Two names that differ only where encoding happens stay apart.
+	if storeARN("a b") == storeARN("a%20b") {
+		t.Error("storeARN is not injective")
+	}
+}
+
+func TestAlarmTarget(t *testing.T) {
+	cases := []struct {
+		args, def, name, region string
+		wantErr                 bool
+	}{
+		{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout errors / live", "", "checkout errors / live", "eu-west-1", false},
+		{"checkout errors / live eu-west-1", "", "checkout errors / live", "eu-west-1", false},
+		{"checkout-errors", "us-east-1", "checkout-errors", "us-east-1", false},
+		{"checkout-errors", "", "", "", true},
+		{"", "us-east-1", "", "", true},
+		{"arn:aws:sns:us-east-1:123456789012:topic", "", "", "", true},
+	}
+	for _, c := range cases {
+		name, region, err := alarmTarget(c.args, c.def)
+		if (err != nil) != c.wantErr || name != c.name || region != c.region {
+			t.Errorf("alarmTarget(%q, %q) = %q, %q, %v", c.args, c.def, name, region, err)
+		}
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	live := context.Background()
+	done, cancel := context.WithCancel(live)
+	cancel()
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		err    error
+		reason string
+		wait   time.Duration
+	}{
+		{"429", live, &slack.RateLimitedError{RetryAfter: 3 * time.Second}, "ratelimited", 3 * time.Second},
+		{"429 without a wait", live, &slack.RateLimitedError{}, "ratelimited", retryBackoff},
+		{"internal error", live, slack.SlackErrorResponse{Err: "internal_error"}, "transient", retryBackoff},
+		{"5xx", live, slack.StatusCodeError{Code: 503}, "transient", retryBackoff},
+		{"attempt timed out", live, fmt.Errorf("post: %w", context.DeadlineExceeded), "transient", retryBackoff},
+		{"network", live, &net.OpError{Op: "dial", Err: errors.New("refused")}, "transient", retryBackoff},
+		{"channel not found", live, slack.SlackErrorResponse{Err: "channel_not_found"}, "", 0},
+		{"invalid blocks", live, slack.SlackErrorResponse{Err: "invalid_blocks"}, "", 0},
+		{"caller gave up", done, &slack.RateLimitedError{RetryAfter: time.Second}, "", 0},
+	}
+	for _, c := range cases {
+		wait, reason := retryable(c.ctx, c.err, 1)
+		if reason != c.reason || wait != c.wait {
+			t.Errorf("%s: got %s %q, want %s %q", c.name, wait, reason, c.wait, c.reason)
+		}
+	}
+	if wait, _ := retryable(live, slack.SlackErrorResponse{Err: "fatal_error"}, 3); wait != 4*retryBackoff {
+		t.Errorf("third attempt waits %s, want %s", wait, 4*retryBackoff)
+	}
+}
+
+func TestNewRejectsIncompleteSetup(t *testing.T) {
+	full := Deps{Slack: newFakeSlack(t, &recorder{}).api, Socket: newFakeSocket(&recorder{}), Triager: newFakeTriager(), Store: downStore{}}
+	cases := []struct {
+		name string
+		deps Deps
+		opts Options
+		want string
+	}{
+		{"no slack", Deps{Socket: full.Socket, Triager: full.Triager, Store: full.Store}, Options{Channels: []string{"C1"}}, "Slack is required"},
+		{"no channels", full, Options{}, "no channels"},
+		{"queue without alert channel", Deps{Slack: full.Slack, Socket: full.Socket, Triager: full.Triager, Store: full.Store, Queue: &fakeQueue{}}, Options{Channels: []string{"C1"}}, "AlertChannel is required"},
+		{"shutdown too long", full, Options{Channels: []string{"C1"}, ShutdownTimeout: 30 * time.Second}, "ShutdownTimeout"},
+	}
+	for _, c := range cases {
+		if _, err := New(c.deps, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to mention %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestWithNoticeKeepsMessagesValid(t *testing.T) {
+	rep := cannedReport(investigation.Alarm{Name: "x", State: investigation.StateAlarm, StateChangeTime: episodeStart})
+	m, ok := withNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", dedupUnavailable)
+	if !ok || blocks.Validate(m) != nil {
+		t.Fatalf("notice on a report: ok=%v err=%v", ok, blocks.Validate(m))
+	}
+	// A message already at the block limit keeps its blocks and says no.
+	full := blocks.Message{Text: "x"}
+	for range blocks.MaxBlocks {
+		full.Blocks = append(full.Blocks, slack.NewDividerBlock())
+	}
+	if got, ok := withNotice(full, "dedup-note", dedupUnavailable); ok || len(got.Blocks) != blocks.MaxBlocks {
+		t.Errorf("notice on a full message: ok=%v blocks=%d", ok, len(got.Blocks))
+	}
+}
+
+func TestReportCarriesTheBlockItIsFoundBy(t *testing.T) {
+	rep := cannedReport(investigation.Alarm{Name: "x", State: investigation.StateAlarm, StateChangeTime: episodeStart})
+	for _, opts := range []blocks.ReportOptions{{}, {ResolvedAt: episodeStart.Add(time.Hour)}} {
+		found := false
+		for _, b := range blocks.Report(rep, opts).Blocks {
+			found = found || b.ID() == reportBlockID
+		}
+		if !found {
+			t.Errorf("report (%+v) has no block %q: OK notifications could not find it", opts, reportBlockID)
+		}
+	}
+	for _, m := range []blocks.Message{
+		blocks.Placeholder(investigation.Alarm{Name: "x"}, investigation.Progress{}, episodeStart),
+		blocks.Refire(investigation.Alarm{Name: "x"}, 2, episodeStart),
+		blocks.Error("t", "d"),
+		blocks.Resolved(investigation.Alarm{Name: "x"}, episodeStart),
+	} {
+		for _, b := range m.Blocks {
+			if b.ID() == reportBlockID {
+				t.Errorf("%q carries the report's block id %q", m.Text, reportBlockID)
+			}
+		}
+	}
+}
+
+func TestChatOKNeedsNoDescribe(t *testing.T) {
+	h := newHarness(t)
+	root := h.postMail("checkout-errors", "ALARM", episodeStart)
+	h.waitReport(testChannel, root)
+	h.post(map[string]any{"subtype": "bot_message", "bot_id": "B0CHATBOT", "text": "*<https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/checkout-errors|checkout-errors>*\nThe alarm checkout-errors changed state to OK\nAccount: " + testAccount + "  |  2026-03-19T14:30:00.000Z"})
+	eventually(t, 5*time.Second, "resolved", func() bool {
+		r := h.slack.thread(testChannel, root)
+		return len(r) == 1 && strings.Contains(r[0].Text, "resolved")
+	})
+	if h.alarms.calls != 0 {
+		t.Errorf("DescribeAlarms called %d times for an OK", h.alarms.calls)
+	}
+}
+
+func TestFullPoolStillRecognisesDuplicates(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) {
+		c.opts.Workers = 1
+		c.opts.QueueSize = -1
+	})
+	h.triager.release = make(chan struct{})
+	first := h.postMail("first", "ALARM", episodeStart)
+	eventually(t, 5*time.Second, "first running", func() bool { return h.triager.count("first") == 1 })
+	again := h.postMail("first", "ALARM", episodeStart.Add(5*time.Second))
+	eventually(t, 5*time.Second, "duplicate counted", func() bool {
+		return counter(t, h.reg, "trailhound_dedup_hits_total", map[string]string{"state": "running"}) == 1
+	})
+	close(h.triager.release)
+	h.waitReport(testChannel, first)
+	if r := h.slack.thread(testChannel, again); len(r) != 0 {
+		t.Errorf("the duplicate got a reply (%q): it is no capacity problem", r[0].Text)
+	}
+	if got := counter(t, h.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeRefused}); got != 0 {
+		t.Errorf("refused triages = %v, want 0", got)
+	}
+}
