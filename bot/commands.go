@@ -109,6 +109,7 @@ func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashComma
 		b.reply(ctx, cmd, fmt.Sprintf("🙅 Not triaging *%s*: %s.", oneLine(a.Name), reason))
 		return
 	}
+	b.log.Info("triage requested", "alarm", a.Name, "region", a.Region, "user", cmd.UserID, "channel", cmd.ChannelID)
 	if !b.pool.reserve() {
 		b.m.triages.WithLabelValues(outcomeRefused).Inc()
 		b.reply(ctx, cmd, fmt.Sprintf("⏳ Trailhound is at capacity (%d triages waiting). Try again in a few minutes.", b.pool.queued()))
@@ -124,7 +125,7 @@ func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashComma
 	}
 	j := &triageJob{
 		alarm:  a,
-		origin: origin{channel: cmd.ChannelID, rootTS: ts, user: cmd.UserID, received: it.received, manual: true},
+		origin: origin{channel: cmd.ChannelID, rootTS: ts, received: it.received, manual: true},
 		thread: store.ThreadRef{Channel: cmd.ChannelID, TS: ts},
 	}
 	if err := b.openThread(ctx, j); err != nil {

@@ -8,10 +8,12 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
@@ -242,5 +244,63 @@ func TestFullPoolStillRecognisesDuplicates(t *testing.T) {
 	}
 	if got := counter(t, h.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeRefused}); got != 0 {
 		t.Errorf("refused triages = %v, want 0", got)
+	}
+}
+
+func TestUnreadableEnvelopeIsAcknowledged(t *testing.T) {
+	h := newHarness(t)
+	raw := json.RawMessage(`{"envelope_id":"env-bad","type":"events_api","payload":{"type":"event_callback","event":"garbled"}}`)
+	h.socket.events <- socketmode.Event{Type: socketmode.EventTypeErrorBadMessage, Data: &socketmode.ErrorBadMessage{Cause: errors.New("parse"), Message: raw}}
+	eventually(t, 2*time.Second, "ack of the unreadable envelope", func() bool { return h.rec.index("ack env-bad") >= 0 })
+}
+
+func TestButtonClicksAreAcknowledged(t *testing.T) {
+	h := newHarness(t)
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(`{"type":"block_actions","user":{"id":"U0ONCALL"},"channel":{"id":"C0ALERTS"},
+		"actions":[{"action_id":"feedback_up:1","block_id":"cause-1","value":"{}","type":"button"}]}`), &cb); err != nil {
+		t.Fatal(err)
+	}
+	h.socket.events <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-click"}}
+	eventually(t, 2*time.Second, "click handled", func() bool {
+		return counter(t, h.reg, "trailhound_envelopes_total", map[string]string{"type": "interactive", "outcome": "handled"}) == 1
+	})
+	if h.rec.index("ack env-click") < 0 {
+		t.Error("the click was not acknowledged")
+	}
+}
+
+// emptyTrail is a CloudTrail with nothing in it.
+type emptyTrail struct{}
+
+func (emptyTrail) Lookup(context.Context, investigation.Lookup) (investigation.LookupResult, error) {
+	return investigation.LookupResult{Calls: 1}, nil
+}
+
+func TestEngineTriagerReportsProgressPerTriage(t *testing.T) {
+	eng := &investigation.Engine{Trail: emptyTrail{}, Now: func() time.Time { return episodeStart.Add(10 * time.Minute) }}
+	triager := EngineTriager(eng)
+	alarm := investigation.Alarm{Name: "checkout-errors", Region: "us-east-1", Account: testAccount, State: investigation.StateAlarm,
+		StateChangeTime: episodeStart, Metrics: []investigation.Metric{{Namespace: "AWS/Lambda", Name: "Errors",
+			Dimensions: []investigation.Dimension{{Name: "FunctionName", Value: "checkout"}}}}}
+	var stages [2][]investigation.Stage
+	var wg sync.WaitGroup
+	for i := range stages {
+		wg.Go(func() {
+			rep, err := triager.Triage(context.Background(), alarm, func(p investigation.Progress) { stages[i] = append(stages[i], p.Stage) })
+			if err != nil || rep == nil {
+				t.Errorf("triage %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for i, s := range stages {
+		if len(s) < 3 || s[0] != investigation.StageScoped {
+			t.Errorf("triage %d reported stages %v, want its own scoped, layer1, layer2…", i, s)
+		}
+	}
+	if eng.OnProgress != nil {
+		t.Error("the shared engine was modified")
 	}
 }

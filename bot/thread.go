@@ -48,7 +48,6 @@ const (
 type origin struct {
 	channel  string         // the channel it was posted in; empty for the queue
 	rootTS   string         // the thread to answer in
-	user     string         // who asked, for commands
 	received time.Time      // when the bot got it
 	sqs      *tools.Message // set for queue messages
 	manual   bool           // an explicit request, outside the episode dedup

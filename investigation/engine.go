@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -273,43 +274,81 @@ func (t *triage) expandTopology(ctx context.Context) {
 	}
 }
 
+// unwalkedTypes are dependencies read for other purposes whose own changes do
+// not break the workload: a log group is where the engine reads errors.
+var unwalkedTypes = map[string]bool{TypeLogGroup: true}
+
 // walk looks up the changes on every target of a layer within its window.
+// CloudTrail's rate limit is per region, so each region's lookups run in a
+// goroutine of their own, in order; results are then taken in target order,
+// so the report does not depend on which region answered first.
 func (t *triage) walk(ctx context.Context, layer int) {
 	window := Layer1Window
 	if layer == 2 {
 		window = Layer2Window
 	}
 	start, end := t.symptom.Add(-window), t.symptom
+	var todo []*scoped
 	for _, s := range t.targets {
-		if s.Layer != layer {
+		if s.Layer != layer || unwalkedTypes[s.Type] {
 			continue
 		}
-		if t.lookups >= t.lim.MaxLookups {
+		if t.lookups+len(todo) >= t.lim.MaxLookups {
 			t.note("lookup budget of %d queries spent: %s %s and later resources were not read", t.lim.MaxLookups, s.Type, s.ID)
 			t.truncate = true
-			return
+			break
 		}
-		if ctx.Err() != nil {
-			t.note("walk stopped before %s %s: %v", s.Type, s.ID, ctx.Err())
+		todo = append(todo, s)
+	}
+	type outcome struct {
+		res     LookupResult
+		err     error
+		skipped bool
+	}
+	results := make([]outcome, len(todo))
+	byRegion := map[string][]int{}
+	for i, s := range todo {
+		byRegion[s.Region] = append(byRegion[s.Region], i)
+	}
+	var wg sync.WaitGroup
+	for _, idx := range byRegion {
+		wg.Add(1)
+		go func(idx []int) {
+			defer wg.Done()
+			for _, i := range idx {
+				if ctx.Err() != nil {
+					results[i] = outcome{err: ctx.Err(), skipped: true}
+					continue
+				}
+				s := todo[i]
+				res, err := t.engine.Trail.Lookup(ctx, Lookup{
+					Region: s.Region, Key: AttrResourceName, Value: s.ID,
+					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
+				})
+				results[i] = outcome{res: res, err: err}
+			}
+		}(idx)
+	}
+	wg.Wait()
+	for i, s := range todo {
+		o := results[i]
+		if o.skipped {
+			t.note("walk stopped before %s %s: %v", s.Type, s.ID, o.err)
 			t.truncate = true
-			return
-		}
-		t.lookups++
-		res, err := t.engine.Trail.Lookup(ctx, Lookup{
-			Region: s.Region, Key: AttrResourceName, Value: s.ID,
-			Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
-		})
-		t.calls["cloudtrail:LookupEvents"] += res.Calls
-		if err != nil {
-			t.note("changes on %s %s not read: %v", s.Type, s.ID, err)
 			continue
 		}
-		if res.More {
+		t.lookups++
+		t.calls["cloudtrail:LookupEvents"] += o.res.Calls
+		if o.err != nil {
+			t.note("changes on %s %s not read: %v", s.Type, s.ID, o.err)
+			continue
+		}
+		if o.res.More {
 			t.note("changes on %s %s: more than %d events in the window, the oldest were not read", s.Type, s.ID, t.lim.MaxEventsPerQuery)
 			t.truncate = true
 		}
-		t.scanned += len(res.Events)
-		for _, ev := range res.Events {
+		t.scanned += len(o.res.Events)
+		for _, ev := range o.res.Events {
 			t.keep(ev, s)
 		}
 	}

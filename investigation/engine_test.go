@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -14,12 +16,15 @@ import (
 // region, one resource name, a window, newest first.
 type fakeTrail struct {
 	events  []Event
-	queries []Lookup
 	fail    map[string]error // by resource name
+	mu      sync.Mutex
+	queries []Lookup
 }
 
 func (f *fakeTrail) Lookup(_ context.Context, q Lookup) (LookupResult, error) {
+	f.mu.Lock()
 	f.queries = append(f.queries, q)
+	f.mu.Unlock()
 	if err := f.fail[q.Value]; err != nil {
 		return LookupResult{Calls: 1}, err
 	}
@@ -222,7 +227,10 @@ func TestTriage(t *testing.T) {
 				for _, q := range trail.queries {
 					got = append(got, q.Region+"/"+q.Value)
 				}
-				if strings.Join(got, " ") != strings.Join(tc.wantQueries, " ") {
+				// Regions are walked concurrently: compare as sets.
+				slices.Sort(got)
+				want := slices.Sorted(slices.Values(tc.wantQueries))
+				if strings.Join(got, " ") != strings.Join(want, " ") {
 					t.Errorf("lookups = %v, want %v", got, tc.wantQueries)
 				}
 			}

@@ -225,4 +225,4 @@ const LogFilterPattern = `%Exception|ERROR|Error|error|FATAL|Fatal|fatal|panic|T
 	`[Dd]enied|not.authorized|[Uu]nauthorized|[Ff]orbidden|[Rr]efused|[Rr]eset|[Tt]imed.out|[Tt]imeout|TIMEDOUT|[Uu]nreachable|` +
 	`[Tt]hrottl|[Rr]ate.exceeded|TooManyRequests|[Uu]navailable|[Nn]ot.found|NotFound|NoSuch|no.such.host|ENOTFOUND|NXDOMAIN|` +
 	`[Oo]ut.of.memory|OutOfMemory|MemoryError|KMS|[Ff]ailed|FAILED|50[234]|` +
-	`[Dd]eploy|[Rr]elease|[Vv]ersion|[Bb]uild|[Ff]eature.flag|[Ff]lag|[Rr]eloaded|[Rr]olled.out%`
+	`[Dd]eploy|[Rr]elease|[Nn]ew.version|[Ss]tarting.version|[Ss]tarting.build|[Bb]uild.id|[Gg]it.sha|[Gg]it.commit|[Ff]eature.flag|[Ff]lag|[Rr]eloaded|[Rr]olled.out%`

@@ -36,7 +36,8 @@ type LookupResult struct {
 	More   bool // the bound stopped paging before the trail ran out
 }
 
-// Trail answers CloudTrail lookups.
+// Trail answers CloudTrail lookups. The engine looks up different regions
+// concurrently: implementations must be safe for concurrent use.
 type Trail interface {
 	Lookup(ctx context.Context, q Lookup) (LookupResult, error)
 }

@@ -36,7 +36,10 @@ func (a *AWS) mountInventoryServices() {
 	defer a.mu.Unlock()
 	a.services["config"] = &jsonService{
 		a: a, service: "config", version: "1.1",
-		ops: map[string]jsonOp{"GetResourceConfigHistory": inv.getResourceConfigHistory},
+		ops: map[string]jsonOp{
+			"GetResourceConfigHistory": inv.getResourceConfigHistory,
+			"ListDiscoveredResources":  inv.listDiscoveredResources,
+		},
 	}
 	a.services["ecs"] = &jsonService{
 		a: a, service: "ecs", version: "1.1",

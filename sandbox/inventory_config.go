@@ -3,12 +3,15 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 )
 
-// AWS Config GetResourceConfigHistory over topology.json: one configuration
-// item per resource, the latest, with its relationships.
+// AWS Config over topology.json: GetResourceConfigHistory answers one
+// configuration item per resource, the latest, with its relationships;
+// ListDiscoveredResources lists the resources of a type, by id or by name.
 
 type configHistoryInput struct {
 	ResourceType       string        `json:"resourceType"`
@@ -82,6 +85,91 @@ func (inv *inventory) getResourceConfigHistory(r *http.Request, body []byte) (an
 		return configHistoryOutput{ConfigurationItems: []configItemOut{item}}, nil
 	}
 	return nil, clientError("ResourceNotDiscoveredException", "Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
+}
+
+type listDiscoveredInput struct {
+	ResourceType            string   `json:"resourceType"`
+	ResourceIDs             []string `json:"resourceIds"`
+	ResourceName            *string  `json:"resourceName"`
+	Limit                   int      `json:"limit"`
+	IncludeDeletedResources bool     `json:"includeDeletedResources"`
+	NextToken               string   `json:"nextToken"`
+}
+
+type listDiscoveredOutput struct {
+	ResourceIdentifiers []resourceIdentifier `json:"resourceIdentifiers"`
+	NextToken           string               `json:"nextToken,omitempty"`
+}
+
+type resourceIdentifier struct {
+	ResourceType string `json:"resourceType"`
+	ResourceID   string `json:"resourceId"`
+	ResourceName string `json:"resourceName,omitempty"`
+}
+
+// maxResourceIDLength is the longest resource id Config accepts in a filter.
+const maxResourceIDLength = 768
+
+// listDiscoveredResources answers from the items of the type the signed
+// region sees, in topology.json's order. topology.json records no deleted
+// resources, so includeDeletedResources changes nothing.
+func (inv *inventory) listDiscoveredResources(r *http.Request, body []byte) (any, *apiError) {
+	var in listDiscoveredInput
+	if err := decodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	switch {
+	case in.ResourceType == "":
+		return nil, clientError("ValidationException", "1 validation error detected: Value null at 'resourceType' failed to satisfy constraint: Member must not be null")
+	case !configResourceType.MatchString(in.ResourceType):
+		return nil, clientError("ValidationException", "1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set", in.ResourceType)
+	case in.Limit < 0 || in.Limit > 100:
+		return nil, clientError("InvalidLimitException", "Limit %d is not in [0, 100].", in.Limit)
+	case len(in.ResourceIDs) > 0 && in.ResourceName != nil:
+		return nil, clientError("ValidationException", "You cannot specify both resourceIds and resourceName in the same request.")
+	}
+	for _, id := range in.ResourceIDs {
+		if id == "" || len(id) > maxResourceIDLength {
+			return nil, clientError("ValidationException", "1 validation error detected: Value '[%s]' at 'resourceIds' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to %d, Member must have length greater than or equal to 1]",
+				strings.Join(in.ResourceIDs, ", "), maxResourceIDLength)
+		}
+	}
+	region := inv.a.requestRegion(r)
+	var kept []resourceIdentifier
+	for _, it := range inv.ofType(in.ResourceType, region) {
+		if len(in.ResourceIDs) > 0 && !matchesAnyID(it, in.ResourceIDs) {
+			continue
+		}
+		if in.ResourceName != nil && it.Name != *in.ResourceName {
+			continue
+		}
+		kept = append(kept, resourceIdentifier{ResourceType: it.Type, ResourceID: it.ID, ResourceName: it.Name})
+	}
+	size := in.Limit
+	if size == 0 {
+		size = 100
+	}
+	name := "<none>"
+	if in.ResourceName != nil {
+		name = *in.ResourceName
+	}
+	fingerprint := fmt.Sprintf("ListDiscoveredResources|%s|%s|%s|%s", region, in.ResourceType, strings.Join(in.ResourceIDs, ","), name)
+	start, end, next, ok := pageWindow(in.NextToken, size, len(kept), fingerprint)
+	if !ok {
+		return nil, clientError("InvalidNextTokenException", "The specified next token is invalid. Specify the nextToken string that was returned in the previous response to get the next page of results.")
+	}
+	return listDiscoveredOutput{ResourceIdentifiers: append([]resourceIdentifier{}, kept[start:end]...), NextToken: next}, nil
+}
+
+// matchesAnyID reports whether one of ids names it, by id or, for the types
+// Config keys by ARN, by ARN.
+func matchesAnyID(it *ConfigItem, ids []string) bool {
+	for _, id := range ids {
+		if it.ID == id || (it.ARN != "" && it.ARN == id) {
+			return true
+		}
+	}
+	return false
 }
 
 func (inv *inventory) configItem(it *ConfigItem, region string) (configItemOut, error) {

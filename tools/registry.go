@@ -42,7 +42,7 @@ var EngineActions = []string{
 	OpDescribeAlarms, OpDescribeAlarmHistory,
 	OpGetRole, OpListAttachedRolePolicies, OpListRolePolicies, OpGetRolePolicy,
 	OpGetPolicy, OpListPolicyVersions, OpGetPolicyVersion,
-	"config:GetResourceConfigHistory",
+	OpGetResourceConfigHistory, OpListDiscoveredResources,
 	"lambda:GetFunctionConfiguration",
 	"ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
 	"elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeLoadBalancers",

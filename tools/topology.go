@@ -30,6 +30,12 @@ type RolePolicyLister interface {
 	ListRolePolicies(ctx context.Context, role string) ([]string, bool, error)
 }
 
+// ResourceNameFinder finds the resources AWS Config discovered under a name;
+// *ConfigService implements it.
+type ResourceNameFinder interface {
+	FindByName(ctx context.Context, region, resourceType, name string) ([]string, error)
+}
+
 // InstanceProfileReader names the roles of an instance profile;
 // *Inventory implements it.
 type InstanceProfileReader interface {
@@ -64,7 +70,8 @@ type TopologyAnswer struct {
 //
 // Nil sources are skipped: without Config only the describes answer, without
 // Inventory only Config does; Roles reads IAM roles' policies and Profiles
-// the roles of EC2 instance profiles.
+// the roles of EC2 instance profiles. A Config that is also a
+// ResourceNameFinder resolves the resources alarms name by name (Resolve).
 type Topology struct {
 	Config    ConfigItemReader
 	Inventory *Inventory
@@ -74,6 +81,8 @@ type Topology struct {
 
 var (
 	_ investigation.Topology = (*Topology)(nil)
+	_ investigation.Resolver = (*Topology)(nil)
+	_ ResourceNameFinder     = (*ConfigService)(nil)
 	_ ConfigItemReader       = (*ConfigService)(nil)
 	_ ConfigHistory          = (*ConfigService)(nil) // the registry's AWS Config tool
 	_ Describer              = (*Inventory)(nil)     // the registry's describe tools
@@ -86,6 +95,68 @@ var (
 func (t *Topology) Dependencies(ctx context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
 	a, err := t.Read(ctx, r)
 	return a.Dependencies, err
+}
+
+// ErrAmbiguousName is Resolve's answer when several resources of the type
+// carry the name the alarm gives: picking one could walk the wrong resource.
+var ErrAmbiguousName = errors.New("several resources carry that name")
+
+// nameKeyedTypes are the types whose alarm dimension gives the resource's
+// name while CloudTrail's requests name it by id, each with the ARN its id
+// makes. A REST API's metrics carry ApiName, its calls restApiId. HTTP and
+// WebSocket APIs are not here: their metrics carry ApiId, the id itself.
+var nameKeyedTypes = map[string]func(region, id string) string{
+	investigation.TypeRestAPI: func(region, id string) string {
+		if p := partitionOf(region); p != "" {
+			return "arn:" + p + ":apigateway:" + region + "::/restapis/" + id
+		}
+		return ""
+	},
+}
+
+// Resolve returns r under the id CloudTrail records it by, for the types
+// alarms name by name; other types come back as they are. AWS Config must
+// list exactly one live resource of the type under that name in r's region.
+// Otherwise r comes back unchanged with an error: ErrUnknownResource when
+// Config lists none or cannot be asked, ErrAmbiguousName when it lists
+// several, the listing's error when it failed. The engine then keeps the
+// dimension's value, so a missing Config permission costs only the lookup.
+func (t *Topology) Resolve(ctx context.Context, r investigation.Resource) (investigation.Resource, error) {
+	arnOf, ok := nameKeyedTypes[r.Type]
+	if !ok {
+		return r, nil
+	}
+	finder, ok := t.Config.(ResourceNameFinder)
+	if !ok {
+		return r, fmt.Errorf("resolve %s named %q: no AWS Config listing to ask: %w", r.Type, r.ID, investigation.ErrUnknownResource)
+	}
+	ids, err := finder.FindByName(ctx, r.Region, r.Type, r.ID)
+	switch {
+	case err != nil:
+		return r, fmt.Errorf("resolve %s named %q: %w", r.Type, r.ID, err)
+	case len(ids) == 0:
+		return r, fmt.Errorf("resolve %s named %q: AWS Config lists none in %s: %w", r.Type, r.ID, orUnset(r.Region), investigation.ErrUnknownResource)
+	case len(ids) > 1:
+		return r, fmt.Errorf("resolve %s named %q in %s: %w: %s", r.Type, r.ID, orUnset(r.Region), ErrAmbiguousName, strings.Join(ids, ", "))
+	}
+	r.ID = ids[0]
+	r.ARN = arnOf(r.Region, r.ID)
+	return r, nil
+}
+
+// partitionOf is the ARN partition of region, "" where it is not known.
+func partitionOf(region string) string {
+	switch {
+	case region == "":
+		return ""
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.Contains(region, "-iso"):
+		return ""
+	}
+	return "aws"
 }
 
 // describeFunc reads a resource's dependencies through its service's API.

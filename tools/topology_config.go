@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,8 +12,11 @@ import (
 	configtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 )
 
-// OpGetResourceConfigHistory is the call-counter key of AWS Config's history read.
-const OpGetResourceConfigHistory = "config:GetResourceConfigHistory"
+// Call-counter keys of the AWS Config reads.
+const (
+	OpGetResourceConfigHistory = "config:GetResourceConfigHistory"
+	OpListDiscoveredResources  = "config:ListDiscoveredResources"
+)
 
 // maxConfigItems bounds the items one history read returns: the API's page
 // holds up to 100, and a triage needs the latest few.
@@ -20,8 +24,13 @@ const maxConfigItems = 20
 
 // ConfigServiceOptions bound the AWS Config reads.
 type ConfigServiceOptions struct {
-	// Timeout bounds one call. Default 30 s.
+	// Timeout bounds one method call, paging included. Default 30 s.
 	Timeout time.Duration
+	// MaxPages bounds the pages one listing reads. Default 5.
+	MaxPages int
+	// PageSize is the page size of the listings (1 to 100); zero leaves the
+	// API's default of 100.
+	PageSize int32
 }
 
 // ConfigService reads what AWS Config recorded about a resource: its
@@ -35,6 +44,9 @@ type ConfigService struct {
 func NewConfigService(cfg aws.Config, opts ConfigServiceOptions) *ConfigService {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
+	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = 5
 	}
 	return &ConfigService{opts: opts, client: configservice.NewFromConfig(cfg)}
 }
@@ -87,11 +99,7 @@ func (c *ConfigService) History(ctx context.Context, region, resourceType, resou
 		ResourceId:         aws.String(resourceID),
 		ChronologicalOrder: configtypes.ChronologicalOrderReverse,
 		Limit:              int32(limit),
-	}, func(o *configservice.Options) {
-		if region != "" {
-			o.Region = region
-		}
-	})
+	}, configRegion(region))
 	if err != nil {
 		return nil, Wrap(OpGetResourceConfigHistory, fmt.Sprintf("read AWS Config history of %s %s", resourceType, resourceID), err)
 	}
@@ -114,6 +122,54 @@ func (c *ConfigService) LatestItem(ctx context.Context, region, resourceType, re
 			Err: fmt.Errorf("AWS Config holds no item for %s %s", resourceType, resourceID)}
 	}
 	return items[0], nil
+}
+
+// configRegion points a call at region; "" keeps the configuration's.
+func configRegion(region string) func(*configservice.Options) {
+	return func(o *configservice.Options) {
+		if region != "" {
+			o.Region = region
+		}
+	}
+}
+
+// errPageBound says a listing was cut by ConfigServiceOptions.MaxPages.
+var errPageBound = errors.New("listing stopped at its page bound")
+
+// FindByName returns the ids of the live resources of resourceType that
+// AWS Config discovered under name in region ("" is the configuration's).
+// Only exact matches count, whatever the API's own matching. A listing the
+// page bound cuts returns what it read with an error: the ids are then not
+// all there are.
+func (c *ConfigService) FindByName(ctx context.Context, region, resourceType, name string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	in := &configservice.ListDiscoveredResourcesInput{
+		ResourceType: configtypes.ResourceType(resourceType),
+		ResourceName: aws.String(name),
+		Limit:        c.opts.PageSize,
+	}
+	pages := configservice.NewListDiscoveredResourcesPaginator(c.client, in)
+	var ids []string
+	seen := map[string]bool{}
+	for page := 0; pages.HasMorePages(); page++ {
+		if page == c.opts.MaxPages {
+			return ids, fmt.Errorf("list AWS Config resources %s named %q: %w after %d pages", resourceType, name, errPageBound, page)
+		}
+		out, err := pages.NextPage(ctx, configRegion(region))
+		if err != nil {
+			return ids, Wrap(OpListDiscoveredResources, fmt.Sprintf("list AWS Config resources %s named %q", resourceType, name), err)
+		}
+		for _, r := range out.ResourceIdentifiers {
+			id := aws.ToString(r.ResourceId)
+			if aws.ToString(r.ResourceName) != name || id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 // ResourceConfigHistory answers the registry's Config tool: the items in JSON.

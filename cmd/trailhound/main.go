@@ -29,6 +29,8 @@ Usage:
   trailhound <command> [flags]
 
 Commands:
+  demo      the bot, a sandbox Slack workspace and sandbox AWS in one process: alarms in, threads out
+  run       the Slack bot (Socket Mode); settings from flags, environment or a YAML file
   triage    rank the changes behind one alarm of a scenario folder
   changes   list what changed before a time, from CloudTrail files on disk
   eval      triage every scenario of a corpus and score the answers
@@ -36,7 +38,8 @@ Commands:
   version   print the version
 
 Run 'trailhound <command> -h' for a command's flags.
-Quick start:
+Quick start (no credentials needed):
+  trailhound demo
   trailhound triage --scenario testdata/scenarios/001-lambda-role-policy-detached
 `
 
@@ -64,6 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runEval(ctx, rest, stdout, stderr)
 	case "sandbox":
 		err = runSandbox(ctx, rest, stdout, stderr)
+	case "run":
+		err = runBot(ctx, rest, stdout, stderr)
+	case "demo":
+		err = runDemo(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "trailhound", version)
 	case "help", "-h", "--help", "-help":

@@ -79,12 +79,16 @@ func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investig
 	if *m.offline {
 		return triageOffline(ctx, sc)
 	}
+	alarm, err := intake.Parse(sc.Alarm)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: alarm: %w", sc.Dir, err)
+	}
 	run, err := startSandboxRun(ctx, sc, sandboxOptions{latency: *m.latency, throttle: *m.throttle})
 	if err != nil {
 		return nil, err
 	}
 	defer run.Close()
-	return run.triage(ctx, sc)
+	return run.triage(ctx, sc, alarm, nil)
 }
 
 // triageOffline runs the engine on a scenario's own data, in process.

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -52,6 +51,7 @@ func (s *awsSources) engine(now func() time.Time) *investigation.Engine {
 // sandboxRun is a scenario served by the AWS sandbox with SDK clients pointed at it.
 type sandboxRun struct {
 	server  *sandbox.Server
+	cfg     aws.Config
 	sources *awsSources
 }
 
@@ -75,21 +75,19 @@ func startSandboxRun(ctx context.Context, sc *sandbox.Scenario, o sandboxOptions
 		srv.Close()
 		return nil, err
 	}
-	return &sandboxRun{server: srv, sources: newAWSSources(cfg, sc.Meta.Account)}, nil
+	return &sandboxRun{server: srv, cfg: cfg, sources: newAWSSources(cfg, sc.Meta.Account)}, nil
 }
 
 func (r *sandboxRun) Close() { r.server.Close() }
 
 // triage runs one triage through the SDK adapters and the sandbox, counting
 // every request the SDK sent.
-func (r *sandboxRun) triage(ctx context.Context, sc *sandbox.Scenario) (*investigation.Report, error) {
-	alarm, err := intake.Parse(sc.Alarm)
-	if err != nil {
-		return nil, fmt.Errorf("scenario %s: alarm: %w", sc.Dir, err)
-	}
+func (r *sandboxRun) triage(ctx context.Context, sc *sandbox.Scenario, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
 	counter := tools.NewCallCounter(nil)
 	ctx = tools.WithCallCounter(ctx, counter)
-	rep, err := r.sources.engine(func() time.Time { return sc.Meta.Now }).Triage(ctx, alarm)
+	eng := r.sources.engine(func() time.Time { return sc.Meta.Now })
+	eng.OnProgress = progress
+	rep, err := eng.Triage(ctx, alarm)
 	if err != nil {
 		return nil, err
 	}
