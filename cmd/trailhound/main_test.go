@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/sandbox"
+)
+
+const corpus = "../../testdata/scenarios"
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code = run(ctx, args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "Usage:"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"triage"}, "--scenario is required"},
+		{[]string{"triage", "--scenario", corpus + "/001-lambda-role-policy-detached", "--format", "xml"}, "--format must be text or json"},
+		{[]string{"triage", "--scenario", "x", "--offline", "--throttle"}, "--latency and --throttle apply to the sandbox"},
+		{[]string{"changes", "--trail", "a", "--scenario", "b"}, "exactly one of --trail or --scenario"},
+		{[]string{"changes", "--trail", "a", "--before", "teatime"}, `"teatime" is not a time`},
+		{[]string{"eval"}, "--scenarios is required"},
+		{[]string{"run"}, "SLACK_APP_TOKEN: required"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			if len(tc.args) > 0 && tc.args[0] == "run" {
+				for _, k := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "TRAILHOUND_CHANNELS", "TRAILHOUND_CONFIG"} {
+					t.Setenv(k, "")
+				}
+			}
+			_, stderr, code := runCmd(t, tc.args...)
+			if code != 2 {
+				t.Errorf("exit code %d, want 2 (stderr %q)", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestTriageThroughSandbox runs a triage as production does: the real SDK
+// clients against the AWS sandbox over loopback HTTP.
+func TestTriageThroughSandbox(t *testing.T) {
+	dir := filepath.Join(corpus, "001-lambda-role-policy-detached")
+	stdout, stderr, code := runCmd(t, "triage", "--scenario", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep investigation.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v", err)
+	}
+	sc, err := sandbox.LoadScenario(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Candidates) == 0 || rep.Candidates[0].Events[0].EventID != sc.Expect.Cause[0] {
+		t.Fatalf("rank 1 = %+v, want event %s", rep.Candidates, sc.Expect.Cause[0])
+	}
+	if c := rep.Candidates[0]; c.Confidence != investigation.ConfidenceHigh || !strings.HasPrefix(c.Events[0].Link, "https://us-east-1.console.aws.amazon.com/cloudtrailv2/") {
+		t.Errorf("rank 1 = %+v, want high with a us-east-1 console link (IAM is global)", c)
+	}
+	if rep.Stats.APICalls["cloudtrail:LookupEvents"] < rep.Stats.ResourcesWalked || rep.Stats.APICalls["logs:FilterLogEvents"] == 0 {
+		t.Errorf("api calls %v: every walked resource costs a lookup and the logs are read", rep.Stats.APICalls)
+	}
+}
+
+// TestCorpusAccuracy holds the engine to DESIGN §9's accuracy targets on the
+// shipped corpus, in process (the sandbox path is exercised above and by eval).
+func TestCorpusAccuracy(t *testing.T) {
+	stdout, stderr, code := runCmd(t, "eval", "--offline", "--scenarios", corpus, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out evalOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.Summary
+	t.Logf("%+v", s)
+	if s.Scenarios < 24 || s.Errors != 0 {
+		t.Fatalf("%d scenarios, %d errors", s.Scenarios, s.Errors)
+	}
+	if s.Top1 < 90 || s.Top3 < 98 {
+		t.Errorf("top-1 %.1f%% (want ≥ 90), top-3 %.1f%% (want ≥ 98)", s.Top1, s.Top3)
+	}
+	if s.BlindHonest != s.BlindScenarios || s.FalseHigh != 0 || s.Fabricated != 0 {
+		t.Errorf("blind spots %d/%d honest, false-high %d, fabricated %d: all must be perfect", s.BlindHonest, s.BlindScenarios, s.FalseHigh, s.Fabricated)
+	}
+	for _, r := range out.Rows {
+		if r.Lookups > r.Resources {
+			t.Errorf("%s: %d lookups for %d resources", r.Scenario, r.Lookups, r.Resources)
+		}
+	}
+}
+
+func TestChangesJSON(t *testing.T) {
+	dir := filepath.Join(corpus, "001-lambda-role-policy-detached")
+	stdout, stderr, code := runCmd(t, "changes", "--scenario", dir, "--resource", "checkout-role", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out changesJSON
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Changes) == 0 {
+		t.Fatal("no change on checkout-role before the scenario's now")
+	}
+	for i, c := range out.Changes {
+		if i > 0 && c.EventTime.After(out.Changes[i-1].EventTime) {
+			t.Errorf("changes not newest first at %d", i)
+		}
+		if c.EventTime.Before(out.Window.Start) || c.EventTime.After(out.Window.End) || !strings.Contains(c.Link, c.EventID) {
+			t.Errorf("change %+v outside %v or without its link", c, out.Window)
+		}
+	}
+}
+
+// TestDemo runs the README's first command on two scenarios: alarms in the
+// channel, reports in threads, a re-fire noted, an OK resolving the thread.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo runs the whole bot")
+	}
+	blocks := t.TempDir()
+	stdout, stderr, code := runCmd(t, "demo", "--scenarios", corpus, "--only", "001,008,004", "--blocks", blocks)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+	for _, want := range []string{"checkout-errors", "DetachRolePolicy", "fired again", "resolved", "orders-api-unhealthy-hosts"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, stdout)
+		}
+	}
+	files, err := os.ReadDir(blocks)
+	if err != nil || len(files) < 3 {
+		t.Errorf("--blocks wrote %d files (%v)", len(files), err)
+	}
+}
