@@ -83,7 +83,6 @@ type group struct {
 }
 
 func (g *group) start() time.Time { return g.first }
-func (g *group) end() time.Time   { return g.last }
 
 // onset estimates when the metric went bad: the alarm fires only after its
 // evaluation periods were breaching.
