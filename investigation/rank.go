@@ -119,13 +119,14 @@ func timeFactor(at, onset time.Time) float64 {
 // misses, not arithmetic, dominate ranking.
 func (t *triage) groups() []*group {
 	type change struct {
-		at  int64
-		seq int // insertion order breaks ties, so the result is reproducible
-		f   *found
+		at    int64
+		seq   int // insertion order breaks ties, so the result is reproducible
+		group int
+		f     *found
 	}
 	changes := make([]change, len(t.changes))
 	for i, f := range t.changes {
-		changes[i] = change{f.Time.UnixNano(), i, f}
+		changes[i] = change{f.Time.UnixNano(), i, f.group, f}
 	}
 	slices.SortFunc(changes, func(a, b change) int {
 		if a.at != b.at {
@@ -137,16 +138,19 @@ func (t *triage) groups() []*group {
 	// One slab for every group: there are at most as many groups as changes.
 	slab := make([]group, 0, len(changes))
 	var out []*group
+	lastAt := make([]int64, len(t.groupIDs))
 	for _, c := range changes {
 		f := c.f
-		if g := open[f.group]; g != nil && f.Time.Sub(g.last) <= GroupSpan {
+		if g := open[c.group]; g != nil && c.at-lastAt[c.group] <= int64(GroupSpan) {
 			g.events = append(g.events, f)
 			g.last = f.Time
+			lastAt[c.group] = c.at
 			continue
 		}
 		slab = append(slab, group{events: []*found{f}, first: f.Time, last: f.Time})
 		g := &slab[len(slab)-1]
-		open[f.group] = g
+		open[c.group] = g
+		lastAt[c.group] = c.at
 		out = append(out, g)
 	}
 	return out
@@ -275,6 +279,9 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 				continue
 			}
 			lag := o.First.Time.Sub(at)
+			if best != nil && t.breakdown(g.rep, onset, corroboratedByName).Total() < bestB.Total() {
+				continue // cannot win even if the errors named it
+			}
 			named := lag <= Layer2Window && mentions(o, g)
 			factor := corroboratedByKind
 			switch {
