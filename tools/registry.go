@@ -186,6 +186,18 @@ func NewRegistry(b Backends, o RegistryOptions) (*Registry, error) {
 // Tools returns the wired tools, sorted by name.
 func (r *Registry) Tools() []Tool { return slices.Clone(r.tools) }
 
+// The agent loop consumes the registry as its tool box.
+var _ investigation.ToolBox = (*Registry)(nil)
+
+// Specs returns the wired tools as the model is shown them, sorted by name.
+func (r *Registry) Specs() []investigation.ToolSpec {
+	out := make([]investigation.ToolSpec, 0, len(r.tools))
+	for _, t := range r.tools {
+		out = append(out, investigation.ToolSpec{Name: t.Name, Description: t.Description, InputSchema: t.InputSchema})
+	}
+	return out
+}
+
 // Call runs the named tool on input.
 func (r *Registry) Call(ctx context.Context, name string, input json.RawMessage) (json.RawMessage, error) {
 	for _, t := range r.tools {

@@ -428,3 +428,16 @@ func TestCapOutput(t *testing.T) {
 		})
 	}
 }
+
+func TestRegistrySpecsMatchTools(t *testing.T) {
+	r := newTestRegistry(t, &registryFakes{})
+	specs, all := r.Specs(), r.Tools()
+	if len(specs) != len(all) || len(specs) == 0 {
+		t.Fatalf("%d specs for %d tools", len(specs), len(all))
+	}
+	for i, s := range specs {
+		if s.Name != all[i].Name || s.Description != all[i].Description || string(s.InputSchema) != string(all[i].InputSchema) {
+			t.Errorf("spec %d %s differs from its tool", i, s.Name)
+		}
+	}
+}

@@ -34,7 +34,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"triage"}, "--scenario is required"},
 		{[]string{"triage", "--scenario", corpus + "/001-lambda-role-policy-detached", "--format", "xml"}, "--format must be text or json"},
-		{[]string{"triage", "--scenario", "x", "--offline", "--throttle"}, "--latency and --throttle apply to the sandbox"},
+		{[]string{"triage", "--scenario", "x", "--offline", "--throttle"}, "--latency, --throttle and --ai apply to the sandbox"},
 		{[]string{"changes", "--trail", "a", "--scenario", "b"}, "exactly one of --trail or --scenario"},
 		{[]string{"changes", "--trail", "a", "--before", "teatime"}, `"teatime" is not a time`},
 		{[]string{"eval"}, "--scenarios is required"},
@@ -156,5 +156,38 @@ func TestDemo(t *testing.T) {
 	files, err := os.ReadDir(blocks)
 	if err != nil || len(files) < 3 {
 		t.Errorf("--blocks wrote %d files (%v)", len(files), err)
+	}
+}
+
+// TestTriageWithScriptedBedrock: the agent refines the report through the
+// real bedrockruntime client and the sandbox Bedrock, and the deterministic
+// report stays byte-identical apart from its ai section.
+func TestTriageWithScriptedBedrock(t *testing.T) {
+	dir := filepath.Join(corpus, "001-lambda-role-policy-detached")
+	report := func(args ...string) (investigation.Report, map[string]json.RawMessage) {
+		t.Helper()
+		stdout, stderr, code := runCmd(t, append([]string{"triage", "--scenario", dir, "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var rep investigation.Report
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(stdout), &fields); err != nil {
+			t.Fatal(err)
+		}
+		return rep, fields
+	}
+	off, offFields := report()
+	on, onFields := report("--ai", "bedrock")
+	if off.AI.Used || !on.AI.Used || on.AI.ToolCalls != 1 || on.AI.DroppedClaims != 0 || on.AI.InputTokens == 0 {
+		t.Fatalf("ai off %+v, on %+v", off.AI, on.AI)
+	}
+	for _, k := range []string{"alarm", "window", "candidates", "explanation", "blind_spots"} {
+		if !bytes.Equal(offFields[k], onFields[k]) {
+			t.Errorf("%s differs with AI on", k)
+		}
 	}
 }

@@ -73,6 +73,37 @@ func writeReportText(w io.Writer, rep *investigation.Report) {
 		fmt.Fprintf(w, " · artifact %s", rep.ArtifactID)
 	}
 	fmt.Fprintln(w)
+	if ai := rep.AI; ai.Used {
+		fmt.Fprintf(w, "AI %s: %d input / %d output tokens, %d tool call(s), %d claim(s) dropped\n",
+			ai.Model, ai.InputTokens, ai.OutputTokens, ai.ToolCalls, ai.DroppedClaims)
+	} else if ai.ReasonUnused != "" {
+		fmt.Fprintf(w, "AI skipped: %s\n", ai.ReasonUnused)
+	}
+}
+
+// writeAssessmentText renders the AI's assessment next to the deterministic
+// ranking, which it never replaces.
+func writeAssessmentText(w io.Writer, a *investigation.Assessment, rep *investigation.Report) {
+	fmt.Fprintln(w, "\nAI assessment (the ranking above is the engine's; this is the model's, from cited evidence)")
+	for i, r := range a.Ranking {
+		writeWrapped(w, fmt.Sprintf("%d. %.0f%% %s [%s]", i+1, r.Plausibility*100, r.Reason, strings.Join(r.EventIDs, ", ")), "  ", "     ")
+	}
+	if len(a.CandidateOrder) > 0 {
+		var order []string
+		for _, rank := range a.CandidateOrder {
+			order = append(order, fmt.Sprintf("#%d", rank))
+		}
+		fmt.Fprintf(w, "  AI order of the engine's candidates: %s\n", strings.Join(order, ", "))
+	}
+	for _, m := range a.MissingEvidence {
+		writeWrapped(w, "missing: "+m, "  - ", "    ")
+	}
+	for _, n := range a.NextActions {
+		writeWrapped(w, fmt.Sprintf("next: %s (%s)", n.Action, n.Why), "  - ", "    ")
+	}
+	if a.Partial != "" {
+		fmt.Fprintf(w, "  partial: the %s budget ran out\n", a.Partial)
+	}
 }
 
 func apiCallsText(calls map[string]int) string {

@@ -45,6 +45,9 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return enc.Encode(rep)
 	}
 	writeReportText(stdout, rep)
+	if mode.assessment != nil {
+		writeAssessmentText(stdout, mode.assessment, rep)
+	}
 	return nil
 }
 
@@ -54,6 +57,9 @@ type modeFlags struct {
 	offline  *bool
 	latency  *time.Duration
 	throttle *bool
+	ai       *string
+	// assessment is the AI's, when --ai bedrock ran.
+	assessment *investigation.Assessment
 }
 
 func addModeFlags(fs *flag.FlagSet) *modeFlags {
@@ -61,6 +67,7 @@ func addModeFlags(fs *flag.FlagSet) *modeFlags {
 		offline:  fs.Bool("offline", false, "read the scenario in process instead of through the AWS sandbox and SDK clients"),
 		latency:  fs.Duration("latency", 0, "sandbox latency per request, e.g. 50ms"),
 		throttle: fs.Bool("throttle", false, "sandbox enforces LookupEvents' 2 requests/s"),
+		ai:       fs.String("ai", "off", "off, or bedrock: the scenario's scripted model (model.json) refines the report through the sandbox Bedrock"),
 	}
 }
 
@@ -68,8 +75,11 @@ func (m *modeFlags) validate(cmd string) error {
 	if *m.latency < 0 {
 		return usageError("%s: --latency cannot be negative", cmd)
 	}
-	if *m.offline && (*m.latency > 0 || *m.throttle) {
-		return usageError("%s: --latency and --throttle apply to the sandbox, not --offline", cmd)
+	if *m.offline && (*m.latency > 0 || *m.throttle || *m.ai != "off") {
+		return usageError("%s: --latency, --throttle and --ai apply to the sandbox, not --offline", cmd)
+	}
+	if *m.ai != "off" && *m.ai != "bedrock" {
+		return usageError("%s: --ai must be off or bedrock, not %q", cmd, *m.ai)
 	}
 	return nil
 }
@@ -88,7 +98,18 @@ func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investig
 		return nil, err
 	}
 	defer run.Close()
-	return run.triage(ctx, sc, alarm, nil)
+	rep, err := run.triage(ctx, sc, alarm, nil)
+	if err != nil || *m.ai != "bedrock" {
+		return rep, err
+	}
+	a, err := run.sources.advise(ctx, run.cfg, rep, alarm, investigation.Budgets{})
+	if err != nil {
+		return nil, err
+	}
+	if rep.AI.Used {
+		m.assessment = &a
+	}
+	return rep, nil
 }
 
 // triageOffline runs the engine on a scenario's own data, in process.

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -17,27 +18,27 @@ import (
 // and shared by every triage (the CloudTrail pacer must be shared to hold
 // 2 requests per second per account and region).
 type awsSources struct {
-	trail    *tools.CloudTrail
-	topology *tools.Topology
-	logs     *tools.Logs
-	iam      *tools.IAM
-	alarms   *tools.Alarms
+	trail     *tools.CloudTrail
+	topology  *tools.Topology
+	config    *tools.ConfigService
+	inventory *tools.Inventory
+	logs      *tools.Logs
+	iam       *tools.IAM
+	alarms    *tools.Alarms
 }
 
 func newAWSSources(cfg aws.Config, account string) *awsSources {
 	inv := tools.NewInventory(cfg, tools.InventoryOptions{})
 	iam := tools.NewIAM(cfg, tools.IAMOptions{})
+	cs := tools.NewConfigService(cfg, tools.ConfigServiceOptions{})
 	return &awsSources{
-		trail: tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: account, Pacer: tools.NewLookupEventsPacer()}),
-		topology: &tools.Topology{
-			Config:    tools.NewConfigService(cfg, tools.ConfigServiceOptions{}),
-			Inventory: inv,
-			Roles:     iam,
-			Profiles:  inv,
-		},
-		logs:   tools.NewLogs(cfg, tools.LogsOptions{}),
-		iam:    iam,
-		alarms: tools.NewAlarms(cfg, tools.AlarmsOptions{}),
+		trail:     tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: account, Pacer: tools.NewLookupEventsPacer()}),
+		topology:  &tools.Topology{Config: cs, Inventory: inv, Roles: iam, Profiles: inv},
+		config:    cs,
+		inventory: inv,
+		logs:      tools.NewLogs(cfg, tools.LogsOptions{}),
+		iam:       iam,
+		alarms:    tools.NewAlarms(cfg, tools.AlarmsOptions{}),
 	}
 }
 
@@ -46,6 +47,30 @@ func (s *awsSources) engine(now func() time.Time) *investigation.Engine {
 	return &investigation.Engine{
 		Trail: s.trail, Topology: s.topology, Logs: s.logs, IAM: s.iam, Alarms: s.alarms, Now: now,
 	}
+}
+
+// registry is the closed set of read-only tools the AI may call, on the same
+// adapters as the engine.
+func (s *awsSources) registry(region string) (*tools.Registry, error) {
+	return tools.NewRegistry(tools.Backends{
+		Trail: s.trail, Logs: s.logs, LogInsights: s.logs, IAM: s.iam, Alarms: s.alarms,
+		Config: s.config, Inventory: s.inventory,
+	}, tools.RegistryOptions{DefaultRegion: region})
+}
+
+// advise runs the Bedrock agent on top of a deterministic report; the report
+// keeps its candidates and gains only its ai section.
+func (s *awsSources) advise(ctx context.Context, cfg aws.Config, rep *investigation.Report, alarm investigation.Alarm, b investigation.Budgets) (investigation.Assessment, error) {
+	reg, err := s.registry(alarm.Region)
+	if err != nil {
+		return investigation.Assessment{}, err
+	}
+	model := bedrock.New(cfg, bedrock.Options{})
+	a, status, _ := investigation.Advise(ctx, investigation.AdviseInput{
+		Report: rep, Alarm: alarm, Model: model, ModelName: model.ID(), Tools: reg, Budgets: b,
+	})
+	rep.AI = status
+	return a, nil
 }
 
 // sandboxRun is a scenario served by the AWS sandbox with SDK clients pointed at it.
