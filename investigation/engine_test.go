@@ -300,3 +300,112 @@ func TestTriageRejectsAlarmWithoutTime(t *testing.T) {
 		t.Fatal("want an error for an alarm without a state change time")
 	}
 }
+
+func TestEvidenceRules(t *testing.T) {
+	deniedBy := func(minutesBefore float64, policy string) LogLine {
+		return LogLine{Group: "/aws/lambda/checkout", Time: at(minutesBefore),
+			Message: "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/checkout-role/checkout is not authorized to perform: dynamodb:PutItem with an explicit deny in a " + policy + " policy"}
+	}
+	putRolePolicy := ev("put", "iam.amazonaws.com", "PutRolePolicy", at(8), "us-east-1", role("checkout-role"),
+		params(`{"roleName":"checkout-role","policyName":"orders-write"}`))
+	revoke5432 := ev("revoke-5432", "ec2.amazonaws.com", "RevokeSecurityGroupEgress", at(6), "eu-west-1",
+		[]EventResource{{Type: TypeSecurityGroup, Name: "sg-0abc"}},
+		params(`{"groupId":"sg-0abc","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":5432,"toPort":5432}]}}`))
+	revoke3306 := ev("revoke-3306", "ec2.amazonaws.com", "RevokeSecurityGroupEgress", at(5.9), "eu-west-1",
+		[]EventResource{{Type: TypeSecurityGroup, Name: "sg-0def"}},
+		params(`{"groupId":"sg-0def","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":3306,"toPort":3306}]}}`))
+	topo := fakeTopology{"checkout": {
+		{Resource: Resource{Type: TypeIAMRole, ID: "checkout-role"}},
+		{Resource: Resource{Type: TypeSecurityGroup, ID: "sg-0abc"}},
+		{Resource: Resource{Type: TypeSecurityGroup, ID: "sg-0def"}},
+	}}
+	tests := []struct {
+		name      string
+		events    []Event
+		logs      []LogLine
+		wantRank1 string
+		wantConf  Confidence
+	}{
+		{
+			name:   "errors blaming a resource-based policy rule out an identity policy change",
+			events: []Event{putRolePolicy},
+			logs:   []LogLine{deniedBy(5, "resource-based"), deniedBy(4, "resource-based")},
+			// Still listed, as a lead at most.
+			wantRank1: "put", wantConf: ConfidenceLow,
+		},
+		{
+			name:      "errors blaming an identity-based policy corroborate it",
+			events:    []Event{putRolePolicy},
+			logs:      []LogLine{deniedBy(5, "identity-based"), deniedBy(4, "identity-based")},
+			wantRank1: "put", wantConf: ConfidenceHigh,
+		},
+		{
+			name:   "of two same-kind changes, the one whose port the errors name",
+			events: []Event{revoke5432, revoke3306},
+			logs: []LogLine{
+				{Time: at(5), Message: `connection to server at "10.20.14.37", port 5432 failed: timeout expired`},
+				{Time: at(4), Message: `connection to server at "10.20.14.37", port 5432 failed: timeout expired`},
+			},
+			wantRank1: "revoke-5432", wantConf: ConfidenceHigh,
+		},
+		{
+			name:   "an error episode that ended long before the alarm corroborates nothing",
+			events: []Event{putRolePolicy},
+			logs: []LogLine{
+				{Time: at(40), Message: "AccessDeniedException: not authorized to perform: s3:GetObject"},
+				{Time: at(38), Message: "AccessDeniedException: not authorized to perform: s3:GetObject"},
+			},
+			wantRank1: "put", wantConf: ConfidenceMedium,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := range tc.logs {
+				tc.logs[i].Group = "/aws/lambda/checkout"
+			}
+			eng := &Engine{Trail: &fakeTrail{events: tc.events}, Topology: topo,
+				Logs: fakeLogs{"/aws/lambda/checkout": tc.logs}, Now: func() time.Time { return symptom.Add(10 * time.Minute) }}
+			rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Candidates) == 0 || rep.Candidates[0].Events[0].EventID != tc.wantRank1 {
+				t.Fatalf("rank 1 = %+v, want %s", rep.Candidates, tc.wantRank1)
+			}
+			if got := rep.Candidates[0].Confidence; got != tc.wantConf {
+				t.Errorf("confidence %s, want %s: %+v", got, tc.wantConf, rep.Candidates[0].Claims)
+			}
+		})
+	}
+}
+
+func TestRefineKind(t *testing.T) {
+	service := func(req string) Event {
+		return ev("u", "ecs.amazonaws.com", "UpdateService", at(5), "eu-west-1", nil, params(req))
+	}
+	tests := []struct {
+		name string
+		ev   Event
+		want Category
+	}{
+		{"desired count alone scales", service(`{"cluster":"prod","service":"web","desiredCount":6}`), CategoryCapacity},
+		{"a new task definition deploys", service(`{"cluster":"prod","service":"web","taskDefinition":"web:58"}`), CategoryDeployment},
+		{"a forced deployment deploys", service(`{"service":"web","desiredCount":6,"forceNewDeployment":true}`), CategoryDeployment},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, ok := KindOf(tc.ev.Source, tc.ev.Name)
+			if !ok {
+				t.Fatal("UpdateService is not catalogued")
+			}
+			if got := refineKind(k, tc.ev).Category; got != tc.want {
+				t.Errorf("category %s, want %s", got, tc.want)
+			}
+		})
+	}
+	memory := ev("m", "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", at(5), "eu-west-1", nil, params(`{"functionName":"checkout","memorySize":512}`))
+	k, _ := KindOf(memory.Source, memory.Name)
+	if k = refineKind(k, memory); producesKind(k, ErrAccessDenied) || !producesKind(k, ErrExhaustion) {
+		t.Errorf("a memory change should explain exhaustion, not AccessDenied: %v", k.Symptoms())
+	}
+}
