@@ -17,6 +17,7 @@ const (
 	ActionFeedbackDown = "feedback_down" // 👎 on a cause
 	ActionWiden        = "widen"         // re-run the triage over a wider window
 	ActionRerun        = "rerun"         // re-run the triage as it was
+	ActionCorrectCause = "correct_cause" // after a 👎: which cause was the right one
 )
 
 // ActionName returns the name part of an action_id.

@@ -55,6 +55,9 @@ func goldenMessages() map[string]Message {
 		"event-json-invalid":            EventJSON(ping, []byte("{not json <!channel>")),
 		"report-many-events-per-cause":  Report(hostileCountsOnly(20), ReportOptions{}),
 		"report-no-artifact-no-windows": Report(&investigation.Report{Alarm: investigation.AlarmSummary{Name: "bare"}}, ReportOptions{}),
+		"correction-menu":               CorrectionMenu(*high, 1),
+		"correction-hostile":            CorrectionMenu(*hostileReport(12), 2),
+		"correction-none":               CorrectionMenu(*noCauseReport(), 1),
 	}
 }
 

@@ -45,6 +45,8 @@ type Bot struct {
 	notes    *notes
 
 	channels map[string]bool
+	askers   map[string]bool
+	zones    *zones
 	regions  map[string]bool
 	accounts map[string]bool
 
@@ -110,8 +112,18 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		channels: set(append([]string{opts.AlertChannel}, opts.Channels...)),
 		regions:  set(opts.Regions),
 		accounts: set(opts.Accounts),
+		askers:   set(opts.CommandUsers),
 	}
 	delete(b.channels, "")
+	delete(b.askers, "")
+	if deps.Users == nil {
+		deps.Users, _ = deps.Slack.(UserDirectory)
+	}
+	if deps.Feedback == nil {
+		deps.Feedback, _ = deps.Store.(FeedbackStore)
+	}
+	b.deps = deps
+	b.zones = newZones(deps.Users, deps.Now)
 	b.m = newMetrics(deps.Metrics,
 		func() float64 { return float64(b.pool.queued()) },
 		func() float64 { return float64(b.pool.running.Load()) },

@@ -39,7 +39,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, it intakeItem) {
 	}
 	h := b.commands[verb]
 	if h == nil {
-		b.reply(ctx, cmd, fmt.Sprintf("I don't know `%s`. Try `%s help`.", oneLine(verb), b.opts.Command))
+		b.reply(ctx, cmd, fmt.Sprintf("I don't know `%s`. I know `changes`, `triage` and `help`: try `%s help`.", oneLine(verb), b.opts.Command))
 		return
 	}
 	h(ctx, it, cmd, strings.TrimSpace(args))
@@ -56,8 +56,12 @@ func (b *Bot) cmdHelp(ctx context.Context, _ intakeItem, cmd slack.SlashCommand,
 	c := b.opts.Command
 	b.reply(ctx, cmd, strings.Join([]string{
 		"*Trailhound* walks CloudTrail back from an alarm and names the changes most likely to have caused it.",
+		fmt.Sprintf("• `%s changes <resource|alarm|ARN> [before <time>] [window <duration>] [--private]`: the changes on it and what it depends on, newest first", c),
+		fmt.Sprintf("    e.g. `%s changes checkout-role before 14:00 window 2h`, `%s changes checkout-errors before yesterday 23:30`, `%s changes arn:aws:lambda:eu-west-1:123456789012:function:checkout before 10 minutes ago --private`", c, c, c),
 		fmt.Sprintf("• `%s triage <alarm name or ARN> [region]`: triage an alarm now, in a new thread here", c),
 		fmt.Sprintf("• `%s help`: this help", c),
+		"• Mention me with a question, e.g. `@trailhound what changed on the role before 14:00?`; in a triage thread I keep its alarm and window (`widen the window`, `show event #1`, `why is #2 below #1?`, `who made change 1?`).",
+		"Times (`14:00`, `2pm`, `14:00 UTC`, `yesterday 23:30`, `10 minutes ago`, `2026-03-19T14:00Z`) are read in your Slack time zone. Answers are posted in the channel; `--private` shows them only to you.",
 		"Alarm notifications posted in this channel (CloudWatch e-mails, AWS Chatbot) are triaged in their thread without asking.",
 	}, "\n"))
 }
@@ -90,6 +94,10 @@ func alarmTarget(args, defaultRegion string) (name, region string, err error) {
 // cmdTriage triages the named alarm now in a new thread of the channel,
 // whatever its dedup state: someone asked.
 func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashCommand, args string) {
+	if !b.mayReadAWS(cmd.UserID, cmd.ChannelID, "triage") {
+		b.reply(ctx, cmd, awsRefusal)
+		return
+	}
 	name, region, err := alarmTarget(args, b.opts.DefaultRegion)
 	if err != nil {
 		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, err.Error()))

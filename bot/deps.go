@@ -80,6 +80,11 @@ type Store interface {
 	SaveArtifact(ctx context.Context, a store.Artifact) (string, error)
 }
 
+// FeedbackStore keeps 👍/👎 on causes. *store.Store satisfies it.
+type FeedbackStore interface {
+	SaveFeedback(ctx context.Context, f store.Feedback) error
+}
+
 // Queue is an SQS queue of alarm notifications. *tools.SQS satisfies it.
 type Queue interface {
 	Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error)
@@ -97,6 +102,21 @@ type Deps struct {
 	// Alarms describes alarms that chat notifications and commands only
 	// name; without it those are answered with an explanation.
 	Alarms AlarmDescriber
+	// Changes answers change questions, event lookups and "who did what";
+	// without it those are answered with an explanation.
+	Changes ChangeFinder
+	// Users reads members' time zones; nil uses Slack when it can
+	// (*slack.Client does), else times are read in UTC.
+	Users UserDirectory
+	// IAM reads policy versions, for "what was the previous version".
+	IAM investigation.IAM
+	// Topology and Logs, when set, are captured into the scenarios written
+	// from corrections (Options.ScenarioDir).
+	Topology investigation.Topology
+	Logs     investigation.Logs
+	// Feedback stores 👍/👎 on causes; nil uses Store when it can
+	// (*store.Store does).
+	Feedback FeedbackStore
 	// Queue, when set, is long-polled for alarm notifications, which open
 	// threads in Options.AlertChannel.
 	Queue Queue
@@ -184,6 +204,13 @@ type Options struct {
 	PoisonReceives int
 	// Command is the slash command the app registers.
 	Command string
+	// CommandUsers, when set, are the only members who may ask questions
+	// that read AWS (changes, triage, event JSON, re-runs); everyone in an
+	// allowed channel may still read help and give feedback.
+	CommandUsers []string
+	// ScenarioDir, when set, is where a 👎 followed by the right cause
+	// writes a replayable scenario folder for `trailhound eval`.
+	ScenarioDir string
 }
 
 func (o Options) withDefaults() Options {

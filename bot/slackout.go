@@ -247,6 +247,15 @@ func (o *slackOut) ephemeral(ctx context.Context, channel, user string, m blocks
 	})
 }
 
+// ephemeralInThread shows m to user only, under the thread's root.
+func (o *slackOut) ephemeralInThread(ctx context.Context, channel, threadTS, user string, m blocks.Message) error {
+	opts := append(msgOptions(m), slack.MsgOptionTS(threadTS))
+	return o.call(ctx, "chat.postEphemeral", "", func(ctx context.Context) error {
+		_, err := o.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
 // react adds an emoji to a message; one that is already there is fine.
 func (o *slackOut) react(ctx context.Context, channel, ts, name string) error {
 	err := o.call(ctx, "reactions.add", "", func(ctx context.Context) error {

@@ -34,14 +34,16 @@ func (b *Bot) routes() {
 		socketmode.EventTypeInteractive:  b.onInteractive,
 	}
 	b.events = map[string]func(context.Context, intakeItem, any){
-		string(slackevents.Message): b.onMessage,
+		string(slackevents.Message):    b.onMessage,
+		string(slackevents.AppMention): b.onAppMention,
 	}
 	b.interactions = map[slack.InteractionType]func(context.Context, slack.InteractionCallback){
 		slack.InteractionTypeBlockActions: b.onBlockActions,
 	}
 	b.commands = map[string]commandHandler{
-		"help":   b.cmdHelp,
-		"triage": b.cmdTriage,
+		"help":    b.cmdHelp,
+		"triage":  b.cmdTriage,
+		"changes": b.cmdChanges,
 	}
 }
 
@@ -185,6 +187,9 @@ func (b *Bot) onMessage(ctx context.Context, it intakeItem, data any) {
 	if b.isOwn(firstNonEmpty(msg.User, ev.User), firstNonEmpty(msg.BotID, ev.BotID)) {
 		return
 	}
+	if b.threadFollowUp(ctx, ev) {
+		return
+	}
 	a, err := b.parseMessage(ctx, msg)
 	var de *describeError
 	switch {
@@ -231,12 +236,4 @@ func (b *Bot) onInteractive(ctx context.Context, it intakeItem) {
 		return
 	}
 	h(ctx, cb)
-}
-
-// onBlockActions records button clicks; the conversations that answer them
-// are routed here by action name (blocks.ActionName).
-func (b *Bot) onBlockActions(_ context.Context, cb slack.InteractionCallback) {
-	for _, a := range cb.ActionCallback.BlockActions {
-		b.log.Info("button clicked", "action", a.ActionID, "user", cb.User.ID, "channel", cb.Channel.ID, "message", cb.Container.MessageTs)
-	}
 }

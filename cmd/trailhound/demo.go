@@ -38,6 +38,9 @@ var demoScenarios = []string{
 	"030-blind-runtime-carrier-timeouts",
 }
 
+// demoUsers names the workspace's people in the transcript.
+var demoUsers = map[string]string{"U0ALICE": "alice (Europe/Berlin)", "U0BOB": "bob (America/New_York)"}
+
 const (
 	demoChannel   = "C0ALERTS"
 	demoEmailBot  = "B0AWSMAIL"
@@ -207,6 +210,11 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger) (*demo, error
 		Alarms:  d,
 		Logger:  log,
 	}
+	// Questions in the demo workspace read the first scenario's trail.
+	first := d.runs[0]
+	eng := first.run.sources.engine(func() time.Time { return first.sc.Meta.Now })
+	deps.Changes = bot.TrailChanges(eng.Trail, eng.Topology, first.sc.Meta.Region)
+	deps.IAM, deps.Topology, deps.Logs = eng.IAM, eng.Topology, eng.Logs
 	if d.sqs != nil {
 		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+sandbox.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
 		if err != nil {
@@ -283,6 +291,7 @@ func (d *demo) play(ctx context.Context) error {
 	if err := d.slack.WaitFor(ctx, func() bool { return d.reports() >= len(d.runs) }); err != nil {
 		return fmt.Errorf("demo: %d of %d reports posted before giving up: %w", d.reports(), len(d.runs), err)
 	}
+	d.converse(ctx)
 	// The first alarm recovers: its OK notification marks the thread resolved.
 	if ok, err := okNotification(d.runs[0].sc.Alarm, d.runs[0].alarm.StateChangeTime.Add(12*time.Minute)); err == nil {
 		if _, err := d.postAlarm(ok); err != nil {
@@ -291,6 +300,49 @@ func (d *demo) play(ctx context.Context) error {
 		_ = d.slack.WaitFor(ctx, func() bool { return d.resolved() })
 	}
 	return nil
+}
+
+// converse asks what an on-call engineer asks: a follow-up under the first
+// report and a slash command, each answered in the channel. A missing answer
+// is reported in the transcript rather than failing the demo.
+func (d *demo) converse(ctx context.Context) {
+	first := d.firstReportThread()
+	if first == "" {
+		return
+	}
+	before := len(d.slack.Thread(demoChannel, first))
+	if _, err := d.slack.Post(sandbox.SlackPost{Channel: demoChannel, ThreadTS: first, User: "U0BOB", Text: "<@" + demoBotUserID + "> why is #2 below #1?"}); err == nil {
+		wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_ = d.slack.WaitFor(wait, func() bool { return len(d.slack.Thread(demoChannel, first)) > before+1 })
+		cancel()
+	}
+	roots := len(d.slack.Messages(demoChannel))
+	sc := d.runs[0]
+	cmd := fmt.Sprintf("changes %s before %s window 1h", firstResourceID(sc.alarm), sc.alarm.StateChangeTime.UTC().Format(time.RFC3339))
+	if _, err := d.slack.SlashCommand(demoChannel, "U0ALICE", cmd); err == nil {
+		wait, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_ = d.slack.WaitFor(wait, func() bool { return len(d.slack.Messages(demoChannel)) > roots })
+		cancel()
+	}
+}
+
+// firstReportThread is the thread of the first alarm posted in the channel.
+func (d *demo) firstReportThread() string {
+	for _, m := range d.slack.Messages(demoChannel) {
+		if m.ThreadTS == m.TS {
+			return m.TS
+		}
+	}
+	return ""
+}
+
+func firstResourceID(a investigation.Alarm) string {
+	for _, m := range a.Metrics {
+		for _, dim := range m.Dimensions {
+			return dim.Value
+		}
+	}
+	return a.Name
 }
 
 // postAlarm posts a notification as the integration that delivers it: the
@@ -415,9 +467,12 @@ const transcriptNotificationLines = 6
 
 func writeMessage(w io.Writer, m sandbox.SlackMessage, indent string) {
 	who := m.Username
-	if m.User == demoBotUserID {
+	switch {
+	case m.User == demoBotUserID:
 		who = "trailhound"
-	} else if who == "" {
+	case demoUsers[m.User] != "":
+		who = demoUsers[m.User]
+	case who == "":
 		who = m.User
 	}
 	fmt.Fprintf(w, "%s── %s", indent, who)

@@ -64,14 +64,19 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sources := newAWSSources(awsCfg, "")
 
 	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
+	eng := sources.engine(time.Now)
 	deps := bot.Deps{
-		Slack:   api,
-		Socket:  bot.SocketMode(socketmode.New(api)),
-		Triager: bot.EngineTriager(sources.engine(time.Now)),
-		Store:   st,
-		Alarms:  sources.alarms,
-		Logger:  log,
-		Metrics: reg,
+		Slack:    api,
+		Socket:   bot.SocketMode(socketmode.New(api)),
+		Triager:  bot.EngineTriager(eng),
+		Store:    st,
+		Alarms:   sources.alarms,
+		Changes:  bot.TrailChanges(eng.Trail, eng.Topology, awsCfg.Region),
+		IAM:      eng.IAM,
+		Topology: eng.Topology,
+		Logs:     eng.Logs,
+		Logger:   log,
+		Metrics:  reg,
 	}
 	if cfg.SQSQueueURL != "" {
 		q, err := tools.OpenSQS(ctx, awsCfg, cfg.SQSQueueURL, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
@@ -84,6 +89,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,
 		Regions: cfg.Regions, Accounts: cfg.Accounts, DefaultRegion: awsCfg.Region,
 		Workers: cfg.Workers, DedupWindow: cfg.DedupWindow,
+		CommandUsers: cfg.CommandUsers, ScenarioDir: cfg.ScenarioOutDir,
 	})
 	if err != nil {
 		return fmt.Errorf("run: %w", err)

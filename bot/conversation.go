@@ -1,0 +1,402 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/ask"
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+)
+
+// awsRefusal answers a member who is not allowed to ask questions that read AWS.
+const awsRefusal = "🙅 Sorry, questions that read AWS are limited to a list of people in this workspace, and you are not on it. Ask your on-call lead to add you."
+
+// mayReadAWS says whether user may ask what reads AWS, and logs a refusal.
+func (b *Bot) mayReadAWS(user, channel, what string) bool {
+	if len(b.askers) == 0 || b.askers[user] {
+		return true
+	}
+	b.log.Info("refused: user not allowed to read AWS", "user", user, "channel", channel, "request", what)
+	return false
+}
+
+// capabilities is the honest answer to a question no intent matches.
+func (b *Bot) capabilities() string {
+	return strings.Join([]string{
+		"I can answer these (mention me; in a triage thread I use its alarm and window):",
+		"• `what changed on checkout-role before 14:00 in the last 2 hours?`",
+		"• `what changed on the role?` (in a triage thread)",
+		"• `widen the window` / `widen to 3h` / `narrow to 15m`",
+		"• `show event <event id>` or `show event #1`",
+		"• `why is #2 below #1?`",
+		"• `what was the previous version of #1?`",
+		"• `who made change 1?` (and what else they did in the window)",
+		fmt.Sprintf("Times are read in your Slack time zone; add `UTC` or an offset to override. Commands: `%s help`.", b.opts.Command),
+	}, "\n")
+}
+
+// question is one mention being answered.
+type question struct {
+	user    string
+	channel string
+	thread  string // where the answer goes
+	text    string
+	cc      conversationContext
+}
+
+// onAppMention answers a mention of the bot in an allowed channel.
+func (b *Bot) onAppMention(ctx context.Context, _ intakeItem, data any) {
+	ev, ok := data.(*slackevents.AppMentionEvent)
+	if !ok || ev.User == "" || b.isOwn(ev.User, ev.BotID) {
+		return
+	}
+	thread := firstNonEmpty(ev.ThreadTimeStamp, ev.TimeStamp)
+	if !b.channels[ev.Channel] {
+		b.log.Info("mention refused: channel not allowed", "channel", ev.Channel, "user", ev.User)
+		return
+	}
+	q := question{user: ev.User, channel: ev.Channel, thread: thread, text: ev.Text}
+	q.cc.zone = b.zones.of(ctx, ev.User)
+	if ev.ThreadTimeStamp != "" {
+		st, err := b.deps.Store.LoadThread(ctx, store.ThreadRef{Channel: ev.Channel, TS: ev.ThreadTimeStamp})
+		switch {
+		case err == nil:
+			q.cc.state = &st
+		case !errors.Is(err, store.ErrNotFound):
+			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTimeStamp, "error", err)
+		}
+	}
+	b.answer(ctx, q, ask.ParseQuestion(ev.Text))
+}
+
+// threadFollowUp answers a question typed in a thread the bot keeps a
+// context for, without a mention: only text that reads as one of the
+// intents, so that people talking to each other are left alone. A mention
+// is answered through app_mention instead.
+func (b *Bot) threadFollowUp(ctx context.Context, ev *slackevents.MessageEvent) bool {
+	if ev.SubType != "" || ev.User == "" || ev.BotID != "" || ev.ThreadTimeStamp == "" || ev.ThreadTimeStamp == ev.TimeStamp {
+		return false
+	}
+	if b.botUserID != "" && strings.Contains(ev.Text, "<@"+b.botUserID) {
+		return false
+	}
+	in := ask.ParseQuestion(ev.Text)
+	if in.Kind == ask.KindUnknown || in.Kind == ask.KindHelp {
+		return false
+	}
+	st, err := b.deps.Store.LoadThread(ctx, store.ThreadRef{Channel: ev.Channel, TS: ev.ThreadTimeStamp})
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTimeStamp, "error", err)
+		}
+		return false
+	}
+	q := question{user: ev.User, channel: ev.Channel, thread: ev.ThreadTimeStamp, text: ev.Text}
+	q.cc = conversationContext{zone: b.zones.of(ctx, ev.User), state: &st}
+	b.answer(ctx, q, in)
+	return true
+}
+
+// answer dispatches an intent.
+func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
+	b.log.Info("question", "intent", string(in.Kind), "user", q.user, "channel", q.channel, "in_thread", q.cc.state != nil)
+	if in.Kind != ask.KindHelp && in.Kind != ask.KindUnknown && in.Kind != ask.KindWhyRank && !b.mayReadAWS(q.user, q.channel, string(in.Kind)) {
+		b.post(ctx, q, awsRefusal)
+		return
+	}
+	switch in.Kind {
+	case ask.KindChanges:
+		c := in.Changes
+		if q.cc.state != nil && c.Before == "" && c.Window == 0 && !q.cc.state.Window.End.IsZero() {
+			b.changesIn(ctx, q, c.Subject, q.cc.state.Window)
+			return
+		}
+		req, err := b.resolveChanges(ctx, c, q.cc)
+		if err != nil {
+			b.post(ctx, q, "⚠️ "+oneLine(err.Error()))
+			return
+		}
+		b.answerChanges(ctx, b.questionRequest(q, req))
+	case ask.KindWiden, ask.KindNarrow:
+		b.resize(ctx, q, in)
+	case ask.KindEvent:
+		b.showEvent(ctx, q, in)
+	case ask.KindWhyRank:
+		b.whyRank(ctx, q, in.Rank, in.Other)
+	case ask.KindWho:
+		b.whoMade(ctx, q, in.Rank)
+	case ask.KindPrevious:
+		b.previousVersion(ctx, q, in.Rank)
+	default:
+		b.post(ctx, q, b.capabilities())
+	}
+}
+
+func (b *Bot) questionRequest(q question, req changeRequest) changeRequest {
+	req.user, req.channel, req.threadTS = q.user, q.channel, q.thread
+	req.private = false
+	req.query = strings.TrimSpace(ask.MentionFree(q.text))
+	return req
+}
+
+// post answers a question in its thread.
+func (b *Bot) post(ctx context.Context, q question, text string) {
+	if _, err := b.out.postText(ctx, q.channel, q.thread, text); err != nil {
+		b.log.Warn("could not answer a question", "channel", q.channel, "error", err)
+	}
+}
+
+// changesIn answers a change question over a given window of the thread.
+func (b *Bot) changesIn(ctx context.Context, q question, subject string, w investigation.Window) {
+	req, err := b.resolveChanges(ctx, ask.Changes{Subject: subject}, q.cc)
+	if err != nil {
+		b.post(ctx, q, "⚠️ "+oneLine(err.Error()))
+		return
+	}
+	req.window = w
+	b.answerChanges(ctx, b.questionRequest(q, req))
+}
+
+// resize widens or narrows the thread's window, keeping its end: the alarm
+// fired then, and what matters is how far back to look.
+func (b *Bot) resize(ctx context.Context, q question, in ask.Intent) {
+	st := q.cc.state
+	if st == nil || st.Window.End.IsZero() {
+		b.post(ctx, q, "There is no window to change here: ask in the thread of a triage or a change list, or ask `what changed on <resource> in the last 2 hours`.")
+		return
+	}
+	cur := st.Window.End.Sub(st.Window.Start)
+	next := in.Window
+	if next == 0 {
+		next = cur * 2
+		if in.Kind == ask.KindNarrow {
+			next = cur / 2
+		}
+	}
+	next = min(max(next, time.Minute), ask.MaxWindow)
+	if (in.Kind == ask.KindWiden && next <= cur) || (in.Kind == ask.KindNarrow && next >= cur) {
+		b.post(ctx, q, fmt.Sprintf("The window is already %s; %s to %s would not %s it.", cur, in.Kind, next, in.Kind))
+		return
+	}
+	w := investigation.Window{Start: st.Window.End.Add(-next), End: st.Window.End}
+	b.changesIn(ctx, q, "", w)
+	st.Window = w
+	if err := b.deps.Store.SaveThread(ctx, store.ThreadRef{Channel: q.channel, TS: q.thread}, *st); err != nil {
+		b.log.Warn("could not save the thread's new window", "error", err)
+	}
+}
+
+// candidate returns cause rank of the thread, or says why there is none.
+func (b *Bot) candidate(q question, rank int) (investigation.Candidate, bool) {
+	st := q.cc.state
+	if st == nil || len(st.Report.Candidates) == 0 {
+		return investigation.Candidate{}, false
+	}
+	for _, c := range st.Report.Candidates {
+		if c.Rank == rank {
+			return c, true
+		}
+	}
+	return investigation.Candidate{}, false
+}
+
+func (b *Bot) noCandidate(ctx context.Context, q question, rank int) {
+	if q.cc.state == nil || len(q.cc.state.Report.Candidates) == 0 {
+		b.post(ctx, q, "There are no ranked causes here: ask in the thread of a triage.")
+		return
+	}
+	b.post(ctx, q, fmt.Sprintf("This triage has no cause #%d: it ranked %d.", rank, len(q.cc.state.Report.Candidates)))
+}
+
+// whyRank explains the order of two causes by their score components.
+func (b *Bot) whyRank(ctx context.Context, q question, lower, higher int) {
+	a, okA := b.candidate(q, lower)
+	c, okC := b.candidate(q, higher)
+	if !okA || !okC {
+		b.noCandidate(ctx, q, max(lower, higher))
+		return
+	}
+	b.postMessage(ctx, q, blocks.Answer(rankExplanation(a, c), append(a.Events[:min(len(a.Events), 1):min(len(a.Events), 1)], c.Events[:min(len(c.Events), 1)]...)))
+}
+
+// rankExplanation compares two causes component by component, the largest
+// difference first.
+func rankExplanation(a, c investigation.Candidate) string {
+	type part struct {
+		name string
+		a, c float64
+	}
+	parts := []part{
+		{"time (how close before the alarm)", a.Breakdown.Time, c.Breakdown.Time},
+		{"layer (how close to the alarm's resource)", a.Breakdown.Layer, c.Breakdown.Layer},
+		{"kind (how often such a change breaks things)", a.Breakdown.Kind, c.Breakdown.Kind},
+		{"corroboration (logs and errors that match)", a.Breakdown.Corroboration, c.Breakdown.Corroboration},
+		{"actor (who made it)", a.Breakdown.Actor, c.Breakdown.Actor},
+	}
+	lines := []string{fmt.Sprintf("#%d %s scores %.2f; #%d %s scores %.2f.", a.Rank, a.Summary, a.Score, c.Rank, c.Summary, c.Score)}
+	best, bestDiff := "", 0.0
+	for _, p := range parts {
+		d, shown := p.c-p.a, p.a-p.c
+		if math.Abs(shown) < 0.005 {
+			shown = 0 // not -0.00
+		}
+		lines = append(lines, fmt.Sprintf("• %s: #%d %.2f, #%d %.2f (%+.2f)", p.name, a.Rank, p.a, c.Rank, p.c, shown))
+		if d > bestDiff {
+			best, bestDiff = p.name, d
+		}
+	}
+	if best != "" {
+		lines = append(lines, fmt.Sprintf("#%d is below #%d mostly on %s.", a.Rank, c.Rank, best))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (b *Bot) postMessage(ctx context.Context, q question, m blocks.Message) {
+	if _, err := b.out.post(ctx, q.channel, q.thread, m); err != nil {
+		b.log.Warn("could not answer a question", "channel", q.channel, "error", err)
+	}
+}
+
+// whoMade names who made cause rank and lists what else they changed in
+// the thread's window.
+func (b *Bot) whoMade(ctx context.Context, q question, rank int) {
+	c, ok := b.candidate(q, rank)
+	if !ok || len(c.Events) == 0 {
+		b.noCandidate(ctx, q, rank)
+		return
+	}
+	e := c.Events[0]
+	if e.Actor == "" {
+		b.post(ctx, q, fmt.Sprintf("CloudTrail records no principal for cause #%d (%s).", rank, oneLine(e.EventName)))
+		return
+	}
+	if b.deps.Changes == nil {
+		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*. I cannot read CloudTrail here to list what else they did.", rank, oneLine(e.Actor)))
+		return
+	}
+	w := q.cc.state.Window
+	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
+	defer cancel()
+	evs, err := b.deps.Changes.ByUser(lctx, e.Region, e.Actor, w)
+	if err != nil {
+		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*; I could not list what else they did: %s", rank, oneLine(e.Actor), oneLine(err.Error())))
+		return
+	}
+	m := blocks.ChangeTable(evs, w, q.cc.zone.loc.String(), blocks.ChangeOptions{
+		Subject:     "everything " + e.Actor + " changed",
+		WindowLabel: windowLabel(w, q.cc.zone.loc, b.now()),
+		Query:       fmt.Sprintf("who made change %d (%s)?", rank, e.EventName),
+	})
+	if q.cc.zone.note != "" {
+		m, _ = withNotice(m, "changes-notes", oneLine(q.cc.zone.note))
+	}
+	b.postMessage(ctx, q, m)
+}
+
+// showEvent posts one event's redacted JSON in the thread.
+func (b *Bot) showEvent(ctx context.Context, q question, in ask.Intent) {
+	id, region := in.EventID, ""
+	if q.cc.state != nil {
+		region = q.cc.state.Alarm.Region
+	}
+	if in.Rank > 0 {
+		c, ok := b.candidate(q, in.Rank)
+		if !ok || len(c.Events) == 0 {
+			b.noCandidate(ctx, q, in.Rank)
+			return
+		}
+		id, region = c.Events[0].EventID, c.Events[0].Region
+	}
+	b.postEventJSON(ctx, q.channel, q.thread, q.user, region, id)
+}
+
+// postEventJSON looks an event up and posts its JSON, redacted.
+func (b *Bot) postEventJSON(ctx context.Context, channel, thread, user, region, id string) {
+	say := func(text string) {
+		if _, err := b.out.postText(ctx, channel, thread, text); err != nil {
+			b.log.Warn("could not answer an event request", "error", err)
+		}
+	}
+	if !eventIDShape.MatchString(id) {
+		say(fmt.Sprintf("`%s` is not a CloudTrail event id.", oneLine(id)))
+		return
+	}
+	if b.deps.Changes == nil {
+		say("I cannot read CloudTrail here: no AWS access is configured.")
+		return
+	}
+	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
+	defer cancel()
+	e, err := b.deps.Changes.Event(lctx, region, id, b.now())
+	if err != nil {
+		say("⚠️ " + oneLine(err.Error()))
+		return
+	}
+	raw := e.Raw
+	if len(raw) == 0 {
+		raw = e.RequestJSON
+	}
+	b.log.Info("event shown", "event", id, "user", user, "channel", channel)
+	if _, err := b.out.post(ctx, channel, thread, blocks.EventJSON(id, Redact(raw))); err != nil {
+		b.log.Warn("could not post the event", "error", err)
+	}
+}
+
+// previousVersion says what a cause's change replaced, as far as the
+// event and the IAM policy history show it.
+func (b *Bot) previousVersion(ctx context.Context, q question, rank int) {
+	c, ok := b.candidate(q, rank)
+	if !ok || len(c.Events) == 0 {
+		b.noCandidate(ctx, q, rank)
+		return
+	}
+	e := c.Events[0]
+	text, cite := previousAnswer(ctx, b.deps.IAM, c, e)
+	b.postMessage(ctx, q, blocks.Answer(text, cite))
+}
+
+func previousAnswer(ctx context.Context, iam investigation.IAM, c investigation.Candidate, e investigation.EventRef) (string, []investigation.EventRef) {
+	cite := []investigation.EventRef{e}
+	name := e.EventName
+	switch {
+	case strings.Contains(name, "PolicyVersion") && strings.HasPrefix(c.Resource.ID, "arn:"):
+		if iam == nil {
+			return fmt.Sprintf("%s changed the default version of %s. I cannot read IAM here to show the earlier version; `aws iam list-policy-versions --policy-arn %s` lists them.", name, c.Resource.ID, c.Resource.ID), cite
+		}
+		lctx, cancel := context.WithTimeout(ctx, changeTimeout)
+		defer cancel()
+		versions, err := iam.PolicyVersions(lctx, c.Resource.ID)
+		if err != nil {
+			return fmt.Sprintf("I could not read the versions of %s: %v", c.Resource.ID, err), cite
+		}
+		var prev *investigation.PolicyVersion
+		for i := range versions {
+			v := &versions[i]
+			if v.Created.Before(e.EventTime) && (prev == nil || v.Created.After(prev.Created)) {
+				prev = v
+			}
+		}
+		if prev == nil {
+			return fmt.Sprintf("%s has no version older than the change at %s still stored (IAM keeps five).", c.Resource.ID, e.EventTime.UTC().Format(time.RFC3339)), cite
+		}
+		return fmt.Sprintf("Before %s, the newest version of %s was %s (created %s):\n%s", name, c.Resource.ID, prev.ID, prev.Created.UTC().Format(time.RFC3339), string(Redact(prev.Document))), cite
+	case strings.HasPrefix(name, "Revoke") || strings.HasPrefix(name, "Authorize") || strings.HasPrefix(name, "ModifySecurityGroupRules"):
+		return fmt.Sprintf("%s on %s: the rule it removed or added is in the event's request parameters (`show event #%d`). CloudTrail does not record the whole rule set before the change; AWS Config's history of %s does.", name, c.Resource.ID, c.Rank, c.Resource.ID), cite
+	case strings.HasPrefix(name, "UpdateFunctionConfiguration") || strings.HasPrefix(name, "UpdateFunctionCode"):
+		return fmt.Sprintf("%s on %s: the event holds the new settings only (`show event #%d`). The previous configuration is in the function's published versions (`aws lambda list-versions-by-function`) or AWS Config's history.", name, c.Resource.ID, c.Rank), cite
+	}
+	return fmt.Sprintf("%s on %s: CloudTrail records the request, not the state before it. The request is in `show event #%d`; AWS Config's resource history shows the earlier configuration when Config records this type.", name, c.Resource.ID, c.Rank), cite
+}
+
+// eventIDShape is what an event id may look like before it is sent to
+// CloudTrail: UUIDs in practice, kept loose for other trails.
+var eventIDShape = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
