@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -61,6 +62,14 @@ func (t engineTriager) Triage(ctx context.Context, a investigation.Alarm, progre
 	return eng.Triage(ctx, a)
 }
 
+// Advisor refines a posted report with the AI. It may set only rep.AI and
+// returns what the AI section shows: the assessment, or Skipped and why.
+// The deterministic report is already in the thread when it runs, so a slow
+// or failing model never delays or hides it.
+type Advisor interface {
+	Advise(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment
+}
+
 // AlarmDescriber reads alarm definitions, for notifications that name an
 // alarm without describing it (chat notifications, slash commands).
 type AlarmDescriber interface {
@@ -99,6 +108,9 @@ type Deps struct {
 	Socket  Socket
 	Triager Triager
 	Store   Store
+	// Advisor, when set, adds the AI assessment to each report by updating
+	// the report's message (TRAILHOUND_AI=bedrock).
+	Advisor Advisor
 	// Alarms describes alarms that chat notifications and commands only
 	// name; without it those are answered with an explanation.
 	Alarms AlarmDescriber

@@ -405,7 +405,29 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	if m := j.origin.sqs; m != nil {
 		b.deleteMessage(ctx, m, sqsTriaged)
 	}
+	b.advise(ctx, j, rep, st)
 	return nil
+}
+
+// advise adds the AI assessment under the posted report by updating the
+// same message; the report's deterministic part does not change.
+func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Report, st store.ThreadState) {
+	if b.deps.Advisor == nil {
+		return
+	}
+	ai := b.deps.Advisor.Advise(ctx, j.alarm, rep)
+	if ai == nil {
+		return
+	}
+	msg, _ := withNotice(blocks.Report(rep, blocks.ReportOptions{AI: ai}), "dedup-note", j.notice)
+	if err := b.out.update(ctx, j.thread.Channel, j.placeholderTS, msg); err != nil {
+		b.log.Warn("could not add the AI assessment to the report", "alarm", j.alarm.Name, "error", err)
+		return
+	}
+	st.Report = *rep
+	if err := b.deps.Store.SaveThread(ctx, j.thread, st); err != nil {
+		b.log.Warn("could not save the AI status with the thread", "alarm", j.alarm.Name, "error", err)
+	}
 }
 
 // evidence lists the event ids the report cites, each once.

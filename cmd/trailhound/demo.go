@@ -20,8 +20,10 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
@@ -60,8 +62,12 @@ prints the conversation.`, stderr)
 	blocksDir := fs.String("blocks", "", "write each message's Block Kit JSON into this folder")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up waiting for the reports after this long")
 	verbose := fs.Bool("verbose", false, "print the bot's logs")
+	ai := fs.String("ai", "off", "off, or bedrock: the sandbox Bedrock answers from each scenario's model.json (scenarios without one show why AI was skipped)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *ai != "off" && *ai != "bedrock" {
+		return usageError("demo: --ai must be off or bedrock, not %q", *ai)
 	}
 	dirs, err := pickDemoScenarios(*root, *only)
 	if err != nil {
@@ -75,7 +81,7 @@ prints the conversation.`, stderr)
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	d, err := newDemo(ctx, dirs, log)
+	d, err := newDemo(ctx, dirs, log, *ai == "bedrock")
 	if err != nil {
 		return err
 	}
@@ -152,7 +158,7 @@ type demoRun struct {
 	run   *sandboxRun
 }
 
-func newDemo(ctx context.Context, dirs []string, log *slog.Logger) (*demo, error) {
+func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) (*demo, error) {
 	d := &demo{byARN: map[string]*demoRun{}}
 	ok := false
 	defer func() {
@@ -215,6 +221,9 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger) (*demo, error
 	eng := first.run.sources.engine(func() time.Time { return first.sc.Meta.Now })
 	deps.Changes = bot.TrailChanges(eng.Trail, eng.Topology, first.sc.Meta.Region)
 	deps.IAM, deps.Topology, deps.Logs = eng.IAM, eng.Topology, eng.Logs
+	if withAI {
+		deps.Advisor = d
+	}
 	if d.sqs != nil {
 		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+sandbox.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
 		if err != nil {
@@ -254,6 +263,15 @@ func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(
 		return nil, fmt.Errorf("demo: no scenario for alarm %s", a.ARN)
 	}
 	return r.run.triage(ctx, r.sc, a, progress)
+}
+
+// Advise runs the agent against the sandbox Bedrock of the alarm's scenario.
+func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment {
+	r, ok := d.byARN[a.ARN]
+	if !ok {
+		return nil
+	}
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{})}.Advise(ctx, a, rep)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.

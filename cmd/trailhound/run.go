@@ -22,6 +22,8 @@ import (
 
 	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/config"
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -77,6 +79,13 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Logs:     eng.Logs,
 		Logger:   log,
 		Metrics:  reg,
+	}
+	if cfg.AI == config.AIBedrock {
+		deps.Advisor = bedrockAdvisor{
+			sources: sources,
+			model:   bedrock.New(awsCfg, bedrock.Options{ModelID: cfg.BedrockModel, Region: cfg.BedrockRegion}),
+			budgets: investigation.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
+		}
 	}
 	if cfg.SQSQueueURL != "" {
 		q, err := tools.OpenSQS(ctx, awsCfg, cfg.SQSQueueURL, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
@@ -102,7 +103,7 @@ func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investig
 	if err != nil || *m.ai != "bedrock" {
 		return rep, err
 	}
-	a, err := run.sources.advise(ctx, run.cfg, rep, alarm, investigation.Budgets{})
+	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{}), rep, alarm, investigation.Budgets{})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/sandbox"
@@ -58,19 +59,57 @@ func (s *awsSources) registry(region string) (*tools.Registry, error) {
 	}, tools.RegistryOptions{DefaultRegion: region})
 }
 
-// advise runs the Bedrock agent on top of a deterministic report; the report
-// keeps its candidates and gains only its ai section.
-func (s *awsSources) advise(ctx context.Context, cfg aws.Config, rep *investigation.Report, alarm investigation.Alarm, b investigation.Budgets) (investigation.Assessment, error) {
+// advise runs the agent on top of a deterministic report; the report keeps
+// its candidates and gains only its ai section.
+func (s *awsSources) advise(ctx context.Context, model *bedrock.Model, rep *investigation.Report, alarm investigation.Alarm, b investigation.Budgets) (investigation.Assessment, error) {
 	reg, err := s.registry(alarm.Region)
 	if err != nil {
 		return investigation.Assessment{}, err
 	}
-	model := bedrock.New(cfg, bedrock.Options{})
 	a, status, _ := investigation.Advise(ctx, investigation.AdviseInput{
 		Report: rep, Alarm: alarm, Model: model, ModelName: model.ID(), Tools: reg, Budgets: b,
 	})
 	rep.AI = status
 	return a, nil
+}
+
+// bedrockAdvisor is the bot's Advisor: the Bedrock agent on the engine's adapters.
+type bedrockAdvisor struct {
+	sources *awsSources
+	model   *bedrock.Model
+	budgets investigation.Budgets
+}
+
+func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment {
+	assessment, err := a.sources.advise(ctx, a.model, rep, alarm, a.budgets)
+	if err != nil {
+		rep.AI = investigation.AIStatus{Model: a.model.ID(), ReasonUnused: err.Error()}
+	}
+	return aiSection(assessment, rep.AI)
+}
+
+// aiSection is what Slack shows of an assessment.
+func aiSection(a investigation.Assessment, st investigation.AIStatus) *blocks.AIAssessment {
+	out := &blocks.AIAssessment{
+		Model: st.Model, InputTokens: st.InputTokens, OutputTokens: st.OutputTokens,
+		ToolCalls: st.ToolCalls, DroppedClaims: st.DroppedClaims,
+	}
+	if !st.Used {
+		out.Skipped = st.ReasonUnused
+		return out
+	}
+	out.Explanation = a.Explanation
+	out.MissingEvidence = a.MissingEvidence
+	if a.Partial != "" {
+		out.MissingEvidence = append(out.MissingEvidence, "the "+a.Partial+" budget ran out: this rests on what was read by then")
+	}
+	for _, r := range a.Ranking {
+		out.Ranking = append(out.Ranking, blocks.AIRank{EventIDs: r.EventIDs, Plausibility: r.Plausibility, Reason: r.Reason})
+	}
+	for _, n := range a.NextActions {
+		out.NextActions = append(out.NextActions, blocks.AIAction{Action: n.Action, Why: n.Why, EventIDs: n.EventIDs})
+	}
+	return out
 }
 
 // sandboxRun is a scenario served by the AWS sandbox with SDK clients pointed at it.
