@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 )
@@ -49,9 +51,10 @@ func testOptions() Options {
 }
 
 type harnessConfig struct {
-	opts  Options
-	store func(*recorder, testing.TB) Store
-	queue bool
+	opts    Options
+	store   func(*recorder, testing.TB) Store
+	queue   bool
+	advisor Advisor
 }
 
 func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
@@ -75,6 +78,7 @@ func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
 		h.queue = &fakeQueue{}
 		deps.Queue = h.queue
 	}
+	deps.Advisor = cfg.advisor
 	b, err := New(deps, cfg.opts)
 	if err != nil {
 		t.Fatalf("new bot: %v", err)
@@ -504,5 +508,38 @@ func TestRedeliveredEventIsHandledOnce(t *testing.T) {
 	}
 	if h.rec.index("ack env-b") < 0 {
 		t.Error("the redelivery was not acknowledged")
+	}
+}
+
+// fakeAdvisor answers with a fixed assessment after a delay, as a model would.
+type fakeAdvisor struct{ delay time.Duration }
+
+func (f fakeAdvisor) Advise(ctx context.Context, _ investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment {
+	time.Sleep(f.delay)
+	rep.AI = investigation.AIStatus{Used: true, Model: "scripted", InputTokens: 1200, OutputTokens: 80, ToolCalls: 1}
+	return &blocks.AIAssessment{Model: "scripted", InputTokens: 1200, OutputTokens: 80, ToolCalls: 1,
+		Ranking: []blocks.AIRank{{EventIDs: []string{"ev-checkout-errors"}, Plausibility: 0.8, Reason: "the detach precedes the errors"}}}
+}
+
+func TestAdvisorAddsTheAISectionToThePostedReport(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.advisor = fakeAdvisor{delay: 200 * time.Millisecond} })
+	ts := h.postMail("checkout-errors", "ALARM", episodeStart)
+	h.waitReport(testChannel, ts)
+	var updated fakeMessage
+	eventually(t, 5*time.Second, "AI section in the same message", func() bool {
+		for _, m := range h.slack.thread(testChannel, ts) {
+			if m.hasBlock(reportBlockID) && bytes.Contains(m.Blocks, []byte("the detach precedes the errors")) {
+				updated = m
+				return true
+			}
+		}
+		return false
+	})
+	// Placeholder → deterministic report → the same report with the AI section.
+	if updated.Updates < 2 {
+		t.Errorf("%d updates: the deterministic report must be posted before the model answers", updated.Updates)
+	}
+	if n := len(h.slack.thread(testChannel, ts)); n != 1 {
+		t.Errorf("thread has %d bot messages, want the one report updated in place", n)
 	}
 }
