@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -425,6 +426,9 @@ func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Repor
 		return
 	}
 	st.Report = *rep
+	if raw, err := json.Marshal(ai); err == nil {
+		st.AISection = raw
+	}
 	if err := b.deps.Store.SaveThread(ctx, j.thread, st); err != nil {
 		b.log.Warn("could not save the AI status with the thread", "alarm", j.alarm.Name, "error", err)
 	}
@@ -593,7 +597,14 @@ func (b *Bot) markResolved(ctx context.Context, thread store.ThreadRef, a invest
 	updated := false
 	if st, err := b.deps.Store.LoadThread(ctx, thread); err == nil {
 		if ts := b.findReport(ctx, thread); ts != "" {
-			msg := blocks.Report(&st.Report, blocks.ReportOptions{ResolvedAt: at})
+			opts := blocks.ReportOptions{ResolvedAt: at}
+			if len(st.AISection) > 0 {
+				var ai blocks.AIAssessment
+				if json.Unmarshal(st.AISection, &ai) == nil {
+					opts.AI = &ai
+				}
+			}
+			msg := blocks.Report(&st.Report, opts)
 			if err := b.out.update(ctx, thread.Channel, ts, msg); err != nil {
 				b.log.Warn("could not mark the report resolved; replying instead", "alarm", a.Name, "error", err)
 			} else {

@@ -60,8 +60,11 @@ type ThreadState struct {
 	Window investigation.Window `json:"window"`
 	// EvidenceEventIDs are every CloudTrail event id the triage read, so an
 	// answer can only cite events that were really seen.
-	EvidenceEventIDs []string  `json:"evidence_event_ids,omitempty"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	EvidenceEventIDs []string `json:"evidence_event_ids,omitempty"`
+	// AISection is the AI assessment as the report shows it (the renderer's
+	// own JSON), so a re-render, e.g. on resolution, keeps it.
+	AISection json.RawMessage `json:"ai_section,omitempty"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 func (s *Store) threadKey(t ThreadRef) string { return s.key("thread", t.Channel, t.TS) }
