@@ -50,13 +50,17 @@ type Config struct {
 	Regions  []string `yaml:"regions"`
 	Accounts []string `yaml:"accounts"`
 
-	AI             string        `yaml:"ai"`
-	BedrockModel   string        `yaml:"bedrock_model"`
-	BedrockRegion  string        `yaml:"bedrock_region"`
-	AIToolCalls    int           `yaml:"ai_tool_calls"`
-	AIInputTokens  int           `yaml:"ai_input_tokens"`
-	AIWallTime     time.Duration `yaml:"ai_wall_time"`
-	ScenarioOutDir string        `yaml:"scenario_out_dir"`
+	AI            string        `yaml:"ai"`
+	BedrockModel  string        `yaml:"bedrock_model"`
+	BedrockRegion string        `yaml:"bedrock_region"`
+	AIToolCalls   int           `yaml:"ai_tool_calls"`
+	AIInputTokens int           `yaml:"ai_input_tokens"`
+	AIWallTime    time.Duration `yaml:"ai_wall_time"`
+	// AIPriceInput and AIPriceOutput are USD per million tokens, for the
+	// cost shown under an AI assessment; 0 shows no cost.
+	AIPriceInput   float64 `yaml:"ai_price_input_per_mtok"`
+	AIPriceOutput  float64 `yaml:"ai_price_output_per_mtok"`
+	ScenarioOutDir string  `yaml:"scenario_out_dir"`
 }
 
 // Default returns the settings used when nothing else is given.
@@ -72,6 +76,9 @@ func Default() Config {
 		AIToolCalls:   8,
 		AIInputTokens: 30000,
 		AIWallTime:    60 * time.Second,
+		// On-demand prices of the default model's family at the time of writing.
+		AIPriceInput:  3,
+		AIPriceOutput: 15,
 	}
 }
 
@@ -111,6 +118,17 @@ func dur(p func(*Config) *time.Duration) func(*Config, string) error {
 	}
 }
 
+func number(p func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("not a non-negative number: %q", v)
+		}
+		*p(c) = f
+		return nil
+	}
+}
+
 func integer(p func(*Config) *int) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -143,6 +161,8 @@ var settings = []setting{
 	{"TRAILHOUND_AI_TOOL_CALLS", "ai-tool-calls", "tool calls the model may make per triage", integer(func(c *Config) *int { return &c.AIToolCalls })},
 	{"TRAILHOUND_AI_INPUT_TOKENS", "ai-input-tokens", "input tokens the model may use per triage", integer(func(c *Config) *int { return &c.AIInputTokens })},
 	{"TRAILHOUND_AI_WALL_TIME", "ai-wall-time", "wall time the model may use per triage", dur(func(c *Config) *time.Duration { return &c.AIWallTime })},
+	{"TRAILHOUND_AI_PRICE_INPUT", "ai-price-input", "USD per million input tokens, for the cost shown with AI answers", number(func(c *Config) *float64 { return &c.AIPriceInput })},
+	{"TRAILHOUND_AI_PRICE_OUTPUT", "ai-price-output", "USD per million output tokens", number(func(c *Config) *float64 { return &c.AIPriceOutput })},
 	{"TRAILHOUND_SCENARIO_OUT_DIR", "scenario-out-dir", "where corrected answers are written as replayable scenarios", str(func(c *Config) *string { return &c.ScenarioOutDir })},
 }
 

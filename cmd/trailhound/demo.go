@@ -22,6 +22,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot"
+	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
@@ -271,7 +272,9 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 	if !ok {
 		return nil
 	}
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{})}.Advise(ctx, a, rep)
+	prices := config.Default()
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{}),
+		priceIn: prices.AIPriceInput, priceOut: prices.AIPriceOutput}.Advise(ctx, a, rep)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.

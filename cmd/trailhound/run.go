@@ -85,6 +85,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			sources: sources,
 			model:   bedrock.New(awsCfg, bedrock.Options{ModelID: cfg.BedrockModel, Region: cfg.BedrockRegion}),
 			budgets: investigation.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
+			priceIn: cfg.AIPriceInput, priceOut: cfg.AIPriceOutput,
 		}
 	}
 	if cfg.SQSQueueURL != "" {

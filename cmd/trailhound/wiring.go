@@ -78,6 +78,8 @@ type bedrockAdvisor struct {
 	sources *awsSources
 	model   *bedrock.Model
 	budgets investigation.Budgets
+	// prices are USD per million input and output tokens; zero shows no cost.
+	priceIn, priceOut float64
 }
 
 func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment {
@@ -85,7 +87,9 @@ func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, r
 	if err != nil {
 		rep.AI = investigation.AIStatus{Model: a.model.ID(), ReasonUnused: err.Error()}
 	}
-	return aiSection(assessment, rep.AI)
+	out := aiSection(assessment, rep.AI)
+	out.CostUSD = (float64(rep.AI.InputTokens)*a.priceIn + float64(rep.AI.OutputTokens)*a.priceOut) / 1e6
+	return out
 }
 
 // aiSection is what Slack shows of an assessment.
