@@ -190,13 +190,16 @@ func cleanIDs(ids []string) []string {
 }
 
 // clip trims s and cuts it to maxAssessmentText runes.
-func clip(s string) string {
+func clip(s string) string { return clipRunes(s, maxAssessmentText) }
+
+// clipRunes trims s and cuts it to limit runes, the last one an ellipsis.
+func clipRunes(s string, limit int) string {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= maxAssessmentText {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:maxAssessmentText-1]) + "…"
+	return string(r[:limit-1]) + "…"
 }
 
 // ground drops every ranking entry and next action that cites an event id

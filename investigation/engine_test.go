@@ -409,3 +409,24 @@ func TestRefineKind(t *testing.T) {
 		t.Errorf("a memory change should explain exhaustion, not AccessDenied: %v", k.Symptoms())
 	}
 }
+
+// A change that cannot produce the workload's errors, when another change
+// explains them, is evidence-weighed down and never above low.
+func TestUnexplainedChangeIsDiscounted(t *testing.T) {
+	detach := ev("detach", "iam.amazonaws.com", "DetachRolePolicy", at(9), "us-east-1", role("checkout-role"))
+	memory := ev("memory", "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", at(2), "eu-west-1", fn("checkout"),
+		params(`{"functionName":"checkout","memorySize":256}`))
+	eng := &Engine{Trail: &fakeTrail{events: []Event{detach, memory}}, Topology: checkoutTopology,
+		Logs: fakeLogs{"/aws/lambda/checkout": accessDenied(8, 10)}, Now: func() time.Time { return symptom.Add(10 * time.Minute) }}
+	rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Candidates) != 2 || rep.Candidates[0].Events[0].EventID != "detach" {
+		t.Fatalf("candidates %+v, want the detach first", rep.Candidates)
+	}
+	m := rep.Candidates[1]
+	if m.Confidence != ConfidenceLow || m.Breakdown.Corroboration >= 0 {
+		t.Errorf("memory change: confidence %s, corroboration %.3f; want low and negative", m.Confidence, m.Breakdown.Corroboration)
+	}
+}

@@ -41,6 +41,10 @@ const (
 	CorroborationMaxLag = 20 * time.Minute
 	corroboratedByKind  = 0.7 // errors of the change's kind began after it
 	corroboratedByName  = 1.0 // and they name what it changed
+	// contradictedByLogs: the errors are of kinds this change does not
+	// produce, and another change explains them; that weighs as much
+	// against it as errors it named would weigh for it.
+	contradictedByLogs = corroboratedByName
 
 	// Confidence that a candidate caused the symptom.
 	HighScore   = 0.55 // and corroborated
@@ -79,6 +83,7 @@ type group struct {
 	corrob       *KindOnset
 	corrobName   bool
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
+	unexplained  bool       // the workload's errors are of kinds it does not produce
 	confidence   Confidence
 }
 
@@ -198,6 +203,7 @@ func (t *triage) rank(ctx context.Context) {
 		t.score(g, onset)
 	}
 	t.corroborate(groups, onset)
+	t.discountUnexplained(groups)
 	for _, g := range groups {
 		if g.score < MinCandidateScore {
 			continue
@@ -303,6 +309,51 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		}
 		best.corrob, best.corrobName = o, bestNamed
 		best.breakdown, best.score = bestB, bestB.Total()
+	}
+}
+
+// genericKinds say something failed, not what: they point at no kind of change.
+var genericKinds = map[ErrorKind]bool{ErrApplication: true, ErrUnavailable: true}
+
+// discountUnexplained lowers the changes that cannot have produced the
+// workload's errors once another change explains them: the logs then speak
+// against them. Generic errors (exceptions, 5xx) speak against nothing.
+func (t *triage) discountUnexplained(groups []*group) {
+	if t.logs == nil {
+		return
+	}
+	var specific []ErrorKind
+	for k := range t.logs.Kinds {
+		if !genericKinds[k] {
+			specific = append(specific, k)
+		}
+	}
+	explained := false
+	for _, g := range groups {
+		if g.corrob != nil && !genericKinds[g.corrob.Kind] {
+			explained = true
+			break
+		}
+	}
+	if len(specific) == 0 || !explained {
+		return
+	}
+	for _, g := range groups {
+		if g.corrob != nil {
+			continue
+		}
+		fits := false
+		for _, k := range specific {
+			if producesKind(g.rep.Kind, k) {
+				fits = true
+				break
+			}
+		}
+		if !fits {
+			g.unexplained = true
+			g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
+			g.score = g.breakdown.Total()
+		}
 	}
 }
 
@@ -439,7 +490,7 @@ var commonValues = map[string]bool{
 
 func confidenceOf(g *group) Confidence {
 	switch {
-	case g.contradicted != nil && g.corrob == nil:
+	case (g.contradicted != nil || g.unexplained) && g.corrob == nil:
 		return ConfidenceLow
 	case g.corrob != nil && g.score >= HighScore:
 		return ConfidenceHigh

@@ -54,7 +54,16 @@ func (t *ScenarioTopology) Dependencies(_ context.Context, r investigation.Resou
 	if it == nil {
 		return nil, investigation.ErrUnknownResource
 	}
-	out := make([]investigation.Dependency, 0, len(it.Relationships))
+	out := make([]investigation.Dependency, 0, len(it.Relationships)+1)
+	// A task definition names its containers' log groups in its
+	// configuration, as DescribeTaskDefinition does; AWS Config records no
+	// relationship for them.
+	for _, g := range containerLogGroups(it) {
+		out = append(out, investigation.Dependency{
+			Resource: investigation.Resource{Type: investigation.TypeLogGroup, ID: g, Region: it.Region},
+			Relation: "log group",
+		})
+	}
 	for _, rel := range it.Relationships {
 		d := investigation.Dependency{
 			Resource: investigation.Resource{Type: rel.Type, ID: CloudTrailID(rel.Type, rel.ID), ARN: rel.ARN, Region: it.Region},
@@ -75,6 +84,31 @@ func (t *ScenarioTopology) Dependencies(_ context.Context, r investigation.Resou
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// containerLogGroups reads the awslogs groups of a task definition's containers.
+func containerLogGroups(it *ConfigItem) []string {
+	if it.Type != "AWS::ECS::TaskDefinition" || len(it.Configuration) == 0 {
+		return nil
+	}
+	var td struct {
+		ContainerDefinitions []struct {
+			LogConfiguration struct {
+				LogDriver string            `json:"logDriver"`
+				Options   map[string]string `json:"options"`
+			} `json:"logConfiguration"`
+		} `json:"containerDefinitions"`
+	}
+	if json.Unmarshal(it.Configuration, &td) != nil {
+		return nil
+	}
+	var groups []string
+	for _, c := range td.ContainerDefinitions {
+		if g := c.LogConfiguration.Options["awslogs-group"]; c.LogConfiguration.LogDriver == "awslogs" && g != "" {
+			groups = append(groups, g)
+		}
+	}
+	return groups
 }
 
 // CloudTrailID turns an id as AWS Config may give it into the form CloudTrail
