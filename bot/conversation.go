@@ -136,9 +136,43 @@ func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
 		b.whoMade(ctx, q, in.Rank)
 	case ask.KindPrevious:
 		b.previousVersion(ctx, q, in.Rank)
+	case ask.KindUnknown:
+		b.answerWithAI(ctx, q)
 	default:
 		b.post(ctx, q, b.capabilities())
 	}
+}
+
+// aiAnswerTimeout bounds one AI answer: the run's own wall-time budget and
+// room for a model call retried within it.
+const aiAnswerTimeout = investigation.DefaultAIWallTime + 30*time.Second
+
+// answerWithAI hands a question none of the intents match to the AI when it
+// is asked in a triage thread, whose stored report is the AI's context.
+// Elsewhere, and when the AI cannot answer, the reply is what the bot can
+// answer itself, with a line saying why the AI did not.
+func (b *Bot) answerWithAI(ctx context.Context, q question) {
+	st := q.cc.state
+	text := strings.TrimSpace(ask.MentionFree(q.text))
+	// A triage's report names its alarm; a change table's does not.
+	if b.deps.Answerer == nil || st == nil || st.Report.Alarm.Name == "" || text == "" {
+		b.post(ctx, q, b.capabilities())
+		return
+	}
+	if !b.mayReadAWS(q.user, q.channel, "ai answer") {
+		b.post(ctx, q, b.capabilities()+"\nAI could not answer: questions that read AWS are limited to a list of people in this workspace.")
+		return
+	}
+	actx, cancel := context.WithTimeout(ctx, aiAnswerTimeout)
+	defer cancel()
+	answer, cited, err := b.deps.Answerer.Answer(actx, text, *st)
+	if err != nil {
+		b.log.Info("AI could not answer", "channel", q.channel, "thread", q.thread, "reason", err)
+		b.post(ctx, q, b.capabilities()+"\nAI could not answer: "+oneLine(err.Error()))
+		return
+	}
+	b.log.Info("AI answered", "channel", q.channel, "thread", q.thread, "cited", len(cited))
+	b.postMessage(ctx, q, blocks.Answer(answer, cited))
 }
 
 func (b *Bot) questionRequest(q question, req changeRequest) changeRequest {

@@ -70,6 +70,14 @@ type Advisor interface {
 	Advise(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment
 }
 
+// Answerer answers, with the AI, a free-form question asked in a triage
+// thread, from the thread's stored context. The answer cites the events it
+// rests on; an error says in one line why there is no answer (AI off,
+// throttled, a budget spent, invalid output).
+type Answerer interface {
+	Answer(ctx context.Context, question string, st store.ThreadState) (text string, cited []investigation.EventRef, err error)
+}
+
 // AlarmDescriber reads alarm definitions, for notifications that name an
 // alarm without describing it (chat notifications, slash commands).
 type AlarmDescriber interface {
@@ -111,6 +119,9 @@ type Deps struct {
 	// Advisor, when set, adds the AI assessment to each report by updating
 	// the report's message (TRAILHOUND_AI=bedrock).
 	Advisor Advisor
+	// Answerer, when set, answers questions in a triage thread that none
+	// of the bot's own intents match (TRAILHOUND_AI=bedrock).
+	Answerer Answerer
 	// Alarms describes alarms that chat notifications and commands only
 	// name; without it those are answered with an explanation.
 	Alarms AlarmDescriber

@@ -160,11 +160,11 @@ func LoadScenario(dir string) (*Scenario, error) {
 	if st, err := os.Stat(sc.TrailIn); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("scenario %s: no trail/ folder", dir)
 	}
-	var expect Expect
-	if err := readJSON(dir, "expect.json", &expect, false); err != nil {
-		return nil, err
-	} else if _, statErr := os.Stat(filepath.Join(dir, "expect.json")); statErr == nil {
-		sc.Expect = &expect
+	if _, err := os.Stat(filepath.Join(dir, "expect.json")); err == nil {
+		sc.Expect = &Expect{}
+		if err := readJSON(dir, "expect.json", sc.Expect, true); err != nil {
+			return nil, err
+		}
 	}
 	for name, into := range map[string]any{
 		"topology.json": &sc.Topology,

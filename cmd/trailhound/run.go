@@ -81,12 +81,13 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Metrics:  reg,
 	}
 	if cfg.AI == config.AIBedrock {
-		deps.Advisor = bedrockAdvisor{
+		advisor := bedrockAdvisor{
 			sources: sources,
 			model:   bedrock.New(awsCfg, bedrock.Options{ModelID: cfg.BedrockModel, Region: cfg.BedrockRegion}),
 			budgets: investigation.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
 			priceIn: cfg.AIPriceInput, priceOut: cfg.AIPriceOutput,
 		}
+		deps.Advisor, deps.Answerer = advisor, advisor
 	}
 	if cfg.SQSQueueURL != "" {
 		q, err := tools.OpenSQS(ctx, awsCfg, cfg.SQSQueueURL, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -90,6 +92,24 @@ func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, r
 	out := aiSection(assessment, rep.AI)
 	out.CostUSD = (float64(rep.AI.InputTokens)*a.priceIn + float64(rep.AI.OutputTokens)*a.priceOut) / 1e6
 	return out
+}
+
+// Answer puts a free-form thread question to the agent, with the thread's
+// report as its context; it is the bot's Answerer.
+func (a bedrockAdvisor) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+	reg, err := a.sources.registry(st.Alarm.Region)
+	if err != nil {
+		return "", nil, err
+	}
+	rep := st.Report
+	res, status, _ := investigation.Answer(ctx, investigation.AnswerInput{
+		Question: question, Report: &rep, Alarm: st.Alarm,
+		Model: a.model, ModelName: a.model.ID(), Tools: reg, Budgets: a.budgets,
+	})
+	if !status.Used {
+		return "", nil, errors.New(status.ReasonUnused)
+	}
+	return res.Text(), res.Events, nil
 }
 
 // aiSection is what Slack shows of an assessment.
