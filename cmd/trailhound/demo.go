@@ -223,7 +223,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	deps.Changes = bot.TrailChanges(eng.Trail, eng.Topology, first.sc.Meta.Region)
 	deps.IAM, deps.Topology, deps.Logs = eng.IAM, eng.Topology, eng.Logs
 	if withAI {
-		deps.Advisor = d
+		deps.Advisor, deps.Answerer = d, d
 	}
 	if d.sqs != nil {
 		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+sandbox.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
@@ -275,6 +275,15 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 	prices := config.Default()
 	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{}),
 		priceIn: prices.AIPriceInput, priceOut: prices.AIPriceOutput}.Advise(ctx, a, rep)
+}
+
+// Answer puts a thread question to the agent of the thread's scenario.
+func (d *demo) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+	r, ok := d.byARN[st.Alarm.ARN]
+	if !ok {
+		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)
+	}
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{})}.Answer(ctx, question, st)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.
