@@ -49,16 +49,27 @@ type configRelationship struct {
 // configResourceType is the shape of Config's resource type names.
 var configResourceType = regexp.MustCompile(`^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
 
+// checkConfigResourceType refuses a resource type the way Config's
+// validation does.
+func checkConfigResourceType(t string) *apiError {
+	switch {
+	case t == "":
+		return clientError("ValidationException", "1 validation error detected: Value null at 'resourceType' failed to satisfy constraint: Member must not be null")
+	case !configResourceType.MatchString(t):
+		return clientError("ValidationException", "1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set", t)
+	}
+	return nil
+}
+
 func (inv *inventory) getResourceConfigHistory(r *http.Request, body []byte) (any, *apiError) {
 	var in configHistoryInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
 	}
+	if err := checkConfigResourceType(in.ResourceType); err != nil {
+		return nil, err
+	}
 	switch {
-	case in.ResourceType == "":
-		return nil, clientError("ValidationException", "1 validation error detected: Value null at 'resourceType' failed to satisfy constraint: Member must not be null")
-	case !configResourceType.MatchString(in.ResourceType):
-		return nil, clientError("ValidationException", "1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set", in.ResourceType)
 	case in.ResourceID == "":
 		return nil, clientError("ValidationException", "1 validation error detected: Value null at 'resourceId' failed to satisfy constraint: Member must not be null")
 	case in.ChronologicalOrder != "" && in.ChronologicalOrder != "Reverse" && in.ChronologicalOrder != "Forward":
@@ -118,11 +129,10 @@ func (inv *inventory) listDiscoveredResources(r *http.Request, body []byte) (any
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
 	}
+	if err := checkConfigResourceType(in.ResourceType); err != nil {
+		return nil, err
+	}
 	switch {
-	case in.ResourceType == "":
-		return nil, clientError("ValidationException", "1 validation error detected: Value null at 'resourceType' failed to satisfy constraint: Member must not be null")
-	case !configResourceType.MatchString(in.ResourceType):
-		return nil, clientError("ValidationException", "1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set", in.ResourceType)
 	case in.Limit < 0 || in.Limit > 100:
 		return nil, clientError("InvalidLimitException", "Limit %d is not in [0, 100].", in.Limit)
 	case len(in.ResourceIDs) > 0 && in.ResourceName != nil:
