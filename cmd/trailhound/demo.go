@@ -232,7 +232,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		}
 		deps.Queue = q
 	}
-	d.bot, err = bot.New(deps, bot.Options{Channels: []string{demoChannel}, AlertChannel: demoChannel, Workers: 4})
+	d.bot, err = bot.New(deps, bot.Options{Channels: []string{demoChannel}, AlertChannel: demoChannel, Workers: 4, DefaultRegion: first.sc.Meta.Region})
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +348,7 @@ func (d *demo) converse(ctx context.Context) {
 	}
 	roots := len(d.slack.Messages(demoChannel))
 	sc := d.runs[0]
-	cmd := fmt.Sprintf("changes %s before %s window 1h", firstResourceID(sc.alarm), sc.alarm.StateChangeTime.UTC().Format(time.RFC3339))
+	cmd := fmt.Sprintf("changes %s before %s window 1h", sc.alarm.Name, sc.alarm.StateChangeTime.UTC().Format(time.RFC3339))
 	if _, err := d.slack.SlashCommand(demoChannel, "U0ALICE", cmd); err == nil {
 		wait, cancel := context.WithTimeout(ctx, 15*time.Second)
 		_ = d.slack.WaitFor(wait, func() bool { return len(d.slack.Messages(demoChannel)) > roots })
@@ -366,14 +366,6 @@ func (d *demo) firstReportThread() string {
 	return ""
 }
 
-func firstResourceID(a investigation.Alarm) string {
-	for _, m := range a.Metrics {
-		for _, dim := range m.Dimensions {
-			return dim.Value
-		}
-	}
-	return a.Name
-}
 
 // postAlarm posts a notification as the integration that delivers it: the
 // e-mail integration for e-mail text, a webhook for JSON. Slack escapes
