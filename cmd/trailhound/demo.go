@@ -366,7 +366,6 @@ func (d *demo) firstReportThread() string {
 	return ""
 }
 
-
 // postAlarm posts a notification as the integration that delivers it: the
 // e-mail integration for e-mail text, a webhook for JSON. Slack escapes
 // &, < and > in message text, and so does this.
