@@ -1,7 +1,6 @@
 package investigation
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -25,29 +24,17 @@ type answerCase struct {
 
 func runAnswer(t *testing.T, c answerCase) (AnswerResult, AIStatus, Transcript, *scriptedModel) {
 	t.Helper()
-	rep := testReport()
-	before, err := json.Marshal(rep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	model := &scriptedModel{t: t, turns: c.turns}
-	if c.tools == nil {
-		c.tools = &fakeTools{}
-	}
 	if c.question == "" {
 		c.question = "did anyone touch the role's policy?"
 	}
-	res, st, tr := Answer(context.Background(), AnswerInput{Question: c.question, Report: rep, Alarm: Alarm{Name: "checkout-errors"},
-		Model: model, ModelName: "scripted", Tools: c.tools, Budgets: c.budgets})
-	after, err := json.Marshal(rep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(before, after) {
-		t.Errorf("Answer changed the report")
-	}
-	t.Logf("%s: used=%v reason=%q input_tokens=%d output_tokens=%d tool_calls=%d dropped=%d model_calls=%d",
-		t.Name(), st.Used, st.ReasonUnused, st.InputTokens, st.OutputTokens, st.ToolCalls, st.DroppedClaims, len(model.reqs))
+	var res AnswerResult
+	var tr Transcript
+	st, model := runAgent(t, c.turns, c.tools, func(rep *Report, model Model, tools ToolBox) AIStatus {
+		var st AIStatus
+		res, st, tr = Answer(context.Background(), AnswerInput{Question: c.question, Report: rep, Alarm: Alarm{Name: "checkout-errors"},
+			Model: model, ModelName: "scripted", Tools: tools, Budgets: c.budgets})
+		return st
+	})
 	return res, st, tr, model
 }
 

@@ -166,26 +166,40 @@ type adviseCase struct {
 
 func runAdvise(t *testing.T, c adviseCase) (Assessment, AIStatus, Transcript, *scriptedModel) {
 	t.Helper()
+	var a Assessment
+	var tr Transcript
+	st, model := runAgent(t, c.turns, c.tools, func(rep *Report, model Model, tools ToolBox) AIStatus {
+		var st AIStatus
+		a, st, tr = Advise(context.Background(), AdviseInput{Report: rep, Alarm: c.alarm, Model: model, ModelName: "scripted", Tools: tools, Budgets: c.budgets, Now: c.now})
+		return st
+	})
+	return a, st, tr, model
+}
+
+// runAgent runs one agent call on a fresh report with a scripted model,
+// checks that it left the deterministic report untouched and logs its costs.
+func runAgent(t *testing.T, turns []scriptedTurn, tools *fakeTools, call func(*Report, Model, ToolBox) AIStatus) (AIStatus, *scriptedModel) {
+	t.Helper()
 	rep := testReport()
 	before, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	model := &scriptedModel{t: t, turns: c.turns}
-	if c.tools == nil {
-		c.tools = &fakeTools{}
+	model := &scriptedModel{t: t, turns: turns}
+	if tools == nil {
+		tools = &fakeTools{}
 	}
-	a, st, tr := Advise(context.Background(), AdviseInput{Report: rep, Alarm: c.alarm, Model: model, ModelName: "scripted", Tools: c.tools, Budgets: c.budgets, Now: c.now})
+	st := call(rep, model, tools)
 	after, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(before, after) {
-		t.Errorf("Advise changed the deterministic report")
+		t.Errorf("the agent changed the deterministic report")
 	}
 	t.Logf("%s: used=%v reason=%q input_tokens=%d output_tokens=%d tool_calls=%d dropped=%d model_calls=%d",
 		t.Name(), st.Used, st.ReasonUnused, st.InputTokens, st.OutputTokens, st.ToolCalls, st.DroppedClaims, len(model.reqs))
-	return a, st, tr, model
+	return st, model
 }
 
 func TestAdviseHappyPath(t *testing.T) {

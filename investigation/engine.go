@@ -2,7 +2,6 @@ package investigation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,8 +107,7 @@ type found struct {
 	Event
 	Target *scoped
 	Kind   ChangeKind
-	Known  bool // Kind comes from the catalogue rather than a guess
-	group  int  // index of its group key (see assignGroup)
+	group  int // index of its group key (see assignGroup)
 }
 
 // Triage runs the deterministic investigation of a. It returns an error only
@@ -366,12 +364,7 @@ func (t *triage) keep(ev Event, s *scoped) {
 		}
 		return
 	}
-	kind, known := KindOf(ev.Source, ev.Name)
-	if !known {
-		kind = GuessKind(ev.Source, ev.Name)
-	}
-	kind = refineKind(kind, ev)
-	f := &found{Event: ev, Target: s, Kind: kind, Known: known}
+	f := &found{Event: ev, Target: s, Kind: KindOfEvent(ev)}
 	t.assignGroup(f)
 	t.seen[ev.ID] = f
 	if ev.Failed() {
@@ -450,57 +443,4 @@ func dedupeStrings(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// refineKind reads the request of calls whose name does not say what they
-// change, so that their category and the errors they can cause follow what
-// they actually set.
-func refineKind(k ChangeKind, ev Event) ChangeKind {
-	if len(ev.RequestJSON) == 0 {
-		return k
-	}
-	var req map[string]json.RawMessage
-	if json.Unmarshal(ev.RequestJSON, &req) != nil {
-		return k
-	}
-	has := func(key string) bool { _, ok := req[key]; return ok }
-	switch {
-	case serviceOf(ev.Source) == "ecs" && k.Name == "UpdateService":
-		// UpdateService both deploys (a new task definition, a forced new
-		// deployment) and scales (desiredCount alone).
-		if has("desiredCount") && !has("taskDefinition") && !has("forceNewDeployment") {
-			k.Category = CategoryCapacity
-			k.SymptomKinds = nil
-		}
-	case serviceOf(ev.Source) == "lambda" && k.Name == "UpdateFunctionConfiguration":
-		// One call sets memory, timeout, environment, VPC, role, key or
-		// layers; each breaks things its own way.
-		var kinds []ErrorKind
-		for _, f := range lambdaConfigSymptoms {
-			if has(f.field) {
-				kinds = append(kinds, f.kinds...)
-			}
-		}
-		if len(kinds) > 0 {
-			k.SymptomKinds = kinds
-		}
-	}
-	return k
-}
-
-var lambdaConfigSymptoms = []struct {
-	field string
-	kinds []ErrorKind
-}{
-	{"role", []ErrorKind{ErrAccessDenied}},
-	{"vpcConfig", []ErrorKind{ErrNetwork, ErrDNS}},
-	{"memorySize", []ErrorKind{ErrExhaustion}},
-	{"timeout", []ErrorKind{ErrExhaustion}},
-	{"ephemeralStorage", []ErrorKind{ErrExhaustion}},
-	{"environment", []ErrorKind{ErrConfig, ErrApplication, ErrNotFound, ErrAuth}},
-	{"kMSKeyArn", []ErrorKind{ErrKMS}},
-	{"layers", []ErrorKind{ErrApplication, ErrConfig}},
-	{"runtime", []ErrorKind{ErrApplication, ErrConfig}},
-	{"handler", []ErrorKind{ErrConfig, ErrApplication}},
-	{"deadLetterConfig", []ErrorKind{ErrAccessDenied, ErrNotFound}},
 }

@@ -202,12 +202,6 @@ func (ev *LogEvidence) lastDeployBefore(t time.Time) *LogLine {
 	return last
 }
 
-// IsDeployMarker reports whether a log line announces a new version, build or
-// flag of the workload.
-func IsDeployMarker(msg string) bool {
-	return deployMarker.MatchString(msg) && ClassifyLine(msg) == ""
-}
-
 // Noteworthy reports whether a log line is one the engine reads.
 func Noteworthy(msg string) bool {
 	return ClassifyLine(msg) != "" || deployMarker.MatchString(msg)

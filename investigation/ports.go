@@ -56,8 +56,8 @@ type Topology interface {
 }
 
 // Logs reads the log lines that matter for corroboration: those that look like
-// errors (ClassifyLine) or like the workload announcing a new version
-// (IsDeployMarker). LogFilterPattern selects the same lines in CloudWatch Logs.
+// errors or like the workload announcing a new version (Noteworthy).
+// LogFilterPattern selects the same lines in CloudWatch Logs.
 type Logs interface {
 	// Errors returns at most limit such lines of group in [start, end),
 	// oldest first. A group that does not exist returns ErrUnknownResource.

@@ -31,7 +31,7 @@ func BenchmarkRank(b *testing.B) {
 			Time:  symptom.Add(-time.Duration(rng.IntN(3600)) * time.Second),
 			Actor: Actor{Name: fmt.Sprintf("user-%d", rng.IntN(20)), Kind: ActorKind([]ActorKind{ActorConsole, ActorHuman, ActorAutomation, ActorService}[rng.IntN(4)])},
 		}
-		f := &found{Event: ev, Target: targets[rng.IntN(resources)], Kind: k, Known: true}
+		f := &found{Event: ev, Target: targets[rng.IntN(resources)], Kind: k}
 		seen[ev.ID] = f
 		all = append(all, f)
 	}

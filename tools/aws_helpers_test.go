@@ -211,3 +211,40 @@ func maxInWindow(times []time.Time, d time.Duration) int {
 	}
 	return best
 }
+
+// serveScenarioDir serves the scenario in dir on loopback with SDK clients
+// signing for region.
+func serveScenarioDir(t *testing.T, dir, region string) (*sandbox.AWS, aws.Config) {
+	t.Helper()
+	sc, err := sandbox.LoadScenario(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sandbox.NewAWS(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := a.Serve(testContext(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	isolateEnvironment(t)
+	cfg, err := tools.LoadAWSConfig(testContext(t), tools.AWSOptions{
+		Region:      region,
+		Endpoint:    srv.URL(),
+		Credentials: testCredentials,
+		MaxAttempts: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, cfg
+}
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -59,7 +59,7 @@ func TestInventoryDescribe(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := a.Calls()
-			out, err := inv.Describe(topoCtx(t), tt.call)
+			out, err := inv.Describe(testContext(t), tt.call)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
@@ -127,7 +127,7 @@ func TestInventoryNotFound(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			err := call(topoCtx(t))
+			err := call(testContext(t))
 			if !errors.Is(err, investigation.ErrUnknownResource) || tools.ReasonOf(err) != tools.ReasonNotFound {
 				t.Errorf("got %v (reason %q), want not found", err, tools.ReasonOf(err))
 			}
@@ -152,7 +152,7 @@ func TestInventoryPageBound(t *testing.T) {
 	for _, tt := range tests {
 		inv := tools.NewInventory(cfg, tools.InventoryOptions{PageSize: 1, MaxPages: tt.maxPages})
 		before := a.Calls()[op]
-		groups, more, err := inv.TargetGroups(topoCtx(t), "", tools.TargetGroupQuery{LoadBalancerARN: topoLB})
+		groups, more, err := inv.TargetGroups(testContext(t), "", tools.TargetGroupQuery{LoadBalancerARN: topoLB})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestConfigService(t *testing.T) {
 	_, cfg := topoServe(t)
 	cs := tools.NewConfigService(cfg, tools.ConfigServiceOptions{Timeout: 5 * time.Second})
 
-	item, err := cs.LatestItem(topoCtx(t), "", investigation.TypeLambdaFunction, "checkout")
+	item, err := cs.LatestItem(testContext(t), "", investigation.TypeLambdaFunction, "checkout")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestConfigService(t *testing.T) {
 		t.Errorf("configuration %s: %v", item.Configuration, err)
 	}
 
-	out, err := cs.ResourceConfigHistory(topoCtx(t), "us-east-1", investigation.TypeIAMRole, "checkout-role", 5)
+	out, err := cs.ResourceConfigHistory(testContext(t), "us-east-1", investigation.TypeIAMRole, "checkout-role", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestConfigService(t *testing.T) {
 		t.Errorf("history = %s", out)
 	}
 
-	_, err = cs.LatestItem(topoCtx(t), "", investigation.TypeLambdaFunction, "edge")
+	_, err = cs.LatestItem(testContext(t), "", investigation.TypeLambdaFunction, "edge")
 	if !errors.Is(err, investigation.ErrUnknownResource) {
 		t.Errorf("a resource of another region: %v, want not found", err)
 	}

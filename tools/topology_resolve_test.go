@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/sandbox"
@@ -48,36 +47,6 @@ func resolveServe(t *testing.T) (*sandbox.AWS, aws.Config) {
 		t.Fatal(err)
 	}
 	return serveScenarioDir(t, dir, topoRegion)
-}
-
-// serveScenarioDir serves the scenario in dir on loopback with SDK clients
-// signing for region.
-func serveScenarioDir(t *testing.T, dir, region string) (*sandbox.AWS, aws.Config) {
-	t.Helper()
-	sc, err := sandbox.LoadScenario(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := sandbox.NewAWS(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := a.Serve(topoCtx(t), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	isolateEnvironment(t)
-	cfg, err := tools.LoadAWSConfig(topoCtx(t), tools.AWSOptions{
-		Region:      region,
-		Endpoint:    srv.URL(),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOXTEST", "sandbox-secret", ""),
-		MaxAttempts: 1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, cfg
 }
 
 func TestTopologyResolve(t *testing.T) {
@@ -128,7 +97,7 @@ func TestTopologyResolve(t *testing.T) {
 				t.Cleanup(func() { a.SetFault(tools.OpListDiscoveredResources, sandbox.Fault{}) })
 			}
 			before := a.Calls()[tools.OpListDiscoveredResources]
-			got, err := tt.topology.Resolve(topoCtx(t), tt.resource)
+			got, err := tt.topology.Resolve(testContext(t), tt.resource)
 			switch {
 			case tt.wantErr == nil && err != nil:
 				t.Fatalf("error %v", err)
@@ -171,7 +140,7 @@ func TestConfigFindByNamePaging(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := tools.NewConfigService(cfg, tools.ConfigServiceOptions{Timeout: 5 * time.Second, MaxPages: tt.maxPages, PageSize: 1})
 			before := a.Calls()[tools.OpListDiscoveredResources]
-			ids, err := cs.FindByName(topoCtx(t), tt.region, investigation.TypeRestAPI, tt.find)
+			ids, err := cs.FindByName(testContext(t), tt.region, investigation.TypeRestAPI, tt.find)
 			if cut := err != nil && strings.Contains(err.Error(), "page bound"); cut != tt.wantCut || (err != nil && !cut) {
 				t.Fatalf("error %v, want a cut listing: %v", err, tt.wantCut)
 			}
@@ -187,7 +156,7 @@ func TestConfigFindByNamePaging(t *testing.T) {
 	// A cut listing may hide a second API of the name: no id is chosen.
 	cut := &tools.Topology{Config: tools.NewConfigService(cfg, tools.ConfigServiceOptions{MaxPages: 1, PageSize: 1})}
 	r := investigation.Resource{Type: investigation.TypeRestAPI, ID: "orders", Region: topoRegion}
-	if got, err := cut.Resolve(topoCtx(t), r); err == nil || got != r {
+	if got, err := cut.Resolve(testContext(t), r); err == nil || got != r {
 		t.Errorf("resolved %+v (%v) from a cut listing", got, err)
 	}
 }
@@ -197,14 +166,14 @@ func TestConfigFindByNamePaging(t *testing.T) {
 func TestTopologyResolveScenario(t *testing.T) {
 	_, cfg := serveScenarioDir(t, filepath.Join("..", "testdata", "scenarios", "019-apigw-stage-throttle-lowered"), "us-east-1")
 	topo := &tools.Topology{Config: tools.NewConfigService(cfg, tools.ConfigServiceOptions{Timeout: 5 * time.Second})}
-	r, err := topo.Resolve(topoCtx(t), investigation.Resource{Type: investigation.TypeRestAPI, ID: "public-api", Region: "us-east-1"})
+	r, err := topo.Resolve(testContext(t), investigation.Resource{Type: investigation.TypeRestAPI, ID: "public-api", Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.ID != "k3x9q2w7ve" || r.ARN != "arn:aws:apigateway:us-east-1::/restapis/k3x9q2w7ve" {
 		t.Fatalf("resolved to %+v", r)
 	}
-	deps, err := topo.Dependencies(topoCtx(t), r)
+	deps, err := topo.Dependencies(testContext(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/sandbox"
@@ -33,41 +31,7 @@ const (
 // configuration LoadAWSConfig builds for it, one attempt per call.
 func topoServe(t *testing.T) (*sandbox.AWS, aws.Config) {
 	t.Helper()
-	sc, err := sandbox.LoadScenario(topoFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := sandbox.NewAWS(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := a.Serve(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	dir := t.TempDir()
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_REGION", topoRegion)
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "no-config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-credentials"))
-	cfg, err := tools.LoadAWSConfig(topoCtx(t), tools.AWSOptions{
-		Region:      topoRegion,
-		Endpoint:    srv.URL(),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDSANDBOXTEST", "sandbox-secret", ""),
-		MaxAttempts: 1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, cfg
-}
-
-func topoCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return serveScenarioDir(t, topoFixture, topoRegion)
 }
 
 // fakeProfiles answers instance profile roles; the IAM sandbox does not
@@ -182,7 +146,7 @@ func TestTopologyFromConfig(t *testing.T) {
 	for _, tc := range topoCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			before := a.Calls()
-			answer, err := topo.Read(topoCtx(t), tc.resource)
+			answer, err := topo.Read(testContext(t), tc.resource)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,7 +180,7 @@ func TestTopologyFallback(t *testing.T) {
 		a.SetFault("config:GetResourceConfigHistory", sandbox.Fault{ErrorCode: f.code})
 		for _, tc := range topoCases() {
 			t.Run(f.code+"/"+tc.name, func(t *testing.T) {
-				answer, err := topo.Read(topoCtx(t), tc.resource)
+				answer, err := topo.Read(testContext(t), tc.resource)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -304,7 +268,7 @@ func TestTopologyEdges(t *testing.T) {
 			if tt.topology != nil {
 				topo = tt.topology(cfg)
 			}
-			answer, err := topo.Read(topoCtx(t), tt.resource)
+			answer, err := topo.Read(testContext(t), tt.resource)
 			if got := errors.Is(err, investigation.ErrUnknownResource); got != tt.wantUnknown {
 				t.Errorf("unknown = %v (%v), want %v", got, err, tt.wantUnknown)
 			}
@@ -336,7 +300,7 @@ func TestTopologyTimeouts(t *testing.T) {
 
 	a.SetFault("config:GetResourceConfigHistory", sandbox.Fault{Timeout: true})
 	start := time.Now()
-	answer, err := topo.Read(topoCtx(t), checkout)
+	answer, err := topo.Read(testContext(t), checkout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +313,7 @@ func TestTopologyTimeouts(t *testing.T) {
 
 	a.SetFault("lambda:GetFunctionConfiguration", sandbox.Fault{Timeout: true})
 	start = time.Now()
-	_, err = topo.Read(topoCtx(t), checkout)
+	_, err = topo.Read(testContext(t), checkout)
 	if tools.ReasonOf(err) != tools.ReasonTimeout {
 		t.Errorf("error %v, want a timeout", err)
 	}
@@ -377,7 +341,7 @@ func (notRecorded) LatestItem(_ context.Context, _, typ, id string) (tools.Confi
 func TestTopologyItemNotRecorded(t *testing.T) {
 	_, cfg := topoServe(t)
 	topo := &tools.Topology{Config: notRecorded{}, Inventory: tools.NewInventory(cfg, tools.InventoryOptions{})}
-	answer, err := topo.Read(topoCtx(t), investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: topoRegion})
+	answer, err := topo.Read(testContext(t), investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: topoRegion})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +349,7 @@ func TestTopologyItemNotRecorded(t *testing.T) {
 		len(answer.Notes) != 1 || !strings.Contains(answer.Notes[0], "does not record") {
 		t.Errorf("answer = %+v", answer)
 	}
-	deps, err := topo.Dependencies(topoCtx(t), investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: topoRegion})
+	deps, err := topo.Dependencies(testContext(t), investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: topoRegion})
 	if err != nil || len(deps) != 6 {
 		t.Errorf("Dependencies = %d, %v", len(deps), err)
 	}
