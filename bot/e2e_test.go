@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -322,7 +323,7 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 }
 
 func TestSandboxQueueIntake(t *testing.T) {
-	sc, err := sandbox.LoadScenario("../testdata/scenarios/001-lambda-role-policy-detached")
+	sc, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // AWS is one http.Handler serving every AWS API Trailhound reads, from a
 // scenario. Requests are routed by the service named in their SigV4 credential
 // scope, which every SDK client signs with, so one endpoint serves them all.
 type AWS struct {
-	sc *Scenario
+	sc *scenario.Scenario
 
 	mu       sync.Mutex
 	services map[string]http.Handler // SigV4 signing name → handler
@@ -38,8 +40,8 @@ type Fault struct {
 	Throttle  bool          // enforce the operation's real rate limit, answering ThrottlingException above it
 }
 
-// NewAWS serves sc. Scenario data is read once here.
-func NewAWS(sc *Scenario) (*AWS, error) {
+// NewAWS serves sc. scenario.Scenario data is read once here.
+func NewAWS(sc *scenario.Scenario) (*AWS, error) {
 	a := &AWS{
 		sc:       sc,
 		services: map[string]http.Handler{},
@@ -209,7 +211,7 @@ type Server struct {
 }
 
 // StartAWS serves sc on opts.Addr until ctx is done or Close is called.
-func StartAWS(ctx context.Context, sc *Scenario, opts AWSOptions) (*Server, error) {
+func StartAWS(ctx context.Context, sc *scenario.Scenario, opts AWSOptions) (*Server, error) {
 	a, err := NewAWS(sc)
 	if err != nil {
 		return nil, err

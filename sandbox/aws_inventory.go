@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // The inventory services answer what AWS Config and the direct describes
@@ -77,14 +78,14 @@ type inventory struct {
 	a       *AWS
 	account string
 	region  string // where items that name no region live
-	items   []ConfigItem
+	items   []scenario.ConfigItem
 }
 
 // ofType returns the items of typ a request signed for region can see:
 // those of that region, and global ones (IAM) from any.
-func (inv *inventory) ofType(typ, region string) []*ConfigItem {
+func (inv *inventory) ofType(typ, region string) []*scenario.ConfigItem {
 	global := investigation.RegionFor(typ, "") == investigation.GlobalServiceRegion
-	var out []*ConfigItem
+	var out []*scenario.ConfigItem
 	for i := range inv.items {
 		it := &inv.items[i]
 		if it.Type != typ {
@@ -98,7 +99,7 @@ func (inv *inventory) ofType(typ, region string) []*ConfigItem {
 	return out
 }
 
-func (inv *inventory) regionOf(it *ConfigItem) string {
+func (inv *inventory) regionOf(it *scenario.ConfigItem) string {
 	if it.Region != "" {
 		return it.Region
 	}
@@ -111,7 +112,7 @@ func (inv *inventory) arn(service, region, resource string) string {
 }
 
 // decodeConfiguration reads it's configuration into v; no configuration leaves v as it is.
-func decodeConfiguration(it *ConfigItem, v any) error {
+func decodeConfiguration(it *scenario.ConfigItem, v any) error {
 	conf, err := configurationText(it)
 	if err == nil && conf != "" {
 		err = json.Unmarshal([]byte(conf), v)
@@ -128,7 +129,7 @@ func badTopology(err error) *apiError {
 }
 
 // relatedIDs returns the ids of it's relationships of type typ, in order.
-func relatedIDs(it *ConfigItem, typ string) []string {
+func relatedIDs(it *scenario.ConfigItem, typ string) []string {
 	var out []string
 	for _, rel := range it.Relationships {
 		if rel.Type == typ && rel.ID != "" {
@@ -140,7 +141,7 @@ func relatedIDs(it *ConfigItem, typ string) []string {
 
 // relatedARNs returns the ARNs of it's relationships of type typ: the arn
 // field, or the id when it is one.
-func relatedARNs(it *ConfigItem, typ string) []string {
+func relatedARNs(it *scenario.ConfigItem, typ string) []string {
 	var out []string
 	for _, rel := range it.Relationships {
 		if rel.Type != typ {

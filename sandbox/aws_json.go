@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // awsState is the mutable part of the sandbox: rate windows, the trail
@@ -22,7 +24,7 @@ type awsState struct {
 	sns   *snsState
 }
 
-func newAWSState(sc *Scenario) (*awsState, error) {
+func newAWSState(sc *scenario.Scenario) (*awsState, error) {
 	trail, err := newTrailState(sc)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/record"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // trailState is the scenario's trail, indexed for LookupEvents.
@@ -18,7 +19,7 @@ type trailState struct {
 	rejected []record.Rejected
 }
 
-func newTrailState(sc *Scenario) (*trailState, error) {
+func newTrailState(sc *scenario.Scenario) (*trailState, error) {
 	events, rejected, err := record.ReadDir(sc.TrailIn)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Dir, err)

@@ -16,7 +16,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // trailFixture is a small account: a Lambda function changed and read in two
@@ -105,7 +105,7 @@ func lookupAll(t *testing.T, client *cloudtrail.Client, in *cloudtrail.LookupEve
 
 func TestLookupEventsAttributes(t *testing.T) {
 	f := newTrailFixture()
-	a := newAWS(t, writeScenario(t, f.records, sandbox.LogsFile{}))
+	a := newAWS(t, writeScenario(t, f.records, scenario.LogsFile{}))
 	cfg := serve(t, a, testRegion)
 	client := cloudtrail.NewFromConfig(cfg)
 
@@ -158,7 +158,7 @@ func TestLookupEventsAttributes(t *testing.T) {
 
 func TestLookupEventsRegionIsTheSignedOne(t *testing.T) {
 	f := newTrailFixture()
-	a := newAWS(t, writeScenario(t, f.records, sandbox.LogsFile{}))
+	a := newAWS(t, writeScenario(t, f.records, scenario.LogsFile{}))
 	for _, region := range []string{testRegion, "eu-west-1", "ap-south-1"} {
 		t.Run(region, func(t *testing.T) {
 			client := cloudtrail.NewFromConfig(serve(t, a, region))
@@ -179,7 +179,7 @@ func TestLookupEventsPaging(t *testing.T) {
 		records = append(records, ctRecord(eventID(i), "UpdateFunctionCode20150331v2", "lambda.amazonaws.com", testRegion,
 			testNow.Add(-time.Duration(i)*time.Second), false, "ci", "AKIACI0000000000003", map[string]any{"functionName": "busy"}))
 	}
-	a := newAWS(t, writeScenario(t, records, sandbox.LogsFile{}))
+	a := newAWS(t, writeScenario(t, records, scenario.LogsFile{}))
 	client := cloudtrail.NewFromConfig(serve(t, a, testRegion))
 	attr := []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyResourceName, AttributeValue: aws.String("busy")}}
 
@@ -233,7 +233,7 @@ func TestLookupEventsPaging(t *testing.T) {
 
 func TestLookupEventsRefusesWhatTheRealAPIRefuses(t *testing.T) {
 	f := newTrailFixture()
-	a := newAWS(t, writeScenario(t, f.records, sandbox.LogsFile{}))
+	a := newAWS(t, writeScenario(t, f.records, scenario.LogsFile{}))
 	client := cloudtrail.NewFromConfig(serve(t, a, testRegion))
 	byName := []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyResourceName, AttributeValue: aws.String("checkout")}}
 	first, err := client.LookupEvents(context.Background(), &cloudtrail.LookupEventsInput{LookupAttributes: byName, MaxResults: aws.Int32(5)})
@@ -285,11 +285,11 @@ func TestLookupEventsOnARealTrail(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample trail under %s: %v", src, err)
 	}
-	sc := writeScenario(t, nil, sandbox.LogsFile{})
+	sc := writeScenario(t, nil, scenario.LogsFile{})
 	for _, f := range files {
 		copyFile(t, f, filepath.Join(sc.TrailIn, filepath.Base(f)))
 	}
-	if sc, err = sandbox.LoadScenario(sc.Dir); err != nil {
+	if sc, err = scenario.Load(sc.Dir); err != nil {
 		t.Fatal(err)
 	}
 	a := newAWS(t, sc)

@@ -15,11 +15,12 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
 func TestFaultsAnswerInEachProtocol(t *testing.T) {
-	a := newAWS(t, writeScenario(t, newTrailFixture().records, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: "/aws/lambda/checkout"}}}))
+	a := newAWS(t, writeScenario(t, newTrailFixture().records, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: "/aws/lambda/checkout"}}}))
 	cfg := serve(t, a, testRegion)
 	ct, logs, q := cloudtrail.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 	queueURL := func() string {
@@ -99,7 +100,7 @@ func TestFaultsAnswerInEachProtocol(t *testing.T) {
 }
 
 func TestThrottleEnforcesTheRealRates(t *testing.T) {
-	a := newAWS(t, writeScenario(t, newTrailFixture().records, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: "/aws/lambda/checkout"}}}))
+	a := newAWS(t, writeScenario(t, newTrailFixture().records, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: "/aws/lambda/checkout"}}}))
 	cfg := serve(t, a, testRegion)
 	a.SetThrottle(true)
 	burst := func(n int, call func() error) (ok, throttled int) {
@@ -154,7 +155,7 @@ func TestThrottleEnforcesTheRealRates(t *testing.T) {
 }
 
 func TestStartAWSServesUntilContextEnds(t *testing.T) {
-	sc := writeScenario(t, newTrailFixture().records, sandbox.LogsFile{})
+	sc := writeScenario(t, newTrailFixture().records, scenario.LogsFile{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Latency: 10 * time.Millisecond, Throttle: true})

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
@@ -54,7 +55,7 @@ func ctRecord(id, name, source, region string, at time.Time, readOnly bool, user
 
 // writeScenario writes a scenario folder with records spread over two trail
 // files (none when there are no records) and the given log groups, and loads it.
-func writeScenario(t testing.TB, records []map[string]any, logs sandbox.LogsFile) *sandbox.Scenario {
+func writeScenario(t testing.TB, records []map[string]any, logs scenario.LogsFile) *scenario.Scenario {
 	t.Helper()
 	dir := t.TempDir()
 	meta := map[string]any{"title": "test", "account": testAccount, "region": testRegion, "now": testNow.Format(time.RFC3339)}
@@ -72,7 +73,7 @@ func writeScenario(t testing.TB, records []map[string]any, logs sandbox.LogsFile
 		writeJSON(t, filepath.Join(dir, "trail", "a.json"), map[string]any{"Records": records[:half]})
 		writeJSON(t, filepath.Join(dir, "trail", "b.json"), map[string]any{"Records": records[half:]})
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func (t readOnlyBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
-func newAWS(t testing.TB, sc *sandbox.Scenario) *sandbox.AWS {
+func newAWS(t testing.TB, sc *scenario.Scenario) *sandbox.AWS {
 	t.Helper()
 	a, err := sandbox.NewAWS(sc)
 	if err != nil {

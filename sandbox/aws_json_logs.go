@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // logStreamName is the one stream the sandbox files every event of a group under.
@@ -22,7 +24,7 @@ const logStreamName = "trailhound-sandbox"
 // started against them.
 type logsState struct {
 	region string
-	groups map[string][]LogEvent // oldest first
+	groups map[string][]scenario.LogEvent // oldest first
 
 	mu         sync.Mutex
 	queryDelay time.Duration
@@ -53,8 +55,8 @@ type queryStatistics struct {
 // maxRunningQueries is Logs Insights' limit of concurrent queries per account.
 const maxRunningQueries = 30
 
-func newLogsState(sc *Scenario) (*logsState, error) {
-	s := &logsState{region: sc.Meta.Region, groups: map[string][]LogEvent{}, queries: map[string]*insightsQuery{}}
+func newLogsState(sc *scenario.Scenario) (*logsState, error) {
+	s := &logsState{region: sc.Meta.Region, groups: map[string][]scenario.LogEvent{}, queries: map[string]*insightsQuery{}}
 	for _, g := range sc.Logs.Groups {
 		if g.Name == "" {
 			return nil, fmt.Errorf("scenario %s: logs.json: a group has no name", sc.Dir)
@@ -76,7 +78,7 @@ func (a *AWS) SetQueryDelay(d time.Duration) {
 
 // groupEvents finds a log group by name or ARN in the region the request was
 // signed for; groups live in the scenario's region.
-func (s *logsState) groupEvents(region, nameOrARN string) (string, []LogEvent, *apiError) {
+func (s *logsState) groupEvents(region, nameOrARN string) (string, []scenario.LogEvent, *apiError) {
 	name := nameOrARN
 	if strings.HasPrefix(nameOrARN, "arn:") {
 		parts := strings.SplitN(nameOrARN, ":", 7)

@@ -14,7 +14,7 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 const testGroup = "/aws/lambda/checkout"
@@ -32,12 +32,12 @@ var testLines = []string{
 	"an error: permission denied",
 }
 
-func logsScenario(t *testing.T) *sandbox.Scenario {
-	var events []sandbox.LogEvent
+func logsScenario(t *testing.T) *scenario.Scenario {
+	var events []scenario.LogEvent
 	for i, l := range testLines {
-		events = append(events, sandbox.LogEvent{Timestamp: logBase + int64(i)*30_000, Message: l})
+		events = append(events, scenario.LogEvent{Timestamp: logBase + int64(i)*30_000, Message: l})
 	}
-	return writeScenario(t, newTrailFixture().records, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: testGroup, Events: events}}})
+	return writeScenario(t, newTrailFixture().records, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: testGroup, Events: events}}})
 }
 
 func TestFilterLogEventsPatterns(t *testing.T) {
@@ -89,11 +89,11 @@ func TestFilterLogEventsPatterns(t *testing.T) {
 
 func TestFilterLogEventsPagingAndWindow(t *testing.T) {
 	big := strings.Repeat("x", 100_000)
-	var events []sandbox.LogEvent
+	var events []scenario.LogEvent
 	for i := range 30 {
-		events = append(events, sandbox.LogEvent{Timestamp: logBase + int64(i)*1000, Message: fmt.Sprintf("ERROR %d %s", i, big)})
+		events = append(events, scenario.LogEvent{Timestamp: logBase + int64(i)*1000, Message: fmt.Sprintf("ERROR %d %s", i, big)})
 	}
-	sc := writeScenario(t, nil, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: testGroup, Events: events}}})
+	sc := writeScenario(t, nil, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: testGroup, Events: events}}})
 	a := newAWS(t, sc)
 	client := cloudwatchlogs.NewFromConfig(serve(t, a, testRegion))
 

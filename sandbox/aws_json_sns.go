@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // snsState holds the sandbox's topics and their SQS subscriptions.
@@ -30,7 +32,7 @@ type snsSubscription struct {
 
 // newSNSState creates the alarm topic, and the topic the scenario's alarm
 // notification names, both delivering to the alarm queue.
-func newSNSState(sc *Scenario, queues *sqsState) *snsState {
+func newSNSState(sc *scenario.Scenario, queues *sqsState) *snsState {
 	s := &snsState{region: sc.Meta.Region, account: sc.Meta.Account, queues: queues, topics: map[string][]snsSubscription{}}
 	s.subscribe(fmt.Sprintf("arn:aws:sns:%s:%s:%s", sc.Meta.Region, sc.Meta.Account, AlarmQueue), AlarmQueue, false)
 	if arn := notificationTopic(sc.Alarm); arn != "" {

@@ -15,12 +15,13 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
 func sqsFixture(t *testing.T) (*sandbox.AWS, *sqs.Client, *sns.Client, string) {
 	t.Helper()
-	a := newAWS(t, writeScenario(t, newTrailFixture().records, sandbox.LogsFile{}))
+	a := newAWS(t, writeScenario(t, newTrailFixture().records, scenario.LogsFile{}))
 	cfg := serve(t, a, testRegion)
 	q := sqs.NewFromConfig(cfg)
 	out, err := q.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(sandbox.AlarmQueue)})

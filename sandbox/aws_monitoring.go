@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // mountMonitoringServices mounts CloudWatch, IAM and Bedrock Runtime.
@@ -79,7 +81,7 @@ var cwAlarmsFileMembers = map[string]string{
 	"AlarmHistory":    "",
 }
 
-func (s *cloudWatchService) load(sc *Scenario) error {
+func (s *cloudWatchService) load(sc *scenario.Scenario) error {
 	top := map[string]any{}
 	if len(sc.Alarms) > 0 {
 		doc, err := cwDecodeJSON(sc.Alarms)

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 const monScenarioJSON = `{"title":"monitoring","account":"123456789012","region":"us-east-1","now":"2024-05-01T12:30:00Z"}`
@@ -68,7 +70,7 @@ const monAlarmsJSON = `{
 
 // monScenario writes a scenario folder from files (name → content) on top of
 // a minimal valid one, and loads it.
-func monScenario(t *testing.T, files map[string]string) *Scenario {
+func monScenario(t *testing.T, files map[string]string) *scenario.Scenario {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "trail"), 0o755); err != nil {
@@ -83,7 +85,7 @@ func monScenario(t *testing.T, files map[string]string) *Scenario {
 			t.Fatal(err)
 		}
 	}
-	sc, err := LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func monScenario(t *testing.T, files map[string]string) *Scenario {
 
 // monServe serves sc on a loopback HTTP server and returns an SDK config
 // pointed at it: static fake credentials, no retries, so each call is one request.
-func monServe(t *testing.T, sc *Scenario) (*AWS, aws.Config) {
+func monServe(t *testing.T, sc *scenario.Scenario) (*AWS, aws.Config) {
 	t.Helper()
 	a, err := NewAWS(sc)
 	if err != nil {

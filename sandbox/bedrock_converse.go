@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // bedrockService is Bedrock Runtime's Converse, answered by the scripted
@@ -20,7 +22,7 @@ import (
 // ahead of the turn that follows it, so a client that retries moves on.
 type bedrockService struct {
 	aws     *AWS
-	turns   []ModelTurn
+	turns   []scenario.ModelTurn
 	loadErr error
 
 	mu     sync.Mutex
@@ -49,7 +51,7 @@ func newBedrockService(a *AWS) *bedrockService {
 	return s
 }
 
-func bedrockCheckScript(turns []ModelTurn) error {
+func bedrockCheckScript(turns []scenario.ModelTurn) error {
 	for i, t := range turns {
 		where := fmt.Sprintf("scenario model.json turns[%d]", i)
 		if t.Error != "" {
@@ -189,7 +191,7 @@ func (s *bedrockService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // pick returns the scripted turn for a request carrying n assistant messages.
-func (s *bedrockService) pick(n int) (ModelTurn, bool) {
+func (s *bedrockService) pick(n int) (scenario.ModelTurn, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	answers := -1
@@ -206,7 +208,7 @@ func (s *bedrockService) pick(n int) (ModelTurn, bool) {
 			return t, true
 		}
 	}
-	return ModelTurn{}, false
+	return scenario.ModelTurn{}, false
 }
 
 // bedrockConversePath extracts the model id of /model/{modelId}/converse; the

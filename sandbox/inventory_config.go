@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // AWS Config over topology.json: GetResourceConfigHistory answers one
@@ -173,7 +175,7 @@ func (inv *inventory) listDiscoveredResources(r *http.Request, body []byte) (any
 
 // matchesAnyID reports whether one of ids names it, by id or, for the types
 // Config keys by ARN, by ARN.
-func matchesAnyID(it *ConfigItem, ids []string) bool {
+func matchesAnyID(it *scenario.ConfigItem, ids []string) bool {
 	for _, id := range ids {
 		if it.ID == id || (it.ARN != "" && it.ARN == id) {
 			return true
@@ -182,7 +184,7 @@ func matchesAnyID(it *ConfigItem, ids []string) bool {
 	return false
 }
 
-func (inv *inventory) configItem(it *ConfigItem, region string) (configItemOut, error) {
+func (inv *inventory) configItem(it *scenario.ConfigItem, region string) (configItemOut, error) {
 	out := configItemOut{
 		AccountID:               inv.account,
 		ARN:                     it.ARN,
@@ -210,7 +212,7 @@ func (inv *inventory) configItem(it *ConfigItem, region string) (configItemOut, 
 }
 
 // configurationText is the configuration as Config's API carries it: JSON in a string.
-func configurationText(it *ConfigItem) (string, error) {
+func configurationText(it *scenario.ConfigItem) (string, error) {
 	raw := bytes.TrimSpace(it.Configuration)
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil

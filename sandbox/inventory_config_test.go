@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	configtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
@@ -20,7 +21,7 @@ import (
 func discoveryScenario(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	topology := sandbox.TopologyFile{Resources: []sandbox.ConfigItem{
+	topology := scenario.TopologyFile{Resources: []scenario.ConfigItem{
 		{Type: "AWS::ApiGateway::RestApi", ID: "k3x9q2w7ve", Name: "public-api"},
 		{Type: "AWS::ApiGateway::RestApi", ID: "a1b2c3d4e5", Name: "orders"},
 		{Type: "AWS::ApiGateway::RestApi", ID: "f6g7h8i9j0", Name: "orders"},

@@ -27,6 +27,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
@@ -44,7 +45,7 @@ const (
 // test sees exactly the answers it provokes.
 func invServe(t *testing.T, dir string) (*sandbox.AWS, aws.Config) {
 	t.Helper()
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 const (
@@ -43,7 +45,7 @@ type iamRoleEntry struct {
 type iamPolicyEntry struct {
 	arn, name, path string
 	defaultVersion  string
-	versions        []IAMPolicyVersion // newest first
+	versions        []scenario.IAMPolicyVersion // newest first
 	attachments     int
 }
 
@@ -53,7 +55,7 @@ func newIAMService(a *AWS) *iamService {
 	return s
 }
 
-func (s *iamService) load(f IAMFile) error {
+func (s *iamService) load(f scenario.IAMFile) error {
 	for i, p := range f.Policies {
 		path, name, ok := iamSplitARN(p.ARN, "policy")
 		if !ok {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
@@ -42,7 +43,7 @@ func monitoringSandbox(t *testing.T, files map[string]string) (*sandbox.AWS, aws
 			t.Fatal(err)
 		}
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func sameJSON(t *testing.T, got, want json.RawMessage) bool {
 func TestIAMPolicyVersions(t *testing.T) {
 	a, cfg := monitoringSandbox(t, map[string]string{"iam.json": iamScenario})
 	reader := NewIAM(cfg, IAMOptions{})
-	var scenario sandbox.IAMFile
+	var scenario scenario.IAMFile
 	if err := json.Unmarshal([]byte(iamScenario), &scenario); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestIAMPolicyVersions(t *testing.T) {
 
 func TestIAMRolePolicies(t *testing.T) {
 	_, cfg := monitoringSandbox(t, map[string]string{"iam.json": iamScenario})
-	var scenario sandbox.IAMFile
+	var scenario scenario.IAMFile
 	if err := json.Unmarshal([]byte(iamScenario), &scenario); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -17,7 +18,7 @@ import (
 // TestSQSPoller feeds an alarm through SNS into the sandbox queue, as AWS
 // delivers it, and handles it with the poller primitives.
 func TestSQSPoller(t *testing.T) {
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{}), tools.AWSOptions{})
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{}), tools.AWSOptions{})
 	ctx := context.Background()
 	q, err := tools.OpenSQS(ctx, cfg, sandbox.AlarmQueue, tools.SQSOptions{Visibility: 30 * time.Second})
 	if err != nil {
@@ -81,7 +82,7 @@ func TestSQSPoller(t *testing.T) {
 }
 
 func TestSQSReceiveWaits(t *testing.T) {
-	_, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{}), tools.AWSOptions{AttemptTimeout: 2 * time.Second})
+	_, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{}), tools.AWSOptions{AttemptTimeout: 2 * time.Second})
 	ctx := context.Background()
 	q, err := tools.OpenSQS(ctx, cfg, sandbox.AlarmQueue, tools.SQSOptions{})
 	if err != nil {
@@ -113,7 +114,7 @@ func TestSQSReceiveWaits(t *testing.T) {
 }
 
 func TestSQSAccessDenied(t *testing.T) {
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{}), tools.AWSOptions{})
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{}), tools.AWSOptions{})
 	q, err := tools.OpenSQS(context.Background(), cfg, sandbox.AlarmQueue, tools.SQSOptions{})
 	if err != nil {
 		t.Fatal(err)

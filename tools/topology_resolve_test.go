@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -23,7 +24,7 @@ import (
 func resolveServe(t *testing.T) (*sandbox.AWS, aws.Config) {
 	t.Helper()
 	dir := t.TempDir()
-	topology := sandbox.TopologyFile{Resources: []sandbox.ConfigItem{
+	topology := scenario.TopologyFile{Resources: []scenario.ConfigItem{
 		{Type: investigation.TypeRestAPI, ID: "k3x9q2w7ve", Name: "public-api"},
 		{Type: investigation.TypeRestAPI, ID: "a1b2c3d4e5", Name: "orders"},
 		{Type: investigation.TypeRestAPI, ID: "f6g7h8i9j0", Name: "orders"},

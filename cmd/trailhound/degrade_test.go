@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation/intake"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
 // TestTriageDegradesOnAWSFaults: a source that refuses or throttles makes
 // the report say what is missing; it never fails the triage.
 func TestTriageDegradesOnAWSFaults(t *testing.T) {
-	sc, err := sandbox.LoadScenario(filepath.Join(corpus, "001-lambda-role-policy-detached"))
+	sc, err := scenario.Load(filepath.Join(corpus, "001-lambda-role-policy-detached"))
 	if err != nil {
 		t.Fatal(err)
 	}

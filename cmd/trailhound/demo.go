@@ -26,6 +26,7 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -112,7 +113,7 @@ prints the conversation.`, stderr)
 }
 
 func pickDemoScenarios(root, only string) ([]string, error) {
-	all, err := sandbox.ListScenarios(root)
+	all, err := scenario.List(root)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ type demo struct {
 }
 
 type demoRun struct {
-	sc    *sandbox.Scenario
+	sc    *scenario.Scenario
 	alarm investigation.Alarm
 	run   *sandboxRun
 }
@@ -168,7 +169,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		}
 	}()
 	for _, dir := range dirs {
-		sc, err := sandbox.LoadScenario(dir)
+		sc, err := scenario.Load(dir)
 		if err != nil {
 			return nil, err
 		}

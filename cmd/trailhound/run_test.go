@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
@@ -25,7 +26,7 @@ func TestRunServesSlackAndStopsCleanly(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	sc, err := sandbox.LoadScenario(filepath.Join(corpus, "001-lambda-role-policy-detached"))
+	sc, err := scenario.Load(filepath.Join(corpus, "001-lambda-role-policy-detached"))
 	if err != nil {
 		t.Fatal(err)
 	}

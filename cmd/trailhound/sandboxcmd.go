@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
@@ -27,7 +28,7 @@ Point any AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL and any static cred
 	if *latency < 0 {
 		return usageError("sandbox: --latency cannot be negative")
 	}
-	sc, err := sandbox.LoadScenario(*dir)
+	sc, err := scenario.Load(*dir)
 	if err != nil {
 		return err
 	}

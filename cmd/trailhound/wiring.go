@@ -12,6 +12,7 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -149,7 +150,7 @@ type sandboxOptions struct {
 	throttle bool
 }
 
-func startSandboxRun(ctx context.Context, sc *sandbox.Scenario, o sandboxOptions) (*sandboxRun, error) {
+func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOptions) (*sandboxRun, error) {
 	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Latency: o.latency, Throttle: o.throttle})
 	if err != nil {
 		return nil, err
@@ -170,7 +171,7 @@ func (r *sandboxRun) Close() { r.server.Close() }
 
 // triage runs one triage through the SDK adapters and the sandbox, counting
 // every request the SDK sent.
-func (r *sandboxRun) triage(ctx context.Context, sc *sandbox.Scenario, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
 	counter := tools.NewCallCounter(nil)
 	ctx = tools.WithCallCounter(ctx, counter)
 	eng := r.sources.engine(func() time.Time { return sc.Meta.Now })

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -42,7 +43,7 @@ func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *tools.Registr
 	if err := os.WriteFile(filepath.Join(dir, "model.json"), script, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

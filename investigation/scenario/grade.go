@@ -1,6 +1,8 @@
-package sandbox
+package scenario
 
 import (
+	"strings"
+
 	"github.com/trailhound/trailhound/investigation"
 )
 
@@ -11,6 +13,10 @@ type Grade struct {
 	Top1     bool `json:"top1"`
 	Top3     bool `json:"top3"`
 	Category bool `json:"category"` // rank 1's category is the expected one
+	// HasPrevious: the expect names previous values; NextStep: rank 1 is the
+	// cause and its next step names one of them, i.e. says what to restore.
+	HasPrevious bool `json:"has_previous_values"`
+	NextStep    bool `json:"next_step_previous_value"`
 	// Blind-spot scenarios: no candidate above low and the right blind spot first.
 	BlindSpot bool `json:"blind_spot"`
 	Honest    bool `json:"honest"`
@@ -36,11 +42,13 @@ func GradeReport(want Expect, rep *investigation.Report, trailIDs map[string]boo
 		return false
 	}
 	g := Grade{HasCause: len(cause) > 0}
+	g.HasPrevious = g.HasCause && len(want.PreviousValues) > 0
 	for i, c := range rep.Candidates {
 		hit := holds(c)
 		if hit && i == 0 {
 			g.Top1 = true
 			g.Category = want.Category == "" || string(c.Category) == want.Category
+			g.NextStep = g.HasPrevious && namesAny(c.NextStep, want.PreviousValues)
 		}
 		if hit && i < 3 {
 			g.Top3 = true
@@ -48,18 +56,7 @@ func GradeReport(want Expect, rep *investigation.Report, trailIDs map[string]boo
 		if !hit && c.Confidence == investigation.ConfidenceHigh {
 			g.FalseHigh++
 		}
-		for _, e := range c.Events {
-			if !trailIDs[e.EventID] {
-				g.Fabricated++
-			}
-		}
-		for _, cl := range c.Claims {
-			for _, id := range cl.EventIDs {
-				if !trailIDs[id] {
-					g.Fabricated++
-				}
-			}
-		}
+		g.Fabricated += fabricated(c, trailIDs)
 	}
 	if !g.HasCause {
 		g.BlindSpot = want.BlindSpot != ""
@@ -72,4 +69,33 @@ func GradeReport(want Expect, rep *investigation.Report, trailIDs map[string]boo
 		g.Honest = lowOnly && len(rep.BlindSpots) > 0 && string(rep.BlindSpots[0].Kind) == want.BlindSpot
 	}
 	return g
+}
+
+// fabricated counts the event ids c cites that the trail does not hold.
+func fabricated(c investigation.Candidate, trailIDs map[string]bool) int {
+	n := 0
+	for _, e := range c.Events {
+		if !trailIDs[e.EventID] {
+			n++
+		}
+	}
+	for _, cl := range c.Claims {
+		for _, id := range cl.EventIDs {
+			if !trailIDs[id] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// namesAny reports whether text contains one of values, ignoring case.
+func namesAny(text string, values []string) bool {
+	text = strings.ToLower(text)
+	for _, v := range values {
+		if v != "" && strings.Contains(text, strings.ToLower(v)) {
+			return true
+		}
+	}
+	return false
 }

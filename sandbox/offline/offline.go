@@ -1,4 +1,8 @@
-package sandbox
+// Package offline answers the engine's sources from a scenario's own data, in
+// process, for the engine without HTTP: unit tests and the `--offline`
+// commands. The AWS emulator (sandbox/awsapi) serves the same data over the
+// wire.
+package offline
 
 import (
 	"context"
@@ -9,20 +13,18 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
-// The scenario's data as in-process sources, for the engine without HTTP:
-// unit tests and the `--offline` commands. The HTTP sandbox serves the same data.
-
-// Topology answers investigation.Topology from topology.json.
-func (sc *Scenario) TopologySource() *ScenarioTopology {
-	return &ScenarioTopology{items: sc.Topology.Resources}
+// NewTopology answers investigation.Topology from topology.json.
+func NewTopology(sc *scenario.Scenario) *Topology {
+	return &Topology{items: sc.Topology.Resources}
 }
 
-// ScenarioTopology is topology.json as an investigation.Topology.
-type ScenarioTopology struct{ items []ConfigItem }
+// Topology is topology.json as an investigation.Topology.
+type Topology struct{ items []scenario.ConfigItem }
 
-func (t *ScenarioTopology) find(r investigation.Resource) *ConfigItem {
+func (t *Topology) find(r investigation.Resource) *scenario.ConfigItem {
 	for i := range t.items {
 		it := &t.items[i]
 		if it.Type != r.Type {
@@ -36,7 +38,7 @@ func (t *ScenarioTopology) find(r investigation.Resource) *ConfigItem {
 }
 
 // Resolve returns r under the id topology.json records it with.
-func (t *ScenarioTopology) Resolve(_ context.Context, r investigation.Resource) (investigation.Resource, error) {
+func (t *Topology) Resolve(_ context.Context, r investigation.Resource) (investigation.Resource, error) {
 	it := t.find(r)
 	if it == nil {
 		return r, investigation.ErrUnknownResource
@@ -49,7 +51,7 @@ func (t *ScenarioTopology) Resolve(_ context.Context, r investigation.Resource) 
 }
 
 // Dependencies returns the relationships of r, with ids normalised to what CloudTrail records.
-func (t *ScenarioTopology) Dependencies(_ context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
+func (t *Topology) Dependencies(_ context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
 	it := t.find(r)
 	if it == nil {
 		return nil, investigation.ErrUnknownResource
@@ -87,7 +89,7 @@ func (t *ScenarioTopology) Dependencies(_ context.Context, r investigation.Resou
 }
 
 // containerLogGroups reads the awslogs groups of a task definition's containers.
-func containerLogGroups(it *ConfigItem) []string {
+func containerLogGroups(it *scenario.ConfigItem) []string {
 	if it.Type != "AWS::ECS::TaskDefinition" || len(it.Configuration) == 0 {
 		return nil
 	}
@@ -134,14 +136,14 @@ func CloudTrailID(typ, id string) string {
 	return id
 }
 
-// LogsSource answers investigation.Logs from logs.json.
-func (sc *Scenario) LogsSource() *ScenarioLogs { return &ScenarioLogs{groups: sc.Logs.Groups} }
+// NewLogs answers investigation.Logs from logs.json.
+func NewLogs(sc *scenario.Scenario) *Logs { return &Logs{groups: sc.Logs.Groups} }
 
-// ScenarioLogs is logs.json as an investigation.Logs.
-type ScenarioLogs struct{ groups []LogGroup }
+// Logs is logs.json as an investigation.Logs.
+type Logs struct{ groups []scenario.LogGroup }
 
 // Errors returns the noteworthy lines of group in [start, end), oldest first.
-func (l *ScenarioLogs) Errors(_ context.Context, group string, start, end time.Time, limit int) ([]investigation.LogLine, error) {
+func (l *Logs) Errors(_ context.Context, group string, start, end time.Time, limit int) ([]investigation.LogLine, error) {
 	for _, g := range l.groups {
 		if g.Name != group {
 			continue
@@ -163,14 +165,14 @@ func (l *ScenarioLogs) Errors(_ context.Context, group string, start, end time.T
 	return nil, investigation.ErrUnknownResource
 }
 
-// IAMSource answers investigation.IAM from iam.json.
-func (sc *Scenario) IAMSource() *ScenarioIAM { return &ScenarioIAM{file: sc.IAM} }
+// NewIAM answers investigation.IAM from iam.json.
+func NewIAM(sc *scenario.Scenario) *IAM { return &IAM{file: sc.IAM} }
 
-// ScenarioIAM is iam.json as an investigation.IAM.
-type ScenarioIAM struct{ file IAMFile }
+// IAM is iam.json as an investigation.IAM.
+type IAM struct{ file scenario.IAMFile }
 
 // PolicyVersions lists the versions of a managed policy.
-func (s *ScenarioIAM) PolicyVersions(_ context.Context, arn string) ([]investigation.PolicyVersion, error) {
+func (s *IAM) PolicyVersions(_ context.Context, arn string) ([]investigation.PolicyVersion, error) {
 	for _, p := range s.file.Policies {
 		if p.ARN != arn {
 			continue
@@ -184,9 +186,9 @@ func (s *ScenarioIAM) PolicyVersions(_ context.Context, arn string) ([]investiga
 	return nil, fmt.Errorf("policy %s: %w", arn, investigation.ErrUnknownResource)
 }
 
-// AlarmsSource answers investigation.Alarms from alarms.json.
-func (sc *Scenario) AlarmsSource() (*ScenarioAlarms, error) {
-	s := &ScenarioAlarms{}
+// NewAlarms answers investigation.Alarms from alarms.json.
+func NewAlarms(sc *scenario.Scenario) (*Alarms, error) {
+	s := &Alarms{}
 	if len(sc.Alarms) == 0 {
 		return s, nil
 	}
@@ -241,11 +243,11 @@ type CompositeAlarm struct {
 	StateUpdatedTimestamp time.Time
 }
 
-// ScenarioAlarms is alarms.json as an investigation.Alarms.
-type ScenarioAlarms struct{ file AlarmsFile }
+// Alarms is alarms.json as an investigation.Alarms.
+type Alarms struct{ file AlarmsFile }
 
 // DescribeAlarms returns the named alarms that exist.
-func (s *ScenarioAlarms) DescribeAlarms(_ context.Context, region string, names []string) ([]investigation.Alarm, error) {
+func (s *Alarms) DescribeAlarms(_ context.Context, region string, names []string) ([]investigation.Alarm, error) {
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
