@@ -14,6 +14,7 @@ import (
 
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 )
 
 // TestRunServesSlackAndStopsCleanly runs `trailhound run` as deployed, with
@@ -36,8 +37,8 @@ func TestRunServesSlackAndStopsCleanly(t *testing.T) {
 	}
 	defer awsSrv.Close()
 	const channel = "C0ALERTS01"
-	slack := sandbox.NewSlack(sandbox.SlackOptions{BotToken: "xoxb-test", AppToken: "xapp-test",
-		Channels: []sandbox.SlackChannel{{ID: channel, Name: "alerts"}}})
+	slack := slackapi.New(slackapi.Options{BotToken: "xoxb-test", AppToken: "xapp-test",
+		Channels: []slackapi.Channel{{ID: channel, Name: "alerts"}}})
 	slackURL, err := slack.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

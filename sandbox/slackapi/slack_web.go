@@ -1,4 +1,4 @@
-package sandbox
+package slackapi
 
 import (
 	"bytes"
@@ -72,25 +72,25 @@ func slackRateLimited(retryAfter time.Duration) slackReply {
 	}
 }
 
-type slackMethod func(s *Slack, args url.Values) slackReply
+type slackMethod func(s *Server, args url.Values) slackReply
 
 // slackMethods are the Web API methods the workspace answers; each runs with
 // s.mu held.
 var slackMethods = map[string]slackMethod{
-	"auth.test":             (*Slack).authTest,
-	"apps.connections.open": (*Slack).appsConnectionsOpen,
-	"chat.postMessage":      (*Slack).chatPostMessage,
-	"chat.update":           (*Slack).chatUpdate,
-	"chat.postEphemeral":    (*Slack).chatPostEphemeral,
-	"chat.getPermalink":     (*Slack).chatGetPermalink,
-	"conversations.history": (*Slack).conversationsHistory,
-	"conversations.replies": (*Slack).conversationsReplies,
-	"users.info":            (*Slack).usersInfo,
-	"reactions.add":         (*Slack).reactionsAdd,
-	"views.open":            (*Slack).viewsOpen,
+	"auth.test":             (*Server).authTest,
+	"apps.connections.open": (*Server).appsConnectionsOpen,
+	"chat.postMessage":      (*Server).chatPostMessage,
+	"chat.update":           (*Server).chatUpdate,
+	"chat.postEphemeral":    (*Server).chatPostEphemeral,
+	"chat.getPermalink":     (*Server).chatGetPermalink,
+	"conversations.history": (*Server).conversationsHistory,
+	"conversations.replies": (*Server).conversationsReplies,
+	"users.info":            (*Server).usersInfo,
+	"reactions.add":         (*Server).reactionsAdd,
+	"views.open":            (*Server).viewsOpen,
 }
 
-func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request, method string) {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, method string) {
 	started := time.Now()
 	args, token, parseErr := slackReadArgs(w, r)
 	if !s.delay(r, method) {
@@ -115,7 +115,7 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request, method string) 
 		}
 	}
 	code, _ := reply.body["error"].(string)
-	s.calls = append(s.calls, SlackCall{Method: method, Args: args, At: started, Status: reply.status, Error: code})
+	s.calls = append(s.calls, Call{Method: method, Args: args, At: started, Status: reply.status, Error: code})
 	s.notifyLocked()
 	s.mu.Unlock()
 	writeSlackReply(w, reply)
@@ -123,7 +123,7 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request, method string) 
 
 // delay holds the answer for the latency set on method; false when the
 // request or the workspace ended meanwhile.
-func (s *Slack) delay(r *http.Request, method string) bool {
+func (s *Server) delay(r *http.Request, method string) bool {
 	s.mu.Lock()
 	d, ok := s.latency[method]
 	if !ok {
@@ -218,7 +218,7 @@ func slackReadJSONArgs(body io.Reader, args url.Values) error {
 
 // authorize checks the token against the one the method wants: the app-level
 // token for apps.connections.open, the bot token for everything else.
-func (s *Slack) authorize(method, token string) slackReply {
+func (s *Server) authorize(method, token string) slackReply {
 	want, other := s.opts.BotToken, s.opts.AppToken
 	if method == "apps.connections.open" {
 		want, other = other, want
@@ -236,7 +236,7 @@ func (s *Slack) authorize(method, token string) slackReply {
 }
 
 // takeFault pops the next forced fault of method, if any.
-func (s *Slack) takeFault(method string) slackReply {
+func (s *Server) takeFault(method string) slackReply {
 	queue := s.faults[method]
 	if len(queue) == 0 {
 		return slackReply{}
@@ -249,7 +249,7 @@ func (s *Slack) takeFault(method string) slackReply {
 	return slackErr(f.code)
 }
 
-func (s *Slack) authTest(url.Values) slackReply {
+func (s *Server) authTest(url.Values) slackReply {
 	return slackOK(map[string]any{
 		"url":                   "https://" + s.opts.TeamDomain + ".slack.com/",
 		"team":                  s.opts.TeamName,
@@ -261,12 +261,12 @@ func (s *Slack) authTest(url.Values) slackReply {
 	})
 }
 
-func (s *Slack) chatPostMessage(args url.Values) slackReply {
+func (s *Server) chatPostMessage(args url.Values) slackReply {
 	ch, reply := s.postableChannel(args.Get("channel"))
 	if reply.body != nil {
 		return reply
 	}
-	m := &SlackMessage{
+	m := &Message{
 		Channel:     ch.ID,
 		User:        s.opts.BotUserID,
 		BotID:       s.opts.BotID,
@@ -294,7 +294,7 @@ func (s *Slack) chatPostMessage(args url.Values) slackReply {
 }
 
 // postableChannel resolves channel for a post by the bot.
-func (s *Slack) postableChannel(channel string) (SlackChannel, slackReply) {
+func (s *Server) postableChannel(channel string) (Channel, slackReply) {
 	ch, ok := s.lookupChannel(channel)
 	if !ok {
 		return ch, slackErr("channel_not_found")
@@ -307,7 +307,7 @@ func (s *Slack) postableChannel(channel string) (SlackChannel, slackReply) {
 
 // checkContent enforces what every message method enforces: some content, a
 // bounded text, valid blocks and attachments. It returns the blocks as stored.
-func (s *Slack) checkContent(text, blocks string, attachments json.RawMessage) (json.RawMessage, slackReply) {
+func (s *Server) checkContent(text, blocks string, attachments json.RawMessage) (json.RawMessage, slackReply) {
 	if utf8.RuneCountInString(text) > slackMaxTextChars {
 		return nil, slackErr("msg_too_long")
 	}
@@ -332,7 +332,7 @@ func (s *Slack) checkContent(text, blocks string, attachments json.RawMessage) (
 
 // checkBlocks validates a blocks argument and returns it as stored: compact,
 // every block carrying a block_id (Slack assigns one when the sender did not).
-func (s *Slack) checkBlocks(blocks string, maxBlocks int) (json.RawMessage, slackReply) {
+func (s *Server) checkBlocks(blocks string, maxBlocks int) (json.RawMessage, slackReply) {
 	list, problems, err := checkSlackBlocks([]byte(blocks), maxBlocks)
 	if err != nil {
 		return nil, slackErr("invalid_blocks_format")
@@ -365,7 +365,7 @@ func (s *Slack) checkBlocks(blocks string, maxBlocks int) (json.RawMessage, slac
 
 // takePace spends one of the channel's chat.postMessage tokens, or says how
 // long until the next one.
-func (s *Slack) takePace(st *slackChannelState) (bool, time.Duration) {
+func (s *Server) takePace(st *slackChannelState) (bool, time.Duration) {
 	p := s.pace
 	if p.Disabled {
 		return true, 0
@@ -387,7 +387,7 @@ func (s *Slack) takePace(st *slackChannelState) (bool, time.Duration) {
 }
 
 // storeLocked gives m its ts, threads it and delivers the message event.
-func (s *Slack) storeLocked(ch SlackChannel, m *SlackMessage) {
+func (s *Server) storeLocked(ch Channel, m *Message) {
 	st := s.state[ch.ID]
 	m.Channel = ch.ID
 	m.TS = s.nextTS()
@@ -406,7 +406,7 @@ func (s *Slack) storeLocked(ch SlackChannel, m *SlackMessage) {
 	s.messageEventLocked(ch, m)
 }
 
-func (s *Slack) chatUpdate(args url.Values) slackReply {
+func (s *Server) chatUpdate(args url.Values) slackReply {
 	ch, ok := s.lookupChannel(args.Get("channel"))
 	if !ok {
 		return slackErr("channel_not_found")
@@ -431,7 +431,7 @@ func (s *Slack) chatUpdate(args url.Values) slackReply {
 		return reply
 	}
 	previous := s.wireMessage(st, m)
-	m.Edits = append(m.Edits, SlackRevision{Text: m.Text, Blocks: m.Blocks, At: s.opts.Now()})
+	m.Edits = append(m.Edits, Revision{Text: m.Text, Blocks: m.Blocks, At: s.opts.Now()})
 	m.Text, m.Blocks, m.Attachments = text, stored, attachments
 	s.notifyLocked()
 	current := s.wireMessage(st, m)
@@ -439,7 +439,7 @@ func (s *Slack) chatUpdate(args url.Values) slackReply {
 	return slackOK(map[string]any{"channel": ch.ID, "ts": m.TS, "text": m.Text, "message": current})
 }
 
-func (s *Slack) chatPostEphemeral(args url.Values) slackReply {
+func (s *Server) chatPostEphemeral(args url.Values) slackReply {
 	ch, reply := s.postableChannel(args.Get("channel"))
 	if reply.body != nil {
 		return reply
@@ -448,7 +448,7 @@ func (s *Slack) chatPostEphemeral(args url.Values) slackReply {
 	if !ok || user.Deleted {
 		return slackErr("user_not_found")
 	}
-	m := SlackMessage{
+	m := Message{
 		Channel:     ch.ID,
 		User:        s.opts.BotUserID,
 		BotID:       s.opts.BotID,
@@ -467,7 +467,7 @@ func (s *Slack) chatPostEphemeral(args url.Values) slackReply {
 	return slackOK(map[string]any{"message_ts": m.TS})
 }
 
-func (s *Slack) chatGetPermalink(args url.Values) slackReply {
+func (s *Server) chatGetPermalink(args url.Values) slackReply {
 	ch, ok := s.lookupChannel(args.Get("channel"))
 	if !ok {
 		return slackErr("channel_not_found")
@@ -484,7 +484,7 @@ func (s *Slack) chatGetPermalink(args url.Values) slackReply {
 }
 
 // readableChannel resolves channel for a read by the bot.
-func (s *Slack) readableChannel(channel string) (*slackChannelState, slackReply) {
+func (s *Server) readableChannel(channel string) (*slackChannelState, slackReply) {
 	ch, ok := s.lookupChannel(channel)
 	if !ok {
 		return nil, slackErr("channel_not_found")
@@ -495,25 +495,25 @@ func (s *Slack) readableChannel(channel string) (*slackChannelState, slackReply)
 	return s.state[ch.ID], slackReply{}
 }
 
-func (s *Slack) conversationsHistory(args url.Values) slackReply {
+func (s *Server) conversationsHistory(args url.Values) slackReply {
 	st, reply := s.readableChannel(args.Get("channel"))
 	if reply.body != nil {
 		return reply
 	}
-	var visible []*SlackMessage
+	var visible []*Message
 	for _, m := range slices.Backward(st.messages) {
 		if !m.Deleted && (!m.IsReply() || m.Broadcast) {
 			visible = append(visible, m)
 		}
 	}
-	page, next, reply := slackPage(visible, args, 100, func(m *SlackMessage, cursor string) bool { return m.TS <= cursor })
+	page, next, reply := slackPage(visible, args, 100, func(m *Message, cursor string) bool { return m.TS <= cursor })
 	if reply.body != nil {
 		return reply
 	}
 	return s.pageReply(st, page, next)
 }
 
-func (s *Slack) conversationsReplies(args url.Values) slackReply {
+func (s *Server) conversationsReplies(args url.Values) slackReply {
 	st, reply := s.readableChannel(args.Get("channel"))
 	if reply.body != nil {
 		return reply
@@ -525,13 +525,13 @@ func (s *Slack) conversationsReplies(args url.Values) slackReply {
 	if root.IsReply() {
 		root = st.byTS[root.ThreadTS]
 	}
-	thread := []*SlackMessage{root}
+	thread := []*Message{root}
 	for _, m := range st.messages {
 		if m.IsReply() && m.ThreadTS == root.TS && !m.Deleted {
 			thread = append(thread, m)
 		}
 	}
-	page, next, reply := slackPage(thread, args, 1000, func(m *SlackMessage, cursor string) bool { return m.TS >= cursor })
+	page, next, reply := slackPage(thread, args, 1000, func(m *Message, cursor string) bool { return m.TS >= cursor })
 	if reply.body != nil {
 		return reply
 	}
@@ -541,7 +541,7 @@ func (s *Slack) conversationsReplies(args url.Values) slackReply {
 // slackPage applies oldest, latest, inclusive, limit and cursor to messages
 // already in the order the method returns them. A cursor names the ts the next
 // page starts at; after says whether a message lies at or past it.
-func slackPage(list []*SlackMessage, args url.Values, defaultLimit int, after func(*SlackMessage, string) bool) ([]*SlackMessage, string, slackReply) {
+func slackPage(list []*Message, args url.Values, defaultLimit int, after func(*Message, string) bool) ([]*Message, string, slackReply) {
 	limit := defaultLimit
 	if v := args.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -562,7 +562,7 @@ func slackPage(list []*SlackMessage, args url.Values, defaultLimit int, after fu
 		}
 		cursor = strings.TrimPrefix(string(raw), "next_ts:")
 	}
-	var out []*SlackMessage
+	var out []*Message
 	for _, m := range list {
 		if cursor != "" && !after(m, cursor) {
 			continue
@@ -581,7 +581,7 @@ func slackPage(list []*SlackMessage, args url.Values, defaultLimit int, after fu
 	return out, "", slackReply{}
 }
 
-func (s *Slack) pageReply(st *slackChannelState, page []*SlackMessage, next string) slackReply {
+func (s *Server) pageReply(st *slackChannelState, page []*Message, next string) slackReply {
 	wire := make([]map[string]any, len(page))
 	for i, m := range page {
 		wire[i] = s.wireMessage(st, m)
@@ -593,7 +593,7 @@ func (s *Slack) pageReply(st *slackChannelState, page []*SlackMessage, next stri
 	})
 }
 
-func (s *Slack) usersInfo(args url.Values) slackReply {
+func (s *Server) usersInfo(args url.Values) slackReply {
 	u, ok := s.users[args.Get("user")]
 	if !ok {
 		return slackErr("user_not_found")
@@ -601,7 +601,7 @@ func (s *Slack) usersInfo(args url.Values) slackReply {
 	return slackOK(map[string]any{"user": s.wireUser(u)})
 }
 
-func (s *Slack) wireUser(u SlackUser) map[string]any {
+func (s *Server) wireUser(u User) map[string]any {
 	display := u.DisplayName
 	if display == "" {
 		display = u.Name
@@ -645,7 +645,7 @@ func (s *Slack) wireUser(u SlackUser) map[string]any {
 	return out
 }
 
-func (s *Slack) reactionsAdd(args url.Values) slackReply {
+func (s *Server) reactionsAdd(args url.Values) slackReply {
 	name := args.Get("name")
 	if args.Get("channel") == "" || args.Get("timestamp") == "" {
 		return slackErr("no_item_specified")
@@ -671,11 +671,11 @@ func (s *Slack) reactionsAdd(args url.Values) slackReply {
 		m.Reactions[i].Users = append(m.Reactions[i].Users, s.opts.BotUserID)
 		return slackOK(nil)
 	}
-	m.Reactions = append(m.Reactions, SlackReaction{Name: name, Users: []string{s.opts.BotUserID}})
+	m.Reactions = append(m.Reactions, Reaction{Name: name, Users: []string{s.opts.BotUserID}})
 	return slackOK(nil)
 }
 
-func (s *Slack) viewsOpen(args url.Values) slackReply {
+func (s *Server) viewsOpen(args url.Values) slackReply {
 	issued, ok := s.triggers[args.Get("trigger_id")]
 	if !ok {
 		return slackErr("invalid_trigger_id")
@@ -714,7 +714,7 @@ func (s *Slack) viewsOpen(args url.Values) slackReply {
 }
 
 // wireMessage is m as the Web API and the Events API show it.
-func (s *Slack) wireMessage(st *slackChannelState, m *SlackMessage) map[string]any {
+func (s *Server) wireMessage(st *slackChannelState, m *Message) map[string]any {
 	out := map[string]any{"type": "message", "ts": m.TS, "text": m.Text}
 	set := func(k, v string) {
 		if v != "" {
@@ -785,7 +785,7 @@ func slackTrue(v string) bool { return v == "true" || v == "1" }
 // serveResponseURL answers a post to the response_url of a slash command or
 // an interaction: an ephemeral answer to the user by default, an in_channel
 // one, or a replacement or deletion of the message the interaction came from.
-func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, id string) {
 	var body struct {
 		Text            string          `json:"text"`
 		Blocks          json.RawMessage `json:"blocks"`
@@ -815,7 +815,7 @@ func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request, id stri
 	if len(body.Blocks) > 0 {
 		args.Set("blocks", string(body.Blocks))
 	}
-	s.calls = append(s.calls, SlackCall{Method: "response_url", Args: args, At: started, Status: reply.status, Error: code})
+	s.calls = append(s.calls, Call{Method: "response_url", Args: args, At: started, Status: reply.status, Error: code})
 	s.notifyLocked()
 	s.mu.Unlock()
 	writeSlackReply(w, reply)
@@ -823,7 +823,7 @@ func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request, id stri
 
 // respond applies an answer to a command or interaction, from a response_url
 // post or an ack payload; s.mu must be held.
-func (s *Slack) respond(target slackResponseTarget, text string, blocks json.RawMessage, responseType, threadTS string, replace, remove bool) slackReply {
+func (s *Server) respond(target slackResponseTarget, text string, blocks json.RawMessage, responseType, threadTS string, replace, remove bool) slackReply {
 	ch, _ := s.lookupChannel(target.channel)
 	st := s.state[ch.ID]
 	if remove || replace {
@@ -837,7 +837,7 @@ func (s *Slack) respond(target slackResponseTarget, text string, blocks json.Raw
 			return slackOK(nil)
 		}
 	}
-	m := &SlackMessage{User: s.opts.BotUserID, BotID: s.opts.BotID, Text: text, ThreadTS: threadTS}
+	m := &Message{User: s.opts.BotUserID, BotID: s.opts.BotID, Text: text, ThreadTS: threadTS}
 	var raw string
 	if len(blocks) > 0 && string(blocks) != "null" {
 		raw = string(blocks)
@@ -850,7 +850,7 @@ func (s *Slack) respond(target slackResponseTarget, text string, blocks json.Raw
 	case replace:
 		orig := st.byTS[target.messageTS]
 		previous := s.wireMessage(st, orig)
-		orig.Edits = append(orig.Edits, SlackRevision{Text: orig.Text, Blocks: orig.Blocks, At: s.opts.Now()})
+		orig.Edits = append(orig.Edits, Revision{Text: orig.Text, Blocks: orig.Blocks, At: s.opts.Now()})
 		orig.Text, orig.Blocks = m.Text, m.Blocks
 		s.notifyLocked()
 		s.messageChangedLocked(ch, s.wireMessage(st, orig), previous)

@@ -1,4 +1,4 @@
-package sandbox
+package slackapi
 
 import (
 	"crypto/rand"
@@ -36,8 +36,8 @@ const (
 	slackTypicalConnectionSeconds = 18060
 )
 
-// SlackDelivery is one envelope written to a Socket Mode connection.
-type SlackDelivery struct {
+// Delivery is one envelope written to a Socket Mode connection.
+type Delivery struct {
 	EnvelopeID string
 	Type       string // events_api, slash_commands or interactive
 	Ref        string // the event_id, or the trigger_id of a command or interaction
@@ -46,8 +46,8 @@ type SlackDelivery struct {
 	At         time.Time
 }
 
-// SlackAck is one acknowledgement the app sent back.
-type SlackAck struct {
+// Ack is one acknowledgement the app sent back.
+type Ack struct {
 	EnvelopeID string
 	Type       string
 	Ref        string
@@ -77,8 +77,8 @@ type slackSocket struct {
 	queue      []*slackEnvelope
 	unacked    map[*slackEnvelope]bool
 	attempts   map[string]*slackAttempt
-	deliveries []SlackDelivery
-	acks       []SlackAck
+	deliveries []Delivery
+	acks       []Ack
 	abandoned  []string
 }
 
@@ -119,7 +119,7 @@ type slackAttempt struct {
 	sent    time.Time
 }
 
-func (s *Slack) appsConnectionsOpen(url.Values) slackReply {
+func (s *Server) appsConnectionsOpen(url.Values) slackReply {
 	ticket := slackRandomHex(16)
 	s.socket.tickets[ticket] = true
 	scheme, host := "ws", strings.TrimPrefix(s.baseURL, "http://")
@@ -132,7 +132,7 @@ func (s *Slack) appsConnectionsOpen(url.Values) slackReply {
 // serveSocket upgrades a connection opened with a ticket from
 // apps.connections.open. The request's goroutine reads the app's frames; a
 // writer goroutine sends hello, envelopes, pings and disconnects.
-func (s *Slack) serveSocket(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	ticket := r.URL.Query().Get("ticket")
 	s.mu.Lock()
 	valid := s.socket.tickets[ticket]
@@ -186,7 +186,7 @@ func (s *Slack) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.readLoop(c)
 }
 
-func (s *Slack) readLoop(c *slackConn) {
+func (s *Server) readLoop(c *slackConn) {
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -197,7 +197,7 @@ func (s *Slack) readLoop(c *slackConn) {
 	}
 }
 
-func (s *Slack) writeLoop(c *slackConn) {
+func (s *Server) writeLoop(c *slackConn) {
 	defer s.wg.Done()
 	ping := time.NewTicker(s.opts.Socket.PingInterval)
 	defer ping.Stop()
@@ -254,7 +254,7 @@ func (s *Slack) writeLoop(c *slackConn) {
 }
 
 // dropConn forgets c and closes its TCP connection without a close frame.
-func (s *Slack) dropConn(c *slackConn) {
+func (s *Server) dropConn(c *slackConn) {
 	c.once.Do(func() {
 		s.mu.Lock()
 		s.socket.conns = slices.DeleteFunc(s.socket.conns, func(x *slackConn) bool { return x == c })
@@ -268,7 +268,7 @@ func (s *Slack) dropConn(c *slackConn) {
 // Disconnect sends every connection a disconnect message with reason
 // ("refresh_requested", "warning", "link_disabled") and closes it after the
 // grace period. Except after a warning, no new envelope goes to it meanwhile.
-func (s *Slack) Disconnect(reason string) {
+func (s *Server) Disconnect(reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.socket.conns {
@@ -276,7 +276,7 @@ func (s *Slack) Disconnect(reason string) {
 	}
 }
 
-func (s *Slack) disconnectLocked(c *slackConn, reason string) {
+func (s *Server) disconnectLocked(c *slackConn, reason string) {
 	frame := mustMarshalSlack(map[string]any{
 		"type":       "disconnect",
 		"reason":     reason,
@@ -297,7 +297,7 @@ func (s *Slack) disconnectLocked(c *slackConn, reason string) {
 
 // DropConnections cuts every Socket Mode connection at the TCP level, as a
 // network failure would. Envelopes in flight stay unacknowledged.
-func (s *Slack) DropConnections() {
+func (s *Server) DropConnections() {
 	s.mu.Lock()
 	conns := slices.Clone(s.socket.conns)
 	s.mu.Unlock()
@@ -307,28 +307,28 @@ func (s *Slack) DropConnections() {
 }
 
 // Connections is the number of open Socket Mode connections.
-func (s *Slack) Connections() int {
+func (s *Server) Connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.socket.conns)
 }
 
 // Connects is the number of Socket Mode connections accepted so far.
-func (s *Slack) Connects() int {
+func (s *Server) Connects() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.socket.connects
 }
 
 // Deliveries returns every envelope written so far, in order.
-func (s *Slack) Deliveries() []SlackDelivery {
+func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.socket.deliveries)
 }
 
 // Acks returns every acknowledgement received so far, in order.
-func (s *Slack) Acks() []SlackAck {
+func (s *Server) Acks() []Ack {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := slices.Clone(s.socket.acks)
@@ -340,28 +340,28 @@ func (s *Slack) Acks() []SlackAck {
 
 // Abandoned returns the refs of envelopes given up on: events unacked after
 // every retry, commands and interactions unacked in time.
-func (s *Slack) Abandoned() []string {
+func (s *Server) Abandoned() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.socket.abandoned)
 }
 
 // Pending is the number of envelopes not acknowledged yet and still tracked.
-func (s *Slack) Pending() int {
+func (s *Server) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.socket.unacked)
 }
 
 // enqueueLocked starts delivering e; s.mu must be held.
-func (s *Slack) enqueueLocked(e *slackEnvelope) {
+func (s *Server) enqueueLocked(e *slackEnvelope) {
 	s.socket.unacked[e] = true
 	s.sendLocked(e)
 }
 
 // sendLocked writes e to the next connection in turn, as Slack spreads
 // envelopes over an app's connections, or queues it until one opens.
-func (s *Slack) sendLocked(e *slackEnvelope) {
+func (s *Server) sendLocked(e *slackEnvelope) {
 	var open []*slackConn
 	for _, c := range s.socket.conns {
 		if !c.draining {
@@ -399,7 +399,7 @@ func (s *Slack) sendLocked(e *slackEnvelope) {
 	now := time.Now()
 	s.socket.attempts[envelopeID] = &slackAttempt{env: e, attempt: e.attempt, sent: now}
 	e.deadline = now.Add(s.opts.Socket.AckTimeout)
-	s.socket.deliveries = append(s.socket.deliveries, SlackDelivery{
+	s.socket.deliveries = append(s.socket.deliveries, Delivery{
 		EnvelopeID: envelopeID, Type: e.kind, Ref: e.ref, Attempt: e.attempt, Conn: c.id, At: now,
 	})
 	s.notifyLocked()
@@ -409,7 +409,7 @@ func (s *Slack) sendLocked(e *slackEnvelope) {
 	}
 }
 
-func (s *Slack) flushQueueLocked() {
+func (s *Server) flushQueueLocked() {
 	queued := s.socket.queue
 	s.socket.queue = nil
 	for _, e := range queued {
@@ -418,7 +418,7 @@ func (s *Slack) flushQueueLocked() {
 }
 
 // redeliveryLoop redelivers or gives up on envelopes whose ack is overdue.
-func (s *Slack) redeliveryLoop() {
+func (s *Server) redeliveryLoop() {
 	defer s.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -441,7 +441,7 @@ func (s *Slack) redeliveryLoop() {
 }
 
 // expireLocked handles the overdue envelopes and returns the next deadline.
-func (s *Slack) expireLocked(now time.Time) time.Time {
+func (s *Server) expireLocked(now time.Time) time.Time {
 	var next time.Time
 	for e := range s.socket.unacked {
 		if e.deadline.IsZero() {
@@ -470,7 +470,7 @@ func (s *Slack) expireLocked(now time.Time) time.Time {
 }
 
 // handleFrame records an acknowledgement from the app.
-func (s *Slack) handleFrame(c *slackConn, data []byte) {
+func (s *Server) handleFrame(c *slackConn, data []byte) {
 	var resp struct {
 		EnvelopeID string          `json:"envelope_id"`
 		Payload    json.RawMessage `json:"payload"`
@@ -480,10 +480,10 @@ func (s *Slack) handleFrame(c *slackConn, data []byte) {
 	defer s.mu.Unlock()
 	defer s.notifyLocked()
 	if json.Unmarshal(data, &resp) != nil || resp.EnvelopeID == "" {
-		s.socket.acks = append(s.socket.acks, SlackAck{Conn: c.id, Payload: data, At: now, Unknown: true})
+		s.socket.acks = append(s.socket.acks, Ack{Conn: c.id, Payload: data, At: now, Unknown: true})
 		return
 	}
-	ack := SlackAck{EnvelopeID: resp.EnvelopeID, Conn: c.id, Payload: resp.Payload, At: now}
+	ack := Ack{EnvelopeID: resp.EnvelopeID, Conn: c.id, Payload: resp.Payload, At: now}
 	att := s.socket.attempts[resp.EnvelopeID]
 	if att == nil {
 		ack.Unknown = true
@@ -509,7 +509,7 @@ func (s *Slack) handleFrame(c *slackConn, data []byte) {
 
 // answerCommand shows the answer a slash command's ack carries, the way Slack
 // does: ephemeral unless response_type is in_channel.
-func (s *Slack) answerCommand(target slackResponseTarget, payload json.RawMessage) string {
+func (s *Server) answerCommand(target slackResponseTarget, payload json.RawMessage) string {
 	if len(payload) == 0 || string(payload) == "null" {
 		return ""
 	}
@@ -530,7 +530,7 @@ func (s *Slack) answerCommand(target slackResponseTarget, payload json.RawMessag
 }
 
 // eventLocked wraps an inner event in an event_callback and delivers it.
-func (s *Slack) eventLocked(inner map[string]any) {
+func (s *Server) eventLocked(inner map[string]any) {
 	n := s.nextID()
 	eventID := fmt.Sprintf("Ev%010d", n)
 	payload := map[string]any{
@@ -554,7 +554,7 @@ func (s *Slack) eventLocked(inner map[string]any) {
 // messageEventLocked delivers the message event of a new message, and an
 // app_mention when someone else mentions the bot. The bot's own messages come
 // back too, with its bot_id, as Slack echoes them.
-func (s *Slack) messageEventLocked(ch SlackChannel, m *SlackMessage) {
+func (s *Server) messageEventLocked(ch Channel, m *Message) {
 	if ch.BotAbsent {
 		return
 	}
@@ -589,7 +589,7 @@ func (s *Slack) messageEventLocked(ch SlackChannel, m *SlackMessage) {
 }
 
 // messageChangedLocked delivers the message_changed event of an edit.
-func (s *Slack) messageChangedLocked(ch SlackChannel, current, previous map[string]any) {
+func (s *Server) messageChangedLocked(ch Channel, current, previous map[string]any) {
 	if ch.BotAbsent {
 		return
 	}
@@ -601,9 +601,9 @@ func (s *Slack) messageChangedLocked(ch SlackChannel, current, previous map[stri
 	})
 }
 
-// SlackPost is a message posted by someone other than the app: a user, or an
+// Post is a message posted by someone other than the app: a user, or an
 // integration such as an e-mail app or AWS Chatbot.
-type SlackPost struct {
+type Post struct {
 	Channel  string
 	ThreadTS string // reply in this thread
 	User     string // the author, a workspace user; empty for an integration
@@ -618,14 +618,14 @@ type SlackPost struct {
 
 // Post stores p in its channel and delivers the message event (and an
 // app_mention when it mentions the bot). It returns the message ts.
-func (s *Slack) Post(p SlackPost) (string, error) {
+func (s *Server) Post(p Post) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, ok := s.lookupChannel(p.Channel)
 	if !ok {
 		return "", fmt.Errorf("sandbox slack: post: no channel %q", p.Channel)
 	}
-	m := &SlackMessage{ThreadTS: p.ThreadTS, Username: p.Username, Text: p.Text, Attachments: p.Attachments}
+	m := &Message{ThreadTS: p.ThreadTS, Username: p.Username, Text: p.Text, Attachments: p.Attachments}
 	switch {
 	case (p.User == "") == (p.BotID == ""):
 		return "", errors.New("sandbox slack: post: set exactly one of User and BotID")
@@ -652,19 +652,19 @@ func (s *Slack) Post(p SlackPost) (string, error) {
 }
 
 // PostAsUser posts text in channel as user.
-func (s *Slack) PostAsUser(channel, user, text string) (string, error) {
-	return s.Post(SlackPost{Channel: channel, User: user, Text: text})
+func (s *Server) PostAsUser(channel, user, text string) (string, error) {
+	return s.Post(Post{Channel: channel, User: user, Text: text})
 }
 
 // PostAsBot posts text in channel as an integration's bot (an e-mail app, AWS
 // Chatbot): the event carries bot_id and subtype bot_message.
-func (s *Slack) PostAsBot(channel, botID, username, text string) (string, error) {
-	return s.Post(SlackPost{Channel: channel, BotID: botID, Username: username, Text: text})
+func (s *Server) PostAsBot(channel, botID, username, text string) (string, error) {
+	return s.Post(Post{Channel: channel, BotID: botID, Username: username, Text: text})
 }
 
 // SlashCommand delivers the workspace's slash command, typed by user in
 // channel with text, and returns its trigger_id.
-func (s *Slack) SlashCommand(channel, user, text string) (string, error) {
+func (s *Server) SlashCommand(channel, user, text string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, ok := s.lookupChannel(channel)
@@ -702,7 +702,7 @@ func (s *Slack) SlashCommand(channel, user, text string) (string, error) {
 // ClickButton delivers the block_actions interaction of user clicking the
 // element with actionID (and value, when not empty) in the message messageTS,
 // an ephemeral one of the user's included. It returns the trigger_id.
-func (s *Slack) ClickButton(channel, user, messageTS, actionID, value string) (string, error) {
+func (s *Server) ClickButton(channel, user, messageTS, actionID, value string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, ok := s.lookupChannel(channel)
@@ -801,13 +801,13 @@ func slackFindAction(blocks json.RawMessage, actionID, value string) (map[string
 	}
 }
 
-func (s *Slack) newTriggerLocked() string {
+func (s *Server) newTriggerLocked() string {
 	id := fmt.Sprintf("%d.%d.%s", s.nextID(), s.opts.Now().Unix(), slackRandomHex(8))
 	s.triggers[id] = time.Now()
 	return id
 }
 
-func (s *Slack) newResponseURLLocked(target slackResponseTarget) string {
+func (s *Server) newResponseURLLocked(target slackResponseTarget) string {
 	id := slackRandomHex(12)
 	s.replies[id] = target
 	return s.baseURL + "/response/" + id

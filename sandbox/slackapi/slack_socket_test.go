@@ -1,4 +1,4 @@
-package sandbox
+package slackapi
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ type slackTestBot struct {
 // slackAckAll acks every request without a payload.
 func slackAckAll(socketmode.Event) (bool, any) { return true, nil }
 
-func startSlackTestBot(t *testing.T, s *Slack, base string, ack func(socketmode.Event) (bool, any), opts ...socketmode.Option) *slackTestBot {
+func startSlackTestBot(t *testing.T, s *Server, base string, ack func(socketmode.Event) (bool, any), opts ...socketmode.Option) *slackTestBot {
 	t.Helper()
 	o := s.Options()
 	b := &slackTestBot{
@@ -96,7 +96,7 @@ func (b *slackTestBot) nextMessage(t *testing.T) (*slackevents.MessageEvent, soc
 	}
 }
 
-func slackWait(t *testing.T, s *Slack, what string, cond func() bool) {
+func slackWait(t *testing.T, s *Server, what string, cond func() bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -106,7 +106,7 @@ func slackWait(t *testing.T, s *Slack, what string, cond func() bool) {
 }
 
 func TestSlackSocketHelloEventsAndAcks(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{PingInterval: 100 * time.Millisecond}})
+	s, _, base := newSlackTest(t, Options{Socket: SocketOptions{PingInterval: 100 * time.Millisecond}})
 	// The client gives up on a connection that saw no ping for a second.
 	bot := startSlackTestBot(t, s, base, slackAckAll, socketmode.OptionPingInterval(time.Second))
 	hello := bot.next(t, socketmode.EventTypeHello)
@@ -169,7 +169,7 @@ func TestSlackSocketHelloEventsAndAcks(t *testing.T) {
 }
 
 func TestSlackSocketRedeliversUnackedEvents(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{AckTimeout: 400 * time.Millisecond, MaxRetries: 2}})
+	s, _, base := newSlackTest(t, Options{Socket: SocketOptions{AckTimeout: 400 * time.Millisecond, MaxRetries: 2}})
 	var mu sync.Mutex
 	seen := 0
 	bot := startSlackTestBot(t, s, base, func(socketmode.Event) (bool, any) {
@@ -200,20 +200,20 @@ func TestSlackSocketRedeliversUnackedEvents(t *testing.T) {
 func TestSlackSocketGivesUp(t *testing.T) {
 	cases := []struct {
 		name       string
-		socket     SlackSocketOptions
-		inject     func(s *Slack) (string, error)
+		socket     SocketOptions
+		inject     func(s *Server) (string, error)
 		deliveries int
 	}{
-		{"event after its retries", SlackSocketOptions{AckTimeout: 50 * time.Millisecond, MaxRetries: 2},
-			func(s *Slack) (string, error) { return s.PostAsUser("alerts", "U0ONCALL", "x") }, 3},
-		{"event without redelivery", SlackSocketOptions{AckTimeout: 50 * time.Millisecond, NoRedelivery: true},
-			func(s *Slack) (string, error) { return s.PostAsUser("alerts", "U0ONCALL", "x") }, 1},
-		{"slash command, never retried", SlackSocketOptions{AckTimeout: 50 * time.Millisecond},
-			func(s *Slack) (string, error) { return s.SlashCommand("alerts", "U0ONCALL", "help") }, 1},
+		{"event after its retries", SocketOptions{AckTimeout: 50 * time.Millisecond, MaxRetries: 2},
+			func(s *Server) (string, error) { return s.PostAsUser("alerts", "U0ONCALL", "x") }, 3},
+		{"event without redelivery", SocketOptions{AckTimeout: 50 * time.Millisecond, NoRedelivery: true},
+			func(s *Server) (string, error) { return s.PostAsUser("alerts", "U0ONCALL", "x") }, 1},
+		{"slash command, never retried", SocketOptions{AckTimeout: 50 * time.Millisecond},
+			func(s *Server) (string, error) { return s.SlashCommand("alerts", "U0ONCALL", "help") }, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, _, base := newSlackTest(t, SlackOptions{Socket: tc.socket})
+			s, _, base := newSlackTest(t, Options{Socket: tc.socket})
 			bot := startSlackTestBot(t, s, base, func(socketmode.Event) (bool, any) { return false, nil })
 			bot.next(t, socketmode.EventTypeHello)
 			if _, err := tc.inject(s); err != nil {
@@ -228,7 +228,7 @@ func TestSlackSocketGivesUp(t *testing.T) {
 }
 
 func TestSlackSocketReconnects(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{
+	s, _, base := newSlackTest(t, Options{Socket: SocketOptions{
 		DisconnectGrace: 200 * time.Millisecond,
 		// An envelope written to a connection the client is leaving is lost
 		// and redelivered, as Slack would.
@@ -288,7 +288,7 @@ func TestSlackSocketReconnects(t *testing.T) {
 }
 
 func TestSlackSocketRoundRobinAcrossReplicas(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{})
+	s, _, base := newSlackTest(t, Options{})
 	var mu sync.Mutex
 	received := map[int]map[string]bool{1: {}, 2: {}}
 	recorder := func(replica int) func(socketmode.Event) (bool, any) {
@@ -331,7 +331,7 @@ func TestSlackSocketRoundRobinAcrossReplicas(t *testing.T) {
 }
 
 func TestSlackSocketCommandsAndButtons(t *testing.T) {
-	s, api, base := newSlackTest(t, SlackOptions{})
+	s, api, base := newSlackTest(t, Options{})
 	bot := startSlackTestBot(t, s, base, func(evt socketmode.Event) (bool, any) {
 		if evt.Type == socketmode.EventTypeSlashCommand {
 			return true, map[string]any{"text": "usage: /trailhound changes <resource>"}
@@ -396,7 +396,7 @@ func TestSlackSocketCommandsAndButtons(t *testing.T) {
 // TestSlackCloseStopsEveryGoroutine runs the workspace with connected
 // clients, then checks that nothing of it is left running after Close.
 func TestSlackCloseStopsEveryGoroutine(t *testing.T) {
-	s := NewSlack(SlackOptions{Socket: SlackSocketOptions{PingInterval: 50 * time.Millisecond}})
+	s := New(Options{Socket: SocketOptions{PingInterval: 50 * time.Millisecond}})
 	base, err := s.Start("")
 	if err != nil {
 		t.Fatal(err)
@@ -423,13 +423,13 @@ func TestSlackCloseStopsEveryGoroutine(t *testing.T) {
 	bot.stop()
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
-	if strings.Contains(stacks, "sandbox.(*Slack)") {
+	if strings.Contains(stacks, "sandbox.(*Server)") {
 		t.Errorf("goroutines of the workspace still running after Close:\n%s", stacks)
 	}
 }
 
 func TestSlackSocketLateCommandAnswerIsIgnored(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{AckTimeout: 50 * time.Millisecond}})
+	s, _, base := newSlackTest(t, Options{Socket: SocketOptions{AckTimeout: 50 * time.Millisecond}})
 	bot := startSlackTestBot(t, s, base, func(evt socketmode.Event) (bool, any) {
 		time.Sleep(150 * time.Millisecond) // slower than Slack's patience
 		return true, map[string]any{"text": "too late"}
@@ -448,7 +448,7 @@ func TestSlackSocketLateCommandAnswerIsIgnored(t *testing.T) {
 }
 
 func TestSlackSocketRefreshesAgedConnections(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{Socket: SlackSocketOptions{ConnectionLifetime: 200 * time.Millisecond}})
+	s, _, base := newSlackTest(t, Options{Socket: SocketOptions{ConnectionLifetime: 200 * time.Millisecond}})
 	bot := startSlackTestBot(t, s, base, slackAckAll)
 	bot.next(t, socketmode.EventTypeHello)
 	slackWait(t, s, "two refreshes", func() bool { return s.Connects() >= 3 })

@@ -1,4 +1,4 @@
-package sandbox
+package slackapi
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// SlackOptions describes the emulated workspace and how strictly it behaves.
+// Options describes the emulated workspace and how strictly it behaves.
 // Zero fields take the defaults named on each field.
-type SlackOptions struct {
+type Options struct {
 	TeamID     string // "T0SANDBOX"
 	TeamName   string // "Sandbox"
 	TeamDomain string // "sandbox": permalinks are https://<domain>.slack.com/…
@@ -31,21 +31,21 @@ type SlackOptions struct {
 
 	// Users are the humans of the workspace; the bot user is added to them.
 	// Default: one user "U0ONCALL" in UTC.
-	Users []SlackUser
+	Users []User
 	// Channels default to one, "C0ALERTS" named "alerts".
-	Channels []SlackChannel
+	Channels []Channel
 	// Command is the slash command SlashCommand invokes ("/trailhound").
 	Command string
 
-	Pace   SlackPace
-	Socket SlackSocketOptions
+	Pace   Pace
+	Socket SocketOptions
 
 	// Now is the workspace clock (time.Now): message ts, event times, pacing.
 	Now func() time.Time
 }
 
-// SlackUser is a member of the workspace as users.info reports it.
-type SlackUser struct {
+// User is a member of the workspace as users.info reports it.
+type User struct {
 	ID          string
 	Name        string
 	RealName    string
@@ -61,8 +61,8 @@ type SlackUser struct {
 	Deleted bool
 }
 
-// SlackChannel is a public channel of the workspace.
-type SlackChannel struct {
+// Channel is a public channel of the workspace.
+type Channel struct {
 	ID   string
 	Name string
 	// BotAbsent: the bot is not a member, so chat.postMessage answers
@@ -70,17 +70,17 @@ type SlackChannel struct {
 	BotAbsent bool
 }
 
-// SlackPace is the per-channel pace of chat.postMessage. Slack lets an app post
+// Pace is the per-channel pace of chat.postMessage. Slack lets an app post
 // about one message per second to a channel and answers HTTP 429 with
 // Retry-After beyond that.
-type SlackPace struct {
+type Pace struct {
 	Disabled  bool
 	PerSecond float64 // sustained rate per channel (1)
 	Burst     int     // messages allowed back to back (1)
 }
 
-// SlackSocketOptions tune the Socket Mode side.
-type SlackSocketOptions struct {
+// SocketOptions tune the Socket Mode side.
+type SocketOptions struct {
 	// PingInterval between WebSocket pings to each connection (10s). The
 	// slack-go client drops a connection that saw no ping for 30 s.
 	PingInterval time.Duration
@@ -100,8 +100,8 @@ type SlackSocketOptions struct {
 	ConnectionLifetime time.Duration
 }
 
-// SlackMessage is a message as the workspace stores it.
-type SlackMessage struct {
+// Message is a message as the workspace stores it.
+type Message struct {
 	Channel   string
 	TS        string
 	ThreadTS  string // the root's ts for a reply; a root with replies carries its own ts
@@ -117,30 +117,30 @@ type SlackMessage struct {
 	// Recipient is set on ephemeral messages: the only user who sees them.
 	Recipient string
 	// Edits are the earlier versions, oldest first; Text and Blocks are current.
-	Edits     []SlackRevision
-	Reactions []SlackReaction
+	Edits     []Revision
+	Reactions []Reaction
 	Deleted   bool
 	Posted    time.Time // when the server stored it (real time)
 }
 
 // IsReply reports whether m is a reply in a thread.
-func (m SlackMessage) IsReply() bool { return m.ThreadTS != "" && m.ThreadTS != m.TS }
+func (m Message) IsReply() bool { return m.ThreadTS != "" && m.ThreadTS != m.TS }
 
-// SlackRevision is an earlier version of an edited message.
-type SlackRevision struct {
+// Revision is an earlier version of an edited message.
+type Revision struct {
 	Text   string
 	Blocks json.RawMessage
 	At     time.Time // when it was replaced
 }
 
-// SlackReaction is one emoji on a message and who added it.
-type SlackReaction struct {
+// Reaction is one emoji on a message and who added it.
+type Reaction struct {
 	Name  string
 	Users []string
 }
 
-// SlackCall is one Web API request as the server received it.
-type SlackCall struct {
+// Call is one Web API request as the server received it.
+type Call struct {
 	Method string
 	Args   url.Values // form, query and JSON body fields; the token is left out
 	At     time.Time  // when it arrived (real time, whatever the workspace clock)
@@ -148,14 +148,14 @@ type SlackCall struct {
 	Error  string     // Slack error code when ok was false ("ratelimited" for 429)
 }
 
-// Slack is an emulated Slack workspace: the Web API subset Trailhound uses and
+// Server is an emulated Slack workspace: the Web API subset Trailhound uses and
 // the Socket Mode WebSocket, both speaking the real wire protocols, so the
 // unmodified slack-go client runs against it. It is an http.Handler; Start
 // serves it on a socket. Close stops every goroutine it started.
-type Slack struct {
-	opts     SlackOptions
-	users    map[string]SlackUser
-	channels []SlackChannel
+type Server struct {
+	opts     Options
+	users    map[string]User
+	channels []Channel
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -169,11 +169,11 @@ type Slack struct {
 	baseURL  string
 	lastTS   int64 // microseconds of the last ts handed out
 	seq      int   // numbers events, triggers, views and block ids
-	calls    []SlackCall
+	calls    []Call
 	state    map[string]*slackChannelState
 	faults   map[string][]slackFault
 	latency  map[string]time.Duration
-	pace     SlackPace
+	pace     Pace
 	triggers map[string]time.Time
 	replies  map[string]slackResponseTarget // response_url id → where answers go
 
@@ -181,9 +181,9 @@ type Slack struct {
 }
 
 type slackChannelState struct {
-	messages   []*SlackMessage // every message and reply, in ts order
-	byTS       map[string]*SlackMessage
-	ephemerals []SlackMessage
+	messages   []*Message // every message and reply, in ts order
+	byTS       map[string]*Message
+	ephemerals []Message
 	tokens     float64
 	refilled   time.Time
 }
@@ -201,13 +201,13 @@ type slackResponseTarget struct {
 	messageTS string
 }
 
-// NewSlack builds the workspace described by opts.
-func NewSlack(opts SlackOptions) *Slack {
+// New builds the workspace described by opts.
+func New(opts Options) *Server {
 	opts = slackDefaults(opts)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Slack{
+	s := &Server{
 		opts:     opts,
-		users:    map[string]SlackUser{},
+		users:    map[string]User{},
 		channels: slices.Clone(opts.Channels),
 		ctx:      ctx,
 		cancel:   cancel,
@@ -224,16 +224,16 @@ func NewSlack(opts SlackOptions) *Slack {
 	for _, u := range opts.Users {
 		s.users[u.ID] = u
 	}
-	s.users[opts.BotUserID] = SlackUser{ID: opts.BotUserID, Name: opts.BotName, RealName: opts.BotName, IsBot: true}
+	s.users[opts.BotUserID] = User{ID: opts.BotUserID, Name: opts.BotName, RealName: opts.BotName, IsBot: true}
 	for _, c := range s.channels {
-		s.state[c.ID] = &slackChannelState{byTS: map[string]*SlackMessage{}}
+		s.state[c.ID] = &slackChannelState{byTS: map[string]*Message{}}
 	}
 	s.wg.Add(1)
 	go s.redeliveryLoop()
 	return s
 }
 
-func slackDefaults(o SlackOptions) SlackOptions {
+func slackDefaults(o Options) Options {
 	def := func(v *string, d string) {
 		if *v == "" {
 			*v = d
@@ -250,10 +250,10 @@ func slackDefaults(o SlackOptions) SlackOptions {
 	def(&o.AppToken, "xapp-sandbox")
 	def(&o.Command, "/trailhound")
 	if o.Users == nil {
-		o.Users = []SlackUser{{ID: "U0ONCALL", Name: "oncall", RealName: "On Call", Location: time.UTC}}
+		o.Users = []User{{ID: "U0ONCALL", Name: "oncall", RealName: "On Call", Location: time.UTC}}
 	}
 	if o.Channels == nil {
-		o.Channels = []SlackChannel{{ID: "C0ALERTS", Name: "alerts"}}
+		o.Channels = []Channel{{ID: "C0ALERTS", Name: "alerts"}}
 	}
 	if o.Pace.PerSecond <= 0 {
 		o.Pace.PerSecond = 1
@@ -280,11 +280,11 @@ func slackDefaults(o SlackOptions) SlackOptions {
 }
 
 // Options returns the workspace as configured, defaults filled in.
-func (s *Slack) Options() SlackOptions { return s.opts }
+func (s *Server) Options() Options { return s.opts }
 
 // Start serves the workspace on addr ("127.0.0.1:0" when empty) until Close
 // and returns its base URL; slack-go wants URL()+"/api/" as its API URL.
-func (s *Slack) Start(addr string) (string, error) {
+func (s *Server) Start(addr string) (string, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -314,7 +314,7 @@ func (s *Slack) Start(addr string) (string, error) {
 
 // URL is the base URL the workspace was started on, or the one its first
 // request came in on when it is served by someone else (httptest).
-func (s *Slack) URL() string {
+func (s *Server) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.baseURL
@@ -322,7 +322,7 @@ func (s *Slack) URL() string {
 
 // Close disconnects every socket, stops the server started by Start and waits
 // for every goroutine the workspace started or is serving a request on.
-func (s *Slack) Close() {
+func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -346,7 +346,7 @@ func (s *Slack) Close() {
 
 // ServeHTTP routes the Web API (/api/<method>), the Socket Mode WebSocket
 // (/link/) and response_url posts (/response/<id>).
-func (s *Slack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.enter(r) {
 		http.Error(w, "sandbox slack is closed", http.StatusServiceUnavailable)
 		return
@@ -366,7 +366,7 @@ func (s *Slack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // enter counts a request in the wait group unless the workspace is closed, so
 // that Close waits for the handlers still running.
-func (s *Slack) enter(r *http.Request) bool {
+func (s *Server) enter(r *http.Request) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -384,7 +384,7 @@ func (s *Slack) enter(r *http.Request) bool {
 }
 
 // notifyLocked wakes WaitFor callers; s.mu must be held.
-func (s *Slack) notifyLocked() {
+func (s *Server) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -392,7 +392,7 @@ func (s *Slack) notifyLocked() {
 // WaitFor returns once cond holds, re-evaluating it after every change of the
 // workspace (a call, a message, a connection, an ack), or fails when ctx ends
 // or the workspace closes. cond may call any query method.
-func (s *Slack) WaitFor(ctx context.Context, cond func() bool) error {
+func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()
 		changed := s.changed
@@ -411,10 +411,10 @@ func (s *Slack) WaitFor(ctx context.Context, cond func() bool) error {
 }
 
 // Calls returns the Web API calls of method in arrival order; "" means all.
-func (s *Slack) Calls(method string) []SlackCall {
+func (s *Server) Calls(method string) []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []SlackCall
+	var out []Call
 	for _, c := range s.calls {
 		if method == "" || c.Method == method {
 			c.Args = cloneValues(c.Args)
@@ -426,14 +426,14 @@ func (s *Slack) Calls(method string) []SlackCall {
 
 // Messages returns what a member sees in the channel: its top-level messages
 // and broadcast replies, oldest first. channel is an ID or a name.
-func (s *Slack) Messages(channel string) []SlackMessage {
+func (s *Server) Messages(channel string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.channelState(channel)
 	if st == nil {
 		return nil
 	}
-	var out []SlackMessage
+	var out []Message
 	for _, m := range st.messages {
 		if !m.Deleted && (!m.IsReply() || m.Broadcast) {
 			out = append(out, copyMessage(m))
@@ -444,7 +444,7 @@ func (s *Slack) Messages(channel string) []SlackMessage {
 
 // Thread returns the thread of ts (a root or any of its replies): the root
 // first, then the replies oldest first. Empty when there is no such message.
-func (s *Slack) Thread(channel, ts string) []SlackMessage {
+func (s *Server) Thread(channel, ts string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.channelState(channel)
@@ -458,7 +458,7 @@ func (s *Slack) Thread(channel, ts string) []SlackMessage {
 	if root.IsReply() {
 		root = st.byTS[root.ThreadTS]
 	}
-	out := []SlackMessage{copyMessage(root)}
+	out := []Message{copyMessage(root)}
 	for _, m := range st.messages {
 		if m.IsReply() && m.ThreadTS == root.TS && !m.Deleted {
 			out = append(out, copyMessage(m))
@@ -468,25 +468,25 @@ func (s *Slack) Thread(channel, ts string) []SlackMessage {
 }
 
 // Message returns one message by channel and ts.
-func (s *Slack) Message(channel, ts string) (SlackMessage, bool) {
+func (s *Server) Message(channel, ts string) (Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.channelState(channel)
 	if st == nil || st.byTS[ts] == nil {
-		return SlackMessage{}, false
+		return Message{}, false
 	}
 	return copyMessage(st.byTS[ts]), true
 }
 
 // Ephemerals returns the ephemeral messages shown in channel, oldest first.
-func (s *Slack) Ephemerals(channel string) []SlackMessage {
+func (s *Server) Ephemerals(channel string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.channelState(channel)
 	if st == nil {
 		return nil
 	}
-	out := make([]SlackMessage, 0, len(st.ephemerals))
+	out := make([]Message, 0, len(st.ephemerals))
 	for i := range st.ephemerals {
 		out = append(out, copyMessage(&st.ephemerals[i]))
 	}
@@ -494,7 +494,7 @@ func (s *Slack) Ephemerals(channel string) []SlackMessage {
 }
 
 // SetPace changes the chat.postMessage pace from now on.
-func (s *Slack) SetPace(p SlackPace) {
+func (s *Server) SetPace(p Pace) {
 	if p.PerSecond <= 0 {
 		p.PerSecond = 1
 	}
@@ -511,17 +511,17 @@ func (s *Slack) SetPace(p SlackPace) {
 
 // RateLimitNext makes the next n calls of method answer HTTP 429 with
 // Retry-After (whole seconds, at least 1), whatever the pace.
-func (s *Slack) RateLimitNext(method string, n int, retryAfter time.Duration) {
+func (s *Server) RateLimitNext(method string, n int, retryAfter time.Duration) {
 	s.queueFaults(method, n, slackFault{retryAfter: max(retryAfter, time.Second)})
 }
 
 // FailNext makes the next n calls of method answer ok:false with code
 // (e.g. "internal_error", "fatal_error", "channel_not_found").
-func (s *Slack) FailNext(method string, n int, code string) {
+func (s *Server) FailNext(method string, n int, code string) {
 	s.queueFaults(method, n, slackFault{code: code})
 }
 
-func (s *Slack) queueFaults(method string, n int, f slackFault) {
+func (s *Server) queueFaults(method string, n int, f slackFault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
@@ -531,33 +531,33 @@ func (s *Slack) queueFaults(method string, n int, f slackFault) {
 
 // SetLatency delays every answer of method by d; method "" sets the delay of
 // every method without one of its own.
-func (s *Slack) SetLatency(method string, d time.Duration) {
+func (s *Server) SetLatency(method string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latency[method] = d
 }
 
 // channelState finds a channel by ID, name or #name; s.mu must be held.
-func (s *Slack) channelState(channel string) *slackChannelState {
+func (s *Server) channelState(channel string) *slackChannelState {
 	if c, ok := s.lookupChannel(channel); ok {
 		return s.state[c.ID]
 	}
 	return nil
 }
 
-func (s *Slack) lookupChannel(channel string) (SlackChannel, bool) {
+func (s *Server) lookupChannel(channel string) (Channel, bool) {
 	name := strings.TrimPrefix(channel, "#")
 	for _, c := range s.channels {
 		if c.ID == channel || c.Name == name {
 			return c, true
 		}
 	}
-	return SlackChannel{}, false
+	return Channel{}, false
 }
 
 // nextTS hands out a message timestamp: the workspace clock in microseconds,
 // strictly increasing so that every ts is unique; s.mu must be held.
-func (s *Slack) nextTS() string {
+func (s *Server) nextTS() string {
 	micros := s.opts.Now().UnixMicro()
 	if micros <= s.lastTS {
 		micros = s.lastTS + 1
@@ -567,19 +567,19 @@ func (s *Slack) nextTS() string {
 }
 
 // nextID numbers the ids the workspace issues; s.mu must be held.
-func (s *Slack) nextID() int {
+func (s *Server) nextID() int {
 	s.seq++
 	return s.seq
 }
 
-func copyMessage(m *SlackMessage) SlackMessage {
+func copyMessage(m *Message) Message {
 	c := *m
 	c.Blocks = slices.Clone(m.Blocks)
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Edits = slices.Clone(m.Edits)
-	c.Reactions = make([]SlackReaction, 0, len(m.Reactions))
+	c.Reactions = make([]Reaction, 0, len(m.Reactions))
 	for _, r := range m.Reactions {
-		c.Reactions = append(c.Reactions, SlackReaction{Name: r.Name, Users: slices.Clone(r.Users)})
+		c.Reactions = append(c.Reactions, Reaction{Name: r.Name, Users: slices.Clone(r.Users)})
 	}
 	return c
 }

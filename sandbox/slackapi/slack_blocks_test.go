@@ -1,4 +1,4 @@
-package sandbox
+package slackapi
 
 import (
 	"encoding/json"

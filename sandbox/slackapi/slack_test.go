@@ -1,4 +1,4 @@
-package sandbox
+package slackapi
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 
 // newSlackTest serves a workspace over HTTP and returns it with a slack-go
 // client holding its bot and app tokens.
-func newSlackTest(t *testing.T, opts SlackOptions) (*Slack, *slack.Client, string) {
+func newSlackTest(t *testing.T, opts Options) (*Server, *slack.Client, string) {
 	t.Helper()
-	s := NewSlack(opts)
+	s := New(opts)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	t.Cleanup(s.Close) // runs first: closes the sockets httptest cannot see
@@ -41,7 +41,7 @@ func slackErrCode(err error) string {
 }
 
 func TestSlackAuthChecksTokens(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{})
+	s, _, base := newSlackTest(t, Options{})
 	o := s.Options()
 	cases := []struct {
 		name, method, token, want string
@@ -115,7 +115,7 @@ func slackCallRaw(t *testing.T, base, method, token string, form url.Values) err
 }
 
 func TestSlackThreadsHistoryAndEdits(t *testing.T) {
-	s, api, _ := newSlackTest(t, SlackOptions{Pace: SlackPace{Disabled: true}})
+	s, api, _ := newSlackTest(t, Options{Pace: Pace{Disabled: true}})
 	root, err := s.PostAsBot("alerts", "B0MAIL", "AWS Notifications", "ALARM: \"checkout-errors\" in US East (N. Virginia)")
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestSlackThreadsHistoryAndEdits(t *testing.T) {
 }
 
 func TestSlackChannelTheBotIsNotIn(t *testing.T) {
-	s, api, _ := newSlackTest(t, SlackOptions{Channels: []SlackChannel{{ID: "C0OTHER", Name: "other", BotAbsent: true}}})
+	s, api, _ := newSlackTest(t, Options{Channels: []Channel{{ID: "C0OTHER", Name: "other", BotAbsent: true}}})
 	if _, _, err := api.PostMessage("other", slack.MsgOptionText("hi", false)); slackErrCode(err) != "not_in_channel" {
 		t.Errorf("post error %v, want not_in_channel", err)
 	}
@@ -239,9 +239,9 @@ func TestSlackChannelTheBotIsNotIn(t *testing.T) {
 }
 
 func TestSlackPaceAnswers429(t *testing.T) {
-	s, api, _ := newSlackTest(t, SlackOptions{
-		Channels: []SlackChannel{{ID: "C0ALERTS", Name: "alerts"}, {ID: "C0OPS", Name: "ops"}},
-		Pace:     SlackPace{PerSecond: 2, Burst: 1},
+	s, api, _ := newSlackTest(t, Options{
+		Channels: []Channel{{ID: "C0ALERTS", Name: "alerts"}, {ID: "C0OPS", Name: "ops"}},
+		Pace:     Pace{PerSecond: 2, Burst: 1},
 	})
 	post := func(channel string) error {
 		_, _, err := api.PostMessage(channel, slack.MsgOptionText("x", false))
@@ -275,7 +275,7 @@ func TestSlackPaceAnswers429(t *testing.T) {
 		t.Errorf("%d calls recorded as 429, want 1", limitedCalls)
 	}
 
-	s.SetPace(SlackPace{Disabled: true})
+	s.SetPace(Pace{Disabled: true})
 	for i := range 5 {
 		if err := post("alerts"); err != nil {
 			t.Fatalf("post %d without pace: %v", i, err)
@@ -303,8 +303,8 @@ func TestSlackUsersInfoTimeZones(t *testing.T) {
 		t.Fatal(err)
 	}
 	summer := time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
-	s, api, base := newSlackTest(t, SlackOptions{
-		Users: []SlackUser{
+	s, api, base := newSlackTest(t, Options{
+		Users: []User{
 			{ID: "U0NY", Name: "ana", RealName: "Ana", Location: ny},
 			{ID: "U0NOTZ", Name: "bo", RealName: "Bo"},
 			{ID: "U0LABEL", Name: "cy", Location: ny, TZLabel: "Eastern Daylight Time"},
@@ -350,7 +350,7 @@ func TestSlackUsersInfoTimeZones(t *testing.T) {
 }
 
 func TestSlackRejectsInvalidBlocks(t *testing.T) {
-	_, api, _ := newSlackTest(t, SlackOptions{Pace: SlackPace{Disabled: true}})
+	_, api, _ := newSlackTest(t, Options{Pace: Pace{Disabled: true}})
 	section := func(n int) slack.Block {
 		return slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", strings.Repeat("a", n), false, false), nil, nil)
 	}
@@ -406,7 +406,7 @@ func TestSlackRejectsInvalidBlocks(t *testing.T) {
 }
 
 func TestSlackBlocksGetBlockIDs(t *testing.T) {
-	s, api, _ := newSlackTest(t, SlackOptions{})
+	s, api, _ := newSlackTest(t, Options{})
 	_, ts, err := api.PostMessage("alerts", slack.MsgOptionText("t", false), slack.MsgOptionBlocks(
 		slack.NewDividerBlock(), &slack.DividerBlock{Type: slack.MBTDivider, BlockID: "mine"}))
 	if err != nil {
@@ -423,7 +423,7 @@ func TestSlackBlocksGetBlockIDs(t *testing.T) {
 }
 
 func TestSlackReactionsEphemeralsPermalinksViews(t *testing.T) {
-	s, api, _ := newSlackTest(t, SlackOptions{})
+	s, api, _ := newSlackTest(t, Options{})
 	_, ts, err := api.PostMessage("alerts", slack.MsgOptionText("report", false))
 	if err != nil {
 		t.Fatal(err)
@@ -474,7 +474,7 @@ func TestSlackReactionsEphemeralsPermalinksViews(t *testing.T) {
 }
 
 func TestSlackJSONBodies(t *testing.T) {
-	s, _, base := newSlackTest(t, SlackOptions{})
+	s, _, base := newSlackTest(t, Options{})
 	body := `{"channel":"alerts","text":"from json","blocks":[{"type":"divider"}],"unfurl_links":false}`
 	req, _ := http.NewRequest(http.MethodPost, base+"/api/chat.postMessage", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
@@ -501,7 +501,7 @@ func TestSlackJSONBodies(t *testing.T) {
 }
 
 func TestSlackWaitFor(t *testing.T) {
-	s, _, _ := newSlackTest(t, SlackOptions{})
+	s, _, _ := newSlackTest(t, Options{})
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		_, _ = s.PostAsUser("alerts", "U0ONCALL", "late")
