@@ -18,7 +18,7 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -328,7 +328,7 @@ func TestSandboxQueueIntake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	awsbox, err := sandbox.NewAWS(sc)
+	awsbox, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestSandboxQueueIntake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue, err := tools.OpenSQS(context.Background(), cfg, sandbox.AlarmQueue, tools.SQSOptions{Visibility: DefaultSQSVisibility})
+	queue, err := tools.OpenSQS(context.Background(), cfg, awsapi.AlarmQueue, tools.SQSOptions{Visibility: DefaultSQSVisibility})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,14 +388,14 @@ func TestSandboxQueueIntake(t *testing.T) {
 		return ok && strings.Contains(roots[0].Text, "queue-alarm")
 	})
 	eventually(t, 5*time.Second, "the message deleted", func() bool {
-		left, err := awsbox.QueueMessages(sandbox.AlarmQueue)
+		left, err := awsbox.QueueMessages(awsapi.AlarmQueue)
 		return err == nil && len(left) == 0
 	})
 
 	// The same episode again: deleted as a duplicate, no second thread.
 	publish(alarmJSON("queue-alarm", "ALARM", episodeStart.Add(15*time.Second)))
 	eventually(t, 10*time.Second, "the duplicate deleted", func() bool {
-		left, err := awsbox.QueueMessages(sandbox.AlarmQueue)
+		left, err := awsbox.QueueMessages(awsapi.AlarmQueue)
 		return err == nil && len(left) == 0 && awsbox.Calls()["sqs:DeleteMessage"] == 2
 	})
 	if n := len(sb.Messages(sandboxChannel)); n != 1 {

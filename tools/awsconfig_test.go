@@ -10,14 +10,14 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
 // TestLoadAWSConfigFromTheEnvironment points clients at the sandbox the way
 // an operator does: the standard variables, no code.
 func TestLoadAWSConfigFromTheEnvironment(t *testing.T) {
-	a, err := sandbox.NewAWS(writeScenario(t, busyTrail(0, 4, "checkout", testRegion), scenario.LogsFile{}))
+	a, err := awsapi.New(writeScenario(t, busyTrail(0, 4, "checkout", testRegion), scenario.LogsFile{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -204,16 +204,16 @@ func TestCloudTrailErrors(t *testing.T) {
 	records := busyTrail(0, 5, "checkout", testRegion)
 	tests := []struct {
 		name       string
-		fault      sandbox.Fault
+		fault      awsapi.Fault
 		opts       tools.AWSOptions
 		reason     tools.Reason
 		permission string
 		calls      int // attempts, at least; a transient connection retry may add one below MaxAttempts
 	}{
-		{"access denied names the permission", sandbox.Fault{ErrorCode: "AccessDeniedException"}, tools.AWSOptions{}, tools.ReasonAccessDenied, "cloudtrail:LookupEvents", 1},
-		{"throttling that never ends", sandbox.Fault{ErrorCode: "ThrottlingException"}, tools.AWSOptions{MaxAttempts: 3}, tools.ReasonThrottled, "", 3},
-		{"unavailable", sandbox.Fault{ErrorCode: "InternalFailure", Status: 500}, tools.AWSOptions{MaxAttempts: 2}, tools.ReasonUnavailable, "", 2},
-		{"black hole", sandbox.Fault{Timeout: true}, tools.AWSOptions{AttemptTimeout: 150 * time.Millisecond, MaxAttempts: 2}, tools.ReasonTimeout, "", 2},
+		{"access denied names the permission", awsapi.Fault{ErrorCode: "AccessDeniedException"}, tools.AWSOptions{}, tools.ReasonAccessDenied, "cloudtrail:LookupEvents", 1},
+		{"throttling that never ends", awsapi.Fault{ErrorCode: "ThrottlingException"}, tools.AWSOptions{MaxAttempts: 3}, tools.ReasonThrottled, "", 3},
+		{"unavailable", awsapi.Fault{ErrorCode: "InternalFailure", Status: 500}, tools.AWSOptions{MaxAttempts: 2}, tools.ReasonUnavailable, "", 2},
+		{"black hole", awsapi.Fault{Timeout: true}, tools.AWSOptions{AttemptTimeout: 150 * time.Millisecond, MaxAttempts: 2}, tools.ReasonTimeout, "", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

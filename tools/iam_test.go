@@ -19,13 +19,13 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 // monitoringSandbox serves a scenario made of files (name → content, on top
 // of a minimal valid scenario) and returns an SDK configuration pointed at it
 // through LoadAWSConfig, as the product builds it, with one attempt per call.
-func monitoringSandbox(t *testing.T, files map[string]string) (*sandbox.AWS, aws.Config) {
+func monitoringSandbox(t *testing.T, files map[string]string) (*awsapi.Emulator, aws.Config) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "trail"), 0o755); err != nil {
@@ -47,7 +47,7 @@ func monitoringSandbox(t *testing.T, files map[string]string) (*sandbox.AWS, aws
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,8 +227,8 @@ func TestIAMErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.fault != "" {
-				a.SetFault(c.fault, sandbox.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
-				defer a.SetFault(c.fault, sandbox.Fault{})
+				a.SetFault(c.fault, awsapi.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
+				defer a.SetFault(c.fault, awsapi.Fault{})
 			}
 			err := c.call(testCtx(t))
 			var apiErr *APIError

@@ -10,7 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -42,7 +42,7 @@ func workloadLogs() []scenario.LogEvent {
 	return events
 }
 
-func logsSandbox(t *testing.T, events []scenario.LogEvent, o tools.AWSOptions) (*sandbox.AWS, *tools.Logs) {
+func logsSandbox(t *testing.T, events []scenario.LogEvent, o tools.AWSOptions) (*awsapi.Emulator, *tools.Logs) {
 	t.Helper()
 	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: testGroup, Events: events}}}), o)
 	return a, tools.NewLogs(cfg, tools.LogsOptions{PollInterval: 20 * time.Millisecond, QueryTimeout: 3 * time.Second})
@@ -224,7 +224,7 @@ func TestLogsAccessDenied(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			a, logs := logsSandbox(t, workloadLogs(), tools.AWSOptions{})
-			a.SetFault(tt.op, sandbox.Fault{ErrorCode: "AccessDeniedException"})
+			a.SetFault(tt.op, awsapi.Fault{ErrorCode: "AccessDeniedException"})
 			err := tt.call(logs)
 			var apiErr *tools.APIError
 			if !errors.As(err, &apiErr) || apiErr.Reason != tools.ReasonAccessDenied || apiErr.Permission != tt.op || !strings.Contains(err.Error(), tt.op) {

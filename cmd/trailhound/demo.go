@@ -27,7 +27,7 @@ import (
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -228,7 +228,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		deps.Advisor, deps.Answerer = d, d
 	}
 	if d.sqs != nil {
-		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+sandbox.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
+		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+awsapi.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
 		if err != nil {
 			return nil, err
 		}
@@ -390,7 +390,7 @@ func (d *demo) publish(ctx context.Context, r *demoRun) error {
 	}
 	client := sns.NewFromConfig(r.run.cfg)
 	_, err = client.Publish(ctx, &sns.PublishInput{
-		TopicArn: aws.String(r.run.server.AWS().AlarmTopicARN()),
+		TopicArn: aws.String(r.run.server.Emulator().AlarmTopicARN()),
 		Subject:  aws.String(fmt.Sprintf("ALARM: %q", r.alarm.Name)),
 		Message:  aws.String(msg),
 	})

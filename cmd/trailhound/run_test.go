@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 )
 
@@ -31,7 +31,7 @@ func TestRunServesSlackAndStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	awsSrv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{})
+	awsSrv, err := awsapi.Start(ctx, sc, awsapi.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,7 +32,7 @@ Point any AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL and any static cred
 	if err != nil {
 		return err
 	}
-	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Addr: *listen, Latency: *latency, Throttle: *throttle})
+	srv, err := awsapi.Start(ctx, sc, awsapi.Options{Addr: *listen, Latency: *latency, Throttle: *throttle})
 	if err != nil {
 		return err
 	}

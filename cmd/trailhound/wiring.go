@@ -13,7 +13,7 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -139,7 +139,7 @@ func aiSection(a investigation.Assessment, st investigation.AIStatus) *blocks.AI
 
 // sandboxRun is a scenario served by the AWS sandbox with SDK clients pointed at it.
 type sandboxRun struct {
-	server  *sandbox.Server
+	server  *awsapi.Server
 	cfg     aws.Config
 	sources *awsSources
 }
@@ -151,7 +151,7 @@ type sandboxOptions struct {
 }
 
 func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOptions) (*sandboxRun, error) {
-	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Latency: o.latency, Throttle: o.throttle})
+	srv, err := awsapi.Start(ctx, sc, awsapi.Options{Latency: o.latency, Throttle: o.throttle})
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm in
 		return nil, err
 	}
 	rep.Stats.APICalls = counter.Counts()
-	for _, rj := range r.server.AWS().TrailRejected() {
+	for _, rj := range r.server.Emulator().TrailRejected() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", rj.File, rj.Reason))
 	}
 	return rep, nil

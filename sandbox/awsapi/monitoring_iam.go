@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ const (
 // iamService answers the IAM role and policy reads over awsQuery from the
 // scenario's iam.json.
 type iamService struct {
-	aws      *AWS
+	aws      *Emulator
 	account  string
 	roles    []iamRoleEntry
 	policies map[string]*iamPolicyEntry // by ARN
@@ -49,7 +49,7 @@ type iamPolicyEntry struct {
 	attachments     int
 }
 
-func newIAMService(a *AWS) *iamService {
+func newIAMService(a *Emulator) *iamService {
 	s := &iamService{aws: a, account: a.sc.Meta.Account, policies: map[string]*iamPolicyEntry{}}
 	s.loadErr = s.load(a.sc.IAM)
 	return s

@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"context"
@@ -16,15 +16,15 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
-func sqsFixture(t *testing.T) (*sandbox.AWS, *sqs.Client, *sns.Client, string) {
+func sqsFixture(t *testing.T) (*awsapi.Emulator, *sqs.Client, *sns.Client, string) {
 	t.Helper()
 	a := newAWS(t, writeScenario(t, newTrailFixture().records, scenario.LogsFile{}))
 	cfg := serve(t, a, testRegion)
 	q := sqs.NewFromConfig(cfg)
-	out, err := q.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(sandbox.AlarmQueue)})
+	out, err := q.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(awsapi.AlarmQueue)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +152,8 @@ func TestSNSPublishDeliversToSQS(t *testing.T) {
 		name, topic, subject, queue string
 		raw                         bool
 	}{
-		{"alarm topic, envelope", a.AlarmTopicARN(), "ALARM: \"checkout-errors\" in US East (N. Virginia)", sandbox.AlarmQueue, false},
-		{"topic of the scenario's notification", "arn:aws:sns:us-east-1:" + testAccount + ":ops-alarms", "", sandbox.AlarmQueue, false},
+		{"alarm topic, envelope", a.AlarmTopicARN(), "ALARM: \"checkout-errors\" in US East (N. Virginia)", awsapi.AlarmQueue, false},
+		{"topic of the scenario's notification", "arn:aws:sns:us-east-1:" + testAccount + ":ops-alarms", "", awsapi.AlarmQueue, false},
 		{"raw subscription", "arn:aws:sns:us-east-1:" + testAccount + ":raw-alarms", "", "raw-queue", true},
 	}
 	for _, tt := range tests {
@@ -166,7 +166,7 @@ func TestSNSPublishDeliversToSQS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			queueURL := strings.TrimSuffix(url, sandbox.AlarmQueue) + tt.queue
+			queueURL := strings.TrimSuffix(url, awsapi.AlarmQueue) + tt.queue
 			msgs := receive(t, q, queueURL, 0, 30)
 			if len(msgs) != 1 {
 				t.Fatalf("%d messages delivered", len(msgs))

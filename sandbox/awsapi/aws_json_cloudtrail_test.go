@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"context"
@@ -280,7 +280,7 @@ func TestLookupEventsRefusesWhatTheRealAPIRefuses(t *testing.T) {
 // TestLookupEventsOnARealTrail serves real CloudTrail files and checks that
 // each event is found by its id, with its record intact.
 func TestLookupEventsOnARealTrail(t *testing.T) {
-	src := filepath.Join("..", "testdata", "samples", "invictus-ir_aws_dataset", "CloudTrail")
+	src := filepath.Join("..", "..", "testdata", "samples", "invictus-ir_aws_dataset", "CloudTrail")
 	files, err := filepath.Glob(filepath.Join(src, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample trail under %s: %v", src, err)

@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"crypto/sha256"
@@ -70,7 +70,7 @@ func newLogsState(sc *scenario.Scenario) (*logsState, error) {
 
 // SetQueryDelay makes every Logs Insights query run for d (Scheduled, then
 // Running) before it completes.
-func (a *AWS) SetQueryDelay(d time.Duration) {
+func (a *Emulator) SetQueryDelay(d time.Duration) {
 	a.state.logs.mu.Lock()
 	defer a.state.logs.mu.Unlock()
 	a.state.logs.queryDelay = d
@@ -134,7 +134,7 @@ const (
 	logEventOverhead   = 26
 )
 
-func (a *AWS) filterLogEvents(r *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) filterLogEvents(r *http.Request, body []byte) (any, *apiError) {
 	var in filterLogEventsInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
@@ -384,7 +384,7 @@ type startQueryInput struct {
 	Limit               *int     `json:"limit"`
 }
 
-func (a *AWS) startQuery(r *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) startQuery(r *http.Request, body []byte) (any, *apiError) {
 	var in startQueryInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
@@ -470,7 +470,7 @@ type getQueryResultsOutput struct {
 	Statistics queryStatistics `json:"statistics"`
 }
 
-func (a *AWS) getQueryResults(_ *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) getQueryResults(_ *http.Request, body []byte) (any, *apiError) {
 	var in queryIDInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
@@ -499,7 +499,7 @@ func (a *AWS) getQueryResults(_ *http.Request, body []byte) (any, *apiError) {
 	return out, nil
 }
 
-func (a *AWS) stopQuery(_ *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) stopQuery(_ *http.Request, body []byte) (any, *apiError) {
 	var in queryIDInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err

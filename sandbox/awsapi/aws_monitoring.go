@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"encoding/base64"
@@ -20,7 +20,7 @@ import (
 )
 
 // mountMonitoringServices mounts CloudWatch, IAM and Bedrock Runtime.
-func (a *AWS) mountMonitoringServices() {
+func (a *Emulator) mountMonitoringServices() {
 	a.services["monitoring"] = newCloudWatchService(a)
 	a.services["iam"] = newIAMService(a)
 	a.services["bedrock"] = newBedrockService(a)
@@ -60,13 +60,13 @@ type cwHistoryItem struct {
 // cloudWatchService answers CloudWatch over Smithy RPC v2 CBOR from the
 // scenario's alarms.json and alarm.json.
 type cloudWatchService struct {
-	aws     *AWS
+	aws     *Emulator
 	alarms  []cwAlarm // sorted by name
 	history []cwHistoryItem
 	loadErr error // a malformed scenario file: every call answers it
 }
 
-func newCloudWatchService(a *AWS) *cloudWatchService {
+func newCloudWatchService(a *Emulator) *cloudWatchService {
 	s := &cloudWatchService{aws: a}
 	s.loadErr = s.load(a.sc)
 	return s

@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"encoding/json"

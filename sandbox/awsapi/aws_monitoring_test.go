@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"context"
@@ -94,9 +94,9 @@ func monScenario(t *testing.T, files map[string]string) *scenario.Scenario {
 
 // monServe serves sc on a loopback HTTP server and returns an SDK config
 // pointed at it: static fake credentials, no retries, so each call is one request.
-func monServe(t *testing.T, sc *scenario.Scenario) (*AWS, aws.Config) {
+func monServe(t *testing.T, sc *scenario.Scenario) (*Emulator, aws.Config) {
 	t.Helper()
-	a, err := NewAWS(sc)
+	a, err := New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestCloudWatchDescribeAlarmsPaging(t *testing.T) {
 }
 
 func TestCloudWatchScenarioAlarmFromNotification(t *testing.T) {
-	samples := filepath.Join("..", "testdata", "samples", "alarm-payloads")
+	samples := filepath.Join("..", "..", "testdata", "samples", "alarm-payloads")
 	cases := []struct {
 		sample, region, name string
 		composite            bool

@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"bytes"
@@ -76,12 +76,12 @@ func (s *snsState) subscribe(topicARN, queueName string, raw bool) {
 
 // Subscribe delivers what is published to topicARN into queueName (created if
 // needed), wrapped in the SNS envelope or, with raw, as the bare message.
-func (a *AWS) Subscribe(topicARN, queueName string, raw bool) {
+func (a *Emulator) Subscribe(topicARN, queueName string, raw bool) {
 	a.state.sns.subscribe(topicARN, queueName, raw)
 }
 
 // AlarmTopicARN is the ARN of the sandbox's alarm topic.
-func (a *AWS) AlarmTopicARN() string {
+func (a *Emulator) AlarmTopicARN() string {
 	return fmt.Sprintf("arn:aws:sns:%s:%s:%s", a.sc.Meta.Region, a.sc.Meta.Account, AlarmQueue)
 }
 
@@ -102,7 +102,7 @@ type snsEnvelope struct {
 const snsNamespace = "http://sns.amazonaws.com/doc/2010-03-31/"
 
 // serveSNS answers the awsQuery protocol: a form-encoded POST naming the Action.
-func (a *AWS) serveSNS(w http.ResponseWriter, r *http.Request) {
+func (a *Emulator) serveSNS(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 	if err := r.ParseForm(); err != nil {
 		writeQueryError(w, http.StatusBadRequest, "InvalidParameter", "cannot read the request: "+err.Error())
@@ -137,7 +137,7 @@ func (a *AWS) serveSNS(w http.ResponseWriter, r *http.Request) {
 // maxSNSMessageBytes is the largest message SNS accepts.
 const maxSNSMessageBytes = 256 * 1024
 
-func (a *AWS) publish(topicARN, subject, message, structure string) (string, *apiError) {
+func (a *Emulator) publish(topicARN, subject, message, structure string) (string, *apiError) {
 	s := a.state.sns
 	switch {
 	case topicARN == "":

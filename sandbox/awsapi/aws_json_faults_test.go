@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 func TestFaultsAnswerInEachProtocol(t *testing.T) {
@@ -24,7 +24,7 @@ func TestFaultsAnswerInEachProtocol(t *testing.T) {
 	cfg := serve(t, a, testRegion)
 	ct, logs, q := cloudtrail.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 	queueURL := func() string {
-		out, err := q.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(sandbox.AlarmQueue)})
+		out, err := q.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(awsapi.AlarmQueue)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,20 +46,20 @@ func TestFaultsAnswerInEachProtocol(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		fault    sandbox.Fault
+		fault    awsapi.Fault
 		wantCode map[string]string // per op; the SQS code is its awsQuery one
 		status   int
 	}{
-		{"access denied", sandbox.Fault{ErrorCode: "AccessDeniedException"},
+		{"access denied", awsapi.Fault{ErrorCode: "AccessDeniedException"},
 			map[string]string{"cloudtrail:LookupEvents": "AccessDeniedException", "logs:FilterLogEvents": "AccessDeniedException", "sqs:ReceiveMessage": "AccessDenied"}, 400},
-		{"service unavailable", sandbox.Fault{ErrorCode: "ServiceUnavailable", Status: 503},
+		{"service unavailable", awsapi.Fault{ErrorCode: "ServiceUnavailable", Status: 503},
 			map[string]string{"cloudtrail:LookupEvents": "ServiceUnavailable", "logs:FilterLogEvents": "ServiceUnavailable", "sqs:ReceiveMessage": "ServiceUnavailable"}, 503},
 	}
 	for _, tt := range tests {
 		for op, call := range calls {
 			t.Run(tt.name+"/"+op, func(t *testing.T) {
 				a.SetFault(op, tt.fault)
-				defer a.SetFault(op, sandbox.Fault{})
+				defer a.SetFault(op, awsapi.Fault{})
 				err := call(context.Background())
 				var apiErr smithy.APIError
 				var respErr *smithyhttp.ResponseError
@@ -70,8 +70,8 @@ func TestFaultsAnswerInEachProtocol(t *testing.T) {
 		}
 	}
 	t.Run("latency", func(t *testing.T) {
-		a.SetFault("cloudtrail:LookupEvents", sandbox.Fault{Latency: 150 * time.Millisecond})
-		defer a.SetFault("cloudtrail:LookupEvents", sandbox.Fault{})
+		a.SetFault("cloudtrail:LookupEvents", awsapi.Fault{Latency: 150 * time.Millisecond})
+		defer a.SetFault("cloudtrail:LookupEvents", awsapi.Fault{})
 		start := time.Now()
 		if err := calls["cloudtrail:LookupEvents"](context.Background()); err != nil {
 			t.Fatal(err)
@@ -81,8 +81,8 @@ func TestFaultsAnswerInEachProtocol(t *testing.T) {
 		}
 	})
 	t.Run("timeout holds until the client gives up", func(t *testing.T) {
-		a.SetFault("logs:FilterLogEvents", sandbox.Fault{Timeout: true})
-		defer a.SetFault("logs:FilterLogEvents", sandbox.Fault{})
+		a.SetFault("logs:FilterLogEvents", awsapi.Fault{Timeout: true})
+		defer a.SetFault("logs:FilterLogEvents", awsapi.Fault{})
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		start := time.Now()
@@ -158,18 +158,18 @@ func TestStartAWSServesUntilContextEnds(t *testing.T) {
 	sc := writeScenario(t, newTrailFixture().records, scenario.LogsFile{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Latency: 10 * time.Millisecond, Throttle: true})
+	srv, err := awsapi.Start(ctx, sc, awsapi.Options{Latency: 10 * time.Millisecond, Throttle: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := aws.Config{Region: testRegion, Credentials: testCredentials, BaseEndpoint: aws.String(srv.URL()), RetryMaxAttempts: 1,
 		HTTPClient: &http.Client{Transport: readOnlyBodies{http.DefaultTransport}}}
 	q := sqs.NewFromConfig(cfg)
-	out, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(sandbox.AlarmQueue)})
+	out, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(awsapi.AlarmQueue)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := srv.URL() + "/" + testAccount + "/" + sandbox.AlarmQueue; *out.QueueUrl != want {
+	if want := srv.URL() + "/" + testAccount + "/" + awsapi.AlarmQueue; *out.QueueUrl != want {
 		t.Fatalf("queue URL = %s, want %s", *out.QueueUrl, want)
 	}
 

@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"crypto/rand"
@@ -90,7 +90,7 @@ func (w *rateWindows) allow(key string, perSecond int, now time.Time) bool {
 }
 
 // mountJSONServices mounts CloudTrail, CloudWatch Logs, SQS and SNS.
-func (a *AWS) mountJSONServices() {
+func (a *Emulator) mountJSONServices() {
 	a.services["cloudtrail"] = &jsonService{
 		a: a, service: "cloudtrail", version: "1.1",
 		ops: map[string]jsonOp{"LookupEvents": a.lookupEvents},
@@ -134,7 +134,7 @@ func clientError(code, format string, args ...any) *apiError {
 // jsonService serves an awsJson 1.0 or 1.1 service: POST /, the operation in
 // X-Amz-Target, JSON in and out.
 type jsonService struct {
-	a       *AWS
+	a       *Emulator
 	service string // signing name, also the prefix of operation keys
 	version string // "1.0" or "1.1"
 	// queryCompatible services (SQS) also answer the awsQuery error code in

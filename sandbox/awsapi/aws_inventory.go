@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ import (
 // group ARN) or carry its ARN; nothing else is made up.
 
 // mountInventoryServices mounts AWS Config, Lambda, EC2, ELBv2, RDS and ECS.
-func (a *AWS) mountInventoryServices() {
+func (a *Emulator) mountInventoryServices() {
 	inv := &inventory{a: a, account: a.sc.Meta.Account, region: a.sc.Meta.Region, items: a.sc.Topology.Resources}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -75,7 +75,7 @@ func (a *AWS) mountInventoryServices() {
 
 // inventory is topology.json as the inventory services read it.
 type inventory struct {
-	a       *AWS
+	a       *Emulator
 	account string
 	region  string // where items that name no region live
 	items   []scenario.ConfigItem
@@ -354,7 +354,7 @@ type queryOp func(r *http.Request, f queryForm) (any, *apiError)
 // queryService serves an awsQuery or ec2Query service: a form-encoded POST
 // naming its Action, XML out.
 type queryService struct {
-	a       *AWS
+	a       *Emulator
 	service string // signing name, also the prefix of operation keys
 	version string // the API version clients send
 	xmlns   string // awsQuery namespace

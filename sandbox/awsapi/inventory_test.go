@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"context"
@@ -28,7 +28,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 const (
@@ -43,13 +43,13 @@ const (
 // invServe serves the scenario in dir over loopback HTTP and returns the
 // sandbox and an SDK configuration pointed at it, with retries off so each
 // test sees exactly the answers it provokes.
-func invServe(t *testing.T, dir string) (*sandbox.AWS, aws.Config) {
+func invServe(t *testing.T, dir string) (*awsapi.Emulator, aws.Config) {
 	t.Helper()
 	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestConfigHistory(t *testing.T) {
 	if !errors.As(err, &notDiscovered) {
 		t.Errorf("not discovered: got %T %v, want the modeled exception", err, err)
 	}
-	a.SetFault("config:GetResourceConfigHistory", sandbox.Fault{ErrorCode: "NoAvailableConfigurationRecorderException"})
+	a.SetFault("config:GetResourceConfigHistory", awsapi.Fault{ErrorCode: "NoAvailableConfigurationRecorderException"})
 	var noRecorder *configtypes.NoAvailableConfigurationRecorderException
 	_, err = client.GetResourceConfigHistory(ctx, &configservice.GetResourceConfigHistoryInput{ResourceType: configtypes.ResourceTypeFunction, ResourceId: aws.String("checkout")})
 	if !errors.As(err, &noRecorder) {
@@ -674,11 +674,11 @@ func TestInventoryFaults(t *testing.T) {
 			if err := c.call(invCtx(t)); err != nil {
 				t.Fatalf("before the fault: %v", err)
 			}
-			a.SetFault(c.op, sandbox.Fault{ErrorCode: c.code, Status: 403})
+			a.SetFault(c.op, awsapi.Fault{ErrorCode: c.code, Status: 403})
 			if got := invCode(c.call(invCtx(t))); got != c.code {
 				t.Errorf("code = %q, want %q", got, c.code)
 			}
-			a.SetFault(c.op, sandbox.Fault{Timeout: true})
+			a.SetFault(c.op, awsapi.Fault{Timeout: true})
 			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 			defer cancel()
 			start := time.Now()
@@ -688,7 +688,7 @@ func TestInventoryFaults(t *testing.T) {
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("held request took %v to give up", d)
 			}
-			a.SetFault(c.op, sandbox.Fault{})
+			a.SetFault(c.op, awsapi.Fault{})
 			if err := c.call(invCtx(t)); err != nil {
 				t.Errorf("after the fault: %v", err)
 			}

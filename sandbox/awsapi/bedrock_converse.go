@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ import (
 // one. A scripted error turn ("error": "ThrottlingException") is served once,
 // ahead of the turn that follows it, so a client that retries moves on.
 type bedrockService struct {
-	aws     *AWS
+	aws     *Emulator
 	turns   []scenario.ModelTurn
 	loadErr error
 
@@ -45,7 +45,7 @@ var bedrockErrorStatus = map[string]int{
 
 var bedrockStopReasons = []string{"end_turn", "tool_use", "max_tokens", "stop_sequence", "guardrail_intervened", "content_filtered", "malformed_model_output", "malformed_tool_use", "model_context_window_exceeded"}
 
-func newBedrockService(a *AWS) *bedrockService {
+func newBedrockService(a *Emulator) *bedrockService {
 	s := &bedrockService{aws: a, turns: a.sc.Model.Turns, served: map[int]bool{}}
 	s.loadErr = bedrockCheckScript(s.turns)
 	return s

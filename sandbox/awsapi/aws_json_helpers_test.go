@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"encoding/json"
@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 const (
@@ -93,7 +93,7 @@ func writeJSON(t testing.TB, path string, v any) {
 
 // serve starts a on an httptest server and returns a client configuration
 // for it: static fake credentials, one attempt (so faults show unretried).
-func serve(t testing.TB, a *sandbox.AWS, region string) aws.Config {
+func serve(t testing.TB, a *awsapi.Emulator, region string) aws.Config {
 	t.Helper()
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
@@ -121,9 +121,9 @@ func (t readOnlyBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
-func newAWS(t testing.TB, sc *scenario.Scenario) *sandbox.AWS {
+func newAWS(t testing.TB, sc *scenario.Scenario) *awsapi.Emulator {
 	t.Helper()
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}

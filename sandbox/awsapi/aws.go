@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"bytes"
@@ -16,10 +16,10 @@ import (
 	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
-// AWS is one http.Handler serving every AWS API Trailhound reads, from a
+// Emulator is one http.Handler serving every AWS API Trailhound reads, from a
 // scenario. Requests are routed by the service named in their SigV4 credential
 // scope, which every SDK client signs with, so one endpoint serves them all.
-type AWS struct {
+type Emulator struct {
 	sc *scenario.Scenario
 
 	mu       sync.Mutex
@@ -40,9 +40,9 @@ type Fault struct {
 	Throttle  bool          // enforce the operation's real rate limit, answering ThrottlingException above it
 }
 
-// NewAWS serves sc. scenario.Scenario data is read once here.
-func NewAWS(sc *scenario.Scenario) (*AWS, error) {
-	a := &AWS{
+// New serves sc. Scenario data is read once here.
+func New(sc *scenario.Scenario) (*Emulator, error) {
+	a := &Emulator{
 		sc:       sc,
 		services: map[string]http.Handler{},
 		faults:   map[string]Fault{},
@@ -60,7 +60,7 @@ func NewAWS(sc *scenario.Scenario) (*AWS, error) {
 }
 
 // SetLatency adds d to every request, to reproduce a real network.
-func (a *AWS) SetLatency(d time.Duration) {
+func (a *Emulator) SetLatency(d time.Duration) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.latency = d
@@ -69,14 +69,14 @@ func (a *AWS) SetLatency(d time.Duration) {
 // SetThrottle turns on (or off) the real rate limit of every operation, as
 // Fault.Throttle does for one: LookupEvents then answers ThrottlingException
 // above 2 requests per second per account and region.
-func (a *AWS) SetThrottle(on bool) {
+func (a *Emulator) SetThrottle(on bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.throttle = on
 }
 
 // SetFault installs f for op ("cloudtrail:LookupEvents"); a zero Fault removes it.
-func (a *AWS) SetFault(op string, f Fault) {
+func (a *Emulator) SetFault(op string, f Fault) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if f == (Fault{}) {
@@ -87,7 +87,7 @@ func (a *AWS) SetFault(op string, f Fault) {
 }
 
 // Calls returns how many requests each operation received.
-func (a *AWS) Calls() map[string]int {
+func (a *Emulator) Calls() map[string]int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	out := make(map[string]int, len(a.calls))
@@ -100,7 +100,7 @@ func (a *AWS) Calls() map[string]int {
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request`)
 
 // ServeHTTP routes the request to the service its signature names.
-func (a *AWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), arrivalKey{}, time.Now()))
 	service := signingService(r)
 	a.mu.Lock()
@@ -137,7 +137,7 @@ func signingService(r *http.Request) string {
 
 // requestRegion is the region the request was signed for: the region a real
 // endpoint would serve. Unsigned requests get the scenario's region.
-func (a *AWS) requestRegion(r *http.Request) string {
+func (a *Emulator) requestRegion(r *http.Request) string {
 	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		return m[1]
 	}
@@ -147,7 +147,7 @@ func (a *AWS) requestRegion(r *http.Request) string {
 // begin counts a request to op and applies its fault and the global latency.
 // It returns false when the fault already answered the request.
 // errorWriter writes an AWS error in the protocol of the calling service.
-func (a *AWS) begin(w http.ResponseWriter, r *http.Request, op string, errorWriter func(w http.ResponseWriter, status int, code, msg string)) bool {
+func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, errorWriter func(w http.ResponseWriter, status int, code, msg string)) bool {
 	// The server notices a client hanging up only once the request body is
 	// read, so read it now: a held or delayed request then ends with its client.
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
@@ -190,8 +190,8 @@ func (a *AWS) begin(w http.ResponseWriter, r *http.Request, op string, errorWrit
 	return true
 }
 
-// AWSOptions are the knobs of a served sandbox, as the command-line flags set them.
-type AWSOptions struct {
+// Options are the knobs of a served sandbox, as the command-line flags set them.
+type Options struct {
 	Addr       string        // listen address; "127.0.0.1:0" (any free loopback port) when empty
 	Latency    time.Duration // added to every request
 	Throttle   bool          // enforce the real rate limits (LookupEvents: 2 TPS)
@@ -201,7 +201,7 @@ type AWSOptions struct {
 // Server is a sandbox listening on a real socket, for clients configured with
 // AWS_ENDPOINT_URL or BaseEndpoint.
 type Server struct {
-	aws    *AWS
+	aws    *Emulator
 	srv    *http.Server
 	url    string
 	cancel context.CancelFunc // ends the requests in flight (long polls, held timeouts)
@@ -210,9 +210,9 @@ type Server struct {
 	err    error
 }
 
-// StartAWS serves sc on opts.Addr until ctx is done or Close is called.
-func StartAWS(ctx context.Context, sc *scenario.Scenario, opts AWSOptions) (*Server, error) {
-	a, err := NewAWS(sc)
+// Start serves sc on opts.Addr until ctx is done or Close is called.
+func Start(ctx context.Context, sc *scenario.Scenario, opts Options) (*Server, error) {
+	a, err := New(sc)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func StartAWS(ctx context.Context, sc *scenario.Scenario, opts AWSOptions) (*Ser
 
 // Serve listens on addr ("127.0.0.1:0" when empty) and serves a until ctx is
 // done or the returned Server is closed.
-func (a *AWS) Serve(ctx context.Context, addr string) (*Server, error) {
+func (a *Emulator) Serve(ctx context.Context, addr string) (*Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -265,8 +265,8 @@ func (a *AWS) Serve(ctx context.Context, addr string) (*Server, error) {
 // URL is the endpoint clients use, e.g. "http://127.0.0.1:4566".
 func (s *Server) URL() string { return s.url }
 
-// AWS is the handler behind the server, for faults, latency and call counts.
-func (s *Server) AWS() *AWS { return s.aws }
+// Emulator is the handler behind the server, for faults, latency and call counts.
+func (s *Server) Emulator() *Emulator { return s.aws }
 
 // Close stops the server and ends the requests in flight. It returns the error
 // that stopped serving, if any.

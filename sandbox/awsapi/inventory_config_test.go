@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 	configtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 // discoveryScenario writes a scenario whose topology holds REST APIs: two
@@ -143,7 +143,7 @@ func TestConfigListDiscoveredResources(t *testing.T) {
 		}
 	})
 
-	a.SetFault("config:ListDiscoveredResources", sandbox.Fault{ErrorCode: "AccessDeniedException"})
+	a.SetFault("config:ListDiscoveredResources", awsapi.Fault{ErrorCode: "AccessDeniedException"})
 	_, err := client.ListDiscoveredResources(ctx, &configservice.ListDiscoveredResourcesInput{ResourceType: restAPI})
 	if code := invCode(err); code != "AccessDeniedException" {
 		t.Errorf("fault: code %q (%v), want AccessDeniedException", code, err)

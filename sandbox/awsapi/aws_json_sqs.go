@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"crypto/md5"
@@ -73,7 +73,7 @@ func (s *sqsState) create(name string) *queue {
 
 // CreateQueue adds a standard queue to the sandbox, for subscriptions and
 // tests beyond the alarm queue.
-func (a *AWS) CreateQueue(name string) { a.state.sqs.create(name) }
+func (a *Emulator) CreateQueue(name string) { a.state.sqs.create(name) }
 
 // queueFromURL finds the queue a QueueUrl names: http://host/account/name.
 func (s *sqsState) queueFromURL(raw string) (*queue, *apiError) {
@@ -110,7 +110,7 @@ func queueURL(r *http.Request, account, name string) string {
 	return "http://" + r.Host + "/" + account + "/" + name
 }
 
-func (a *AWS) getQueueURL(r *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) getQueueURL(r *http.Request, body []byte) (any, *apiError) {
 	var in struct {
 		QueueName              string `json:"QueueName"`
 		QueueOwnerAWSAccountID string `json:"QueueOwnerAWSAccountId"`
@@ -133,7 +133,7 @@ func md5Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (a *AWS) sendMessage(_ *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) sendMessage(_ *http.Request, body []byte) (any, *apiError) {
 	var in struct {
 		QueueURL     string `json:"QueueUrl"`
 		MessageBody  string `json:"MessageBody"`
@@ -175,7 +175,7 @@ type sqsMessage struct {
 	Attributes    map[string]string `json:"Attributes,omitempty"`
 }
 
-func (a *AWS) receiveMessage(r *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) receiveMessage(r *http.Request, body []byte) (any, *apiError) {
 	var in receiveMessageInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
@@ -336,7 +336,7 @@ func (s *sqsState) findByReceipt(q *queue, handle string) (*queuedMessage, int, 
 	return nil, receive, nil
 }
 
-func (a *AWS) deleteMessage(_ *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) deleteMessage(_ *http.Request, body []byte) (any, *apiError) {
 	var in struct {
 		QueueURL      string `json:"QueueUrl"`
 		ReceiptHandle string `json:"ReceiptHandle"`
@@ -367,7 +367,7 @@ func (a *AWS) deleteMessage(_ *http.Request, body []byte) (any, *apiError) {
 	return struct{}{}, nil
 }
 
-func (a *AWS) changeMessageVisibility(_ *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) changeMessageVisibility(_ *http.Request, body []byte) (any, *apiError) {
 	var in struct {
 		QueueURL          string `json:"QueueUrl"`
 		ReceiptHandle     string `json:"ReceiptHandle"`
@@ -409,7 +409,7 @@ func messageIDOf(handle string) string {
 
 // QueueMessages returns the bodies of the messages still in queue name, for
 // tests and the demo to check what was delivered and not yet deleted.
-func (a *AWS) QueueMessages(name string) ([]string, error) {
+func (a *Emulator) QueueMessages(name string) ([]string, error) {
 	s := a.state.sqs
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"github.com/aws/smithy-go/encoding/cbor"
 )
 
-// scenario.Scenario files hold CloudWatch shapes as JSON with the API's member names;
+// Scenario files hold CloudWatch shapes as JSON with the API's member names;
 // the service speaks Smithy RPC v2 CBOR, where timestamps are tag 1 (epoch
 // seconds) and numbers keep their integer or floating-point major type.
 // Timestamp members are recognised by name: every CloudWatch timestamp member

@@ -1,4 +1,4 @@
-package sandbox_test
+package awsapi_test
 
 import (
 	"context"

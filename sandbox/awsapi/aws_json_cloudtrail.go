@@ -1,4 +1,4 @@
-package sandbox
+package awsapi
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func newTrailState(sc *scenario.Scenario) (*trailState, error) {
 
 // TrailRejected lists the trail files, or parts of them, the sandbox could
 // not read, and why: LookupEvents answers without them.
-func (a *AWS) TrailRejected() []record.Rejected {
+func (a *Emulator) TrailRejected() []record.Rejected {
 	return append([]record.Rejected(nil), a.state.trail.rejected...)
 }
 
@@ -76,7 +76,7 @@ const maxLookupResults = 50
 // one lookup attribute, an inclusive time window, pages of at most 50 newest
 // first, tokens bound to the query that issued them, and only the events of
 // the region the request was signed for.
-func (a *AWS) lookupEvents(r *http.Request, body []byte) (any, *apiError) {
+func (a *Emulator) lookupEvents(r *http.Request, body []byte) (any, *apiError) {
 	var in lookupEventsInput
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
