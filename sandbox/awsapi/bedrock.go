@@ -102,24 +102,28 @@ type bedrockMessage struct {
 type bedrockRequest struct {
 	Messages        []bedrockMessage             `json:"messages"`
 	System          []map[string]json.RawMessage `json:"system"`
-	InferenceConfig *struct {
-		MaxTokens   *int     `json:"maxTokens"`
-		Temperature *float64 `json:"temperature"`
-		TopP        *float64 `json:"topP"`
-	} `json:"inferenceConfig"`
-	ToolConfig *struct {
-		Tools []struct {
-			ToolSpec *struct {
-				Name        string `json:"name"`
-				InputSchema struct {
-					JSON json.RawMessage `json:"json"`
-				} `json:"inputSchema"`
-			} `json:"toolSpec"`
-		} `json:"tools"`
-		ToolChoice map[string]struct {
-			Name string `json:"name"`
-		} `json:"toolChoice"`
-	} `json:"toolConfig"`
+	InferenceConfig *bedrockInferenceConfig      `json:"inferenceConfig"`
+	ToolConfig      *bedrockToolConfig           `json:"toolConfig"`
+}
+
+type bedrockInferenceConfig struct {
+	MaxTokens   *int     `json:"maxTokens"`
+	Temperature *float64 `json:"temperature"`
+	TopP        *float64 `json:"topP"`
+}
+
+type bedrockToolConfig struct {
+	Tools []struct {
+		ToolSpec *struct {
+			Name        string `json:"name"`
+			InputSchema struct {
+				JSON json.RawMessage `json:"json"`
+			} `json:"inputSchema"`
+		} `json:"toolSpec"`
+	} `json:"tools"`
+	ToolChoice map[string]struct {
+		Name string `json:"name"`
+	} `json:"toolChoice"`
 }
 
 func (s *bedrockService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -249,126 +253,185 @@ var bedrockBlockKinds = map[string][]string{
 // bedrockValidate checks what Bedrock checks before a model sees the request;
 // it returns the ValidationException message, or "".
 func bedrockValidate(req *bedrockRequest) string {
-	if ic := req.InferenceConfig; ic != nil {
-		switch {
-		case ic.MaxTokens != nil && *ic.MaxTokens < 1:
-			return "The value at inferenceConfig.maxTokens must be greater than or equal to 1."
-		case ic.Temperature != nil && (*ic.Temperature < 0 || *ic.Temperature > 1):
-			return "The value at inferenceConfig.temperature must be between 0 and 1."
-		case ic.TopP != nil && (*ic.TopP < 0 || *ic.TopP > 1):
-			return "The value at inferenceConfig.topP must be between 0 and 1."
-		}
+	if msg := bedrockValidateInference(req.InferenceConfig); msg != "" {
+		return msg
 	}
 	for i, block := range req.System {
 		if text, ok := block["text"]; ok && bedrockBlankText(text) {
 			return fmt.Sprintf("The text field in the SystemContentBlock object at system.%d is blank. Add text to the text field, and try again.", i)
 		}
 	}
-	tools := map[string]bool{}
-	if tc := req.ToolConfig; tc != nil {
-		if len(tc.Tools) == 0 {
-			return "The toolConfig.tools field must contain at least one tool."
-		}
-		for i, t := range tc.Tools {
-			if t.ToolSpec == nil {
-				continue // cache points sit among the tools
-			}
-			switch name := t.ToolSpec.Name; {
-			case !bedrockToolName.MatchString(name):
-				return fmt.Sprintf("The name %q at toolConfig.tools.%d.toolSpec.name must match [a-zA-Z0-9_-]{1,64}.", name, i)
-			case tools[name]:
-				return fmt.Sprintf("The tool name %q at toolConfig.tools.%d.toolSpec.name is not unique.", name, i)
-			}
-			var schema map[string]any
-			if err := json.Unmarshal(t.ToolSpec.InputSchema.JSON, &schema); err != nil || schema == nil {
-				return fmt.Sprintf("The inputSchema.json at toolConfig.tools.%d must be a JSON Schema object.", i)
-			}
-			tools[t.ToolSpec.Name] = true
-		}
-		if choice, ok := tc.ToolChoice["tool"]; ok && !tools[choice.Name] {
-			return fmt.Sprintf("The tool %q named in toolConfig.toolChoice is not in toolConfig.tools.", choice.Name)
-		}
+	tools, msg := bedrockValidateTools(req.ToolConfig)
+	if msg != "" {
+		return msg
 	}
 	if len(req.Messages) == 0 {
 		return "A conversation must start with a user message. Try again with a conversation that starts with a user message."
 	}
 	var pending []string // toolUse ids the previous assistant message opened
 	for i, m := range req.Messages {
-		switch {
-		case m.Role != "user" && m.Role != "assistant":
-			return fmt.Sprintf("The role %q at messages.%d.role is not valid: use user or assistant.", m.Role, i)
-		case i == 0 && m.Role != "user":
-			return "A conversation must start with a user message. Try again with a conversation that starts with a user message."
-		case i > 0 && m.Role == req.Messages[i-1].Role:
-			return "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again."
-		case len(m.Content) == 0:
-			return fmt.Sprintf("The content field in the Message object at messages.%d is empty. Add a ContentBlock object to the content field and try again.", i)
+		if msg := bedrockValidateRole(req.Messages, i); msg != "" {
+			return msg
 		}
-		var opened, answered []string
-		for j, block := range m.Content {
-			at := fmt.Sprintf("messages.%d.content.%d", i, j)
-			if len(block) != 1 {
-				return fmt.Sprintf("The ContentBlock object at %s must set exactly one member.", at)
-			}
-			kind, value := bedrockOnlyMember(block)
-			if !slices.Contains(bedrockBlockKinds[m.Role], kind) {
-				return fmt.Sprintf("The ContentBlock object at %s holds %s, which a %s message cannot carry.", at, kind, m.Role)
-			}
-			switch kind {
-			case "text":
-				if bedrockBlankText(value) {
-					return fmt.Sprintf("The text field in the ContentBlock object at %s is blank. Add text to the text field, and try again.", at)
-				}
-			case "toolUse", "toolResult":
-				if req.ToolConfig == nil {
-					return "The toolConfig field must be defined when using toolUse and toolResult content blocks."
-				}
-			}
-			switch kind {
-			case "toolUse":
-				var tu bedrockToolUse
-				if err := json.Unmarshal(value, &tu); err != nil {
-					return fmt.Sprintf("The toolUse at %s is malformed: %v", at, err)
-				}
-				switch {
-				case !bedrockToolUseID.MatchString(tu.ToolUseID):
-					return fmt.Sprintf("The toolUseId %q at %s must match [a-zA-Z0-9_-]{1,64}.", tu.ToolUseID, at)
-				case !tools[tu.Name]:
-					return fmt.Sprintf("The toolUse at %s names tool %q, which is not in toolConfig.tools.", at, tu.Name)
-				case len(tu.Input) == 0 || tu.Input[0] != '{':
-					return fmt.Sprintf("The toolUse input at %s must be a JSON object.", at)
-				case slices.Contains(opened, tu.ToolUseID):
-					return fmt.Sprintf("The toolUseId %s at %s is used twice in the same message.", tu.ToolUseID, at)
-				}
-				opened = append(opened, tu.ToolUseID)
-			case "toolResult":
-				var tr bedrockToolResult
-				if err := json.Unmarshal(value, &tr); err != nil {
-					return fmt.Sprintf("The toolResult at %s is malformed: %v", at, err)
-				}
-				switch {
-				case tr.Status != "" && tr.Status != "success" && tr.Status != "error":
-					return fmt.Sprintf("The status %q of the toolResult at %s must be success or error.", tr.Status, at)
-				case len(tr.Content) == 0:
-					return fmt.Sprintf("The toolResult at %s has no content.", at)
-				case !slices.Contains(pending, tr.ToolUseID):
-					return fmt.Sprintf("The toolResult at %s answers toolUseId %s, which the previous assistant message did not use.", at, tr.ToolUseID)
-				case slices.Contains(answered, tr.ToolUseID):
-					return fmt.Sprintf("The toolResult at %s answers toolUseId %s a second time.", at, tr.ToolUseID)
-				}
-				answered = append(answered, tr.ToolUseID)
-			}
+		v := bedrockMessageCheck{hasTools: req.ToolConfig != nil, tools: tools, pending: pending}
+		if msg := v.check(i, m); msg != "" {
+			return msg
 		}
 		if m.Role == "user" {
-			if missing := bedrockMissing(pending, answered); len(missing) > 0 {
+			if missing := bedrockMissing(pending, v.answered); len(missing) > 0 {
 				return fmt.Sprintf("Expected toolResult blocks at messages.%d.content for the following Ids: %s", i, strings.Join(missing, ", "))
 			}
 		}
-		pending = opened
+		pending = v.opened
 	}
 	if last := req.Messages[len(req.Messages)-1]; last.Role != "user" {
 		return "The last message must have the user role: the scripted model answers user turns only."
 	}
+	return ""
+}
+
+func bedrockValidateInference(ic *bedrockInferenceConfig) string {
+	switch {
+	case ic == nil:
+		return ""
+	case ic.MaxTokens != nil && *ic.MaxTokens < 1:
+		return "The value at inferenceConfig.maxTokens must be greater than or equal to 1."
+	case ic.Temperature != nil && (*ic.Temperature < 0 || *ic.Temperature > 1):
+		return "The value at inferenceConfig.temperature must be between 0 and 1."
+	case ic.TopP != nil && (*ic.TopP < 0 || *ic.TopP > 1):
+		return "The value at inferenceConfig.topP must be between 0 and 1."
+	}
+	return ""
+}
+
+// bedrockValidateTools checks toolConfig and returns the names of its tools.
+func bedrockValidateTools(tc *bedrockToolConfig) (map[string]bool, string) {
+	tools := map[string]bool{}
+	if tc == nil {
+		return tools, ""
+	}
+	if len(tc.Tools) == 0 {
+		return nil, "The toolConfig.tools field must contain at least one tool."
+	}
+	for i, t := range tc.Tools {
+		if t.ToolSpec == nil {
+			continue // cache points sit among the tools
+		}
+		switch name := t.ToolSpec.Name; {
+		case !bedrockToolName.MatchString(name):
+			return nil, fmt.Sprintf("The name %q at toolConfig.tools.%d.toolSpec.name must match [a-zA-Z0-9_-]{1,64}.", name, i)
+		case tools[name]:
+			return nil, fmt.Sprintf("The tool name %q at toolConfig.tools.%d.toolSpec.name is not unique.", name, i)
+		}
+		var schema map[string]any
+		if err := json.Unmarshal(t.ToolSpec.InputSchema.JSON, &schema); err != nil || schema == nil {
+			return nil, fmt.Sprintf("The inputSchema.json at toolConfig.tools.%d must be a JSON Schema object.", i)
+		}
+		tools[t.ToolSpec.Name] = true
+	}
+	if choice, ok := tc.ToolChoice["tool"]; ok && !tools[choice.Name] {
+		return nil, fmt.Sprintf("The tool %q named in toolConfig.toolChoice is not in toolConfig.tools.", choice.Name)
+	}
+	return tools, ""
+}
+
+// bedrockValidateRole checks that messages[i] continues the alternation of
+// roles the conversation must follow.
+func bedrockValidateRole(messages []bedrockMessage, i int) string {
+	m := messages[i]
+	switch {
+	case m.Role != "user" && m.Role != "assistant":
+		return fmt.Sprintf("The role %q at messages.%d.role is not valid: use user or assistant.", m.Role, i)
+	case i == 0 && m.Role != "user":
+		return "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+	case i > 0 && m.Role == messages[i-1].Role:
+		return "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again."
+	case len(m.Content) == 0:
+		return fmt.Sprintf("The content field in the Message object at messages.%d is empty. Add a ContentBlock object to the content field and try again.", i)
+	}
+	return ""
+}
+
+// bedrockMessageCheck checks the content blocks of one message, collecting
+// the toolUse ids it opens and the ones it answers.
+type bedrockMessageCheck struct {
+	hasTools         bool
+	tools            map[string]bool
+	pending          []string // toolUse ids the previous assistant message opened
+	opened, answered []string
+}
+
+func (v *bedrockMessageCheck) check(i int, m bedrockMessage) string {
+	for j, block := range m.Content {
+		at := fmt.Sprintf("messages.%d.content.%d", i, j)
+		if len(block) != 1 {
+			return fmt.Sprintf("The ContentBlock object at %s must set exactly one member.", at)
+		}
+		kind, value := bedrockOnlyMember(block)
+		if !slices.Contains(bedrockBlockKinds[m.Role], kind) {
+			return fmt.Sprintf("The ContentBlock object at %s holds %s, which a %s message cannot carry.", at, kind, m.Role)
+		}
+		var msg string
+		switch kind {
+		case "text":
+			if bedrockBlankText(value) {
+				msg = fmt.Sprintf("The text field in the ContentBlock object at %s is blank. Add text to the text field, and try again.", at)
+			}
+		case "toolUse":
+			msg = v.toolUse(at, value)
+		case "toolResult":
+			msg = v.toolResult(at, value)
+		}
+		if msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+const bedrockNoToolConfig = "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+
+func (v *bedrockMessageCheck) toolUse(at string, value json.RawMessage) string {
+	if !v.hasTools {
+		return bedrockNoToolConfig
+	}
+	var tu bedrockToolUse
+	if err := json.Unmarshal(value, &tu); err != nil {
+		return fmt.Sprintf("The toolUse at %s is malformed: %v", at, err)
+	}
+	switch {
+	case !bedrockToolUseID.MatchString(tu.ToolUseID):
+		return fmt.Sprintf("The toolUseId %q at %s must match [a-zA-Z0-9_-]{1,64}.", tu.ToolUseID, at)
+	case !v.tools[tu.Name]:
+		return fmt.Sprintf("The toolUse at %s names tool %q, which is not in toolConfig.tools.", at, tu.Name)
+	case len(tu.Input) == 0 || tu.Input[0] != '{':
+		return fmt.Sprintf("The toolUse input at %s must be a JSON object.", at)
+	case slices.Contains(v.opened, tu.ToolUseID):
+		return fmt.Sprintf("The toolUseId %s at %s is used twice in the same message.", tu.ToolUseID, at)
+	}
+	v.opened = append(v.opened, tu.ToolUseID)
+	return ""
+}
+
+func (v *bedrockMessageCheck) toolResult(at string, value json.RawMessage) string {
+	if !v.hasTools {
+		return bedrockNoToolConfig
+	}
+	var tr bedrockToolResult
+	if err := json.Unmarshal(value, &tr); err != nil {
+		return fmt.Sprintf("The toolResult at %s is malformed: %v", at, err)
+	}
+	switch {
+	case tr.Status != "" && tr.Status != "success" && tr.Status != "error":
+		return fmt.Sprintf("The status %q of the toolResult at %s must be success or error.", tr.Status, at)
+	case len(tr.Content) == 0:
+		return fmt.Sprintf("The toolResult at %s has no content.", at)
+	case !slices.Contains(v.pending, tr.ToolUseID):
+		return fmt.Sprintf("The toolResult at %s answers toolUseId %s, which the previous assistant message did not use.", at, tr.ToolUseID)
+	case slices.Contains(v.answered, tr.ToolUseID):
+		return fmt.Sprintf("The toolResult at %s answers toolUseId %s a second time.", at, tr.ToolUseID)
+	}
+	v.answered = append(v.answered, tr.ToolUseID)
 	return ""
 }
 
