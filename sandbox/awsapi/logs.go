@@ -243,5 +243,3 @@ func decodeOffsetToken(token, params string) (int, bool) {
 	}
 	return n, true
 }
-
-// compileFilterPattern turns a filter pattern into a matcher. It supports what

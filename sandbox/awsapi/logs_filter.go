@@ -6,6 +6,7 @@ import (
 	"unicode"
 )
 
+// compileFilterPattern turns a filter pattern into a matcher. It supports what
 // unstructured logs use: terms (all required), ?terms (any of them), -terms
 // (none of them), "quoted phrases" in each, and a standalone %regex%. Like
 // the real service, matching is case-sensitive and a term matches whole
