@@ -19,8 +19,8 @@ type ConfigItem struct {
 	Region        string            `json:"region,omitempty"`
 	Configuration json.RawMessage   `json:"configuration,omitempty"`
 	Relationships []ConfigRelatedTo `json:"relationships,omitempty"`
-	// History holds earlier configuration items of the resource, as
-	// GetResourceConfigHistory would return them before the current one.
+	// History holds earlier configuration items of the resource, oldest
+	// first, as GetResourceConfigHistory would return them before this one.
 	History []ConfigHistoryItem `json:"history,omitempty"`
 }
 
