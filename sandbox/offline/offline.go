@@ -68,7 +68,7 @@ func (t *Topology) Dependencies(_ context.Context, r investigation.Resource) ([]
 	}
 	for _, rel := range it.Relationships {
 		d := investigation.Dependency{
-			Resource: investigation.Resource{Type: rel.Type, ID: CloudTrailID(rel.Type, rel.ID), ARN: rel.ARN, Region: it.Region},
+			Resource: investigation.Resource{Type: rel.Type, ID: cloudTrailID(rel.Type, rel.ID), ARN: rel.ARN, Region: it.Region},
 			Relation: rel.Name,
 		}
 		if rel.ARN == "" && strings.HasPrefix(rel.ID, "arn:") {
@@ -113,9 +113,9 @@ func containerLogGroups(it *scenario.ConfigItem) []string {
 	return groups
 }
 
-// CloudTrailID turns an id as AWS Config may give it into the form CloudTrail
+// cloudTrailID turns an id as AWS Config may give it into the form CloudTrail
 // requests name the resource by: roles by name, keys by key id, policies by ARN.
-func CloudTrailID(typ, id string) string {
+func cloudTrailID(typ, id string) string {
 	if !strings.HasPrefix(id, "arn:") {
 		return id
 	}
@@ -198,14 +198,14 @@ func NewAlarms(sc *scenario.Scenario) (*Alarms, error) {
 	return s, nil
 }
 
-// AlarmsFile is alarms.json: DescribeAlarms' response, with its field names.
-type AlarmsFile struct {
-	MetricAlarms    []MetricAlarm    `json:"MetricAlarms"`
-	CompositeAlarms []CompositeAlarm `json:"CompositeAlarms"`
+// alarmsFile is alarms.json: DescribeAlarms' response, with its field names.
+type alarmsFile struct {
+	MetricAlarms    []metricAlarm    `json:"MetricAlarms"`
+	CompositeAlarms []compositeAlarm `json:"CompositeAlarms"`
 }
 
-// MetricAlarm is one metric alarm as DescribeAlarms returns it.
-type MetricAlarm struct {
+// metricAlarm is one metric alarm as DescribeAlarms returns it.
+type metricAlarm struct {
 	AlarmName             string
 	AlarmArn              string
 	AlarmDescription      string
@@ -233,8 +233,8 @@ type MetricAlarm struct {
 	}
 }
 
-// CompositeAlarm is one composite alarm as DescribeAlarms returns it.
-type CompositeAlarm struct {
+// compositeAlarm is one composite alarm as DescribeAlarms returns it.
+type compositeAlarm struct {
 	AlarmName             string
 	AlarmArn              string
 	AlarmRule             string
@@ -244,7 +244,7 @@ type CompositeAlarm struct {
 }
 
 // Alarms is alarms.json as an investigation.Alarms.
-type Alarms struct{ file AlarmsFile }
+type Alarms struct{ file alarmsFile }
 
 // DescribeAlarms returns the named alarms that exist.
 func (s *Alarms) DescribeAlarms(_ context.Context, region string, names []string) ([]investigation.Alarm, error) {
@@ -269,7 +269,7 @@ func (s *Alarms) DescribeAlarms(_ context.Context, region string, names []string
 }
 
 // Alarm converts a DescribeAlarms metric alarm.
-func (m MetricAlarm) Alarm(region string) investigation.Alarm {
+func (m metricAlarm) Alarm(region string) investigation.Alarm {
 	a := investigation.Alarm{Name: m.AlarmName, ARN: m.AlarmArn, Region: region, Description: m.AlarmDescription,
 		State: investigation.State(m.StateValue), Reason: m.StateReason, StateChangeTime: m.StateUpdatedTimestamp,
 		EvaluationPeriods: m.EvaluationPeriods}
