@@ -20,7 +20,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -125,7 +125,7 @@ func (c *clock) set(t time.Time)  { c.unix.Store(t.UnixNano()) }
 func (c *clock) now() time.Time   { return time.Unix(0, c.unix.Load()).UTC() }
 
 type asker struct {
-	sb    *sandbox.Slack
+	sb    *slackapi.Server
 	bot   *Bot
 	st    *store.Store
 	trail *fakeTrail
@@ -135,9 +135,9 @@ type asker struct {
 func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*Deps)) *asker {
 	t.Helper()
 	clk := newClock(askNow)
-	sb := startSandbox(t, sandbox.SlackOptions{
+	sb := startSandbox(t, slackapi.Options{
 		Now: clk.now,
-		Users: []sandbox.SlackUser{
+		Users: []slackapi.User{
 			{ID: berliner, Name: "berlin", RealName: "In Berlin", Location: mustZone(t, "Europe/Berlin")},
 			{ID: newYork, Name: "newyork", RealName: "In New York", Location: mustZone(t, "America/New_York")},
 			{ID: noZone, Name: "nozone", RealName: "No Zone"},
@@ -185,7 +185,7 @@ func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*
 
 // command types the slash command and waits for a new answer: a message
 // in the channel or an ephemeral one for user.
-func (a *asker) command(t *testing.T, user, text string) (msg sandbox.SlackMessage, ephemeral bool) {
+func (a *asker) command(t *testing.T, user, text string) (msg slackapi.Message, ephemeral bool) {
 	t.Helper()
 	roots, eph := len(a.botRoots()), len(a.ephemerals(user))
 	if _, err := a.sb.SlashCommand(sandboxChannel, user, text); err != nil {
@@ -201,8 +201,8 @@ func (a *asker) command(t *testing.T, user, text string) (msg sandbox.SlackMessa
 	return e[len(e)-1], true
 }
 
-func (a *asker) botRoots() []sandbox.SlackMessage {
-	var out []sandbox.SlackMessage
+func (a *asker) botRoots() []slackapi.Message {
+	var out []slackapi.Message
 	for _, m := range a.sb.Messages(sandboxChannel) {
 		if m.BotID == a.sb.Options().BotID && !m.IsReply() {
 			out = append(out, m)
@@ -211,8 +211,8 @@ func (a *asker) botRoots() []sandbox.SlackMessage {
 	return out
 }
 
-func (a *asker) ephemerals(user string) []sandbox.SlackMessage {
-	var out []sandbox.SlackMessage
+func (a *asker) ephemerals(user string) []slackapi.Message {
+	var out []slackapi.Message
 	for _, m := range a.sb.Ephemerals(sandboxChannel) {
 		if m.Recipient == user {
 			out = append(out, m)
@@ -223,9 +223,9 @@ func (a *asker) ephemerals(user string) []sandbox.SlackMessage {
 
 // ask mentions the bot in thread (empty: a new message) and returns the
 // bot's next reply in that thread.
-func (a *asker) ask(t *testing.T, user, thread, text string) sandbox.SlackMessage {
+func (a *asker) ask(t *testing.T, user, thread, text string) slackapi.Message {
 	t.Helper()
-	post := sandbox.SlackPost{Channel: sandboxChannel, User: user, Text: "<@" + a.sb.Options().BotUserID + "> " + text, ThreadTS: thread}
+	post := slackapi.Post{Channel: sandboxChannel, User: user, Text: "<@" + a.sb.Options().BotUserID + "> " + text, ThreadTS: thread}
 	ts, err := a.sb.Post(post)
 	if err != nil {
 		t.Fatal(err)
@@ -237,8 +237,8 @@ func (a *asker) ask(t *testing.T, user, thread, text string) sandbox.SlackMessag
 	return r[before]
 }
 
-func (a *asker) botReplies(root string) []sandbox.SlackMessage {
-	var out []sandbox.SlackMessage
+func (a *asker) botReplies(root string) []slackapi.Message {
+	var out []slackapi.Message
 	for _, m := range a.sb.Thread(sandboxChannel, root) {
 		if m.BotID == a.sb.Options().BotID && m.IsReply() {
 			out = append(out, m)
@@ -248,7 +248,7 @@ func (a *asker) botReplies(root string) []sandbox.SlackMessage {
 }
 
 // content is what a reader sees of a message: its text and blocks.
-func content(m sandbox.SlackMessage) string { return m.Text + "\n" + string(m.Blocks) }
+func content(m slackapi.Message) string { return m.Text + "\n" + string(m.Blocks) }
 
 func assertContains(t *testing.T, what, got string, want ...string) {
 	t.Helper()
@@ -269,7 +269,7 @@ func assertLacks(t *testing.T, what, got string, unwanted ...string) {
 }
 
 // golden compares a reply's blocks with testdata/golden/name.json.
-func golden(t *testing.T, name string, m sandbox.SlackMessage) {
+func golden(t *testing.T, name string, m slackapi.Message) {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal(m.Blocks, &v); err != nil {
@@ -492,10 +492,10 @@ func TestSandboxTriageThreadFollowUps(t *testing.T) {
 	if _, err := a.sb.PostAsUser(sandboxChannel, newYork, "looks like the deploy to me"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.sb.Post(sandbox.SlackPost{Channel: sandboxChannel, ThreadTS: root, User: newYork, Text: "I think so too"}); err != nil {
+	if _, err := a.sb.Post(slackapi.Post{Channel: sandboxChannel, ThreadTS: root, User: newYork, Text: "I think so too"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.sb.Post(sandbox.SlackPost{Channel: sandboxChannel, ThreadTS: root, User: newYork, Text: "who made change 2?"}); err != nil {
+	if _, err := a.sb.Post(slackapi.Post{Channel: sandboxChannel, ThreadTS: root, User: newYork, Text: "who made change 2?"}); err != nil {
 		t.Fatal(err)
 	}
 	waitSandbox(t, a.sb, 10*time.Second, "the follow-up's answer", func() bool { return len(a.botReplies(root)) > before })

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -26,16 +26,6 @@ type correction struct {
 	rightRank int
 	user      string
 	at        time.Time
-}
-
-// scenarioFiles are the files of a scenario folder (DESIGN §5).
-type scenarioFiles struct {
-	meta     map[string]any
-	alarm    map[string]any
-	records  []json.RawMessage
-	topology map[string]any
-	logs     map[string]any
-	expect   map[string]any
 }
 
 // writeScenario captures the triage of c as a scenario folder under dir,
@@ -60,65 +50,20 @@ func (b *Bot) writeScenario(ctx context.Context, dir string, c correction) (stri
 	if b.deps.Changes == nil {
 		return "", errors.New("no CloudTrail access to capture the trail with")
 	}
-	files, err := b.captureScenario(ctx, st, *right, c)
+	sc, err := b.captureScenario(ctx, st, *right, c)
 	if err != nil {
 		return "", err
 	}
 	name := fmt.Sprintf("%s-%s-%s", c.at.UTC().Format("20060102T150405Z"), slug(st.Alarm.Name), slug(st.Report.ArtifactID))
 	path := filepath.Join(dir, strings.TrimSuffix(name, "-"))
-	tmp, err := os.MkdirTemp(dir, ".writing-")
-	if err != nil {
-		return "", fmt.Errorf("write scenario: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	write := func(rel string, v any) error {
-		data, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", rel, err)
-		}
-		if err := os.WriteFile(filepath.Join(tmp, rel), append(data, '\n'), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
-		return nil
-	}
-	if err := os.Mkdir(filepath.Join(tmp, "trail"), 0o755); err != nil {
-		return "", fmt.Errorf("write scenario: %w", err)
-	}
-	parts := []struct {
-		rel string
-		v   any
-	}{
-		{"scenario.json", files.meta},
-		{"alarm.json", files.alarm},
-		{filepath.Join("trail", "captured.json"), map[string]any{"Records": files.records}},
-		{"expect.json", files.expect},
-	}
-	if files.topology != nil {
-		parts = append(parts, struct {
-			rel string
-			v   any
-		}{"topology.json", files.topology})
-	}
-	if files.logs != nil {
-		parts = append(parts, struct {
-			rel string
-			v   any
-		}{"logs.json", files.logs})
-	}
-	for _, p := range parts {
-		if err := write(p.rel, p.v); err != nil {
-			return "", fmt.Errorf("write scenario: %w", err)
-		}
-	}
-	// Renamed into place whole, so that eval never reads half a folder.
-	if err := os.Rename(tmp, path); err != nil {
-		return "", fmt.Errorf("write scenario %s: %w", path, err)
+	if err := scenario.Write(path, sc); err != nil {
+		return "", err
 	}
 	return path, nil
 }
 
 // captureScenario reads what the scenario needs.
-func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right investigation.Candidate, c correction) (scenarioFiles, error) {
+func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right investigation.Candidate, c correction) (*scenario.Scenario, error) {
 	a := st.Alarm
 	symptom := a.StateChangeTime
 	window := investigation.Window{Start: symptom.Add(-investigation.Layer2Window), End: symptom.Add(investigation.DeliveryLag)}
@@ -135,20 +80,26 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 	defer cancel()
 	found, err := b.deps.Changes.Changes(lctx, ChangeQuery{Resources: resources, Window: window})
 	if err != nil {
-		return scenarioFiles{}, fmt.Errorf("capture the trail: %w", err)
+		return nil, fmt.Errorf("capture the trail: %w", err)
 	}
-	files := scenarioFiles{
-		meta: map[string]any{
-			"title":   fmt.Sprintf("%s: cause #%d chosen in Slack over the ranking", a.Name, c.rightRank),
-			"account": a.Account,
-			"region":  a.Region,
-			"now":     firstTime(st.UpdatedAt, symptom.Add(investigation.DeliveryLag)).UTC().Format(time.RFC3339),
+	alarm, err := json.MarshalIndent(alarmMessage(a), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode the alarm: %w", err)
+	}
+	sc := &scenario.Scenario{
+		Meta: scenario.Meta{
+			Title:   fmt.Sprintf("%s: cause #%d chosen in Slack over the ranking", a.Name, c.rightRank),
+			Account: a.Account,
+			Region:  a.Region,
+			// Whole seconds, as CloudTrail and the alarm time things.
+			Now: firstTime(st.UpdatedAt, symptom.Add(investigation.DeliveryLag)).UTC().Truncate(time.Second),
 		},
-		alarm: alarmMessage(a),
+		Alarm: append(alarm, '\n'),
 	}
+	var records []json.RawMessage
 	for _, e := range found.Events {
 		if len(e.Raw) > 0 && json.Valid(e.Raw) {
-			files.records = append(files.records, e.Raw)
+			records = append(records, e.Raw)
 		}
 	}
 	rightIDs := make([]string, 0, len(right.Events))
@@ -157,9 +108,9 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 		if !slices.ContainsFunc(found.Events, func(x investigation.Event) bool { return x.ID == e.EventID }) {
 			ev, err := b.deps.Changes.Event(lctx, e.Region, e.EventID, symptom.Add(investigation.DeliveryLag))
 			if err != nil {
-				return scenarioFiles{}, fmt.Errorf("capture the chosen cause's event %s: %w", e.EventID, err)
+				return nil, fmt.Errorf("capture the chosen cause's event %s: %w", e.EventID, err)
 			}
-			files.records = append(files.records, ev.Raw)
+			records = append(records, ev.Raw)
 		}
 	}
 	notes := fmt.Sprintf("Written from Slack feedback by %s at %s: the ranking put #1 %q first; #%d %q was chosen as the cause.",
@@ -167,18 +118,24 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 	if len(found.Notes) > 0 {
 		notes += " Capture notes: " + strings.Join(found.Notes, "; ")
 	}
-	files.expect = map[string]any{"cause": rightIDs, "category": string(right.Category), "blind_spot": "", "notes": notes}
+	sc.Expect = &scenario.Expect{Cause: rightIDs, Category: string(right.Category), Notes: notes}
+	trail, err := json.MarshalIndent(map[string]any{"Records": records}, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode the trail: %w", err)
+	}
+	sc.Trail = []scenario.TrailFile{{Name: "captured.json", Data: append(trail, '\n')}}
 	if b.deps.Topology != nil {
-		files.topology = b.captureTopology(ctx, resources)
+		sc.Topology = b.captureTopology(ctx, resources)
 	}
 	if b.deps.Logs != nil {
-		files.logs = b.captureLogs(ctx, resources, window.Start, symptom.Add(investigation.LogTail))
+		sc.Logs = b.captureLogs(ctx, resources, window.Start, symptom.Add(investigation.LogTail))
 	}
-	return files, nil
+	return sc, nil
 }
 
-func (b *Bot) captureTopology(ctx context.Context, resources []investigation.Resource) map[string]any {
-	var items []map[string]any
+func (b *Bot) captureTopology(ctx context.Context, resources []investigation.Resource) scenario.TopologyFile {
+	// Not nil, so that topology.json is written whenever the source is configured.
+	items := []scenario.ConfigItem{}
 	for _, r := range resources {
 		if r.Type == "" {
 			continue
@@ -187,19 +144,19 @@ func (b *Bot) captureTopology(ctx context.Context, resources []investigation.Res
 		if err != nil {
 			continue
 		}
-		var rels []map[string]any
+		var rels []scenario.ConfigRelatedTo
 		for _, d := range deps {
-			rels = append(rels, map[string]any{"type": d.Type, "id": d.ID, "name": d.Relation, "arn": d.ARN})
+			rels = append(rels, scenario.ConfigRelatedTo{Type: d.Type, ID: d.ID, Name: d.Relation, ARN: d.ARN})
 		}
-		items = append(items, map[string]any{"type": r.Type, "id": r.ID, "arn": r.ARN, "region": r.Region, "relationships": rels})
+		items = append(items, scenario.ConfigItem{Type: r.Type, ID: r.ID, ARN: r.ARN, Region: r.Region, Relationships: rels})
 	}
-	return map[string]any{"resources": items}
+	return scenario.TopologyFile{Resources: items}
 }
 
 // captureLogs reads the error lines of the functions in scope: the log
 // groups the engine corroborates Lambda alarms with.
-func (b *Bot) captureLogs(ctx context.Context, resources []investigation.Resource, start, end time.Time) map[string]any {
-	var groups []map[string]any
+func (b *Bot) captureLogs(ctx context.Context, resources []investigation.Resource, start, end time.Time) scenario.LogsFile {
+	groups := []scenario.LogGroup{}
 	for _, r := range resources {
 		if r.Type != "AWS::Lambda::Function" {
 			continue
@@ -209,13 +166,13 @@ func (b *Bot) captureLogs(ctx context.Context, resources []investigation.Resourc
 		if err != nil {
 			continue
 		}
-		var events []map[string]any
+		var events []scenario.LogEvent
 		for _, l := range lines {
-			events = append(events, map[string]any{"timestamp": l.Time.UnixMilli(), "message": l.Message})
+			events = append(events, scenario.LogEvent{Timestamp: l.Time.UnixMilli(), Message: l.Message})
 		}
-		groups = append(groups, map[string]any{"name": group, "events": events})
+		groups = append(groups, scenario.LogGroup{Name: group, Events: events})
 	}
-	return map[string]any{"groups": groups}
+	return scenario.LogsFile{Groups: groups}
 }
 
 // alarmMessage writes the alarm as the message CloudWatch publishes to SNS

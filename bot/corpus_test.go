@@ -11,26 +11,27 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/offline"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
 
 // scenarioEngine runs the engine in process on a scenario's own data, as
 // `trailhound eval --offline` does.
-func scenarioEngine(t *testing.T, sc *sandbox.Scenario) (*investigation.Engine, *tools.FileTrail) {
+func scenarioEngine(t *testing.T, sc *scenario.Scenario) (*investigation.Engine, *tools.FileTrail) {
 	t.Helper()
 	trail, err := tools.OpenFileTrail(sc.TrailIn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	alarms, err := sc.AlarmsSource()
+	alarms, err := offline.NewAlarms(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := sc.Meta.Now
 	return &investigation.Engine{
-		Trail: trail, Topology: sc.TopologySource(), Logs: sc.LogsSource(), IAM: sc.IAMSource(), Alarms: alarms,
+		Trail: trail, Topology: offline.NewTopology(sc), Logs: offline.NewLogs(sc), IAM: offline.NewIAM(sc), Alarms: alarms,
 		Now: func() time.Time { return now },
 	}, trail
 }
@@ -52,7 +53,7 @@ func rankedEvents(rep *investigation.Report) [][]string {
 // writes loads as a scenario, replays to the same ranking, and its
 // expect.json names #2, so eval scores the ranking against the correction.
 func TestSandboxThumbsDownWritesAReplayableScenario(t *testing.T) {
-	src, err := sandbox.LoadScenario("../testdata/scenarios/001-lambda-role-policy-detached")
+	src, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestSandboxThumbsDownWritesAReplayableScenario(t *testing.T) {
 	if len(written) != 1 {
 		t.Fatalf("scenario folders = %v, want one", written)
 	}
-	sc, err := sandbox.LoadScenario(written[0])
+	sc, err := scenario.Load(written[0])
 	if err != nil {
 		t.Fatalf("the written scenario does not load: %v", err)
 	}

@@ -17,7 +17,9 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -27,9 +29,9 @@ import (
 
 const sandboxChannel = "C0ALERTS"
 
-func startSandbox(t testing.TB, opts sandbox.SlackOptions) *sandbox.Slack {
+func startSandbox(t testing.TB, opts slackapi.Options) *slackapi.Server {
 	t.Helper()
-	sb := sandbox.NewSlack(opts)
+	sb := slackapi.New(opts)
 	if _, err := sb.Start(""); err != nil {
 		t.Fatalf("start sandbox: %v", err)
 	}
@@ -45,7 +47,7 @@ type replica struct {
 	done   chan error
 }
 
-func startReplica(t testing.TB, sb *sandbox.Slack, st Store, triager Triager, opts Options) *replica {
+func startReplica(t testing.TB, sb *slackapi.Server, st Store, triager Triager, opts Options) *replica {
 	t.Helper()
 	so := sb.Options()
 	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
@@ -106,16 +108,16 @@ func sandboxOptions(channels ...string) Options {
 }
 
 // botReport returns the bot's report in the thread of ts, if any.
-func botReport(sb *sandbox.Slack, channel, ts string) (sandbox.SlackMessage, bool) {
+func botReport(sb *slackapi.Server, channel, ts string) (slackapi.Message, bool) {
 	for _, m := range sb.Thread(channel, ts) {
 		if m.BotID == sb.Options().BotID && m.IsReply() && bytes.Contains(m.Blocks, []byte(`"block_id":"`+reportBlockID+`"`)) {
 			return m, true
 		}
 	}
-	return sandbox.SlackMessage{}, false
+	return slackapi.Message{}, false
 }
 
-func waitSandbox(t testing.TB, sb *sandbox.Slack, timeout time.Duration, what string, cond func() bool) {
+func waitSandbox(t testing.TB, sb *slackapi.Server, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -125,7 +127,7 @@ func waitSandbox(t testing.TB, sb *sandbox.Slack, timeout time.Duration, what st
 }
 
 func TestSandboxAlarmThreadFromMailToResolved(t *testing.T) {
-	sb := startSandbox(t, sandbox.SlackOptions{})
+	sb := startSandbox(t, slackapi.Options{})
 	triager := newFakeTriager()
 	triager.delay = 300 * time.Millisecond
 	r := startReplica(t, sb, openStoreAt(t, ""), triager, sandboxOptions(sandboxChannel))
@@ -183,13 +185,13 @@ func TestSandboxAlarmThreadFromMailToResolved(t *testing.T) {
 func TestSandboxReconnectLosesNoEvent(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		sever func(*sandbox.Slack)
+		sever func(*slackapi.Server)
 	}{
-		{"dropped", (*sandbox.Slack).DropConnections},
-		{"refresh", func(sb *sandbox.Slack) { sb.Disconnect("refresh_requested") }},
+		{"dropped", (*slackapi.Server).DropConnections},
+		{"refresh", func(sb *slackapi.Server) { sb.Disconnect("refresh_requested") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			sb := startSandbox(t, sandbox.SlackOptions{Socket: sandbox.SlackSocketOptions{DisconnectGrace: 200 * time.Millisecond}})
+			sb := startSandbox(t, slackapi.Options{Socket: slackapi.SocketOptions{DisconnectGrace: 200 * time.Millisecond}})
 			triager := newFakeTriager()
 			startReplica(t, sb, openStoreAt(t, ""), triager, sandboxOptions(sandboxChannel))
 			c.sever(sb)
@@ -209,7 +211,7 @@ func TestSandboxReconnectLosesNoEvent(t *testing.T) {
 }
 
 func TestSandboxRateLimitIsRetried(t *testing.T) {
-	sb := startSandbox(t, sandbox.SlackOptions{})
+	sb := startSandbox(t, slackapi.Options{})
 	r := startReplica(t, sb, openStoreAt(t, ""), newFakeTriager(), sandboxOptions(sandboxChannel))
 	sb.RateLimitNext("chat.postMessage", 2, time.Second)
 	root, err := sb.PostAsBot(sandboxChannel, mailBotID, "AWS Notifications", alarmEmail("checkout-errors", "ALARM", episodeStart))
@@ -232,7 +234,7 @@ func TestSandboxRateLimitIsRetried(t *testing.T) {
 }
 
 func TestSandboxShutdownIsClean(t *testing.T) {
-	sb := startSandbox(t, sandbox.SlackOptions{})
+	sb := startSandbox(t, slackapi.Options{})
 	triager := newFakeTriager()
 	triager.release = make(chan struct{})
 	st := openStoreAt(t, "")
@@ -263,12 +265,12 @@ func TestSandboxShutdownIsClean(t *testing.T) {
 
 func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 	channels := []string{"C0TEAMA01", "C0TEAMB01", "C0TEAMC01", "C0TEAMD01"}
-	var sc []sandbox.SlackChannel
+	var sc []slackapi.Channel
 	for _, c := range channels {
-		sc = append(sc, sandbox.SlackChannel{ID: c, Name: strings.ToLower(c)})
+		sc = append(sc, slackapi.Channel{ID: c, Name: strings.ToLower(c)})
 	}
 	// Pacing is tested elsewhere; here it is loosened so the test is quick.
-	sb := startSandbox(t, sandbox.SlackOptions{Channels: sc, Pace: sandbox.SlackPace{PerSecond: 20, Burst: 5}})
+	sb := startSandbox(t, slackapi.Options{Channels: sc, Pace: slackapi.Pace{PerSecond: 20, Burst: 5}})
 	redis := sharedRedis(t)
 	triager := newFakeTriager()
 	triager.delay = 100 * time.Millisecond
@@ -322,11 +324,11 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 }
 
 func TestSandboxQueueIntake(t *testing.T) {
-	sc, err := sandbox.LoadScenario("../testdata/scenarios/001-lambda-role-policy-detached")
+	sc, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
 	if err != nil {
 		t.Fatal(err)
 	}
-	awsbox, err := sandbox.NewAWS(sc)
+	awsbox, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,12 +345,12 @@ func TestSandboxQueueIntake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue, err := tools.OpenSQS(context.Background(), cfg, sandbox.AlarmQueue, tools.SQSOptions{Visibility: DefaultSQSVisibility})
+	queue, err := tools.OpenSQS(context.Background(), cfg, awsapi.AlarmQueue, tools.SQSOptions{Visibility: DefaultSQSVisibility})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	sb := startSandbox(t, sandbox.SlackOptions{})
+	sb := startSandbox(t, slackapi.Options{})
 	triager := newFakeTriager()
 	so := sb.Options()
 	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
@@ -386,14 +388,14 @@ func TestSandboxQueueIntake(t *testing.T) {
 		return ok && strings.Contains(roots[0].Text, "queue-alarm")
 	})
 	eventually(t, 5*time.Second, "the message deleted", func() bool {
-		left, err := awsbox.QueueMessages(sandbox.AlarmQueue)
+		left, err := awsbox.QueueMessages(awsapi.AlarmQueue)
 		return err == nil && len(left) == 0
 	})
 
 	// The same episode again: deleted as a duplicate, no second thread.
 	publish(alarmJSON("queue-alarm", "ALARM", episodeStart.Add(15*time.Second)))
 	eventually(t, 10*time.Second, "the duplicate deleted", func() bool {
-		left, err := awsbox.QueueMessages(sandbox.AlarmQueue)
+		left, err := awsbox.QueueMessages(awsapi.AlarmQueue)
 		return err == nil && len(left) == 0 && awsbox.Calls()["sqs:DeleteMessage"] == 2
 	})
 	if n := len(sb.Messages(sandboxChannel)); n != 1 {

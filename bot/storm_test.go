@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 )
 
 const (
@@ -100,13 +100,13 @@ var mailAlarmName = regexp.MustCompile(`Amazon CloudWatch Alarm "([^"]+)"`)
 // runStorm plays plan against one replica and returns the p95 latency.
 func runStorm(t *testing.T, plan []stormNote) time.Duration {
 	var channels []string
-	var sc []sandbox.SlackChannel
+	var sc []slackapi.Channel
 	for i := range stormChannels {
 		id := fmt.Sprintf("C0STORM%02d", i)
 		channels = append(channels, id)
-		sc = append(sc, sandbox.SlackChannel{ID: id, Name: fmt.Sprintf("team-%02d", i)})
+		sc = append(sc, slackapi.Channel{ID: id, Name: fmt.Sprintf("team-%02d", i)})
 	}
-	sb := startSandbox(t, sandbox.SlackOptions{Channels: sc})
+	sb := startSandbox(t, slackapi.Options{Channels: sc})
 	triager := newFakeTriager()
 	triager.delay = 200 * time.Millisecond
 	opts := sandboxOptions(channels...)
@@ -200,7 +200,7 @@ func runStorm(t *testing.T, plan []stormNote) time.Duration {
 	return p95
 }
 
-func countReports(sb *sandbox.Slack, channels []string) int {
+func countReports(sb *slackapi.Server, channels []string) int {
 	n := 0
 	for _, ch := range channels {
 		for _, m := range sb.Messages(ch) {

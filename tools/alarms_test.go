@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 const alarmsScenario = `{
@@ -165,13 +165,13 @@ func TestAlarmsHistory(t *testing.T) {
 func TestAlarmsErrors(t *testing.T) {
 	a, cfg := monitoringSandbox(t, map[string]string{"alarms.json": alarmsScenario})
 	alarms := NewAlarms(cfg, AlarmsOptions{})
-	a.SetFault(OpDescribeAlarms, sandbox.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
+	a.SetFault(OpDescribeAlarms, awsapi.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
 	_, err := alarms.DescribeAlarms(testCtx(t), "us-east-1", []string{"checkout-errors"})
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Reason != ReasonAccessDenied || apiErr.Permission != OpDescribeAlarms {
 		t.Errorf("got %v", err)
 	}
-	a.SetFault(OpDescribeAlarmHistory, sandbox.Fault{ErrorCode: "Throttling"})
+	a.SetFault(OpDescribeAlarmHistory, awsapi.Fault{ErrorCode: "Throttling"})
 	_, _, err = alarms.DescribeAlarmHistory(testCtx(t), AlarmHistoryQuery{Name: "checkout-errors"})
 	if ReasonOf(err) != ReasonThrottled {
 		t.Errorf("got %v (reason %s)", err, ReasonOf(err))

@@ -18,7 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -73,7 +74,7 @@ func busyTrail(first, n int, fn, region string) []map[string]any {
 	return recs
 }
 
-func writeScenario(t testing.TB, records []map[string]any, logs sandbox.LogsFile) *sandbox.Scenario {
+func writeScenario(t testing.TB, records []map[string]any, logs scenario.LogsFile) *scenario.Scenario {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name string, v any) {
@@ -94,7 +95,7 @@ func writeScenario(t testing.TB, records []map[string]any, logs sandbox.LogsFile
 	if len(records) > 0 {
 		write(filepath.Join("trail", "trail.json"), map[string]any{"Records": records})
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,9 +152,9 @@ func (c codeRecorder) WriteHeader(status int) {
 
 // testSandbox serves sc, recording arrivals, and returns the sandbox, the
 // recorder and the configuration LoadAWSConfig builds for it.
-func testSandbox(t testing.TB, sc *sandbox.Scenario, o tools.AWSOptions) (*sandbox.AWS, *arrivals, aws.Config) {
+func testSandbox(t testing.TB, sc *scenario.Scenario, o tools.AWSOptions) (*awsapi.Emulator, *arrivals, aws.Config) {
 	t.Helper()
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,13 +215,13 @@ func maxInWindow(times []time.Time, d time.Duration) int {
 
 // serveScenarioDir serves the scenario in dir on loopback with SDK clients
 // signing for region.
-func serveScenarioDir(t *testing.T, dir, region string) (*sandbox.AWS, aws.Config) {
+func serveScenarioDir(t *testing.T, dir, region string) (*awsapi.Emulator, aws.Config) {
 	t.Helper()
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}

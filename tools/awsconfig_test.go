@@ -9,14 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
 // TestLoadAWSConfigFromTheEnvironment points clients at the sandbox the way
 // an operator does: the standard variables, no code.
 func TestLoadAWSConfigFromTheEnvironment(t *testing.T) {
-	a, err := sandbox.NewAWS(writeScenario(t, busyTrail(0, 4, "checkout", testRegion), sandbox.LogsFile{}))
+	a, err := awsapi.New(writeScenario(t, busyTrail(0, 4, "checkout", testRegion), scenario.LogsFile{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestLoadAWSConfigFromTheEnvironment(t *testing.T) {
 }
 
 func TestCallCounterNests(t *testing.T) {
-	_, _, cfg := testSandbox(t, writeScenario(t, busyTrail(0, 4, "checkout", testRegion), sandbox.LogsFile{}), tools.AWSOptions{})
+	_, _, cfg := testSandbox(t, writeScenario(t, busyTrail(0, 4, "checkout", testRegion), scenario.LogsFile{}), tools.AWSOptions{})
 	outer, inner := tools.NewCallCounter(nil), tools.NewCallCounter(map[string]int{tools.OpLookupEvents: 5})
 	ctx := tools.WithCallCounter(tools.WithCallCounter(context.Background(), outer), inner)
 	if tools.CallCounterFrom(ctx) != inner {

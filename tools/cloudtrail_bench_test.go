@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -20,7 +20,7 @@ import (
 func BenchmarkLookupEvents(b *testing.B) {
 	for _, concurrency := range []int{1, 4} {
 		b.Run(map[int]string{1: "serial", 4: "4-concurrent"}[concurrency], func(b *testing.B) {
-			a, rec, cfg := testSandbox(b, writeScenario(b, busyTrail(0, 120, "checkout", testRegion), sandbox.LogsFile{}), tools.AWSOptions{})
+			a, rec, cfg := testSandbox(b, writeScenario(b, busyTrail(0, 120, "checkout", testRegion), scenario.LogsFile{}), tools.AWSOptions{})
 			a.SetLatency(50 * time.Millisecond)
 			a.SetThrottle(true)
 			trail := tools.NewCloudTrail(cfg, tools.CloudTrailOptions{})

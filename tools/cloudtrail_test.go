@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -20,7 +21,7 @@ func TestCloudTrailLookup(t *testing.T) {
 		map[string]any{"functionName": "checkout"})
 	denied["errorCode"], denied["errorMessage"] = "AccessDenied", "User is not authorized"
 	records = append(records, denied)
-	a, rec, cfg := testSandbox(t, writeScenario(t, records, sandbox.LogsFile{}), tools.AWSOptions{})
+	a, rec, cfg := testSandbox(t, writeScenario(t, records, scenario.LogsFile{}), tools.AWSOptions{})
 	trail := tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Pacer: tools.NewPacer(time.Millisecond, 10)})
 
 	writesIn := func(recs []map[string]any, region string, from, to time.Time) int {
@@ -113,7 +114,7 @@ func TestCloudTrailPacing(t *testing.T) {
 		records = append(records, busyTrail(i*1000, 10, fn, testRegion)...)
 		records = append(records, busyTrail(i*1000+500, 10, fn, "eu-west-1")...)
 	}
-	a, rec, cfg := testSandbox(t, writeScenario(t, records, sandbox.LogsFile{}), tools.AWSOptions{})
+	a, rec, cfg := testSandbox(t, writeScenario(t, records, scenario.LogsFile{}), tools.AWSOptions{})
 	a.SetThrottle(true)
 	pacer := tools.NewLookupEventsPacer()
 	trails := []*tools.CloudTrail{
@@ -169,7 +170,7 @@ func TestCloudTrailPacing(t *testing.T) {
 
 func TestCloudTrailRetriesThrottlingThenSucceeds(t *testing.T) {
 	records := busyTrail(0, 5, "checkout", testRegion)
-	a, rec, cfg := testSandbox(t, writeScenario(t, records, sandbox.LogsFile{}), tools.AWSOptions{MaxAttempts: 10, MaxBackoff: 500 * time.Millisecond})
+	a, rec, cfg := testSandbox(t, writeScenario(t, records, scenario.LogsFile{}), tools.AWSOptions{MaxAttempts: 10, MaxBackoff: 500 * time.Millisecond})
 	a.SetThrottle(true)
 	// No client pacing: the sandbox throttles and the SDK's retryer backs off.
 	trail := tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Pacer: tools.NewPacer(time.Microsecond, 100)})
@@ -203,21 +204,21 @@ func TestCloudTrailErrors(t *testing.T) {
 	records := busyTrail(0, 5, "checkout", testRegion)
 	tests := []struct {
 		name       string
-		fault      sandbox.Fault
+		fault      awsapi.Fault
 		opts       tools.AWSOptions
 		reason     tools.Reason
 		permission string
 		calls      int // attempts, at least; a transient connection retry may add one below MaxAttempts
 	}{
-		{"access denied names the permission", sandbox.Fault{ErrorCode: "AccessDeniedException"}, tools.AWSOptions{}, tools.ReasonAccessDenied, "cloudtrail:LookupEvents", 1},
-		{"throttling that never ends", sandbox.Fault{ErrorCode: "ThrottlingException"}, tools.AWSOptions{MaxAttempts: 3}, tools.ReasonThrottled, "", 3},
-		{"unavailable", sandbox.Fault{ErrorCode: "InternalFailure", Status: 500}, tools.AWSOptions{MaxAttempts: 2}, tools.ReasonUnavailable, "", 2},
-		{"black hole", sandbox.Fault{Timeout: true}, tools.AWSOptions{AttemptTimeout: 150 * time.Millisecond, MaxAttempts: 2}, tools.ReasonTimeout, "", 2},
+		{"access denied names the permission", awsapi.Fault{ErrorCode: "AccessDeniedException"}, tools.AWSOptions{}, tools.ReasonAccessDenied, "cloudtrail:LookupEvents", 1},
+		{"throttling that never ends", awsapi.Fault{ErrorCode: "ThrottlingException"}, tools.AWSOptions{MaxAttempts: 3}, tools.ReasonThrottled, "", 3},
+		{"unavailable", awsapi.Fault{ErrorCode: "InternalFailure", Status: 500}, tools.AWSOptions{MaxAttempts: 2}, tools.ReasonUnavailable, "", 2},
+		{"black hole", awsapi.Fault{Timeout: true}, tools.AWSOptions{AttemptTimeout: 150 * time.Millisecond, MaxAttempts: 2}, tools.ReasonTimeout, "", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.MaxBackoff = 100 * time.Millisecond
-			a, _, cfg := testSandbox(t, writeScenario(t, records, sandbox.LogsFile{}), tt.opts)
+			a, _, cfg := testSandbox(t, writeScenario(t, records, scenario.LogsFile{}), tt.opts)
 			a.SetFault(tools.OpLookupEvents, tt.fault)
 			trail := tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Pacer: tools.NewPacer(time.Millisecond, 10), Timeout: 5 * time.Second})
 			start := time.Now()
@@ -235,7 +236,7 @@ func TestCloudTrailErrors(t *testing.T) {
 		})
 	}
 	t.Run("the triage deadline ends a paced wait", func(t *testing.T) {
-		_, _, cfg := testSandbox(t, writeScenario(t, records, sandbox.LogsFile{}), tools.AWSOptions{})
+		_, _, cfg := testSandbox(t, writeScenario(t, records, scenario.LogsFile{}), tools.AWSOptions{})
 		slow := tools.NewPacer(time.Hour, 1)
 		trail := tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Pacer: slow})
 		if _, err := trail.Lookup(context.Background(), investigation.Lookup{Key: investigation.AttrResourceName, Value: "checkout"}); err != nil {

@@ -18,13 +18,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 // monitoringSandbox serves a scenario made of files (name → content, on top
 // of a minimal valid scenario) and returns an SDK configuration pointed at it
 // through LoadAWSConfig, as the product builds it, with one attempt per call.
-func monitoringSandbox(t *testing.T, files map[string]string) (*sandbox.AWS, aws.Config) {
+func monitoringSandbox(t *testing.T, files map[string]string) (*awsapi.Emulator, aws.Config) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "trail"), 0o755); err != nil {
@@ -42,11 +43,11 @@ func monitoringSandbox(t *testing.T, files map[string]string) (*sandbox.AWS, aws
 			t.Fatal(err)
 		}
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func sameJSON(t *testing.T, got, want json.RawMessage) bool {
 func TestIAMPolicyVersions(t *testing.T) {
 	a, cfg := monitoringSandbox(t, map[string]string{"iam.json": iamScenario})
 	reader := NewIAM(cfg, IAMOptions{})
-	var scenario sandbox.IAMFile
+	var scenario scenario.IAMFile
 	if err := json.Unmarshal([]byte(iamScenario), &scenario); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestIAMPolicyVersions(t *testing.T) {
 
 func TestIAMRolePolicies(t *testing.T) {
 	_, cfg := monitoringSandbox(t, map[string]string{"iam.json": iamScenario})
-	var scenario sandbox.IAMFile
+	var scenario scenario.IAMFile
 	if err := json.Unmarshal([]byte(iamScenario), &scenario); err != nil {
 		t.Fatal(err)
 	}
@@ -226,8 +227,8 @@ func TestIAMErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.fault != "" {
-				a.SetFault(c.fault, sandbox.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
-				defer a.SetFault(c.fault, sandbox.Fault{})
+				a.SetFault(c.fault, awsapi.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
+				defer a.SetFault(c.fault, awsapi.Fault{})
 			}
 			err := c.call(testCtx(t))
 			var apiErr *APIError

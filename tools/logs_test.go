@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -17,33 +18,33 @@ var logStart = testNow.Add(-10 * time.Minute)
 
 // workloadLogs is a Lambda function's log: healthy lines, then, from minute
 // three, the errors an IAM change produces, then a network failure.
-func workloadLogs() []sandbox.LogEvent {
+func workloadLogs() []scenario.LogEvent {
 	at := func(minute, second int) int64 {
 		return logStart.Add(time.Duration(minute)*time.Minute + time.Duration(second)*time.Second).UnixMilli()
 	}
-	var events []sandbox.LogEvent
+	var events []scenario.LogEvent
 	for m := range 8 {
 		events = append(events,
-			sandbox.LogEvent{Timestamp: at(m, 0), Message: "START RequestId: 5a1b Version: $LATEST"},
-			sandbox.LogEvent{Timestamp: at(m, 1), Message: "INFO order accepted"})
+			scenario.LogEvent{Timestamp: at(m, 0), Message: "START RequestId: 5a1b Version: $LATEST"},
+			scenario.LogEvent{Timestamp: at(m, 1), Message: "INFO order accepted"})
 		if m >= 3 {
 			events = append(events,
-				sandbox.LogEvent{Timestamp: at(m, 2), Message: "[ERROR] ClientError: An error occurred (AccessDeniedException) when calling the GetItem operation: User is not authorized to perform: dynamodb:GetItem"},
-				sandbox.LogEvent{Timestamp: at(m, 3), Message: "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/checkout-role/checkout is not authorized"})
+				scenario.LogEvent{Timestamp: at(m, 2), Message: "[ERROR] ClientError: An error occurred (AccessDeniedException) when calling the GetItem operation: User is not authorized to perform: dynamodb:GetItem"},
+				scenario.LogEvent{Timestamp: at(m, 3), Message: "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/checkout-role/checkout is not authorized"})
 		}
 		if m >= 6 {
-			events = append(events, sandbox.LogEvent{Timestamp: at(m, 4), Message: "Error: connect ETIMEDOUT 10.0.3.17:5432"})
+			events = append(events, scenario.LogEvent{Timestamp: at(m, 4), Message: "Error: connect ETIMEDOUT 10.0.3.17:5432"})
 		}
 	}
 	events = append(events,
-		sandbox.LogEvent{Timestamp: at(2, 30), Message: "deployed version 2024.06.1 (git sha 3f2a1c)"},
-		sandbox.LogEvent{Timestamp: at(5, 30), Message: "Task timed out after 3.00 seconds"})
+		scenario.LogEvent{Timestamp: at(2, 30), Message: "deployed version 2024.06.1 (git sha 3f2a1c)"},
+		scenario.LogEvent{Timestamp: at(5, 30), Message: "Task timed out after 3.00 seconds"})
 	return events
 }
 
-func logsSandbox(t *testing.T, events []sandbox.LogEvent, o tools.AWSOptions) (*sandbox.AWS, *tools.Logs) {
+func logsSandbox(t *testing.T, events []scenario.LogEvent, o tools.AWSOptions) (*awsapi.Emulator, *tools.Logs) {
 	t.Helper()
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: testGroup, Events: events}}}), o)
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: testGroup, Events: events}}}), o)
 	return a, tools.NewLogs(cfg, tools.LogsOptions{PollInterval: 20 * time.Millisecond, QueryTimeout: 3 * time.Second})
 }
 
@@ -104,11 +105,11 @@ func TestLogsErrors(t *testing.T) {
 
 func TestLogsErrorsPagesAndBounds(t *testing.T) {
 	big := strings.Repeat("x", 200_000)
-	var events []sandbox.LogEvent
+	var events []scenario.LogEvent
 	for i := range 40 {
-		events = append(events, sandbox.LogEvent{Timestamp: logStart.Add(time.Duration(i) * time.Second).UnixMilli(), Message: fmt.Sprintf("ERROR %02d %s", i, big)})
+		events = append(events, scenario.LogEvent{Timestamp: logStart.Add(time.Duration(i) * time.Second).UnixMilli(), Message: fmt.Sprintf("ERROR %02d %s", i, big)})
 	}
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: testGroup, Events: events}}}), tools.AWSOptions{})
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: testGroup, Events: events}}}), tools.AWSOptions{})
 	tests := []struct {
 		name      string
 		maxPages  int
@@ -169,7 +170,7 @@ func TestErrorSignatures(t *testing.T) {
 }
 
 func TestErrorSignaturesSlowQuery(t *testing.T) {
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{Groups: []sandbox.LogGroup{{Name: testGroup, Events: workloadLogs()}}}), tools.AWSOptions{})
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{Groups: []scenario.LogGroup{{Name: testGroup, Events: workloadLogs()}}}), tools.AWSOptions{})
 	a.SetQueryDelay(time.Minute)
 	logs := tools.NewLogs(cfg, tools.LogsOptions{PollInterval: 50 * time.Millisecond, QueryTimeout: 400 * time.Millisecond})
 	tests := []struct {
@@ -223,7 +224,7 @@ func TestLogsAccessDenied(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			a, logs := logsSandbox(t, workloadLogs(), tools.AWSOptions{})
-			a.SetFault(tt.op, sandbox.Fault{ErrorCode: "AccessDeniedException"})
+			a.SetFault(tt.op, awsapi.Fault{ErrorCode: "AccessDeniedException"})
 			err := tt.call(logs)
 			var apiErr *tools.APIError
 			if !errors.As(err, &apiErr) || apiErr.Reason != tools.ReasonAccessDenied || apiErr.Permission != tt.op || !strings.Contains(err.Error(), tt.op) {

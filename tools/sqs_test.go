@@ -10,16 +10,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
 // TestSQSPoller feeds an alarm through SNS into the sandbox queue, as AWS
 // delivers it, and handles it with the poller primitives.
 func TestSQSPoller(t *testing.T) {
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{}), tools.AWSOptions{})
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{}), tools.AWSOptions{})
 	ctx := context.Background()
-	q, err := tools.OpenSQS(ctx, cfg, sandbox.AlarmQueue, tools.SQSOptions{Visibility: 30 * time.Second})
+	q, err := tools.OpenSQS(ctx, cfg, awsapi.AlarmQueue, tools.SQSOptions{Visibility: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestSQSPoller(t *testing.T) {
 	if err := q.Delete(ctx, again[0].ReceiptHandle); err != nil {
 		t.Fatal(err)
 	}
-	if left, _ := a.QueueMessages(sandbox.AlarmQueue); len(left) != 0 {
+	if left, _ := a.QueueMessages(awsapi.AlarmQueue); len(left) != 0 {
 		t.Fatalf("%d messages left after delete", len(left))
 	}
 
@@ -81,9 +82,9 @@ func TestSQSPoller(t *testing.T) {
 }
 
 func TestSQSReceiveWaits(t *testing.T) {
-	_, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{}), tools.AWSOptions{AttemptTimeout: 2 * time.Second})
+	_, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{}), tools.AWSOptions{AttemptTimeout: 2 * time.Second})
 	ctx := context.Background()
-	q, err := tools.OpenSQS(ctx, cfg, sandbox.AlarmQueue, tools.SQSOptions{})
+	q, err := tools.OpenSQS(ctx, cfg, awsapi.AlarmQueue, tools.SQSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +114,12 @@ func TestSQSReceiveWaits(t *testing.T) {
 }
 
 func TestSQSAccessDenied(t *testing.T) {
-	a, _, cfg := testSandbox(t, writeScenario(t, nil, sandbox.LogsFile{}), tools.AWSOptions{})
-	q, err := tools.OpenSQS(context.Background(), cfg, sandbox.AlarmQueue, tools.SQSOptions{})
+	a, _, cfg := testSandbox(t, writeScenario(t, nil, scenario.LogsFile{}), tools.AWSOptions{})
+	q, err := tools.OpenSQS(context.Background(), cfg, awsapi.AlarmQueue, tools.SQSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.SetFault(tools.OpReceiveMessage, sandbox.Fault{ErrorCode: "AccessDeniedException"})
+	a.SetFault(tools.OpReceiveMessage, awsapi.Fault{ErrorCode: "AccessDeniedException"})
 	_, err = q.Receive(context.Background(), 0)
 	var apiErr *tools.APIError
 	if !errors.As(err, &apiErr) || apiErr.Reason != tools.ReasonAccessDenied || apiErr.Permission != tools.OpReceiveMessage {

@@ -12,7 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -20,10 +21,10 @@ import (
 // public-api, two that share the name orders, another orders in us-west-2,
 // and a function named orders. It returns the sandbox and a configuration
 // with one attempt per call.
-func resolveServe(t *testing.T) (*sandbox.AWS, aws.Config) {
+func resolveServe(t *testing.T) (*awsapi.Emulator, aws.Config) {
 	t.Helper()
 	dir := t.TempDir()
-	topology := sandbox.TopologyFile{Resources: []sandbox.ConfigItem{
+	topology := scenario.TopologyFile{Resources: []scenario.ConfigItem{
 		{Type: investigation.TypeRestAPI, ID: "k3x9q2w7ve", Name: "public-api"},
 		{Type: investigation.TypeRestAPI, ID: "a1b2c3d4e5", Name: "orders"},
 		{Type: investigation.TypeRestAPI, ID: "f6g7h8i9j0", Name: "orders"},
@@ -93,8 +94,8 @@ func TestTopologyResolve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.fault != "" {
-				a.SetFault(tools.OpListDiscoveredResources, sandbox.Fault{ErrorCode: tt.fault})
-				t.Cleanup(func() { a.SetFault(tools.OpListDiscoveredResources, sandbox.Fault{}) })
+				a.SetFault(tools.OpListDiscoveredResources, awsapi.Fault{ErrorCode: tt.fault})
+				t.Cleanup(func() { a.SetFault(tools.OpListDiscoveredResources, awsapi.Fault{}) })
 			}
 			before := a.Calls()[tools.OpListDiscoveredResources]
 			got, err := tt.topology.Resolve(testContext(t), tt.resource)

@@ -11,13 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
 // The fixture holds one resource of each type the topology reads, with
 // AWS Config's spellings in the configurations.
-const topoFixture = "../sandbox/testdata/inventory"
+const topoFixture = "../sandbox/awsapi/testdata/inventory"
 
 const (
 	topoRegion = "eu-west-1"
@@ -29,7 +29,7 @@ const (
 
 // topoServe serves the fixture on loopback and returns the sandbox and the
 // configuration LoadAWSConfig builds for it, one attempt per call.
-func topoServe(t *testing.T) (*sandbox.AWS, aws.Config) {
+func topoServe(t *testing.T) (*awsapi.Emulator, aws.Config) {
 	t.Helper()
 	return serveScenarioDir(t, topoFixture, topoRegion)
 }
@@ -177,7 +177,7 @@ func TestTopologyFallback(t *testing.T) {
 		{"NoAvailableConfigurationRecorderException", "AWS Config is not recording in"},
 	}
 	for _, f := range faults {
-		a.SetFault("config:GetResourceConfigHistory", sandbox.Fault{ErrorCode: f.code})
+		a.SetFault("config:GetResourceConfigHistory", awsapi.Fault{ErrorCode: f.code})
 		for _, tc := range topoCases() {
 			t.Run(f.code+"/"+tc.name, func(t *testing.T) {
 				answer, err := topo.Read(testContext(t), tc.resource)
@@ -209,7 +209,7 @@ func TestTopologyEdges(t *testing.T) {
 
 	tests := []struct {
 		name        string
-		faults      map[string]sandbox.Fault
+		faults      map[string]awsapi.Fault
 		topology    func(cfg aws.Config) *tools.Topology
 		resource    investigation.Resource
 		wantUnknown bool
@@ -219,23 +219,23 @@ func TestTopologyEdges(t *testing.T) {
 	}{
 		{name: "type nothing describes", resource: table, wantUnknown: true},
 		{name: "type nothing describes, Config refused", resource: table,
-			faults:  map[string]sandbox.Fault{configOp: {ErrorCode: "AccessDeniedException"}},
+			faults:  map[string]awsapi.Fault{configOp: {ErrorCode: "AccessDeniedException"}},
 			wantErr: []string{"no direct describe", "config:GetResourceConfigHistory"}},
 		{name: "resource nowhere", resource: ghost, wantUnknown: true, wantErr: []string{"AWS Config has no record", "ghost"}},
 		{name: "describe refused after Config", resource: checkout,
-			faults: map[string]sandbox.Fault{
+			faults: map[string]awsapi.Fault{
 				configOp:                          {ErrorCode: "ResourceNotDiscoveredException"},
 				"lambda:GetFunctionConfiguration": {ErrorCode: "AccessDeniedException", Status: 403},
 			},
 			wantErr: []string{"AWS Config has no record", "missing permission lambda:GetFunctionConfiguration"}},
 		{name: "second read refused", resource: webTG,
-			faults: map[string]sandbox.Fault{
+			faults: map[string]awsapi.Fault{
 				configOp: {ErrorCode: "ResourceNotDiscoveredException"},
 				"elasticloadbalancing:DescribeTargetHealth": {ErrorCode: "AccessDenied", Status: 403},
 			},
 			wantNote: "targets of web-tg not read", wantDeps: 2},
 		{name: "Config only, resource not recorded", resource: checkout,
-			faults: map[string]sandbox.Fault{configOp: {ErrorCode: "ResourceNotDiscoveredException"}},
+			faults: map[string]awsapi.Fault{configOp: {ErrorCode: "ResourceNotDiscoveredException"}},
 			topology: func(cfg aws.Config) *tools.Topology {
 				return &tools.Topology{Config: tools.NewConfigService(cfg, tools.ConfigServiceOptions{})}
 			},
@@ -251,7 +251,7 @@ func TestTopologyEdges(t *testing.T) {
 				inv := tools.NewInventory(cfg, tools.InventoryOptions{})
 				return &tools.Topology{Config: tools.NewConfigService(cfg, tools.ConfigServiceOptions{}), Inventory: inv, Profiles: inv}
 			},
-			faults:   map[string]sandbox.Fault{"iam:GetInstanceProfile": {ErrorCode: "AccessDenied", Status: 403}},
+			faults:   map[string]awsapi.Fault{"iam:GetInstanceProfile": {ErrorCode: "AccessDenied", Status: 403}},
 			wantNote: "iam:GetInstanceProfile", wantDeps: 4},
 	}
 	for _, tt := range tests {
@@ -261,7 +261,7 @@ func TestTopologyEdges(t *testing.T) {
 			}
 			defer func() {
 				for op := range tt.faults {
-					a.SetFault(op, sandbox.Fault{})
+					a.SetFault(op, awsapi.Fault{})
 				}
 			}()
 			topo := topoTopology(cfg, 5*time.Second)
@@ -298,7 +298,7 @@ func TestTopologyTimeouts(t *testing.T) {
 	checkout := investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: topoRegion}
 	topo := topoTopology(cfg, 300*time.Millisecond)
 
-	a.SetFault("config:GetResourceConfigHistory", sandbox.Fault{Timeout: true})
+	a.SetFault("config:GetResourceConfigHistory", awsapi.Fault{Timeout: true})
 	start := time.Now()
 	answer, err := topo.Read(testContext(t), checkout)
 	if err != nil {
@@ -311,7 +311,7 @@ func TestTopologyTimeouts(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 
-	a.SetFault("lambda:GetFunctionConfiguration", sandbox.Fault{Timeout: true})
+	a.SetFault("lambda:GetFunctionConfiguration", awsapi.Fault{Timeout: true})
 	start = time.Now()
 	_, err = topo.Read(testContext(t), checkout)
 	if tools.ReasonOf(err) != tools.ReasonTimeout {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/record"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // changeJSON is one change of `changes --format json`.
@@ -68,7 +68,7 @@ Without --before it means now (the scenario's "now" with --scenario): old trails
 	now := time.Now().UTC()
 	dir := *trailDir
 	if *scenarioDir != "" {
-		sc, err := sandbox.LoadScenario(*scenarioDir)
+		sc, err := scenario.Load(*scenarioDir)
 		if err != nil {
 			return err
 		}

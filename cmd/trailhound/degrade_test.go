@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 // TestTriageDegradesOnAWSFaults: a source that refuses or throttles makes
 // the report say what is missing; it never fails the triage.
 func TestTriageDegradesOnAWSFaults(t *testing.T) {
-	sc, err := sandbox.LoadScenario(filepath.Join(corpus, "001-lambda-role-policy-detached"))
+	sc, err := scenario.Load(filepath.Join(corpus, "001-lambda-role-policy-detached"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +27,13 @@ func TestTriageDegradesOnAWSFaults(t *testing.T) {
 	defer cancel()
 	tests := []struct {
 		name      string
-		faults    map[string]sandbox.Fault
+		faults    map[string]awsapi.Fault
 		wantNotes []string
 		wantCause bool
 	}{
 		{
 			name: "topology and logs refused",
-			faults: map[string]sandbox.Fault{
+			faults: map[string]awsapi.Fault{
 				"config:GetResourceConfigHistory": {ErrorCode: "AccessDeniedException"},
 				"lambda:GetFunctionConfiguration": {ErrorCode: "AccessDeniedException", Status: 403},
 				"logs:FilterLogEvents":            {ErrorCode: "AccessDeniedException"},
@@ -41,7 +42,7 @@ func TestTriageDegradesOnAWSFaults(t *testing.T) {
 		},
 		{
 			name:      "CloudTrail throttles: retried, the answer stands",
-			faults:    map[string]sandbox.Fault{"cloudtrail:LookupEvents": {Throttle: true}},
+			faults:    map[string]awsapi.Fault{"cloudtrail:LookupEvents": {Throttle: true}},
 			wantCause: true,
 		},
 	}
@@ -53,7 +54,7 @@ func TestTriageDegradesOnAWSFaults(t *testing.T) {
 			}
 			defer run.Close()
 			for op, f := range tc.faults {
-				run.server.AWS().SetFault(op, f)
+				run.server.Emulator().SetFault(op, f)
 			}
 			rep, err := run.triage(ctx, sc, alarm, nil)
 			if err != nil {

@@ -26,7 +26,9 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -112,7 +114,7 @@ prints the conversation.`, stderr)
 }
 
 func pickDemoScenarios(root, only string) ([]string, error) {
-	all, err := sandbox.ListScenarios(root)
+	all, err := scenario.List(root)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,7 @@ func pickDemoScenarios(root, only string) ([]string, error) {
 
 // demo is one workspace, one bot and a sandbox AWS per scenario.
 type demo struct {
-	slack *sandbox.Slack
+	slack *slackapi.Server
 	store *store.Store
 	bot   *bot.Bot
 	runs  []*demoRun
@@ -154,7 +156,7 @@ type demo struct {
 }
 
 type demoRun struct {
-	sc    *sandbox.Scenario
+	sc    *scenario.Scenario
 	alarm investigation.Alarm
 	run   *sandboxRun
 }
@@ -168,7 +170,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		}
 	}()
 	for _, dir := range dirs {
-		sc, err := sandbox.LoadScenario(dir)
+		sc, err := scenario.Load(dir)
 		if err != nil {
 			return nil, err
 		}
@@ -191,14 +193,14 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	newYork, _ := time.LoadLocation("America/New_York")
-	d.slack = sandbox.NewSlack(sandbox.SlackOptions{
+	d.slack = slackapi.New(slackapi.Options{
 		BotUserID: demoBotUserID, BotName: "trailhound", BotID: "B0TRAILHOUND",
 		BotToken: "xoxb-sandbox", AppToken: "xapp-sandbox",
-		Users: []sandbox.SlackUser{
+		Users: []slackapi.User{
 			{ID: "U0ALICE", Name: "alice", RealName: "Alice (on call)", Location: berlin},
 			{ID: "U0BOB", Name: "bob", RealName: "Bob", Location: newYork},
 		},
-		Channels: []sandbox.SlackChannel{{ID: demoChannel, Name: "alerts"}},
+		Channels: []slackapi.Channel{{ID: demoChannel, Name: "alerts"}},
 	})
 	url, err := d.slack.Start("127.0.0.1:0")
 	if err != nil {
@@ -226,7 +228,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		deps.Advisor, deps.Answerer = d, d
 	}
 	if d.sqs != nil {
-		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+sandbox.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
+		q, err := tools.OpenSQS(ctx, d.sqs.run.cfg, d.sqs.run.server.URL()+"/"+d.sqs.sc.Meta.Account+"/"+awsapi.AlarmQueue, tools.SQSOptions{Visibility: bot.DefaultSQSVisibility})
 		if err != nil {
 			return nil, err
 		}
@@ -341,7 +343,7 @@ func (d *demo) converse(ctx context.Context) {
 		return
 	}
 	before := len(d.slack.Thread(demoChannel, first))
-	if _, err := d.slack.Post(sandbox.SlackPost{Channel: demoChannel, ThreadTS: first, User: "U0BOB", Text: "<@" + demoBotUserID + "> why is #2 below #1?"}); err == nil {
+	if _, err := d.slack.Post(slackapi.Post{Channel: demoChannel, ThreadTS: first, User: "U0BOB", Text: "<@" + demoBotUserID + "> why is #2 below #1?"}); err == nil {
 		wait, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_ = d.slack.WaitFor(wait, func() bool { return len(d.slack.Thread(demoChannel, first)) > before+1 })
 		cancel()
@@ -388,7 +390,7 @@ func (d *demo) publish(ctx context.Context, r *demoRun) error {
 	}
 	client := sns.NewFromConfig(r.run.cfg)
 	_, err = client.Publish(ctx, &sns.PublishInput{
-		TopicArn: aws.String(r.run.server.AWS().AlarmTopicARN()),
+		TopicArn: aws.String(r.run.server.Emulator().AlarmTopicARN()),
 		Subject:  aws.String(fmt.Sprintf("ALARM: %q", r.alarm.Name)),
 		Message:  aws.String(msg),
 	})
@@ -454,8 +456,8 @@ func (d *demo) resolved() bool {
 	return false
 }
 
-func (d *demo) allMessages() []sandbox.SlackMessage {
-	var out []sandbox.SlackMessage
+func (d *demo) allMessages() []slackapi.Message {
+	var out []slackapi.Message
 	for _, root := range d.slack.Messages(demoChannel) {
 		out = append(out, root)
 		if root.ThreadTS == root.TS {
@@ -486,7 +488,7 @@ func (d *demo) transcript(w io.Writer) {
 // transcript shows.
 const transcriptNotificationLines = 6
 
-func writeMessage(w io.Writer, m sandbox.SlackMessage, indent string) {
+func writeMessage(w io.Writer, m slackapi.Message, indent string) {
 	who := m.Username
 	switch {
 	case m.User == demoBotUserID:

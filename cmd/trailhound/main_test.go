@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 const corpus = "../../testdata/scenarios"
@@ -70,7 +70,7 @@ func TestTriageThroughSandbox(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

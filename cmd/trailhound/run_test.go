@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 )
 
 // TestRunServesSlackAndStopsCleanly runs `trailhound run` as deployed, with
@@ -25,18 +27,18 @@ func TestRunServesSlackAndStopsCleanly(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	sc, err := sandbox.LoadScenario(filepath.Join(corpus, "001-lambda-role-policy-detached"))
+	sc, err := scenario.Load(filepath.Join(corpus, "001-lambda-role-policy-detached"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	awsSrv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{})
+	awsSrv, err := awsapi.Start(ctx, sc, awsapi.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer awsSrv.Close()
 	const channel = "C0ALERTS01"
-	slack := sandbox.NewSlack(sandbox.SlackOptions{BotToken: "xoxb-test", AppToken: "xapp-test",
-		Channels: []sandbox.SlackChannel{{ID: channel, Name: "alerts"}}})
+	slack := slackapi.New(slackapi.Options{BotToken: "xoxb-test", AppToken: "xapp-test",
+		Channels: []slackapi.Channel{{ID: channel, Name: "alerts"}}})
 	slackURL, err := slack.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,11 +28,11 @@ Point any AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL and any static cred
 	if *latency < 0 {
 		return usageError("sandbox: --latency cannot be negative")
 	}
-	sc, err := sandbox.LoadScenario(*dir)
+	sc, err := scenario.Load(*dir)
 	if err != nil {
 		return err
 	}
-	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Addr: *listen, Latency: *latency, Throttle: *throttle})
+	srv, err := awsapi.Start(ctx, sc, awsapi.Options{Addr: *listen, Latency: *latency, Throttle: *throttle})
 	if err != nil {
 		return err
 	}

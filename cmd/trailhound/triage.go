@@ -11,7 +11,8 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/offline"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -32,7 +33,7 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "text" && *format != "json" {
 		return usageError("triage: --format must be text or json, not %q", *format)
 	}
-	sc, err := sandbox.LoadScenario(*dir)
+	sc, err := scenario.Load(*dir)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func (m *modeFlags) validate(cmd string) error {
 }
 
 // triage runs one scenario in the chosen mode.
-func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investigation.Report, error) {
+func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investigation.Report, error) {
 	if *m.offline {
 		return triageOffline(ctx, sc)
 	}
@@ -114,7 +115,7 @@ func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investig
 }
 
 // triageOffline runs the engine on a scenario's own data, in process.
-func triageOffline(ctx context.Context, sc *sandbox.Scenario) (*investigation.Report, error) {
+func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.Report, error) {
 	alarm, err := intake.Parse(sc.Alarm)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: alarm: %w", sc.Dir, err)
@@ -123,15 +124,15 @@ func triageOffline(ctx context.Context, sc *sandbox.Scenario) (*investigation.Re
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Dir, err)
 	}
-	alarms, err := sc.AlarmsSource()
+	alarms, err := offline.NewAlarms(sc)
 	if err != nil {
 		return nil, err
 	}
 	eng := &investigation.Engine{
 		Trail:    trail,
-		Topology: sc.TopologySource(),
-		Logs:     sc.LogsSource(),
-		IAM:      sc.IAMSource(),
+		Topology: offline.NewTopology(sc),
+		Logs:     offline.NewLogs(sc),
+		IAM:      offline.NewIAM(sc),
 		Alarms:   alarms,
 		Now:      func() time.Time { return sc.Meta.Now },
 	}

@@ -12,7 +12,8 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -138,7 +139,7 @@ func aiSection(a investigation.Assessment, st investigation.AIStatus) *blocks.AI
 
 // sandboxRun is a scenario served by the AWS sandbox with SDK clients pointed at it.
 type sandboxRun struct {
-	server  *sandbox.Server
+	server  *awsapi.Server
 	cfg     aws.Config
 	sources *awsSources
 }
@@ -149,8 +150,8 @@ type sandboxOptions struct {
 	throttle bool
 }
 
-func startSandboxRun(ctx context.Context, sc *sandbox.Scenario, o sandboxOptions) (*sandboxRun, error) {
-	srv, err := sandbox.StartAWS(ctx, sc, sandbox.AWSOptions{Latency: o.latency, Throttle: o.throttle})
+func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOptions) (*sandboxRun, error) {
+	srv, err := awsapi.Start(ctx, sc, awsapi.Options{Latency: o.latency, Throttle: o.throttle})
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func (r *sandboxRun) Close() { r.server.Close() }
 
 // triage runs one triage through the SDK adapters and the sandbox, counting
 // every request the SDK sent.
-func (r *sandboxRun) triage(ctx context.Context, sc *sandbox.Scenario, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
 	counter := tools.NewCallCounter(nil)
 	ctx = tools.WithCallCounter(ctx, counter)
 	eng := r.sources.engine(func() time.Time { return sc.Meta.Now })
@@ -180,7 +181,7 @@ func (r *sandboxRun) triage(ctx context.Context, sc *sandbox.Scenario, alarm inv
 		return nil, err
 	}
 	rep.Stats.APICalls = counter.Counts()
-	for _, rj := range r.server.AWS().TrailRejected() {
+	for _, rj := range r.server.Emulator().TrailRejected() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", rj.File, rj.Reason))
 	}
 	return rep, nil

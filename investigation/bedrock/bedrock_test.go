@@ -16,7 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/sandbox"
+	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -29,7 +30,7 @@ const (
 // sandboxAI serves testdata/agent with testdata/models/<model>.json as its
 // model.json, and returns the sandbox, the adapter and the tool registry,
 // all through the real SDK clients.
-func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *tools.Registry) {
+func sandboxAI(t *testing.T, model string) (*awsapi.Emulator, *Model, *tools.Registry) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "agent"))); err != nil {
@@ -42,11 +43,11 @@ func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *tools.Registr
 	if err := os.WriteFile(filepath.Join(dir, "model.json"), script, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := sandbox.LoadScenario(dir)
+	sc, err := scenario.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := sandbox.NewAWS(sc)
+	a, err := awsapi.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ type aiResult struct {
 	calls map[string]int
 }
 
-func runSandboxAI(t *testing.T, model string, budgets investigation.Budgets, prepare func(*sandbox.AWS)) aiResult {
+func runSandboxAI(t *testing.T, model string, budgets investigation.Budgets, prepare func(*awsapi.Emulator)) aiResult {
 	t.Helper()
 	a, m, reg := sandboxAI(t, model)
 	if prepare != nil {
@@ -199,8 +200,8 @@ func TestSandboxThrottledThenSuccess(t *testing.T) {
 }
 
 func TestSandboxBedrockDown(t *testing.T) {
-	r := runSandboxAI(t, "happy", investigation.Budgets{}, func(a *sandbox.AWS) {
-		a.SetFault("bedrock:Converse", sandbox.Fault{ErrorCode: "ServiceUnavailableException", Status: 503})
+	r := runSandboxAI(t, "happy", investigation.Budgets{}, func(a *awsapi.Emulator) {
+		a.SetFault("bedrock:Converse", awsapi.Fault{ErrorCode: "ServiceUnavailableException", Status: 503})
 	})
 	if r.st.Used || !strings.HasPrefix(r.st.ReasonUnused, "unavailable: ") || !strings.Contains(r.st.ReasonUnused, "ServiceUnavailableException") {
 		t.Fatalf("status %+v", r.st)
@@ -211,8 +212,8 @@ func TestSandboxBedrockDown(t *testing.T) {
 }
 
 func TestSandboxAccessDeniedIsNotRetried(t *testing.T) {
-	r := runSandboxAI(t, "happy", investigation.Budgets{}, func(a *sandbox.AWS) {
-		a.SetFault("bedrock:Converse", sandbox.Fault{ErrorCode: "AccessDeniedException", Status: 403})
+	r := runSandboxAI(t, "happy", investigation.Budgets{}, func(a *awsapi.Emulator) {
+		a.SetFault("bedrock:Converse", awsapi.Fault{ErrorCode: "AccessDeniedException", Status: 403})
 	})
 	if r.st.Used || !strings.HasPrefix(r.st.ReasonUnused, "rejected: ") || r.calls["bedrock:Converse"] != 1 {
 		t.Fatalf("status %+v calls %v", r.st, r.calls)

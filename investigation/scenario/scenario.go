@@ -1,0 +1,55 @@
+// Package scenario is the scenario format (DESIGN §5): one incident as a
+// folder of files — the alarm, the trail and what the AWS APIs would answer
+// about the account at the time — with the right answer beside it. The
+// sandbox serves scenarios, eval grades reports against them and the
+// corrections writer records new ones, all through Load and Write.
+package scenario
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Scenario is one scenario folder, read whole.
+type Scenario struct {
+	Dir     string // where Load read it from; Write ignores it
+	Meta    Meta
+	Alarm   []byte // the notification exactly as delivered (alarm.json or alarm.txt)
+	Expect  *Expect
+	TrailIn string // the trail/ folder of Dir, for readers that walk it
+	// Trail holds the files of trail/, so that Write can reproduce them.
+	Trail []TrailFile
+
+	Topology TopologyFile
+	Logs     LogsFile
+	IAM      IAMFile
+	Alarms   json.RawMessage // DescribeAlarms-shaped alarms, as the file holds them
+	Model    ModelFile
+	Feeds    *FeedsFile   // nil without feeds.json
+	Metrics  *MetricsFile // nil without metrics.json
+}
+
+// TrailFile is one CloudTrail file of trail/, byte for byte (gzipped or not).
+type TrailFile struct {
+	Name string // path relative to trail/, slash-separated
+	Data []byte
+}
+
+// Meta is scenario.json.
+type Meta struct {
+	Title   string    `json:"title"`
+	Account string    `json:"account"`
+	Region  string    `json:"region"`
+	Now     time.Time `json:"now"`
+}
+
+// Expect is expect.json: the right answer.
+type Expect struct {
+	Cause     []string `json:"cause"`
+	Category  string   `json:"category"`
+	BlindSpot string   `json:"blind_spot"`
+	Notes     string   `json:"notes"`
+	// PreviousValues are the values a revert would restore (an old timeout,
+	// the former image tag, …); rank 1's next step should name one of them.
+	PreviousValues []string `json:"previous_values,omitempty"`
+}
