@@ -13,6 +13,7 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -283,7 +284,7 @@ func alarmResources(ctx context.Context, a investigation.Alarm, alarms AlarmDesc
 	if alarms != nil {
 		d = alarms
 	}
-	return investigation.Scope(ctx, a, d).Resources
+	return engine.Scope(ctx, a, d).Resources
 }
 
 func threadResources(st *store.ThreadState) []investigation.Resource {

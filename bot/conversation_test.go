@@ -20,6 +20,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
 )
@@ -416,9 +417,9 @@ func TestSandboxMentionAnywhere(t *testing.T) {
 // detached, then the function's configuration.
 type twoCauses struct{ calls atomic.Int32 }
 
-func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	f.calls.Add(1)
-	progress(investigation.Progress{Stage: investigation.StageRanked, Resources: 2, Events: 2})
+	progress(engine.Progress{Stage: engine.StageRanked, Resources: 2, Events: 2})
 	rep := cannedReport(a)
 	rep.ArtifactID = "art-1"
 	rep.Candidates[0].Events[0].EventID = detachID

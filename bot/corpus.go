@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -121,7 +122,7 @@ func (b *Bot) writeScenario(ctx context.Context, dir string, c correction) (stri
 func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right investigation.Candidate, c correction) (scenarioFiles, error) {
 	a := st.Alarm
 	symptom := a.StateChangeTime
-	window := investigation.Window{Start: symptom.Add(-investigation.Layer2Window), End: symptom.Add(investigation.DeliveryLag)}
+	window := investigation.Window{Start: symptom.Add(-engine.Layer2Window), End: symptom.Add(engine.DeliveryLag)}
 	if s := st.Report.Window; !s.Start.IsZero() && s.Start.Before(window.Start) {
 		window.Start = s.Start
 	}
@@ -142,7 +143,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 			"title":   fmt.Sprintf("%s: cause #%d chosen in Slack over the ranking", a.Name, c.rightRank),
 			"account": a.Account,
 			"region":  a.Region,
-			"now":     firstTime(st.UpdatedAt, symptom.Add(investigation.DeliveryLag)).UTC().Format(time.RFC3339),
+			"now":     firstTime(st.UpdatedAt, symptom.Add(engine.DeliveryLag)).UTC().Format(time.RFC3339),
 		},
 		alarm: alarmMessage(a),
 	}
@@ -155,7 +156,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 	for _, e := range right.Events {
 		rightIDs = append(rightIDs, e.EventID)
 		if !slices.ContainsFunc(found.Events, func(x investigation.Event) bool { return x.ID == e.EventID }) {
-			ev, err := b.deps.Changes.Event(lctx, e.Region, e.EventID, symptom.Add(investigation.DeliveryLag))
+			ev, err := b.deps.Changes.Event(lctx, e.Region, e.EventID, symptom.Add(engine.DeliveryLag))
 			if err != nil {
 				return scenarioFiles{}, fmt.Errorf("capture the chosen cause's event %s: %w", e.EventID, err)
 			}
@@ -172,7 +173,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 		files.topology = b.captureTopology(ctx, resources)
 	}
 	if b.deps.Logs != nil {
-		files.logs = b.captureLogs(ctx, resources, window.Start, symptom.Add(investigation.LogTail))
+		files.logs = b.captureLogs(ctx, resources, window.Start, symptom.Add(engine.LogTail))
 	}
 	return files, nil
 }

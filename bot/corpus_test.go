@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
@@ -18,7 +19,7 @@ import (
 
 // scenarioEngine runs the engine in process on a scenario's own data, as
 // `trailhound eval --offline` does.
-func scenarioEngine(t *testing.T, sc *sandbox.Scenario) (*investigation.Engine, *tools.FileTrail) {
+func scenarioEngine(t *testing.T, sc *sandbox.Scenario) (*engine.Engine, *tools.FileTrail) {
 	t.Helper()
 	trail, err := tools.OpenFileTrail(sc.TrailIn)
 	if err != nil {
@@ -29,7 +30,7 @@ func scenarioEngine(t *testing.T, sc *sandbox.Scenario) (*investigation.Engine, 
 		t.Fatal(err)
 	}
 	now := sc.Meta.Now
-	return &investigation.Engine{
+	return &engine.Engine{
 		Trail: trail, Topology: sc.TopologySource(), Logs: sc.LogsSource(), IAM: sc.IAMSource(), Alarms: alarms,
 		Now: func() time.Time { return now },
 	}, trail

@@ -1,13 +1,16 @@
-// Package investigation is Trailhound's domain and engine: an alarm goes in,
-// a ranked, explained report of the changes that most likely caused it comes out.
+// Package investigation is Trailhound's domain: alarms, resources, trail
+// events and the report a triage produces, and the vocabulary every other
+// package shares (ARNs, error reasons, alarm identity, asked-for times).
 //
-// The package knows nothing of AWS SDKs or Slack. It defines the small
-// interfaces it consumes (Trail, Topology, Logs, IAM, Alarms) and the adapters
-// in package tools, the sandbox and the tests implement them.
+// The package imports nothing of the project. It defines the small
+// interfaces the engine consumes (Trail, Topology, Logs, IAM, Alarms); the
+// adapters in package tools, the sandbox and the tests implement them. The
+// engine, the change catalogue and the agent live in sub-packages.
 package investigation
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -119,6 +122,9 @@ type Event struct {
 	// Raw is the whole record as CloudTrail delivered it.
 	Raw json.RawMessage `json:"-"`
 }
+
+// Service is the short name of the service that recorded the call, e.g. "iam".
+func (e Event) Service() string { return strings.TrimSuffix(e.Source, ".amazonaws.com") }
 
 // Failed reports whether the call was refused or failed: evidence, never a change.
 func (e Event) Failed() bool { return e.ErrorCode != "" }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 // The scenario's data as in-process sources, for the engine without HTTP:
@@ -149,7 +150,7 @@ func (l *ScenarioLogs) Errors(_ context.Context, group string, start, end time.T
 		var out []investigation.LogLine
 		for _, e := range g.Events {
 			at := time.UnixMilli(e.Timestamp).UTC()
-			if at.Before(start) || !at.Before(end) || !investigation.Noteworthy(e.Message) {
+			if at.Before(start) || !at.Before(end) || !engine.Noteworthy(e.Message) {
 				continue
 			}
 			out = append(out, investigation.LogLine{Group: group, Time: at, Message: e.Message})

@@ -14,6 +14,7 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 // Call-counter keys of the CloudWatch Logs operations.
@@ -118,7 +119,7 @@ func (l *Logs) Errors(ctx context.Context, group string, start, end time.Time, l
 		LogGroupIdentifier: aws.String(ident),
 		StartTime:          aws.Int64(start.UnixMilli()),
 		EndTime:            aws.Int64(end.UnixMilli() - 1), // the API's end is inclusive
-		FilterPattern:      aws.String(investigation.LogFilterPattern),
+		FilterPattern:      aws.String(engine.LogFilterPattern),
 	}
 	var lines []investigation.LogLine
 	for page := 0; page < l.opts.MaxPages && len(lines) < limit; page++ {

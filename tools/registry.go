@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // The registry is the closed list of AWS reads the Bedrock agent may call.
@@ -187,13 +188,13 @@ func NewRegistry(b Backends, o RegistryOptions) (*Registry, error) {
 func (r *Registry) Tools() []Tool { return slices.Clone(r.tools) }
 
 // The agent loop consumes the registry as its tool box.
-var _ investigation.ToolBox = (*Registry)(nil)
+var _ agent.ToolBox = (*Registry)(nil)
 
 // Specs returns the wired tools as the model is shown them, sorted by name.
-func (r *Registry) Specs() []investigation.ToolSpec {
-	out := make([]investigation.ToolSpec, 0, len(r.tools))
+func (r *Registry) Specs() []agent.ToolSpec {
+	out := make([]agent.ToolSpec, 0, len(r.tools))
 	for _, t := range r.tools {
-		out = append(out, investigation.ToolSpec{Name: t.Name, Description: t.Description, InputSchema: t.InputSchema})
+		out = append(out, agent.ToolSpec{Name: t.Name, Description: t.Description, InputSchema: t.InputSchema})
 	}
 	return out
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
@@ -258,7 +259,7 @@ func (d *demo) close() {
 
 // Triage routes the bot's triage to the sandbox of the alarm's scenario,
 // with that scenario's clock.
-func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	r, ok := d.byARN[a.ARN]
 	if !ok {
 		return nil, fmt.Errorf("demo: no scenario for alarm %s", a.ARN)

@@ -22,7 +22,7 @@ import (
 
 	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/config"
-	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
@@ -84,7 +84,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		advisor := bedrockAdvisor{
 			sources: sources,
 			model:   bedrock.New(awsCfg, bedrock.Options{ModelID: cfg.BedrockModel, Region: cfg.BedrockRegion}),
-			budgets: investigation.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
+			budgets: agent.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
 			priceIn: cfg.AIPriceInput, priceOut: cfg.AIPriceOutput,
 		}
 		deps.Advisor, deps.Answerer = advisor, advisor

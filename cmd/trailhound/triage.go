@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/tools"
@@ -60,7 +62,7 @@ type modeFlags struct {
 	throttle *bool
 	ai       *string
 	// assessment is the AI's, when --ai bedrock ran.
-	assessment *investigation.Assessment
+	assessment *agent.Assessment
 }
 
 func addModeFlags(fs *flag.FlagSet) *modeFlags {
@@ -103,7 +105,7 @@ func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investig
 	if err != nil || *m.ai != "bedrock" {
 		return rep, err
 	}
-	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{}), rep, alarm, investigation.Budgets{})
+	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{}), rep, alarm, agent.Budgets{})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +129,7 @@ func triageOffline(ctx context.Context, sc *sandbox.Scenario) (*investigation.Re
 	if err != nil {
 		return nil, err
 	}
-	eng := &investigation.Engine{
+	eng := &engine.Engine{
 		Trail:    trail,
 		Topology: sc.TopologySource(),
 		Logs:     sc.LogsSource(),

@@ -1,10 +1,12 @@
-package investigation
+package engine
 
 import (
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // networkMetric matches metrics that measure reachability or health rather
@@ -13,9 +15,9 @@ import (
 var networkMetric = regexp.MustCompile(`(?i)HealthyHost|UnHealthyHost|TargetConnectionError|ConnectionError|StatusCheckFailed_System|NetworkPackets|PacketsDrop|PacketDrop|ErrorPortAllocation|IdleTimeoutCount|ConnectionAttemptCount|TunnelState|HealthCheckStatus|BackendConnectionErrors|RejectedConnectionCount`)
 
 // blindSpots says what the trail cannot show, the likeliest first.
-func (t *triage) blindSpots() []BlindSpot {
-	var out []BlindSpot
-	explained := len(t.ranked) > 0 && t.ranked[0].confidence != ConfidenceLow
+func (t *triage) blindSpots() []investigation.BlindSpot {
+	var out []investigation.BlindSpot
+	explained := len(t.ranked) > 0 && t.ranked[0].confidence != investigation.ConfidenceLow
 	age := t.now.Sub(t.symptom)
 
 	if len(t.scope.Resources) == 0 {
@@ -27,11 +29,11 @@ func (t *triage) blindSpots() []BlindSpot {
 		if len(names) > 0 {
 			note += " (dimensions " + strings.Join(names, ", ") + ")"
 		}
-		out = append(out, BlindSpot{Kind: BlindUnscoped, Note: note + ".",
+		out = append(out, investigation.BlindSpot{Kind: investigation.BlindUnscoped, Note: note + ".",
 			WhereToLook: "the service that publishes the metric, its deploy history and logs; or ask `changes <resource>` about the resource behind it"})
 	}
 	if age < DeliveryLag {
-		out = append(out, BlindSpot{Kind: BlindDeliveryLag,
+		out = append(out, investigation.BlindSpot{Kind: investigation.BlindDeliveryLag,
 			Note: fmt.Sprintf("The alarm fired only %s ago and CloudTrail takes about %s to make events visible: the change behind it may not be in the trail yet.",
 				ago(age), ago(DeliveryLag)),
 			WhereToLook: "re-run the triage in a few minutes"})
@@ -58,7 +60,7 @@ func (t *triage) blindSpots() []BlindSpot {
 
 // logBlindSpots reads the workload's logs for what the trail cannot show: a
 // deploy announced by the application itself, or errors no change explains.
-func (t *triage) logBlindSpots(explained bool) []BlindSpot {
+func (t *triage) logBlindSpots(explained bool) []investigation.BlindSpot {
 	ev := t.logs
 	if ev == nil {
 		return nil
@@ -69,10 +71,10 @@ func (t *triage) logBlindSpots(explained bool) []BlindSpot {
 			return nil
 		}
 		if t.metricMatches(throttleMetric) {
-			return []BlindSpot{throttleSpot()}
+			return []investigation.BlindSpot{throttleSpot()}
 		}
 		where := "the workload's deploy history"
-		return []BlindSpot{{Kind: BlindNetwork,
+		return []investigation.BlindSpot{{Kind: investigation.BlindNetwork,
 			Note:        fmt.Sprintf("The workload's logs (%s) show no errors around the symptom, so the failure is likely outside it: the network path, a dependency's health or the client side.", strings.Join(ev.Groups, ", ")),
 			WhereToLook: "VPC flow logs, Reachability Analyzer, target health and " + where}}
 	}
@@ -80,7 +82,7 @@ func (t *triage) logBlindSpots(explained bool) []BlindSpot {
 		return nil
 	}
 	if d := ev.lastDeployBefore(first.First.Time); d != nil && first.First.Time.Sub(d.Time) <= CorroborationMaxLag {
-		return []BlindSpot{applicationSpot(fmt.Sprintf(" The workload announced a change itself at %s (%s) and errors began %s later.",
+		return []investigation.BlindSpot{applicationSpot(fmt.Sprintf(" The workload announced a change itself at %s (%s) and errors began %s later.",
 			clock(d.Time), quote(d.Message, 120), ago(first.First.Time.Sub(d.Time))))}
 	}
 	kinds := ev.sortedKinds()
@@ -88,20 +90,20 @@ func (t *triage) logBlindSpots(explained bool) []BlindSpot {
 	for _, o := range kinds {
 		desc = append(desc, fmt.Sprintf("%s ×%d from %s", strings.ReplaceAll(string(o.Kind), "_", " "), o.Count, clock(o.First.Time)))
 	}
-	return []BlindSpot{{Kind: BlindRuntime,
+	return []investigation.BlindSpot{{Kind: investigation.BlindRuntime,
 		Note: fmt.Sprintf("The workload's logs show errors that no recorded change explains (%s), e.g. %s.",
 			strings.Join(desc, "; "), quote(kinds[0].First.Message, 160)),
 		WhereToLook: "the log groups " + strings.Join(ev.Groups, ", ") + ", and the downstream services those errors name"}}
 }
 
-func applicationSpot(extra string) BlindSpot {
-	return BlindSpot{Kind: BlindApplication,
+func applicationSpot(extra string) investigation.BlindSpot {
+	return investigation.BlindSpot{Kind: investigation.BlindApplication,
 		Note:        "Application deploys, feature flags and config pushed outside AWS APIs never reach CloudTrail." + extra,
 		WhereToLook: "the deploy history of the service (CI/CD, image tags, flag service) and its logs"}
 }
 
-func networkSpot() BlindSpot {
-	return BlindSpot{Kind: BlindNetwork,
+func networkSpot() investigation.BlindSpot {
+	return investigation.BlindSpot{Kind: investigation.BlindNetwork,
 		Note:        "Packet loss, reachability and third-party outages leave no trace in CloudTrail.",
 		WhereToLook: "VPC flow logs, Reachability Analyzer, target health and the AWS Health dashboard"}
 }
@@ -110,8 +112,8 @@ func networkSpot() BlindSpot {
 // runtime condition of the workload's limits, visible without any change.
 var throttleMetric = regexp.MustCompile(`(?i)Throttl|ConcurrentExecutions|ProvisionedConcurrencySpillover|ThrottledRequests|ReadThrottleEvents|WriteThrottleEvents|UserErrors`)
 
-func throttleSpot() BlindSpot {
-	return BlindSpot{Kind: BlindRuntime,
+func throttleSpot() investigation.BlindSpot {
+	return investigation.BlindSpot{Kind: investigation.BlindRuntime,
 		Note:        "The workload is refused or queued at a limit, and throttled requests never reach its logs: limits shared with other workloads (account concurrency, table or API quotas) move without a change on this resource.",
 		WhereToLook: "the account- and service-level limits and what else consumes them (Lambda GetAccountSettings and other functions' reserved concurrency, Service Quotas)"}
 }
@@ -125,9 +127,9 @@ func (t *triage) metricMatches(re *regexp.Regexp) bool {
 	return false
 }
 
-func dedupeSpots(in []BlindSpot) []BlindSpot {
-	seen := map[BlindSpotKind]bool{}
-	var out []BlindSpot
+func dedupeSpots(in []investigation.BlindSpot) []investigation.BlindSpot {
+	seen := map[investigation.BlindSpotKind]bool{}
+	var out []investigation.BlindSpot
 	for _, b := range in {
 		if !seen[b.Kind] {
 			seen[b.Kind] = true
@@ -138,18 +140,18 @@ func dedupeSpots(in []BlindSpot) []BlindSpot {
 }
 
 // report assembles the final report.
-func (t *triage) report() *Report {
+func (t *triage) report() *investigation.Report {
 	a := t.alarm
-	rep := &Report{
-		Alarm: AlarmSummary{
+	rep := &investigation.Report{
+		Alarm: investigation.AlarmSummary{
 			Name: a.Name, ARN: a.ARN, Account: a.Account, Region: a.Region,
 			State: a.State, StateChangeTime: a.StateChangeTime.UTC(), Reason: a.Reason,
-			Resources: append([]Resource{}, t.scope.Resources...),
+			Resources: append([]investigation.Resource{}, t.scope.Resources...),
 		},
-		Window:     Window{Start: t.symptom.Add(-Layer2Window).UTC(), End: t.symptom.UTC()},
-		Candidates: append([]Candidate{}, t.cands...),
-		AI:         AIStatus{ReasonUnused: "AI is off"},
-		Stats: Stats{
+		Window:     investigation.Window{Start: t.symptom.Add(-Layer2Window).UTC(), End: t.symptom.UTC()},
+		Candidates: append([]investigation.Candidate{}, t.cands...),
+		AI:         investigation.AIStatus{ReasonUnused: "AI is off"},
+		Stats: investigation.Stats{
 			APICalls:        t.calls,
 			EventsScanned:   t.scanned,
 			ResourcesWalked: t.lookups,

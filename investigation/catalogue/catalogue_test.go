@@ -1,4 +1,4 @@
-package investigation
+package catalogue
 
 import (
 	"encoding/json"
@@ -14,26 +14,28 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
-// catalogueCategories is every category report.go declares.
-var catalogueCategories = []Category{
-	CategoryIAM, CategoryNetwork, CategoryDeployment, CategoryConfig, CategoryCapacity,
-	CategoryDatabase, CategoryStorage, CategoryEncryption, CategoryDNS, CategoryLoadBalancing,
-	CategorySecrets, CategoryMessaging, CategoryAPI, CategoryCDN, CategoryKubernetes,
-	CategoryObservability, CategoryTagging,
+// catalogueCategories is every category the investigation package declares.
+var catalogueCategories = []investigation.Category{
+	investigation.CategoryIAM, investigation.CategoryNetwork, investigation.CategoryDeployment, investigation.CategoryConfig, investigation.CategoryCapacity,
+	investigation.CategoryDatabase, investigation.CategoryStorage, investigation.CategoryEncryption, investigation.CategoryDNS, investigation.CategoryLoadBalancing,
+	investigation.CategorySecrets, investigation.CategoryMessaging, investigation.CategoryAPI, investigation.CategoryCDN, investigation.CategoryKubernetes,
+	investigation.CategoryObservability, investigation.CategoryTagging,
 }
 
 // catalogueErrorKinds is every error kind signals.go declares.
-var catalogueErrorKinds = []ErrorKind{
-	ErrAccessDenied, ErrNetwork, ErrThrottled, ErrKMS, ErrNotFound, ErrAuth,
-	ErrDNS, ErrConfig, ErrExhaustion, ErrUnavailable, ErrApplication,
+var catalogueErrorKinds = []investigation.ErrorKind{
+	investigation.ErrAccessDenied, investigation.ErrNetwork, investigation.ErrThrottled, investigation.ErrKMS, investigation.ErrNotFound, investigation.ErrAuth,
+	investigation.ErrDNS, investigation.ErrConfig, investigation.ErrExhaustion, investigation.ErrUnavailable, investigation.ErrApplication,
 }
 
 func TestCatalogueCounts(t *testing.T) {
 	kinds := Catalogue()
 	bySource := map[string]int{}
-	byCategory := map[Category]int{}
+	byCategory := map[investigation.Category]int{}
 	for _, k := range kinds {
 		bySource[k.Source]++
 		byCategory[k.Category]++
@@ -108,10 +110,10 @@ func TestCatalogueKindsAreWellFormed(t *testing.T) {
 		isTagCall := slices.ContainsFunc(eventNameWords(k.Name), func(w string) bool {
 			return w == "Tag" || w == "Tags" || w == "Tagging" || w == "Untag"
 		})
-		if isTagCall != (k.Category == CategoryTagging) {
+		if isTagCall != (k.Category == investigation.CategoryTagging) {
 			t.Errorf("%s: tagging calls and only they belong to the tagging category", id)
 		}
-		if k.Category == CategoryTagging && k.Weight != weightMetadata {
+		if k.Category == investigation.CategoryTagging && k.Weight != weightMetadata {
 			t.Errorf("%s: tagging must weigh weightMetadata", id)
 		}
 		for _, e := range k.SymptomKinds {
@@ -281,16 +283,16 @@ func TestCatalogueWeightsRankAsAnSREWould(t *testing.T) {
 func TestCatalogueSymptomOverrides(t *testing.T) {
 	tests := []struct {
 		source, name string
-		want         []ErrorKind
+		want         []investigation.ErrorKind
 	}{
-		{srcLambda, "PutFunctionConcurrency", []ErrorKind{ErrThrottled}},
-		{srcKMS, "DisableKey", []ErrorKind{ErrKMS}},
-		{srcRoute53, "ChangeResourceRecordSets", []ErrorKind{ErrDNS}},
-		{srcLambda, "UpdateFunctionConfiguration", []ErrorKind{ErrConfig, ErrExhaustion, ErrNetwork}},
-		{srcIAM, "DeleteAccessKey", []ErrorKind{ErrAuth}},
-		{srcEC2, "ModifyVpcAttribute", []ErrorKind{ErrDNS}},
-		{srcWAF, "UpdateWebACL", []ErrorKind{ErrAccessDenied}},
-		{srcIAM, "DetachRolePolicy", []ErrorKind{ErrAccessDenied}},
+		{srcLambda, "PutFunctionConcurrency", []investigation.ErrorKind{investigation.ErrThrottled}},
+		{srcKMS, "DisableKey", []investigation.ErrorKind{investigation.ErrKMS}},
+		{srcRoute53, "ChangeResourceRecordSets", []investigation.ErrorKind{investigation.ErrDNS}},
+		{srcLambda, "UpdateFunctionConfiguration", []investigation.ErrorKind{investigation.ErrConfig, investigation.ErrExhaustion, investigation.ErrNetwork}},
+		{srcIAM, "DeleteAccessKey", []investigation.ErrorKind{investigation.ErrAuth}},
+		{srcEC2, "ModifyVpcAttribute", []investigation.ErrorKind{investigation.ErrDNS}},
+		{srcWAF, "UpdateWebACL", []investigation.ErrorKind{investigation.ErrAccessDenied}},
+		{srcIAM, "DetachRolePolicy", []investigation.ErrorKind{investigation.ErrAccessDenied}},
 	}
 	for _, tt := range tests {
 		k, ok := KindOf(tt.source, tt.name)
@@ -366,9 +368,9 @@ func TestKindOfAndCatalogueReturnCopies(t *testing.T) {
 	if !ok || len(k.SymptomKinds) == 0 {
 		t.Fatal("DisableKey should be catalogued with its own symptoms")
 	}
-	k.SymptomKinds[0] = ErrApplication
+	k.SymptomKinds[0] = investigation.ErrApplication
 	again, _ := KindOf(srcKMS, "DisableKey")
-	if again.SymptomKinds[0] != ErrKMS {
+	if again.SymptomKinds[0] != investigation.ErrKMS {
 		t.Error("changing a looked-up kind changed the catalogue")
 	}
 
@@ -387,13 +389,13 @@ func TestKindOfAndCatalogueReturnCopies(t *testing.T) {
 	all[0].Name = "Changed"
 	for i := range all {
 		if all[i].Source == srcKMS && all[i].Name == "DisableKey" {
-			all[i].SymptomKinds[0] = ErrApplication
+			all[i].SymptomKinds[0] = investigation.ErrApplication
 		}
 	}
 	if _, ok := KindOf(Catalogue()[0].Source, Catalogue()[0].Name); !ok {
 		t.Error("changing Catalogue()'s result changed the catalogue")
 	}
-	if again, _ := KindOf(srcKMS, "DisableKey"); again.SymptomKinds[0] != ErrKMS {
+	if again, _ := KindOf(srcKMS, "DisableKey"); again.SymptomKinds[0] != investigation.ErrKMS {
 		t.Error("changing Catalogue()'s symptoms changed the catalogue")
 	}
 }
@@ -401,36 +403,36 @@ func TestKindOfAndCatalogueReturnCopies(t *testing.T) {
 func TestGuessKind(t *testing.T) {
 	tests := []struct {
 		source, event string
-		category      Category
+		category      investigation.Category
 		weight        float64
 		revertHas     string
 	}{
-		{srcIAM, "DeleteSAMLProvider", CategoryIAM, weightBreaking * guessDiscount, "removed"},
-		{srcIAM, "DetachSomethingNew", CategoryIAM, weightBreaking * guessDiscount, "AttachSomethingNew"},
-		{srcEC2, "DeleteCarrierGateway", CategoryNetwork, weightBreaking * guessDiscount, "removed"},
-		{srcEC2, "ModifyVolumeAttribute", CategoryStorage, weightRisky * guessDiscount, "replaced"},
-		{srcEC2, "ModifyInstanceCapacityReservationAttributes", CategoryCapacity, weightRisky * guessDiscount, "replaced"},
-		{srcEC2, "DisableVpcClassicLink", CategoryNetwork, weightBreaking * guessDiscount, "EnableVpcClassicLink"},
-		{srcEC2, "DisassociateIamInstanceProfileX", CategoryIAM, weightBreaking * guessDiscount, "AssociateIamInstanceProfileX"},
-		{srcLambda, "DeleteCodeSigningConfig20200422", CategoryDeployment, weightBreaking * guessDiscount, "DeleteCodeSigningConfig"},
-		{srcS3, "PutBucketIntelligentTieringConfiguration", CategoryStorage, weightRisky * guessDiscount, "replaced"},
-		{srcS3, "PutBucketTagging", CategoryTagging, weightMetadata * guessDiscount, "tags"},
-		{srcSQS, "TagQueue", CategoryTagging, weightMetadata * guessDiscount, "tags"},
-		{srcSSM, "UpdateDocument", CategoryConfig, weightRisky * guessDiscount, "replaced"},
-		{srcSSM, "DeleteParameterGroup", CategorySecrets, weightBreaking * guessDiscount, "removed"},
-		{srcECR, "BatchDeleteImage", CategoryDeployment, weightBreaking * guessDiscount, "removed"},
-		{srcCloudWatch, "DeleteDashboards", CategoryObservability, weightPeripheral * guessDiscount, "removed"},
-		{srcRDS, "StartDBCluster", CategoryDatabase, weightModerate * guessDiscount, "StopDBCluster"},
-		{"widgets.amazonaws.com", "CreateWidget", CategoryConfig, weightModerate * guessDiscount, "DeleteWidget"},
-		{"widgets.amazonaws.com", "FrobnicateWidget", CategoryConfig, weightRoutine * guessDiscount, "FrobnicateWidget"},
-		{srcEC2, "BatchAssociateThing", CategoryNetwork, weightModerate * guessDiscount, "BatchAssociateThing changed"},
-		{srcKMS, "Decrypt", CategoryEncryption, 0, "Not a change"},
-		{srcDynamoDB, "BatchGetItem", CategoryDatabase, 0, "Not a change"},
-		{srcEC2, "DescribeInstances", CategoryConfig, 0, "Not a change"},
-		{"sts.amazonaws.com", "AssumeRole", CategoryConfig, 0, "Not a change"},
-		{"signin.amazonaws.com", "ConsoleLogin", CategoryConfig, 0, "Not a change"},
-		{"", "", CategoryConfig, weightRoutine * guessDiscount, "the call"},
-		{srcIAM, "Delete{x}[y]", CategoryIAM, weightBreaking * guessDiscount, "the call"},
+		{srcIAM, "DeleteSAMLProvider", investigation.CategoryIAM, weightBreaking * guessDiscount, "removed"},
+		{srcIAM, "DetachSomethingNew", investigation.CategoryIAM, weightBreaking * guessDiscount, "AttachSomethingNew"},
+		{srcEC2, "DeleteCarrierGateway", investigation.CategoryNetwork, weightBreaking * guessDiscount, "removed"},
+		{srcEC2, "ModifyVolumeAttribute", investigation.CategoryStorage, weightRisky * guessDiscount, "replaced"},
+		{srcEC2, "ModifyInstanceCapacityReservationAttributes", investigation.CategoryCapacity, weightRisky * guessDiscount, "replaced"},
+		{srcEC2, "DisableVpcClassicLink", investigation.CategoryNetwork, weightBreaking * guessDiscount, "EnableVpcClassicLink"},
+		{srcEC2, "DisassociateIamInstanceProfileX", investigation.CategoryIAM, weightBreaking * guessDiscount, "AssociateIamInstanceProfileX"},
+		{srcLambda, "DeleteCodeSigningConfig20200422", investigation.CategoryDeployment, weightBreaking * guessDiscount, "DeleteCodeSigningConfig"},
+		{srcS3, "PutBucketIntelligentTieringConfiguration", investigation.CategoryStorage, weightRisky * guessDiscount, "replaced"},
+		{srcS3, "PutBucketTagging", investigation.CategoryTagging, weightMetadata * guessDiscount, "tags"},
+		{srcSQS, "TagQueue", investigation.CategoryTagging, weightMetadata * guessDiscount, "tags"},
+		{srcSSM, "UpdateDocument", investigation.CategoryConfig, weightRisky * guessDiscount, "replaced"},
+		{srcSSM, "DeleteParameterGroup", investigation.CategorySecrets, weightBreaking * guessDiscount, "removed"},
+		{srcECR, "BatchDeleteImage", investigation.CategoryDeployment, weightBreaking * guessDiscount, "removed"},
+		{srcCloudWatch, "DeleteDashboards", investigation.CategoryObservability, weightPeripheral * guessDiscount, "removed"},
+		{srcRDS, "StartDBCluster", investigation.CategoryDatabase, weightModerate * guessDiscount, "StopDBCluster"},
+		{"widgets.amazonaws.com", "CreateWidget", investigation.CategoryConfig, weightModerate * guessDiscount, "DeleteWidget"},
+		{"widgets.amazonaws.com", "FrobnicateWidget", investigation.CategoryConfig, weightRoutine * guessDiscount, "FrobnicateWidget"},
+		{srcEC2, "BatchAssociateThing", investigation.CategoryNetwork, weightModerate * guessDiscount, "BatchAssociateThing changed"},
+		{srcKMS, "Decrypt", investigation.CategoryEncryption, 0, "Not a change"},
+		{srcDynamoDB, "BatchGetItem", investigation.CategoryDatabase, 0, "Not a change"},
+		{srcEC2, "DescribeInstances", investigation.CategoryConfig, 0, "Not a change"},
+		{"sts.amazonaws.com", "AssumeRole", investigation.CategoryConfig, 0, "Not a change"},
+		{"signin.amazonaws.com", "ConsoleLogin", investigation.CategoryConfig, 0, "Not a change"},
+		{"", "", investigation.CategoryConfig, weightRoutine * guessDiscount, "the call"},
+		{srcIAM, "Delete{x}[y]", investigation.CategoryIAM, weightBreaking * guessDiscount, "the call"},
 	}
 	for _, tt := range tests {
 		k := GuessKind(tt.source, tt.event)
@@ -497,7 +499,7 @@ func catalogueSamples(t *testing.T) []catalogueSample {
 var loadCatalogueSamples = sync.OnceValues(func() ([]catalogueSample, error) {
 	var out []catalogueSample
 	for _, dir := range catalogueSampleDirs {
-		root := filepath.Join("..", "testdata", "samples", filepath.FromSlash(dir))
+		root := filepath.Join("..", "..", "testdata", "samples", filepath.FromSlash(dir))
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.Contains(d.Name(), ".json") {
 				return err
@@ -843,4 +845,36 @@ func TestRevertForSampleRequestsNeverLeakMarkup(t *testing.T) {
 		t.Fatal("no sample matched a catalogued kind")
 	}
 	t.Logf("%d sample events rendered", rendered)
+}
+
+func TestRefineKind(t *testing.T) {
+	service := func(req string) investigation.Event {
+		return investigation.Event{ID: "u", Source: "ecs.amazonaws.com", Name: "UpdateService", Region: "eu-west-1", RequestJSON: json.RawMessage(req)}
+	}
+	tests := []struct {
+		name string
+		ev   investigation.Event
+		want investigation.Category
+	}{
+		{"desired count alone scales", service(`{"cluster":"prod","service":"web","desiredCount":6}`), investigation.CategoryCapacity},
+		{"a new task definition deploys", service(`{"cluster":"prod","service":"web","taskDefinition":"web:58"}`), investigation.CategoryDeployment},
+		{"a forced deployment deploys", service(`{"service":"web","desiredCount":6,"forceNewDeployment":true}`), investigation.CategoryDeployment},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, ok := KindOf(tc.ev.Source, tc.ev.Name)
+			if !ok {
+				t.Fatal("UpdateService is not catalogued")
+			}
+			if got := refineKind(k, tc.ev).Category; got != tc.want {
+				t.Errorf("category %s, want %s", got, tc.want)
+			}
+		})
+	}
+	memory := investigation.Event{ID: "m", Source: "lambda.amazonaws.com", Name: "UpdateFunctionConfiguration20150331v2", Region: "eu-west-1",
+		RequestJSON: json.RawMessage(`{"functionName":"checkout","memorySize":512}`)}
+	k, _ := KindOf(memory.Source, memory.Name)
+	if k = refineKind(k, memory); k.Produces(investigation.ErrAccessDenied) || !k.Produces(investigation.ErrExhaustion) {
+		t.Errorf("a memory change should explain exhaustion, not AccessDenied: %v", k.Symptoms())
+	}
 }

@@ -1,4 +1,4 @@
-package investigation
+package agent
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // SubmitAnswerTool is the tool the model ends a follow-up answer with.
@@ -28,9 +30,9 @@ var answerSystemPrompt = agentIntro + " An engineer asks a question about it in 
 type AnswerInput struct {
 	// Question is the engineer's text as typed in Slack: untrusted.
 	Question string
-	Report   *Report // the thread's report; never modified
-	Alarm    Alarm   // as delivered: its description is untrusted text
-	Model    Model   // nil: AI off
+	Report   *investigation.Report // the thread's report; never modified
+	Alarm    investigation.Alarm   // as delivered: its description is untrusted text
+	Model    Model                 // nil: AI off
 	// ModelName is reported in AIStatus.Model.
 	ModelName string
 	Tools     ToolBox // nil: the model may only answer from the report
@@ -45,7 +47,7 @@ type AnswerResult struct {
 	EventIDs []string `json:"event_ids"`
 	// Events are the cited events as the report or a tool result showed
 	// them, in EventIDs order, with console links where the region is known.
-	Events []EventRef `json:"events"`
+	Events []investigation.EventRef `json:"events"`
 	// NotFound says what the model looked for and could not find.
 	NotFound string `json:"not_found,omitempty"`
 	// Partial names the budget that ran out before the model finished; the
@@ -90,9 +92,9 @@ func submitAnswerSpec() ToolSpec {
 
 // answerData is the first user turn's data document of an Answer run.
 type answerData struct {
-	Question string          `json:"question"`
-	Alarm    Alarm           `json:"alarm_as_delivered"`
-	Report   json.RawMessage `json:"report"`
+	Question string              `json:"question"`
+	Alarm    investigation.Alarm `json:"alarm_as_delivered"`
+	Report   json.RawMessage     `json:"report"`
 }
 
 // Answer runs the model over a thread's report to answer a free-form
@@ -100,7 +102,7 @@ type answerData struct {
 // submit_answer. Citations of events neither the report nor a tool call of
 // this run returned are removed and counted in AIStatus.DroppedClaims.
 // Whatever goes wrong, the AIStatus says why there is no answer.
-func Answer(ctx context.Context, in AnswerInput) (AnswerResult, AIStatus, Transcript) {
+func Answer(ctx context.Context, in AnswerInput) (AnswerResult, investigation.AIStatus, Transcript) {
 	var res AnswerResult
 	task := agentTask{system: answerSystemPrompt, finish: submitAnswerSpec(), goal: "an answer", missingField: "not_found",
 		accept: func(r *agentRun, input json.RawMessage) error {
@@ -114,7 +116,7 @@ func Answer(ctx context.Context, in AnswerInput) (AnswerResult, AIStatus, Transc
 			return nil
 		}}
 	run := newAgentRun(task, in.Model, in.ModelName, in.Tools, in.Budgets, in.Now)
-	run.seen = map[string]EventRef{}
+	run.seen = map[string]investigation.EventRef{}
 	question := clipRunes(in.Question, maxQuestionText)
 	switch {
 	case in.Model == nil:
@@ -140,7 +142,7 @@ func Answer(ctx context.Context, in AnswerInput) (AnswerResult, AIStatus, Transc
 	return res, run.status, run.tr
 }
 
-func answerFirstTurn(question string, rep *Report, alarm Alarm) (string, error) {
+func answerFirstTurn(question string, rep *investigation.Report, alarm investigation.Alarm) (string, error) {
 	reportJSON, err := json.Marshal(reportWithoutAI(*rep))
 	if err != nil {
 		return "", fmt.Errorf("encode report for the model: %w", err)
@@ -188,8 +190,8 @@ const uncitedID = "[an event id not in the evidence]"
 // ground removes every cited event id outside known, and its mentions in
 // the answer, and returns how many it removed. The cited events get what
 // the report, or else a tool result, showed of them.
-func (a *AnswerResult) ground(known map[string]bool, rep *Report, seen map[string]EventRef) int {
-	fromReport := map[string]EventRef{}
+func (a *AnswerResult) ground(known map[string]bool, rep *investigation.Report, seen map[string]investigation.EventRef) int {
+	fromReport := map[string]investigation.EventRef{}
 	for _, c := range rep.Candidates {
 		for _, e := range c.Events {
 			fromReport[e.EventID] = e
@@ -210,7 +212,7 @@ func (a *AnswerResult) ground(known map[string]bool, rep *Report, seen map[strin
 			ref, ok = seen[id]
 		}
 		if !ok {
-			ref = EventRef{EventID: id}
+			ref = investigation.EventRef{EventID: id}
 		}
 		a.Events = append(a.Events, ref)
 	}
@@ -224,7 +226,7 @@ var awsRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
 
 // collectEventRefs keeps, for each object of a tool output that has an
 // event_id member, what it shows of that event. The first sighting wins.
-func collectEventRefs(out []byte, refs map[string]EventRef) {
+func collectEventRefs(out []byte, refs map[string]investigation.EventRef) {
 	var v any
 	if json.NewDecoder(bytes.NewReader(out)).Decode(&v) != nil {
 		return // a cut output: its ids are known, the rest is not reliable
@@ -250,12 +252,12 @@ func collectEventRefs(out []byte, refs map[string]EventRef) {
 	walk(v)
 }
 
-func eventRefFrom(id string, m map[string]any) EventRef {
+func eventRefFrom(id string, m map[string]any) investigation.EventRef {
 	str := func(key string) string {
 		s, _ := m[key].(string)
 		return s
 	}
-	ref := EventRef{EventID: id, EventName: str("event_name"), EventSource: str("event_source"), Region: str("region")}
+	ref := investigation.EventRef{EventID: id, EventName: str("event_name"), EventSource: str("event_source"), Region: str("region")}
 	if t, err := time.Parse(time.RFC3339Nano, str("event_time")); err == nil {
 		ref.EventTime = t
 	}
@@ -266,7 +268,7 @@ func eventRefFrom(id string, m map[string]any) EventRef {
 		ref.Actor, _ = actor["name"].(string)
 	}
 	if awsRegion.MatchString(ref.Region) {
-		ref.Link = EventLink(ref.Region, id)
+		ref.Link = investigation.EventLink(ref.Region, id)
 	} else {
 		ref.Region = ""
 	}

@@ -1,4 +1,4 @@
-package investigation
+package engine
 
 import (
 	"cmp"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // Score weights. A candidate's score is its kind weight times the weighted
@@ -58,15 +60,15 @@ const (
 )
 
 // actorFactor: an ad-hoc human change is more suspicious than the pipeline's usual work.
-func actorFactor(k ActorKind) float64 {
+func actorFactor(k investigation.ActorKind) float64 {
 	switch k {
-	case ActorConsole:
+	case investigation.ActorConsole:
 		return 1.0
-	case ActorHuman:
+	case investigation.ActorHuman:
 		return 0.8
-	case ActorAutomation:
+	case investigation.ActorAutomation:
 		return 0.4
-	case ActorService:
+	case investigation.ActorService:
 		return 0.2
 	default:
 		return 0.6
@@ -79,12 +81,12 @@ type group struct {
 	first, last  time.Time
 	rep          *found // the event that scores highest
 	score        float64
-	breakdown    ScoreBreakdown
+	breakdown    investigation.ScoreBreakdown
 	corrob       *KindOnset
 	corrobName   bool
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
 	unexplained  bool       // the workload's errors are of kinds it does not produce
-	confidence   Confidence
+	confidence   investigation.Confidence
 }
 
 func (g *group) start() time.Time { return g.first }
@@ -164,7 +166,7 @@ func (t *triage) groups() []*group {
 // groupKey is what makes calls one change: one target, one kind of change, one actor.
 type groupKey struct {
 	target *scoped
-	cat    Category
+	cat    investigation.Category
 	actor  string
 }
 
@@ -234,13 +236,13 @@ func (t *triage) score(g *group, onset time.Time) {
 	}
 }
 
-func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) ScoreBreakdown {
+func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) investigation.ScoreBreakdown {
 	k := f.Kind.Weight
 	layer := layerOneFactor
 	if f.Target.Layer == 2 {
 		layer = layerTwoFactor
 	}
-	return ScoreBreakdown{
+	return investigation.ScoreBreakdown{
 		Kind:          k * WeightKind,
 		Time:          k * WeightTime * timeFactor(f.Time, onset),
 		Layer:         k * WeightLayer * layer,
@@ -250,8 +252,8 @@ func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) Sco
 }
 
 // rounded is the breakdown as reports show it.
-func (b ScoreBreakdown) rounded() ScoreBreakdown {
-	return ScoreBreakdown{Kind: round3(b.Kind), Time: round3(b.Time), Layer: round3(b.Layer),
+func rounded(b investigation.ScoreBreakdown) investigation.ScoreBreakdown {
+	return investigation.ScoreBreakdown{Kind: round3(b.Kind), Time: round3(b.Time), Layer: round3(b.Layer),
 		Corroboration: round3(b.Corroboration), Actor: round3(b.Actor)}
 }
 
@@ -267,20 +269,20 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 	}
 	onsets := t.logs.sortedKinds()
 	for _, o := range onsets {
-		if o.Kind == ErrApplication && len(onsets) > 1 {
+		if o.Kind == investigation.ErrApplication && len(onsets) > 1 {
 			// Generic exceptions next to a specific error are mostly its
 			// traceback: only the specific kind says what broke.
 			continue
 		}
 		var best *group
-		var bestB ScoreBreakdown
+		var bestB investigation.ScoreBreakdown
 		var bestNamed bool
 		for _, g := range groups {
 			at := g.start()
-			if !producesKind(g.rep.Kind, o.Kind) || at.After(o.First.Time) {
+			if !g.rep.Kind.Produces(o.Kind) || at.After(o.First.Time) {
 				continue
 			}
-			if o.Kind == ErrAccessDenied && ruledOut(g.rep, o) {
+			if o.Kind == investigation.ErrAccessDenied && ruledOut(g.rep, o) {
 				g.contradicted = o
 				continue
 			}
@@ -313,7 +315,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 }
 
 // genericKinds say something failed, not what: they point at no kind of change.
-var genericKinds = map[ErrorKind]bool{ErrApplication: true, ErrUnavailable: true}
+var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication: true, investigation.ErrUnavailable: true}
 
 // discountUnexplained lowers the changes that cannot have produced the
 // workload's errors once another change explains them: the logs then speak
@@ -322,7 +324,7 @@ func (t *triage) discountUnexplained(groups []*group) {
 	if t.logs == nil {
 		return
 	}
-	var specific []ErrorKind
+	var specific []investigation.ErrorKind
 	for k := range t.logs.Kinds {
 		if !genericKinds[k] {
 			specific = append(specific, k)
@@ -344,7 +346,7 @@ func (t *triage) discountUnexplained(groups []*group) {
 		}
 		fits := false
 		for _, k := range specific {
-			if producesKind(g.rep.Kind, k) {
+			if g.rep.Kind.Produces(k) {
 				fits = true
 				break
 			}
@@ -355,15 +357,6 @@ func (t *triage) discountUnexplained(groups []*group) {
 			g.score = g.breakdown.Total()
 		}
 	}
-}
-
-func producesKind(k ChangeKind, e ErrorKind) bool {
-	for _, s := range k.Symptoms() {
-		if s == e {
-			return true
-		}
-	}
-	return false
 }
 
 // ruledOut reports whether the AccessDenied lines blame only kinds of policy
@@ -377,9 +370,9 @@ func ruledOut(f *found, o *KindOnset) bool {
 }
 
 // policyTypeOf says which kind of policy a change edits, when it edits one.
-func policyTypeOf(e Event) PolicyType {
+func policyTypeOf(e investigation.Event) PolicyType {
 	name := e.Name
-	switch serviceOf(e.Source) {
+	switch e.Service() {
 	case "iam":
 		switch {
 		case strings.Contains(name, "PermissionsBoundary"):
@@ -488,34 +481,34 @@ var commonValues = map[string]bool{
 	"0.0.0.0/0": true, "::/0": true, "default": true, "latest": true,
 }
 
-func confidenceOf(g *group) Confidence {
+func confidenceOf(g *group) investigation.Confidence {
 	switch {
 	case (g.contradicted != nil || g.unexplained) && g.corrob == nil:
-		return ConfidenceLow
+		return investigation.ConfidenceLow
 	case g.corrob != nil && g.score >= HighScore:
-		return ConfidenceHigh
+		return investigation.ConfidenceHigh
 	case g.score >= MediumScore:
-		return ConfidenceMedium
+		return investigation.ConfidenceMedium
 	default:
-		return ConfidenceLow
+		return investigation.ConfidenceLow
 	}
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // candidate turns a ranked group into the report's candidate with its claims.
-func (t *triage) candidate(ctx context.Context, rank int, g *group) Candidate {
+func (t *triage) candidate(ctx context.Context, rank int, g *group) investigation.Candidate {
 	g.confidence = confidenceOf(g)
 	rep := g.rep
-	shown := g.breakdown.rounded()
-	c := Candidate{
+	shown := rounded(g.breakdown)
+	c := investigation.Candidate{
 		Rank:       rank,
 		Summary:    summarize(rep, len(g.events)),
 		Category:   rep.Kind.Category,
 		Confidence: g.confidence,
 		Score:      round3(shown.Total()),
 		Layer:      rep.Target.Layer,
-		Resource:   ResourceRef{Type: rep.Target.Type, ID: rep.Target.ID},
+		Resource:   investigation.ResourceRef{Type: rep.Target.Type, ID: rep.Target.ID},
 		Breakdown:  shown,
 	}
 	var ids []string
@@ -523,30 +516,30 @@ func (t *triage) candidate(ctx context.Context, rank int, g *group) Candidate {
 		c.Events = append(c.Events, eventRef(f.Event))
 		ids = append(ids, f.ID)
 	}
-	c.Claims = append(c.Claims, Claim{
+	c.Claims = append(c.Claims, investigation.Claim{
 		Text:       factSentence(rep, len(g.events)),
-		Confidence: ConfidenceHigh,
+		Confidence: investigation.ConfidenceHigh,
 		EventIDs:   ids,
 	})
 	if rep.Target.Layer == 2 {
-		c.Claims = append(c.Claims, Claim{Text: relationSentence(rep.Target), Confidence: ConfidenceHigh})
+		c.Claims = append(c.Claims, investigation.Claim{Text: relationSentence(rep.Target), Confidence: investigation.ConfidenceHigh})
 	}
 	if o := g.contradicted; o != nil && g.corrob == nil {
-		c.Claims = append(c.Claims, Claim{
+		c.Claims = append(c.Claims, investigation.Claim{
 			Text: fmt.Sprintf("The AccessDenied errors in %s blame a %s policy; this change edits a %s policy, so it cannot have produced them.",
 				o.First.Group, policyTypeList(o.PolicyTypes), policyTypeOf(rep.Event)),
-			Confidence: ConfidenceHigh,
+			Confidence: investigation.ConfidenceHigh,
 			EventIDs:   []string{rep.ID},
 		})
 	}
 	if g.corrob != nil {
-		c.Claims = append(c.Claims, Claim{
+		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
-			Confidence: ConfidenceHigh,
+			Confidence: investigation.ConfidenceHigh,
 			EventIDs:   []string{rep.ID},
 		})
 	}
-	c.Claims = append(c.Claims, Claim{
+	c.Claims = append(c.Claims, investigation.Claim{
 		Text:       t.causalSentence(g),
 		Confidence: g.confidence,
 		EventIDs:   []string{rep.ID},
@@ -555,11 +548,11 @@ func (t *triage) candidate(ctx context.Context, rank int, g *group) Candidate {
 	return c
 }
 
-func eventRef(e Event) EventRef {
-	return EventRef{
+func eventRef(e investigation.Event) investigation.EventRef {
+	return investigation.EventRef{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source,
 		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Region: e.Region,
-		Link: EventLink(e.Region, e.ID),
+		Link: investigation.EventLink(e.Region, e.ID),
 	}
 }
 

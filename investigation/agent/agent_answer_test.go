@@ -1,4 +1,4 @@
-package investigation
+package agent
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 func answerTurn(id, input string, in int) scriptedTurn {
@@ -22,16 +24,16 @@ type answerCase struct {
 	tools    *fakeTools
 }
 
-func runAnswer(t *testing.T, c answerCase) (AnswerResult, AIStatus, Transcript, *scriptedModel) {
+func runAnswer(t *testing.T, c answerCase) (AnswerResult, investigation.AIStatus, Transcript, *scriptedModel) {
 	t.Helper()
 	if c.question == "" {
 		c.question = "did anyone touch the role's policy?"
 	}
 	var res AnswerResult
 	var tr Transcript
-	st, model := runAgent(t, c.turns, c.tools, func(rep *Report, model Model, tools ToolBox) AIStatus {
-		var st AIStatus
-		res, st, tr = Answer(context.Background(), AnswerInput{Question: c.question, Report: rep, Alarm: Alarm{Name: "checkout-errors"},
+	st, model := runAgent(t, c.turns, c.tools, func(rep *investigation.Report, model Model, tools ToolBox) investigation.AIStatus {
+		var st investigation.AIStatus
+		res, st, tr = Answer(context.Background(), AnswerInput{Question: c.question, Report: rep, Alarm: investigation.Alarm{Name: "checkout-errors"},
 			Model: model, ModelName: "scripted", Tools: tools, Budgets: c.budgets})
 		return st
 	})
@@ -52,7 +54,7 @@ func TestAnswerGrounded(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	// The report's event keeps its link; the tool's carries what the tool showed.
-	if len(res.Events) != 2 || res.Events[0].Link != EventLink("us-east-1", "ev-walk-2") || res.Events[0].Actor != "alice" ||
+	if len(res.Events) != 2 || res.Events[0].Link != investigation.EventLink("us-east-1", "ev-walk-2") || res.Events[0].Actor != "alice" ||
 		res.Events[1].EventID != "ev-tool-checkout-role" || res.Events[1].EventName != "PutRolePolicy" {
 		t.Fatalf("events %+v", res.Events)
 	}
@@ -205,11 +207,11 @@ func TestCollectEventRefs(t *testing.T) {
 	 {"event_id":"e1","event_name":"RevokeSecurityGroupIngress","event_source":"ec2.amazonaws.com","event_time":"2024-05-01T11:50:00Z","region":"eu-west-1","actor":{"name":"bob","kind":"human"}},
 	 {"event_id":"e2","event_name":"PutRolePolicy","region":"x</a><!channel>"},
 	 {"event_id":"e1","event_name":"a later sighting"}]}`
-	refs := map[string]EventRef{}
+	refs := map[string]investigation.EventRef{}
 	collectEventRefs([]byte(out), refs)
-	want := map[string]EventRef{
+	want := map[string]investigation.EventRef{
 		"e1": {EventID: "e1", EventName: "RevokeSecurityGroupIngress", EventSource: "ec2.amazonaws.com", EventTime: time.Date(2024, 5, 1, 11, 50, 0, 0, time.UTC),
-			Actor: "bob", Region: "eu-west-1", Link: EventLink("eu-west-1", "e1")},
+			Actor: "bob", Region: "eu-west-1", Link: investigation.EventLink("eu-west-1", "e1")},
 		"e2": {EventID: "e2", EventName: "PutRolePolicy"},
 	}
 	if len(refs) != len(want) {

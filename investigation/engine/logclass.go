@@ -1,29 +1,31 @@
-package investigation
+package engine
 
 import (
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // errorPatterns classify a log line; the first match wins, so the most
 // specific kinds come first (a KMS AccessDeniedException is a KMS problem).
 var errorPatterns = []struct {
-	kind ErrorKind
+	kind investigation.ErrorKind
 	re   *regexp.Regexp
 }{
-	{ErrKMS, regexp.MustCompile(`(?i)KMSInvalidStateException|KMS\w*Exception|DisabledException|KeyUnavailableException|pending deletion|key .*is disabled|kms:Decrypt|kms:GenerateDataKey|KMS key`)},
-	{ErrAccessDenied, regexp.MustCompile(`(?i)AccessDenied|not authorized to perform|UnauthorizedOperation|AuthorizationError|Forbidden|\b403\b|permission denied|insufficient permissions|explicit deny`)},
-	{ErrThrottled, regexp.MustCompile(`(?i)Throttl|Rate exceeded|TooManyRequests|\b429\b|SlowDown|ProvisionedThroughputExceeded|RequestLimitExceeded|concurrency limit|ReservedFunctionConcurrent|TooManyRequestsException`)},
-	{ErrDNS, regexp.MustCompile(`(?i)NXDOMAIN|no such host|Name or service not known|getaddrinfo ENOTFOUND|EAI_AGAIN|could not resolve|UnknownHostException|temporary failure in name resolution`)},
-	{ErrAuth, regexp.MustCompile(`(?i)password authentication failed|authentication failed|Access denied for user|invalid password|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|invalid credentials|bad credentials|login failed|\b401\b|Unauthorized\b`)},
-	{ErrExhaustion, regexp.MustCompile(`(?i)Task timed out|out of memory|OutOfMemory|MemoryError|Runtime exited with error: signal: killed|heap out of memory|OOMKilled|disk full|No space left|too many open files|deadline exceeded|Runtime\.ExitError`)},
-	{ErrNetwork, regexp.MustCompile(`(?i)ETIMEDOUT|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|connection refused|connection reset|connect timed out|connection timed out|connection failed|timeout expired|could not connect to server|Operation timed out|timed out connecting|i/o timeout|ReadTimeout|read timed out|request timed out|socket timeout|timeout of \d+ ?ms exceeded|upstream request timeout|no route to host|network is unreachable|Connect timeout|SocketTimeout|could not connect|unable to connect|ConnectTimeoutError|EndpointConnectionError`)},
-	{ErrNotFound, regexp.MustCompile(`(?i)ResourceNotFound|NoSuchKey|NoSuchBucket|NoSuchEntity|does not exist|not found|NonExistentQueue|QueueDoesNotExist|\b404\b|ParameterNotFound`)},
-	{ErrConfig, regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]+ (is )?(not set|unset|missing|undefined|empty)\b|(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing`)},
-	{ErrUnavailable, regexp.MustCompile(`(?i)\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|no healthy|upstream|ServiceUnavailable|InternalServerError|\b500\b`)},
-	{ErrApplication, regexp.MustCompile(`(?i)Traceback|Exception|\bERROR\b|\berror\b|panic:|TypeError|ReferenceError|NullPointer|undefined is not|Unhandled|\bFATAL\b|stack trace`)},
+	{investigation.ErrKMS, regexp.MustCompile(`(?i)KMSInvalidStateException|KMS\w*Exception|DisabledException|KeyUnavailableException|pending deletion|key .*is disabled|kms:Decrypt|kms:GenerateDataKey|KMS key`)},
+	{investigation.ErrAccessDenied, regexp.MustCompile(`(?i)AccessDenied|not authorized to perform|UnauthorizedOperation|AuthorizationError|Forbidden|\b403\b|permission denied|insufficient permissions|explicit deny`)},
+	{investigation.ErrThrottled, regexp.MustCompile(`(?i)Throttl|Rate exceeded|TooManyRequests|\b429\b|SlowDown|ProvisionedThroughputExceeded|RequestLimitExceeded|concurrency limit|ReservedFunctionConcurrent|TooManyRequestsException`)},
+	{investigation.ErrDNS, regexp.MustCompile(`(?i)NXDOMAIN|no such host|Name or service not known|getaddrinfo ENOTFOUND|EAI_AGAIN|could not resolve|UnknownHostException|temporary failure in name resolution`)},
+	{investigation.ErrAuth, regexp.MustCompile(`(?i)password authentication failed|authentication failed|Access denied for user|invalid password|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|invalid credentials|bad credentials|login failed|\b401\b|Unauthorized\b`)},
+	{investigation.ErrExhaustion, regexp.MustCompile(`(?i)Task timed out|out of memory|OutOfMemory|MemoryError|Runtime exited with error: signal: killed|heap out of memory|OOMKilled|disk full|No space left|too many open files|deadline exceeded|Runtime\.ExitError`)},
+	{investigation.ErrNetwork, regexp.MustCompile(`(?i)ETIMEDOUT|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|connection refused|connection reset|connect timed out|connection timed out|connection failed|timeout expired|could not connect to server|Operation timed out|timed out connecting|i/o timeout|ReadTimeout|read timed out|request timed out|socket timeout|timeout of \d+ ?ms exceeded|upstream request timeout|no route to host|network is unreachable|Connect timeout|SocketTimeout|could not connect|unable to connect|ConnectTimeoutError|EndpointConnectionError`)},
+	{investigation.ErrNotFound, regexp.MustCompile(`(?i)ResourceNotFound|NoSuchKey|NoSuchBucket|NoSuchEntity|does not exist|not found|NonExistentQueue|QueueDoesNotExist|\b404\b|ParameterNotFound`)},
+	{investigation.ErrConfig, regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]+ (is )?(not set|unset|missing|undefined|empty)\b|(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing`)},
+	{investigation.ErrUnavailable, regexp.MustCompile(`(?i)\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|no healthy|upstream|ServiceUnavailable|InternalServerError|\b500\b`)},
+	{investigation.ErrApplication, regexp.MustCompile(`(?i)Traceback|Exception|\bERROR\b|\berror\b|panic:|TypeError|ReferenceError|NullPointer|undefined is not|Unhandled|\bFATAL\b|stack trace`)},
 }
 
 // deployMarker matches lines where the workload says it started a new version,
@@ -36,17 +38,17 @@ var lambdaPlatformLine = regexp.MustCompile(`^(START|END|INIT_START|EXTENSION|TE
 
 // ClassifyLine returns the error kind a log line shows, or "" for a line that
 // is not an error.
-func ClassifyLine(msg string) ErrorKind {
+func ClassifyLine(msg string) investigation.ErrorKind {
 	if lambdaPlatformLine.MatchString(msg) {
 		return ""
 	}
 	if strings.HasPrefix(msg, "REPORT RequestId") {
 		// A REPORT line is healthy unless the platform says the invocation died.
 		if strings.Contains(msg, "Status: timeout") {
-			return ErrExhaustion
+			return investigation.ErrExhaustion
 		}
 		if strings.Contains(msg, "Status: error") {
-			return ErrApplication
+			return investigation.ErrApplication
 		}
 		return ""
 	}
@@ -64,18 +66,18 @@ type LogEvidence struct {
 	// Kinds holds, per error kind, the episode of such errors that is still
 	// going on at the symptom. An episode that ended well before the alarm
 	// is history, not the failure the alarm reports.
-	Kinds map[ErrorKind]*KindOnset
+	Kinds map[investigation.ErrorKind]*KindOnset
 	// Deploys are lines where the workload announced a new version or flag.
-	Deploys []LogLine
+	Deploys []investigation.LogLine
 	Lines   int
 }
 
 // KindOnset is when the current episode of errors of one kind began.
 type KindOnset struct {
-	Kind   ErrorKind
-	First  LogLine
+	Kind   investigation.ErrorKind
+	First  investigation.LogLine
 	Count  int
-	Sample []LogLine // the episode's first lines, for evidence and mentions
+	Sample []investigation.LogLine // the episode's first lines, for evidence and mentions
 	// PolicyTypes counts the kinds of policy AccessDenied lines blame
 	// ("identity", "resource", …), when the messages say.
 	PolicyTypes map[PolicyType]int
@@ -90,10 +92,10 @@ const (
 
 // newLogEvidence classifies lines and keeps, per kind, the episode that
 // reaches the symptom: its last line is no older than ErrorEpisodeGap before it.
-func newLogEvidence(groups []string, lines []LogLine, symptom time.Time) *LogEvidence {
+func newLogEvidence(groups []string, lines []investigation.LogLine, symptom time.Time) *LogEvidence {
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Time.Before(lines[j].Time) })
-	ev := &LogEvidence{Groups: groups, Kinds: map[ErrorKind]*KindOnset{}, Lines: len(lines)}
-	byKind := map[ErrorKind][]LogLine{}
+	ev := &LogEvidence{Groups: groups, Kinds: map[investigation.ErrorKind]*KindOnset{}, Lines: len(lines)}
+	byKind := map[investigation.ErrorKind][]investigation.LogLine{}
 	for _, l := range lines {
 		k := ClassifyLine(l.Message)
 		if k == "" {
@@ -116,7 +118,7 @@ func newLogEvidence(groups []string, lines []LogLine, symptom time.Time) *LogEvi
 		episode := ls[start : end+1]
 		o := &KindOnset{Kind: k, First: episode[0], Count: len(episode)}
 		o.Sample = episode[:min(len(episode), maxOnsetSamples)]
-		if k == ErrAccessDenied {
+		if k == investigation.ErrAccessDenied {
 			o.PolicyTypes = map[PolicyType]int{}
 			for _, l := range episode {
 				if pt := deniedBy(l.Message); pt != "" {
@@ -192,8 +194,8 @@ func (ev *LogEvidence) sortedKinds() []*KindOnset {
 }
 
 // lastDeployBefore returns the latest deploy marker at or before t.
-func (ev *LogEvidence) lastDeployBefore(t time.Time) *LogLine {
-	var last *LogLine
+func (ev *LogEvidence) lastDeployBefore(t time.Time) *investigation.LogLine {
+	var last *investigation.LogLine
 	for i := range ev.Deploys {
 		if !ev.Deploys[i].Time.After(t) {
 			last = &ev.Deploys[i]

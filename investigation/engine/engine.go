@@ -1,4 +1,7 @@
-package investigation
+// Package engine is the deterministic investigation: it scopes an alarm to
+// resources, expands their dependencies, walks the trail, reads the logs,
+// then ranks and explains the changes that most likely caused the alarm.
+package engine
 
 import (
 	"context"
@@ -9,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
 )
 
 // Windows and bounds of a triage (DESIGN §3).
@@ -81,11 +87,11 @@ type Progress struct {
 // Engine triages alarms. Trail is required; every other source is optional and
 // its absence is stated in the report.
 type Engine struct {
-	Trail    Trail
-	Topology Topology
-	Logs     Logs
-	IAM      IAM
-	Alarms   Alarms
+	Trail    investigation.Trail
+	Topology investigation.Topology
+	Logs     investigation.Logs
+	IAM      investigation.IAM
+	Alarms   investigation.Alarms
 	Limits   Limits
 	// Now is the clock; reports are reproducible when a scenario fixes it.
 	Now func() time.Time
@@ -96,23 +102,23 @@ type Engine struct {
 
 // scoped is a resource with the layer it was reached at and why.
 type scoped struct {
-	Resource
+	investigation.Resource
 	Layer    int
-	Relation string   // how it relates to Parent
-	Parent   Resource // the resource it is a dependency of (layer 2)
+	Relation string                 // how it relates to Parent
+	Parent   investigation.Resource // the resource it is a dependency of (layer 2)
 }
 
 // found is an event with the scoped resource whose lookup returned it.
 type found struct {
-	Event
+	investigation.Event
 	Target *scoped
-	Kind   ChangeKind
+	Kind   catalogue.ChangeKind
 	group  int // index of its group key (see assignGroup)
 }
 
 // Triage runs the deterministic investigation of a. It returns an error only
 // when the alarm cannot be triaged at all; missing sources degrade the report.
-func (e *Engine) Triage(ctx context.Context, a Alarm) (*Report, error) {
+func (e *Engine) Triage(ctx context.Context, a investigation.Alarm) (*investigation.Report, error) {
 	if e.Trail == nil {
 		return nil, errors.New("triage: no trail configured")
 	}
@@ -146,7 +152,7 @@ func (e *Engine) Triage(ctx context.Context, a Alarm) (*Report, error) {
 type triage struct {
 	engine  *Engine
 	lim     Limits
-	alarm   Alarm
+	alarm   investigation.Alarm
 	now     time.Time
 	symptom time.Time
 	log     *slog.Logger
@@ -164,7 +170,7 @@ type triage struct {
 	truncate bool
 	notes    []string
 	logs     *LogEvidence
-	cands    []Candidate
+	cands    []investigation.Candidate
 	ranked   []*group
 }
 
@@ -214,7 +220,7 @@ func (t *triage) expandTopology(ctx context.Context) {
 		}
 		return
 	}
-	if res, ok := topo.(Resolver); ok {
+	if res, ok := topo.(investigation.Resolver); ok {
 		for _, s := range t.targets {
 			r, err := res.Resolve(ctx, s.Resource)
 			if err == nil && r.ID != s.ID {
@@ -236,7 +242,7 @@ func (t *triage) expandTopology(ctx context.Context) {
 				return
 			}
 			deps, err := topo.Dependencies(ctx, parent.Resource)
-			if errors.Is(err, ErrUnknownResource) {
+			if errors.Is(err, investigation.ErrUnknownResource) {
 				if depth == 0 {
 					t.unknown = append(t.unknown, parent.Type)
 				}
@@ -258,7 +264,7 @@ func (t *triage) expandTopology(ctx context.Context) {
 				index[d.Key()] = true
 				r := d.Resource
 				if r.Region == "" {
-					r.Region = RegionFor(r.Type, t.alarm.Region)
+					r.Region = investigation.RegionFor(r.Type, t.alarm.Region)
 				}
 				s := &scoped{Resource: r, Layer: 2, Relation: d.Relation, Parent: parent.Resource}
 				t.targets = append(t.targets, s)
@@ -274,7 +280,7 @@ func (t *triage) expandTopology(ctx context.Context) {
 
 // unwalkedTypes are dependencies read for other purposes whose own changes do
 // not break the workload: a log group is where the engine reads errors.
-var unwalkedTypes = map[string]bool{TypeLogGroup: true}
+var unwalkedTypes = map[string]bool{investigation.TypeLogGroup: true}
 
 // walk looks up the changes on every target of a layer within its window.
 // CloudTrail's rate limit is per region, so each region's lookups run in a
@@ -299,7 +305,7 @@ func (t *triage) walk(ctx context.Context, layer int) {
 		todo = append(todo, s)
 	}
 	type outcome struct {
-		res     LookupResult
+		res     investigation.LookupResult
 		err     error
 		skipped bool
 	}
@@ -319,8 +325,8 @@ func (t *triage) walk(ctx context.Context, layer int) {
 					continue
 				}
 				s := todo[i]
-				res, err := t.engine.Trail.Lookup(ctx, Lookup{
-					Region: s.Region, Key: AttrResourceName, Value: s.ID,
+				res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
+					Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
 					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
 				})
 				results[i] = outcome{res: res, err: err}
@@ -353,7 +359,7 @@ func (t *triage) walk(ctx context.Context, layer int) {
 }
 
 // keep records a mutating event once, attributed to the closest target.
-func (t *triage) keep(ev Event, s *scoped) {
+func (t *triage) keep(ev investigation.Event, s *scoped) {
 	if ev.ReadOnly || ev.Time.After(t.symptom) {
 		return
 	}
@@ -364,7 +370,7 @@ func (t *triage) keep(ev Event, s *scoped) {
 		}
 		return
 	}
-	f := &found{Event: ev, Target: s, Kind: KindOfEvent(ev)}
+	f := &found{Event: ev, Target: s, Kind: catalogue.KindOfEvent(ev)}
 	t.assignGroup(f)
 	t.seen[ev.ID] = f
 	if ev.Failed() {
@@ -386,11 +392,11 @@ func (t *triage) readLogs(ctx context.Context) {
 	if end.After(t.now) {
 		end = t.now
 	}
-	var lines []LogLine
+	var lines []investigation.LogLine
 	var read []string
 	for _, g := range groups {
 		got, err := logs.Errors(ctx, g, start, end, t.lim.MaxLogLines)
-		if errors.Is(err, ErrUnknownResource) {
+		if errors.Is(err, investigation.ErrUnknownResource) {
 			continue
 		}
 		if err != nil {
@@ -411,11 +417,11 @@ func (t *triage) logGroups() []string {
 	var groups []string
 	for _, s := range t.targets {
 		switch s.Type {
-		case TypeLambdaFunction:
+		case investigation.TypeLambdaFunction:
 			if s.Layer == 1 {
 				groups = append(groups, "/aws/lambda/"+functionName(s.ID))
 			}
-		case TypeLogGroup:
+		case investigation.TypeLogGroup:
 			groups = append(groups, s.ID)
 		}
 	}

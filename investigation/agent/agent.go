@@ -1,4 +1,7 @@
-package investigation
+// Package agent is the model-agnostic agent loop: it refines the engine's
+// report (Advise) or answers a question about it (Answer) with read-only
+// tools, and keeps only claims grounded in evidence it retrieved.
+package agent
 
 import (
 	"context"
@@ -9,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // Default budgets of one AI run (DESIGN §3, §9).
@@ -48,9 +53,9 @@ func (b Budgets) withDefaults() Budgets {
 
 // AdviseInput is what one AI run starts from.
 type AdviseInput struct {
-	Report *Report // the deterministic report; never modified
-	Alarm  Alarm   // as delivered: its description is untrusted text
-	Model  Model   // nil: AI off
+	Report *investigation.Report // the deterministic report; never modified
+	Alarm  investigation.Alarm   // as delivered: its description is untrusted text
+	Model  Model                 // nil: AI off
 	// ModelName is reported in AIStatus.Model.
 	ModelName string
 	Tools     ToolBox // nil: the model may only submit its assessment
@@ -115,11 +120,11 @@ const (
 // reportData is the first user turn's data document: the alarm as delivered
 // and the engine's report without its AI section.
 type reportData struct {
-	Alarm  Alarm           `json:"alarm_as_delivered"`
-	Report json.RawMessage `json:"report"`
+	Alarm  investigation.Alarm `json:"alarm_as_delivered"`
+	Report json.RawMessage     `json:"report"`
 }
 
-func firstTurn(rep *Report, alarm Alarm) (string, error) {
+func firstTurn(rep *investigation.Report, alarm investigation.Alarm) (string, error) {
 	reportJSON, err := json.Marshal(reportWithoutAI(*rep))
 	if err != nil {
 		return "", fmt.Errorf("encode report for the model: %w", err)
@@ -143,15 +148,15 @@ func dataBlock(doc any) (string, error) {
 }
 
 // reportWithoutAI hides the ai member: the model reads the engine's work only.
-func reportWithoutAI(r Report) any {
+func reportWithoutAI(r investigation.Report) any {
 	return struct {
-		Alarm       AlarmSummary `json:"alarm"`
-		Window      Window       `json:"window"`
-		Candidates  []Candidate  `json:"candidates"`
-		Explanation Explanation  `json:"explanation"`
-		BlindSpots  []BlindSpot  `json:"blind_spots"`
-		Notes       []string     `json:"notes,omitempty"`
-		Stats       Stats        `json:"stats"`
+		Alarm       investigation.AlarmSummary `json:"alarm"`
+		Window      investigation.Window       `json:"window"`
+		Candidates  []investigation.Candidate  `json:"candidates"`
+		Explanation investigation.Explanation  `json:"explanation"`
+		BlindSpots  []investigation.BlindSpot  `json:"blind_spots"`
+		Notes       []string                   `json:"notes,omitempty"`
+		Stats       investigation.Stats        `json:"stats"`
 	}{r.Alarm, r.Window, r.Candidates, r.Explanation, r.BlindSpots, r.Notes, r.Stats}
 }
 
@@ -182,7 +187,7 @@ type agentRun struct {
 	known    map[string]bool // event ids the walk or a tool returned
 	cache    map[string]string
 	messages []Message
-	status   AIStatus
+	status   investigation.AIStatus
 	tr       Transcript
 	calls    int // registry calls, refused ones included
 	lastIn   int // input tokens of the latest model call
@@ -194,14 +199,14 @@ type agentRun struct {
 	partial string
 	// seen, when set, keeps what tool results show of each event they
 	// return, so an answer can link the events it cites.
-	seen map[string]EventRef
+	seen map[string]investigation.EventRef
 }
 
 // Advise runs the model over a deterministic report: it reads the report,
 // may call read-only tools within the budgets and must end with
 // submit_assessment. The report is never modified. Whatever goes wrong, the
 // AIStatus says why there is no assessment, and the engine's report stands.
-func Advise(ctx context.Context, in AdviseInput) (Assessment, AIStatus, Transcript) {
+func Advise(ctx context.Context, in AdviseInput) (Assessment, investigation.AIStatus, Transcript) {
 	var a Assessment
 	task := agentTask{system: agentSystemPrompt, finish: submitAssessmentSpec(), goal: "an assessment", missingField: "missing_evidence",
 		accept: func(r *agentRun, input json.RawMessage) error {
@@ -249,7 +254,7 @@ func newAgentRun(task agentTask, model Model, modelName string, tools ToolBox, b
 
 // execute runs the conversation from its first user message until the
 // model's finish call has been accepted, or says why it was not.
-func (r *agentRun) execute(ctx context.Context, rep *Report, first string) error {
+func (r *agentRun) execute(ctx context.Context, rep *investigation.Report, first string) error {
 	ctx, cancel := context.WithTimeout(ctx, r.budgets.WallTime)
 	defer cancel()
 	r.started = r.now()

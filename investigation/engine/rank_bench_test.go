@@ -1,4 +1,4 @@
-package investigation
+package engine
 
 import (
 	"context"
@@ -6,13 +6,16 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
 )
 
 // BenchmarkRank ranks 100,000 pre-fetched changes against a 50-resource
 // scope (DESIGN §9: ≤ 100 ms, ≤ 64 MB).
 func BenchmarkRank(b *testing.B) {
 	const changes, resources = 100_000, 50
-	kinds := Catalogue()
+	kinds := catalogue.Catalogue()
 	rng := rand.New(rand.NewPCG(1, 2))
 	targets := make([]*scoped, resources)
 	for i := range targets {
@@ -20,16 +23,16 @@ func BenchmarkRank(b *testing.B) {
 		if i >= 5 {
 			layer = 2
 		}
-		targets[i] = &scoped{Resource: Resource{Type: TypeIAMRole, ID: fmt.Sprintf("res-%02d", i)}, Layer: layer}
+		targets[i] = &scoped{Resource: investigation.Resource{Type: investigation.TypeIAMRole, ID: fmt.Sprintf("res-%02d", i)}, Layer: layer}
 	}
 	seen := make(map[string]*found, changes)
 	var all []*found
 	for i := 0; i < changes; i++ {
 		k := kinds[rng.IntN(len(kinds))]
-		ev := Event{
+		ev := investigation.Event{
 			ID: fmt.Sprintf("ev-%06d", i), Name: k.Name, Source: k.Source,
 			Time:  symptom.Add(-time.Duration(rng.IntN(3600)) * time.Second),
-			Actor: Actor{Name: fmt.Sprintf("user-%d", rng.IntN(20)), Kind: ActorKind([]ActorKind{ActorConsole, ActorHuman, ActorAutomation, ActorService}[rng.IntN(4)])},
+			Actor: investigation.Actor{Name: fmt.Sprintf("user-%d", rng.IntN(20)), Kind: investigation.ActorKind([]investigation.ActorKind{investigation.ActorConsole, investigation.ActorHuman, investigation.ActorAutomation, investigation.ActorService}[rng.IntN(4)])},
 		}
 		f := &found{Event: ev, Target: targets[rng.IntN(resources)], Kind: k}
 		seen[ev.ID] = f

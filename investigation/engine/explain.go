@@ -1,4 +1,4 @@
-package investigation
+package engine
 
 import (
 	"context"
@@ -7,27 +7,29 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // mechanism says, per category, how such a change produces a symptom.
-var mechanism = map[Category]string{
-	CategoryIAM:           "Permissions take effect within seconds: once a role loses a permission, every call the workload makes with it fails with AccessDenied.",
-	CategoryNetwork:       "A network rule change applies to new connections at once: traffic it no longer allows times out or is refused.",
-	CategoryDeployment:    "New code or a new stack version runs from the moment it is deployed, with whatever faults it brings.",
-	CategoryConfig:        "A configuration change (memory, timeout, environment, VPC) applies to the next invocation or restart.",
-	CategoryCapacity:      "Less capacity or a lower limit means requests beyond it are throttled, queued or time out.",
-	CategoryDatabase:      "A database change (modification, reboot, failover, parameters) interrupts or changes the connections the workload depends on.",
-	CategoryStorage:       "A bucket or volume policy change alters who can read and write it from the next request.",
-	CategoryEncryption:    "A disabled key or narrowed key policy makes every encrypt or decrypt with that key fail, and with it the reads of the data it protects.",
-	CategoryDNS:           "A record change sends clients elsewhere as soon as their cached answer expires.",
-	CategoryLoadBalancing: "A listener, rule or target change decides where requests go; without healthy targets the load balancer answers 5xx.",
-	CategorySecrets:       "A changed secret or parameter is read at the next start or refresh; a mismatch breaks authentication or configuration.",
-	CategoryMessaging:     "A queue or topic change alters delivery: messages stop arriving, pile up or are refused.",
-	CategoryAPI:           "An API stage, route or authorizer change alters how every request to the API is handled.",
-	CategoryCDN:           "A distribution change propagates to edge locations within minutes and changes how requests reach the origin.",
-	CategoryKubernetes:    "A cluster or node group change reschedules or restricts the pods serving the workload.",
-	CategoryObservability: "A logging or alarm change alters what is measured, which can make an alarm fire without a real failure.",
-	CategoryTagging:       "Tags are metadata; they change behaviour only where a policy or automation keys on them.",
+var mechanism = map[investigation.Category]string{
+	investigation.CategoryIAM:           "Permissions take effect within seconds: once a role loses a permission, every call the workload makes with it fails with AccessDenied.",
+	investigation.CategoryNetwork:       "A network rule change applies to new connections at once: traffic it no longer allows times out or is refused.",
+	investigation.CategoryDeployment:    "New code or a new stack version runs from the moment it is deployed, with whatever faults it brings.",
+	investigation.CategoryConfig:        "A configuration change (memory, timeout, environment, VPC) applies to the next invocation or restart.",
+	investigation.CategoryCapacity:      "Less capacity or a lower limit means requests beyond it are throttled, queued or time out.",
+	investigation.CategoryDatabase:      "A database change (modification, reboot, failover, parameters) interrupts or changes the connections the workload depends on.",
+	investigation.CategoryStorage:       "A bucket or volume policy change alters who can read and write it from the next request.",
+	investigation.CategoryEncryption:    "A disabled key or narrowed key policy makes every encrypt or decrypt with that key fail, and with it the reads of the data it protects.",
+	investigation.CategoryDNS:           "A record change sends clients elsewhere as soon as their cached answer expires.",
+	investigation.CategoryLoadBalancing: "A listener, rule or target change decides where requests go; without healthy targets the load balancer answers 5xx.",
+	investigation.CategorySecrets:       "A changed secret or parameter is read at the next start or refresh; a mismatch breaks authentication or configuration.",
+	investigation.CategoryMessaging:     "A queue or topic change alters delivery: messages stop arriving, pile up or are refused.",
+	investigation.CategoryAPI:           "An API stage, route or authorizer change alters how every request to the API is handled.",
+	investigation.CategoryCDN:           "A distribution change propagates to edge locations within minutes and changes how requests reach the origin.",
+	investigation.CategoryKubernetes:    "A cluster or node group change reschedules or restricts the pods serving the workload.",
+	investigation.CategoryObservability: "A logging or alarm change alters what is measured, which can make an alarm fire without a real failure.",
+	investigation.CategoryTagging:       "Tags are metadata; they change behaviour only where a policy or automation keys on them.",
 }
 
 // summarize is a one-line description of a candidate.
@@ -116,7 +118,7 @@ func ago(d time.Duration) string {
 
 func factSentence(f *found, n int) string {
 	s := fmt.Sprintf("%s (%s) called %s:%s on %s %s at %s",
-		f.Actor.Name, f.Actor.Kind, serviceOf(f.Source), f.Name, shortType(f.Target.Type), f.Target.ID, clock(f.Time))
+		f.Actor.Name, f.Actor.Kind, f.Service(), f.Name, shortType(f.Target.Type), f.Target.ID, clock(f.Time))
 	if d := requestDetails(f.RequestJSON, f.Target.ID); d != "" {
 		s += " with " + d
 	}
@@ -124,10 +126,6 @@ func factSentence(f *found, n int) string {
 		s += fmt.Sprintf(", one of %d related calls", n)
 	}
 	return s + "."
-}
-
-func serviceOf(source string) string {
-	return strings.TrimSuffix(source, ".amazonaws.com")
 }
 
 func corroborationSentence(g *group) string {
@@ -145,9 +143,9 @@ func (t *triage) causalSentence(g *group) string {
 	lead := t.symptom.Sub(f.Time)
 	s := fmt.Sprintf("This change likely caused %s to go to %s %s later", t.alarm.Name, t.alarm.State, ago(lead))
 	switch g.confidence {
-	case ConfidenceHigh:
+	case investigation.ConfidenceHigh:
 		s += ": the timing, the kind of change and the log errors agree."
-	case ConfidenceMedium:
+	case investigation.ConfidenceMedium:
 		if g.corrob != nil {
 			s += ": the log errors match it, but the change itself is of a kind that rarely breaks things."
 		} else {
@@ -167,7 +165,7 @@ func (t *triage) nextStep(ctx context.Context, g *group) string {
 	if prev := t.previousPolicyVersion(ctx, g); prev != "" {
 		step = prev
 	}
-	if g.confidence == ConfidenceLow {
+	if g.confidence == investigation.ConfidenceLow {
 		step = "Confirm it first (see the blind spots below); if it is the cause: " + lowerFirst(step)
 	}
 	return step
@@ -209,7 +207,7 @@ func (t *triage) previousPolicyVersion(ctx context.Context, g *group) string {
 	}
 	// The version to go back to is the newest one created before the change.
 	changeAt := g.start()
-	var prev *PolicyVersion
+	var prev *investigation.PolicyVersion
 	for i := range versions {
 		v := &versions[i]
 		if v.Created.Before(changeAt) && (prev == nil || v.Created.After(prev.Created)) {
@@ -225,9 +223,9 @@ func (t *triage) previousPolicyVersion(ctx context.Context, g *group) string {
 
 // explanation writes the two paragraphs from the top candidate, or says that
 // nothing in the trail explains the symptom.
-func (t *triage) explanation(blind []BlindSpot) Explanation {
+func (t *triage) explanation(blind []investigation.BlindSpot) investigation.Explanation {
 	scopeDesc := t.scopeDescription()
-	if len(t.ranked) == 0 || t.ranked[0].confidence == ConfidenceLow {
+	if len(t.ranked) == 0 || t.ranked[0].confidence == investigation.ConfidenceLow {
 		what := fmt.Sprintf("Nothing in CloudTrail for %s in the %s before %s looks like a cause", scopeDesc, ago(Layer2Window), clock(t.symptom))
 		changes := 0
 		for _, f := range t.seen {
@@ -247,7 +245,7 @@ func (t *triage) explanation(blind []BlindSpot) Explanation {
 		if len(blind) > 0 {
 			why += " " + blind[0].Note + " Look at: " + blind[0].WhereToLook + "."
 		}
-		return Explanation{WhatChanged: what, Why: why}
+		return investigation.Explanation{WhatChanged: what, Why: why}
 	}
 	g := t.ranked[0]
 	what := factSentence(g.rep, len(g.events))
@@ -273,7 +271,7 @@ func (t *triage) explanation(blind []BlindSpot) Explanation {
 	}
 	why += mechanism[g.rep.Kind.Category]
 	why += fmt.Sprintf(" Confidence that it caused the symptom: %s.", g.confidence)
-	return Explanation{WhatChanged: what, Why: why}
+	return investigation.Explanation{WhatChanged: what, Why: why}
 }
 
 func (t *triage) scopeDescription() string {

@@ -1,4 +1,4 @@
-package investigation
+package agent
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // SubmitAssessmentTool is the tool the model ends a run with.
@@ -28,10 +30,10 @@ const (
 type Assessment struct {
 	// Ranking is the AI's order of causes, most plausible first. It sits
 	// next to the engine's order and never replaces it.
-	Ranking         []AIRank    `json:"ranking"`
-	Explanation     Explanation `json:"explanation"`
-	MissingEvidence []string    `json:"missing_evidence"`
-	NextActions     []AIAction  `json:"next_actions"`
+	Ranking         []AIRank                  `json:"ranking"`
+	Explanation     investigation.Explanation `json:"explanation"`
+	MissingEvidence []string                  `json:"missing_evidence"`
+	NextActions     []AIAction                `json:"next_actions"`
 	// CandidateOrder is the engine's candidate ranks in the AI's order: the
 	// candidates the ranking entries cite, first citation first.
 	CandidateOrder []int `json:"candidate_order,omitempty"`
@@ -135,7 +137,7 @@ func parseAssessment(input json.RawMessage) (Assessment, error) {
 			a.Ranking = append(a.Ranking, AIRank{EventIDs: cleanIDs(*r.EventIDs), Plausibility: *r.Plausibility, Reason: clip(r.Reason)})
 		}
 	}
-	a.Explanation = Explanation{WhatChanged: clip(*raw.Explanation.WhatChanged), Why: clip(*raw.Explanation.Why)}
+	a.Explanation = investigation.Explanation{WhatChanged: clip(*raw.Explanation.WhatChanged), Why: clip(*raw.Explanation.Why)}
 	for _, m := range raw.MissingEvidence {
 		if m = clip(m); m != "" && len(a.MissingEvidence) < maxAssessmentItems {
 			a.MissingEvidence = append(a.MissingEvidence, m)
@@ -238,14 +240,14 @@ func (a *Assessment) ground(known map[string]bool) int {
 }
 
 // orderCandidates sets CandidateOrder from the ranking's citations.
-func (a *Assessment) orderCandidates(candidates []Candidate) {
+func (a *Assessment) orderCandidates(candidates []investigation.Candidate) {
 	a.CandidateOrder = nil
 	for _, r := range a.Ranking {
 		for _, c := range candidates {
 			if slices.Contains(a.CandidateOrder, c.Rank) {
 				continue
 			}
-			if slices.ContainsFunc(c.Events, func(e EventRef) bool { return slices.Contains(r.EventIDs, e.EventID) }) {
+			if slices.ContainsFunc(c.Events, func(e investigation.EventRef) bool { return slices.Contains(r.EventIDs, e.EventID) }) {
 				a.CandidateOrder = append(a.CandidateOrder, c.Rank)
 			}
 		}
