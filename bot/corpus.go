@@ -230,7 +230,7 @@ func alarmMessage(a investigation.Alarm) map[string]any {
 		"NewStateReason":   a.Reason,
 		"StateChangeTime":  a.StateChangeTime.UTC().Format("2006-01-02T15:04:05.000-0700"),
 		"Region":           a.Region,
-		"AlarmArn":         alarmARN(a),
+		"AlarmArn":         a.Identity(),
 		"OldStateValue":    string(firstState(a.PreviousState, investigation.StateOK)),
 	}
 	if a.AlarmRule != "" {

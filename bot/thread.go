@@ -555,7 +555,7 @@ func (b *Bot) flushNote(ctx context.Context, w noteWork) {
 
 // alarmResolved marks the alarm's latest thread resolved.
 func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slog.Logger) outcome {
-	arn := alarmARN(a)
+	arn := a.Identity()
 	if arn == "" {
 		log.Info("OK notification without an ARN: no thread to resolve")
 		return outEnded

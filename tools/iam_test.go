@@ -240,19 +240,3 @@ func TestIAMErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestRoleName(t *testing.T) {
-	cases := map[string]string{
-		"checkout-role": "checkout-role",
-		"arn:aws:iam::123456789012:role/checkout-role":                            "checkout-role",
-		"arn:aws:iam::123456789012:role/service-role/nested/checkout-role":        "checkout-role",
-		"arn:aws-us-gov:iam::123456789012:role/x":                                 "x",
-		"arn:aws:iam::123456789012:policy/not-a-role":                             "arn:aws:iam::123456789012:policy/not-a-role",
-		"arn:aws:sts::123456789012:assumed-role/checkout-role/session-name-value": "arn:aws:sts::123456789012:assumed-role/checkout-role/session-name-value",
-	}
-	for in, want := range cases {
-		if got := RoleName(in); got != want {
-			t.Errorf("RoleName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

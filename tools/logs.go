@@ -14,6 +14,7 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/engine"
 )
 
@@ -88,11 +89,8 @@ func groupTarget(group string) (ident, region string) {
 	if !strings.HasPrefix(group, "arn:") {
 		return group, ""
 	}
-	parts := strings.SplitN(group, ":", 6)
-	if len(parts) == 6 {
-		region = parts[3]
-	}
-	return strings.TrimSuffix(group, ":*"), region
+	a, _ := investigation.ParseARN(group)
+	return strings.TrimSuffix(group, ":*"), a.Region
 }
 
 // DefaultLogLimit is how many lines Errors returns when the caller sets no limit.
@@ -147,13 +145,6 @@ func (l *Logs) Errors(ctx context.Context, group string, start, end time.Time, l
 	return lines, nil
 }
 
-// SignatureCount is how many lines showed one error signature in one minute.
-type SignatureCount struct {
-	Minute    time.Time `json:"minute"`
-	Signature string    `json:"signature"`
-	Count     int       `json:"count"`
-}
-
 // insightsTimeLayout is how Logs Insights prints timestamps and bins (UTC).
 const insightsTimeLayout = "2006-01-02 15:04:05.000"
 
@@ -161,7 +152,7 @@ const insightsTimeLayout = "2006-01-02 15:04:05.000"
 // with ErrorSignatureQuery, oldest minute first. A query still running after
 // QueryTimeout (or when ctx ends) is stopped, and the error has
 // ReasonTimeout.
-func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end time.Time) ([]SignatureCount, error) {
+func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end time.Time) ([]agent.SignatureCount, error) {
 	if group == "" {
 		return nil, errors.New("count error signatures: no log group named")
 	}
@@ -232,10 +223,10 @@ func (l *Logs) stop(ctx context.Context, client *cloudwatchlogs.Client, id strin
 }
 
 // signatureCounts reads the rows of ErrorSignatureQuery.
-func signatureCounts(rows [][]logtypes.ResultField) ([]SignatureCount, error) {
-	out := make([]SignatureCount, 0, len(rows))
+func signatureCounts(rows [][]logtypes.ResultField) ([]agent.SignatureCount, error) {
+	out := make([]agent.SignatureCount, 0, len(rows))
 	for _, row := range rows {
-		var sc SignatureCount
+		var sc agent.SignatureCount
 		var err error
 		for _, f := range row {
 			v := aws.ToString(f.Value)

@@ -16,6 +16,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // ConfigItemReader reads the newest AWS Config item of a resource;
@@ -26,7 +27,7 @@ type ConfigItemReader interface {
 
 // RolePolicyLister lists what a role is granted; *IAM implements it.
 type RolePolicyLister interface {
-	ListAttachedRolePolicies(ctx context.Context, role string) ([]AttachedPolicy, bool, error)
+	ListAttachedRolePolicies(ctx context.Context, role string) ([]agent.AttachedPolicy, bool, error)
 	ListRolePolicies(ctx context.Context, role string) ([]string, bool, error)
 }
 
@@ -84,8 +85,8 @@ var (
 	_ investigation.Resolver = (*Topology)(nil)
 	_ ResourceNameFinder     = (*ConfigService)(nil)
 	_ ConfigItemReader       = (*ConfigService)(nil)
-	_ ConfigHistory          = (*ConfigService)(nil) // the registry's AWS Config tool
-	_ Describer              = (*Inventory)(nil)     // the registry's describe tools
+	_ agent.ConfigHistory    = (*ConfigService)(nil) // the registry's AWS Config tool
+	_ agent.Describer        = (*Inventory)(nil)     // the registry's describe tools
 	_ RolePolicyLister       = (*IAM)(nil)
 	_ InstanceProfileReader  = (*Inventory)(nil)
 )
@@ -107,10 +108,10 @@ var ErrAmbiguousName = errors.New("several resources carry that name")
 // WebSocket APIs are not here: their metrics carry ApiId, the id itself.
 var nameKeyedTypes = map[string]func(region, id string) string{
 	investigation.TypeRestAPI: func(region, id string) string {
-		if p := partitionOf(region); p != "" {
-			return "arn:" + p + ":apigateway:" + region + "::/restapis/" + id
+		if region == "" {
+			return ""
 		}
-		return ""
+		return investigation.NewARN("apigateway", region, "", "/restapis/"+id)
 	},
 }
 
@@ -142,21 +143,6 @@ func (t *Topology) Resolve(ctx context.Context, r investigation.Resource) (inves
 	r.ID = ids[0]
 	r.ARN = arnOf(r.Region, r.ID)
 	return r, nil
-}
-
-// partitionOf is the ARN partition of region, "" where it is not known.
-func partitionOf(region string) string {
-	switch {
-	case region == "":
-		return ""
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.Contains(region, "-iso"):
-		return ""
-	}
-	return "aws"
 }
 
 // describeFunc reads a resource's dependencies through its service's API.
@@ -540,7 +526,7 @@ func (t *Topology) taskDefinitionHop(ctx context.Context, s *depSet, region, tas
 }
 
 func (t *Topology) describeRole(ctx context.Context, r investigation.Resource, s *depSet) error {
-	role := RoleName(r.ID)
+	role := investigation.RoleName(r.ID)
 	attached, more, err := t.Roles.ListAttachedRolePolicies(ctx, role)
 	if err != nil {
 		return err

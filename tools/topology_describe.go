@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // Call-counter keys of the direct describes.
@@ -901,7 +903,7 @@ func instanceProfileName(nameOrARN string) string {
 // Describe answers one direct describe of the tool registry with the
 // operation's summary in JSON. Values that may be secret (environment
 // variables) are left out, as in every summary.
-func (v *Inventory) Describe(ctx context.Context, call DescribeCall) (json.RawMessage, error) {
+func (v *Inventory) Describe(ctx context.Context, call agent.DescribeCall) (json.RawMessage, error) {
 	first := func() (string, error) {
 		if len(call.IDs) != 1 || call.IDs[0] == "" {
 			return "", fmt.Errorf("%s takes exactly one resource, got %d", call.Action, len(call.IDs))
@@ -1008,7 +1010,7 @@ func (v *Inventory) Describe(ctx context.Context, call DescribeCall) (json.RawMe
 // describeTargetGroups serves the registry's call: target groups by ARN or
 // name, or those of the load balancer in Parent narrowed to the ones asked
 // for (the API takes a load balancer or names, not both).
-func (v *Inventory) describeTargetGroups(ctx context.Context, call DescribeCall) ([]TargetGroup, bool, error) {
+func (v *Inventory) describeTargetGroups(ctx context.Context, call agent.DescribeCall) ([]TargetGroup, bool, error) {
 	if call.Parent != "" {
 		groups, more, err := v.TargetGroups(ctx, call.Region, TargetGroupQuery{LoadBalancerARN: call.Parent})
 		if err != nil || len(call.IDs) == 0 {

@@ -56,11 +56,11 @@ func (s *awsSources) engine(now func() time.Time) *engine.Engine {
 
 // registry is the closed set of read-only tools the AI may call, on the same
 // adapters as the engine.
-func (s *awsSources) registry(region string) (*tools.Registry, error) {
-	return tools.NewRegistry(tools.Backends{
+func (s *awsSources) registry(region string) (*agent.Registry, error) {
+	return agent.NewRegistry(agent.Backends{
 		Trail: s.trail, Logs: s.logs, LogInsights: s.logs, IAM: s.iam, Alarms: s.alarms,
 		Config: s.config, Inventory: s.inventory,
-	}, tools.RegistryOptions{DefaultRegion: region})
+	}, agent.RegistryOptions{DefaultRegion: region})
 }
 
 // advise runs the agent on top of a deterministic report; the report keeps

@@ -83,7 +83,7 @@ type ToolSpec struct {
 }
 
 // ToolBox is the closed set of read-only tools the agent may call;
-// *tools.Registry implements it.
+// *Registry implements it.
 type ToolBox interface {
 	Specs() []ToolSpec
 	Call(ctx context.Context, name string, input json.RawMessage) (json.RawMessage, error)

@@ -30,7 +30,7 @@ const (
 // sandboxAI serves testdata/agent with testdata/models/<model>.json as its
 // model.json, and returns the sandbox, the adapter and the tool registry,
 // all through the real SDK clients.
-func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *tools.Registry) {
+func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *agent.Registry) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "agent"))); err != nil {
@@ -59,8 +59,8 @@ func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *tools.Registr
 		BaseEndpoint: aws.String(srv.URL),
 		HTTPClient:   srv.Client(),
 	}
-	reg, err := tools.NewRegistry(tools.Backends{Trail: tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: sc.Meta.Account})},
-		tools.RegistryOptions{DefaultRegion: sc.Meta.Region})
+	reg, err := agent.NewRegistry(agent.Backends{Trail: tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: sc.Meta.Account})},
+		agent.RegistryOptions{DefaultRegion: sc.Meta.Region})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,8 @@
-package tools
+package agent
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -60,7 +58,7 @@ var definitions = []definition{
 			"end_time":        dateTime("end of the window"),
 			"max_events":      integer("events to read at most (default 50)", 1, 200),
 		}),
-		actions:   []string{OpLookupEvents},
+		actions:   []string{"cloudtrail:LookupEvents"},
 		outputCap: eventsOutputCap,
 		bind: func(b Backends) handlerFunc {
 			if b.Trail == nil {
@@ -110,7 +108,7 @@ var definitions = []definition{
 			"end_time":   dateTime("end of the window"),
 			"limit":      integer("lines to return at most (default 50)", 1, 100),
 		}),
-		actions:   []string{OpFilterLogEvents},
+		actions:   []string{"logs:FilterLogEvents"},
 		outputCap: DefaultOutputCap,
 		bind: func(b Backends) handlerFunc {
 			if b.Logs == nil {
@@ -155,7 +153,7 @@ var definitions = []definition{
 			"start_time": dateTime("start of the window"),
 			"end_time":   dateTime("end of the window"),
 		}),
-		actions:   []string{OpStartQuery, OpGetQueryResults, OpStopQuery},
+		actions:   []string{"logs:StartQuery", "logs:GetQueryResults", "logs:StopQuery"},
 		outputCap: DefaultOutputCap,
 		bind: func(b Backends) handlerFunc {
 			if b.LogInsights == nil {
@@ -183,7 +181,7 @@ var definitions = []definition{
 		name:        "get_role",
 		description: "Read an IAM role: ARN, path, creation time and trust policy.",
 		input:       object([]string{"role_name"}, map[string]*schema{"role_name": roleInput()}),
-		actions:     []string{OpGetRole},
+		actions:     []string{"iam:GetRole"},
 		outputCap:   DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			return iam.GetRole(ctx, in.RoleName)
@@ -193,7 +191,7 @@ var definitions = []definition{
 		name:        "list_attached_role_policies",
 		description: "List the managed policies attached to an IAM role (names and ARNs).",
 		input:       object([]string{"role_name"}, map[string]*schema{"role_name": roleInput()}),
-		actions:     []string{OpListAttachedRolePolicies},
+		actions:     []string{"iam:ListAttachedRolePolicies"},
 		outputCap:   DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			policies, more, err := iam.ListAttachedRolePolicies(ctx, in.RoleName)
@@ -207,7 +205,7 @@ var definitions = []definition{
 		name:        "list_role_policies",
 		description: "List the names of the inline policies embedded in an IAM role.",
 		input:       object([]string{"role_name"}, map[string]*schema{"role_name": roleInput()}),
-		actions:     []string{OpListRolePolicies},
+		actions:     []string{"iam:ListRolePolicies"},
 		outputCap:   DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			names, more, err := iam.ListRolePolicies(ctx, in.RoleName)
@@ -224,7 +222,7 @@ var definitions = []definition{
 			"role_name":   roleInput(),
 			"policy_name": str("inline policy name", 128).matching(policyNamePattern),
 		}),
-		actions:   []string{OpGetRolePolicy},
+		actions:   []string{"iam:GetRolePolicy"},
 		outputCap: DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			doc, err := iam.GetRolePolicy(ctx, in.RoleName, in.PolicyName)
@@ -232,14 +230,14 @@ var definitions = []definition{
 				Role       string          `json:"role"`
 				PolicyName string          `json:"policy_name"`
 				Document   json.RawMessage `json:"document"`
-			}{RoleName(in.RoleName), in.PolicyName, doc}, err
+			}{investigation.RoleName(in.RoleName), in.PolicyName, doc}, err
 		}),
 	},
 	{
 		name:        "get_policy",
 		description: "Read a managed IAM policy's metadata: default version, attachment count, creation and update times.",
 		input:       object([]string{"policy_arn"}, map[string]*schema{"policy_arn": policyARNInput()}),
-		actions:     []string{OpGetPolicy},
+		actions:     []string{"iam:GetPolicy"},
 		outputCap:   DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			return iam.GetPolicy(ctx, in.PolicyARN)
@@ -249,7 +247,7 @@ var definitions = []definition{
 		name:        "list_policy_versions",
 		description: "List the versions of a managed IAM policy, newest first, with which one is the default (no documents).",
 		input:       object([]string{"policy_arn"}, map[string]*schema{"policy_arn": policyARNInput()}),
-		actions:     []string{OpListPolicyVersions},
+		actions:     []string{"iam:ListPolicyVersions"},
 		outputCap:   DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			versions, more, err := iam.ListPolicyVersions(ctx, in.PolicyARN)
@@ -266,7 +264,7 @@ var definitions = []definition{
 			"policy_arn": policyARNInput(),
 			"version_id": str("policy version id, e.g. v3", 16).matching(versionIDPattern),
 		}),
-		actions:   []string{OpGetPolicyVersion},
+		actions:   []string{"iam:GetPolicyVersion"},
 		outputCap: DefaultOutputCap,
 		bind: iamTool(func(ctx context.Context, iam IAMReader, in iamInput) (any, error) {
 			return iam.GetPolicyVersion(ctx, in.PolicyARN, in.VersionID)
@@ -280,7 +278,7 @@ var definitions = []definition{
 			"region":      regionInput(),
 			"alarm_names": array("alarm names or ARNs", str("alarm name or ARN", 1024), 1, 20),
 		}),
-		actions:   []string{OpDescribeAlarms},
+		actions:   []string{"cloudwatch:DescribeAlarms"},
 		outputCap: DefaultOutputCap,
 		bind: func(b Backends) handlerFunc {
 			if b.Alarms == nil {
@@ -295,8 +293,8 @@ var definitions = []definition{
 					return nil, err
 				}
 				for _, n := range in.AlarmNames {
-					if arn, ok := parseAlarmARN(n); ok {
-						if _, err := r.region(arn.region); err != nil {
+					if arn, ok := investigation.ParseAlarmARN(n); ok {
+						if _, err := r.region(arn.Region); err != nil {
 							return nil, err
 						}
 					}
@@ -323,7 +321,7 @@ var definitions = []definition{
 			"end_time":          dateTime("end of the window"),
 			"max_items":         integer("entries to read at most (default 50)", 1, 100),
 		}),
-		actions:   []string{OpDescribeAlarmHistory},
+		actions:   []string{"cloudwatch:DescribeAlarmHistory"},
 		outputCap: DefaultOutputCap,
 		bind: func(b Backends) handlerFunc {
 			if b.Alarms == nil {
@@ -423,106 +421,4 @@ var definitions = []definition{
 	describeTool("describe_task_definition", "ecs:DescribeTaskDefinition",
 		"Read an ECS task definition: containers, images, task and execution roles, CPU and memory.",
 		"task_definition", str("family, family:revision or ARN", 255).matching(nameOrARNPattern), "", false),
-}
-
-// iamInput holds every member the IAM tools take; each tool's schema says
-// which it requires.
-type iamInput struct {
-	RoleName   string `json:"role_name"`
-	PolicyName string `json:"policy_name"`
-	PolicyARN  string `json:"policy_arn"`
-	VersionID  string `json:"version_id"`
-}
-
-func iamTool(fn func(ctx context.Context, iam IAMReader, in iamInput) (any, error)) func(Backends) handlerFunc {
-	return func(b Backends) handlerFunc {
-		if b.IAM == nil {
-			return nil
-		}
-		return typed(func(ctx context.Context, _ *Registry, in iamInput) (any, error) {
-			out, err := fn(ctx, b.IAM, in)
-			if err != nil {
-				return nil, err // a partial listing is not shown as if it were whole
-			}
-			return out, nil
-		})
-	}
-}
-
-// describeTool defines a direct describe: idsMember holds the resource (a
-// string schema) or resources (an array schema); parentMember, when set,
-// names the resource they live in, required when parentRequired.
-func describeTool(name, action, description, idsMember string, ids *schema, parentMember string, parentRequired bool) definition {
-	props := map[string]*schema{"region": regionInput(), idsMember: ids}
-	required := []string{idsMember}
-	if parentMember != "" {
-		props[parentMember] = str("the "+strings.ReplaceAll(parentMember, "_", " ")+" (name or ARN)", 255).matching(nameOrARNPattern)
-		if parentRequired {
-			required = append(required, parentMember)
-		}
-	}
-	return definition{
-		name:        name,
-		description: description,
-		input:       object(required, props),
-		actions:     []string{action},
-		outputCap:   DefaultOutputCap,
-		bind: func(b Backends) handlerFunc {
-			if b.Inventory == nil {
-				return nil
-			}
-			return func(ctx context.Context, r *Registry, raw json.RawMessage) (any, error) {
-				var in struct {
-					Region string `json:"region"`
-				}
-				members := map[string]json.RawMessage{}
-				if err := errors.Join(json.Unmarshal(raw, &in), json.Unmarshal(raw, &members)); err != nil {
-					return nil, &InputError{Path: "input", Problem: err.Error()}
-				}
-				call := DescribeCall{Action: action}
-				var err error
-				if call.Region, err = r.region(in.Region); err != nil {
-					return nil, err
-				}
-				if ids.Type == "array" {
-					err = json.Unmarshal(members[idsMember], &call.IDs)
-				} else {
-					call.IDs = make([]string, 1)
-					err = json.Unmarshal(members[idsMember], &call.IDs[0])
-				}
-				if p, ok := members[parentMember]; ok && err == nil {
-					err = json.Unmarshal(p, &call.Parent)
-				}
-				if err != nil {
-					return nil, &InputError{Path: "input", Problem: err.Error()}
-				}
-				return b.Inventory.Describe(ctx, call)
-			}
-		},
-	}
-}
-
-// eventView is a CloudTrail event as a tool shows it: what was done, by
-// whom, to what, and the request parameters as recorded.
-type eventView struct {
-	ID                string                        `json:"event_id"`
-	Name              string                        `json:"event_name"`
-	Source            string                        `json:"event_source"`
-	Time              time.Time                     `json:"event_time"`
-	Region            string                        `json:"region,omitempty"`
-	Actor             investigation.Actor           `json:"actor"`
-	UserAgent         string                        `json:"user_agent,omitempty"`
-	ErrorCode         string                        `json:"error_code,omitempty"`
-	ErrorMessage      string                        `json:"error_message,omitempty"`
-	Resources         []investigation.EventResource `json:"resources,omitempty"`
-	RequestParameters json.RawMessage               `json:"request_parameters,omitempty"`
-}
-
-func viewEvent(e investigation.Event) eventView {
-	v := eventView{ID: e.ID, Name: e.Name, Source: e.Source, Time: e.Time, Region: e.Region, Actor: e.Actor,
-		UserAgent: e.UserAgent, ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMsg, Resources: e.Resources}
-	if len(e.RequestJSON) > 0 && json.Valid(e.RequestJSON) && string(e.RequestJSON) != "null" {
-		v.RequestParameters = e.RequestJSON
-	}
-	return v
 }

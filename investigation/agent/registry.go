@@ -1,4 +1,4 @@
-package tools
+package agent
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // The registry is the closed list of AWS reads the Bedrock agent may call.
@@ -32,27 +31,6 @@ const DefaultToolTimeout = 30 * time.Second
 // ErrUnknownTool is returned for a tool name outside the registry.
 var ErrUnknownTool = errors.New("unknown tool")
 
-// EngineActions are the AWS actions the product calls outside the registry:
-// the deterministic engine's adapters, the alarm queue poller and the model.
-// Extend it when an adapter starts calling a new operation; the policy test
-// then asks for deploy/iam-policy.json to grant it. Actions that are not
-// reads must be granted on named resources only, never on "*".
-var EngineActions = []string{
-	OpLookupEvents,
-	OpFilterLogEvents, OpStartQuery, OpGetQueryResults, OpStopQuery,
-	OpDescribeAlarms, OpDescribeAlarmHistory,
-	OpGetRole, OpListAttachedRolePolicies, OpListRolePolicies, OpGetRolePolicy,
-	OpGetPolicy, OpListPolicyVersions, OpGetPolicyVersion,
-	OpGetResourceConfigHistory, OpListDiscoveredResources,
-	"lambda:GetFunctionConfiguration",
-	"ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
-	"elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeLoadBalancers",
-	"rds:DescribeDBInstances",
-	"ecs:DescribeServices", "ecs:DescribeTaskDefinition",
-	OpGetQueueURL, OpReceiveMessage, OpDeleteMessage, OpChangeMessageVisibility,
-	PermissionFor("bedrock:Converse"),
-}
-
 // ErrorSignatureCounter counts error signatures per minute in a log group
 // (Logs Insights); *Logs implements it.
 type ErrorSignatureCounter interface {
@@ -61,7 +39,7 @@ type ErrorSignatureCounter interface {
 
 // IAMReader reads roles and managed policies; *IAM implements it.
 type IAMReader interface {
-	GetRole(ctx context.Context, role string) (Role, error)
+	GetRole(ctx context.Context, role string) (IAMRole, error)
 	ListAttachedRolePolicies(ctx context.Context, role string) ([]AttachedPolicy, bool, error)
 	ListRolePolicies(ctx context.Context, role string) ([]string, bool, error)
 	GetRolePolicy(ctx context.Context, role, policy string) (json.RawMessage, error)
@@ -188,13 +166,13 @@ func NewRegistry(b Backends, o RegistryOptions) (*Registry, error) {
 func (r *Registry) Tools() []Tool { return slices.Clone(r.tools) }
 
 // The agent loop consumes the registry as its tool box.
-var _ agent.ToolBox = (*Registry)(nil)
+var _ ToolBox = (*Registry)(nil)
 
 // Specs returns the wired tools as the model is shown them, sorted by name.
-func (r *Registry) Specs() []agent.ToolSpec {
-	out := make([]agent.ToolSpec, 0, len(r.tools))
+func (r *Registry) Specs() []ToolSpec {
+	out := make([]ToolSpec, 0, len(r.tools))
 	for _, t := range r.tools {
-		out = append(out, agent.ToolSpec{Name: t.Name, Description: t.Description, InputSchema: t.InputSchema})
+		out = append(out, ToolSpec{Name: t.Name, Description: t.Description, InputSchema: t.InputSchema})
 	}
 	return out
 }
@@ -216,14 +194,6 @@ func RegistryActions() []string {
 	for _, d := range definitions {
 		out = append(out, d.actions...)
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// PolicyActions is what deploy/iam-policy.json must grant: the registry's
-// actions and EngineActions, sorted.
-func PolicyActions() []string {
-	out := append(RegistryActions(), EngineActions...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }

@@ -1,4 +1,4 @@
-package tools
+package agent
 
 import (
 	"encoding/json"

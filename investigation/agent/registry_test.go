@@ -1,12 +1,10 @@
-package tools
+package agent
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,12 +45,12 @@ func (f *registryFakes) ErrorSignatures(_ context.Context, group string, _, _ ti
 	return []SignatureCount{{Signature: "AccessDeniedException", Count: 3}}, nil
 }
 
-func (f *registryFakes) GetRole(_ context.Context, role string) (Role, error) {
+func (f *registryFakes) GetRole(_ context.Context, role string) (IAMRole, error) {
 	f.record("get role %s", role)
 	if role == "ghost" {
-		return Role{}, fmt.Errorf("get role ghost: %w", investigation.ErrUnknownResource)
+		return IAMRole{}, fmt.Errorf("get role ghost: %w", investigation.ErrUnknownResource)
 	}
-	return Role{Name: RoleName(role)}, nil
+	return IAMRole{Name: investigation.RoleName(role)}, nil
 }
 
 func (f *registryFakes) ListAttachedRolePolicies(_ context.Context, role string) ([]AttachedPolicy, bool, error) {
@@ -157,73 +155,6 @@ func TestRegistryIsReadOnly(t *testing.T) {
 	for _, a := range RegistryActions() {
 		if !readAction.MatchString(a) {
 			t.Errorf("registry action %s is not a read", a)
-		}
-	}
-}
-
-// TestPolicyGrantsExactlyTheActions compares deploy/iam-policy.json with what
-// the registry and the engine call, both ways.
-func TestPolicyGrantsExactlyTheActions(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "deploy", "iam-policy.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var policy struct {
-		Version   string
-		Statement []struct {
-			Sid      string
-			Effect   string
-			Action   []string
-			Resource json.RawMessage
-		}
-	}
-	if err := json.Unmarshal(b, &policy); err != nil {
-		t.Fatalf("deploy/iam-policy.json: %v", err)
-	}
-	if policy.Version != "2012-10-17" {
-		t.Errorf("policy Version %q, want 2012-10-17", policy.Version)
-	}
-	var granted []string
-	sids := map[string]bool{}
-	for _, st := range policy.Statement {
-		if st.Sid == "" || sids[st.Sid] {
-			t.Errorf("statement Sid %q is empty or repeated", st.Sid)
-		}
-		sids[st.Sid] = true
-		if st.Effect != "Allow" {
-			t.Errorf("%s: Effect %q", st.Sid, st.Effect)
-		}
-		var resources []string
-		if json.Unmarshal(st.Resource, &resources) != nil {
-			var one string
-			if err := json.Unmarshal(st.Resource, &one); err != nil {
-				t.Fatalf("%s: Resource %s", st.Sid, st.Resource)
-			}
-			resources = []string{one}
-		}
-		for _, a := range st.Action {
-			if strings.Contains(a, "*") {
-				t.Errorf("%s grants a wildcard action %s", st.Sid, a)
-			}
-			if slices.Contains(resources, "*") && !readAction.MatchString(a) {
-				t.Errorf("%s grants %s, which is not a read, on every resource", st.Sid, a)
-			}
-			granted = append(granted, a)
-		}
-	}
-	slices.Sort(granted)
-	if dup := slices.Compact(slices.Clone(granted)); len(dup) != len(granted) {
-		t.Errorf("the policy grants an action twice")
-	}
-	want := PolicyActions()
-	for _, a := range want {
-		if !slices.Contains(granted, a) {
-			t.Errorf("the policy misses %s", a)
-		}
-	}
-	for _, a := range granted {
-		if !slices.Contains(want, a) {
-			t.Errorf("the policy grants %s, which neither the registry nor EngineActions use", a)
 		}
 	}
 }
