@@ -169,12 +169,12 @@ func TestAlarmsErrors(t *testing.T) {
 	a.SetFault(OpDescribeAlarms, sandbox.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
 	_, err := alarms.DescribeAlarms(testCtx(t), "us-east-1", []string{"checkout-errors"})
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Reason != ReasonAccessDenied || apiErr.Permission != OpDescribeAlarms {
+	if !errors.As(err, &apiErr) || apiErr.Reason != investigation.ReasonAccessDenied || apiErr.Permission != OpDescribeAlarms {
 		t.Errorf("got %v", err)
 	}
 	a.SetFault(OpDescribeAlarmHistory, sandbox.Fault{ErrorCode: "Throttling"})
 	_, _, err = alarms.DescribeAlarmHistory(testCtx(t), agent.AlarmHistoryQuery{Name: "checkout-errors"})
-	if ReasonOf(err) != ReasonThrottled {
-		t.Errorf("got %v (reason %s)", err, ReasonOf(err))
+	if investigation.ReasonOf(err) != investigation.ReasonThrottled {
+		t.Errorf("got %v (reason %s)", err, investigation.ReasonOf(err))
 	}
 }

@@ -151,7 +151,7 @@ const insightsTimeLayout = "2006-01-02 15:04:05.000"
 // ErrorSignatures counts error signatures per minute of group in [start, end)
 // with ErrorSignatureQuery, oldest minute first. A query still running after
 // QueryTimeout (or when ctx ends) is stopped, and the error has
-// ReasonTimeout.
+// investigation.ReasonTimeout.
 func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end time.Time) ([]agent.SignatureCount, error) {
 	if group == "" {
 		return nil, errors.New("count error signatures: no log group named")
@@ -176,7 +176,7 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 	status := logtypes.QueryStatusScheduled
 	gaveUp := func() error {
 		l.stop(ctx, client, id)
-		return &APIError{Op: OpGetQueryResults, Reason: ReasonOf(ctx.Err()), Err: fmt.Errorf(
+		return &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonOf(ctx.Err()), Err: fmt.Errorf(
 			"logs insights query %s on %s: %s when the caller gave up; stopped it: %w", id, group, status, ctx.Err())}
 	}
 	for {
@@ -185,7 +185,7 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 			return nil, gaveUp()
 		case <-deadline.C:
 			l.stop(ctx, client, id)
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonTimeout, Err: fmt.Errorf(
+			return nil, &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonTimeout, Err: fmt.Errorf(
 				"logs insights query %s on %s still %s after %s; stopped it", id, group, status, l.opts.QueryTimeout)}
 		case <-poll.C:
 		}
@@ -204,10 +204,10 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 		case logtypes.QueryStatusComplete:
 			return signatureCounts(out.Results)
 		case logtypes.QueryStatusTimeout:
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonTimeout, Err: fmt.Errorf(
+			return nil, &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonTimeout, Err: fmt.Errorf(
 				"logs insights query %s on %s timed out in the service", id, group)}
 		default:
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonUnavailable, Err: fmt.Errorf(
+			return nil, &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonUnavailable, Err: fmt.Errorf(
 				"logs insights query %s on %s ended %s", id, group, status)}
 		}
 	}

@@ -172,7 +172,7 @@ func (t *Topology) Read(ctx context.Context, r investigation.Resource) (Topology
 		}
 	}
 	if describe == nil {
-		if configErr != nil && ReasonOf(configErr) != ReasonNotFound {
+		if configErr != nil && investigation.ReasonOf(configErr) != investigation.ReasonNotFound {
 			return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: no direct describe reads this type and %w", r.Type, r.ID, configErr)
 		}
 		return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: %w", r.Type, r.ID, investigation.ErrUnknownResource)
@@ -198,12 +198,12 @@ func configFallbackNote(r investigation.Resource, err error) string {
 	switch {
 	case ae != nil && (ae.Code == "NoAvailableConfigurationRecorderException" || ae.Code == "NoRunningConfigurationRecorderException"):
 		return fmt.Sprintf("AWS Config is not recording in %s", orUnset(r.Region))
-	case ReasonOf(err) == ReasonNotFound:
+	case investigation.ReasonOf(err) == investigation.ReasonNotFound:
 		return fmt.Sprintf("AWS Config has no record of %s %s", r.Type, r.ID)
 	case ae != nil && ae.Permission != "":
 		return fmt.Sprintf("AWS Config could not be read (missing permission %s)", ae.Permission)
 	}
-	return fmt.Sprintf("AWS Config could not be read (%s)", ReasonOf(err))
+	return fmt.Sprintf("AWS Config could not be read (%s)", investigation.ReasonOf(err))
 }
 
 func orUnset(region string) string {
@@ -364,7 +364,7 @@ func (t *Topology) describeInstance(ctx context.Context, r investigation.Resourc
 		return err
 	}
 	if len(instances) == 0 {
-		return &APIError{Op: OpDescribeInstances, Reason: ReasonNotFound, Err: fmt.Errorf("instance %s not returned", r.ID)}
+		return &APIError{Op: OpDescribeInstances, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("instance %s not returned", r.ID)}
 	}
 	s.instance(instances[0])
 	t.profileRoles(ctx, s, instances[0].InstanceProfileARN)
@@ -405,7 +405,7 @@ func (t *Topology) describeTargetGroup(ctx context.Context, r investigation.Reso
 		return err
 	}
 	if len(groups) == 0 {
-		return &APIError{Op: OpDescribeTargetGroups, Reason: ReasonNotFound, Err: fmt.Errorf("target group %s not returned", r.ID)}
+		return &APIError{Op: OpDescribeTargetGroups, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("target group %s not returned", r.ID)}
 	}
 	tg := groups[0]
 	s.targetGroup(tg)
@@ -436,7 +436,7 @@ func (t *Topology) describeLoadBalancer(ctx context.Context, r investigation.Res
 		return err
 	}
 	if len(lbs) == 0 {
-		return &APIError{Op: OpDescribeLoadBalancers, Reason: ReasonNotFound, Err: fmt.Errorf("load balancer %s not returned", r.ID)}
+		return &APIError{Op: OpDescribeLoadBalancers, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("load balancer %s not returned", r.ID)}
 	}
 	lb := lbs[0]
 	s.loadBalancer(lb, "security group")

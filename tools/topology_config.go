@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/trailhound/trailhound/investigation"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -118,7 +119,7 @@ func (c *ConfigService) LatestItem(ctx context.Context, region, resourceType, re
 		return ConfigItem{}, err
 	}
 	if len(items) == 0 {
-		return ConfigItem{}, &APIError{Op: OpGetResourceConfigHistory, Reason: ReasonNotFound,
+		return ConfigItem{}, &APIError{Op: OpGetResourceConfigHistory, Reason: investigation.ReasonNotFound,
 			Err: fmt.Errorf("AWS Config holds no item for %s %s", resourceType, resourceID)}
 	}
 	return items[0], nil

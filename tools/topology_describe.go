@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/trailhound/trailhound/investigation"
 	"slices"
 	"sort"
 	"strings"
@@ -676,7 +677,7 @@ func (v *Inventory) DBInstance(ctx context.Context, region, id string) (DBInstan
 		return DBInstance{}, Wrap(OpDescribeDBInstances, "describe DB instance "+id, err)
 	}
 	if len(out.DBInstances) == 0 {
-		return DBInstance{}, &APIError{Op: OpDescribeDBInstances, Reason: ReasonNotFound, Err: fmt.Errorf("describe DB instance %s: none returned", id)}
+		return DBInstance{}, &APIError{Op: OpDescribeDBInstances, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("describe DB instance %s: none returned", id)}
 	}
 	return summarizeDBInstance(out.DBInstances[0]), nil
 }
@@ -764,7 +765,7 @@ func (v *Inventory) Service(ctx context.Context, region, cluster, service string
 		return ECSService{}, err
 	}
 	if len(found) == 0 {
-		return ECSService{}, &APIError{Op: OpDescribeServices, Reason: ReasonNotFound, Code: "MISSING",
+		return ECSService{}, &APIError{Op: OpDescribeServices, Reason: investigation.ReasonNotFound, Code: "MISSING",
 			Err: fmt.Errorf("describe service %s of cluster %s: %s", service, cluster, strings.Join(missing, "; "))}
 	}
 	return found[0], nil
@@ -829,12 +830,12 @@ func (v *Inventory) TaskDefinition(ctx context.Context, region, ref string) (Tas
 		var ae *APIError
 		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ClientException" &&
 			strings.Contains(apiErr.ErrorMessage(), "Unable to describe task definition") && errors.As(wrapped, &ae) {
-			ae.Reason = ReasonNotFound
+			ae.Reason = investigation.ReasonNotFound
 		}
 		return TaskDefinition{}, wrapped
 	}
 	if out.TaskDefinition == nil {
-		return TaskDefinition{}, &APIError{Op: OpDescribeTaskDefinition, Reason: ReasonNotFound, Err: fmt.Errorf("describe task definition %s: none returned", ref)}
+		return TaskDefinition{}, &APIError{Op: OpDescribeTaskDefinition, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("describe task definition %s: none returned", ref)}
 	}
 	return summarizeTaskDefinition(*out.TaskDefinition), nil
 }

@@ -129,8 +129,8 @@ func TestInventoryNotFound(t *testing.T) {
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			err := call(testContext(t))
-			if !errors.Is(err, investigation.ErrUnknownResource) || tools.ReasonOf(err) != tools.ReasonNotFound {
-				t.Errorf("got %v (reason %q), want not found", err, tools.ReasonOf(err))
+			if !errors.Is(err, investigation.ErrUnknownResource) || investigation.ReasonOf(err) != investigation.ReasonNotFound {
+				t.Errorf("got %v (reason %q), want not found", err, investigation.ReasonOf(err))
 			}
 		})
 	}
