@@ -161,3 +161,16 @@ type PolicyVersion struct {
 	IsDefault bool            `json:"is_default"`
 	Document  json.RawMessage `json:"document,omitempty"`
 }
+
+// PreviousPolicyVersion is the version to go back to when a change made a new
+// default version at changeAt: the newest one created before it; nil if none.
+func PreviousPolicyVersion(versions []PolicyVersion, changeAt time.Time) *PolicyVersion {
+	var prev *PolicyVersion
+	for i := range versions {
+		v := &versions[i]
+		if v.Created.Before(changeAt) && (prev == nil || v.Created.After(prev.Created)) {
+			prev = v
+		}
+	}
+	return prev
+}

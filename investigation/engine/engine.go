@@ -172,6 +172,9 @@ type triage struct {
 	logs     *LogEvidence
 	cands    []investigation.Candidate
 	ranked   []*group
+	// policies holds the versions of the managed policies the walk saw
+	// changed, read before ranking so that ranking does no I/O.
+	policies policyVersions
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -206,7 +209,8 @@ func (t *triage) run(ctx context.Context) {
 	t.progress(StageLayer2)
 
 	t.readLogs(ctx)
-	t.rank(ctx)
+	t.readPolicyVersions(ctx)
+	t.rank()
 	t.progress(StageRanked)
 }
 

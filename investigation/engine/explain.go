@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -158,11 +157,11 @@ func (t *triage) causalSentence(g *group) string {
 }
 
 // nextStep is the concrete action to undo the candidate, with the previous
-// policy version when IAM can tell it.
-func (t *triage) nextStep(ctx context.Context, g *group) string {
+// policy version when IAM told it.
+func (t *triage) nextStep(g *group) string {
 	f := g.rep
 	step := f.Kind.RevertFor(f.RequestJSON)
-	if prev := t.previousPolicyVersion(ctx, g); prev != "" {
+	if prev := t.previousPolicyVersion(g); prev != "" {
 		step = prev
 	}
 	if g.confidence == investigation.ConfidenceLow {
@@ -179,41 +178,27 @@ func lowerFirst(s string) string {
 }
 
 // previousPolicyVersion names the version to restore when the change made a
-// new default version of a managed policy.
-func (t *triage) previousPolicyVersion(ctx context.Context, g *group) string {
-	iam := t.engine.IAM
-	if iam == nil {
-		return ""
-	}
+// new default version of a managed policy, from the versions read before
+// ranking.
+func (t *triage) previousPolicyVersion(g *group) string {
 	var policyARN string
 	for _, f := range g.events {
-		if f.Name != "CreatePolicyVersion" && f.Name != "SetDefaultPolicyVersion" {
-			continue
-		}
-		var p struct {
-			PolicyArn string `json:"policyArn"`
-		}
-		if json.Unmarshal(f.RequestJSON, &p) == nil && p.PolicyArn != "" {
-			policyARN = p.PolicyArn
+		if arn := policyVersionARN(f.Event); arn != "" {
+			policyARN = arn
 		}
 	}
 	if policyARN == "" {
 		return ""
 	}
-	versions, err := iam.PolicyVersions(ctx, policyARN)
-	if err != nil {
+	versions, read := t.policies.versions[policyARN]
+	if err := t.policies.errs[policyARN]; err != nil {
 		t.note("versions of %s not read: %v", policyARN, err)
 		return ""
 	}
-	// The version to go back to is the newest one created before the change.
-	changeAt := g.start()
-	var prev *investigation.PolicyVersion
-	for i := range versions {
-		v := &versions[i]
-		if v.Created.Before(changeAt) && (prev == nil || v.Created.After(prev.Created)) {
-			prev = v
-		}
+	if !read {
+		return ""
 	}
+	prev := investigation.PreviousPolicyVersion(versions, g.start())
 	if prev == nil {
 		return ""
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -198,7 +197,7 @@ func ranksAbove(a, b *group) bool {
 }
 
 // rank scores every change, keeps the best MaxCandidates and builds their claims.
-func (t *triage) rank(ctx context.Context) {
+func (t *triage) rank() {
 	onset := t.onset()
 	groups := t.groups()
 	for _, g := range groups {
@@ -222,7 +221,7 @@ func (t *triage) rank(ctx context.Context) {
 		}
 	}
 	for i, g := range t.ranked {
-		t.cands = append(t.cands, t.candidate(ctx, i+1, g))
+		t.cands = append(t.cands, t.candidate(i+1, g))
 	}
 }
 
@@ -497,7 +496,7 @@ func confidenceOf(g *group) investigation.Confidence {
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // candidate turns a ranked group into the report's candidate with its claims.
-func (t *triage) candidate(ctx context.Context, rank int, g *group) investigation.Candidate {
+func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	g.confidence = confidenceOf(g)
 	rep := g.rep
 	shown := rounded(g.breakdown)
@@ -544,7 +543,7 @@ func (t *triage) candidate(ctx context.Context, rank int, g *group) investigatio
 		Confidence: g.confidence,
 		EventIDs:   []string{rep.ID},
 	})
-	c.NextStep = t.nextStep(ctx, g)
+	c.NextStep = t.nextStep(g)
 	return c
 }
 

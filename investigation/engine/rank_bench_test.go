@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -49,7 +48,7 @@ func BenchmarkRank(b *testing.B) {
 	for b.Loop() {
 		t := &triage{engine: &Engine{}, alarm: lambdaAlarm("eu-west-1"), symptom: symptom, now: symptom.Add(10 * time.Minute),
 			targets: targets, seen: seen, changes: all, groupIDs: base.groupIDs, logs: logs}
-		t.rank(context.Background())
+		t.rank()
 		if len(t.cands) != MaxCandidates {
 			b.Fatalf("%d candidates", len(t.cands))
 		}
