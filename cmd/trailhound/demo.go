@@ -274,7 +274,7 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 		return nil
 	}
 	prices := config.Default()
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{}),
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{ModelID: prices.BedrockModel}),
 		priceIn: prices.AIPriceInput, priceOut: prices.AIPriceOutput}.Advise(ctx, a, rep)
 }
 
@@ -284,7 +284,7 @@ func (d *demo) Answer(ctx context.Context, question string, st store.ThreadState
 	if !ok {
 		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)
 	}
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{})}.Answer(ctx, question, st)
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{ModelID: config.DefaultBedrockModel})}.Answer(ctx, question, st)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.

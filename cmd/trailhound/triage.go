@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
@@ -105,7 +106,7 @@ func (m *modeFlags) triage(ctx context.Context, sc *sandbox.Scenario) (*investig
 	if err != nil || *m.ai != "bedrock" {
 		return rep, err
 	}
-	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{}), rep, alarm, agent.Budgets{})
+	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{ModelID: config.DefaultBedrockModel}), rep, alarm, agent.Budgets{})
 	if err != nil {
 		return nil, err
 	}

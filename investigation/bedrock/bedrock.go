@@ -18,7 +18,6 @@ import (
 	brtypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation/agent"
 )
 
@@ -31,10 +30,10 @@ const (
 	defaultMaxTokens   = 2048
 )
 
-// Options configure the adapter. Zero fields take the defaults.
+// Options configure the adapter. Zero fields other than ModelID take the defaults.
 type Options struct {
-	// ModelID is a model or inference profile id or ARN; default
-	// config.DefaultBedrockModel.
+	// ModelID is a model or inference profile id or ARN. Required: the
+	// default is the deployment's choice, made in its configuration.
 	ModelID string
 	// Region of the Bedrock endpoint; default the aws.Config's region.
 	Region string
@@ -61,9 +60,6 @@ var _ agent.Model = (*Model)(nil)
 
 // New returns the adapter on cfg's credentials and endpoint.
 func New(cfg aws.Config, o Options) *Model {
-	if o.ModelID == "" {
-		o.ModelID = config.DefaultBedrockModel
-	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout
 	}

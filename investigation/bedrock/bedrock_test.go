@@ -27,6 +27,9 @@ const (
 	evDelete = "4f1d2c3b-0000-4000-8000-00000000e003" // only lookup_events returns it
 )
 
+// testModel is the model id the tests configure; the report must name it.
+const testModel = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+
 // sandboxAI serves testdata/agent with testdata/models/<model>.json as its
 // model.json, and returns the sandbox, the adapter and the tool registry,
 // all through the real SDK clients.
@@ -64,7 +67,7 @@ func sandboxAI(t *testing.T, model string) (*sandbox.AWS, *Model, *agent.Registr
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, New(cfg, Options{CallTimeout: 5 * time.Second, RetryBase: 10 * time.Millisecond}), reg
+	return a, New(cfg, Options{ModelID: testModel, CallTimeout: 5 * time.Second, RetryBase: 10 * time.Millisecond}), reg
 }
 
 func agentReport() *investigation.Report {
@@ -130,7 +133,7 @@ func runSandboxAI(t *testing.T, model string, budgets agent.Budgets, prepare fun
 
 func TestSandboxHappyPath(t *testing.T) {
 	r := runSandboxAI(t, "happy", agent.Budgets{}, nil)
-	if !r.st.Used || r.st.ToolCalls != 1 || r.st.InputTokens != 7010 || r.st.OutputTokens != 406 || r.st.DroppedClaims != 0 || r.st.Model != "us.anthropic.claude-sonnet-4-5-20250929-v1:0" {
+	if !r.st.Used || r.st.ToolCalls != 1 || r.st.InputTokens != 7010 || r.st.OutputTokens != 406 || r.st.DroppedClaims != 0 || r.st.Model != testModel {
 		t.Fatalf("status %+v", r.st)
 	}
 	if len(r.a.Ranking) != 3 || r.a.Ranking[0].EventIDs[0] != evDelete || !slices.Equal(r.a.CandidateOrder, []int{1, 2}) || len(r.a.NextActions) != 1 {

@@ -17,7 +17,7 @@ import (
 )
 
 func TestInputCarriesRefusedToolsAsText(t *testing.T) {
-	m := New(aws.Config{Region: "us-east-1"}, Options{})
+	m := New(aws.Config{Region: "us-east-1"}, Options{ModelID: testModel})
 	req := agent.ModelRequest{
 		System:    "rules",
 		Tools:     []agent.ToolSpec{{Name: "lookup_events", Description: "d", InputSchema: json.RawMessage(`{"type":"object"}`)}, {Name: "submit_assessment", Description: "s", InputSchema: json.RawMessage(`{"type":"object"}`)}},
