@@ -199,8 +199,8 @@ type conversationContext struct {
 	state *store.ThreadState
 }
 
-func (c conversationContext) reference(now time.Time) ask.Reference {
-	ref := ask.Reference{Now: now, Zone: c.zone.loc}
+func (c conversationContext) reference(now time.Time) investigation.TimeReference {
+	ref := investigation.TimeReference{Now: now, Zone: c.zone.loc}
 	if c.state != nil {
 		ref.Alarm = c.state.Alarm.StateChangeTime
 	}
@@ -213,7 +213,7 @@ func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversation
 	req := changeRequest{private: q.Private, zone: cc.zone}
 	end := now
 	if q.Before != "" {
-		t, err := ask.ParseTime(q.Before, cc.reference(now))
+		t, err := investigation.ParseTime(q.Before, cc.reference(now))
 		if err != nil {
 			return req, fmt.Errorf("before: %w", err)
 		}

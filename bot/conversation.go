@@ -217,7 +217,7 @@ func (b *Bot) resize(ctx context.Context, q question, in ask.Intent) {
 			next = cur / 2
 		}
 	}
-	next = min(max(next, time.Minute), ask.MaxWindow)
+	next = min(max(next, time.Minute), investigation.MaxWindow)
 	if (in.Kind == ask.KindWiden && next <= cur) || (in.Kind == ask.KindNarrow && next >= cur) {
 		b.post(ctx, q, fmt.Sprintf("The window is already %s; %s to %s would not %s it.", cur, in.Kind, next, in.Kind))
 		return

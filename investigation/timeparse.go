@@ -1,8 +1,9 @@
-// Package ask reads what people type to Trailhound: times and durations in
-// the asker's time zone, the arguments of the slash command, and the
-// questions asked in a mention or a thread. It is pure: the clock and the
-// zone come in as arguments.
-package ask
+package investigation
+
+// The time parser reads times and durations as people type them ("before
+// 14:00", "yesterday 23:30 Europe/Berlin", "window 1h") in the asker's time
+// zone. It is pure: the clock and the zone come in as arguments, so the
+// slash command and the CLI answer the same question the same way.
 
 import (
 	"fmt"
@@ -12,8 +13,8 @@ import (
 	"time"
 )
 
-// Reference is what a time is read against.
-type Reference struct {
+// TimeReference is what a time is read against.
+type TimeReference struct {
 	// Now is the current time.
 	Now time.Time
 	// Zone is the asker's time zone; nil means UTC.
@@ -23,7 +24,7 @@ type Reference struct {
 	Alarm time.Time
 }
 
-func (r Reference) zone() *time.Location {
+func (r TimeReference) zone() *time.Location {
 	if r.Zone == nil {
 		return time.UTC
 	}
@@ -60,13 +61,13 @@ var absoluteLayouts = []string{
 // ref.Zone. Times in the future, clock times that could mean two days, and
 // wall times a daylight-saving change skips or repeats are refused with a
 // message that says what to type instead.
-func ParseTime(input string, ref Reference) (time.Time, error) {
+func ParseTime(input string, ref TimeReference) (time.Time, error) {
 	s := strings.ToLower(strings.Join(strings.Fields(input), " "))
 	if s == "" {
 		return time.Time{}, fmt.Errorf("no time given")
 	}
 	if len(s) > maxTimeInput {
-		return time.Time{}, fmt.Errorf("%q is too long to be a time", clip(input))
+		return time.Time{}, fmt.Errorf("%q is too long to be a time", ClipInput(input))
 	}
 	t, err := parseTime(s, input, ref)
 	if err != nil {
@@ -78,7 +79,7 @@ func ParseTime(input string, ref Reference) (time.Time, error) {
 	return t, nil
 }
 
-func parseTime(s, input string, ref Reference) (time.Time, error) {
+func parseTime(s, input string, ref TimeReference) (time.Time, error) {
 	switch s {
 	case "now":
 		return ref.Now, nil
@@ -91,7 +92,7 @@ func parseTime(s, input string, ref Reference) (time.Time, error) {
 	if m := agoPattern.FindStringSubmatch(s); m != nil {
 		d, err := ParseDuration(m[1] + " " + m[2])
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%q: %w", clip(input), err)
+			return time.Time{}, fmt.Errorf("%q: %w", ClipInput(input), err)
 		}
 		return ref.Now.Add(-d), nil
 	}
@@ -217,21 +218,21 @@ func clock(w, input string) (hour, minute, second int, err error) {
 		second, _ = strconv.Atoi(m[3])
 	}
 	if minute > 59 || second > 59 {
-		return 0, 0, 0, fmt.Errorf("%q is not a clock time", clip(input))
+		return 0, 0, 0, fmt.Errorf("%q is not a clock time", ClipInput(input))
 	}
 	switch suffix := strings.ReplaceAll(m[4], ".", ""); {
 	case suffix != "":
 		if hour < 1 || hour > 12 {
-			return 0, 0, 0, fmt.Errorf("%q: with am/pm the hour is 1 to 12", clip(input))
+			return 0, 0, 0, fmt.Errorf("%q: with am/pm the hour is 1 to 12", ClipInput(input))
 		}
 		hour %= 12
 		if suffix == "pm" {
 			hour += 12
 		}
 	case m[2] == "":
-		return 0, 0, 0, fmt.Errorf("%q is ambiguous: say `%s:00` (24-hour) or `%sam`/`%spm`", clip(input), m[1], m[1], m[1])
+		return 0, 0, 0, fmt.Errorf("%q is ambiguous: say `%s:00` (24-hour) or `%sam`/`%spm`", ClipInput(input), m[1], m[1], m[1])
 	case hour > 23:
-		return 0, 0, 0, fmt.Errorf("%q is not a clock time", clip(input))
+		return 0, 0, 0, fmt.Errorf("%q is not a clock time", ClipInput(input))
 	}
 	return hour, minute, second, nil
 }
@@ -282,10 +283,12 @@ func describe(t time.Time, loc *time.Location) string {
 }
 
 func notATime(input string) error {
-	return fmt.Errorf("%q is not a time I can read: try `14:00`, `2pm`, `14:00 UTC`, `yesterday 23:30`, `10 minutes ago` or `2026-03-19T14:00Z`", clip(input))
+	return fmt.Errorf("%q is not a time I can read: try `14:00`, `2pm`, `14:00 UTC`, `yesterday 23:30`, `10 minutes ago` or `2026-03-19T14:00Z`", ClipInput(input))
 }
 
-func clip(s string) string {
+// ClipInput is what someone typed, on one line and cut to 40 characters, to
+// quote in an error message.
+func ClipInput(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > 40 {
 		return string(r[:40]) + "…"
@@ -321,37 +324,37 @@ func ParseDuration(input string) (time.Duration, error) {
 		return 0, fmt.Errorf("no duration given")
 	}
 	if len(s) > maxTimeInput {
-		return 0, fmt.Errorf("%q is too long to be a duration", clip(input))
+		return 0, fmt.Errorf("%q is too long to be a duration", ClipInput(input))
 	}
 	matches := durationPart.FindAllStringSubmatchIndex(s, -1)
 	if matches == nil {
-		return 0, fmt.Errorf("%q is not a duration: try `1h`, `90m` or `2 hours`", clip(input))
+		return 0, fmt.Errorf("%q is not a duration: try `1h`, `90m` or `2 hours`", ClipInput(input))
 	}
 	var total time.Duration
 	end := 0
 	for _, m := range matches {
 		if strings.TrimSpace(s[end:m[0]]) != "" {
-			return 0, fmt.Errorf("%q is not a duration: try `1h`, `90m` or `2 hours`", clip(input))
+			return 0, fmt.Errorf("%q is not a duration: try `1h`, `90m` or `2 hours`", ClipInput(input))
 		}
 		end = m[1]
 		unit, ok := durationUnits[s[m[4]:m[5]]]
 		if !ok {
-			return 0, fmt.Errorf("%q: %q is not a unit (s, m, h, d)", clip(input), s[m[4]:m[5]])
+			return 0, fmt.Errorf("%q: %q is not a unit (s, m, h, d)", ClipInput(input), s[m[4]:m[5]])
 		}
 		n, err := strconv.ParseFloat(s[m[2]:m[3]], 64)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a duration: %w", clip(input), err)
+			return 0, fmt.Errorf("%q is not a duration: %w", ClipInput(input), err)
 		}
 		total += time.Duration(n * float64(unit))
 		if total > 100*24*time.Hour {
-			return 0, fmt.Errorf("%q is longer than CloudTrail keeps events (90 days)", clip(input))
+			return 0, fmt.Errorf("%q is longer than CloudTrail keeps events (90 days)", ClipInput(input))
 		}
 	}
 	if strings.TrimSpace(s[end:]) != "" {
-		return 0, fmt.Errorf("%q is not a duration: try `1h`, `90m` or `2 hours`", clip(input))
+		return 0, fmt.Errorf("%q is not a duration: try `1h`, `90m` or `2 hours`", ClipInput(input))
 	}
 	if total <= 0 {
-		return 0, fmt.Errorf("%q: a duration must be more than zero", clip(input))
+		return 0, fmt.Errorf("%q: a duration must be more than zero", ClipInput(input))
 	}
 	return total, nil
 }
