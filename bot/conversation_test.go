@@ -20,6 +20,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
@@ -159,7 +160,7 @@ func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*
 	}
 	deps := Deps{
 		Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: st,
-		Changes: TrailChanges(trail, fakeTopology{}, "us-east-1"),
+		Changes: changes.New(trail, fakeTopology{}, "us-east-1"),
 		Now:     clk.now, Logger: testLogger(t), Metrics: prometheus.NewRegistry(),
 	}
 	for _, c := range customize {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 )
@@ -134,7 +135,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 	}
 	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
 	defer cancel()
-	found, err := b.deps.Changes.Changes(lctx, ChangeQuery{Resources: resources, Window: window})
+	found, err := b.deps.Changes.Changes(lctx, changes.Query{Resources: resources, Window: window})
 	if err != nil {
 		return scenarioFiles{}, fmt.Errorf("capture the trail: %w", err)
 	}

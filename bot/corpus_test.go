@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
@@ -67,7 +68,7 @@ func TestSandboxThumbsDownWritesAReplayableScenario(t *testing.T) {
 	opts.ScenarioDir = dir
 	opts.DefaultRegion = alarm.Region
 	a := startAsker(t, EngineTriager(eng), opts, func(d *Deps) {
-		d.Changes = TrailChanges(trail, eng.Topology, alarm.Region)
+		d.Changes = changes.New(trail, eng.Topology, alarm.Region)
 		d.Topology, d.Logs, d.IAM = eng.Topology, eng.Logs, eng.IAM
 		d.Alarms = &fakeAlarms{alarms: map[string]investigation.Alarm{alarm.Region + "/" + alarm.Name: alarm}}
 	})

@@ -13,9 +13,6 @@ import (
 	"time"
 )
 
-// DefaultWindow is the window of a change question that names none.
-const DefaultWindow = time.Hour
-
 // maxQuestion bounds what is read of a command or a question.
 const maxQuestion = 1000
 
@@ -28,7 +25,7 @@ type Changes struct {
 	// Before is the end of the window as typed; empty means now (or the
 	// alarm, in a triage thread).
 	Before string
-	// Window is the length of the window; zero means DefaultWindow.
+	// Window is the length of the window; zero means changes.DefaultWindow.
 	Window time.Duration
 	// Private answers only the asker.
 	Private bool

@@ -25,6 +25,7 @@ import (
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/sandbox"
@@ -221,7 +222,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	// Questions in the demo workspace read the first scenario's trail.
 	first := d.runs[0]
 	eng := first.run.sources.engine(func() time.Time { return first.sc.Meta.Now })
-	deps.Changes = bot.TrailChanges(eng.Trail, eng.Topology, first.sc.Meta.Region)
+	deps.Changes = changes.New(eng.Trail, eng.Topology, first.sc.Meta.Region)
 	deps.IAM, deps.Topology, deps.Logs = eng.IAM, eng.Topology, eng.Logs
 	if withAI {
 		deps.Advisor, deps.Answerer = d, d

@@ -24,6 +24,7 @@ import (
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -73,7 +74,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Triager:  bot.EngineTriager(eng),
 		Store:    st,
 		Alarms:   sources.alarms,
-		Changes:  bot.TrailChanges(eng.Trail, eng.Topology, awsCfg.Region),
+		Changes:  changes.New(eng.Trail, eng.Topology, awsCfg.Region),
 		IAM:      eng.IAM,
 		Topology: eng.Topology,
 		Logs:     eng.Logs,
