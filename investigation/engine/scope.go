@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -159,7 +160,7 @@ func resourcesFromMetric(m investigation.Metric, region, account string) ([]inve
 		case "StateMachineArn":
 			add(investigation.TypeStateMachine, v, v)
 		case "BucketName":
-			add(investigation.TypeS3Bucket, v, "arn:aws:s3:::"+v)
+			add(investigation.TypeS3Bucket, v, investigation.ARN{Partition: cmp.Or(investigation.PartitionOf(region), "aws"), Service: "s3", Resource: v}.String())
 		case "CacheClusterId":
 			add(investigation.TypeCacheCluster, v, "")
 		case "ReplicationGroupId":
@@ -189,5 +190,5 @@ func arnOf(service, region, account, resource string) string {
 	if region == "" || account == "" {
 		return ""
 	}
-	return "arn:aws:" + service + ":" + region + ":" + account + ":" + resource
+	return investigation.NewARN(service, region, account, resource)
 }
