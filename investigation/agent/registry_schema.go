@@ -99,88 +99,108 @@ func decodeInput(raw json.RawMessage) (any, error) {
 func (s *schema) validate(v any, path string) (badPath, problem string) {
 	switch s.Type {
 	case "object":
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return path, "want an object, got " + jsonKind(v)
-		}
-		for _, name := range s.Required {
-			if _, ok := obj[name]; !ok {
-				return path + "." + name, "is required"
-			}
-		}
-		names := make([]string, 0, len(obj))
-		for name := range obj {
-			names = append(names, name)
-		}
-		slices.Sort(names) // report the same member first every time
-		for _, name := range names {
-			prop, ok := s.Properties[name]
-			if !ok {
-				if s.AdditionalProperties != nil && !*s.AdditionalProperties {
-					return path + "." + name, "is not a known member (known: " + strings.Join(s.propertyNames(), ", ") + ")"
-				}
-				continue
-			}
-			if p, msg := prop.validate(obj[name], path+"."+name); msg != "" {
-				return p, msg
-			}
-		}
+		return s.validateObject(v, path)
 	case "string":
-		text, ok := v.(string)
-		if !ok {
-			return path, "want a string, got " + jsonKind(v)
-		}
-		n := utf8.RuneCountInString(text)
-		switch {
-		case s.MinLength != nil && n < *s.MinLength:
-			return path, fmt.Sprintf("is shorter than %d characters", *s.MinLength)
-		case s.MaxLength != nil && n > *s.MaxLength:
-			return path, fmt.Sprintf("is longer than %d characters", *s.MaxLength)
-		case len(s.Enum) > 0 && !slices.Contains(s.Enum, text):
-			return path, fmt.Sprintf("%q is not one of %s", text, strings.Join(s.Enum, ", "))
-		case s.re != nil && !s.re.MatchString(text):
-			return path, fmt.Sprintf("%q does not match %s", text, s.Pattern)
-		case s.Format == "date-time":
-			if _, err := time.Parse(time.RFC3339, text); err != nil {
-				return path, fmt.Sprintf("%q is not an RFC 3339 time", text)
-			}
-		}
+		return s.validateString(v, path)
 	case "integer":
-		num, ok := v.(json.Number)
-		if !ok {
-			return path, "want an integer, got " + jsonKind(v)
-		}
-		i, err := num.Int64()
-		switch {
-		case err != nil:
-			return path, fmt.Sprintf("%s is not an integer", num)
-		case s.Minimum != nil && i < *s.Minimum:
-			return path, fmt.Sprintf("%d is below the minimum %d", i, *s.Minimum)
-		case s.Maximum != nil && i > *s.Maximum:
-			return path, fmt.Sprintf("%d is above the maximum %d", i, *s.Maximum)
-		}
+		return s.validateInteger(v, path)
 	case "boolean":
 		if _, ok := v.(bool); !ok {
 			return path, "want a boolean, got " + jsonKind(v)
 		}
 	case "array":
-		list, ok := v.([]any)
-		if !ok {
-			return path, "want an array, got " + jsonKind(v)
-		}
-		switch {
-		case s.MinItems != nil && len(list) < *s.MinItems:
-			return path, fmt.Sprintf("holds %d items, fewer than %d", len(list), *s.MinItems)
-		case s.MaxItems != nil && len(list) > *s.MaxItems:
-			return path, fmt.Sprintf("holds %d items, more than %d", len(list), *s.MaxItems)
-		}
-		for i, item := range list {
-			if p, msg := s.Items.validate(item, fmt.Sprintf("%s[%d]", path, i)); msg != "" {
-				return p, msg
-			}
-		}
+		return s.validateArray(v, path)
 	default:
 		return path, "the schema has unsupported type " + s.Type
+	}
+	return "", ""
+}
+
+func (s *schema) validateObject(v any, path string) (badPath, problem string) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return path, "want an object, got " + jsonKind(v)
+	}
+	for _, name := range s.Required {
+		if _, ok := obj[name]; !ok {
+			return path + "." + name, "is required"
+		}
+	}
+	names := make([]string, 0, len(obj))
+	for name := range obj {
+		names = append(names, name)
+	}
+	slices.Sort(names) // report the same member first every time
+	for _, name := range names {
+		prop, ok := s.Properties[name]
+		if !ok {
+			if s.AdditionalProperties != nil && !*s.AdditionalProperties {
+				return path + "." + name, "is not a known member (known: " + strings.Join(s.propertyNames(), ", ") + ")"
+			}
+			continue
+		}
+		if p, msg := prop.validate(obj[name], path+"."+name); msg != "" {
+			return p, msg
+		}
+	}
+	return "", ""
+}
+
+func (s *schema) validateString(v any, path string) (badPath, problem string) {
+	text, ok := v.(string)
+	if !ok {
+		return path, "want a string, got " + jsonKind(v)
+	}
+	n := utf8.RuneCountInString(text)
+	switch {
+	case s.MinLength != nil && n < *s.MinLength:
+		return path, fmt.Sprintf("is shorter than %d characters", *s.MinLength)
+	case s.MaxLength != nil && n > *s.MaxLength:
+		return path, fmt.Sprintf("is longer than %d characters", *s.MaxLength)
+	case len(s.Enum) > 0 && !slices.Contains(s.Enum, text):
+		return path, fmt.Sprintf("%q is not one of %s", text, strings.Join(s.Enum, ", "))
+	case s.re != nil && !s.re.MatchString(text):
+		return path, fmt.Sprintf("%q does not match %s", text, s.Pattern)
+	case s.Format == "date-time":
+		if _, err := time.Parse(time.RFC3339, text); err != nil {
+			return path, fmt.Sprintf("%q is not an RFC 3339 time", text)
+		}
+	}
+	return "", ""
+}
+
+func (s *schema) validateInteger(v any, path string) (badPath, problem string) {
+	num, ok := v.(json.Number)
+	if !ok {
+		return path, "want an integer, got " + jsonKind(v)
+	}
+	i, err := num.Int64()
+	switch {
+	case err != nil:
+		return path, fmt.Sprintf("%s is not an integer", num)
+	case s.Minimum != nil && i < *s.Minimum:
+		return path, fmt.Sprintf("%d is below the minimum %d", i, *s.Minimum)
+	case s.Maximum != nil && i > *s.Maximum:
+		return path, fmt.Sprintf("%d is above the maximum %d", i, *s.Maximum)
+	}
+	return "", ""
+}
+
+func (s *schema) validateArray(v any, path string) (badPath, problem string) {
+	list, ok := v.([]any)
+	if !ok {
+		return path, "want an array, got " + jsonKind(v)
+	}
+	switch {
+	case s.MinItems != nil && len(list) < *s.MinItems:
+		return path, fmt.Sprintf("holds %d items, fewer than %d", len(list), *s.MinItems)
+	case s.MaxItems != nil && len(list) > *s.MaxItems:
+		return path, fmt.Sprintf("holds %d items, more than %d", len(list), *s.MaxItems)
+	}
+	for i, item := range list {
+		if p, msg := s.Items.validate(item, fmt.Sprintf("%s[%d]", path, i)); msg != "" {
+			return p, msg
+		}
 	}
 	return "", ""
 }

@@ -109,33 +109,19 @@ func resourcesFromMetric(m investigation.Metric, region, account string) ([]inve
 	}
 	for _, d := range m.Dimensions {
 		v := d.Value
+		if sd, ok := simpleDimensions[d.Name]; ok {
+			arn := ""
+			if sd.service != "" {
+				arn = arnOf(sd.service, region, account, sd.prefix+v)
+			}
+			id := v
+			if sd.byARN {
+				id = arn
+			}
+			add(sd.typ, id, arn)
+			continue
+		}
 		switch d.Name {
-		case "FunctionName":
-			add(investigation.TypeLambdaFunction, v, arnOf("lambda", region, account, "function:"+v))
-		case "InstanceId":
-			add(investigation.TypeEC2Instance, v, arnOf("ec2", region, account, "instance/"+v))
-		case "DBInstanceIdentifier":
-			add(investigation.TypeRDSInstance, v, arnOf("rds", region, account, "db:"+v))
-		case "DBClusterIdentifier":
-			add(investigation.TypeRDSCluster, v, arnOf("rds", region, account, "cluster:"+v))
-		case "LoadBalancer":
-			// "app/name/id": ELBv2 calls carry the load balancer ARN.
-			a := arnOf("elasticloadbalancing", region, account, "loadbalancer/"+v)
-			add(investigation.TypeLoadBalancerV2, a, a)
-		case "TargetGroup":
-			a := arnOf("elasticloadbalancing", region, account, v)
-			add(investigation.TypeTargetGroup, a, a)
-		case "LoadBalancerName":
-			add(investigation.TypeClassicELB, v, arnOf("elasticloadbalancing", region, account, "loadbalancer/"+v))
-		case "AutoScalingGroupName":
-			add(investigation.TypeAutoScalingGroup, v, "")
-		case "TableName":
-			add(investigation.TypeDynamoDBTable, v, arnOf("dynamodb", region, account, "table/"+v))
-		case "QueueName":
-			add(investigation.TypeSQSQueue, v, arnOf("sqs", region, account, v))
-		case "TopicName":
-			a := arnOf("sns", region, account, v)
-			add(investigation.TypeSNSTopic, a, a)
 		case "ServiceName":
 			if cluster, ok := dims["ClusterName"]; ok {
 				add(investigation.TypeECSService, v, arnOf("ecs", region, account, "service/"+cluster+"/"+v))
@@ -153,28 +139,10 @@ func resourcesFromMetric(m investigation.Metric, region, account string) ([]inve
 			default:
 				unknown = append(unknown, d)
 			}
-		case "ApiName":
-			add(investigation.TypeRestAPI, v, "")
-		case "ApiId":
-			add(investigation.TypeHTTPAPI, v, "")
 		case "StateMachineArn":
 			add(investigation.TypeStateMachine, v, v)
 		case "BucketName":
 			add(investigation.TypeS3Bucket, v, investigation.ARN{Partition: cmp.Or(investigation.PartitionOf(region), "aws"), Service: "s3", Resource: v}.String())
-		case "CacheClusterId":
-			add(investigation.TypeCacheCluster, v, "")
-		case "ReplicationGroupId":
-			add(investigation.TypeReplicationGroup, v, "")
-		case "DistributionId":
-			add(investigation.TypeDistribution, v, "")
-		case "NatGatewayId":
-			add(investigation.TypeNatGateway, v, "")
-		case "VolumeId":
-			add(investigation.TypeVolume, v, "")
-		case "StreamName":
-			add(investigation.TypeKinesisStream, v, arnOf("kinesis", region, account, "stream/"+v))
-		case "RuleName":
-			add(investigation.TypeEventRule, v, "")
 		case "Resource", "ExecutedVersion", "Stage", "Method", "AvailabilityZone",
 			"Region", "Global", "StorageType", "Operation", "EngineName",
 			"DatabaseClass", "Role", "Path":
@@ -184,6 +152,36 @@ func resourcesFromMetric(m investigation.Metric, region, account string) ([]inve
 		}
 	}
 	return out, unknown
+}
+
+// simpleDimensions are the dimensions that name one resource by themselves:
+// its type, and the service and resource prefix of its ARN (no service: the
+// ARN is not built). byARN resources are known to the trail by their ARN.
+var simpleDimensions = map[string]struct {
+	typ, service, prefix string
+	byARN                bool
+}{
+	"FunctionName":         {typ: investigation.TypeLambdaFunction, service: "lambda", prefix: "function:"},
+	"InstanceId":           {typ: investigation.TypeEC2Instance, service: "ec2", prefix: "instance/"},
+	"DBInstanceIdentifier": {typ: investigation.TypeRDSInstance, service: "rds", prefix: "db:"},
+	"DBClusterIdentifier":  {typ: investigation.TypeRDSCluster, service: "rds", prefix: "cluster:"},
+	// "app/name/id": ELBv2 calls carry the load balancer ARN.
+	"LoadBalancer":         {typ: investigation.TypeLoadBalancerV2, service: "elasticloadbalancing", prefix: "loadbalancer/", byARN: true},
+	"TargetGroup":          {typ: investigation.TypeTargetGroup, service: "elasticloadbalancing", byARN: true},
+	"LoadBalancerName":     {typ: investigation.TypeClassicELB, service: "elasticloadbalancing", prefix: "loadbalancer/"},
+	"AutoScalingGroupName": {typ: investigation.TypeAutoScalingGroup},
+	"TableName":            {typ: investigation.TypeDynamoDBTable, service: "dynamodb", prefix: "table/"},
+	"QueueName":            {typ: investigation.TypeSQSQueue, service: "sqs"},
+	"TopicName":            {typ: investigation.TypeSNSTopic, service: "sns", byARN: true},
+	"ApiName":              {typ: investigation.TypeRestAPI},
+	"ApiId":                {typ: investigation.TypeHTTPAPI},
+	"CacheClusterId":       {typ: investigation.TypeCacheCluster},
+	"ReplicationGroupId":   {typ: investigation.TypeReplicationGroup},
+	"DistributionId":       {typ: investigation.TypeDistribution},
+	"NatGatewayId":         {typ: investigation.TypeNatGateway},
+	"VolumeId":             {typ: investigation.TypeVolume},
+	"StreamName":           {typ: investigation.TypeKinesisStream, service: "kinesis", prefix: "stream/"},
+	"RuleName":             {typ: investigation.TypeEventRule},
 }
 
 func arnOf(service, region, account, resource string) string {
