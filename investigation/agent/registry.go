@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ import (
 // The registry is the closed list of AWS reads the Bedrock agent may call.
 // Every tool is a read: a test enumerates the registry and fails on any IAM
 // action that is not one, and deploy/iam-policy.json grants exactly the
-// registry's actions plus EngineActions.
+// registry's actions plus the AWS adapters' own (tools.EngineActions).
 
 // Output caps: what a tool may put into the model's context. Larger outputs
 // are cut, with a note saying so.
@@ -27,6 +28,14 @@ const (
 
 // DefaultToolTimeout bounds one tool call when RegistryOptions leave it zero.
 const DefaultToolTimeout = 30 * time.Second
+
+// readAction is what a read-only AWS action looks like.
+var readAction = regexp.MustCompile(`^[a-z0-9-]+:((Describe|Get|List|Lookup|Filter)[A-Z][A-Za-z0-9]*|StartQuery|StopQuery|GetQueryResults)$`)
+
+// IsReadAction reports whether an IAM action only reads: every registry
+// tool's actions are, and the deployment's policy may grant others on named
+// resources only.
+func IsReadAction(action string) bool { return readAction.MatchString(action) }
 
 // ErrUnknownTool is returned for a tool name outside the registry.
 var ErrUnknownTool = errors.New("unknown tool")

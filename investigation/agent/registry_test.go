@@ -14,9 +14,6 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 )
 
-// readAction is what a read-only AWS action looks like.
-var readAction = regexp.MustCompile(`^[a-z0-9-]+:((Describe|Get|List|Lookup|Filter)[A-Z][A-Za-z0-9]*|StartQuery|StopQuery|GetQueryResults)$`)
-
 // registryFakes records what each backend was asked.
 type registryFakes struct {
 	calls []string
@@ -130,7 +127,7 @@ func TestRegistryIsReadOnly(t *testing.T) {
 			t.Errorf("%s names no IAM action", tool.Name)
 		}
 		for _, a := range tool.Actions {
-			if !readAction.MatchString(a) {
+			if !IsReadAction(a) {
 				t.Errorf("%s needs %s, which is not a read", tool.Name, a)
 			}
 		}
@@ -153,7 +150,7 @@ func TestRegistryIsReadOnly(t *testing.T) {
 		}
 	}
 	for _, a := range RegistryActions() {
-		if !readAction.MatchString(a) {
+		if !IsReadAction(a) {
 			t.Errorf("registry action %s is not a read", a)
 		}
 	}
