@@ -11,6 +11,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
+	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -179,7 +180,7 @@ func (b *Bot) widen(ctx context.Context, c click) {
 	}
 	q := question{user: c.user, channel: c.channel, thread: c.thread.TS, text: fmt.Sprintf("widen to %s", d)}
 	q.cc = conversationContext{zone: b.zones.of(ctx, c.user), state: &st}
-	b.resize(ctx, q, ask.Intent{Kind: ask.KindWiden, Window: min(d, ask.MaxWindow)})
+	b.resize(ctx, q, ask.Intent{Kind: ask.KindWiden, Window: min(d, investigation.MaxWindow)})
 }
 
 // rerun triages the thread's alarm again, in the same thread.

@@ -13,168 +13,22 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/store"
 )
 
-// ChangeQuery asks for the mutating changes on some resources in a window.
-type ChangeQuery struct {
-	Resources []investigation.Resource
-	Window    investigation.Window
-}
-
 // ChangeFinder reads CloudTrail for the conversations: the changes on
-// resources, one event by id, and what one principal did. TrailChanges
+// resources, one event by id, and what one principal did. changes.New
 // builds one on the engine's Trail and Topology.
 type ChangeFinder interface {
-	Changes(ctx context.Context, q ChangeQuery) (ChangeResult, error)
+	Changes(ctx context.Context, q changes.Query) (changes.Result, error)
 	// Event finds one event recorded in the 90 days before end.
 	Event(ctx context.Context, region, eventID string, end time.Time) (investigation.Event, error)
 	ByUser(ctx context.Context, region, username string, w investigation.Window) ([]investigation.Event, error)
 }
 
-// ChangeResult is the changes found, newest first, and what was left out.
-type ChangeResult struct {
-	Events []investigation.Event
-	Notes  []string
-}
-
-// Bounds of one change question: each resource is a LookupEvents query.
-const (
-	maxQuestionResources    = 12
-	maxQuestionDependencies = 8
-	maxQuestionEvents       = 500
-	// eventLookback is how far back an event id is searched: CloudTrail's
-	// event history keeps 90 days.
-	eventLookback = 90 * 24 * time.Hour
-	changeTimeout = 20 * time.Second
-)
-
-// TrailChanges answers change questions from a trail, adding each
-// resource's direct dependencies when topology is not nil. Resources with
-// no region are looked up in defaultRegion.
-func TrailChanges(trail investigation.Trail, topology investigation.Topology, defaultRegion string) ChangeFinder {
-	return trailChanges{trail: trail, topo: topology, region: defaultRegion}
-}
-
-type trailChanges struct {
-	trail  investigation.Trail
-	topo   investigation.Topology
-	region string
-}
-
-func (t trailChanges) regionOf(r investigation.Resource) string {
-	return investigation.RegionFor(r.Type, firstNonEmpty(r.Region, t.region))
-}
-
-func (t trailChanges) Changes(ctx context.Context, q ChangeQuery) (ChangeResult, error) {
-	var res ChangeResult
-	targets := slices.Clone(q.Resources)
-	if t.topo != nil {
-		for _, r := range q.Resources {
-			if r.Type == "" {
-				continue
-			}
-			deps, err := t.topo.Dependencies(ctx, r)
-			if err != nil && !errors.Is(err, investigation.ErrUnknownResource) {
-				res.Notes = append(res.Notes, fmt.Sprintf("dependencies of %s not read: %v", r.ID, err))
-			}
-			if len(deps) > maxQuestionDependencies {
-				res.Notes = append(res.Notes, fmt.Sprintf("%s has %d dependencies; the first %d were read", r.ID, len(deps), maxQuestionDependencies))
-				deps = deps[:maxQuestionDependencies]
-			}
-			for _, d := range deps {
-				if d.Region == "" {
-					d.Region = r.Region
-				}
-				targets = append(targets, d.Resource)
-			}
-		}
-	}
-	seenTarget := map[string]bool{}
-	seenEvent := map[string]bool{}
-	looked := 0
-	type lookup struct{ region, id string }
-	var lookups []lookup
-	for _, r := range targets {
-		if r.ID == "" {
-			continue
-		}
-		region := t.regionOf(r)
-		lookups = append(lookups, lookup{region, r.ID})
-		// A bare name may be a global service's resource (an IAM role),
-		// whose calls are recorded in us-east-1 only.
-		if r.Type == "" && region != investigation.GlobalServiceRegion {
-			lookups = append(lookups, lookup{investigation.GlobalServiceRegion, r.ID})
-		}
-	}
-	for _, l := range lookups {
-		if seenTarget[l.region+"|"+l.id] {
-			continue
-		}
-		seenTarget[l.region+"|"+l.id] = true
-		if looked == maxQuestionResources {
-			res.Notes = append(res.Notes, fmt.Sprintf("only the first %d lookups were made", maxQuestionResources))
-			break
-		}
-		looked++
-		out, err := t.trail.Lookup(ctx, investigation.Lookup{
-			Region: l.region, Key: investigation.AttrResourceName, Value: l.id,
-			Start: q.Window.Start, End: q.Window.End, MaxEvents: maxQuestionEvents,
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return res, fmt.Errorf("look up changes on %s: %w", l.id, err)
-			}
-			res.Notes = append(res.Notes, fmt.Sprintf("changes on %s in %s not read: %v", l.id, l.region, err))
-			continue
-		}
-		if out.More {
-			res.Notes = append(res.Notes, fmt.Sprintf("more than %d events on %s: the oldest were not read", maxQuestionEvents, l.id))
-		}
-		for _, e := range out.Events {
-			if e.ReadOnly || seenEvent[e.ID] || e.Time.Before(q.Window.Start) || e.Time.After(q.Window.End) {
-				continue
-			}
-			seenEvent[e.ID] = true
-			res.Events = append(res.Events, e)
-		}
-	}
-	slices.SortStableFunc(res.Events, func(a, b investigation.Event) int { return b.Time.Compare(a.Time) })
-	return res, nil
-}
-
-func (t trailChanges) Event(ctx context.Context, region, eventID string, end time.Time) (investigation.Event, error) {
-	regions := []string{firstNonEmpty(region, t.region)}
-	if regions[0] != investigation.GlobalServiceRegion {
-		regions = append(regions, investigation.GlobalServiceRegion)
-	}
-	for _, r := range regions {
-		out, err := t.trail.Lookup(ctx, investigation.Lookup{Region: r, Key: investigation.AttrEventID, Value: eventID, Start: end.Add(-eventLookback), End: end, MaxEvents: 1})
-		if err != nil {
-			return investigation.Event{}, fmt.Errorf("look up event %s in %s: %w", eventID, r, err)
-		}
-		for _, e := range out.Events {
-			if e.ID == eventID {
-				return e, nil
-			}
-		}
-	}
-	return investigation.Event{}, fmt.Errorf("no event %s in the last 90 days of %s: %w", eventID, strings.Join(regions, " or "), investigation.ErrUnknownResource)
-}
-
-func (t trailChanges) ByUser(ctx context.Context, region, username string, w investigation.Window) ([]investigation.Event, error) {
-	out, err := t.trail.Lookup(ctx, investigation.Lookup{Region: firstNonEmpty(region, t.region), Key: investigation.AttrUsername, Value: username, Start: w.Start, End: w.End, MaxEvents: maxQuestionEvents})
-	if err != nil {
-		return nil, fmt.Errorf("look up what %s did: %w", username, err)
-	}
-	var evs []investigation.Event
-	for _, e := range out.Events {
-		if !e.ReadOnly {
-			evs = append(evs, e)
-		}
-	}
-	return evs, nil
-}
+// changeTimeout bounds one change question.
+const changeTimeout = 20 * time.Second
 
 // changeRequest is a change question ready to answer: what about, when,
 // and where the answer goes.
@@ -198,8 +52,8 @@ type conversationContext struct {
 	state *store.ThreadState
 }
 
-func (c conversationContext) reference(now time.Time) ask.Reference {
-	ref := ask.Reference{Now: now, Zone: c.zone.loc}
+func (c conversationContext) reference(now time.Time) investigation.TimeReference {
+	ref := investigation.TimeReference{Now: now, Zone: c.zone.loc}
 	if c.state != nil {
 		ref.Alarm = c.state.Alarm.StateChangeTime
 	}
@@ -208,21 +62,12 @@ func (c conversationContext) reference(now time.Time) ask.Reference {
 
 // resolveChanges turns a parsed question into resources and a window.
 func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversationContext) (changeRequest, error) {
-	now := b.now()
 	req := changeRequest{private: q.Private, zone: cc.zone}
-	end := now
-	if q.Before != "" {
-		t, err := ask.ParseTime(q.Before, cc.reference(now))
-		if err != nil {
-			return req, fmt.Errorf("before: %w", err)
-		}
-		end = t
+	w, err := changes.WindowOf(q.Before, q.Window, cc.reference(b.now()))
+	if err != nil {
+		return req, err
 	}
-	w := q.Window
-	if w == 0 {
-		w = ask.DefaultWindow
-	}
-	req.window = investigation.Window{Start: end.Add(-w), End: end}
+	req.window = w
 
 	subject := strings.TrimSpace(q.Subject)
 	switch {
@@ -241,9 +86,9 @@ func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversation
 		}
 		req.subject, req.resources = r.ID, []investigation.Resource{r}
 	case strings.HasPrefix(subject, "arn:"):
-		r, err := resourceFromARN(subject)
+		r, err := changes.ResourceFromARN(subject)
 		if err != nil {
-			return req, err
+			return req, fmt.Errorf("%q %w", oneLine(subject), err)
 		}
 		req.subject, req.resources = subject, []investigation.Resource{r}
 	default:
@@ -276,14 +121,12 @@ func (b *Bot) alarmNamed(ctx context.Context, subject string) (investigation.Ala
 }
 
 func alarmResources(ctx context.Context, a investigation.Alarm, alarms AlarmDescriber) []investigation.Resource {
-	if len(a.Resources) > 0 {
-		return a.Resources
-	}
+	// A nil AlarmDescriber must reach the use case as a nil interface.
 	var d investigation.Alarms
 	if alarms != nil {
 		d = alarms
 	}
-	return investigation.Scope(ctx, a, d).Resources
+	return changes.AlarmResources(ctx, a, d)
 }
 
 func threadResources(st *store.ThreadState) []investigation.Resource {
@@ -350,40 +193,6 @@ func resolveReferent(st *store.ThreadState, subject string) (investigation.Resou
 	return investigation.Resource{}, fmt.Errorf("which %s? This thread has %s", kind, strings.Join(names, ", "))
 }
 
-// arnTypes maps an ARN's service and resource type to CloudFormation's.
-var arnTypes = map[string]string{
-	"iam:role": "AWS::IAM::Role", "iam:policy": "AWS::IAM::ManagedPolicy", "iam:user": "AWS::IAM::User",
-	"lambda:function": "AWS::Lambda::Function", "ec2:security-group": "AWS::EC2::SecurityGroup",
-	"ec2:instance": "AWS::EC2::Instance", "rds:db": "AWS::RDS::DBInstance", "rds:cluster": "AWS::RDS::DBCluster",
-	"dynamodb:table": "AWS::DynamoDB::Table", "ecs:service": "AWS::ECS::Service",
-	"elasticloadbalancing:loadbalancer": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-	"elasticloadbalancing:targetgroup":  "AWS::ElasticLoadBalancingV2::TargetGroup",
-}
-
-// resourceFromARN reads the resource an ARN names: CloudTrail records most
-// resources by their name, so the name is looked up.
-func resourceFromARN(arn string) (investigation.Resource, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] == "" || parts[5] == "" {
-		return investigation.Resource{}, fmt.Errorf("%q is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)", oneLine(arn))
-	}
-	service, res := parts[2], parts[5]
-	typ, name := "", res
-	if i := strings.IndexAny(res, "/:"); i > 0 {
-		typ, name = res[:i], res[i+1:]
-		if j := strings.LastIndex(name, "/"); j >= 0 && service != "ecs" {
-			name = name[j+1:]
-		}
-	}
-	if service == "sqs" || service == "sns" || service == "s3" {
-		name = res
-	}
-	if name == "" {
-		return investigation.Resource{}, fmt.Errorf("%q names no resource", oneLine(arn))
-	}
-	return investigation.Resource{Type: arnTypes[service+":"+typ], ID: name, ARN: arn, Region: parts[3]}, nil
-}
-
 // windowLabel states a window in a zone: "13:00–14:00", with dates when it
 // does not fall on today's date there.
 func windowLabel(w investigation.Window, loc *time.Location, now time.Time) string {
@@ -406,7 +215,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
 	defer cancel()
-	res, err := b.deps.Changes.Changes(lctx, ChangeQuery{Resources: req.resources, Window: req.window})
+	res, err := b.deps.Changes.Changes(lctx, changes.Query{Resources: req.resources, Window: req.window})
 	if err != nil {
 		b.log.Warn("change question failed", "subject", req.subject, "error", err)
 		b.say(ctx, req, "⚠️ I could not read the changes: "+oneLine(err.Error()))

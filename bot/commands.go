@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -76,11 +77,11 @@ func alarmTarget(args, defaultRegion string) (name, region string, err error) {
 		return "", "", errors.New("name the alarm: an alarm name or ARN")
 	}
 	if strings.HasPrefix(args, "arn:") {
-		parts := strings.SplitN(args, ":", 7)
-		if len(parts) != 7 || parts[2] != "cloudwatch" || parts[5] != "alarm" || parts[6] == "" {
+		a, ok := investigation.ParseAlarmARN(args)
+		if !ok {
 			return "", "", fmt.Errorf("%q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)", args)
 		}
-		return parts[6], parts[3], nil
+		return a.Name, a.Region, nil
 	}
 	if i := strings.LastIndexAny(args, " \t"); i > 0 && regionArg.MatchString(args[i+1:]) {
 		return strings.TrimSpace(args[:i]), args[i+1:], nil

@@ -14,6 +14,7 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -145,7 +146,7 @@ func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
 
 // aiAnswerTimeout bounds one AI answer: the run's own wall-time budget and
 // room for a model call retried within it.
-const aiAnswerTimeout = investigation.DefaultAIWallTime + 30*time.Second
+const aiAnswerTimeout = agent.DefaultAIWallTime + 30*time.Second
 
 // answerWithAI hands a question none of the intents match to the AI when it
 // is asked in a triage thread, whose stored report is the AI's context.
@@ -216,7 +217,7 @@ func (b *Bot) resize(ctx context.Context, q question, in ask.Intent) {
 			next = cur / 2
 		}
 	}
-	next = min(max(next, time.Minute), ask.MaxWindow)
+	next = min(max(next, time.Minute), investigation.MaxWindow)
 	if (in.Kind == ask.KindWiden && next <= cur) || (in.Kind == ask.KindNarrow && next >= cur) {
 		b.post(ctx, q, fmt.Sprintf("The window is already %s; %s to %s would not %s it.", cur, in.Kind, next, in.Kind))
 		return

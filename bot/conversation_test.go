@@ -20,6 +20,8 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 )
@@ -158,7 +160,7 @@ func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*
 	}
 	deps := Deps{
 		Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: st,
-		Changes: TrailChanges(trail, fakeTopology{}, "us-east-1"),
+		Changes: changes.New(trail, fakeTopology{}, "us-east-1"),
 		Now:     clk.now, Logger: testLogger(t), Metrics: prometheus.NewRegistry(),
 	}
 	for _, c := range customize {
@@ -416,9 +418,9 @@ func TestSandboxMentionAnywhere(t *testing.T) {
 // detached, then the function's configuration.
 type twoCauses struct{ calls atomic.Int32 }
 
-func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	f.calls.Add(1)
-	progress(investigation.Progress{Stage: investigation.StageRanked, Resources: 2, Events: 2})
+	progress(engine.Progress{Stage: engine.StageRanked, Resources: 2, Events: 2})
 	rep := cannedReport(a)
 	rep.ArtifactID = "art-1"
 	rep.Candidates[0].Events[0].EventID = detachID

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -47,16 +48,16 @@ func (c socketModeClient) Events() <-chan socketmode.Event { return c.Client.Eve
 // Triager runs one triage, calling progress after each stage from the
 // triage's own goroutine.
 type Triager interface {
-	Triage(ctx context.Context, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error)
+	Triage(ctx context.Context, alarm investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error)
 }
 
 // EngineTriager adapts the engine. Each triage runs on a copy of e so that
 // concurrent triages report progress to their own callbacks.
-func EngineTriager(e *investigation.Engine) Triager { return engineTriager{e} }
+func EngineTriager(e *engine.Engine) Triager { return engineTriager{e} }
 
-type engineTriager struct{ e *investigation.Engine }
+type engineTriager struct{ e *engine.Engine }
 
-func (t engineTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (t engineTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	eng := *t.e
 	eng.OnProgress = progress
 	return eng.Triage(ctx, a)

@@ -23,6 +23,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -273,12 +274,12 @@ type fakeTriager struct {
 
 func newFakeTriager() *fakeTriager { return &fakeTriager{calls: map[string]int{}} }
 
-func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	f.mu.Lock()
 	f.calls[a.Name]++
 	release, delay, failure := f.release, f.delay, f.err
 	f.mu.Unlock()
-	progress(investigation.Progress{Stage: investigation.StageScoped, Resources: 2})
+	progress(engine.Progress{Stage: engine.StageScoped, Resources: 2})
 	if release != nil {
 		select {
 		case <-release:
@@ -294,7 +295,7 @@ func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progres
 	if failure != nil {
 		return nil, failure
 	}
-	progress(investigation.Progress{Stage: investigation.StageRanked, Resources: 2, Events: 1})
+	progress(engine.Progress{Stage: engine.StageRanked, Resources: 2, Events: 1})
 	return cannedReport(a), nil
 }
 

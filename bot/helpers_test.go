@@ -17,6 +17,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 )
 
@@ -198,7 +199,7 @@ func TestReportCarriesTheBlockItIsFoundBy(t *testing.T) {
 		}
 	}
 	for _, m := range []blocks.Message{
-		blocks.Placeholder(investigation.Alarm{Name: "x"}, investigation.Progress{}, episodeStart),
+		blocks.Placeholder(investigation.Alarm{Name: "x"}, engine.Progress{}, episodeStart),
 		blocks.Refire(investigation.Alarm{Name: "x"}, 2, episodeStart),
 		blocks.Error("t", "d"),
 		blocks.Resolved(investigation.Alarm{Name: "x"}, episodeStart),
@@ -279,16 +280,16 @@ func (emptyTrail) Lookup(context.Context, investigation.Lookup) (investigation.L
 }
 
 func TestEngineTriagerReportsProgressPerTriage(t *testing.T) {
-	eng := &investigation.Engine{Trail: emptyTrail{}, Now: func() time.Time { return episodeStart.Add(10 * time.Minute) }}
+	eng := &engine.Engine{Trail: emptyTrail{}, Now: func() time.Time { return episodeStart.Add(10 * time.Minute) }}
 	triager := EngineTriager(eng)
 	alarm := investigation.Alarm{Name: "checkout-errors", Region: "us-east-1", Account: testAccount, State: investigation.StateAlarm,
 		StateChangeTime: episodeStart, Metrics: []investigation.Metric{{Namespace: "AWS/Lambda", Name: "Errors",
 			Dimensions: []investigation.Dimension{{Name: "FunctionName", Value: "checkout"}}}}}
-	var stages [2][]investigation.Stage
+	var stages [2][]engine.Stage
 	var wg sync.WaitGroup
 	for i := range stages {
 		wg.Go(func() {
-			rep, err := triager.Triage(context.Background(), alarm, func(p investigation.Progress) { stages[i] = append(stages[i], p.Stage) })
+			rep, err := triager.Triage(context.Background(), alarm, func(p engine.Progress) { stages[i] = append(stages[i], p.Stage) })
 			if err != nil || rep == nil {
 				t.Errorf("triage %d: %v", i, err)
 			}
@@ -296,7 +297,7 @@ func TestEngineTriagerReportsProgressPerTriage(t *testing.T) {
 	}
 	wg.Wait()
 	for i, s := range stages {
-		if len(s) < 3 || s[0] != investigation.StageScoped {
+		if len(s) < 3 || s[0] != engine.StageScoped {
 			t.Errorf("triage %d reported stages %v, want its own scoped, layer1, layer2…", i, s)
 		}
 	}

@@ -232,33 +232,6 @@ func (b *Bot) describeOne(ctx context.Context, region, name string) (investigati
 
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
-// alarmARN is the alarm's ARN, built from its name, region and account
-// when the notification did not carry one (older e-mails).
-func alarmARN(a investigation.Alarm) string {
-	if a.ARN != "" {
-		return a.ARN
-	}
-	if a.Name == "" || a.Region == "" || !accountID.MatchString(a.Account) {
-		return ""
-	}
-	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", partition(a.Region), a.Region, a.Account, a.Name)
-}
-
-// partition is the ARN partition a region belongs to.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
-
 // storeARN encodes an alarm ARN for the store's keys, which refuse spaces,
 // control characters and braces that alarm names may hold. The encoding is
 // injective ('%' is encoded too), so replicas agree on every key.
@@ -279,7 +252,7 @@ func storeARN(arn string) string {
 
 // alarmKey is the store key of the alarm's current episode.
 func alarmKey(a investigation.Alarm) (store.AlarmKey, error) {
-	arn := alarmARN(a)
+	arn := a.Identity()
 	if arn == "" {
 		return store.AlarmKey{}, fmt.Errorf("alarm %q has no ARN, and no account to build one from", a.Name)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -224,7 +225,7 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		b.episodes.remember(j.key, j.thread, b.now())
 	}
 	j.queuedBehind = b.pool.queued()
-	ts, err := b.out.post(ctx, j.thread.Channel, j.thread.TS, b.placeholder(j, investigation.Progress{}))
+	ts, err := b.out.post(ctx, j.thread.Channel, j.thread.TS, b.placeholder(j, engine.Progress{}))
 	if err != nil {
 		return fmt.Errorf("post the placeholder: %w", err)
 	}
@@ -247,7 +248,7 @@ func headline(a investigation.Alarm) string {
 	return line
 }
 
-func (b *Bot) placeholder(j *triageJob, p investigation.Progress) blocks.Message {
+func (b *Bot) placeholder(j *triageJob, p engine.Progress) blocks.Message {
 	m := blocks.Placeholder(j.alarm, p, j.startedAt())
 	if j.queuedBehind > 0 && p.Stage == "" {
 		m, _ = withNotice(m, "queue-note", fmt.Sprintf("⏳ waiting for a free worker (%d triages ahead)", j.queuedBehind))
@@ -353,9 +354,9 @@ func (b *Bot) runJob(ctx context.Context, j *triageJob) {
 // progress returns the triage's progress callback: it edits the
 // placeholder, at most once per ProgressEvery, and never retries (the next
 // stage or the report supersedes a lost update).
-func (b *Bot) progress(ctx context.Context, j *triageJob) func(investigation.Progress) {
+func (b *Bot) progress(ctx context.Context, j *triageJob) func(engine.Progress) {
 	last := j.posted
-	return func(p investigation.Progress) {
+	return func(p engine.Progress) {
 		now := b.now()
 		if now.Sub(last) < b.opts.ProgressEvery {
 			return
@@ -554,7 +555,7 @@ func (b *Bot) flushNote(ctx context.Context, w noteWork) {
 
 // alarmResolved marks the alarm's latest thread resolved.
 func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slog.Logger) outcome {
-	arn := alarmARN(a)
+	arn := a.Identity()
 	if arn == "" {
 		log.Info("OK notification without an ARN: no thread to resolve")
 		return outEnded

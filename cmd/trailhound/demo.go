@@ -25,6 +25,8 @@ import (
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/changes"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
@@ -222,7 +224,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	// Questions in the demo workspace read the first scenario's trail.
 	first := d.runs[0]
 	eng := first.run.sources.engine(func() time.Time { return first.sc.Meta.Now })
-	deps.Changes = bot.TrailChanges(eng.Trail, eng.Topology, first.sc.Meta.Region)
+	deps.Changes = changes.New(eng.Trail, eng.Topology, first.sc.Meta.Region)
 	deps.IAM, deps.Topology, deps.Logs = eng.IAM, eng.Topology, eng.Logs
 	if withAI {
 		deps.Advisor, deps.Answerer = d, d
@@ -260,7 +262,7 @@ func (d *demo) close() {
 
 // Triage routes the bot's triage to the sandbox of the alarm's scenario,
 // with that scenario's clock.
-func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	r, ok := d.byARN[a.ARN]
 	if !ok {
 		return nil, fmt.Errorf("demo: no scenario for alarm %s", a.ARN)
@@ -275,7 +277,7 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 		return nil
 	}
 	prices := config.Default()
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{}),
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{ModelID: prices.BedrockModel}),
 		priceIn: prices.AIPriceInput, priceOut: prices.AIPriceOutput}.Advise(ctx, a, rep)
 }
 
@@ -285,7 +287,7 @@ func (d *demo) Answer(ctx context.Context, question string, st store.ThreadState
 	if !ok {
 		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)
 	}
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{})}.Answer(ctx, question, st)
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{ModelID: config.DefaultBedrockModel})}.Answer(ctx, question, st)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.

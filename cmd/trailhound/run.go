@@ -22,8 +22,9 @@ import (
 
 	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/config"
-	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -73,7 +74,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Triager:  bot.EngineTriager(eng),
 		Store:    st,
 		Alarms:   sources.alarms,
-		Changes:  bot.TrailChanges(eng.Trail, eng.Topology, awsCfg.Region),
+		Changes:  changes.New(eng.Trail, eng.Topology, awsCfg.Region),
 		IAM:      eng.IAM,
 		Topology: eng.Topology,
 		Logs:     eng.Logs,
@@ -84,7 +85,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		advisor := bedrockAdvisor{
 			sources: sources,
 			model:   bedrock.New(awsCfg, bedrock.Options{ModelID: cfg.BedrockModel, Region: cfg.BedrockRegion}),
-			budgets: investigation.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
+			budgets: agent.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
 			priceIn: cfg.AIPriceInput, priceOut: cfg.AIPriceOutput,
 		}
 		deps.Advisor, deps.Answerer = advisor, advisor
