@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 )
@@ -187,19 +186,19 @@ type changeRequest struct {
 	subject   string
 	resources []investigation.Resource
 	window    investigation.Window
-	zone      askerZone
+	zone      chat.Zone
 	alarm     *investigation.Alarm
 }
 
 // conversationContext is what a question is read against: the asker's zone
 // and, in a triage thread, its state.
 type conversationContext struct {
-	zone  askerZone
+	zone  chat.Zone
 	state *store.ThreadState
 }
 
 func (c conversationContext) reference(now time.Time) ask.Reference {
-	ref := ask.Reference{Now: now, Zone: c.zone.loc}
+	ref := ask.Reference{Now: now, Zone: c.zone.Loc}
 	if c.state != nil {
 		ref.Alarm = c.state.Alarm.StateChangeTime
 	}
@@ -409,21 +408,21 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	res, err := b.deps.Changes.Changes(lctx, ChangeQuery{Resources: req.resources, Window: req.window})
 	if err != nil {
 		b.log.Warn("change question failed", "subject", req.subject, "error", err)
-		b.say(ctx, req, "⚠️ I could not read the changes: "+oneLine(err.Error()))
+		b.say(ctx, req, failure("I could not read the changes", err))
 		return
 	}
 	b.log.Info("change question answered", "subject", req.subject, "user", req.user, "events", len(res.Events), "window_start", req.window.Start, "window_end", req.window.End)
-	m := blocks.ChangeTable(res.Events, req.window, req.zone.loc.String(), blocks.ChangeOptions{
+	m := blocks.ChangeTable(res.Events, req.window, req.zone.Loc.String(), blocks.ChangeOptions{
 		Subject:     req.subject,
-		WindowLabel: windowLabel(req.window, req.zone.loc, b.now()),
+		WindowLabel: windowLabel(req.window, req.zone.Loc, b.now()),
 		Query:       req.query,
 	})
 	notes := slices.Clone(res.Notes)
-	if req.zone.note != "" {
-		notes = append([]string{req.zone.note}, notes...)
+	if req.zone.Note != "" {
+		notes = append([]string{req.zone.Note}, notes...)
 	}
 	if len(notes) > 0 {
-		m, _ = withNotice(m, "changes-notes", oneLine(strings.Join(notes, " · ")))
+		m, _ = blocks.WithNotice(m, "changes-notes", oneLine(strings.Join(notes, " · ")))
 	}
 	ts, ok := b.deliver(ctx, req, m)
 	if !ok || ts == "" {
@@ -458,12 +457,12 @@ const maxCitedIDs = 200
 // request so that errors never clutter a channel.
 func (b *Bot) say(ctx context.Context, req changeRequest, text string) {
 	if req.threadTS != "" && !req.private {
-		if _, err := b.out.postText(ctx, req.channel, req.threadTS, text); err != nil {
+		if _, err := b.postText(ctx, chat.Ref{Channel: req.channel, TS: req.threadTS}, text); err != nil {
 			b.log.Warn("could not answer in the thread", "error", err)
 		}
 		return
 	}
-	if err := b.out.ephemeral(ctx, req.channel, req.user, blocks.Message{Text: text}); err != nil {
+	if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: req.channel}, req.user, blocks.Message{Text: text}); err != nil {
 		b.log.Warn("could not answer privately", "user", req.user, "error", err)
 	}
 }
@@ -472,17 +471,17 @@ func (b *Bot) say(ctx context.Context, req changeRequest, text string) {
 // ephemeral message).
 func (b *Bot) deliver(ctx context.Context, req changeRequest, m blocks.Message) (string, bool) {
 	if req.private {
-		if err := b.out.ephemeral(ctx, req.channel, req.user, m); err != nil {
+		if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: req.channel}, req.user, m); err != nil {
 			b.log.Warn("could not answer privately", "user", req.user, "error", err)
 			return "", false
 		}
 		return "", true
 	}
-	ts, err := b.out.post(ctx, req.channel, req.threadTS, m)
+	ts, err := b.chat.Post(ctx, chat.Ref{Channel: req.channel, TS: req.threadTS}, m)
 	if err != nil {
 		b.log.Warn("could not post the answer", "channel", req.channel, "error", err)
 		if req.threadTS == "" {
-			b.say(ctx, changeRequest{channel: req.channel, user: req.user, private: true}, "⚠️ I could not post in this channel: "+oneLine(err.Error()))
+			b.say(ctx, changeRequest{channel: req.channel, user: req.user, private: true}, failure("I could not post in this channel", err))
 		}
 		return "", false
 	}
@@ -490,7 +489,7 @@ func (b *Bot) deliver(ctx context.Context, req changeRequest, m blocks.Message) 
 }
 
 // cmdChanges answers `/trailhound changes …`.
-func (b *Bot) cmdChanges(ctx context.Context, _ intakeItem, cmd slack.SlashCommand, args string) {
+func (b *Bot) cmdChanges(ctx context.Context, cmd chat.Command, args string) {
 	usage := fmt.Sprintf("Usage: `%s changes <resource|alarm|ARN> [before <time>] [window <duration>] [--private]`, e.g. `%s changes checkout-role before 14:00 window 1h`.", b.opts.Command, b.opts.Command)
 	q, err := ask.ParseChanges(args)
 	if err == nil && strings.TrimSpace(q.Subject) == "" {
@@ -500,17 +499,17 @@ func (b *Bot) cmdChanges(ctx context.Context, _ intakeItem, cmd slack.SlashComma
 		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error())+"\n"+usage)
 		return
 	}
-	if !b.mayReadAWS(cmd.UserID, cmd.ChannelID, "changes") {
+	if !b.mayReadAWS(cmd.User, cmd.Channel, "changes") {
 		b.reply(ctx, cmd, awsRefusal)
 		return
 	}
-	cc := conversationContext{zone: b.zones.of(ctx, cmd.UserID)}
+	cc := conversationContext{zone: b.chat.Zone(ctx, cmd.User)}
 	req, err := b.resolveChanges(ctx, q, cc)
 	if err != nil {
 		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error()))
 		return
 	}
-	req.user, req.channel = cmd.UserID, cmd.ChannelID
-	req.query = strings.TrimSpace(cmd.Command + " changes " + args)
+	req.user, req.channel = cmd.User, cmd.Channel
+	req.query = strings.TrimSpace(cmd.Name + " changes " + args)
 	b.answerChanges(ctx, req)
 }

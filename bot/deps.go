@@ -9,40 +9,57 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
-	"github.com/trailhound/trailhound/tools"
 )
 
-// SlackAPI is the part of the Slack Web API the bot calls. *slack.Client
-// satisfies it.
-type SlackAPI interface {
-	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
-	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
-	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
-	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
-	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
-	AddReactionContext(ctx context.Context, name string, item slack.ItemRef) error
+// Outbox is what the bot says in the workspace. Messages are addressed by
+// chat.Ref: a channel and, for a reply or an edit, a message's ts.
+type Outbox interface {
+	// Post sends m to at.Channel, as a reply in the thread at.TS when set,
+	// paced per channel and retried; it returns the new message's ts.
+	Post(ctx context.Context, at chat.Ref, m blocks.Message) (string, error)
+	// PostIfIdle replies in thread only if the channel has room right now,
+	// in one attempt: for what can wait and must not delay what cannot.
+	PostIfIdle(ctx context.Context, thread chat.Ref, m blocks.Message) (string, error)
+	// Update replaces a message, retried; UpdateOnce tries once, for
+	// progress that the next update supersedes anyway.
+	Update(ctx context.Context, msg chat.Ref, m blocks.Message) error
+	UpdateOnce(ctx context.Context, msg chat.Ref, m blocks.Message) error
+	// Ephemeral shows m to user only, under the thread at.TS when set.
+	Ephemeral(ctx context.Context, at chat.Ref, user string, m blocks.Message) error
+	React(ctx context.Context, msg chat.Ref, name string) error
+	// Replies reads a thread back: the root first, then its replies.
+	Replies(ctx context.Context, thread chat.Ref) ([]chat.Posted, error)
 }
 
-// Socket is a Socket Mode connection: it runs until ctx ends, delivers
-// events and sends acknowledgements. SocketMode adapts *socketmode.Client.
-type Socket interface {
-	RunContext(ctx context.Context) error
-	Events() <-chan socketmode.Event
-	AckCtx(ctx context.Context, envelopeID string, payload any) error
+// Inbox is where people's requests come from.
+type Inbox interface {
+	// Connect learns who the bot is; it fails for good on a bad token.
+	Connect(ctx context.Context) error
+	// Serve hands requests to h until ctx ends, each handled with work;
+	// its error says the connection failed for good.
+	Serve(ctx, work context.Context, h chat.Handler) error
+	// Connected reports whether the connection is up now.
+	Connected() bool
+	// Pending is how many received requests wait to be handled.
+	Pending() int
 }
 
-// SocketMode adapts the slack-go Socket Mode client to Socket.
-func SocketMode(c *socketmode.Client) Socket { return socketModeClient{c} }
+// Zones tells the time zone a member types times in.
+type Zones interface {
+	Zone(ctx context.Context, user string) chat.Zone
+}
 
-type socketModeClient struct{ *socketmode.Client }
-
-func (c socketModeClient) Events() <-chan socketmode.Event { return c.Client.Events }
+// Chat is the workspace the bot lives in (bot/slackchat for Slack).
+type Chat interface {
+	Inbox
+	Outbox
+	Zones
+}
 
 // Triager runs one triage, calling progress after each stage from the
 // triage's own goroutine.
@@ -84,17 +101,36 @@ type AlarmDescriber interface {
 	DescribeAlarms(ctx context.Context, region string, names []string) ([]investigation.Alarm, error)
 }
 
+// Episodes are the alarm episodes replicas claim, so that each is triaged
+// once: a won claim is a lease held while the triage runs, completed into a
+// "done" marker or released to hand the episode back. ClaimOnce claims
+// anything else that must happen once (an episode's resolution).
+type Episodes interface {
+	ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error)
+	SetThread(ctx context.Context, key store.AlarmKey, thread store.ThreadRef) error
+	LatestThread(ctx context.Context, alarmARN string) (store.EpisodeThread, error)
+	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
+}
+
+// Threads keep what a thread is about (its alarm, report and window), for
+// follow-up questions and buttons.
+type Threads interface {
+	SaveThread(ctx context.Context, thread store.ThreadRef, st store.ThreadState) error
+	LoadThread(ctx context.Context, thread store.ThreadRef) (store.ThreadState, error)
+}
+
+// Artifacts keep reports for replay.
+type Artifacts interface {
+	SaveArtifact(ctx context.Context, a store.Artifact) (string, error)
+}
+
 // Store is the shared state the bot coordinates replicas through.
 // *store.Store satisfies it.
 type Store interface {
 	Ping(ctx context.Context) error
-	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
-	ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error)
-	SetThread(ctx context.Context, key store.AlarmKey, thread store.ThreadRef) error
-	LatestThread(ctx context.Context, alarmARN string) (store.EpisodeThread, error)
-	SaveThread(ctx context.Context, thread store.ThreadRef, st store.ThreadState) error
-	LoadThread(ctx context.Context, thread store.ThreadRef) (store.ThreadState, error)
-	SaveArtifact(ctx context.Context, a store.Artifact) (string, error)
+	Episodes
+	Threads
+	Artifacts
 }
 
 // FeedbackStore keeps 👍/👎 on causes. *store.Store satisfies it.
@@ -102,18 +138,29 @@ type FeedbackStore interface {
 	SaveFeedback(ctx context.Context, f store.Feedback) error
 }
 
-// Queue is an SQS queue of alarm notifications. *tools.SQS satisfies it.
+// QueueMessage is one message of the alarm queue.
+type QueueMessage struct {
+	ID            string
+	Body          string
+	ReceiptHandle string
+	// ReceiveCount is how many times the queue handed the message out, this
+	// time included: above one, an earlier receiver failed to delete it.
+	ReceiveCount int
+}
+
+// Queue is a queue of alarm notifications (SQSQueue adapts *tools.SQS):
+// a received message stays hidden for its visibility, which ExtendVisibility
+// renews (zero: visible again now), until it is deleted.
 type Queue interface {
-	Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error)
+	// Receive long-polls up to wait for messages.
+	Receive(ctx context.Context, wait time.Duration) ([]QueueMessage, error)
 	Delete(ctx context.Context, receiptHandle string) error
 	ExtendVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
 }
 
-// Deps are what the bot talks to. Slack, Socket, Triager and Store are
-// required.
+// Deps are what the bot talks to. Chat, Triager and Store are required.
 type Deps struct {
-	Slack   SlackAPI
-	Socket  Socket
+	Chat    Chat
 	Triager Triager
 	Store   Store
 	// Advisor, when set, adds the AI assessment to each report by updating
@@ -128,9 +175,6 @@ type Deps struct {
 	// Changes answers change questions, event lookups and "who did what";
 	// without it those are answered with an explanation.
 	Changes ChangeFinder
-	// Users reads members' time zones; nil uses Slack when it can
-	// (*slack.Client does), else times are read in UTC.
-	Users UserDirectory
 	// IAM reads policy versions, for "what was the previous version".
 	IAM investigation.IAM
 	// Topology and Logs, when set, are captured into the scenarios written
@@ -158,16 +202,9 @@ const (
 	DefaultIntakeQueue     = 1024
 	DefaultShutdownTimeout = 9 * time.Second
 	DefaultProgressEvery   = time.Second
-	// DefaultPostInterval is a tenth above Slack's pace of one message per
-	// second per channel: with jitter between two posts, Slack must never
-	// see them closer than a second apart, since each 429 costs a whole
-	// second of Retry-After.
-	DefaultPostInterval   = 1100 * time.Millisecond
-	DefaultSlackAttempts  = 5
-	DefaultSlackTimeout   = 10 * time.Second
-	DefaultSQSVisibility  = 2 * time.Minute
-	DefaultPoisonReceives = 5
-	DefaultCommand        = "/trailhound"
+	DefaultSQSVisibility   = 2 * time.Minute
+	DefaultPoisonReceives  = 5
+	DefaultCommand         = "/trailhound"
 	// maxShutdownTimeout keeps a stop within what an orchestrator waits
 	// before killing the process (Kubernetes' default grace is 30 s, but
 	// rolling deploys are planned around 10 s).
@@ -197,8 +234,8 @@ type Options struct {
 	// note, and queue messages are left in the queue meanwhile.
 	Workers   int
 	QueueSize int
-	// IntakeWorkers handle acknowledged envelopes and queue messages:
-	// parsing, claims, placeholders. IntakeQueue bounds what waits for them.
+	// IntakeWorkers handle queue messages: parsing, claims, placeholders.
+	// IntakeQueue bounds what waits for them.
 	IntakeWorkers int
 	IntakeQueue   int
 	// DedupWindow is how long a triaged episode counts as done (store default).
@@ -211,14 +248,6 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// ProgressEvery is the least time between two updates of a message.
 	ProgressEvery time.Duration
-	// PostInterval paces chat.postMessage per channel; PostBurst allows
-	// that many back to back.
-	PostInterval time.Duration
-	PostBurst    int
-	// SlackAttempts bounds the tries of one Web API call (rate limits and
-	// transient errors are retried); SlackTimeout bounds each try.
-	SlackAttempts int
-	SlackTimeout  time.Duration
 	// SQSVisibility is how long a message being triaged is kept hidden,
 	// renewed every third of it.
 	SQSVisibility time.Duration
@@ -260,10 +289,6 @@ func (o Options) withDefaults() Options {
 	setDur(&o.RenewEvery, o.Lease/3)
 	setDur(&o.ShutdownTimeout, DefaultShutdownTimeout)
 	setDur(&o.ProgressEvery, DefaultProgressEvery)
-	setDur(&o.PostInterval, DefaultPostInterval)
-	setInt(&o.PostBurst, 1)
-	setInt(&o.SlackAttempts, DefaultSlackAttempts)
-	setDur(&o.SlackTimeout, DefaultSlackTimeout)
 	setDur(&o.SQSVisibility, DefaultSQSVisibility)
 	setInt(&o.PoisonReceives, DefaultPoisonReceives)
 	if o.Command == "" {

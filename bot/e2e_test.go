@@ -13,9 +13,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
-
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/sandbox"
 	"github.com/trailhound/trailhound/store"
@@ -45,13 +43,27 @@ type replica struct {
 	done   chan error
 }
 
-func startReplica(t testing.TB, sb *sandbox.Slack, st Store, triager Triager, opts Options) *replica {
+// sandboxChat connects the Slack transport to the sandbox workspace.
+func sandboxChat(t testing.TB, sb *sandbox.Slack, st Store, reg prometheus.Registerer, o slackchat.Options) *slackchat.Client {
 	t.Helper()
 	so := sb.Options()
-	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
+	o.Envelopes, o.Logger, o.Metrics = st, testLogger(t), reg
+	c, err := slackchat.Open(so.BotToken, so.AppToken, sb.URL()+"/api/", o)
+	if err != nil {
+		t.Fatalf("slack transport: %v", err)
+	}
+	return c
+}
+
+func startReplica(t testing.TB, sb *sandbox.Slack, st Store, triager Triager, opts Options, chatOpts ...slackchat.Options) *replica {
+	t.Helper()
 	r := &replica{reg: prometheus.NewRegistry(), done: make(chan error, 1)}
+	var co slackchat.Options
+	if len(chatOpts) > 0 {
+		co = chatOpts[0]
+	}
 	b, err := New(Deps{
-		Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: st,
+		Chat: sandboxChat(t, sb, st, r.reg, co), Triager: triager, Store: st,
 		Logger: testLogger(t), Metrics: r.reg,
 	}, opts)
 	if err != nil {
@@ -273,9 +285,9 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 	triager := newFakeTriager()
 	triager.delay = 100 * time.Millisecond
 	opts := sandboxOptions(channels...)
-	opts.PostInterval = 50 * time.Millisecond
-	a := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-a"))
-	b := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-b"))
+	pace := slackchat.Options{PostInterval: 50 * time.Millisecond}
+	a := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-a"), pace)
+	b := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-b"), pace)
 	waitSandbox(t, sb, 5*time.Second, "two connections", func() bool { return sb.Connections() == 2 })
 
 	const alarms, copies = 20, 10
@@ -350,12 +362,11 @@ func TestSandboxQueueIntake(t *testing.T) {
 
 	sb := startSandbox(t, sandbox.SlackOptions{})
 	triager := newFakeTriager()
-	so := sb.Options()
-	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
 	opts := sandboxOptions(sandboxChannel)
 	opts.AlertChannel = sandboxChannel
-	b, err := New(Deps{Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: openStoreAt(t, ""),
-		Queue: queue, Logger: testLogger(t)}, opts)
+	st := openStoreAt(t, "")
+	b, err := New(Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
+		Queue: SQSQueue(queue), Logger: testLogger(t)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

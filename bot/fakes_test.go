@@ -24,7 +24,6 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
-	"github.com/trailhound/trailhound/tools"
 )
 
 // Identities of the fake workspace.
@@ -419,7 +418,7 @@ type fakeQueue struct {
 }
 
 type queued struct {
-	tools.Message
+	QueueMessage
 	invisible bool
 }
 
@@ -428,21 +427,21 @@ func (q *fakeQueue) send(body string) string {
 	defer q.mu.Unlock()
 	q.seq++
 	id := fmt.Sprintf("m%d", q.seq)
-	q.messages = append(q.messages, &queued{Message: tools.Message{ID: id, Body: body}})
+	q.messages = append(q.messages, &queued{QueueMessage: QueueMessage{ID: id, Body: body}})
 	return id
 }
 
-func (q *fakeQueue) Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error) {
+func (q *fakeQueue) Receive(ctx context.Context, wait time.Duration) ([]QueueMessage, error) {
 	deadline := time.Now().Add(min(wait, 50*time.Millisecond))
 	for {
 		q.mu.Lock()
-		var out []tools.Message
+		var out []QueueMessage
 		for _, m := range q.messages {
 			if !m.invisible && len(out) < 10 {
 				m.invisible = true
 				m.ReceiveCount++
 				m.ReceiptHandle = fmt.Sprintf("%s-r%d", m.ID, m.ReceiveCount)
-				out = append(out, m.Message)
+				out = append(out, m.QueueMessage)
 			}
 		}
 		q.mu.Unlock()
