@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"github.com/trailhound/trailhound/bot/slackchat"
 	"math/rand/v2"
 	"regexp"
 	"runtime"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/sandbox"
 )
 
