@@ -25,7 +25,7 @@ import (
 	"time"
 )
 
-// Bot is one replica of the Slack bot. Build it with New and run it with Run.
+// Bot is one replica of Trailhound. Build it with New and run it with Run.
 type Bot struct {
 	deps Deps
 	opts Options

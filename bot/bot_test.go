@@ -14,7 +14,6 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -27,7 +26,7 @@ type harness struct {
 	triager *fakeTriager
 	alarms  *fakeAlarms
 	queue   *fakeQueue
-	store   Store
+	store   testStore
 	reg     *prometheus.Registry
 	chat    *slackchat.Client
 	bot     *Bot
@@ -62,7 +61,7 @@ func testChatOptions() slackchat.Options {
 type harnessConfig struct {
 	opts    Options
 	chat    slackchat.Options
-	store   func(*recorder, testing.TB) Store
+	store   func(*recorder, testing.TB) testStore
 	queue   bool
 	advisor Advisor
 }
@@ -70,9 +69,11 @@ type harnessConfig struct {
 func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
 	t.Helper()
 	cfg := harnessConfig{
-		opts:  testOptions(),
-		chat:  testChatOptions(),
-		store: func(rec *recorder, t testing.TB) Store { return recStore{Store: openStore(t), rec: rec} },
+		opts: testOptions(),
+		chat: testChatOptions(),
+		store: func(rec *recorder, t testing.TB) testStore {
+			return recStore{StoreAdapter: RedisStore(openStore(t)), rec: rec}
+		},
 	}
 	for _, c := range configure {
 		c(&cfg)
@@ -293,8 +294,8 @@ func TestTriageErrorReleasesTheClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, "claim released", func() bool {
-		c, err := h.store.ClaimAlarm(context.Background(), key, "probe", time.Second)
-		if err == nil && c.State == store.ClaimWon {
+		c, err := h.store.ClaimEpisode(context.Background(), key, "probe", time.Second)
+		if err == nil && c.State == ClaimWon {
 			return c.Lease.Release(context.Background()) == nil
 		}
 		return false
@@ -323,7 +324,7 @@ func TestTriageErrorReleasesTheClaim(t *testing.T) {
 
 func TestRedisDownStillTriagesWithAWarning(t *testing.T) {
 	h := newHarness(t, func(c *harnessConfig) {
-		c.store = func(*recorder, testing.TB) Store { return downStore{} }
+		c.store = func(*recorder, testing.TB) testStore { return downStore{} }
 	})
 	if h.bot.Ready() {
 		t.Error("ready although the store never answered")
@@ -448,8 +449,8 @@ func TestShutdownHandsBackUnfinishedTriages(t *testing.T) {
 	}
 	for _, name := range []string{"running", "queued"} {
 		key, _ := alarmKey(investigation.Alarm{Name: name, ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:" + name, StateChangeTime: episodeStart})
-		c, err := h.store.ClaimAlarm(context.Background(), key, "probe", time.Second)
-		if err != nil || c.State != store.ClaimWon {
+		c, err := h.store.ClaimEpisode(context.Background(), key, "probe", time.Second)
+		if err != nil || c.State != ClaimWon {
 			t.Errorf("claim of %s not released: %+v %v", name, c, err)
 		}
 	}

@@ -10,14 +10,13 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
 	"github.com/trailhound/trailhound/bot/chat"
-	"github.com/trailhound/trailhound/store"
 )
 
 // click is one button press, with where its answers go.
 type click struct {
 	user    string
 	channel string
-	thread  store.ThreadRef // the thread the button's message is in
+	thread  chat.Ref // the thread the button's message is in
 	value   blocks.ActionValue
 	action  string
 }
@@ -35,7 +34,7 @@ func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 	}
 	c := click{
 		user: cl.User, channel: cl.Channel, action: name,
-		thread: store.ThreadRef{Channel: cl.Channel, TS: firstNonEmpty(cl.ThreadTS, cl.MessageTS)},
+		thread: chat.Ref{Channel: cl.Channel, TS: firstNonEmpty(cl.ThreadTS, cl.MessageTS)},
 	}
 	if cl.Value != "" {
 		v, err := blocks.ParseActionValue(cl.Value)
@@ -84,17 +83,11 @@ func (b *Bot) feedback(ctx context.Context, c click) {
 		b.tell(ctx, c, "Thanks, but feedback cannot be stored here.")
 		return
 	}
-	vote := store.VoteUp
+	vote := VoteUp
 	if c.action == blocks.ActionFeedbackDown {
-		vote = store.VoteDown
+		vote = VoteDown
 	}
-	f := store.Feedback{
-		FeedbackSubject: store.FeedbackSubject{ArtifactID: c.value.Artifact, Thread: c.thread},
-		CandidateRank:   c.value.Rank,
-		Vote:            vote,
-		User:            c.user,
-		At:              b.now().UTC(),
-	}
+	f := Feedback{ArtifactID: c.value.Artifact, Thread: c.thread, Rank: c.value.Rank, Vote: vote, User: c.user, At: b.now().UTC()}
 	st, stErr := b.deps.Store.LoadThread(ctx, c.thread)
 	if stErr == nil {
 		for _, cand := range st.Report.Candidates {
@@ -111,7 +104,7 @@ func (b *Bot) feedback(ctx context.Context, c click) {
 		return
 	}
 	b.log.Info("feedback stored", "rank", c.value.Rank, "vote", vote, "user", c.user, "thread", c.thread.String())
-	if vote == store.VoteUp {
+	if vote == VoteUp {
 		b.tell(ctx, c, fmt.Sprintf("👍 Thanks: recorded that cause #%d was right.", c.value.Rank))
 		return
 	}
@@ -135,7 +128,7 @@ func (b *Bot) correct(ctx context.Context, c click) {
 		b.tell(ctx, c, failure("I no longer have this thread's investigation", err))
 		return
 	}
-	path, err := b.writeScenario(ctx, b.opts.ScenarioDir, correction{state: st, rightRank: c.value.Rank, user: c.user, at: b.now()})
+	path, err := b.writeScenario(ctx, b.opts.ScenarioDir, correction{state: storeThreadState(st), rightRank: c.value.Rank, user: c.user, at: b.now()})
 	if err != nil {
 		b.log.Warn("could not write the corrected scenario", "thread", c.thread.String(), "rank", c.value.Rank, "error", err)
 		b.tell(ctx, c, failure("I could not save this as a scenario", err))
@@ -143,10 +136,7 @@ func (b *Bot) correct(ctx context.Context, c click) {
 	}
 	b.log.Info("corrected scenario written", "path", path, "rank", c.value.Rank, "user", c.user, "thread", c.thread.String())
 	if b.deps.Feedback != nil {
-		f := store.Feedback{
-			FeedbackSubject: store.FeedbackSubject{ArtifactID: c.value.Artifact, Thread: c.thread},
-			CandidateRank:   c.value.Rank, Vote: store.VoteUp, User: c.user, At: b.now().UTC(),
-		}
+		f := Feedback{ArtifactID: c.value.Artifact, Thread: c.thread, Rank: c.value.Rank, Vote: VoteUp, User: c.user, At: b.now().UTC()}
 		for _, cand := range st.Report.Candidates {
 			if cand.Rank == c.value.Rank {
 				for _, e := range cand.Events {
@@ -182,7 +172,7 @@ func (b *Bot) widen(ctx context.Context, c click) {
 // rerun triages the thread's alarm again, in the same thread.
 func (b *Bot) rerun(ctx context.Context, c click) {
 	st, err := b.deps.Store.LoadThread(ctx, c.thread)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && st.Alarm.Name == "") {
+	if errors.Is(err, ErrNotFound) || (err == nil && st.Alarm.Name == "") {
 		b.tell(ctx, c, "I no longer have this thread's alarm: use `"+b.opts.Command+" triage <alarm>`.")
 		return
 	}

@@ -194,7 +194,7 @@ type changeRequest struct {
 // and, in a triage thread, its state.
 type conversationContext struct {
 	zone  chat.Zone
-	state *store.ThreadState
+	state *ThreadState
 }
 
 func (c conversationContext) reference(now time.Time) ask.Reference {
@@ -227,7 +227,7 @@ func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversation
 	switch {
 	case subject == "" && cc.state != nil:
 		req.subject = firstNonEmpty(cc.state.Alarm.Name, "this thread's resources")
-		req.resources = threadResources(cc.state)
+		req.resources = resourcesOf(cc.state.Alarm, cc.state.Report)
 		if a := cc.state.Alarm; a.Name != "" {
 			req.alarm = &a
 		}
@@ -285,16 +285,24 @@ func alarmResources(ctx context.Context, a investigation.Alarm, alarms AlarmDesc
 	return investigation.Scope(ctx, a, d).Resources
 }
 
+// threadResources is the stored thread's resources, for the scenario
+// writer, which reads the store's record of a thread.
 func threadResources(st *store.ThreadState) []investigation.Resource {
-	rs := slices.Clone(st.Alarm.Resources)
+	return resourcesOf(st.Alarm, st.Report)
+}
+
+// resourcesOf is what a thread is about: its alarm's scope and the
+// resources of its report's causes.
+func resourcesOf(alarm investigation.Alarm, rep investigation.Report) []investigation.Resource {
+	rs := slices.Clone(alarm.Resources)
 	if len(rs) == 0 {
-		rs = slices.Clone(st.Report.Alarm.Resources)
+		rs = slices.Clone(rep.Alarm.Resources)
 	}
-	for _, c := range st.Report.Candidates {
+	for _, c := range rep.Candidates {
 		if c.Resource.ID == "" {
 			continue
 		}
-		r := investigation.Resource{Type: c.Resource.Type, ID: c.Resource.ID, Region: st.Alarm.Region}
+		r := investigation.Resource{Type: c.Resource.Type, ID: c.Resource.ID, Region: alarm.Region}
 		if !slices.ContainsFunc(rs, func(x investigation.Resource) bool { return x.Key() == r.Key() }) {
 			rs = append(rs, r)
 		}
@@ -327,11 +335,11 @@ func referent(subject string) string {
 	return ""
 }
 
-func resolveReferent(st *store.ThreadState, subject string) (investigation.Resource, error) {
+func resolveReferent(st *ThreadState, subject string) (investigation.Resource, error) {
 	kind := referent(subject)
 	want := referents[kind]
 	var found []investigation.Resource
-	for _, r := range threadResources(st) {
+	for _, r := range resourcesOf(st.Alarm, st.Report) {
 		if strings.Contains(strings.ToLower(r.Type), want) {
 			found = append(found, r)
 		}
@@ -430,7 +438,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	}
 	// A visible table starts a thread of its own: follow-ups there (widen,
 	// who made change 1) need what it was about.
-	st := store.ThreadState{Window: req.window}
+	st := ThreadState{Window: req.window}
 	if req.alarm != nil {
 		st.Alarm = *req.alarm
 	}
@@ -442,7 +450,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 		}
 		st.EvidenceEventIDs = append(st.EvidenceEventIDs, e.ID)
 	}
-	thread := store.ThreadRef{Channel: req.channel, TS: firstNonEmpty(req.threadTS, ts)}
+	thread := chat.Ref{Channel: req.channel, TS: firstNonEmpty(req.threadTS, ts)}
 	if req.threadTS == "" {
 		if err := b.deps.Store.SaveThread(ctx, thread, st); err != nil {
 			b.log.Warn("could not save the change table's context", "thread", thread.String(), "error", err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/chat"
-	"github.com/trailhound/trailhound/store"
 )
 
 // commandHandler answers one verb of the slash command; args is the text
@@ -129,7 +128,7 @@ func (b *Bot) cmdTriage(ctx context.Context, cmd chat.Command, args string) {
 	j := &triageJob{
 		alarm:  a,
 		origin: origin{channel: cmd.Channel, rootTS: ts, received: cmd.Received, manual: true},
-		thread: store.ThreadRef{Channel: cmd.Channel, TS: ts},
+		thread: chat.Ref{Channel: cmd.Channel, TS: ts},
 	}
 	if err := b.openThread(ctx, j); err != nil {
 		b.pool.unreserve()

@@ -13,7 +13,6 @@ import (
 	"github.com/trailhound/trailhound/bot/ask"
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // awsRefusal answers a member who is not allowed to ask questions that read AWS.
@@ -65,11 +64,11 @@ func (b *Bot) OnMention(ctx context.Context, ev chat.Mention) {
 	q := question{user: ev.User, channel: ev.Channel, thread: thread, text: ev.Text}
 	q.cc.zone = b.chat.Zone(ctx, ev.User)
 	if ev.ThreadTS != "" {
-		st, err := b.deps.Store.LoadThread(ctx, store.ThreadRef{Channel: ev.Channel, TS: ev.ThreadTS})
+		st, err := b.deps.Store.LoadThread(ctx, chat.Ref{Channel: ev.Channel, TS: ev.ThreadTS})
 		switch {
 		case err == nil:
 			q.cc.state = &st
-		case !errors.Is(err, store.ErrNotFound):
+		case !errors.Is(err, ErrNotFound):
 			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTS, "error", err)
 		}
 	}
@@ -88,9 +87,9 @@ func (b *Bot) threadFollowUp(ctx context.Context, ev chat.Message) bool {
 	if in.Kind == ask.KindUnknown || in.Kind == ask.KindHelp {
 		return false
 	}
-	st, err := b.deps.Store.LoadThread(ctx, store.ThreadRef{Channel: ev.Channel, TS: ev.ThreadTS})
+	st, err := b.deps.Store.LoadThread(ctx, chat.Ref{Channel: ev.Channel, TS: ev.ThreadTS})
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
+		if !errors.Is(err, ErrNotFound) {
 			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTS, "error", err)
 		}
 		return false
@@ -221,7 +220,7 @@ func (b *Bot) resize(ctx context.Context, q question, in ask.Intent) {
 	// already finds the new window.
 	saved := *st
 	saved.Window = w
-	if err := b.deps.Store.SaveThread(ctx, store.ThreadRef{Channel: q.channel, TS: q.thread}, saved); err != nil {
+	if err := b.deps.Store.SaveThread(ctx, chat.Ref{Channel: q.channel, TS: q.thread}, saved); err != nil {
 		b.log.Warn("could not save the thread's new window", "error", err)
 	}
 	b.changesIn(ctx, q, "", w)

@@ -155,7 +155,7 @@ func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*
 	}
 	reg := prometheus.NewRegistry()
 	deps := Deps{
-		Chat: sandboxChat(t, sb, st, reg, slackchat.Options{Now: clk.now}), Triager: triager, Store: st,
+		Chat: sandboxChat(t, sb, st, reg, slackchat.Options{Now: clk.now}), Triager: triager, Store: RedisStore(st),
 		Changes: TrailChanges(trail, fakeTopology{}, "us-east-1"),
 		Now:     clk.now, Logger: testLogger(t), Metrics: reg,
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,7 +93,7 @@ type Advisor interface {
 // rests on; an error says in one line why there is no answer (AI off,
 // throttled, a budget spent, invalid output).
 type Answerer interface {
-	Answer(ctx context.Context, question string, st store.ThreadState) (text string, cited []investigation.EventRef, err error)
+	Answer(ctx context.Context, question string, st ThreadState) (text string, cited []investigation.EventRef, err error)
 }
 
 // AlarmDescriber reads alarm definitions, for notifications that name an
@@ -101,31 +102,100 @@ type AlarmDescriber interface {
 	DescribeAlarms(ctx context.Context, region string, names []string) ([]investigation.Alarm, error)
 }
 
+// EpisodeKey names one episode of one alarm: the alarm's ARN and the minute
+// its state changed, which every delivery of one transition shares.
+type EpisodeKey struct {
+	Account  string
+	Region   string
+	AlarmARN string
+	Episode  string
+}
+
+// ClaimState is the outcome of claiming an episode.
+type ClaimState string
+
+// Claim outcomes.
+const (
+	ClaimWon     ClaimState = "won"     // the caller triages it and holds the lease
+	ClaimRunning ClaimState = "running" // another replica is triaging it now
+	ClaimDone    ClaimState = "done"    // it was triaged within the dedup window
+)
+
+// EpisodeClaim is the answer to claiming an episode.
+type EpisodeClaim struct {
+	State ClaimState
+	// Lease is set when State is ClaimWon.
+	Lease Lease
+	// Thread is the episode's thread when one was recorded: the report's
+	// when done, the placeholder's while running, and for a take-over win
+	// the thread the previous owner had started.
+	Thread chat.Ref
+}
+
+// Lease is a won episode claim: a short lease renewed while the triage
+// runs, completed into a "done" marker for the dedup window once the report
+// is posted, or released to hand the episode back.
+type Lease interface {
+	// Hold renews the lease every interval until ctx ends; an error says
+	// it was lost.
+	Hold(ctx context.Context, every time.Duration) error
+	Complete(ctx context.Context, thread chat.Ref, dedupWindow time.Duration) error
+	Release(ctx context.Context) error
+}
+
+// EpisodeThread is the thread of one episode.
+type EpisodeThread struct {
+	Episode string
+	Thread  chat.Ref
+}
+
+// ErrNotFound is the store having no such thread or episode (or no longer).
+var ErrNotFound = errors.New("not found")
+
 // Episodes are the alarm episodes replicas claim, so that each is triaged
-// once: a won claim is a lease held while the triage runs, completed into a
-// "done" marker or released to hand the episode back. ClaimOnce claims
-// anything else that must happen once (an episode's resolution).
+// once. ClaimOnce claims anything else that must happen once across
+// replicas (an episode's resolution) for ttl.
 type Episodes interface {
-	ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error)
-	SetThread(ctx context.Context, key store.AlarmKey, thread store.ThreadRef) error
-	LatestThread(ctx context.Context, alarmARN string) (store.EpisodeThread, error)
-	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
+	ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error)
+	SetEpisodeThread(ctx context.Context, key EpisodeKey, thread chat.Ref) error
+	// LatestThread is the thread of the alarm's latest episode that has
+	// one, or ErrNotFound.
+	LatestThread(ctx context.Context, alarmARN string) (EpisodeThread, error)
+	ClaimOnce(ctx context.Context, id string, ttl time.Duration) (bool, error)
 }
 
-// Threads keep what a thread is about (its alarm, report and window), for
-// follow-up questions and buttons.
+// ThreadState is what a thread is about, kept for its follow-ups.
+type ThreadState struct {
+	// Alarm is the alarm as received and scoped (Alarm.Resources is the scope).
+	Alarm investigation.Alarm
+	// Report is the triage's report; a change table's thread keeps only its
+	// resources and window there.
+	Report investigation.Report
+	// Window is the span the conversation is about now; it starts as the
+	// report's and moves when someone widens or narrows it.
+	Window investigation.Window
+	// EvidenceEventIDs are the event ids the thread's answers may cite.
+	EvidenceEventIDs []string
+	// AISection is the AI assessment as the report shows it, so that a
+	// re-render keeps it.
+	AISection json.RawMessage
+}
+
+// Threads keep what a thread is about; LoadThread returns ErrNotFound for a
+// thread it does not know.
 type Threads interface {
-	SaveThread(ctx context.Context, thread store.ThreadRef, st store.ThreadState) error
-	LoadThread(ctx context.Context, thread store.ThreadRef) (store.ThreadState, error)
+	SaveThread(ctx context.Context, thread chat.Ref, st ThreadState) error
+	LoadThread(ctx context.Context, thread chat.Ref) (ThreadState, error)
 }
 
-// Artifacts keep reports for replay.
+// Artifacts keep reports for replay. SaveReport stores rep under
+// rep.ArtifactID, choosing one when it is empty, and returns it.
 type Artifacts interface {
-	SaveArtifact(ctx context.Context, a store.Artifact) (string, error)
+	SaveReport(ctx context.Context, rep investigation.Report) (string, error)
 }
 
-// Store is the shared state the bot coordinates replicas through.
-// *store.Store satisfies it.
+// Store is the shared state the bot coordinates replicas through;
+// RedisStore adapts *store.Store.
 type Store interface {
 	Ping(ctx context.Context) error
 	Episodes
@@ -133,9 +203,32 @@ type Store interface {
 	Artifacts
 }
 
-// FeedbackStore keeps 👍/👎 on causes. *store.Store satisfies it.
+// Vote is a 👍 or 👎 on a cause.
+type Vote string
+
+// Votes.
+const (
+	VoteUp   Vote = "up"
+	VoteDown Vote = "down"
+)
+
+// Feedback is one vote on a cause of a triage, with the cause someone named
+// as the right one after a 👎.
+type Feedback struct {
+	ArtifactID string
+	Thread     chat.Ref
+	Rank       int      // the cause voted on
+	EventIDs   []string // its events
+	Vote       Vote
+	User       string
+	// CorrectCause holds the event ids named as the real cause.
+	CorrectCause []string
+	At           time.Time
+}
+
+// FeedbackStore keeps 👍/👎 on causes (RedisStore's does).
 type FeedbackStore interface {
-	SaveFeedback(ctx context.Context, f store.Feedback) error
+	SaveFeedback(ctx context.Context, f Feedback) error
 }
 
 // QueueMessage is one message of the alarm queue.
@@ -182,7 +275,7 @@ type Deps struct {
 	Topology investigation.Topology
 	Logs     investigation.Logs
 	// Feedback stores 👍/👎 on causes; nil uses Store when it can
-	// (*store.Store does).
+	// (RedisStore's does).
 	Feedback FeedbackStore
 	// Queue, when set, is long-polled for alarm notifications, which open
 	// threads in Options.AlertChannel.

@@ -45,7 +45,7 @@ type replica struct {
 }
 
 // sandboxChat connects the Slack transport to the sandbox workspace.
-func sandboxChat(t testing.TB, sb *sandbox.Slack, st Store, reg prometheus.Registerer, o slackchat.Options) *slackchat.Client {
+func sandboxChat(t testing.TB, sb *sandbox.Slack, st slackchat.Envelopes, reg prometheus.Registerer, o slackchat.Options) *slackchat.Client {
 	t.Helper()
 	so := sb.Options()
 	o.Envelopes, o.Logger, o.Metrics = st, testLogger(t), reg
@@ -56,7 +56,7 @@ func sandboxChat(t testing.TB, sb *sandbox.Slack, st Store, reg prometheus.Regis
 	return c
 }
 
-func startReplica(t testing.TB, sb *sandbox.Slack, st Store, triager Triager, opts Options, chatOpts ...slackchat.Options) *replica {
+func startReplica(t testing.TB, sb *sandbox.Slack, st *StoreAdapter, triager Triager, opts Options, chatOpts ...slackchat.Options) *replica {
 	t.Helper()
 	r := &replica{reg: prometheus.NewRegistry(), done: make(chan error, 1)}
 	var co slackchat.Options
@@ -99,14 +99,14 @@ func sharedRedis(t testing.TB) string {
 	return "redis://" + m.Addr()
 }
 
-func openStoreAt(t testing.TB, url string) *store.Store {
+func openStoreAt(t testing.TB, url string) *StoreAdapter {
 	t.Helper()
 	s, err := store.Open(context.Background(), url, store.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return RedisStore(s)
 }
 
 func sandboxOptions(channels ...string) Options {
@@ -269,7 +269,7 @@ func TestSandboxShutdownIsClean(t *testing.T) {
 		t.Errorf("thread does not say the triage was interrupted: %+v", th)
 	}
 	key, _ := alarmKey(investigation.Alarm{Name: "checkout-errors", ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:checkout-errors", StateChangeTime: episodeStart})
-	if c, err := st.ClaimAlarm(context.Background(), key, "next", time.Second); err != nil || c.State != store.ClaimWon {
+	if c, err := st.ClaimEpisode(context.Background(), key, "next", time.Second); err != nil || c.State != ClaimWon {
 		t.Errorf("the claim was not released: %+v %v", c, err)
 	}
 }

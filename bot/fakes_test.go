@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
 )
@@ -166,20 +167,27 @@ func (f *fakeAlarms) DescribeAlarms(_ context.Context, region string, names []st
 	return out, nil
 }
 
+// testStore is the bot's store and the transport's envelope claims in one,
+// as RedisStore is.
+type testStore interface {
+	Store
+	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
+}
+
 // recStore records the claims on a real (embedded) store.
 type recStore struct {
-	Store
+	*StoreAdapter
 	rec *recorder
 }
 
 func (s recStore) ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error) {
 	s.rec.add("claim-envelope %s", id)
-	return s.Store.ClaimEnvelope(ctx, id, ttl)
+	return s.StoreAdapter.ClaimEnvelope(ctx, id, ttl)
 }
 
-func (s recStore) ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error) {
-	s.rec.add("claim-alarm %s", key)
-	return s.Store.ClaimAlarm(ctx, key, owner, lease)
+func (s recStore) ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error) {
+	s.rec.add("claim-alarm %s", storeKey(key))
+	return s.StoreAdapter.ClaimEpisode(ctx, key, owner, lease)
 }
 
 // downStore is a Redis that does not answer.
@@ -193,22 +201,25 @@ func (downStore) Ping(context.Context) error { return unavailable("ping") }
 func (downStore) ClaimEnvelope(context.Context, string, time.Duration) (bool, error) {
 	return false, unavailable("claim envelope")
 }
-func (downStore) ClaimAlarm(context.Context, store.AlarmKey, string, time.Duration) (store.Claim, error) {
-	return store.Claim{}, unavailable("claim alarm")
+func (downStore) ClaimOnce(context.Context, string, time.Duration) (bool, error) {
+	return false, unavailable("claim once")
 }
-func (downStore) SetThread(context.Context, store.AlarmKey, store.ThreadRef) error {
+func (downStore) ClaimEpisode(context.Context, EpisodeKey, string, time.Duration) (EpisodeClaim, error) {
+	return EpisodeClaim{}, unavailable("claim alarm")
+}
+func (downStore) SetEpisodeThread(context.Context, EpisodeKey, chat.Ref) error {
 	return unavailable("set thread")
 }
-func (downStore) LatestThread(context.Context, string) (store.EpisodeThread, error) {
-	return store.EpisodeThread{}, unavailable("latest thread")
+func (downStore) LatestThread(context.Context, string) (EpisodeThread, error) {
+	return EpisodeThread{}, unavailable("latest thread")
 }
-func (downStore) SaveThread(context.Context, store.ThreadRef, store.ThreadState) error {
+func (downStore) SaveThread(context.Context, chat.Ref, ThreadState) error {
 	return unavailable("save thread")
 }
-func (downStore) LoadThread(context.Context, store.ThreadRef) (store.ThreadState, error) {
-	return store.ThreadState{}, unavailable("load thread")
+func (downStore) LoadThread(context.Context, chat.Ref) (ThreadState, error) {
+	return ThreadState{}, unavailable("load thread")
 }
-func (downStore) SaveArtifact(context.Context, store.Artifact) (string, error) {
+func (downStore) SaveReport(context.Context, investigation.Report) (string, error) {
 	return "", unavailable("save artifact")
 }
 

@@ -44,7 +44,7 @@ func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if k.AlarmARN != c.wantARN || k.Episode != store.EpisodeOf(at) {
+			if k.AlarmARN != c.wantARN || k.Episode != string(store.EpisodeOf(at)) {
 				t.Errorf("key %+v, want ARN %s episode %s", k, c.wantARN, store.EpisodeOf(at))
 			}
 		})

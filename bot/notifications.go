@@ -150,13 +150,14 @@ func storeARN(arn string) string {
 }
 
 // alarmKey is the store key of the alarm's current episode.
-func alarmKey(a investigation.Alarm) (store.AlarmKey, error) {
+func alarmKey(a investigation.Alarm) (EpisodeKey, error) {
 	arn := alarmARN(a)
 	if arn == "" {
-		return store.AlarmKey{}, fmt.Errorf("alarm %q has no ARN, and no account to build one from", a.Name)
+		return EpisodeKey{}, fmt.Errorf("alarm %q has no ARN, and no account to build one from", a.Name)
 	}
 	a.ARN = storeARN(arn)
-	return store.KeyFor(a)
+	k, err := store.KeyFor(a)
+	return EpisodeKey{Account: k.Account, Region: k.Region, AlarmARN: k.AlarmARN, Episode: string(k.Episode)}, err
 }
 
 // oneLine escapes data for a single mrkdwn line.

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -39,7 +38,7 @@ func userReason(err error) string {
 	case tools.ReasonInvalid:
 		return "the request was refused as invalid"
 	}
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, investigation.ErrUnknownResource) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, investigation.ErrUnknownResource) {
 		return "not found (it may have expired)"
 	}
 	if errors.Is(err, context.DeadlineExceeded) {

@@ -9,7 +9,6 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // runJob triages and posts the report.
@@ -59,12 +58,11 @@ func (b *Bot) progress(ctx context.Context, j *triageJob) func(investigation.Pro
 // finishJob saves the artifact, replaces the placeholder with the report,
 // records the thread's investigation and completes the claim.
 func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Report) error {
-	if rep.ArtifactID == "" {
-		rep.ArtifactID = store.NewArtifactID()
-	}
-	if _, err := b.deps.Store.SaveArtifact(ctx, store.Artifact{ID: rep.ArtifactID, Report: *rep}); err != nil {
+	if id, err := b.deps.Store.SaveReport(ctx, *rep); err != nil {
 		b.log.Warn("could not save the replay artifact", "alarm", j.alarm.Name, "error", err)
 		rep.ArtifactID = ""
+	} else {
+		rep.ArtifactID = id
 	}
 	msg, fits := blocks.WithNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", j.notice)
 	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
@@ -81,7 +79,7 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	}
 	alarm := j.alarm
 	alarm.Resources = rep.Alarm.Resources
-	st := store.ThreadState{Alarm: alarm, Report: *rep, Window: rep.Window, EvidenceEventIDs: evidence(rep)}
+	st := ThreadState{Alarm: alarm, Report: *rep, Window: rep.Window, EvidenceEventIDs: evidence(rep)}
 	if err := b.deps.Store.SaveThread(ctx, j.thread, st); err != nil {
 		b.log.Warn("could not save the thread's investigation: follow-ups will lack context", "alarm", j.alarm.Name, "error", err)
 	}
@@ -99,7 +97,7 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 
 // advise adds the AI assessment under the posted report by updating the
 // same message; the report's deterministic part does not change.
-func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Report, st store.ThreadState) {
+func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Report, st ThreadState) {
 	if b.deps.Advisor == nil {
 		return
 	}

@@ -11,12 +11,11 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // refire notes a duplicate notification of an episode; the flusher posts
 // or edits the note in the episode's thread.
-func (b *Bot) refire(o origin, a investigation.Alarm, key store.AlarmKey, state string, thread store.ThreadRef, log *slog.Logger) {
+func (b *Bot) refire(o origin, a investigation.Alarm, key EpisodeKey, state string, thread chat.Ref, log *slog.Logger) {
 	b.m.dedupHits.WithLabelValues(state).Inc()
 	if thread.IsZero() {
 		log.Info("duplicate notification; its thread is not open yet", "claim", state)
@@ -71,19 +70,20 @@ func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slo
 	}
 	et, err := b.deps.Store.LatestThread(ctx, storeARN(arn))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 		log.Debug("OK notification for an alarm without a thread")
 		return outEnded
 	case err != nil:
 		log.Warn("could not look up the alarm's thread", "error", err)
 		return outRetry
 	}
-	okEpisode := store.EpisodeOf(a.StateChangeTime)
+	okKey, _ := alarmKey(a) // a key-less OK is older than any episode
+	okEpisode := okKey.Episode
 	if okEpisode < et.Episode {
 		log.Info("OK notification older than the alarm's latest episode; left alone", "episode", et.Episode)
 		return outEnded
 	}
-	won, err := b.deps.Store.ClaimEnvelope(ctx, "resolved:"+storeARN(arn)+"@"+string(okEpisode), b.opts.DedupWindow)
+	won, err := b.deps.Store.ClaimOnce(ctx, "resolved:"+storeARN(arn)+"@"+okEpisode, b.opts.DedupWindow)
 	if err == nil && !won {
 		b.m.dedupHits.WithLabelValues("resolved").Inc()
 		return outDuplicate
@@ -102,7 +102,7 @@ func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slo
 // its root, so the channel shows it without opening the thread. A thread
 // whose report cannot be found (still running, failed, or its investigation
 // expired) gets a "resolved" reply instead.
-func (b *Bot) markResolved(ctx context.Context, thread store.ThreadRef, a investigation.Alarm) error {
+func (b *Bot) markResolved(ctx context.Context, thread chat.Ref, a investigation.Alarm) error {
 	at := a.StateChangeTime
 	updated := false
 	if st, err := b.deps.Store.LoadThread(ctx, thread); err == nil {
@@ -134,7 +134,7 @@ func (b *Bot) markResolved(ctx context.Context, thread store.ThreadRef, a invest
 }
 
 // findReport returns the ts of the bot's report in thread, or "".
-func (b *Bot) findReport(ctx context.Context, thread store.ThreadRef) string {
+func (b *Bot) findReport(ctx context.Context, thread chat.Ref) string {
 	msgs, err := b.chat.Replies(ctx, chat.Ref(thread))
 	if err != nil {
 		b.log.Warn("could not read the thread", "thread", thread.String(), "error", err)

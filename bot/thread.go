@@ -11,7 +11,6 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // outcome is how one alarm notification was handled; a queue message is
@@ -63,10 +62,10 @@ func (o origin) source() string {
 type triageJob struct {
 	alarm         investigation.Alarm
 	origin        origin
-	key           store.AlarmKey
+	key           EpisodeKey
 	hasKey        bool
-	lease         *store.Lease // nil without a claim (store down, manual)
-	thread        store.ThreadRef
+	lease         Lease // nil without a claim (store down, manual)
+	thread        chat.Ref
 	placeholderTS string
 	posted        time.Time // when the placeholder went up
 	notice        string    // a warning shown with the placeholder and the report
@@ -124,7 +123,7 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 // still recognised as such and only a new episode is refused.
 func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, log *slog.Logger) outcome {
 	reserved := b.pool.reserve()
-	duplicate := func(state string, thread store.ThreadRef, key store.AlarmKey) outcome {
+	duplicate := func(state string, thread chat.Ref, key EpisodeKey) outcome {
 		if reserved {
 			b.pool.unreserve()
 		}
@@ -137,9 +136,9 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 		log.Warn("alarm has no key: triaging without dedup", "error", err)
 	} else {
 		j.key, j.hasKey = key, true
-		claim, err := b.deps.Store.ClaimAlarm(ctx, key, b.opts.Owner, b.opts.Lease)
+		claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
 		switch {
-		case err == nil && claim.State == store.ClaimWon:
+		case err == nil && claim.State == ClaimWon:
 			j.lease = claim.Lease
 			// A take-over continues in the thread the previous owner started.
 			j.thread = claim.Thread
@@ -199,19 +198,19 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 	if j.thread.IsZero() {
 		switch {
 		case j.origin.channel != "":
-			j.thread = store.ThreadRef{Channel: j.origin.channel, TS: j.origin.rootTS}
+			j.thread = chat.Ref{Channel: j.origin.channel, TS: j.origin.rootTS}
 		default:
 			ts, err := b.postText(ctx, chat.Ref{Channel: b.opts.AlertChannel}, headline(j.alarm))
 			if err != nil {
 				return fmt.Errorf("post the alarm's root message: %w", err)
 			}
-			j.thread = store.ThreadRef{Channel: b.opts.AlertChannel, TS: ts}
+			j.thread = chat.Ref{Channel: b.opts.AlertChannel, TS: ts}
 		}
 	}
 	// Recorded before the placeholder goes up, so that re-fires meanwhile
 	// find the thread and a retry after a failed placeholder reuses the root.
 	if j.lease != nil {
-		if err := b.deps.Store.SetThread(ctx, j.key, j.thread); err != nil {
+		if err := b.deps.Store.SetEpisodeThread(ctx, j.key, j.thread); err != nil {
 			b.log.Warn("could not record the episode's thread", "alarm", j.alarm.Name, "error", err)
 		}
 	}

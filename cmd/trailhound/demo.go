@@ -214,7 +214,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	deps := bot.Deps{
 		Chat:    chat,
 		Triager: d,
-		Store:   d.store,
+		Store:   bot.RedisStore(d.store),
 		Alarms:  d,
 		Logger:  log,
 	}
@@ -279,7 +279,7 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 }
 
 // Answer puts a thread question to the agent of the thread's scenario.
-func (d *demo) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+func (d *demo) Answer(ctx context.Context, question string, st bot.ThreadState) (string, []investigation.EventRef, error) {
 	r, ok := d.byARN[st.Alarm.ARN]
 	if !ok {
 		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)

@@ -72,7 +72,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	deps := bot.Deps{
 		Chat:     chat,
 		Triager:  bot.EngineTriager(eng),
-		Store:    st,
+		Store:    bot.RedisStore(st),
 		Alarms:   sources.alarms,
 		Changes:  bot.TrailChanges(eng.Trail, eng.Topology, awsCfg.Region),
 		IAM:      eng.IAM,
