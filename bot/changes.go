@@ -504,7 +504,7 @@ func (b *Bot) cmdChanges(ctx context.Context, cmd chat.Command, args string) {
 		err = errors.New("name a resource, an alarm or an ARN")
 	}
 	if err != nil {
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error())+"\n"+usage)
+		b.reply(ctx, cmd, "⚠️ "+inputProblem(err)+"\n"+usage)
 		return
 	}
 	if !b.mayReadAWS(cmd.User, cmd.Channel, "changes") {
@@ -514,7 +514,7 @@ func (b *Bot) cmdChanges(ctx context.Context, cmd chat.Command, args string) {
 	cc := conversationContext{zone: b.chat.Zone(ctx, cmd.User)}
 	req, err := b.resolveChanges(ctx, q, cc)
 	if err != nil {
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error()))
+		b.reply(ctx, cmd, "⚠️ "+inputProblem(err))
 		return
 	}
 	req.user, req.channel = cmd.User, cmd.Channel

@@ -94,7 +94,7 @@ func (b *Bot) cmdTriage(ctx context.Context, cmd chat.Command, args string) {
 	}
 	name, region, err := alarmTarget(args, b.opts.DefaultRegion)
 	if err != nil {
-		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, err.Error()))
+		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, inputProblem(err)))
 		return
 	}
 	if b.deps.Alarms == nil {

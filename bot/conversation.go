@@ -116,7 +116,7 @@ func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
 		}
 		req, err := b.resolveChanges(ctx, c, q.cc)
 		if err != nil {
-			b.post(ctx, q, "⚠️ "+oneLine(err.Error()))
+			b.post(ctx, q, "⚠️ "+inputProblem(err))
 			return
 		}
 		b.answerChanges(ctx, b.questionRequest(q, req))
@@ -187,7 +187,7 @@ func (b *Bot) post(ctx context.Context, q question, text string) {
 func (b *Bot) changesIn(ctx context.Context, q question, subject string, w investigation.Window) {
 	req, err := b.resolveChanges(ctx, ask.Changes{Subject: subject}, q.cc)
 	if err != nil {
-		b.post(ctx, q, "⚠️ "+oneLine(err.Error()))
+		b.post(ctx, q, "⚠️ "+inputProblem(err))
 		return
 	}
 	req.window = w

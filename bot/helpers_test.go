@@ -2,15 +2,11 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/slackchat"
@@ -157,30 +153,6 @@ func TestFullPoolStillRecognisesDuplicates(t *testing.T) {
 	}
 	if got := counter(t, h.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeRefused}); got != 0 {
 		t.Errorf("refused triages = %v, want 0", got)
-	}
-}
-
-func TestUnreadableEnvelopeIsAcknowledged(t *testing.T) {
-	h := newHarness(t)
-	raw := json.RawMessage(`{"envelope_id":"env-bad","type":"events_api","payload":{"type":"event_callback","event":"garbled"}}`)
-	h.socket.events <- socketmode.Event{Type: socketmode.EventTypeErrorBadMessage, Data: &socketmode.ErrorBadMessage{Cause: errors.New("parse"), Message: raw}}
-	eventually(t, 2*time.Second, "ack of the unreadable envelope", func() bool { return h.rec.index("ack env-bad") >= 0 })
-}
-
-func TestButtonClicksAreAcknowledged(t *testing.T) {
-	h := newHarness(t)
-	var cb slack.InteractionCallback
-	if err := json.Unmarshal([]byte(`{"type":"block_actions","user":{"id":"U0ONCALL"},"channel":{"id":"C0ALERTS"},
-		"actions":[{"action_id":"feedback_up:1","block_id":"cause-1","value":"{}","type":"button"}]}`), &cb); err != nil {
-		t.Fatal(err)
-	}
-	h.socket.events <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
-		Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-click"}}
-	eventually(t, 2*time.Second, "click handled", func() bool {
-		return counter(t, h.reg, "trailhound_envelopes_total", map[string]string{"type": "interactive", "outcome": "handled"}) == 1
-	})
-	if h.rec.index("ack env-click") < 0 {
-		t.Error("the click was not acknowledged")
 	}
 }
 

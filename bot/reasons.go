@@ -47,6 +47,11 @@ func userReason(err error) string {
 	return "an unexpected error (the details are in Trailhound's log)"
 }
 
+// inputProblem is what was wrong with what a member typed: the question
+// and command parsers (bot/ask, resolveChanges, alarmTarget) write their
+// errors for the member, so their text is shown, on one line.
+func inputProblem(err error) string { return oneLine(err.Error()) }
+
 // answererReason is why the AI could not answer. The Answerer's errors are
 // its own one-line reasons (AI off, a budget spent, invalid output), the
 // ones a report's AI section shows as well, so their text is shown; a

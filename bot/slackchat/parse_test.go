@@ -2,10 +2,14 @@ package slackchat
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 )
 
 func TestNotificationTexts(t *testing.T) {
@@ -46,5 +50,42 @@ func TestPlainJSON(t *testing.T) {
 	want := `{"AlarmName":"a & b","NewStateReason":"x > 1","Link":"https://example.com/x?a=1&b=2","Other":"https://e.com"}`
 	if got := plainJSON(in); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestMessageInTheBotsTerms(t *testing.T) {
+	c := &Client{botUserID: "U0BOT", botID: "B0BOT"}
+	ev := &slackevents.MessageEvent{
+		Channel: "C1", TimeStamp: "2.0", ThreadTimeStamp: "1.0", User: "U1", Text: "<@U0BOT> widen",
+		Message: &slack.Msg{User: "U1", Text: `{"Link":"<https://e.com/x?a=1&amp;b=2>"}`},
+	}
+	m := c.message(ev, time.Time{})
+	if m.Own || !m.MentionsBot || m.Root() != "1.0" || m.Channel != "C1" {
+		t.Errorf("message = %+v", m)
+	}
+	if len(m.Texts) != 1 || m.Texts[0] != `{"Link":"https://e.com/x?a=1&b=2"}` {
+		t.Errorf("texts = %q: JSON must come back as posted", m.Texts)
+	}
+	own := c.message(&slackevents.MessageEvent{Channel: "C1", TimeStamp: "3.0", Message: &slack.Msg{BotID: "B0BOT", Text: "report"}}, time.Time{})
+	if !own.Own || own.Root() != "3.0" {
+		t.Errorf("own message = %+v", own)
+	}
+}
+
+func TestCallErrorSaysWhyInAMembersWords(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{slack.SlackErrorResponse{Err: "not_in_channel"}, "invite me"},
+		{&slack.RateLimitedError{}, "rate limiting"},
+		{slack.SlackErrorResponse{Err: "internal_error"}, "unavailable"},
+		{errors.New("dial tcp: connection refused"), "Slack refused the call"},
+	}
+	for _, c := range cases {
+		e := &CallError{Method: "chat.postMessage", Attempt: 1, Err: c.err}
+		if got := e.UserReason(); !strings.Contains(got, c.want) {
+			t.Errorf("%v: %q lacks %q", c.err, got, c.want)
+		}
 	}
 }
