@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
