@@ -139,7 +139,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 
-	var fatal error // written by the chat's goroutine, read after intakeWG.Wait
+	var fatal error // written by the chat's goroutine, read after shutdown waited for it
 	var intakeWG, workersWG, bgWG sync.WaitGroup
 
 	intakeWG.Go(func() {
@@ -153,9 +153,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	bgWG.Go(func() { b.flushNotes(runCtx) })
 	if b.deps.Queue != nil {
 		bgWG.Go(func() { b.pollQueue(runCtx) })
-	}
-	for range b.opts.IntakeWorkers {
-		intakeWG.Go(func() { b.intakeWorker(runCtx, workCtx) })
+		for range b.opts.IntakeWorkers {
+			intakeWG.Go(func() { b.intakeWorker(runCtx, workCtx) })
+		}
 	}
 	for range b.opts.Workers {
 		workersWG.Go(func() {
@@ -170,7 +170,6 @@ func (b *Bot) Run(ctx context.Context) error {
 	<-runCtx.Done()
 	b.shutdown(&intakeWG, &workersWG, cancelWork)
 	bgWG.Wait()
-	intakeWG.Wait()
 	return fatal
 }
 
