@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/store"
@@ -41,19 +40,19 @@ type changeRequest struct {
 	subject   string
 	resources []investigation.Resource
 	window    investigation.Window
-	zone      askerZone
+	zone      chat.Zone
 	alarm     *investigation.Alarm
 }
 
 // conversationContext is what a question is read against: the asker's zone
 // and, in a triage thread, its state.
 type conversationContext struct {
-	zone  askerZone
-	state *store.ThreadState
+	zone  chat.Zone
+	state *ThreadState
 }
 
 func (c conversationContext) reference(now time.Time) investigation.TimeReference {
-	ref := investigation.TimeReference{Now: now, Zone: c.zone.loc}
+	ref := investigation.TimeReference{Now: now, Zone: c.zone.Loc}
 	if c.state != nil {
 		ref.Alarm = c.state.Alarm.StateChangeTime
 	}
@@ -73,7 +72,7 @@ func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversation
 	switch {
 	case subject == "" && cc.state != nil:
 		req.subject = firstNonEmpty(cc.state.Alarm.Name, "this thread's resources")
-		req.resources = threadResources(cc.state)
+		req.resources = resourcesOf(cc.state.Alarm, cc.state.Report)
 		if a := cc.state.Alarm; a.Name != "" {
 			req.alarm = &a
 		}
@@ -129,16 +128,24 @@ func alarmResources(ctx context.Context, a investigation.Alarm, alarms AlarmDesc
 	return changes.AlarmResources(ctx, a, d)
 }
 
+// threadResources is the stored thread's resources, for the scenario
+// writer, which reads the store's record of a thread.
 func threadResources(st *store.ThreadState) []investigation.Resource {
-	rs := slices.Clone(st.Alarm.Resources)
+	return resourcesOf(st.Alarm, st.Report)
+}
+
+// resourcesOf is what a thread is about: its alarm's scope and the
+// resources of its report's causes.
+func resourcesOf(alarm investigation.Alarm, rep investigation.Report) []investigation.Resource {
+	rs := slices.Clone(alarm.Resources)
 	if len(rs) == 0 {
-		rs = slices.Clone(st.Report.Alarm.Resources)
+		rs = slices.Clone(rep.Alarm.Resources)
 	}
-	for _, c := range st.Report.Candidates {
+	for _, c := range rep.Candidates {
 		if c.Resource.ID == "" {
 			continue
 		}
-		r := investigation.Resource{Type: c.Resource.Type, ID: c.Resource.ID, Region: st.Alarm.Region}
+		r := investigation.Resource{Type: c.Resource.Type, ID: c.Resource.ID, Region: alarm.Region}
 		if !slices.ContainsFunc(rs, func(x investigation.Resource) bool { return x.Key() == r.Key() }) {
 			rs = append(rs, r)
 		}
@@ -171,11 +178,11 @@ func referent(subject string) string {
 	return ""
 }
 
-func resolveReferent(st *store.ThreadState, subject string) (investigation.Resource, error) {
+func resolveReferent(st *ThreadState, subject string) (investigation.Resource, error) {
 	kind := referent(subject)
 	want := referents[kind]
 	var found []investigation.Resource
-	for _, r := range threadResources(st) {
+	for _, r := range resourcesOf(st.Alarm, st.Report) {
 		if strings.Contains(strings.ToLower(r.Type), want) {
 			found = append(found, r)
 		}
@@ -218,21 +225,21 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	res, err := b.deps.Changes.Changes(lctx, changes.Query{Resources: req.resources, Window: req.window})
 	if err != nil {
 		b.log.Warn("change question failed", "subject", req.subject, "error", err)
-		b.say(ctx, req, "⚠️ I could not read the changes: "+oneLine(err.Error()))
+		b.say(ctx, req, failure("I could not read the changes", err))
 		return
 	}
 	b.log.Info("change question answered", "subject", req.subject, "user", req.user, "events", len(res.Events), "window_start", req.window.Start, "window_end", req.window.End)
-	m := blocks.ChangeTable(res.Events, req.window, req.zone.loc.String(), blocks.ChangeOptions{
+	m := blocks.ChangeTable(res.Events, req.window, req.zone.Loc.String(), blocks.ChangeOptions{
 		Subject:     req.subject,
-		WindowLabel: windowLabel(req.window, req.zone.loc, b.now()),
+		WindowLabel: windowLabel(req.window, req.zone.Loc, b.now()),
 		Query:       req.query,
 	})
 	notes := slices.Clone(res.Notes)
-	if req.zone.note != "" {
-		notes = append([]string{req.zone.note}, notes...)
+	if req.zone.Note != "" {
+		notes = append([]string{req.zone.Note}, notes...)
 	}
 	if len(notes) > 0 {
-		m, _ = withNotice(m, "changes-notes", oneLine(strings.Join(notes, " · ")))
+		m, _ = blocks.WithNotice(m, "changes-notes", oneLine(strings.Join(notes, " · ")))
 	}
 	ts, ok := b.deliver(ctx, req, m)
 	if !ok || ts == "" {
@@ -240,7 +247,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	}
 	// A visible table starts a thread of its own: follow-ups there (widen,
 	// who made change 1) need what it was about.
-	st := store.ThreadState{Window: req.window}
+	st := ThreadState{Window: req.window}
 	if req.alarm != nil {
 		st.Alarm = *req.alarm
 	}
@@ -252,7 +259,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 		}
 		st.EvidenceEventIDs = append(st.EvidenceEventIDs, e.ID)
 	}
-	thread := store.ThreadRef{Channel: req.channel, TS: firstNonEmpty(req.threadTS, ts)}
+	thread := chat.Ref{Channel: req.channel, TS: firstNonEmpty(req.threadTS, ts)}
 	if req.threadTS == "" {
 		if err := b.deps.Store.SaveThread(ctx, thread, st); err != nil {
 			b.log.Warn("could not save the change table's context", "thread", thread.String(), "error", err)
@@ -267,12 +274,12 @@ const maxCitedIDs = 200
 // request so that errors never clutter a channel.
 func (b *Bot) say(ctx context.Context, req changeRequest, text string) {
 	if req.threadTS != "" && !req.private {
-		if _, err := b.out.postText(ctx, req.channel, req.threadTS, text); err != nil {
+		if _, err := b.postText(ctx, chat.Ref{Channel: req.channel, TS: req.threadTS}, text); err != nil {
 			b.log.Warn("could not answer in the thread", "error", err)
 		}
 		return
 	}
-	if err := b.out.ephemeral(ctx, req.channel, req.user, blocks.Message{Text: text}); err != nil {
+	if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: req.channel}, req.user, blocks.Message{Text: text}); err != nil {
 		b.log.Warn("could not answer privately", "user", req.user, "error", err)
 	}
 }
@@ -281,17 +288,17 @@ func (b *Bot) say(ctx context.Context, req changeRequest, text string) {
 // ephemeral message).
 func (b *Bot) deliver(ctx context.Context, req changeRequest, m blocks.Message) (string, bool) {
 	if req.private {
-		if err := b.out.ephemeral(ctx, req.channel, req.user, m); err != nil {
+		if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: req.channel}, req.user, m); err != nil {
 			b.log.Warn("could not answer privately", "user", req.user, "error", err)
 			return "", false
 		}
 		return "", true
 	}
-	ts, err := b.out.post(ctx, req.channel, req.threadTS, m)
+	ts, err := b.chat.Post(ctx, chat.Ref{Channel: req.channel, TS: req.threadTS}, m)
 	if err != nil {
 		b.log.Warn("could not post the answer", "channel", req.channel, "error", err)
 		if req.threadTS == "" {
-			b.say(ctx, changeRequest{channel: req.channel, user: req.user, private: true}, "⚠️ I could not post in this channel: "+oneLine(err.Error()))
+			b.say(ctx, changeRequest{channel: req.channel, user: req.user, private: true}, failure("I could not post in this channel", err))
 		}
 		return "", false
 	}
@@ -299,27 +306,27 @@ func (b *Bot) deliver(ctx context.Context, req changeRequest, m blocks.Message) 
 }
 
 // cmdChanges answers `/trailhound changes …`.
-func (b *Bot) cmdChanges(ctx context.Context, _ intakeItem, cmd slack.SlashCommand, args string) {
+func (b *Bot) cmdChanges(ctx context.Context, cmd chat.Command, args string) {
 	usage := fmt.Sprintf("Usage: `%s changes <resource|alarm|ARN> [before <time>] [window <duration>] [--private]`, e.g. `%s changes checkout-role before 14:00 window 1h`.", b.opts.Command, b.opts.Command)
 	q, err := ask.ParseChanges(args)
 	if err == nil && strings.TrimSpace(q.Subject) == "" {
 		err = errors.New("name a resource, an alarm or an ARN")
 	}
 	if err != nil {
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error())+"\n"+usage)
+		b.reply(ctx, cmd, "⚠️ "+inputProblem(err)+"\n"+usage)
 		return
 	}
-	if !b.mayReadAWS(cmd.UserID, cmd.ChannelID, "changes") {
+	if !b.mayReadAWS(cmd.User, cmd.Channel, "changes") {
 		b.reply(ctx, cmd, awsRefusal)
 		return
 	}
-	cc := conversationContext{zone: b.zones.of(ctx, cmd.UserID)}
+	cc := conversationContext{zone: b.chat.Zone(ctx, cmd.User)}
 	req, err := b.resolveChanges(ctx, q, cc)
 	if err != nil {
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error()))
+		b.reply(ctx, cmd, "⚠️ "+inputProblem(err))
 		return
 	}
-	req.user, req.channel = cmd.UserID, cmd.ChannelID
-	req.query = strings.TrimSpace(cmd.Command + " changes " + args)
+	req.user, req.channel = cmd.User, cmd.Channel
+	req.query = strings.TrimSpace(cmd.Name + " changes " + args)
 	b.answerChanges(ctx, req)
 }

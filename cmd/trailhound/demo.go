@@ -17,11 +17,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
@@ -212,12 +211,14 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	if err != nil {
 		return nil, err
 	}
-	api := slack.New("xoxb-sandbox", slack.OptionAPIURL(url+"/api/"), slack.OptionAppLevelToken("xapp-sandbox"))
+	chat, err := slackchat.Open("xoxb-sandbox", "xapp-sandbox", url+"/api/", slackchat.Options{Envelopes: d.store, Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	deps := bot.Deps{
-		Slack:   api,
-		Socket:  bot.SocketMode(socketmode.New(api)),
+		Chat:    chat,
 		Triager: d,
-		Store:   d.store,
+		Store:   bot.RedisStore(d.store),
 		Alarms:  d,
 		Logger:  log,
 	}
@@ -234,7 +235,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		if err != nil {
 			return nil, err
 		}
-		deps.Queue = q
+		deps.Queue = bot.SQSQueue(q)
 	}
 	d.bot, err = bot.New(deps, bot.Options{Channels: []string{demoChannel}, AlertChannel: demoChannel, Workers: 4, DefaultRegion: first.sc.Meta.Region})
 	if err != nil {
@@ -282,7 +283,7 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 }
 
 // Answer puts a thread question to the agent of the thread's scenario.
-func (d *demo) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+func (d *demo) Answer(ctx context.Context, question string, st bot.ThreadState) (string, []investigation.EventRef, error) {
 	r, ok := d.byARN[st.Alarm.ARN]
 	if !ok {
 		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)

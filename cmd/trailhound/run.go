@@ -17,10 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/bot"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
@@ -66,13 +65,15 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	awsCfg.APIOptions = append(awsCfg.APIOptions, observeAWSCalls(awsCalls))
 	sources := newAWSSources(awsCfg, "")
 
-	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
+	chat, err := slackchat.Open(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL, slackchat.Options{Envelopes: st, Logger: log, Metrics: reg})
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
 	eng := sources.engine(time.Now)
 	deps := bot.Deps{
-		Slack:    api,
-		Socket:   bot.SocketMode(socketmode.New(api)),
+		Chat:     chat,
 		Triager:  bot.EngineTriager(eng),
-		Store:    st,
+		Store:    bot.RedisStore(st),
 		Alarms:   sources.alarms,
 		Changes:  changes.New(eng.Trail, eng.Topology, awsCfg.Region),
 		IAM:      eng.IAM,
@@ -95,7 +96,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		deps.Queue = q
+		deps.Queue = bot.SQSQueue(q)
 	}
 	b, err := bot.New(deps, bot.Options{
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,

@@ -10,13 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
-	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -99,7 +99,7 @@ func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, r
 
 // Answer puts a free-form thread question to the agent, with the thread's
 // report as its context; it is the bot's Answerer.
-func (a bedrockAdvisor) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+func (a bedrockAdvisor) Answer(ctx context.Context, question string, st bot.ThreadState) (string, []investigation.EventRef, error) {
 	reg, err := a.sources.registry(st.Alarm.Region)
 	if err != nil {
 		return "", nil, err

@@ -1,19 +1,15 @@
-package bot
+package slackchat
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
+	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/chat"
 )
-
-// UserDirectory reads a member's profile, for the time zone their times are
-// typed in. *slack.Client satisfies it.
-type UserDirectory interface {
-	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
-}
 
 // zoneTTL is how long a member's zone is trusted: people travel, and Slack
 // follows their device's zone, but not every few minutes.
@@ -22,15 +18,8 @@ const zoneTTL = time.Hour
 // maxCachedZones bounds the cache; beyond it the oldest entries go first.
 const maxCachedZones = 10_000
 
-// askerZone is the zone a member's times are read in, and what to tell
-// them when it is not their own.
-type askerZone struct {
-	loc  *time.Location
-	note string // set when the zone is a fallback
-}
-
 type zoneEntry struct {
-	zone    askerZone
+	zone    chat.Zone
 	fetched time.Time
 }
 
@@ -38,19 +27,23 @@ type zoneEntry struct {
 type zones struct {
 	dir UserDirectory
 	now func() time.Time
+	log *slog.Logger
 
 	mu      sync.Mutex
 	entries map[string]zoneEntry
 }
 
-func newZones(dir UserDirectory, now func() time.Time) *zones {
-	return &zones{dir: dir, now: now, entries: map[string]zoneEntry{}}
+func newZones(dir UserDirectory, now func() time.Time, log *slog.Logger) *zones {
+	return &zones{dir: dir, now: now, log: log, entries: map[string]zoneEntry{}}
 }
+
+// Zone returns the zone user's times are read in.
+func (c *Client) Zone(ctx context.Context, user string) chat.Zone { return c.zones.of(ctx, user) }
 
 // of returns user's zone. A member without one, a zone this build does not
 // know, or users.info failing all fall back to UTC with a note saying so;
 // failures are not cached, so the next question tries again.
-func (z *zones) of(ctx context.Context, user string) askerZone {
+func (z *zones) of(ctx context.Context, user string) chat.Zone {
 	now := z.now()
 	z.mu.Lock()
 	e, ok := z.entries[user]
@@ -59,18 +52,19 @@ func (z *zones) of(ctx context.Context, user string) askerZone {
 		return e.zone
 	}
 	if z.dir == nil {
-		return askerZone{loc: time.UTC, note: "times are read in UTC (I cannot look up time zones here)"}
+		return chat.Zone{Loc: time.UTC, Note: "times are read in UTC (I cannot look up time zones here)"}
 	}
 	u, err := z.dir.GetUserInfoContext(ctx, user)
 	if err != nil {
-		return askerZone{loc: time.UTC, note: fmt.Sprintf("times are read in UTC: I could not look up your time zone (%s)", oneLine(err.Error()))}
+		z.log.Warn("could not look up a member's time zone", "user", user, "error", err)
+		return chat.Zone{Loc: time.UTC, Note: "times are read in UTC: I could not look up your time zone"}
 	}
-	zone := askerZone{loc: time.UTC, note: "times are read in UTC: your Slack profile has no time zone"}
+	zone := chat.Zone{Loc: time.UTC, Note: "times are read in UTC: your Slack profile has no time zone"}
 	if u.TZ != "" {
 		if loc, err := time.LoadLocation(u.TZ); err == nil {
-			zone = askerZone{loc: loc}
+			zone = chat.Zone{Loc: loc}
 		} else {
-			zone.note = fmt.Sprintf("times are read in UTC: your Slack time zone %s is not one I know", oneLine(u.TZ))
+			zone.Note = "times are read in UTC: your Slack time zone " + blocks.Escape(strings.Join(strings.Fields(u.TZ), " ")) + " is not one I know"
 		}
 	}
 	z.mu.Lock()
