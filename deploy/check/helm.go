@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -24,13 +25,11 @@ const ChartDir = "deploy/helm/trailhound"
 // Manifests are the objects one rendering of the chart produced, decoded
 // into the Kubernetes API types.
 type Manifests struct {
-	Deployments             []*appsv1.Deployment
-	Services                []*corev1.Service
-	Secrets                 []*corev1.Secret
-	ServiceAccounts         []*corev1.ServiceAccount
-	PodDisruptionBudgets    []*policyv1.PodDisruptionBudget
-	Notes                   string
-	ObjectsByTemplateOutput map[string]int
+	Deployments          []*appsv1.Deployment
+	Services             []*corev1.Service
+	Secrets              []*corev1.Secret
+	ServiceAccounts      []*corev1.ServiceAccount
+	PodDisruptionBudgets []*policyv1.PodDisruptionBudget
 }
 
 // RenderChart renders the chart as `helm template` would for a release named
@@ -49,7 +48,7 @@ func RenderChart(release string, values map[string]any) (map[string]string, erro
 	if err != nil {
 		return nil, err
 	}
-	return engine.Engine{Strict: true}.Render(ch, vals)
+	return engine.Engine{Strict: true}.RenderWithContext(context.Background(), ch, vals)
 }
 
 var documentSeparator = regexp.MustCompile(`(?m)^---\s*$`)
@@ -58,17 +57,14 @@ var documentSeparator = regexp.MustCompile(`(?m)^---\s*$`)
 // type does not have, a repeated key or a kind this chart should not produce
 // is an error, since the API server would reject or silently drop it.
 func DecodeManifests(rendered map[string]string) (*Manifests, error) {
-	m := &Manifests{ObjectsByTemplateOutput: map[string]int{}}
+	m := &Manifests{}
 	names := make([]string, 0, len(rendered))
 	for name := range rendered {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if strings.HasSuffix(name, "NOTES.txt") {
-			m.Notes = rendered[name]
-			continue
-		}
+		// NOTES.txt and _helpers.tpl render to text, not manifests.
 		if !strings.HasSuffix(name, ".yaml") {
 			continue
 		}
@@ -79,7 +75,6 @@ func DecodeManifests(rendered map[string]string) (*Manifests, error) {
 			if err := m.add([]byte(doc)); err != nil {
 				return nil, fmt.Errorf("%s, document %d: %w\n%s", name, i+1, err, doc)
 			}
-			m.ObjectsByTemplateOutput[name]++
 		}
 	}
 	return m, nil
