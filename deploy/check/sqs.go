@@ -14,6 +14,12 @@ var examplePseudo = map[string]string{
 	"AWS::Partition": "aws",
 }
 
+// exampleQueueARN is the ARN a queue of that name gets in the example
+// region and account.
+func exampleQueueARN(name string) string {
+	return "arn:aws:sqs:" + examplePseudo["AWS::Region"] + ":" + examplePseudo["AWS::AccountId"] + ":" + name
+}
+
 // CheckQueueAgainstPolicy checks that the alarm queue of the SNS-to-SQS
 // template (the queue its QueueUrl output names) is one the IAM policy's
 // SQS statement covers, for every queue name the template accepts, and that
@@ -61,7 +67,7 @@ func CheckQueueAgainstPolicy(t *Template, p *Policy) []error {
 		fail("queue %s: QueueName %v cannot be resolved from the template", queue, nameValue)
 		return errs
 	}
-	arn := "arn:aws:sqs:" + examplePseudo["AWS::Region"] + ":" + examplePseudo["AWS::AccountId"] + ":" + name
+	arn := exampleQueueARN(name)
 	if !slices.ContainsFunc(granted.Resources(), func(pat string) bool { return MatchesARN(pat, arn) }) {
 		fail("queue %s is named %q by default; the IAM policy grants %v", queue, name, granted.Resources())
 	}
@@ -114,7 +120,7 @@ func checkNameParameter(name string, p Parameter, patterns []string) []error {
 	if len(p.AllowedValues) > 0 {
 		var errs []error
 		for _, v := range p.AllowedValues {
-			arn := "arn:aws:sqs:eu-west-1:123456789012:" + fmt.Sprint(v)
+			arn := exampleQueueARN(fmt.Sprint(v))
 			if !slices.ContainsFunc(patterns, func(pat string) bool { return MatchesARN(pat, arn) }) {
 				errs = append(errs, fmt.Errorf("parameter %s allows %v, which %v does not cover", name, v, patterns))
 			}
@@ -139,8 +145,7 @@ func checkNameParameter(name string, p Parameter, patterns []string) []error {
 		if !isPrefix || strings.ContainsAny(prefix, "*?") {
 			continue
 		}
-		arnHead := pat[:i+1]
-		if MatchesARN(arnHead+"*", "arn:aws:sqs:eu-west-1:123456789012:*") && strings.HasPrefix(literal, prefix) {
+		if strings.HasPrefix(literal, prefix) && MatchesARN(pat, exampleQueueARN(literal)) {
 			return nil
 		}
 	}
