@@ -108,7 +108,7 @@ func (s seriesLayer) Plot(c draw.Canvas, p *plot.Plot) {
 	var seg []vg.Point
 	flush := func() {
 		if len(seg) > 1 {
-			c.StrokeLines(line, c.ClipLinesXY(seg)...)
+			strokeChunked(c, line, thin(seg))
 		}
 		for _, pt := range seg {
 			if (dots || len(seg) == 1) && c.Contains(pt) {
@@ -125,6 +125,57 @@ func (s seriesLayer) Plot(c draw.Canvas, p *plot.Plot) {
 		seg = append(seg, vg.Point{X: tx(unixSeconds(pt.Time)), Y: ty(pt.Value)})
 	}
 	flush()
+}
+
+// strokeChunk is how many points one stroke takes. The rasterizer looks
+// cells up linearly along a scanline, so one long zigzag path costs
+// seconds; short paths (sharing their end points) cost milliseconds.
+const strokeChunk = 64
+
+func strokeChunked(c draw.Canvas, sty draw.LineStyle, pts []vg.Point) {
+	for i := 0; i < len(pts)-1; i += strokeChunk {
+		c.StrokeLines(sty, c.ClipLinesXY(pts[i:min(i+strokeChunk+1, len(pts))])...)
+	}
+}
+
+// thin keeps, of each pixel column a dense line crosses, only its first,
+// lowest, highest and last points: the stroke looks the same, and the
+// rasterizer has far fewer segments to cover.
+func thin(seg []vg.Point) []vg.Point {
+	if len(seg) <= 4*Width {
+		return seg
+	}
+	out := make([]vg.Point, 0, 4*Width)
+	for i := 0; i < len(seg); {
+		col := math.Floor(float64(seg[i].X))
+		j := i
+		lo, hi := i, i
+		for j < len(seg) && math.Floor(float64(seg[j].X)) == col {
+			if seg[j].Y < seg[lo].Y {
+				lo = j
+			}
+			if seg[j].Y > seg[hi].Y {
+				hi = j
+			}
+			j++
+		}
+		for _, k := range sortedUnique(i, min(lo, hi), max(lo, hi), j-1) {
+			out = append(out, seg[k])
+		}
+		i = j
+	}
+	return out
+}
+
+// sortedUnique is a ≤ b ≤ c ≤ d without repeats.
+func sortedUnique(a, b, c, d int) []int {
+	out := []int{a}
+	for _, x := range []int{b, c, d} {
+		if x != out[len(out)-1] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // markerLines are the changes' vertical lines, from the bottom of the data
