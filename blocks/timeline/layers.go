@@ -33,7 +33,7 @@ const (
 	episodeShare = 0.07
 	// dotsUpTo is how many datapoints are drawn as dots on the line too:
 	// a sparse series reads as measurements, not as a smooth curve.
-	dotsUpTo = 60
+	dotsUpTo  = 60
 	dotRadius = 3.5
 	badgeH    = 24
 	badgePad  = 6

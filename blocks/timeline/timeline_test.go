@@ -33,7 +33,7 @@ func render(t *testing.T, in Input) (*Picture, image.Image) {
 	return pic, img
 }
 
-func close(a, b color.Color) bool {
+func similar(a, b color.Color) bool {
 	r1, g1, b1, _ := a.RGBA()
 	r2, g2, b2, _ := b.RGBA()
 	d := func(x, y uint32) bool { return max(x, y)-min(x, y) <= 14<<8 }
@@ -44,7 +44,7 @@ func close(a, b color.Color) bool {
 func hasNear(img image.Image, pt image.Point, want color.Color, r int) bool {
 	for dy := -r; dy <= r; dy++ {
 		for dx := -r; dx <= r; dx++ {
-			if close(img.At(pt.X+dx, pt.Y+dy), want) {
+			if similar(img.At(pt.X+dx, pt.Y+dy), want) {
 				return true
 			}
 		}
@@ -92,7 +92,7 @@ func TestRenderDrawsWhereTheDataSays(t *testing.T) {
 	expectNot(t, img, pic.At(at(10, 15), 3), alarmFill, "before the ALARM period")
 	expectNear(t, img, pic.At(at(10, 35), 0.5), episodeFill, "error episode")
 	expectNot(t, img, pic.At(at(10, 10), 0.5), episodeFill, "before the episode")
-	if c := img.At(pic.At(at(10, 5), 12).X, pic.At(at(10, 5), 12).Y); !close(c, color.White) {
+	if c := img.At(pic.At(at(10, 5), 12).X, pic.At(at(10, 5), 12).Y); !similar(c, color.White) {
 		t.Errorf("empty plot area is %v, want background", c)
 	}
 	// The series passes through its datapoints.
@@ -146,7 +146,7 @@ func TestRenderEdgeCases(t *testing.T) {
 		pic, img := render(t, in)
 		area := pic.DataArea()
 		for x := area.Min.X + 1; x < area.Max.X; x++ {
-			if close(img.At(x, area.Min.Y+area.Dy()/2), markerInk) {
+			if similar(img.At(x, area.Min.Y+area.Dy()/2), markerInk) {
 				t.Fatalf("a marker line at x %d for changes outside the window", x)
 			}
 		}
