@@ -35,8 +35,11 @@ const (
 	// a sparse series reads as measurements, not as a smooth curve.
 	dotsUpTo  = 60
 	dotRadius = 3.5
-	badgeH    = 24
-	badgePad  = 6
+	// loneRadius is a datapoint with no neighbour: without a line to
+	// follow, it has to be found.
+	loneRadius = 5
+	badgeH     = 24
+	badgePad   = 6
 )
 
 // addLayers adds what the data area shows, back to front.
@@ -110,8 +113,14 @@ func (s seriesLayer) Plot(c draw.Canvas, p *plot.Plot) {
 		if len(seg) > 1 {
 			strokeChunked(c, line, thin(seg))
 		}
+		lone := dot
+		lone.Radius = loneRadius
 		for _, pt := range seg {
-			if (dots || len(seg) == 1) && c.Contains(pt) {
+			switch {
+			case !c.Contains(pt):
+			case len(seg) == 1:
+				c.DrawGlyph(lone, pt)
+			case dots:
 				c.DrawGlyph(dot, pt)
 			}
 		}
@@ -270,11 +279,19 @@ func cmpLength(a, b vg.Length) int {
 	return 0
 }
 
-// noteLayer writes a note in the middle of the data area.
+// noteLayer writes a note in the middle of the data area, on a white card
+// so that marker lines passing behind it do not strike it through.
 type noteLayer struct{ text string }
 
 func (n noteLayer) Plot(c draw.Canvas, _ *plot.Plot) {
 	sty := textStyle(noteSize, false, mutedInk)
 	sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
-	c.FillText(sty, c.Center(), n.text)
+	mid := c.Center()
+	w, h := sty.Width(n.text)+24, sty.Height(n.text)+14
+	card := vg.Rectangle{Min: vg.Point{X: mid.X - w/2, Y: mid.Y - h/2}, Max: vg.Point{X: mid.X + w/2, Y: mid.Y + h/2}}
+	c.SetColor(color.White)
+	c.Fill(card.Path())
+	c.SetLineStyle(draw.LineStyle{Color: gridInk, Width: 1})
+	c.Stroke(card.Path())
+	c.FillText(sty, mid, n.text)
 }
