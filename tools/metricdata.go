@@ -22,6 +22,10 @@ const OpGetMetricData = "cloudwatch:GetMetricData"
 // getMetricDataMaxQueries is how many queries one GetMetricData call takes.
 const getMetricDataMaxQueries = 500
 
+// metricDataMaxPages is the default page bound: at CloudWatch's 100,800
+// datapoints a page, ten pages hold far more than a walk window does.
+const metricDataMaxPages = 10
+
 // ErrMetricDataTruncated says the page bound stopped a read before the
 // service had returned every datapoint; the series returned with it are
 // whole up to where the reading stopped.
@@ -29,8 +33,7 @@ var ErrMetricDataTruncated = errors.New("metric data truncated")
 
 // MetricDataOptions bound the metric reads.
 type MetricDataOptions struct {
-	// MaxPages bounds the pages read per call. Default 10: at CloudWatch's
-	// 100,800 datapoints a page, far more than a walk window holds.
+	// MaxPages bounds the pages read per call. Default metricDataMaxPages.
 	MaxPages int
 	// Timeout bounds one call, paging included. Default 30 s.
 	Timeout time.Duration
@@ -86,7 +89,7 @@ type MetricData struct {
 // NewMetricData builds the reader from a configuration loaded by LoadAWSConfig.
 func NewMetricData(cfg aws.Config, opts MetricDataOptions) *MetricData {
 	if opts.MaxPages <= 0 {
-		opts.MaxPages = 10
+		opts.MaxPages = metricDataMaxPages
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
