@@ -221,16 +221,16 @@ func TestMetricDataErrors(t *testing.T) {
 	md, _ := stubMetricData(t, &cwStub{status: http.StatusForbidden, code: "AccessDenied"}, MetricDataOptions{})
 	_, err := md.GetMetricData(testCtx(t), req)
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Op != OpGetMetricData || apiErr.Reason != ReasonAccessDenied || apiErr.Permission != OpGetMetricData {
+	if !errors.As(err, &apiErr) || apiErr.Op != OpGetMetricData || apiErr.Reason != investigation.ReasonAccessDenied || apiErr.Permission != OpGetMetricData {
 		t.Errorf("access denied: %v", err)
 	}
 	md, _ = stubMetricData(t, &cwStub{status: http.StatusBadRequest, code: "Throttling"}, MetricDataOptions{})
-	if _, err := md.GetMetricData(testCtx(t), req); ReasonOf(err) != ReasonThrottled {
-		t.Errorf("throttled: %v (reason %s)", err, ReasonOf(err))
+	if _, err := md.GetMetricData(testCtx(t), req); investigation.ReasonOf(err) != investigation.ReasonThrottled {
+		t.Errorf("throttled: %v (reason %s)", err, investigation.ReasonOf(err))
 	}
 	md, _ = stubMetricData(t, &cwStub{block: true}, MetricDataOptions{Timeout: 50 * time.Millisecond})
-	if _, err := md.GetMetricData(testCtx(t), req); ReasonOf(err) != ReasonTimeout {
-		t.Errorf("timeout: %v (reason %s)", err, ReasonOf(err))
+	if _, err := md.GetMetricData(testCtx(t), req); investigation.ReasonOf(err) != investigation.ReasonTimeout {
+		t.Errorf("timeout: %v (reason %s)", err, investigation.ReasonOf(err))
 	}
 	stub := &cwStub{}
 	md, _ = stubMetricData(t, stub, MetricDataOptions{})
