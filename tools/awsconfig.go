@@ -12,7 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/smithy-go/middleware"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // AWSOptions complete what the environment says about AWS. The standard chain
@@ -36,6 +37,9 @@ type AWSOptions struct {
 	// MaxBackoff caps the wait between two attempts. Default 5 s: a triage
 	// has seconds to spend, not the SDK's default 20.
 	MaxBackoff time.Duration
+	// Metrics, when set, receives the count of every request by operation
+	// and outcome (RequestMetricName), for the bot's /metrics.
+	Metrics prometheus.Registerer
 }
 
 // Defaults of AWSOptions.
@@ -46,7 +50,7 @@ const (
 
 // LoadAWSConfig loads the SDK configuration through the standard chain and
 // installs what every Trailhound client needs: per-attempt timeouts, bounded
-// retries and the per-request call counting of CallCounter.
+// retries and request observation (CallCounter, and Metrics when set).
 func LoadAWSConfig(ctx context.Context, o AWSOptions) (aws.Config, error) {
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = DefaultAttemptTimeout
@@ -90,7 +94,19 @@ func LoadAWSConfig(ctx context.Context, o AWSOptions) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: no region: set AWS_REGION or the configured region")
 	}
 	cfg.APIOptions = append(cfg.APIOptions, addCallCounting)
+	if o.Metrics != nil {
+		c, err := requestMetrics(o.Metrics)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		cfg.APIOptions = append(cfg.APIOptions, observeRequests(c))
+	}
 	return cfg, nil
+}
+
+// StaticCredentials are fixed keys, for a sandbox that accepts any.
+func StaticCredentials(accessKeyID, secretKey string) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(accessKeyID, secretKey, "")
 }
 
 // newHTTPClient is transport (the SDK's, as the chain configured it) with a
@@ -137,96 +153,6 @@ func (k keepAliveBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 type readOnlyBody struct{ io.ReadCloser }
-
-// CallCounter counts the HTTP requests AWS clients send, retries included,
-// per "service:Operation", and optionally caps them. Put one in the context
-// of a triage with WithCallCounter: the counts become the report's
-// stats.api_calls and the caps its call budget.
-type CallCounter struct {
-	mu     sync.Mutex
-	counts map[string]int
-	limits map[string]int
-}
-
-// NewCallCounter returns a counter; limits caps operations ("cloudtrail:LookupEvents": 60).
-func NewCallCounter(limits map[string]int) *CallCounter {
-	l := make(map[string]int, len(limits))
-	for k, v := range limits {
-		l[k] = v
-	}
-	return &CallCounter{counts: map[string]int{}, limits: l}
-}
-
-// Counts returns a copy of the requests counted so far.
-func (c *CallCounter) Counts() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.counts))
-	for k, v := range c.counts {
-		out[k] = v
-	}
-	return out
-}
-
-// Remaining is how many more requests op may send under its cap; -1 means uncapped.
-func (c *CallCounter) Remaining(op string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	limit, ok := c.limits[op]
-	if !ok {
-		return -1
-	}
-	return max(limit-c.counts[op], 0)
-}
-
-func (c *CallCounter) add(op string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.counts[op]++
-}
-
-type callCountersKey struct{}
-
-// WithCallCounter returns a context whose AWS requests are also counted by c.
-// Counters nest: a request counts in every counter of its context.
-func WithCallCounter(ctx context.Context, c *CallCounter) context.Context {
-	prev, _ := ctx.Value(callCountersKey{}).([]*CallCounter)
-	next := make([]*CallCounter, 0, len(prev)+1)
-	next = append(next, prev...)
-	next = append(next, c)
-	return context.WithValue(ctx, callCountersKey{}, next)
-}
-
-// CallCounterFrom returns the innermost counter of ctx, or nil.
-func CallCounterFrom(ctx context.Context) *CallCounter {
-	cs, _ := ctx.Value(callCountersKey{}).([]*CallCounter)
-	if len(cs) == 0 {
-		return nil
-	}
-	return cs[len(cs)-1]
-}
-
-// callCounting counts each request as it leaves, after the retry loop and
-// the signer, so every attempt counts once.
-type callCounting struct{}
-
-func (callCounting) ID() string { return "TrailhoundCallCounting" }
-
-func (callCounting) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
-	middleware.FinalizeOutput, middleware.Metadata, error,
-) {
-	if cs, _ := ctx.Value(callCountersKey{}).([]*CallCounter); len(cs) > 0 {
-		op := OperationKey(middleware.GetServiceID(ctx), middleware.GetOperationName(ctx))
-		for _, c := range cs {
-			c.add(op)
-		}
-	}
-	return next.HandleFinalize(ctx, in)
-}
-
-func addCallCounting(stack *middleware.Stack) error {
-	return stack.Finalize.Add(callCounting{}, middleware.After)
-}
 
 // regionalClients builds one client per region from a shared configuration,
 // on first use.

@@ -6,8 +6,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
@@ -67,22 +65,4 @@ func TestLoadAWSConfigFromTheEnvironment(t *testing.T) {
 			t.Fatal("loaded a configuration without a region")
 		}
 	})
-}
-
-func TestCallCounterNests(t *testing.T) {
-	_, _, cfg := testSandbox(t, writeScenario(t, busyTrail(0, 4, "checkout", testRegion), scenario.LogsFile{}), tools.AWSOptions{})
-	outer, inner := tools.NewCallCounter(nil), tools.NewCallCounter(map[string]int{tools.OpLookupEvents: 5})
-	ctx := tools.WithCallCounter(tools.WithCallCounter(context.Background(), outer), inner)
-	if tools.CallCounterFrom(ctx) != inner {
-		t.Fatal("the innermost counter is not the one found")
-	}
-	client := cloudtrail.NewFromConfig(cfg)
-	for range 2 {
-		if _, err := client.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if outer.Counts()[tools.OpLookupEvents] != 2 || inner.Counts()[tools.OpLookupEvents] != 2 || inner.Remaining(tools.OpLookupEvents) != 3 || outer.Remaining(tools.OpLookupEvents) != -1 {
-		t.Fatalf("outer %v inner %v remaining %d", outer.Counts(), inner.Counts(), inner.Remaining(tools.OpLookupEvents))
-	}
 }

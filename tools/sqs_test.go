@@ -8,10 +8,6 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
@@ -27,7 +23,7 @@ func TestSQSPoller(t *testing.T) {
 		t.Fatal(err)
 	}
 	alarm := `{"AlarmName":"checkout-errors","NewStateValue":"ALARM"}`
-	if _, err := sns.NewFromConfig(cfg).Publish(ctx, &sns.PublishInput{TopicArn: aws.String(a.AlarmTopicARN()), Message: aws.String(alarm)}); err != nil {
+	if err := tools.NewSNS(cfg).Publish(ctx, a.AlarmTopicARN(), "", alarm); err != nil {
 		t.Fatal(err)
 	}
 

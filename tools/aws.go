@@ -1,0 +1,65 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// AWS is one SDK configuration and the engine's adapters on it, built once
+// per process (or per sandbox) and shared by every triage: the CloudTrail
+// pacer must be shared to hold 2 requests per second per account and region.
+type AWS struct {
+	Trail     *CloudTrail
+	Topology  *Topology
+	Config    *ConfigService
+	Inventory *Inventory
+	Logs      *Logs
+	IAM       *IAM
+	Alarms    *Alarms
+
+	cfg aws.Config
+}
+
+// OpenAWS loads the configuration (see LoadAWSConfig) and builds the
+// adapters on it. account keys the CloudTrail pacer; empty is fine when the
+// credentials read one account.
+func OpenAWS(ctx context.Context, o AWSOptions, account string) (*AWS, error) {
+	cfg, err := LoadAWSConfig(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return NewAWS(cfg, account), nil
+}
+
+// NewAWS builds the adapters on a configuration loaded by LoadAWSConfig.
+func NewAWS(cfg aws.Config, account string) *AWS {
+	inv := NewInventory(cfg, InventoryOptions{})
+	iam := NewIAM(cfg, IAMOptions{})
+	cs := NewConfigService(cfg, ConfigServiceOptions{})
+	return &AWS{
+		Trail:     NewCloudTrail(cfg, CloudTrailOptions{Account: account, Pacer: NewLookupEventsPacer()}),
+		Topology:  &Topology{Config: cs, Inventory: inv, Roles: iam, Profiles: inv},
+		Config:    cs,
+		Inventory: inv,
+		Logs:      NewLogs(cfg, LogsOptions{}),
+		IAM:       iam,
+		Alarms:    NewAlarms(cfg, AlarmsOptions{}),
+		cfg:       cfg,
+	}
+}
+
+// Region is the configuration's region.
+func (a *AWS) Region() string { return a.cfg.Region }
+
+// SDKConfig is the configuration, for adapters outside this package that
+// call AWS themselves (the Bedrock model).
+func (a *AWS) SDKConfig() aws.Config { return a.cfg }
+
+// OpenSQS opens a queue on this configuration (see OpenSQS).
+func (a *AWS) OpenSQS(ctx context.Context, queue string, opts SQSOptions) (*SQS, error) {
+	return OpenSQS(ctx, a.cfg, queue, opts)
+}
+
+// SNS is an SNS client on this configuration.
+func (a *AWS) SNS() *SNS { return NewSNS(a.cfg) }
