@@ -53,6 +53,17 @@ var (
 	ErrLockHeld = errors.New("lock held by someone else")
 )
 
+// SetClientLogger sends the Redis client's own messages (dial failures,
+// which it would print to stderr) to log. It is process-wide, as the
+// client's logger is: call it once at start-up.
+func SetClientLogger(log *slog.Logger) { redis.SetLogger(clientLogger{log}) }
+
+type clientLogger struct{ log *slog.Logger }
+
+func (c clientLogger) Printf(ctx context.Context, format string, v ...any) {
+	c.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
 // Options tunes a Store. The zero value is usable.
 type Options struct {
 	// KeyPrefix starts every key, so several deployments can share one Redis.

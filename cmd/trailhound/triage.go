@@ -107,7 +107,7 @@ func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investi
 	if err != nil || *m.ai != "bedrock" {
 		return rep, err
 	}
-	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{ModelID: config.DefaultBedrockModel}), rep, alarm, agent.Budgets{})
+	a, err := advise(ctx, run.aws, bedrock.New(run.aws.SDKConfig(), bedrock.Options{ModelID: config.DefaultBedrockModel}), rep, alarm, agent.Budgets{})
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/investigation"
@@ -20,67 +17,39 @@ import (
 	"github.com/trailhound/trailhound/tools"
 )
 
-// awsSources are the engine's sources on the AWS SDK, built once per process
-// and shared by every triage (the CloudTrail pacer must be shared to hold
-// 2 requests per second per account and region).
-type awsSources struct {
-	trail     *tools.CloudTrail
-	topology  *tools.Topology
-	config    *tools.ConfigService
-	inventory *tools.Inventory
-	logs      *tools.Logs
-	iam       *tools.IAM
-	alarms    *tools.Alarms
-}
-
-func newAWSSources(cfg aws.Config, account string) *awsSources {
-	inv := tools.NewInventory(cfg, tools.InventoryOptions{})
-	iam := tools.NewIAM(cfg, tools.IAMOptions{})
-	cs := tools.NewConfigService(cfg, tools.ConfigServiceOptions{})
-	return &awsSources{
-		trail:     tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: account, Pacer: tools.NewLookupEventsPacer()}),
-		topology:  &tools.Topology{Config: cs, Inventory: inv, Roles: iam, Profiles: inv},
-		config:    cs,
-		inventory: inv,
-		logs:      tools.NewLogs(cfg, tools.LogsOptions{}),
-		iam:       iam,
-		alarms:    tools.NewAlarms(cfg, tools.AlarmsOptions{}),
-	}
-}
-
-// engine returns an engine on these sources with the given clock.
-func (s *awsSources) engine(now func() time.Time) *engine.Engine {
+// newEngine is an engine on the AWS adapters with the given clock.
+func newEngine(a *tools.AWS, now func() time.Time) *engine.Engine {
 	return &engine.Engine{
-		Trail: s.trail, Topology: s.topology, Logs: s.logs, IAM: s.iam, Alarms: s.alarms, Now: now,
+		Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Now: now,
 	}
 }
 
-// registry is the closed set of read-only tools the AI may call, on the same
-// adapters as the engine.
-func (s *awsSources) registry(region string) (*agent.Registry, error) {
+// newRegistry is the closed set of read-only tools the AI may call, on the
+// same adapters as the engine.
+func newRegistry(a *tools.AWS, region string) (*agent.Registry, error) {
 	return agent.NewRegistry(agent.Backends{
-		Trail: s.trail, Logs: s.logs, LogInsights: s.logs, IAM: s.iam, Alarms: s.alarms,
-		Config: s.config, Inventory: s.inventory,
+		Trail: a.Trail, Logs: a.Logs, LogInsights: a.Logs, IAM: a.IAM, Alarms: a.Alarms,
+		Config: a.Config, Inventory: a.Inventory,
 	}, agent.RegistryOptions{DefaultRegion: region})
 }
 
 // advise runs the agent on top of a deterministic report; the report keeps
 // its candidates and gains only its ai section.
-func (s *awsSources) advise(ctx context.Context, model *bedrock.Model, rep *investigation.Report, alarm investigation.Alarm, b agent.Budgets) (agent.Assessment, error) {
-	reg, err := s.registry(alarm.Region)
+func advise(ctx context.Context, a *tools.AWS, model *bedrock.Model, rep *investigation.Report, alarm investigation.Alarm, b agent.Budgets) (agent.Assessment, error) {
+	reg, err := newRegistry(a, alarm.Region)
 	if err != nil {
 		return agent.Assessment{}, err
 	}
-	a, status, _ := agent.Advise(ctx, agent.AdviseInput{
+	assessment, status, _ := agent.Advise(ctx, agent.AdviseInput{
 		Report: rep, Alarm: alarm, Model: model, ModelName: model.ID(), Tools: reg, Budgets: b,
 	})
 	rep.AI = status
-	return a, nil
+	return assessment, nil
 }
 
 // bedrockAdvisor is the bot's Advisor: the Bedrock agent on the engine's adapters.
 type bedrockAdvisor struct {
-	sources *awsSources
+	aws     *tools.AWS
 	model   *bedrock.Model
 	budgets agent.Budgets
 	// prices are USD per million input and output tokens; zero shows no cost.
@@ -88,7 +57,7 @@ type bedrockAdvisor struct {
 }
 
 func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment {
-	assessment, err := a.sources.advise(ctx, a.model, rep, alarm, a.budgets)
+	assessment, err := advise(ctx, a.aws, a.model, rep, alarm, a.budgets)
 	if err != nil {
 		rep.AI = investigation.AIStatus{Model: a.model.ID(), ReasonUnused: err.Error()}
 	}
@@ -100,7 +69,7 @@ func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, r
 // Answer puts a free-form thread question to the agent, with the thread's
 // report as its context; it is the bot's Answerer.
 func (a bedrockAdvisor) Answer(ctx context.Context, question string, st bot.ThreadState) (string, []investigation.EventRef, error) {
-	reg, err := a.sources.registry(st.Alarm.Region)
+	reg, err := newRegistry(a.aws, st.Alarm.Region)
 	if err != nil {
 		return "", nil, err
 	}
@@ -141,9 +110,8 @@ func aiSection(a agent.Assessment, st investigation.AIStatus) *blocks.AIAssessme
 
 // sandboxRun is a scenario served by the AWS sandbox with SDK clients pointed at it.
 type sandboxRun struct {
-	server  *awsapi.Server
-	cfg     aws.Config
-	sources *awsSources
+	server *awsapi.Server
+	aws    *tools.AWS
 }
 
 // sandboxOptions reproduce realistic AWS on the sandbox.
@@ -157,16 +125,16 @@ func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOption
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := tools.LoadAWSConfig(ctx, tools.AWSOptions{
+	a, err := tools.OpenAWS(ctx, tools.AWSOptions{
 		Region:      sc.Meta.Region,
 		Endpoint:    srv.URL(),
-		Credentials: credentials.NewStaticCredentialsProvider("SANDBOXKEY", "sandbox-secret", ""),
-	})
+		Credentials: tools.StaticCredentials("SANDBOXKEY", "sandbox-secret"),
+	}, sc.Meta.Account)
 	if err != nil {
 		srv.Close()
 		return nil, err
 	}
-	return &sandboxRun{server: srv, cfg: cfg, sources: newAWSSources(cfg, sc.Meta.Account)}, nil
+	return &sandboxRun{server: srv, aws: a}, nil
 }
 
 func (r *sandboxRun) Close() { r.server.Close() }
@@ -176,7 +144,7 @@ func (r *sandboxRun) Close() { r.server.Close() }
 func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	counter := tools.NewCallCounter(nil)
 	ctx = tools.WithCallCounter(ctx, counter)
-	eng := r.sources.engine(func() time.Time { return sc.Meta.Now })
+	eng := newEngine(r.aws, func() time.Time { return sc.Meta.Now })
 	eng.OnProgress = progress
 	rep, err := eng.Triage(ctx, alarm)
 	if err != nil {
