@@ -413,13 +413,7 @@ func previousAnswer(ctx context.Context, iam investigation.IAM, c investigation.
 		if err != nil {
 			return fmt.Sprintf("I could not read the versions of %s: %s", c.Resource.ID, userReason(err)), cite
 		}
-		var prev *investigation.PolicyVersion
-		for i := range versions {
-			v := &versions[i]
-			if v.Created.Before(e.EventTime) && (prev == nil || v.Created.After(prev.Created)) {
-				prev = v
-			}
-		}
+		prev := investigation.PreviousPolicyVersion(versions, e.EventTime)
 		if prev == nil {
 			return fmt.Sprintf("%s has no version older than the change at %s still stored (IAM keeps five).", c.Resource.ID, e.EventTime.UTC().Format(time.RFC3339)), cite
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/store"
 )
 
 // describeTimeout bounds one DescribeAlarms call.
@@ -103,35 +102,6 @@ func (b *Bot) describeOne(ctx context.Context, region, name string) (investigati
 }
 
 var accountID = regexp.MustCompile(`^\d{12}$`)
-
-// storeARN encodes an alarm ARN for the store's keys, which refuse spaces,
-// control characters and braces that alarm names may hold. The encoding is
-// injective ('%' is encoded too), so replicas agree on every key.
-func storeARN(arn string) string {
-	var sb strings.Builder
-	for _, r := range arn {
-		switch {
-		case r == '%' || r == '{' || r == '}' || r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u00a0':
-			for _, c := range []byte(string(r)) {
-				fmt.Fprintf(&sb, "%%%02X", c)
-			}
-		default:
-			sb.WriteRune(r)
-		}
-	}
-	return sb.String()
-}
-
-// alarmKey is the store key of the alarm's current episode.
-func alarmKey(a investigation.Alarm) (EpisodeKey, error) {
-	arn := a.Identity()
-	if arn == "" {
-		return EpisodeKey{}, fmt.Errorf("alarm %q has no ARN, and no account to build one from", a.Name)
-	}
-	a.ARN = storeARN(arn)
-	k, err := store.KeyFor(a)
-	return EpisodeKey{Account: k.Account, Region: k.Region, AlarmARN: k.AlarmARN, Episode: string(k.Episode)}, err
-}
 
 // oneLine escapes data for a single mrkdwn line.
 func oneLine(s string) string {
