@@ -118,6 +118,7 @@ func TestAlarmTarget(t *testing.T) {
 	}{
 		{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout errors / live", "", "checkout errors / live", "eu-west-1", false},
 		{"checkout errors / live eu-west-1", "", "checkout errors / live", "eu-west-1", false},
+		{"checkout eusc-de-east-1", "", "checkout", "eusc-de-east-1", false},
 		{"checkout-errors", "us-east-1", "checkout-errors", "us-east-1", false},
 		{"checkout-errors", "", "", "", true},
 		{"", "us-east-1", "", "", true},

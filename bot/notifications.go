@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -45,11 +44,13 @@ func (b *Bot) parseNotification(ctx context.Context, text string) (investigation
 	if !errors.As(err, &inc) {
 		return a, err
 	}
-	if ref := inc.Ref; ref.State != "" && ref.State != investigation.StateAlarm && !ref.Time.IsZero() && accountID.MatchString(ref.Account) {
-		// An end of episode needs no metrics, only the alarm's ARN, which
-		// the name, region and account give.
-		return investigation.Alarm{Name: ref.Name, Region: ref.Region, Account: ref.Account, State: ref.State,
-			StateChangeTime: ref.Time, Delivery: inc.Delivery}, nil
+	ref := inc.Ref
+	ended := investigation.Alarm{Name: ref.Name, Region: ref.Region, Account: ref.Account, State: ref.State,
+		StateChangeTime: ref.Time, Delivery: inc.Delivery}
+	if ref.State != "" && ref.State != investigation.StateAlarm && !ref.Time.IsZero() && ended.Identity() != "" {
+		// An end of episode needs no metrics, only the alarm's identity,
+		// which the name, region and account give.
+		return ended, nil
 	}
 	if b.deps.Alarms == nil {
 		return investigation.Alarm{}, &describeError{ref: inc.Ref, err: tellable("no AWS access is configured to describe alarms")}
@@ -100,8 +101,6 @@ func (b *Bot) describeOne(ctx context.Context, region, name string) (investigati
 	}
 	return investigation.Alarm{}, tellable(fmt.Sprintf("no alarm named %q in %s", name, region))
 }
-
-var accountID = regexp.MustCompile(`^\d{12}$`)
 
 // oneLine escapes data for a single mrkdwn line.
 func oneLine(s string) string {
