@@ -381,8 +381,10 @@ func (b *Bot) postEventJSON(ctx context.Context, channel, thread, user, region, 
 	if len(raw) == 0 {
 		raw = e.RequestJSON
 	}
-	b.log.Info("event shown", "event", id, "user", user, "channel", channel)
-	if _, err := b.chat.Post(ctx, chat.Ref{Channel: channel, TS: thread}, blocks.EventJSON(id, redact.JSON(raw))); err != nil {
+	var red redact.Redactor
+	shown := red.JSON(raw)
+	b.log.Info("event shown", "event", id, "user", user, "channel", channel, "redaction", red.String())
+	if _, err := b.chat.Post(ctx, chat.Ref{Channel: channel, TS: thread}, blocks.EventJSON(id, shown)); err != nil {
 		b.log.Warn("could not post the event", "error", err)
 	}
 }
