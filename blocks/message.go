@@ -5,7 +5,8 @@
 // Renderers are pure: no I/O, no clock (every time comes in as an argument).
 // Every message they return stays within Slack's Block Kit limits (see
 // limits.go) and passes Validate; every string that comes from AWS or a user
-// is escaped for mrkdwn, so data can neither notify anyone nor plant a link.
+// is redacted (investigation/redact: no credential reaches a channel) and
+// escaped for mrkdwn, so data can neither notify anyone nor plant a link.
 // Each message's blocks read well on their own; Text is the fallback that
 // notifications and screen readers show.
 package blocks

@@ -9,9 +9,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/redact"
 )
 
-// Escape makes text from AWS or a user safe inside mrkdwn. Slack reads
+// Escape makes text from AWS or a user safe inside mrkdwn: credentials in
+// it are redacted (see clean), and then Slack's control characters escaped.
+// Slack reads
 // control sequences only between < and >, and entities after &: escaping
 // those three characters is what stops data from pinging a channel
 // (<!channel>), mentioning someone (<@U…>) or planting a link (<http://…|…>).
@@ -54,10 +57,14 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// clean drops what must never reach Slack, whatever the text type.
+// clean drops what must never reach Slack, whatever the text type: every
+// text a renderer takes from AWS or a user passes here (Escape, plain text,
+// labels, code), so this is where credentials are redacted. Redaction runs
+// last, on the text as it will read: removing a control character can join
+// the halves of a key.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
+	return redact.Text(strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n':
 			return r
@@ -67,7 +74,7 @@ func clean(s string) string {
 			return -1
 		}
 		return r
-	}, s)
+	}, s))
 }
 
 func isBidiControl(r rune) bool {

@@ -129,7 +129,7 @@ func (b *Bot) correct(ctx context.Context, c click) {
 		b.tell(ctx, c, failure("I no longer have this thread's investigation", err))
 		return
 	}
-	path, err := b.writeScenario(ctx, b.opts.ScenarioDir, correction{state: storeThreadState(st), rightRank: c.value.Rank, user: c.user, at: b.now()})
+	path, err := b.writeScenario(ctx, b.opts.ScenarioDir, correction{state: st, rightRank: c.value.Rank, user: c.user, at: b.now()})
 	if err != nil {
 		b.log.Warn("could not write the corrected scenario", "thread", c.thread.String(), "rank", c.value.Rank, "error", err)
 		b.tell(ctx, c, failure("I could not save this as a scenario", err))

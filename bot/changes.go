@@ -13,7 +13,6 @@ import (
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/changes"
-	"github.com/trailhound/trailhound/store"
 )
 
 // ChangeFinder reads CloudTrail for the conversations: the changes on
@@ -126,12 +125,6 @@ func alarmResources(ctx context.Context, a investigation.Alarm, alarms AlarmDesc
 		d = alarms
 	}
 	return changes.AlarmResources(ctx, a, d)
-}
-
-// threadResources is the stored thread's resources, for the scenario
-// writer, which reads the store's record of a thread.
-func threadResources(st *store.ThreadState) []investigation.Resource {
-	return resourcesOf(st.Alarm, st.Report)
 }
 
 // resourcesOf is what a thread is about: its alarm's scope and the

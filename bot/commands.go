@@ -10,6 +10,7 @@ import (
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/intake"
 )
 
 // commandHandler answers one verb of the slash command; args is the text
@@ -61,8 +62,6 @@ func (b *Bot) cmdHelp(ctx context.Context, cmd chat.Command, _ string) {
 	}, "\n"))
 }
 
-var regionArg = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-
 // alarmTarget reads "<name or ARN> [region]". A name may hold spaces; a
 // last word that is a region code is the region.
 func alarmTarget(args, defaultRegion string) (name, region string, err error) {
@@ -77,7 +76,7 @@ func alarmTarget(args, defaultRegion string) (name, region string, err error) {
 		}
 		return a.Name, a.Region, nil
 	}
-	if i := strings.LastIndexAny(args, " \t"); i > 0 && regionArg.MatchString(args[i+1:]) {
+	if i := strings.LastIndexAny(args, " \t"); i > 0 && intake.IsRegion(args[i+1:]) {
 		return strings.TrimSpace(args[:i]), args[i+1:], nil
 	}
 	if defaultRegion == "" {

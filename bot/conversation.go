@@ -14,6 +14,7 @@ import (
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/agent"
+	"github.com/trailhound/trailhound/investigation/redact"
 )
 
 // awsRefusal answers a member who is not allowed to ask questions that read AWS.
@@ -380,8 +381,10 @@ func (b *Bot) postEventJSON(ctx context.Context, channel, thread, user, region, 
 	if len(raw) == 0 {
 		raw = e.RequestJSON
 	}
-	b.log.Info("event shown", "event", id, "user", user, "channel", channel)
-	if _, err := b.chat.Post(ctx, chat.Ref{Channel: channel, TS: thread}, blocks.EventJSON(id, Redact(raw))); err != nil {
+	var red redact.Redactor
+	shown := red.JSON(raw)
+	b.log.Info("event shown", "event", id, "user", user, "channel", channel, "redaction", red.String())
+	if _, err := b.chat.Post(ctx, chat.Ref{Channel: channel, TS: thread}, blocks.EventJSON(id, shown)); err != nil {
 		b.log.Warn("could not post the event", "error", err)
 	}
 }
@@ -413,17 +416,11 @@ func previousAnswer(ctx context.Context, iam investigation.IAM, c investigation.
 		if err != nil {
 			return fmt.Sprintf("I could not read the versions of %s: %s", c.Resource.ID, userReason(err)), cite
 		}
-		var prev *investigation.PolicyVersion
-		for i := range versions {
-			v := &versions[i]
-			if v.Created.Before(e.EventTime) && (prev == nil || v.Created.After(prev.Created)) {
-				prev = v
-			}
-		}
+		prev := investigation.PreviousPolicyVersion(versions, e.EventTime)
 		if prev == nil {
 			return fmt.Sprintf("%s has no version older than the change at %s still stored (IAM keeps five).", c.Resource.ID, e.EventTime.UTC().Format(time.RFC3339)), cite
 		}
-		return fmt.Sprintf("Before %s, the newest version of %s was %s (created %s):\n%s", name, c.Resource.ID, prev.ID, prev.Created.UTC().Format(time.RFC3339), string(Redact(prev.Document))), cite
+		return fmt.Sprintf("Before %s, the newest version of %s was %s (created %s):\n%s", name, c.Resource.ID, prev.ID, prev.Created.UTC().Format(time.RFC3339), string(redact.JSON(prev.Document))), cite
 	case strings.HasPrefix(name, "Revoke") || strings.HasPrefix(name, "Authorize") || strings.HasPrefix(name, "ModifySecurityGroupRules"):
 		return fmt.Sprintf("%s on %s: the rule it removed or added is in the event's request parameters (`show event #%d`). CloudTrail does not record the whole rule set before the change; AWS Config's history of %s does.", name, c.Resource.ID, c.Rank, c.Resource.ID), cite
 	case strings.HasPrefix(name, "UpdateFunctionConfiguration") || strings.HasPrefix(name, "UpdateFunctionCode"):

@@ -15,7 +15,6 @@ import (
 	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/scenario"
-	"github.com/trailhound/trailhound/store"
 )
 
 // maxScenarioLogLines bounds the log lines a scenario keeps per group.
@@ -24,7 +23,7 @@ const maxScenarioLogLines = 500
 // correction is a 👎 resolved: the thread's triage, and the cause that was
 // right according to someone who was there.
 type correction struct {
-	state     store.ThreadState
+	state     ThreadState
 	rightRank int
 	user      string
 	at        time.Time
@@ -65,7 +64,7 @@ func (b *Bot) writeScenario(ctx context.Context, dir string, c correction) (stri
 }
 
 // captureScenario reads what the scenario needs.
-func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right investigation.Candidate, c correction) (*scenario.Scenario, error) {
+func (b *Bot) captureScenario(ctx context.Context, st ThreadState, right investigation.Candidate, c correction) (*scenario.Scenario, error) {
 	a := st.Alarm
 	symptom := a.StateChangeTime
 	window := investigation.Window{Start: symptom.Add(-engine.Layer2Window), End: symptom.Add(engine.DeliveryLag)}
@@ -73,7 +72,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 		window.Start = s.Start
 	}
 	resources := alarmResources(ctx, a, b.deps.Alarms)
-	for _, r := range threadResources(&st) {
+	for _, r := range resourcesOf(st.Alarm, st.Report) {
 		if !slices.ContainsFunc(resources, func(x investigation.Resource) bool { return x.Key() == r.Key() }) {
 			resources = append(resources, r)
 		}

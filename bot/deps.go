@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // Deps are what the bot talks to. Chat, Triager and Store are required.
@@ -60,6 +59,11 @@ const (
 	DefaultSQSVisibility   = 2 * time.Minute
 	DefaultPoisonReceives  = 5
 	DefaultCommand         = "/trailhound"
+	// DefaultLease is short so that a dead replica's episode is taken over
+	// well within a minute; the lease is renewed every third of it.
+	DefaultLease = 45 * time.Second
+	// DefaultDedupWindow outlasts the redeliveries of one transition.
+	DefaultDedupWindow = time.Hour
 	// maxShutdownTimeout keeps a stop within what an orchestrator waits
 	// before killing the process (Kubernetes' default grace is 30 s, but
 	// rolling deploys are planned around 10 s).
@@ -93,9 +97,9 @@ type Options struct {
 	// IntakeQueue bounds what waits for them.
 	IntakeWorkers int
 	IntakeQueue   int
-	// DedupWindow is how long a triaged episode counts as done (store default).
+	// DedupWindow is how long a triaged episode counts as done.
 	DedupWindow time.Duration
-	// Lease and RenewEvery time the alarm claim (store defaults).
+	// Lease and RenewEvery time the alarm claim.
 	Lease      time.Duration
 	RenewEvery time.Duration
 	// ShutdownTimeout bounds how long Run takes to return once its context
@@ -139,8 +143,8 @@ func (o Options) withDefaults() Options {
 	}
 	setInt(&o.IntakeWorkers, DefaultIntakeWorkers)
 	setInt(&o.IntakeQueue, DefaultIntakeQueue)
-	setDur(&o.DedupWindow, store.DefaultDedupWindow)
-	setDur(&o.Lease, store.DefaultLease)
+	setDur(&o.DedupWindow, DefaultDedupWindow)
+	setDur(&o.Lease, DefaultLease)
 	setDur(&o.RenewEvery, o.Lease/3)
 	setDur(&o.ShutdownTimeout, DefaultShutdownTimeout)
 	setDur(&o.ProgressEvery, DefaultProgressEvery)

@@ -11,7 +11,6 @@ import (
 	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/engine"
-	"github.com/trailhound/trailhound/store"
 )
 
 func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
@@ -25,12 +24,13 @@ func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
 		{"plain", investigation.Alarm{Name: "checkout", ARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout", StateChangeTime: at},
 			"arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout", false},
 		{"spaces and braces", investigation.Alarm{Name: "checkout errors / {live}", ARN: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout errors / {live} 100%", StateChangeTime: at},
-			"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout%20errors%20/%20%7Blive%7D%20100%25", false},
+			"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout errors / {live} 100%", false},
 		{"built from account and region", investigation.Alarm{Name: "legacy", Account: "123456789012", Region: "cn-north-1", StateChangeTime: at},
 			"arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:legacy", false},
 		{"no ARN, no account", investigation.Alarm{Name: "legacy", Region: "us-east-1", StateChangeTime: at}, "", true},
 		{"no time", investigation.Alarm{Name: "x", ARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"}, "", true},
 	}
+	st := RedisStore(openStore(t))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			k, err := alarmKey(c.alarm)
@@ -40,14 +40,74 @@ func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if k.AlarmARN != c.wantARN || k.Episode != string(store.EpisodeOf(at)) {
-				t.Errorf("key %+v, want ARN %s episode %s", k, c.wantARN, store.EpisodeOf(at))
+			if k.AlarmARN != c.wantARN || k.Episode != "20260319T1400Z" {
+				t.Errorf("key %+v, want ARN %s episode 20260319T1400Z", k, c.wantARN)
+			}
+			// The store takes every key the bot makes, names it refuses included.
+			claim, err := st.ClaimEpisode(t.Context(), k, "replica", time.Minute)
+			if err != nil || claim.State != ClaimWon {
+				t.Errorf("claim of %+v = %+v, %v; want won", k, claim, err)
 			}
 		})
 	}
-	// Two names that differ only where encoding happens stay apart.
-	if storeARN("a b") == storeARN("a%20b") {
-		t.Error("storeARN is not injective")
+	// Two names that differ only where the store encodes them stay apart.
+	a := EpisodeKey{Account: "123456789012", Region: "us-east-1", AlarmARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a b", Episode: "20260319T1400Z"}
+	b := a
+	b.AlarmARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a%20b"
+	for _, k := range []EpisodeKey{a, b} {
+		if claim, err := st.ClaimEpisode(t.Context(), k, "replica", time.Minute); err != nil || claim.State != ClaimWon {
+			t.Errorf("claim of %s = %+v, %v; want won", k.AlarmARN, claim, err)
+		}
+	}
+}
+
+func TestAlarmKeyEpisodes(t *testing.T) {
+	arn := "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-errors"
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name    string
+		alarm   investigation.Alarm
+		episode string
+		account string
+		region  string
+		wantErr string
+	}{
+		{"SNS JSON with milliseconds", investigation.Alarm{ARN: arn, StateChangeTime: at("2026-03-19T14:00:12.345Z")},
+			"20260319T1400Z", "123456789012", "eu-west-1", ""},
+		{"e-mail text, seconds only", investigation.Alarm{ARN: arn, StateChangeTime: at("2026-03-19T14:00:59Z")},
+			"20260319T1400Z", "123456789012", "eu-west-1", ""},
+		{"offset zone is normalised", investigation.Alarm{ARN: arn, StateChangeTime: at("2026-03-19T15:00:30+01:00")},
+			"20260319T1400Z", "123456789012", "eu-west-1", ""},
+		{"next episode", investigation.Alarm{ARN: arn, StateChangeTime: at("2026-03-19T14:01:00Z")},
+			"20260319T1401Z", "123456789012", "eu-west-1", ""},
+		{"fields win over the ARN", investigation.Alarm{ARN: arn, Account: "210987654321", Region: "us-east-1",
+			StateChangeTime: at("2026-03-19T14:00:00Z")}, "20260319T1400Z", "210987654321", "us-east-1", ""},
+		{"no ARN", investigation.Alarm{Name: "checkout-errors", StateChangeTime: at("2026-03-19T14:00:00Z")},
+			"", "", "", "has no ARN"},
+		{"no time", investigation.Alarm{ARN: arn}, "", "", "", "state change time is unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := alarmKey(tc.alarm)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("alarmKey = %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.Episode != tc.episode || k.Account != tc.account || k.Region != tc.region || k.AlarmARN != arn {
+				t.Errorf("alarmKey = %+v, want episode %s account %s region %s", k, tc.episode, tc.account, tc.region)
+			}
+		})
 	}
 }
 
@@ -58,6 +118,7 @@ func TestAlarmTarget(t *testing.T) {
 	}{
 		{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout errors / live", "", "checkout errors / live", "eu-west-1", false},
 		{"checkout errors / live eu-west-1", "", "checkout errors / live", "eu-west-1", false},
+		{"checkout eusc-de-east-1", "", "checkout", "eusc-de-east-1", false},
 		{"checkout-errors", "us-east-1", "checkout-errors", "us-east-1", false},
 		{"checkout-errors", "", "", "", true},
 		{"", "us-east-1", "", "", true},

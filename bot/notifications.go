@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/store"
 )
 
 // describeTimeout bounds one DescribeAlarms call.
@@ -46,11 +44,13 @@ func (b *Bot) parseNotification(ctx context.Context, text string) (investigation
 	if !errors.As(err, &inc) {
 		return a, err
 	}
-	if ref := inc.Ref; ref.State != "" && ref.State != investigation.StateAlarm && !ref.Time.IsZero() && accountID.MatchString(ref.Account) {
-		// An end of episode needs no metrics, only the alarm's ARN, which
-		// the name, region and account give.
-		return investigation.Alarm{Name: ref.Name, Region: ref.Region, Account: ref.Account, State: ref.State,
-			StateChangeTime: ref.Time, Delivery: inc.Delivery}, nil
+	ref := inc.Ref
+	ended := investigation.Alarm{Name: ref.Name, Region: ref.Region, Account: ref.Account, State: ref.State,
+		StateChangeTime: ref.Time, Delivery: inc.Delivery}
+	if ref.State != "" && ref.State != investigation.StateAlarm && !ref.Time.IsZero() && ended.Identity() != "" {
+		// An end of episode needs no metrics, only the alarm's identity,
+		// which the name, region and account give.
+		return ended, nil
 	}
 	if b.deps.Alarms == nil {
 		return investigation.Alarm{}, &describeError{ref: inc.Ref, err: tellable("no AWS access is configured to describe alarms")}
@@ -100,37 +100,6 @@ func (b *Bot) describeOne(ctx context.Context, region, name string) (investigati
 		}
 	}
 	return investigation.Alarm{}, tellable(fmt.Sprintf("no alarm named %q in %s", name, region))
-}
-
-var accountID = regexp.MustCompile(`^\d{12}$`)
-
-// storeARN encodes an alarm ARN for the store's keys, which refuse spaces,
-// control characters and braces that alarm names may hold. The encoding is
-// injective ('%' is encoded too), so replicas agree on every key.
-func storeARN(arn string) string {
-	var sb strings.Builder
-	for _, r := range arn {
-		switch {
-		case r == '%' || r == '{' || r == '}' || r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u00a0':
-			for _, c := range []byte(string(r)) {
-				fmt.Fprintf(&sb, "%%%02X", c)
-			}
-		default:
-			sb.WriteRune(r)
-		}
-	}
-	return sb.String()
-}
-
-// alarmKey is the store key of the alarm's current episode.
-func alarmKey(a investigation.Alarm) (EpisodeKey, error) {
-	arn := a.Identity()
-	if arn == "" {
-		return EpisodeKey{}, fmt.Errorf("alarm %q has no ARN, and no account to build one from", a.Name)
-	}
-	a.ARN = storeARN(arn)
-	k, err := store.KeyFor(a)
-	return EpisodeKey{Account: k.Account, Region: k.Region, AlarmARN: k.AlarmARN, Episode: string(k.Episode)}, err
 }
 
 // oneLine escapes data for a single mrkdwn line.

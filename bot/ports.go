@@ -179,6 +179,9 @@ type ThreadState struct {
 	// AISection is the AI assessment as the report shows it, so that a
 	// re-render keeps it.
 	AISection json.RawMessage
+	// UpdatedAt is when the state was last saved (set by the store): a
+	// scenario written from the thread replays as of then.
+	UpdatedAt time.Time
 }
 
 // Threads keep what a thread is about; LoadThread returns ErrNotFound for a

@@ -32,12 +32,16 @@ func (a *StoreAdapter) ClaimEnvelope(ctx context.Context, id string, ttl time.Du
 	return a.s.ClaimEnvelope(ctx, id, ttl)
 }
 
+// ClaimOnce claims id, which may hold an alarm's name and so anything a
+// key refuses.
 func (a *StoreAdapter) ClaimOnce(ctx context.Context, id string, ttl time.Duration) (bool, error) {
-	return a.s.ClaimEnvelope(ctx, id, ttl)
+	return a.s.ClaimEnvelope(ctx, store.KeySafe(id), ttl)
 }
 
+// storeKey is k as the store keys it: alarm names may hold spaces and
+// braces, which the store's keys refuse.
 func storeKey(k EpisodeKey) store.AlarmKey {
-	return store.AlarmKey{Account: k.Account, Region: k.Region, AlarmARN: k.AlarmARN, Episode: store.Episode(k.Episode)}
+	return store.AlarmKey{Account: k.Account, Region: k.Region, AlarmARN: store.KeySafe(k.AlarmARN), Episode: store.Episode(k.Episode)}
 }
 
 func (a *StoreAdapter) ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error) {
@@ -57,7 +61,7 @@ func (a *StoreAdapter) SetEpisodeThread(ctx context.Context, key EpisodeKey, thr
 }
 
 func (a *StoreAdapter) LatestThread(ctx context.Context, alarmARN string) (EpisodeThread, error) {
-	et, err := a.s.LatestThread(ctx, alarmARN)
+	et, err := a.s.LatestThread(ctx, store.KeySafe(alarmARN))
 	if err != nil {
 		return EpisodeThread{}, notFound(err)
 	}
@@ -87,7 +91,8 @@ func (a *StoreAdapter) LoadThread(ctx context.Context, thread chat.Ref) (ThreadS
 	if err != nil {
 		return ThreadState{}, notFound(err)
 	}
-	return ThreadState{Alarm: st.Alarm, Report: st.Report, Window: st.Window, EvidenceEventIDs: st.EvidenceEventIDs, AISection: st.AISection}, nil
+	return ThreadState{Alarm: st.Alarm, Report: st.Report, Window: st.Window, EvidenceEventIDs: st.EvidenceEventIDs,
+		AISection: st.AISection, UpdatedAt: st.UpdatedAt}, nil
 }
 
 func (a *StoreAdapter) SaveReport(ctx context.Context, rep investigation.Report) (string, error) {

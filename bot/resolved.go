@@ -68,7 +68,7 @@ func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slo
 		log.Info("OK notification without an ARN: no thread to resolve")
 		return outEnded
 	}
-	et, err := b.deps.Store.LatestThread(ctx, storeARN(arn))
+	et, err := b.deps.Store.LatestThread(ctx, arn)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		log.Debug("OK notification for an alarm without a thread")
@@ -83,7 +83,7 @@ func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slo
 		log.Info("OK notification older than the alarm's latest episode; left alone", "episode", et.Episode)
 		return outEnded
 	}
-	won, err := b.deps.Store.ClaimOnce(ctx, "resolved:"+storeARN(arn)+"@"+okEpisode, b.opts.DedupWindow)
+	won, err := b.deps.Store.ClaimOnce(ctx, "resolved:"+arn+"@"+okEpisode, b.opts.DedupWindow)
 	if err == nil && !won {
 		b.m.dedupHits.WithLabelValues("resolved").Inc()
 		return outDuplicate

@@ -11,16 +11,13 @@ import (
 	"unicode"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/trailhound/trailhound/investigation"
 )
 
-// Claim timings. A triage renews its lease every DefaultRenewEvery; a replica
-// that dies stops renewing, so another can take the alarm over once
-// DefaultLease has passed, well within a minute.
+// Claim timings for callers that pass zero: a lease short enough that a
+// dead replica's episode is taken over well within a minute, and a dedup
+// window that outlasts the redeliveries of one transition.
 const (
 	DefaultLease       = 45 * time.Second
-	DefaultRenewEvery  = 15 * time.Second
 	DefaultDedupWindow = time.Hour
 	DefaultEnvelopeTTL = 10 * time.Minute
 )
@@ -32,53 +29,19 @@ const (
 	donePrefix = "done:"
 )
 
-// Episode identifies one ALARM episode of an alarm: the minute of its state
-// change, in UTC (EpisodeOf).
-//
-// CloudWatch notifies only on state transitions, and every copy of one
-// transition (SNS redeliveries, the same alarm delivered by SNS, EventBridge
-// and a chat integration at once, an SQS message seen twice) carries the same
-// StateChangeTime. A new ALARM after OK is a new transition with a new time.
-// The minute, not the millisecond, because the human-readable deliveries
-// (e-mail text, chat notifications) do not carry milliseconds or seconds
-// reliably, and they must land on the same key as the JSON ones. Two
-// distinct episodes within one minute merge into one triage, which is the
-// right outcome for a flapping alarm anyway.
+// Episode names one ALARM episode of an alarm. The caller derives it from
+// the state change; the store needs only that it holds no ':' or spaces and
+// that later episodes sort after earlier ones as strings, which the latest
+// thread relies on.
 type Episode string
 
-// EpisodeOf returns the episode of a state change at t.
-func EpisodeOf(t time.Time) Episode {
-	return Episode(t.UTC().Truncate(time.Minute).Format("20060102T1504Z"))
-}
-
-// AlarmKey names one episode of one alarm.
+// AlarmKey names one episode of one alarm. AlarmARN must already be safe
+// for a key (KeySafe).
 type AlarmKey struct {
 	Account  string
 	Region   string
 	AlarmARN string
 	Episode  Episode
-}
-
-// KeyFor derives the key of the alarm's current episode. Account and region
-// come from the alarm, or from its ARN when the delivery did not carry them.
-func KeyFor(a investigation.Alarm) (AlarmKey, error) {
-	if a.ARN == "" {
-		return AlarmKey{}, fmt.Errorf("alarm key for %q: alarm ARN is empty", a.Name)
-	}
-	if a.StateChangeTime.IsZero() {
-		return AlarmKey{}, fmt.Errorf("alarm key for %s: state change time is unknown", a.ARN)
-	}
-	k := AlarmKey{Account: a.Account, Region: a.Region, AlarmARN: a.ARN, Episode: EpisodeOf(a.StateChangeTime)}
-	// arn:partition:cloudwatch:region:account:alarm:name
-	if parts := strings.SplitN(a.ARN, ":", 6); len(parts) == 6 {
-		if k.Region == "" {
-			k.Region = parts[3]
-		}
-		if k.Account == "" {
-			k.Account = parts[4]
-		}
-	}
-	return k, k.validate()
 }
 
 func (k AlarmKey) String() string {
@@ -327,19 +290,6 @@ func (l *Lease) Release(ctx context.Context) error {
 	return l.s.compareAndDelete(ctx, "release "+l.key.String(), l.s.claimKey(l.key), runPrefix+l.token)
 }
 
-func (s *Store) compareAndDelete(ctx context.Context, op, key, value string) error {
-	return s.do(ctx, op, func(ctx context.Context) error {
-		n, err := s.scripts.release.Run(ctx, s.rdb, []string{key}, value).Int64()
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			return ErrNotOwner
-		}
-		return nil
-	})
-}
-
 // SetThread records the thread of an episode, as soon as its placeholder is
 // posted, so that re-fires and the OK that ends the episode find it. It also
 // becomes the alarm's latest thread (LatestThread) unless a later episode
@@ -407,141 +357,4 @@ func (s *Store) LatestThread(ctx context.Context, alarmARN string) (EpisodeThrea
 		return json.Unmarshal([]byte(m["thread"]), &et.Thread)
 	})
 	return et, err
-}
-
-// ClaimEnvelope claims a Socket Mode envelope (or any event id) for ttl
-// (<= 0: DefaultEnvelopeTTL). Several replicas of one Slack app all receive
-// each envelope; only the one that gets true handles it.
-func (s *Store) ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error) {
-	if err := validateName("envelope id", id); err != nil {
-		return false, err
-	}
-	if ttl <= 0 {
-		ttl = DefaultEnvelopeTTL
-	}
-	var won bool
-	err := s.do(ctx, "claim envelope "+id, func(ctx context.Context) error {
-		var err error
-		won, err = s.acquire(ctx, s.key("envelope", id), rand.Text(), ttl)
-		return err
-	})
-	return won, err
-}
-
-// acquire is SET NX PX that also counts as won when the key already holds
-// our own value: go-redis retries a command whose reply was lost, and the
-// retry must not mistake our first attempt for someone else's.
-func (s *Store) acquire(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
-	n, err := s.scripts.acquire.Run(ctx, s.rdb, []string{key}, value, ms(ttl)).Int64()
-	return n == 1, err
-}
-
-func validateName(what, v string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("%s is empty", what)
-	case len(v) > 512:
-		return fmt.Errorf("%s is %d bytes, longer than 512", what, len(v))
-	case hasSpaceOrControl(v):
-		return fmt.Errorf("%s %q contains spaces or control characters", what, v)
-	}
-	return nil
-}
-
-// Lock is a held named lock.
-type Lock struct {
-	s     *Store
-	name  string
-	key   string
-	token string
-}
-
-// Lock takes the named lock for ttl, or returns ErrLockHeld. The lock
-// expires by itself after ttl, so a holder that dies cannot block others.
-func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (*Lock, error) {
-	if err := validateName("lock name", name); err != nil {
-		return nil, err
-	}
-	if ttl <= 0 {
-		return nil, fmt.Errorf("lock %s: ttl must be positive, got %s", name, ttl)
-	}
-	l := &Lock{s: s, name: name, key: s.key("lock", name), token: rand.Text()}
-	err := s.do(ctx, "lock "+name, func(ctx context.Context) error {
-		won, err := s.acquire(ctx, l.key, l.token, ttl)
-		if err == nil && !won {
-			return ErrLockHeld
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
-// Unlock releases the lock if the caller still holds it. A lock that
-// expired and was taken by someone else is left alone and ErrNotOwner
-// returned; one that expired and is free is not an error.
-func (l *Lock) Unlock(ctx context.Context) error {
-	return l.s.compareAndDelete(ctx, "unlock "+l.name, l.key, l.token)
-}
-
-// scripts are the Lua programs that make compare-then-act steps atomic.
-type scripts struct {
-	acquire, claim, renew, release, setThread, complete *redis.Script
-}
-
-// recordThreadLua stores an episode's thread and moves the alarm's latest
-// thread forward; episodes sort chronologically as strings, so a late write
-// for an older episode does not replace a newer one.
-const recordThreadLua = `
-local function record_thread(thread_key, latest_key, thread, ttl, episode)
-  redis.call('SET', thread_key, thread, 'PX', ttl)
-  local cur = redis.call('HGET', latest_key, 'episode')
-  if (not cur) or cur <= episode then
-    redis.call('HSET', latest_key, 'episode', episode, 'thread', thread)
-    redis.call('PEXPIRE', latest_key, ttl)
-  end
-end
-`
-
-func newScripts() scripts {
-	return scripts{
-		// KEYS[1] key; ARGV[1] value, ARGV[2] ttl ms
-		acquire: redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
-return 0`),
-		// KEYS[1] claim, KEYS[2] episode thread; ARGV[1] running value, ARGV[2] lease ms
-		claim: redis.NewScript(`
-local cur = ARGV[1]
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  cur = redis.call('GET', KEYS[1]) or ''
-end
-return {cur, redis.call('GET', KEYS[2]) or '', redis.call('PTTL', KEYS[1])}`),
-		// KEYS[1] key; ARGV[1] expected value, ARGV[2] ttl ms
-		renew: redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`),
-		// KEYS[1] key; ARGV[1] expected value. A missing key counts as
-		// released so that a retried release does not report failure.
-		release: redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
-if not cur then return 1 end
-if cur == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
-return 0`),
-		// KEYS[1] episode thread, KEYS[2] latest; ARGV[1] thread, ARGV[2] ttl ms, ARGV[3] episode
-		setThread: redis.NewScript(recordThreadLua + `
-record_thread(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
-return 1`),
-		// KEYS[1] claim, KEYS[2] episode thread, KEYS[3] latest;
-		// ARGV[1] running value, ARGV[2] done value, ARGV[3] window ms,
-		// ARGV[4] thread, ARGV[5] thread ttl ms, ARGV[6] episode
-		complete: redis.NewScript(recordThreadLua + `
-local cur = redis.call('GET', KEYS[1])
-if cur and cur ~= ARGV[1] and cur ~= ARGV[2] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-record_thread(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6])
-return 1`),
-	}
 }

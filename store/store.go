@@ -334,3 +334,23 @@ func (s *Store) key(parts ...string) string {
 func ms(d time.Duration) int64 {
 	return max(d.Milliseconds(), 1)
 }
+
+// KeySafe encodes s (an alarm ARN, a once-only id) for a key: alarm names
+// may hold spaces, control characters and braces, which keys refuse or, for
+// braces, would read as a hash tag. The encoding is injective ('%' is
+// encoded too), so every replica derives the same key from the same name
+// and two names never share one.
+func KeySafe(s string) string {
+	var sb strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '%' || r == '{' || r == '}' || r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u00a0':
+			for _, c := range []byte(string(r)) {
+				fmt.Fprintf(&sb, "%%%02X", c)
+			}
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}

@@ -143,76 +143,114 @@ func ParseQuestion(text string) Intent {
 	if s == "" || helpPattern.MatchString(s) {
 		return Intent{Kind: KindHelp}
 	}
-	if m := rankPair.FindStringSubmatch(s); m != nil {
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
-		if a > 0 && b > 0 && a != b {
-			return Intent{Kind: KindWhyRank, Rank: a, Other: b}
-		}
-		return Intent{}
-	}
-	if m := whoMade.FindStringSubmatch(s); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if n > 0 {
-			return Intent{Kind: KindWho, Rank: n}
-		}
-		return Intent{}
-	}
-	if m := previousVersion.FindStringSubmatch(s); m != nil {
-		n := 1
-		if m[1] != "" {
-			n, _ = strconv.Atoi(m[1])
-		}
-		if n > 0 {
-			return Intent{Kind: KindPrevious, Rank: n}
-		}
-		return Intent{}
-	}
-	if strings.Contains(s, "event") || strings.HasPrefix(s, "json") {
-		if id := eventIDPattern.FindString(s); id != "" {
-			return Intent{Kind: KindEvent, EventID: id}
-		}
-		if m := showEvent.FindStringSubmatch(s); m != nil {
-			if m[1] != "" {
-				n, _ := strconv.Atoi(m[1])
-				if n > 0 {
-					return Intent{Kind: KindEvent, Rank: n}
-				}
-				return Intent{}
-			}
-			return Intent{Kind: KindEvent, EventID: m[2]}
+	for _, read := range questionReaders {
+		if in, ok := read(s); ok {
+			return in
 		}
 	}
-	if m := resize.FindStringSubmatch(s); m != nil {
-		kind := KindWiden
-		switch m[1] {
-		case "narrow", "narrower", "shrink", "tighten":
-			kind = KindNarrow
+	return Intent{}
+}
+
+// questionReaders read a normalised question, in order. The first that
+// recognises the question's shape decides, even when what it holds is
+// invalid ("why is #0 below #0"): another reader matching it by accident
+// would answer a different question.
+var questionReaders = []func(s string) (Intent, bool){
+	readRankPair, readWho, readPrevious, readEvent, readResize, readChangesQuestion,
+}
+
+func readRankPair(s string) (Intent, bool) {
+	m := rankPair.FindStringSubmatch(s)
+	if m == nil {
+		return Intent{}, false
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[2])
+	if a > 0 && b > 0 && a != b {
+		return Intent{Kind: KindWhyRank, Rank: a, Other: b}, true
+	}
+	return Intent{}, true
+}
+
+func readWho(s string) (Intent, bool) {
+	m := whoMade.FindStringSubmatch(s)
+	if m == nil {
+		return Intent{}, false
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 0 {
+		return Intent{Kind: KindWho, Rank: n}, true
+	}
+	return Intent{}, true
+}
+
+func readPrevious(s string) (Intent, bool) {
+	m := previousVersion.FindStringSubmatch(s)
+	if m == nil {
+		return Intent{}, false
+	}
+	n := 1
+	if m[1] != "" {
+		n, _ = strconv.Atoi(m[1])
+	}
+	if n > 0 {
+		return Intent{Kind: KindPrevious, Rank: n}, true
+	}
+	return Intent{}, true
+}
+
+func readEvent(s string) (Intent, bool) {
+	if !strings.Contains(s, "event") && !strings.HasPrefix(s, "json") {
+		return Intent{}, false
+	}
+	if id := eventIDPattern.FindString(s); id != "" {
+		return Intent{Kind: KindEvent, EventID: id}, true
+	}
+	m := showEvent.FindStringSubmatch(s)
+	switch {
+	case m == nil:
+		return Intent{}, false
+	case m[1] == "":
+		return Intent{Kind: KindEvent, EventID: m[2]}, true
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 0 {
+		return Intent{Kind: KindEvent, Rank: n}, true
+	}
+	return Intent{}, true
+}
+
+func readResize(s string) (Intent, bool) {
+	m := resize.FindStringSubmatch(s)
+	if m == nil {
+		return Intent{}, false
+	}
+	in := Intent{Kind: KindWiden}
+	switch m[1] {
+	case "narrow", "narrower", "shrink", "tighten":
+		in.Kind = KindNarrow
+	}
+	if m[2] != "" {
+		d, err := investigation.ParseWindow(m[2])
+		if err != nil {
+			return Intent{}, true
 		}
-		in := Intent{Kind: kind}
-		if m[2] != "" {
-			d, err := investigation.ParseWindow(m[2])
-			if err != nil {
-				return Intent{}
-			}
-			in.Window = d
-		}
-		return in
+		in.Window = d
 	}
-	rest, ok := "", false
-	if m := changedPattern.FindStringSubmatch(s); m != nil {
-		rest, ok = m[1], true
-	} else if m := changesPattern.FindStringSubmatch(s); m != nil {
-		rest, ok = m[1], true
+	return in, true
+}
+
+func readChangesQuestion(s string) (Intent, bool) {
+	m := changedPattern.FindStringSubmatch(s)
+	if m == nil {
+		m = changesPattern.FindStringSubmatch(s)
 	}
-	if !ok {
-		return Intent{}
+	if m == nil {
+		return Intent{}, false
 	}
-	c, err := ParseChanges(questionArgs(rest))
+	c, err := ParseChanges(questionArgs(m[1]))
 	if err != nil {
-		return Intent{}
+		return Intent{}, true
 	}
-	return Intent{Kind: KindChanges, Changes: c}
+	return Intent{Kind: KindChanges, Changes: c}, true
 }
 
 // questionArgs turns the tail of a question ("on the role before 14:00 in

@@ -4,6 +4,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/redact"
 )
 
 // Default budgets of one AI run (DESIGN §3, §9).
@@ -136,14 +138,26 @@ func firstTurn(rep *investigation.Report, alarm investigation.Alarm) (string, er
 		"Check the top causes against the evidence with the tools if it helps, then call submit_assessment.", nil
 }
 
-// dataBlock encodes doc as JSON between the untrusted-data delimiters.
-// json.Marshal escapes <, > and &, so no value inside can close the block.
+// dataBlock encodes doc as JSON between the untrusted-data delimiters,
+// redacted like everything the model reads.
 func dataBlock(doc any) (string, error) {
 	b, err := json.MarshalIndent(doc, "", " ")
 	if err != nil {
 		return "", err
 	}
-	return dataOpen + "\n" + string(b) + "\n" + dataClose, nil
+	return dataOpen + "\n" + modelJSON(b) + "\n" + dataClose, nil
+}
+
+// modelJSON is a JSON document as the model may read it. Credentials are
+// redacted: the model, its provider and the stored transcript must not
+// hold what the channel may not see. Then <, > and & are escaped again,
+// since redaction re-encodes the strings it changes without escaping them:
+// no value may close the data block. In valid JSON those characters stand
+// only inside strings, where \u003c reads as '<'.
+func modelJSON(b []byte) string {
+	var out bytes.Buffer
+	json.HTMLEscape(&out, redact.JSON(b))
+	return out.String()
 }
 
 // reportWithoutAI hides the ai member: the model reads the engine's work only.

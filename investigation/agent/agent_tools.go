@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trailhound/trailhound/investigation/redact"
 )
 
 // submit handles the finish call: accepted, or one repair turn, or the
@@ -71,10 +73,14 @@ func (r *agentRun) callTool(ctx context.Context, u ToolUse, step *TranscriptStep
 	r.status.ToolCalls++
 	out, err := r.tools.Call(ctx, u.Name, u.Input)
 	if err != nil {
-		step.Error = err.Error()
-		return errorJSON(err.Error()), true
+		// AWS error messages can quote the request.
+		msg := redact.Text(err.Error())
+		step.Error = msg
+		return errorJSON(msg), true
 	}
-	content, cut := capToolOutput(out, r.budgets.ToolOutputBytes, u.Name)
+	// Redacted before it is cut: a cut could split a credential into a
+	// shape no rule knows.
+	content, cut := capToolOutput(redact.JSON(out), r.budgets.ToolOutputBytes, u.Name)
 	step.Truncated = cut
 	collectEventIDs([]byte(content), r.known)
 	if r.seen != nil {

@@ -207,12 +207,12 @@ func splitLabel(item string) (label, value string, ok bool) {
 // parseEmail reads the CloudWatch alarm e-mail from plain text (see plainText).
 func parseEmail(text string) (investigation.Alarm, error) {
 	doc := splitEmail(text)
-	hdr := emailHeader.FindStringSubmatch(doc.header)
+	open := readOpening(doc.header)
 
 	var a investigation.Alarm
 	a.Name, _ = doc.first(sectionDetails, "Name")
-	if a.Name == "" && hdr != nil {
-		a.Name = hdr[1]
+	if a.Name == "" {
+		a.Name = open.name
 	}
 	if a.Name == "" {
 		return investigation.Alarm{}, errors.New("e-mail names no alarm: neither a \"- Name:\" line nor the opening sentence")
@@ -223,56 +223,14 @@ func parseEmail(text string) (investigation.Alarm, error) {
 
 	arn, _ := doc.first(sectionDetails, "Alarm Arn")
 	account, _ := doc.first(sectionDetails, "AWS Account")
-	regionHint := ""
-	for _, u := range doc.consoles {
-		if ref, err := refFromConsoleURL(u); err == nil {
-			regionHint = ref.Region
-			break
-		}
+	if err := locate(&a, arn, emailRegionHint(doc, open), account); err != nil {
+		return fail(err)
 	}
-	if regionHint == "" && hdr != nil {
-		regionHint = hdr[2]
-	}
-	if err := locate(&a, arn, regionHint, account); err != nil {
+	if err := readEmailTransition(doc, open, &a); err != nil {
 		return fail(err)
 	}
 
-	var headerState, headerReason, headerTime string
-	if hdr != nil {
-		headerState, headerReason, headerTime = hdr[3]+hdr[6], hdr[4]+hdr[8], hdr[5]+hdr[7]
-	}
-	state := headerState
-	if change, ok := doc.first(sectionDetails, "State Change"); ok {
-		prev, next, found := strings.Cut(change, "->")
-		if !found {
-			return fail(fmt.Errorf("state change %q: want OLD -> NEW", change))
-		}
-		var err error
-		if a.PreviousState, err = parsePreviousState("previous state", prev); err != nil {
-			return fail(err)
-		}
-		state = next
-	}
-	if strings.TrimSpace(state) == "" {
-		return fail(errors.New("no State Change line and no state in the opening sentence"))
-	}
-	var err error
-	if a.State, err = parseState("state", state); err != nil {
-		return fail(err)
-	}
-
-	when := headerTime
-	if ts, ok := doc.first(sectionDetails, "Timestamp"); ok && ts != "" {
-		when = ts
-	}
-	if when == "" {
-		return fail(errors.New("no Timestamp line and no time in the opening sentence"))
-	}
-	if a.StateChangeTime, err = parseEmailTime(when); err != nil {
-		return fail(err)
-	}
-
-	a.Reason = headerReason
+	a.Reason = open.reason
 	if reason, ok := doc.first(sectionDetails, "Reason for State Change"); ok && reason != "" {
 		a.Reason = reason
 	}
@@ -300,6 +258,65 @@ func parseEmail(text string) (investigation.Alarm, error) {
 		missing = "the metrics its math expression reads (the e-mail lists only the expression)"
 	}
 	return finish(a, investigation.DeliveryEmail, metric != nil || a.AlarmRule != "", missing)
+}
+
+// opening is what the e-mail's opening sentence says; every field is empty
+// when there is no such sentence.
+type opening struct {
+	name, region, state, reason, time string
+}
+
+// readOpening reads the opening sentence in either of its two wordings.
+func readOpening(header string) opening {
+	m := emailHeader.FindStringSubmatch(header)
+	if m == nil {
+		return opening{}
+	}
+	return opening{name: m[1], region: m[2], state: m[3] + m[6], reason: m[4] + m[8], time: m[5] + m[7]}
+}
+
+// emailRegionHint is the region of the first console link that names one,
+// else the opening sentence's region name.
+func emailRegionHint(doc emailDoc, open opening) string {
+	for _, u := range doc.consoles {
+		if ref, err := refFromConsoleURL(u); err == nil {
+			return ref.Region
+		}
+	}
+	return open.region
+}
+
+// readEmailTransition reads the states and the time of the transition: the
+// details' lines win over the opening sentence.
+func readEmailTransition(doc emailDoc, open opening, a *investigation.Alarm) error {
+	state := open.state
+	if change, ok := doc.first(sectionDetails, "State Change"); ok {
+		prev, next, found := strings.Cut(change, "->")
+		if !found {
+			return fmt.Errorf("state change %q: want OLD -> NEW", change)
+		}
+		var err error
+		if a.PreviousState, err = parsePreviousState("previous state", prev); err != nil {
+			return err
+		}
+		state = next
+	}
+	if strings.TrimSpace(state) == "" {
+		return errors.New("no State Change line and no state in the opening sentence")
+	}
+	var err error
+	if a.State, err = parseState("state", state); err != nil {
+		return err
+	}
+	when := open.time
+	if ts, ok := doc.first(sectionDetails, "Timestamp"); ok && ts != "" {
+		when = ts
+	}
+	if when == "" {
+		return errors.New("no Timestamp line and no time in the opening sentence")
+	}
+	a.StateChangeTime, err = parseEmailTime(when)
+	return err
 }
 
 // emailMetric reads the "Monitored Metric:" section of a single-metric alarm.

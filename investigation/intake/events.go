@@ -75,7 +75,7 @@ func (e envelope) alarmARNOf() string {
 		return e.AlarmArn
 	}
 	for _, r := range e.Resources {
-		if strings.Contains(r, ":cloudwatch:") && strings.Contains(r, ":alarm:") {
+		if _, ok := investigation.ParseAlarmARN(strings.TrimSpace(r)); ok {
 			return r
 		}
 	}

@@ -14,6 +14,10 @@ var regionCode = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
 
 var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
+// IsRegion reports whether s is a region code of any partition, for input
+// that may name one ("checkout-errors eu-west-1").
+func IsRegion(s string) bool { return regionCode.MatchString(s) }
+
 // commercialRegions names every region of the aws partition the way the AWS
 // endpoint metadata describes it. SNS alarm messages and the CloudWatch e-mail
 // carry such a display name instead of the code, with drifting spellings

@@ -32,6 +32,9 @@ func TestCraftedInputStaysLinear(t *testing.T) {
 		"deepjson2": strings.Repeat(`{"a":[`, 5000) + `1` + strings.Repeat(`]}`, 5000),
 		"deepenv":   strings.Repeat(`{"environment":{"environment":`, 3000) + `1` + strings.Repeat(`}}`, 3000),
 		"jsonstr":   `"` + strings.Repeat(`\"`, n/2) + `"`,
+		"envtext":   strings.Repeat(`environment=[`, n/13),
+		"pairs":     strings.Repeat(`{"name":`, n/8),
+		"pairsdeep": strings.Repeat(`{"name":"a","value":[`, n/21),
 	}
 	for name, s := range cases {
 		st := time.Now()

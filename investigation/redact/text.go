@@ -27,6 +27,10 @@ type rule struct {
 	// an expression would scan slowly. It returns the match as
 	// FindStringSubmatchIndex would, or nil.
 	match func(s, lower string, at int) []int
+	// misses, when set, bounds the failed attempts of match in one text:
+	// for matchers that cost more than a scan (a JSON decode), so that
+	// text crafted with thousands of anchors stays linear.
+	misses int
 	// repl returns what replaces s[m[0]:end]; end may reach past the
 	// match when the value's extent is decided in code (a quoted value).
 	// ok false leaves the match as it is. Nil hides the whole match.
@@ -38,6 +42,8 @@ func anchored(expr string) *regexp.Regexp { return regexp.MustCompile(`^(?:` + e
 var rules = []*rule{
 	{kind: PrivateKey, anchors: []string{"-----BEGIN "}, repl: keepGroups, re: anchored(
 		`(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?:\[redacted\]|[A-Za-z0-9+/=\s\\:,.]|-[A-Za-z0-9])*(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?`)},
+	{kind: Environment, anchors: []string{"env"}, fold: true, word: true, match: envFragment, repl: hideEnvironment, misses: maxFragmentMisses},
+	{kind: Environment, anchors: []string{"{"}, match: pairFragment, repl: hidePairValue, misses: maxFragmentMisses},
 	{kind: Authorization, span: 64, anchors: []string{"authorization"}, fold: true, word: true, repl: authorization,
 		re: anchored(`(?i)authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?`)},
 	{kind: Authorization, span: 16384, anchors: []string{"bearer"}, fold: true, word: true, repl: keepGroup1,
@@ -145,6 +151,8 @@ func (ru *rule) find(s, lower string) [][]int {
 		hay = lower
 	}
 	var ms [][]int
+	missed := 0
+anchors:
 	for _, a := range ru.anchors {
 		for from := 0; ; {
 			k := strings.Index(hay[from:], a)
@@ -159,6 +167,8 @@ func (ru *rule) find(s, lower string) [][]int {
 			if ru.match != nil {
 				if m := ru.match(s, lower, at); m != nil {
 					ms = append(ms, m)
+				} else if missed++; ru.misses > 0 && missed >= ru.misses {
+					break anchors
 				}
 				continue
 			}
