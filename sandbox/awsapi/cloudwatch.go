@@ -59,7 +59,7 @@ type cloudWatchService struct {
 	alarms  []cwAlarm // sorted by name
 	history []cwHistoryItem
 	series  []scenario.MetricSeries // metrics.json
-	loadErr error // a malformed scenario file: every call answers it
+	loadErr error                   // a malformed scenario file: every call answers it
 }
 
 func newCloudWatchService(a *Emulator) *cloudWatchService {
