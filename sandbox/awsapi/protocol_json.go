@@ -93,15 +93,21 @@ func (w *rateWindows) allow(key string, perSecond int, now time.Time) bool {
 func (a *Emulator) mountJSONServices() {
 	a.services["cloudtrail"] = &jsonService{
 		a: a, service: "cloudtrail", version: "1.1",
-		ops: map[string]jsonOp{"LookupEvents": a.lookupEvents},
+		ops: map[string]jsonOp{
+			"LookupEvents":      a.lookupEvents,
+			"DescribeTrails":    a.describeTrails,
+			"GetTrailStatus":    a.getTrailStatus,
+			"GetEventSelectors": a.getEventSelectors,
+		},
 	}
 	a.services["logs"] = &jsonService{
 		a: a, service: "logs", version: "1.1",
 		ops: map[string]jsonOp{
-			"FilterLogEvents": a.filterLogEvents,
-			"StartQuery":      a.startQuery,
-			"GetQueryResults": a.getQueryResults,
-			"StopQuery":       a.stopQuery,
+			"FilterLogEvents":   a.filterLogEvents,
+			"DescribeLogGroups": a.describeLogGroups,
+			"StartQuery":        a.startQuery,
+			"GetQueryResults":   a.getQueryResults,
+			"StopQuery":         a.stopQuery,
 		},
 	}
 	a.services["sqs"] = &jsonService{
