@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-		"slices"
+	"slices"
 	"strings"
 
 	configtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"

@@ -38,6 +38,8 @@ func (a *Emulator) mountInventoryServices() {
 		ops: map[string]jsonOp{
 			"DescribeServices":       inv.describeServices,
 			"DescribeTaskDefinition": inv.describeTaskDefinition,
+			"ListTasks":              inv.listTasks,
+			"DescribeTasks":          inv.describeTasks,
 		},
 	}
 	a.services["lambda"] = inv.lambdaHandler()
@@ -57,10 +59,14 @@ func (a *Emulator) mountInventoryServices() {
 			"DescribeLoadBalancers": inv.describeLoadBalancers,
 		},
 	}
+	inv.mountAutoScaling()
 	a.services["rds"] = &queryService{
 		a: a, service: "rds", version: "2014-10-31",
 		xmlns: "http://rds.amazonaws.com/doc/2014-10-31/",
-		ops:   map[string]queryOp{"DescribeDBInstances": inv.describeDBInstances},
+		ops: map[string]queryOp{
+			"DescribeDBInstances": inv.describeDBInstances,
+			"DescribeEvents":      inv.describeEvents,
+		},
 	}
 }
 
