@@ -50,6 +50,9 @@ func (a *Emulator) mountInventoryServices() {
 			"DescribeSecurityGroups": inv.describeSecurityGroups,
 		},
 	}
+	for action := range ec2NetworkKinds {
+		a.services["ec2"].(*queryService).ops[action] = inv.ec2NetworkOp(action)
+	}
 	a.services["elasticloadbalancing"] = &queryService{
 		a: a, service: "elasticloadbalancing", version: "2015-12-01",
 		xmlns: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
