@@ -110,17 +110,19 @@ func (a *Emulator) mountJSONServices() {
 			"StopQuery":         a.stopQuery,
 		},
 	}
-	a.services["sqs"] = &jsonService{
+	a.services["sqs"] = sqsOverQuery{&jsonService{
 		a: a, service: "sqs", version: "1.0", queryCompatible: true,
 		ops: map[string]jsonOp{
-			"GetQueueUrl":             a.getQueueURL,
-			"SendMessage":             a.sendMessage,
-			"ReceiveMessage":          a.receiveMessage,
-			"DeleteMessage":           a.deleteMessage,
-			"ChangeMessageVisibility": a.changeMessageVisibility,
+			"GetQueueUrl":                a.getQueueURL,
+			"SendMessage":                a.sendMessage,
+			"ReceiveMessage":             a.receiveMessage,
+			"DeleteMessage":              a.deleteMessage,
+			"ChangeMessageVisibility":    a.changeMessageVisibility,
+			"GetQueueAttributes":         a.getQueueAttributes,
+			"ListDeadLetterSourceQueues": a.listDeadLetterSourceQueues,
 		},
-	}
-	a.services["sns"] = http.HandlerFunc(a.serveSNS)
+	}}
+	a.mountSNS()
 }
 
 // jsonOp answers one awsJson operation: the output to encode, or an error.
