@@ -209,7 +209,11 @@ func (w *wireTime) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err == nil {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return fmt.Errorf("timestamp %q is not RFC 3339", s)
+			// The console's rendering, which configurations copied from it hold.
+			t, err = time.Parse("Jan 2, 2006, 3:04:05 PM", s)
+		}
+		if err != nil {
+			return fmt.Errorf("timestamp %q is neither RFC 3339 nor the console's Jan 2, 2006, 3:04:05 PM", s)
 		}
 		w.t = t.UTC()
 		return nil
