@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the renderers' output")
@@ -34,11 +35,11 @@ func goldenMessages() map[string]Message {
 		"report-with-ai":                Report(high, ReportOptions{AI: aiAssessment(high)}),
 		"report-ai-skipped":             Report(high, ReportOptions{AI: &AIAssessment{Skipped: "Bedrock throttled the request (ThrottlingException) for the whole 60 s budget"}}),
 		"report-resolved":               Report(high, ReportOptions{ResolvedAt: symptom.Add(25 * time.Minute), WidenTo: 3 * time.Hour}),
-		"placeholder-start":             Placeholder(alarm, investigation.Progress{}, started),
-		"placeholder-scoped":            Placeholder(alarm, investigation.Progress{Stage: investigation.StageScoped, Resources: 5}, started),
-		"placeholder-layer1":            Placeholder(alarm, investigation.Progress{Stage: investigation.StageLayer1, Resources: 5, Events: 2}, started),
-		"placeholder-ranked":            Placeholder(alarm, investigation.Progress{Stage: investigation.StageRanked, Resources: 5, Events: 4}, started),
-		"placeholder-hostile":           Placeholder(hostileAlarm, investigation.Progress{Stage: investigation.StageLayer2, Resources: 1, Events: 1}, started),
+		"placeholder-start":             Placeholder(alarm, engine.Progress{}, started),
+		"placeholder-scoped":            Placeholder(alarm, engine.Progress{Stage: engine.StageScoped, Resources: 5}, started),
+		"placeholder-layer1":            Placeholder(alarm, engine.Progress{Stage: engine.StageLayer1, Resources: 5, Events: 2}, started),
+		"placeholder-ranked":            Placeholder(alarm, engine.Progress{Stage: engine.StageRanked, Resources: 5, Events: 4}, started),
+		"placeholder-hostile":           Placeholder(hostileAlarm, engine.Progress{Stage: engine.StageLayer2, Resources: 1, Events: 1}, started),
 		"refire":                        Refire(alarm, 3, symptom.Add(5*time.Minute)),
 		"refire-hostile":                Refire(hostileAlarm, 1_000_000, symptom.Add(5*time.Minute)),
 		"resolved":                      Resolved(alarm, symptom.Add(25*time.Minute)),

@@ -7,22 +7,23 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 // stages are the steps a placeholder lists, in the order the engine runs them.
 var stages = []struct {
-	stage investigation.Stage
+	stage engine.Stage
 	doing string // while it runs
 }{
-	{investigation.StageScoped, "scoping the alarm's resources and their dependencies"},
-	{investigation.StageLayer1, fmt.Sprintf("layer 1: changes on the alarm's resources, %s before", duration(investigation.Layer1Window))},
-	{investigation.StageLayer2, fmt.Sprintf("layer 2: changes on their dependencies, %s before", duration(investigation.Layer2Window))},
-	{investigation.StageRanked, "ranking the changes"},
+	{engine.StageScoped, "scoping the alarm's resources and their dependencies"},
+	{engine.StageLayer1, fmt.Sprintf("layer 1: changes on the alarm's resources, %s before", duration(engine.Layer1Window))},
+	{engine.StageLayer2, fmt.Sprintf("layer 2: changes on their dependencies, %s before", duration(engine.Layer2Window))},
+	{engine.StageRanked, "ranking the changes"},
 }
 
 // Placeholder is the message posted at once when a triage starts and
 // updated as each stage finishes; started is when the triage began.
-func Placeholder(alarm investigation.Alarm, p investigation.Progress, started time.Time) Message {
+func Placeholder(alarm investigation.Alarm, p engine.Progress, started time.Time) Message {
 	name := dataLine(alarmName(alarm.Name), 200)
 	var b builder
 	head := fmt.Sprintf("🐾 *Walking the trail for %s…*", name)
@@ -57,13 +58,13 @@ func Placeholder(alarm investigation.Alarm, p investigation.Progress, started ti
 	return b.message(fmt.Sprintf("Walking the trail for %s…", escapeLine(alarmName(alarm.Name))))
 }
 
-func doneText(s investigation.Stage, p investigation.Progress) string {
+func doneText(s engine.Stage, p engine.Progress) string {
 	switch s {
-	case investigation.StageScoped:
+	case engine.StageScoped:
 		return "scoped " + plural(p.Resources, "resource", "resources")
-	case investigation.StageLayer1:
+	case engine.StageLayer1:
 		return "layer 1 done"
-	case investigation.StageLayer2:
+	case engine.StageLayer2:
 		return "layer 2 done"
 	default:
 		return "ranked; writing the report"

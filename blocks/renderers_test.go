@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 func TestPlaceholderStages(t *testing.T) {
 	alarm := investigation.Alarm{Name: "checkout-errors", State: investigation.StateAlarm, StateChangeTime: symptom}
 	cases := []struct {
-		p         investigation.Progress
+		p         engine.Progress
 		done      int
 		wantInAll []string
 	}{
-		{investigation.Progress{}, 0, []string{"⏳ scoping"}},
-		{investigation.Progress{Stage: investigation.StageScoped, Resources: 4}, 1, []string{"scoped 4 resources", "⏳ layer 1"}},
-		{investigation.Progress{Stage: investigation.StageLayer1, Resources: 4, Events: 1}, 2, []string{"layer 1 done", "1 change found so far"}},
-		{investigation.Progress{Stage: investigation.StageLayer2, Resources: 4, Events: 3}, 3, []string{"layer 2 done", "⏳ ranking"}},
-		{investigation.Progress{Stage: investigation.StageRanked, Resources: 4, Events: 3}, 4, []string{"writing the report"}},
+		{engine.Progress{}, 0, []string{"⏳ scoping"}},
+		{engine.Progress{Stage: engine.StageScoped, Resources: 4}, 1, []string{"scoped 4 resources", "⏳ layer 1"}},
+		{engine.Progress{Stage: engine.StageLayer1, Resources: 4, Events: 1}, 2, []string{"layer 1 done", "1 change found so far"}},
+		{engine.Progress{Stage: engine.StageLayer2, Resources: 4, Events: 3}, 3, []string{"layer 2 done", "⏳ ranking"}},
+		{engine.Progress{Stage: engine.StageRanked, Resources: 4, Events: 3}, 4, []string{"writing the report"}},
 	}
 	for _, c := range cases {
 		m := Placeholder(alarm, c.p, started)
@@ -182,7 +183,7 @@ func FuzzRenderers(f *testing.F) {
 		raw, _ := json.Marshal(map[string]string{name: note})
 		for label, m := range map[string]Message{
 			"report":      Report(rep, ReportOptions{AI: &AIAssessment{Model: name, Ranking: []AIRank{{EventIDs: []string{id}, Reason: note}}, MissingEvidence: []string{note}, NextActions: []AIAction{{Action: summary, Why: note, EventIDs: []string{id}}}}}),
-			"placeholder": Placeholder(alarm, investigation.Progress{Stage: investigation.Stage(note)}, symptom),
+			"placeholder": Placeholder(alarm, engine.Progress{Stage: engine.Stage(note)}, symptom),
 			"refire":      Refire(alarm, len(note), symptom),
 			"resolved":    Resolved(alarm, symptom),
 			"error":       Error(name, note),

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // fakeAnswerer answers from the thread's state: it cites the first event of
@@ -19,7 +18,7 @@ type fakeAnswerer struct {
 	alarms    []string
 }
 
-func (f *fakeAnswerer) Answer(_ context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+func (f *fakeAnswerer) Answer(_ context.Context, question string, st ThreadState) (string, []investigation.EventRef, error) {
 	f.mu.Lock()
 	f.questions = append(f.questions, question)
 	f.alarms = append(f.alarms, st.Report.Alarm.Name)

@@ -1,18 +1,18 @@
-// Package bot is Trailhound in Slack: a Socket Mode client that reads alarm
-// notifications from channels and an SQS queue, triages each alarm episode
-// once across replicas, and answers in the alarm's thread.
+// Package bot is Trailhound's application: it reads alarm notifications
+// from chat channels and a queue, triages each alarm episode once across
+// replicas, and answers in the alarm's thread; it answers questions,
+// commands and button clicks about triages and changes.
 //
-// Every envelope is acknowledged as soon as it arrives, before any Redis or
-// AWS call, then handled by a small set of intake workers: the envelope is
-// claimed in the store (so that replicas, and Slack's redeliveries, never
-// handle it twice), parsed, and an alarm's episode is claimed. The replica
-// that wins posts a placeholder in the thread and queues the triage on a
-// bounded pool of workers, which edit the placeholder as the walk goes and
-// replace it with the report.
+// The workflow of an alarm episode is claim → placeholder → triage →
+// report → complete, or hand back when it cannot finish: a notification is
+// parsed and its episode claimed; the replica that wins posts a placeholder
+// in the thread and queues the triage on a bounded pool of workers, which
+// edit the placeholder as the walk goes and replace it with the report.
 //
-// Handlers are found in small routing tables (envelope type, Events API
-// event type, interaction type, slash-command verb) rather than one switch,
-// so that new conversations plug in without touching the socket loop.
+// The bot talks to the world over small ports in its own terms (deps.go):
+// a chat workspace (bot/slackchat speaks Slack), the store's episodes and
+// threads, and the alarm queue. Slash-command verbs are found in a small
+// routing table, so that new commands plug in without touching the rest.
 package bot
 
 import (
@@ -23,66 +23,42 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
-
-	"github.com/trailhound/trailhound/tools"
 )
 
-// Bot is one replica of the Slack bot. Build it with New and run it with Run.
+// Bot is one replica of Trailhound. Build it with New and run it with Run.
 type Bot struct {
 	deps Deps
 	opts Options
 	log  *slog.Logger
 	now  func() time.Time
 	m    *metrics
-	out  *slackOut
+	chat Chat
 
 	pool     *pool
-	intake   chan intakeItem
+	intake   chan queueItem
 	episodes *episodes
 	notes    *notes
 
 	channels map[string]bool
 	askers   map[string]bool
-	zones    *zones
 	regions  map[string]bool
 	accounts map[string]bool
 
-	// Routing tables, filled by New.
-	lifecycle    map[socketmode.EventType]func(socketmode.Event)
-	envelopes    map[socketmode.EventType]func(context.Context, intakeItem)
-	events       map[string]func(context.Context, intakeItem, any)
-	interactions map[slack.InteractionType]func(context.Context, slack.InteractionCallback)
-	commands     map[string]commandHandler
+	// commands routes the slash command's verbs; filled by New.
+	commands map[string]commandHandler
 
 	// Set by Run before any handler runs.
-	botUserID string
-	botID     string
-	workCtx   context.Context
+	workCtx context.Context
 
-	started   atomic.Bool
-	connected atomic.Bool
-	storeOK   atomic.Bool
-}
-
-// intakeItem is one unit of intake work: an acknowledged envelope or a
-// queue message.
-type intakeItem struct {
-	evt      socketmode.Event
-	sqs      *tools.Message
-	received time.Time
+	started atomic.Bool
+	storeOK atomic.Bool
 }
 
 // New checks deps and opts and builds a bot; Run starts it.
 func New(deps Deps, opts Options) (*Bot, error) {
 	var missing []error
-	if deps.Slack == nil {
-		missing = append(missing, errors.New("deps: Slack is required"))
-	}
-	if deps.Socket == nil {
-		missing = append(missing, errors.New("deps: Socket is required"))
+	if deps.Chat == nil {
+		missing = append(missing, errors.New("deps: Chat is required"))
 	}
 	if deps.Triager == nil {
 		missing = append(missing, errors.New("deps: Triager is required"))
@@ -105,8 +81,9 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		opts:     opts,
 		log:      deps.Logger.With("replica", opts.Owner),
 		now:      deps.Now,
+		chat:     deps.Chat,
 		pool:     newPool(opts.Workers, opts.QueueSize),
-		intake:   make(chan intakeItem, opts.IntakeQueue),
+		intake:   make(chan queueItem, opts.IntakeQueue),
 		episodes: newEpisodes(opts.DedupWindow),
 		notes:    newNotes(opts.DedupWindow),
 		channels: set(append([]string{opts.AlertChannel}, opts.Channels...)),
@@ -116,24 +93,19 @@ func New(deps Deps, opts Options) (*Bot, error) {
 	}
 	delete(b.channels, "")
 	delete(b.askers, "")
-	if deps.Users == nil {
-		deps.Users, _ = deps.Slack.(UserDirectory)
-	}
 	if deps.Feedback == nil {
 		deps.Feedback, _ = deps.Store.(FeedbackStore)
 	}
 	b.deps = deps
-	b.zones = newZones(deps.Users, deps.Now)
 	b.m = newMetrics(deps.Metrics,
 		func() float64 { return float64(b.pool.queued()) },
 		func() float64 { return float64(b.pool.running.Load()) },
-		func() float64 { return float64(len(b.intake)) })
-	b.out = &slackOut{
-		api: deps.Slack, attempts: opts.SlackAttempts, timeout: opts.SlackTimeout,
-		interval: opts.PostInterval, burst: opts.PostBurst,
-		m: b.m, log: b.log, channels: map[string]*channelPace{},
+		func() float64 { return float64(len(b.intake) + b.chat.Pending()) })
+	b.commands = map[string]commandHandler{
+		"help":    b.cmdHelp,
+		"triage":  b.cmdTriage,
+		"changes": b.cmdChanges,
 	}
-	b.routes()
 	return b, nil
 }
 
@@ -145,21 +117,21 @@ func set(items []string) map[string]bool {
 	return m
 }
 
-// Ready reports whether the bot can take work: Socket Mode has said hello
-// on the current connection and the store has answered once.
-func (b *Bot) Ready() bool { return b.connected.Load() && b.storeOK.Load() }
+// Ready reports whether the bot can take work: the chat connection is up
+// and the store has answered once.
+func (b *Bot) Ready() bool { return b.chat.Connected() && b.storeOK.Load() }
 
 // Run connects and serves until ctx ends, then stops: it takes no new work,
 // lets running triages finish until the shutdown deadline, hands the rest
 // back (claims released, threads told) and returns within
 // Options.ShutdownTimeout. It returns an error when the bot cannot start or
-// Socket Mode fails for good (e.g. a revoked token).
+// the chat connection fails for good (e.g. a revoked token).
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.started.CompareAndSwap(false, true) {
 		return errors.New("bot: Run was already called")
 	}
-	if err := b.identify(ctx); err != nil {
-		return err
+	if err := b.chat.Connect(ctx); err != nil {
+		return fmt.Errorf("bot: %w", err)
 	}
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -167,25 +139,23 @@ func (b *Bot) Run(ctx context.Context) error {
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 
-	var fatal error // written by the socket's goroutine, read after bgWG.Wait
+	var fatal error // written by the chat's goroutine, read after shutdown waited for it
 	var intakeWG, workersWG, bgWG sync.WaitGroup
 
-	bgWG.Go(func() {
-		err := b.deps.Socket.RunContext(runCtx)
-		if runCtx.Err() == nil {
-			fatal = fmt.Errorf("socket mode: %w", err)
-			b.log.Error("socket mode stopped for good", "error", err)
+	intakeWG.Go(func() {
+		if err := b.chat.Serve(runCtx, workCtx, b); err != nil && runCtx.Err() == nil {
+			fatal = err
+			b.log.Error("chat connection stopped for good", "error", err)
 			stopRun()
 		}
 	})
-	bgWG.Go(func() { b.socketLoop(runCtx) })
 	bgWG.Go(func() { b.pingStore(runCtx) })
 	bgWG.Go(func() { b.flushNotes(runCtx) })
 	if b.deps.Queue != nil {
 		bgWG.Go(func() { b.pollQueue(runCtx) })
-	}
-	for range b.opts.IntakeWorkers {
-		intakeWG.Go(func() { b.intakeWorker(runCtx, workCtx) })
+		for range b.opts.IntakeWorkers {
+			intakeWG.Go(func() { b.intakeWorker(runCtx, workCtx) })
+		}
 	}
 	for range b.opts.Workers {
 		workersWG.Go(func() {
@@ -195,10 +165,9 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		})
 	}
-	b.log.Info("bot running", "bot_user", b.botUserID, "workers", b.opts.Workers, "channels", len(b.channels), "queue", b.deps.Queue != nil)
+	b.log.Info("bot running", "workers", b.opts.Workers, "channels", len(b.channels), "queue", b.deps.Queue != nil)
 
 	<-runCtx.Done()
-	b.connected.Store(false)
 	b.shutdown(&intakeWG, &workersWG, cancelWork)
 	bgWG.Wait()
 	return fatal
@@ -236,7 +205,7 @@ func (b *Bot) shutdown(intakeWG, workersWG *sync.WaitGroup, cancelWork context.C
 	b.abandon(final, b.pool.drain())
 	if n := len(b.intake); n > 0 {
 		b.m.dropped.WithLabelValues("shutdown").Add(float64(n))
-		b.log.Warn("acknowledged work left unhandled at shutdown", "items", n)
+		b.log.Warn("queue messages left unhandled at shutdown; they come back after their visibility", "items", n)
 	}
 	b.log.Info("stopped", "took", b.now().Sub(started).Round(time.Millisecond))
 }
@@ -256,26 +225,6 @@ func (b *Bot) abandon(ctx context.Context, jobs []*triageJob) {
 		})
 	}
 	wg.Wait()
-}
-
-// identify learns the bot's own user and bot ids, to ignore its own messages.
-func (b *Bot) identify(ctx context.Context) error {
-	var resp *slack.AuthTestResponse
-	err := b.out.call(ctx, "auth.test", "", func(ctx context.Context) error {
-		var err error
-		resp, err = b.deps.Slack.AuthTestContext(ctx)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("bot: identify the bot user: %w", err)
-	}
-	b.botUserID, b.botID = resp.UserID, resp.BotID
-	return nil
-}
-
-// isOwn reports whether a message was posted by this app.
-func (b *Bot) isOwn(user, botID string) bool {
-	return (user != "" && user == b.botUserID) || (botID != "" && botID == b.botID)
 }
 
 // storePing is how often an unreachable store is tried again for readiness.
@@ -299,19 +248,12 @@ func (b *Bot) pingStore(ctx context.Context) {
 	}
 }
 
-// intakeWorker handles intake items until runCtx ends, each with workCtx
-// so that one already started is not cut short by the stop itself.
-func (b *Bot) intakeWorker(runCtx, workCtx context.Context) {
-	for {
-		select {
-		case <-runCtx.Done():
-			return
-		case it := <-b.intake:
-			if it.sqs != nil {
-				b.handleQueueMessage(workCtx, it.sqs, it.received)
-			} else {
-				b.handleEnvelope(workCtx, it)
-			}
+// firstNonEmpty returns the first of vals that is not empty.
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
 		}
 	}
+	return ""
 }

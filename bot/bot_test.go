@@ -12,8 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/tools"
 )
 
 // harness runs one bot against fakes.
@@ -25,8 +26,9 @@ type harness struct {
 	triager *fakeTriager
 	alarms  *fakeAlarms
 	queue   *fakeQueue
-	store   Store
+	store   testStore
 	reg     *prometheus.Registry
+	chat    *slackchat.Client
 	bot     *Bot
 	cancel  context.CancelFunc
 	done    chan error
@@ -38,21 +40,28 @@ func testOptions() Options {
 	return Options{
 		Channels:        []string{testChannel},
 		AlertChannel:    testAlerts,
-		PostInterval:    time.Millisecond,
-		PostBurst:       100,
 		ProgressEvery:   10 * time.Millisecond,
 		Workers:         2,
 		ShutdownTimeout: 3 * time.Second,
-		SlackAttempts:   4,
-		SlackTimeout:    2 * time.Second,
 		PoisonReceives:  3,
 		Owner:           "test-replica",
 	}
 }
 
+// testChatOptions are the Slack transport's, as fast: no real pacing.
+func testChatOptions() slackchat.Options {
+	return slackchat.Options{
+		PostInterval:  time.Millisecond,
+		PostBurst:     100,
+		SlackAttempts: 4,
+		SlackTimeout:  2 * time.Second,
+	}
+}
+
 type harnessConfig struct {
 	opts    Options
-	store   func(*recorder, testing.TB) Store
+	chat    slackchat.Options
+	store   func(*recorder, testing.TB) testStore
 	queue   bool
 	advisor Advisor
 }
@@ -60,8 +69,11 @@ type harnessConfig struct {
 func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
 	t.Helper()
 	cfg := harnessConfig{
-		opts:  testOptions(),
-		store: func(rec *recorder, t testing.TB) Store { return recStore{Store: openStore(t), rec: rec} },
+		opts: testOptions(),
+		chat: testChatOptions(),
+		store: func(rec *recorder, t testing.TB) testStore {
+			return recStore{StoreAdapter: RedisStore(openStore(t)), rec: rec}
+		},
 	}
 	for _, c := range configure {
 		c(&cfg)
@@ -72,7 +84,14 @@ func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
 		alarms: &fakeAlarms{alarms: map[string]investigation.Alarm{}}, reg: prometheus.NewRegistry(),
 		store: cfg.store(rec, t), done: make(chan error, 1),
 	}
-	deps := Deps{Slack: h.slack.api, Socket: h.socket, Triager: h.triager, Store: h.store, Alarms: h.alarms,
+	co := cfg.chat
+	co.Envelopes, co.Logger, co.Metrics = h.store, testLogger(t), h.reg
+	sc, err := slackchat.New(h.slack.api, h.socket, co)
+	if err != nil {
+		t.Fatalf("slack transport: %v", err)
+	}
+	h.chat = sc
+	deps := Deps{Chat: sc, Triager: h.triager, Store: h.store, Alarms: h.alarms,
 		Logger: testLogger(t), Metrics: h.reg}
 	if cfg.queue {
 		h.queue = &fakeQueue{}
@@ -88,7 +107,7 @@ func newHarness(t *testing.T, configure ...func(*harnessConfig)) *harness {
 	h.cancel = cancel
 	go func() { h.done <- b.Run(ctx) }()
 	t.Cleanup(func() { h.stop() })
-	eventually(t, 2*time.Second, "socket mode hello", b.connected.Load)
+	eventually(t, 2*time.Second, "socket mode hello", sc.Connected)
 	return h
 }
 
@@ -170,7 +189,7 @@ func TestAckComesBeforeAnyWork(t *testing.T) {
 }
 
 func TestWhichMessagesAreTriaged(t *testing.T) {
-	h := newHarness(t, func(c *harnessConfig) { c.opts.IntakeWorkers = 1 })
+	h := newHarness(t, func(c *harnessConfig) { c.chat.IntakeWorkers = 1 })
 	mail := func(name string) string { return alarmEmail(name, "ALARM", episodeStart) }
 	cases := []struct {
 		name    string
@@ -231,7 +250,7 @@ func TestRefireOfTheSameEpisodeAddsOneNote(t *testing.T) {
 }
 
 func TestOKMarksTheReportResolved(t *testing.T) {
-	h := newHarness(t, func(c *harnessConfig) { c.opts.IntakeWorkers = 1 })
+	h := newHarness(t, func(c *harnessConfig) { c.chat.IntakeWorkers = 1 })
 	root := h.postMail("checkout-errors", "ALARM", episodeStart)
 	h.waitReport(testChannel, root)
 
@@ -261,19 +280,22 @@ func TestOKMarksTheReportResolved(t *testing.T) {
 
 func TestTriageErrorReleasesTheClaim(t *testing.T) {
 	h := newHarness(t)
-	h.triager.err = errors.New("lookup events: AccessDenied")
+	h.triager.err = &tools.APIError{Op: "cloudtrail:LookupEvents", Reason: investigation.ReasonAccessDenied, Code: "AccessDenied",
+		Permission: "cloudtrail:LookupEvents", Err: errors.New("lookup events: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/x is not authorized")}
 	root := h.postMail("checkout-errors", "ALARM", episodeStart)
 	eventually(t, 5*time.Second, "error in the thread", func() bool {
 		r := h.slack.thread(testChannel, root)
-		return len(r) == 1 && strings.Contains(r[0].Text, "Triage failed") && strings.Contains(string(r[0].Blocks), "AccessDenied")
+		// The reason and the missing permission, not the raw error.
+		return len(r) == 1 && strings.Contains(r[0].Text, "Triage failed") && strings.Contains(string(r[0].Blocks), "access denied") &&
+			strings.Contains(string(r[0].Blocks), "cloudtrail:LookupEvents") && !strings.Contains(string(r[0].Blocks), "not authorized")
 	})
 	key, err := alarmKey(investigation.Alarm{Name: "checkout-errors", ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:checkout-errors", StateChangeTime: episodeStart})
 	if err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, "claim released", func() bool {
-		c, err := h.store.ClaimAlarm(context.Background(), key, "probe", time.Second)
-		if err == nil && c.State == store.ClaimWon {
+		c, err := h.store.ClaimEpisode(context.Background(), key, "probe", time.Second)
+		if err == nil && c.State == ClaimWon {
 			return c.Lease.Release(context.Background()) == nil
 		}
 		return false
@@ -302,7 +324,7 @@ func TestTriageErrorReleasesTheClaim(t *testing.T) {
 
 func TestRedisDownStillTriagesWithAWarning(t *testing.T) {
 	h := newHarness(t, func(c *harnessConfig) {
-		c.store = func(*recorder, testing.TB) Store { return downStore{} }
+		c.store = func(*recorder, testing.TB) testStore { return downStore{} }
 	})
 	if h.bot.Ready() {
 		t.Error("ready although the store never answered")
@@ -427,8 +449,8 @@ func TestShutdownHandsBackUnfinishedTriages(t *testing.T) {
 	}
 	for _, name := range []string{"running", "queued"} {
 		key, _ := alarmKey(investigation.Alarm{Name: name, ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:" + name, StateChangeTime: episodeStart})
-		c, err := h.store.ClaimAlarm(context.Background(), key, "probe", time.Second)
-		if err != nil || c.State != store.ClaimWon {
+		c, err := h.store.ClaimEpisode(context.Background(), key, "probe", time.Second)
+		if err != nil || c.State != ClaimWon {
 			t.Errorf("claim of %s not released: %+v %v", name, c, err)
 		}
 	}

@@ -7,76 +7,73 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
-	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/bot/chat"
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // click is one button press, with where its answers go.
 type click struct {
 	user    string
 	channel string
-	thread  store.ThreadRef // the thread the button's message is in
+	thread  chat.Ref // the thread the button's message is in
 	value   blocks.ActionValue
 	action  string
 }
 
-// onBlockActions answers button clicks by action name.
-func (b *Bot) onBlockActions(ctx context.Context, cb slack.InteractionCallback) {
-	for _, a := range cb.ActionCallback.BlockActions {
-		name := blocks.ActionName(a.ActionID)
-		b.log.Info("button clicked", "action", a.ActionID, "user", cb.User.ID, "channel", cb.Channel.ID, "message", cb.Container.MessageTs)
-		if name == blocks.ActionOpenEvent {
-			continue // a link: Slack opened it already
+// OnClick answers a button click by its action name.
+func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
+	name := blocks.ActionName(cl.ActionID)
+	b.log.Info("button clicked", "action", cl.ActionID, "user", cl.User, "channel", cl.Channel, "message", cl.MessageTS)
+	if name == blocks.ActionOpenEvent {
+		return // a link: the chat opened it already
+	}
+	if !b.channels[cl.Channel] {
+		b.log.Info("click refused: channel not allowed", "channel", cl.Channel, "user", cl.User)
+		return
+	}
+	c := click{
+		user: cl.User, channel: cl.Channel, action: name,
+		thread: chat.Ref{Channel: cl.Channel, TS: firstNonEmpty(cl.ThreadTS, cl.MessageTS)},
+	}
+	if cl.Value != "" {
+		v, err := blocks.ParseActionValue(cl.Value)
+		if err != nil {
+			b.log.Warn("button value unreadable", "action", cl.ActionID, "error", err)
+			return
 		}
-		if !b.channels[cb.Channel.ID] {
-			b.log.Info("click refused: channel not allowed", "channel", cb.Channel.ID, "user", cb.User.ID)
-			continue
+		c.value = v
+	}
+	switch name {
+	case blocks.ActionEventJSON:
+		if b.mayReadAWS(c.user, c.channel, name) {
+			b.postEventJSON(ctx, c.channel, c.thread.TS, c.user, c.value.Region, c.value.EventID)
+		} else {
+			b.tell(ctx, c, awsRefusal)
 		}
-		c := click{
-			user: cb.User.ID, channel: cb.Channel.ID, action: name,
-			thread: store.ThreadRef{Channel: cb.Channel.ID, TS: firstNonEmpty(cb.Container.ThreadTs, cb.Container.MessageTs)},
+	case blocks.ActionFeedbackUp, blocks.ActionFeedbackDown:
+		b.feedback(ctx, c)
+	case blocks.ActionCorrectCause:
+		b.correct(ctx, c)
+	case blocks.ActionWiden:
+		if b.mayReadAWS(c.user, c.channel, name) {
+			b.widen(ctx, c)
+		} else {
+			b.tell(ctx, c, awsRefusal)
 		}
-		if a.Value != "" {
-			v, err := blocks.ParseActionValue(a.Value)
-			if err != nil {
-				b.log.Warn("button value unreadable", "action", a.ActionID, "error", err)
-				continue
-			}
-			c.value = v
-		}
-		switch name {
-		case blocks.ActionEventJSON:
-			if b.mayReadAWS(c.user, c.channel, name) {
-				b.postEventJSON(ctx, c.channel, c.thread.TS, c.user, c.value.Region, c.value.EventID)
-			} else {
-				b.tell(ctx, c, awsRefusal)
-			}
-		case blocks.ActionFeedbackUp, blocks.ActionFeedbackDown:
-			b.feedback(ctx, c)
-		case blocks.ActionCorrectCause:
-			b.correct(ctx, c)
-		case blocks.ActionWiden:
-			if b.mayReadAWS(c.user, c.channel, name) {
-				b.widen(ctx, c)
-			} else {
-				b.tell(ctx, c, awsRefusal)
-			}
-		case blocks.ActionRerun:
-			if b.mayReadAWS(c.user, c.channel, name) {
-				b.rerun(ctx, c)
-			} else {
-				b.tell(ctx, c, awsRefusal)
-			}
+	case blocks.ActionRerun:
+		if b.mayReadAWS(c.user, c.channel, name) {
+			b.rerun(ctx, c)
+		} else {
+			b.tell(ctx, c, awsRefusal)
 		}
 	}
 }
 
 // tell answers the clicker only.
 func (b *Bot) tell(ctx context.Context, c click, text string) {
-	if err := b.out.ephemeral(ctx, c.channel, c.user, blocks.Message{Text: text}); err != nil {
+	if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: c.channel}, c.user, blocks.Message{Text: text}); err != nil {
 		b.log.Warn("could not answer a click", "user", c.user, "error", err)
 	}
 }
@@ -87,17 +84,11 @@ func (b *Bot) feedback(ctx context.Context, c click) {
 		b.tell(ctx, c, "Thanks, but feedback cannot be stored here.")
 		return
 	}
-	vote := store.VoteUp
+	vote := VoteUp
 	if c.action == blocks.ActionFeedbackDown {
-		vote = store.VoteDown
+		vote = VoteDown
 	}
-	f := store.Feedback{
-		FeedbackSubject: store.FeedbackSubject{ArtifactID: c.value.Artifact, Thread: c.thread},
-		CandidateRank:   c.value.Rank,
-		Vote:            vote,
-		User:            c.user,
-		At:              b.now().UTC(),
-	}
+	f := Feedback{ArtifactID: c.value.Artifact, Thread: c.thread, Rank: c.value.Rank, Vote: vote, User: c.user, At: b.now().UTC()}
 	st, stErr := b.deps.Store.LoadThread(ctx, c.thread)
 	if stErr == nil {
 		for _, cand := range st.Report.Candidates {
@@ -110,17 +101,17 @@ func (b *Bot) feedback(ctx context.Context, c click) {
 	}
 	if err := b.deps.Feedback.SaveFeedback(ctx, f); err != nil {
 		b.log.Warn("could not store feedback", "rank", c.value.Rank, "vote", vote, "error", err)
-		b.tell(ctx, c, "⚠️ Your feedback could not be stored: "+oneLine(err.Error()))
+		b.tell(ctx, c, failure("Your feedback could not be stored", err))
 		return
 	}
 	b.log.Info("feedback stored", "rank", c.value.Rank, "vote", vote, "user", c.user, "thread", c.thread.String())
-	if vote == store.VoteUp {
+	if vote == VoteUp {
 		b.tell(ctx, c, fmt.Sprintf("👍 Thanks: recorded that cause #%d was right.", c.value.Rank))
 		return
 	}
 	if b.opts.ScenarioDir != "" && stErr == nil && len(st.Report.Candidates) > 1 {
 		menu := blocks.CorrectionMenu(st.Report, c.value.Rank)
-		if err := b.out.ephemeralInThread(ctx, c.channel, c.thread.TS, c.user, menu); err == nil {
+		if err := b.chat.Ephemeral(ctx, chat.Ref(c.thread), c.user, menu); err == nil {
 			return
 		}
 	}
@@ -135,21 +126,18 @@ func (b *Bot) correct(ctx context.Context, c click) {
 	}
 	st, err := b.deps.Store.LoadThread(ctx, c.thread)
 	if err != nil {
-		b.tell(ctx, c, "⚠️ I no longer have this thread's investigation: "+oneLine(err.Error()))
+		b.tell(ctx, c, failure("I no longer have this thread's investigation", err))
 		return
 	}
-	path, err := b.writeScenario(ctx, b.opts.ScenarioDir, correction{state: st, rightRank: c.value.Rank, user: c.user, at: b.now()})
+	path, err := b.writeScenario(ctx, b.opts.ScenarioDir, correction{state: storeThreadState(st), rightRank: c.value.Rank, user: c.user, at: b.now()})
 	if err != nil {
 		b.log.Warn("could not write the corrected scenario", "thread", c.thread.String(), "rank", c.value.Rank, "error", err)
-		b.tell(ctx, c, "⚠️ I could not save this as a scenario: "+oneLine(err.Error()))
+		b.tell(ctx, c, failure("I could not save this as a scenario", err))
 		return
 	}
 	b.log.Info("corrected scenario written", "path", path, "rank", c.value.Rank, "user", c.user, "thread", c.thread.String())
 	if b.deps.Feedback != nil {
-		f := store.Feedback{
-			FeedbackSubject: store.FeedbackSubject{ArtifactID: c.value.Artifact, Thread: c.thread},
-			CandidateRank:   c.value.Rank, Vote: store.VoteUp, User: c.user, At: b.now().UTC(),
-		}
+		f := Feedback{ArtifactID: c.value.Artifact, Thread: c.thread, Rank: c.value.Rank, Vote: VoteUp, User: c.user, At: b.now().UTC()}
 		for _, cand := range st.Report.Candidates {
 			if cand.Rank == c.value.Rank {
 				for _, e := range cand.Events {
@@ -170,7 +158,7 @@ func (b *Bot) correct(ctx context.Context, c click) {
 func (b *Bot) widen(ctx context.Context, c click) {
 	st, err := b.deps.Store.LoadThread(ctx, c.thread)
 	if err != nil {
-		b.tell(ctx, c, "⚠️ I no longer have this thread's investigation: "+oneLine(err.Error()))
+		b.tell(ctx, c, failure("I no longer have this thread's investigation", err))
 		return
 	}
 	d := time.Duration(c.value.WidenMinutes) * time.Minute
@@ -178,19 +166,19 @@ func (b *Bot) widen(ctx context.Context, c click) {
 		d = 2 * st.Window.End.Sub(st.Window.Start)
 	}
 	q := question{user: c.user, channel: c.channel, thread: c.thread.TS, text: fmt.Sprintf("widen to %s", d)}
-	q.cc = conversationContext{zone: b.zones.of(ctx, c.user), state: &st}
-	b.resize(ctx, q, ask.Intent{Kind: ask.KindWiden, Window: min(d, ask.MaxWindow)})
+	q.cc = conversationContext{zone: b.chat.Zone(ctx, c.user), state: &st}
+	b.resize(ctx, q, ask.Intent{Kind: ask.KindWiden, Window: min(d, investigation.MaxWindow)})
 }
 
 // rerun triages the thread's alarm again, in the same thread.
 func (b *Bot) rerun(ctx context.Context, c click) {
 	st, err := b.deps.Store.LoadThread(ctx, c.thread)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && st.Alarm.Name == "") {
+	if errors.Is(err, ErrNotFound) || (err == nil && st.Alarm.Name == "") {
 		b.tell(ctx, c, "I no longer have this thread's alarm: use `"+b.opts.Command+" triage <alarm>`.")
 		return
 	}
 	if err != nil {
-		b.tell(ctx, c, "⚠️ I could not read this thread's alarm: "+oneLine(err.Error()))
+		b.tell(ctx, c, failure("I could not read this thread's alarm", err))
 		return
 	}
 	a := st.Alarm

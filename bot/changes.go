@@ -8,173 +8,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/store"
 )
 
-// ChangeQuery asks for the mutating changes on some resources in a window.
-type ChangeQuery struct {
-	Resources []investigation.Resource
-	Window    investigation.Window
-}
-
 // ChangeFinder reads CloudTrail for the conversations: the changes on
-// resources, one event by id, and what one principal did. TrailChanges
+// resources, one event by id, and what one principal did. changes.New
 // builds one on the engine's Trail and Topology.
 type ChangeFinder interface {
-	Changes(ctx context.Context, q ChangeQuery) (ChangeResult, error)
+	Changes(ctx context.Context, q changes.Query) (changes.Result, error)
 	// Event finds one event recorded in the 90 days before end.
 	Event(ctx context.Context, region, eventID string, end time.Time) (investigation.Event, error)
 	ByUser(ctx context.Context, region, username string, w investigation.Window) ([]investigation.Event, error)
 }
 
-// ChangeResult is the changes found, newest first, and what was left out.
-type ChangeResult struct {
-	Events []investigation.Event
-	Notes  []string
-}
-
-// Bounds of one change question: each resource is a LookupEvents query.
-const (
-	maxQuestionResources    = 12
-	maxQuestionDependencies = 8
-	maxQuestionEvents       = 500
-	// eventLookback is how far back an event id is searched: CloudTrail's
-	// event history keeps 90 days.
-	eventLookback = 90 * 24 * time.Hour
-	changeTimeout = 20 * time.Second
-)
-
-// TrailChanges answers change questions from a trail, adding each
-// resource's direct dependencies when topology is not nil. Resources with
-// no region are looked up in defaultRegion.
-func TrailChanges(trail investigation.Trail, topology investigation.Topology, defaultRegion string) ChangeFinder {
-	return trailChanges{trail: trail, topo: topology, region: defaultRegion}
-}
-
-type trailChanges struct {
-	trail  investigation.Trail
-	topo   investigation.Topology
-	region string
-}
-
-func (t trailChanges) regionOf(r investigation.Resource) string {
-	return investigation.RegionFor(r.Type, firstNonEmpty(r.Region, t.region))
-}
-
-func (t trailChanges) Changes(ctx context.Context, q ChangeQuery) (ChangeResult, error) {
-	var res ChangeResult
-	targets := slices.Clone(q.Resources)
-	if t.topo != nil {
-		for _, r := range q.Resources {
-			if r.Type == "" {
-				continue
-			}
-			deps, err := t.topo.Dependencies(ctx, r)
-			if err != nil && !errors.Is(err, investigation.ErrUnknownResource) {
-				res.Notes = append(res.Notes, fmt.Sprintf("dependencies of %s not read: %v", r.ID, err))
-			}
-			if len(deps) > maxQuestionDependencies {
-				res.Notes = append(res.Notes, fmt.Sprintf("%s has %d dependencies; the first %d were read", r.ID, len(deps), maxQuestionDependencies))
-				deps = deps[:maxQuestionDependencies]
-			}
-			for _, d := range deps {
-				if d.Region == "" {
-					d.Region = r.Region
-				}
-				targets = append(targets, d.Resource)
-			}
-		}
-	}
-	seenTarget := map[string]bool{}
-	seenEvent := map[string]bool{}
-	looked := 0
-	type lookup struct{ region, id string }
-	var lookups []lookup
-	for _, r := range targets {
-		if r.ID == "" {
-			continue
-		}
-		region := t.regionOf(r)
-		lookups = append(lookups, lookup{region, r.ID})
-		// A bare name may be a global service's resource (an IAM role),
-		// whose calls are recorded in us-east-1 only.
-		if r.Type == "" && region != investigation.GlobalServiceRegion {
-			lookups = append(lookups, lookup{investigation.GlobalServiceRegion, r.ID})
-		}
-	}
-	for _, l := range lookups {
-		if seenTarget[l.region+"|"+l.id] {
-			continue
-		}
-		seenTarget[l.region+"|"+l.id] = true
-		if looked == maxQuestionResources {
-			res.Notes = append(res.Notes, fmt.Sprintf("only the first %d lookups were made", maxQuestionResources))
-			break
-		}
-		looked++
-		out, err := t.trail.Lookup(ctx, investigation.Lookup{
-			Region: l.region, Key: investigation.AttrResourceName, Value: l.id,
-			Start: q.Window.Start, End: q.Window.End, MaxEvents: maxQuestionEvents,
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return res, fmt.Errorf("look up changes on %s: %w", l.id, err)
-			}
-			res.Notes = append(res.Notes, fmt.Sprintf("changes on %s in %s not read: %v", l.id, l.region, err))
-			continue
-		}
-		if out.More {
-			res.Notes = append(res.Notes, fmt.Sprintf("more than %d events on %s: the oldest were not read", maxQuestionEvents, l.id))
-		}
-		for _, e := range out.Events {
-			if e.ReadOnly || seenEvent[e.ID] || e.Time.Before(q.Window.Start) || e.Time.After(q.Window.End) {
-				continue
-			}
-			seenEvent[e.ID] = true
-			res.Events = append(res.Events, e)
-		}
-	}
-	slices.SortStableFunc(res.Events, func(a, b investigation.Event) int { return b.Time.Compare(a.Time) })
-	return res, nil
-}
-
-func (t trailChanges) Event(ctx context.Context, region, eventID string, end time.Time) (investigation.Event, error) {
-	regions := []string{firstNonEmpty(region, t.region)}
-	if regions[0] != investigation.GlobalServiceRegion {
-		regions = append(regions, investigation.GlobalServiceRegion)
-	}
-	for _, r := range regions {
-		out, err := t.trail.Lookup(ctx, investigation.Lookup{Region: r, Key: investigation.AttrEventID, Value: eventID, Start: end.Add(-eventLookback), End: end, MaxEvents: 1})
-		if err != nil {
-			return investigation.Event{}, fmt.Errorf("look up event %s in %s: %w", eventID, r, err)
-		}
-		for _, e := range out.Events {
-			if e.ID == eventID {
-				return e, nil
-			}
-		}
-	}
-	return investigation.Event{}, fmt.Errorf("no event %s in the last 90 days of %s: %w", eventID, strings.Join(regions, " or "), investigation.ErrUnknownResource)
-}
-
-func (t trailChanges) ByUser(ctx context.Context, region, username string, w investigation.Window) ([]investigation.Event, error) {
-	out, err := t.trail.Lookup(ctx, investigation.Lookup{Region: firstNonEmpty(region, t.region), Key: investigation.AttrUsername, Value: username, Start: w.Start, End: w.End, MaxEvents: maxQuestionEvents})
-	if err != nil {
-		return nil, fmt.Errorf("look up what %s did: %w", username, err)
-	}
-	var evs []investigation.Event
-	for _, e := range out.Events {
-		if !e.ReadOnly {
-			evs = append(evs, e)
-		}
-	}
-	return evs, nil
-}
+// changeTimeout bounds one change question.
+const changeTimeout = 20 * time.Second
 
 // changeRequest is a change question ready to answer: what about, when,
 // and where the answer goes.
@@ -187,19 +40,19 @@ type changeRequest struct {
 	subject   string
 	resources []investigation.Resource
 	window    investigation.Window
-	zone      askerZone
+	zone      chat.Zone
 	alarm     *investigation.Alarm
 }
 
 // conversationContext is what a question is read against: the asker's zone
 // and, in a triage thread, its state.
 type conversationContext struct {
-	zone  askerZone
-	state *store.ThreadState
+	zone  chat.Zone
+	state *ThreadState
 }
 
-func (c conversationContext) reference(now time.Time) ask.Reference {
-	ref := ask.Reference{Now: now, Zone: c.zone.loc}
+func (c conversationContext) reference(now time.Time) investigation.TimeReference {
+	ref := investigation.TimeReference{Now: now, Zone: c.zone.Loc}
 	if c.state != nil {
 		ref.Alarm = c.state.Alarm.StateChangeTime
 	}
@@ -208,27 +61,18 @@ func (c conversationContext) reference(now time.Time) ask.Reference {
 
 // resolveChanges turns a parsed question into resources and a window.
 func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversationContext) (changeRequest, error) {
-	now := b.now()
 	req := changeRequest{private: q.Private, zone: cc.zone}
-	end := now
-	if q.Before != "" {
-		t, err := ask.ParseTime(q.Before, cc.reference(now))
-		if err != nil {
-			return req, fmt.Errorf("before: %w", err)
-		}
-		end = t
+	w, err := changes.WindowOf(q.Before, q.Window, cc.reference(b.now()))
+	if err != nil {
+		return req, err
 	}
-	w := q.Window
-	if w == 0 {
-		w = ask.DefaultWindow
-	}
-	req.window = investigation.Window{Start: end.Add(-w), End: end}
+	req.window = w
 
 	subject := strings.TrimSpace(q.Subject)
 	switch {
 	case subject == "" && cc.state != nil:
 		req.subject = firstNonEmpty(cc.state.Alarm.Name, "this thread's resources")
-		req.resources = threadResources(cc.state)
+		req.resources = resourcesOf(cc.state.Alarm, cc.state.Report)
 		if a := cc.state.Alarm; a.Name != "" {
 			req.alarm = &a
 		}
@@ -241,9 +85,9 @@ func (b *Bot) resolveChanges(ctx context.Context, q ask.Changes, cc conversation
 		}
 		req.subject, req.resources = r.ID, []investigation.Resource{r}
 	case strings.HasPrefix(subject, "arn:"):
-		r, err := resourceFromARN(subject)
+		r, err := changes.ResourceFromARN(subject)
 		if err != nil {
-			return req, err
+			return req, fmt.Errorf("%q %w", oneLine(subject), err)
 		}
 		req.subject, req.resources = subject, []investigation.Resource{r}
 	default:
@@ -276,26 +120,32 @@ func (b *Bot) alarmNamed(ctx context.Context, subject string) (investigation.Ala
 }
 
 func alarmResources(ctx context.Context, a investigation.Alarm, alarms AlarmDescriber) []investigation.Resource {
-	if len(a.Resources) > 0 {
-		return a.Resources
-	}
+	// A nil AlarmDescriber must reach the use case as a nil interface.
 	var d investigation.Alarms
 	if alarms != nil {
 		d = alarms
 	}
-	return investigation.Scope(ctx, a, d).Resources
+	return changes.AlarmResources(ctx, a, d)
 }
 
+// threadResources is the stored thread's resources, for the scenario
+// writer, which reads the store's record of a thread.
 func threadResources(st *store.ThreadState) []investigation.Resource {
-	rs := slices.Clone(st.Alarm.Resources)
+	return resourcesOf(st.Alarm, st.Report)
+}
+
+// resourcesOf is what a thread is about: its alarm's scope and the
+// resources of its report's causes.
+func resourcesOf(alarm investigation.Alarm, rep investigation.Report) []investigation.Resource {
+	rs := slices.Clone(alarm.Resources)
 	if len(rs) == 0 {
-		rs = slices.Clone(st.Report.Alarm.Resources)
+		rs = slices.Clone(rep.Alarm.Resources)
 	}
-	for _, c := range st.Report.Candidates {
+	for _, c := range rep.Candidates {
 		if c.Resource.ID == "" {
 			continue
 		}
-		r := investigation.Resource{Type: c.Resource.Type, ID: c.Resource.ID, Region: st.Alarm.Region}
+		r := investigation.Resource{Type: c.Resource.Type, ID: c.Resource.ID, Region: alarm.Region}
 		if !slices.ContainsFunc(rs, func(x investigation.Resource) bool { return x.Key() == r.Key() }) {
 			rs = append(rs, r)
 		}
@@ -328,11 +178,11 @@ func referent(subject string) string {
 	return ""
 }
 
-func resolveReferent(st *store.ThreadState, subject string) (investigation.Resource, error) {
+func resolveReferent(st *ThreadState, subject string) (investigation.Resource, error) {
 	kind := referent(subject)
 	want := referents[kind]
 	var found []investigation.Resource
-	for _, r := range threadResources(st) {
+	for _, r := range resourcesOf(st.Alarm, st.Report) {
 		if strings.Contains(strings.ToLower(r.Type), want) {
 			found = append(found, r)
 		}
@@ -348,40 +198,6 @@ func resolveReferent(st *store.ThreadState, subject string) (investigation.Resou
 		names = append(names, "`"+oneLine(r.ID)+"`")
 	}
 	return investigation.Resource{}, fmt.Errorf("which %s? This thread has %s", kind, strings.Join(names, ", "))
-}
-
-// arnTypes maps an ARN's service and resource type to CloudFormation's.
-var arnTypes = map[string]string{
-	"iam:role": "AWS::IAM::Role", "iam:policy": "AWS::IAM::ManagedPolicy", "iam:user": "AWS::IAM::User",
-	"lambda:function": "AWS::Lambda::Function", "ec2:security-group": "AWS::EC2::SecurityGroup",
-	"ec2:instance": "AWS::EC2::Instance", "rds:db": "AWS::RDS::DBInstance", "rds:cluster": "AWS::RDS::DBCluster",
-	"dynamodb:table": "AWS::DynamoDB::Table", "ecs:service": "AWS::ECS::Service",
-	"elasticloadbalancing:loadbalancer": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-	"elasticloadbalancing:targetgroup":  "AWS::ElasticLoadBalancingV2::TargetGroup",
-}
-
-// resourceFromARN reads the resource an ARN names: CloudTrail records most
-// resources by their name, so the name is looked up.
-func resourceFromARN(arn string) (investigation.Resource, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] == "" || parts[5] == "" {
-		return investigation.Resource{}, fmt.Errorf("%q is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)", oneLine(arn))
-	}
-	service, res := parts[2], parts[5]
-	typ, name := "", res
-	if i := strings.IndexAny(res, "/:"); i > 0 {
-		typ, name = res[:i], res[i+1:]
-		if j := strings.LastIndex(name, "/"); j >= 0 && service != "ecs" {
-			name = name[j+1:]
-		}
-	}
-	if service == "sqs" || service == "sns" || service == "s3" {
-		name = res
-	}
-	if name == "" {
-		return investigation.Resource{}, fmt.Errorf("%q names no resource", oneLine(arn))
-	}
-	return investigation.Resource{Type: arnTypes[service+":"+typ], ID: name, ARN: arn, Region: parts[3]}, nil
 }
 
 // windowLabel states a window in a zone: "13:00–14:00", with dates when it
@@ -406,24 +222,24 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
 	defer cancel()
-	res, err := b.deps.Changes.Changes(lctx, ChangeQuery{Resources: req.resources, Window: req.window})
+	res, err := b.deps.Changes.Changes(lctx, changes.Query{Resources: req.resources, Window: req.window})
 	if err != nil {
 		b.log.Warn("change question failed", "subject", req.subject, "error", err)
-		b.say(ctx, req, "⚠️ I could not read the changes: "+oneLine(err.Error()))
+		b.say(ctx, req, failure("I could not read the changes", err))
 		return
 	}
 	b.log.Info("change question answered", "subject", req.subject, "user", req.user, "events", len(res.Events), "window_start", req.window.Start, "window_end", req.window.End)
-	m := blocks.ChangeTable(res.Events, req.window, req.zone.loc.String(), blocks.ChangeOptions{
+	m := blocks.ChangeTable(res.Events, req.window, req.zone.Loc.String(), blocks.ChangeOptions{
 		Subject:     req.subject,
-		WindowLabel: windowLabel(req.window, req.zone.loc, b.now()),
+		WindowLabel: windowLabel(req.window, req.zone.Loc, b.now()),
 		Query:       req.query,
 	})
 	notes := slices.Clone(res.Notes)
-	if req.zone.note != "" {
-		notes = append([]string{req.zone.note}, notes...)
+	if req.zone.Note != "" {
+		notes = append([]string{req.zone.Note}, notes...)
 	}
 	if len(notes) > 0 {
-		m, _ = withNotice(m, "changes-notes", oneLine(strings.Join(notes, " · ")))
+		m, _ = blocks.WithNotice(m, "changes-notes", oneLine(strings.Join(notes, " · ")))
 	}
 	ts, ok := b.deliver(ctx, req, m)
 	if !ok || ts == "" {
@@ -431,7 +247,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	}
 	// A visible table starts a thread of its own: follow-ups there (widen,
 	// who made change 1) need what it was about.
-	st := store.ThreadState{Window: req.window}
+	st := ThreadState{Window: req.window}
 	if req.alarm != nil {
 		st.Alarm = *req.alarm
 	}
@@ -443,7 +259,7 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 		}
 		st.EvidenceEventIDs = append(st.EvidenceEventIDs, e.ID)
 	}
-	thread := store.ThreadRef{Channel: req.channel, TS: firstNonEmpty(req.threadTS, ts)}
+	thread := chat.Ref{Channel: req.channel, TS: firstNonEmpty(req.threadTS, ts)}
 	if req.threadTS == "" {
 		if err := b.deps.Store.SaveThread(ctx, thread, st); err != nil {
 			b.log.Warn("could not save the change table's context", "thread", thread.String(), "error", err)
@@ -458,12 +274,12 @@ const maxCitedIDs = 200
 // request so that errors never clutter a channel.
 func (b *Bot) say(ctx context.Context, req changeRequest, text string) {
 	if req.threadTS != "" && !req.private {
-		if _, err := b.out.postText(ctx, req.channel, req.threadTS, text); err != nil {
+		if _, err := b.postText(ctx, chat.Ref{Channel: req.channel, TS: req.threadTS}, text); err != nil {
 			b.log.Warn("could not answer in the thread", "error", err)
 		}
 		return
 	}
-	if err := b.out.ephemeral(ctx, req.channel, req.user, blocks.Message{Text: text}); err != nil {
+	if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: req.channel}, req.user, blocks.Message{Text: text}); err != nil {
 		b.log.Warn("could not answer privately", "user", req.user, "error", err)
 	}
 }
@@ -472,17 +288,17 @@ func (b *Bot) say(ctx context.Context, req changeRequest, text string) {
 // ephemeral message).
 func (b *Bot) deliver(ctx context.Context, req changeRequest, m blocks.Message) (string, bool) {
 	if req.private {
-		if err := b.out.ephemeral(ctx, req.channel, req.user, m); err != nil {
+		if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: req.channel}, req.user, m); err != nil {
 			b.log.Warn("could not answer privately", "user", req.user, "error", err)
 			return "", false
 		}
 		return "", true
 	}
-	ts, err := b.out.post(ctx, req.channel, req.threadTS, m)
+	ts, err := b.chat.Post(ctx, chat.Ref{Channel: req.channel, TS: req.threadTS}, m)
 	if err != nil {
 		b.log.Warn("could not post the answer", "channel", req.channel, "error", err)
 		if req.threadTS == "" {
-			b.say(ctx, changeRequest{channel: req.channel, user: req.user, private: true}, "⚠️ I could not post in this channel: "+oneLine(err.Error()))
+			b.say(ctx, changeRequest{channel: req.channel, user: req.user, private: true}, failure("I could not post in this channel", err))
 		}
 		return "", false
 	}
@@ -490,27 +306,27 @@ func (b *Bot) deliver(ctx context.Context, req changeRequest, m blocks.Message) 
 }
 
 // cmdChanges answers `/trailhound changes …`.
-func (b *Bot) cmdChanges(ctx context.Context, _ intakeItem, cmd slack.SlashCommand, args string) {
+func (b *Bot) cmdChanges(ctx context.Context, cmd chat.Command, args string) {
 	usage := fmt.Sprintf("Usage: `%s changes <resource|alarm|ARN> [before <time>] [window <duration>] [--private]`, e.g. `%s changes checkout-role before 14:00 window 1h`.", b.opts.Command, b.opts.Command)
 	q, err := ask.ParseChanges(args)
 	if err == nil && strings.TrimSpace(q.Subject) == "" {
 		err = errors.New("name a resource, an alarm or an ARN")
 	}
 	if err != nil {
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error())+"\n"+usage)
+		b.reply(ctx, cmd, "⚠️ "+inputProblem(err)+"\n"+usage)
 		return
 	}
-	if !b.mayReadAWS(cmd.UserID, cmd.ChannelID, "changes") {
+	if !b.mayReadAWS(cmd.User, cmd.Channel, "changes") {
 		b.reply(ctx, cmd, awsRefusal)
 		return
 	}
-	cc := conversationContext{zone: b.zones.of(ctx, cmd.UserID)}
+	cc := conversationContext{zone: b.chat.Zone(ctx, cmd.User)}
 	req, err := b.resolveChanges(ctx, q, cc)
 	if err != nil {
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error()))
+		b.reply(ctx, cmd, "⚠️ "+inputProblem(err))
 		return
 	}
-	req.user, req.channel = cmd.UserID, cmd.ChannelID
-	req.query = strings.TrimSpace(cmd.Command + " changes " + args)
+	req.user, req.channel = cmd.User, cmd.Channel
+	req.query = strings.TrimSpace(cmd.Name + " changes " + args)
 	b.answerChanges(ctx, req)
 }

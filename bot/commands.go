@@ -7,28 +7,23 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/slack-go/slack"
-
 	"github.com/trailhound/trailhound/blocks"
-	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/bot/chat"
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // commandHandler answers one verb of the slash command; args is the text
 // after the verb.
-type commandHandler func(ctx context.Context, it intakeItem, cmd slack.SlashCommand, args string)
+type commandHandler func(ctx context.Context, cmd chat.Command, args string)
 
-// onSlashCommand routes the slash command by its first word.
-func (b *Bot) onSlashCommand(ctx context.Context, it intakeItem) {
-	cmd, ok := it.evt.Data.(slack.SlashCommand)
-	if !ok {
+// OnCommand routes the slash command by its first word.
+func (b *Bot) OnCommand(ctx context.Context, cmd chat.Command) {
+	if cmd.Name != b.opts.Command {
+		b.log.Warn("slash command not ours", "command", cmd.Name)
 		return
 	}
-	if cmd.Command != b.opts.Command {
-		b.log.Warn("slash command not ours", "command", cmd.Command)
-		return
-	}
-	if !b.channels[cmd.ChannelID] {
-		b.log.Info("command refused: channel not allowed", "channel", cmd.ChannelID, "user", cmd.UserID)
+	if !b.channels[cmd.Channel] {
+		b.log.Info("command refused: channel not allowed", "channel", cmd.Channel, "user", cmd.User)
 		b.reply(ctx, cmd, "🙅 Trailhound only works in the channels it is configured for; this is not one of them.")
 		return
 	}
@@ -42,17 +37,17 @@ func (b *Bot) onSlashCommand(ctx context.Context, it intakeItem) {
 		b.reply(ctx, cmd, fmt.Sprintf("I don't know `%s`. I know `changes`, `triage` and `help`: try `%s help`.", oneLine(verb), b.opts.Command))
 		return
 	}
-	h(ctx, it, cmd, strings.TrimSpace(args))
+	h(ctx, cmd, strings.TrimSpace(args))
 }
 
 // reply answers the person who typed the command, visible only to them.
-func (b *Bot) reply(ctx context.Context, cmd slack.SlashCommand, text string) {
-	if err := b.out.ephemeral(ctx, cmd.ChannelID, cmd.UserID, blocks.Message{Text: text}); err != nil {
-		b.log.Warn("could not answer a command", "user", cmd.UserID, "error", err)
+func (b *Bot) reply(ctx context.Context, cmd chat.Command, text string) {
+	if err := b.chat.Ephemeral(ctx, chat.Ref{Channel: cmd.Channel}, cmd.User, blocks.Message{Text: text}); err != nil {
+		b.log.Warn("could not answer a command", "user", cmd.User, "error", err)
 	}
 }
 
-func (b *Bot) cmdHelp(ctx context.Context, _ intakeItem, cmd slack.SlashCommand, _ string) {
+func (b *Bot) cmdHelp(ctx context.Context, cmd chat.Command, _ string) {
 	c := b.opts.Command
 	b.reply(ctx, cmd, strings.Join([]string{
 		"*Trailhound* walks CloudTrail back from an alarm and names the changes most likely to have caused it.",
@@ -76,11 +71,11 @@ func alarmTarget(args, defaultRegion string) (name, region string, err error) {
 		return "", "", errors.New("name the alarm: an alarm name or ARN")
 	}
 	if strings.HasPrefix(args, "arn:") {
-		parts := strings.SplitN(args, ":", 7)
-		if len(parts) != 7 || parts[2] != "cloudwatch" || parts[5] != "alarm" || parts[6] == "" {
+		a, ok := investigation.ParseAlarmARN(args)
+		if !ok {
 			return "", "", fmt.Errorf("%q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)", args)
 		}
-		return parts[6], parts[3], nil
+		return a.Name, a.Region, nil
 	}
 	if i := strings.LastIndexAny(args, " \t"); i > 0 && regionArg.MatchString(args[i+1:]) {
 		return strings.TrimSpace(args[:i]), args[i+1:], nil
@@ -93,14 +88,14 @@ func alarmTarget(args, defaultRegion string) (name, region string, err error) {
 
 // cmdTriage triages the named alarm now in a new thread of the channel,
 // whatever its dedup state: someone asked.
-func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashCommand, args string) {
-	if !b.mayReadAWS(cmd.UserID, cmd.ChannelID, "triage") {
+func (b *Bot) cmdTriage(ctx context.Context, cmd chat.Command, args string) {
+	if !b.mayReadAWS(cmd.User, cmd.Channel, "triage") {
 		b.reply(ctx, cmd, awsRefusal)
 		return
 	}
 	name, region, err := alarmTarget(args, b.opts.DefaultRegion)
 	if err != nil {
-		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, err.Error()))
+		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, inputProblem(err)))
 		return
 	}
 	if b.deps.Alarms == nil {
@@ -110,31 +105,31 @@ func (b *Bot) cmdTriage(ctx context.Context, it intakeItem, cmd slack.SlashComma
 	a, err := b.describeOne(ctx, region, name)
 	if err != nil {
 		b.log.Info("triage command: alarm not found", "alarm", name, "region", region, "error", err)
-		b.reply(ctx, cmd, "⚠️ "+oneLine(err.Error()))
+		b.reply(ctx, cmd, "⚠️ "+userReason(err))
 		return
 	}
 	if reason := b.refusal(a); reason != "" {
 		b.reply(ctx, cmd, fmt.Sprintf("🙅 Not triaging *%s*: %s.", oneLine(a.Name), reason))
 		return
 	}
-	b.log.Info("triage requested", "alarm", a.Name, "region", a.Region, "user", cmd.UserID, "channel", cmd.ChannelID)
+	b.log.Info("triage requested", "alarm", a.Name, "region", a.Region, "user", cmd.User, "channel", cmd.Channel)
 	if !b.pool.reserve() {
 		b.m.triages.WithLabelValues(outcomeRefused).Inc()
 		b.reply(ctx, cmd, fmt.Sprintf("⏳ Trailhound is at capacity (%d triages waiting). Try again in a few minutes.", b.pool.queued()))
 		return
 	}
-	root := fmt.Sprintf("🔎 %s asked for a triage of *%s* (%s, now %s)", mention(cmd.UserID), oneLine(a.Name), oneLine(a.Region), oneLine(string(a.State)))
-	ts, err := b.out.postText(ctx, cmd.ChannelID, "", root)
+	root := fmt.Sprintf("🔎 %s asked for a triage of *%s* (%s, now %s)", mention(cmd.User), oneLine(a.Name), oneLine(a.Region), oneLine(string(a.State)))
+	ts, err := b.postText(ctx, chat.Ref{Channel: cmd.Channel}, root)
 	if err != nil {
 		b.pool.unreserve()
 		b.log.Warn("triage command: could not open a thread", "error", err)
-		b.reply(ctx, cmd, "⚠️ I could not post in this channel: "+oneLine(err.Error()))
+		b.reply(ctx, cmd, failure("I could not post in this channel", err))
 		return
 	}
 	j := &triageJob{
 		alarm:  a,
-		origin: origin{channel: cmd.ChannelID, rootTS: ts, received: it.received, manual: true},
-		thread: store.ThreadRef{Channel: cmd.ChannelID, TS: ts},
+		origin: origin{channel: cmd.Channel, rootTS: ts, received: cmd.Received, manual: true},
+		thread: chat.Ref{Channel: cmd.Channel, TS: ts},
 	}
 	if err := b.openThread(ctx, j); err != nil {
 		b.pool.unreserve()

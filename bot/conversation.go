@@ -9,12 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack/slackevents"
-
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/ask"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // awsRefusal answers a member who is not allowed to ask questions that read AWS.
@@ -53,26 +52,25 @@ type question struct {
 	cc      conversationContext
 }
 
-// onAppMention answers a mention of the bot in an allowed channel.
-func (b *Bot) onAppMention(ctx context.Context, _ intakeItem, data any) {
-	ev, ok := data.(*slackevents.AppMentionEvent)
-	if !ok || ev.User == "" || b.isOwn(ev.User, ev.BotID) {
+// OnMention answers a mention of the bot in an allowed channel.
+func (b *Bot) OnMention(ctx context.Context, ev chat.Mention) {
+	if ev.User == "" || ev.Own {
 		return
 	}
-	thread := firstNonEmpty(ev.ThreadTimeStamp, ev.TimeStamp)
+	thread := firstNonEmpty(ev.ThreadTS, ev.TS)
 	if !b.channels[ev.Channel] {
 		b.log.Info("mention refused: channel not allowed", "channel", ev.Channel, "user", ev.User)
 		return
 	}
 	q := question{user: ev.User, channel: ev.Channel, thread: thread, text: ev.Text}
-	q.cc.zone = b.zones.of(ctx, ev.User)
-	if ev.ThreadTimeStamp != "" {
-		st, err := b.deps.Store.LoadThread(ctx, store.ThreadRef{Channel: ev.Channel, TS: ev.ThreadTimeStamp})
+	q.cc.zone = b.chat.Zone(ctx, ev.User)
+	if ev.ThreadTS != "" {
+		st, err := b.deps.Store.LoadThread(ctx, chat.Ref{Channel: ev.Channel, TS: ev.ThreadTS})
 		switch {
 		case err == nil:
 			q.cc.state = &st
-		case !errors.Is(err, store.ErrNotFound):
-			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTimeStamp, "error", err)
+		case !errors.Is(err, ErrNotFound):
+			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTS, "error", err)
 		}
 	}
 	b.answer(ctx, q, ask.ParseQuestion(ev.Text))
@@ -82,26 +80,23 @@ func (b *Bot) onAppMention(ctx context.Context, _ intakeItem, data any) {
 // context for, without a mention: only text that reads as one of the
 // intents, so that people talking to each other are left alone. A mention
 // is answered through app_mention instead.
-func (b *Bot) threadFollowUp(ctx context.Context, ev *slackevents.MessageEvent) bool {
-	if ev.SubType != "" || ev.User == "" || ev.BotID != "" || ev.ThreadTimeStamp == "" || ev.ThreadTimeStamp == ev.TimeStamp {
-		return false
-	}
-	if b.botUserID != "" && strings.Contains(ev.Text, "<@"+b.botUserID) {
+func (b *Bot) threadFollowUp(ctx context.Context, ev chat.Message) bool {
+	if ev.SubType != "" || ev.User == "" || ev.BotID != "" || ev.ThreadTS == "" || ev.ThreadTS == ev.TS || ev.MentionsBot {
 		return false
 	}
 	in := ask.ParseQuestion(ev.Text)
 	if in.Kind == ask.KindUnknown || in.Kind == ask.KindHelp {
 		return false
 	}
-	st, err := b.deps.Store.LoadThread(ctx, store.ThreadRef{Channel: ev.Channel, TS: ev.ThreadTimeStamp})
+	st, err := b.deps.Store.LoadThread(ctx, chat.Ref{Channel: ev.Channel, TS: ev.ThreadTS})
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTimeStamp, "error", err)
+		if !errors.Is(err, ErrNotFound) {
+			b.log.Warn("could not load the thread's context", "thread", ev.ThreadTS, "error", err)
 		}
 		return false
 	}
-	q := question{user: ev.User, channel: ev.Channel, thread: ev.ThreadTimeStamp, text: ev.Text}
-	q.cc = conversationContext{zone: b.zones.of(ctx, ev.User), state: &st}
+	q := question{user: ev.User, channel: ev.Channel, thread: ev.ThreadTS, text: ev.Text}
+	q.cc = conversationContext{zone: b.chat.Zone(ctx, ev.User), state: &st}
 	b.answer(ctx, q, in)
 	return true
 }
@@ -122,7 +117,7 @@ func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
 		}
 		req, err := b.resolveChanges(ctx, c, q.cc)
 		if err != nil {
-			b.post(ctx, q, "⚠️ "+oneLine(err.Error()))
+			b.post(ctx, q, "⚠️ "+inputProblem(err))
 			return
 		}
 		b.answerChanges(ctx, b.questionRequest(q, req))
@@ -145,7 +140,7 @@ func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
 
 // aiAnswerTimeout bounds one AI answer: the run's own wall-time budget and
 // room for a model call retried within it.
-const aiAnswerTimeout = investigation.DefaultAIWallTime + 30*time.Second
+const aiAnswerTimeout = agent.DefaultAIWallTime + 30*time.Second
 
 // answerWithAI hands a question none of the intents match to the AI when it
 // is asked in a triage thread, whose stored report is the AI's context.
@@ -168,7 +163,7 @@ func (b *Bot) answerWithAI(ctx context.Context, q question) {
 	answer, cited, err := b.deps.Answerer.Answer(actx, text, *st)
 	if err != nil {
 		b.log.Info("AI could not answer", "channel", q.channel, "thread", q.thread, "reason", err)
-		b.post(ctx, q, b.capabilities()+"\nAI could not answer: "+oneLine(err.Error()))
+		b.post(ctx, q, b.capabilities()+"\nAI could not answer: "+answererReason(err))
 		return
 	}
 	b.log.Info("AI answered", "channel", q.channel, "thread", q.thread, "cited", len(cited))
@@ -184,7 +179,7 @@ func (b *Bot) questionRequest(q question, req changeRequest) changeRequest {
 
 // post answers a question in its thread.
 func (b *Bot) post(ctx context.Context, q question, text string) {
-	if _, err := b.out.postText(ctx, q.channel, q.thread, text); err != nil {
+	if _, err := b.postText(ctx, chat.Ref{Channel: q.channel, TS: q.thread}, text); err != nil {
 		b.log.Warn("could not answer a question", "channel", q.channel, "error", err)
 	}
 }
@@ -193,7 +188,7 @@ func (b *Bot) post(ctx context.Context, q question, text string) {
 func (b *Bot) changesIn(ctx context.Context, q question, subject string, w investigation.Window) {
 	req, err := b.resolveChanges(ctx, ask.Changes{Subject: subject}, q.cc)
 	if err != nil {
-		b.post(ctx, q, "⚠️ "+oneLine(err.Error()))
+		b.post(ctx, q, "⚠️ "+inputProblem(err))
 		return
 	}
 	req.window = w
@@ -216,17 +211,21 @@ func (b *Bot) resize(ctx context.Context, q question, in ask.Intent) {
 			next = cur / 2
 		}
 	}
-	next = min(max(next, time.Minute), ask.MaxWindow)
+	next = min(max(next, time.Minute), investigation.MaxWindow)
 	if (in.Kind == ask.KindWiden && next <= cur) || (in.Kind == ask.KindNarrow && next >= cur) {
 		b.post(ctx, q, fmt.Sprintf("The window is already %s; %s to %s would not %s it.", cur, in.Kind, next, in.Kind))
 		return
 	}
 	w := investigation.Window{Start: st.Window.End.Add(-next), End: st.Window.End}
-	b.changesIn(ctx, q, "", w)
-	st.Window = w
-	if err := b.deps.Store.SaveThread(ctx, store.ThreadRef{Channel: q.channel, TS: q.thread}, *st); err != nil {
+	// Saved before the answer goes up, so that a follow-up to the answer
+	// already finds the new window.
+	saved := *st
+	saved.Window = w
+	if err := b.deps.Store.SaveThread(ctx, chat.Ref{Channel: q.channel, TS: q.thread}, saved); err != nil {
 		b.log.Warn("could not save the thread's new window", "error", err)
 	}
+	b.changesIn(ctx, q, "", w)
+	st.Window = w
 }
 
 // candidate returns cause rank of the thread, or says why there is none.
@@ -295,7 +294,7 @@ func rankExplanation(a, c investigation.Candidate) string {
 }
 
 func (b *Bot) postMessage(ctx context.Context, q question, m blocks.Message) {
-	if _, err := b.out.post(ctx, q.channel, q.thread, m); err != nil {
+	if _, err := b.chat.Post(ctx, chat.Ref{Channel: q.channel, TS: q.thread}, m); err != nil {
 		b.log.Warn("could not answer a question", "channel", q.channel, "error", err)
 	}
 }
@@ -322,16 +321,17 @@ func (b *Bot) whoMade(ctx context.Context, q question, rank int) {
 	defer cancel()
 	evs, err := b.deps.Changes.ByUser(lctx, e.Region, e.Actor, w)
 	if err != nil {
-		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*; I could not list what else they did: %s", rank, oneLine(e.Actor), oneLine(err.Error())))
+		b.log.Warn("could not list what a principal did", "actor", e.Actor, "error", err)
+		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*; I could not list what else they did: %s", rank, oneLine(e.Actor), userReason(err)))
 		return
 	}
-	m := blocks.ChangeTable(evs, w, q.cc.zone.loc.String(), blocks.ChangeOptions{
+	m := blocks.ChangeTable(evs, w, q.cc.zone.Loc.String(), blocks.ChangeOptions{
 		Subject:     "everything " + e.Actor + " changed",
-		WindowLabel: windowLabel(w, q.cc.zone.loc, b.now()),
+		WindowLabel: windowLabel(w, q.cc.zone.Loc, b.now()),
 		Query:       fmt.Sprintf("who made change %d (%s)?", rank, e.EventName),
 	})
-	if q.cc.zone.note != "" {
-		m, _ = withNotice(m, "changes-notes", oneLine(q.cc.zone.note))
+	if q.cc.zone.Note != "" {
+		m, _ = blocks.WithNotice(m, "changes-notes", oneLine(q.cc.zone.Note))
 	}
 	b.postMessage(ctx, q, m)
 }
@@ -356,7 +356,7 @@ func (b *Bot) showEvent(ctx context.Context, q question, in ask.Intent) {
 // postEventJSON looks an event up and posts its JSON, redacted.
 func (b *Bot) postEventJSON(ctx context.Context, channel, thread, user, region, id string) {
 	say := func(text string) {
-		if _, err := b.out.postText(ctx, channel, thread, text); err != nil {
+		if _, err := b.postText(ctx, chat.Ref{Channel: channel, TS: thread}, text); err != nil {
 			b.log.Warn("could not answer an event request", "error", err)
 		}
 	}
@@ -372,7 +372,8 @@ func (b *Bot) postEventJSON(ctx context.Context, channel, thread, user, region, 
 	defer cancel()
 	e, err := b.deps.Changes.Event(lctx, region, id, b.now())
 	if err != nil {
-		say("⚠️ " + oneLine(err.Error()))
+		b.log.Warn("could not look an event up", "event", id, "region", region, "error", err)
+		say(failure("I could not read event "+oneLine(id), err))
 		return
 	}
 	raw := e.Raw
@@ -380,7 +381,7 @@ func (b *Bot) postEventJSON(ctx context.Context, channel, thread, user, region, 
 		raw = e.RequestJSON
 	}
 	b.log.Info("event shown", "event", id, "user", user, "channel", channel)
-	if _, err := b.out.post(ctx, channel, thread, blocks.EventJSON(id, Redact(raw))); err != nil {
+	if _, err := b.chat.Post(ctx, chat.Ref{Channel: channel, TS: thread}, blocks.EventJSON(id, Redact(raw))); err != nil {
 		b.log.Warn("could not post the event", "error", err)
 	}
 }
@@ -410,7 +411,7 @@ func previousAnswer(ctx context.Context, iam investigation.IAM, c investigation.
 		defer cancel()
 		versions, err := iam.PolicyVersions(lctx, c.Resource.ID)
 		if err != nil {
-			return fmt.Sprintf("I could not read the versions of %s: %v", c.Resource.ID, err), cite
+			return fmt.Sprintf("I could not read the versions of %s: %s", c.Resource.ID, userReason(err)), cite
 		}
 		var prev *investigation.PolicyVersion
 		for i := range versions {

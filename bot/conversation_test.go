@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 )
@@ -143,8 +144,6 @@ func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*
 			{ID: noZone, Name: "nozone", RealName: "No Zone"},
 		},
 	})
-	so := sb.Options()
-	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
 	st := openStore(t)
 	trail := conversationTrail()
 	if opts.Channels == nil {
@@ -156,10 +155,11 @@ func startAsker(t *testing.T, triager Triager, opts Options, customize ...func(*
 	if triager == nil {
 		triager = newFakeTriager()
 	}
+	reg := prometheus.NewRegistry()
 	deps := Deps{
-		Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: st,
-		Changes: TrailChanges(trail, fakeTopology{}, "us-east-1"),
-		Now:     clk.now, Logger: testLogger(t), Metrics: prometheus.NewRegistry(),
+		Chat: sandboxChat(t, sb, st, reg, slackchat.Options{Now: clk.now}), Triager: triager, Store: RedisStore(st),
+		Changes: changes.New(trail, fakeTopology{}, "us-east-1"),
+		Now:     clk.now, Logger: testLogger(t), Metrics: reg,
 	}
 	for _, c := range customize {
 		c(&deps)
@@ -416,9 +416,9 @@ func TestSandboxMentionAnywhere(t *testing.T) {
 // detached, then the function's configuration.
 type twoCauses struct{ calls atomic.Int32 }
 
-func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	f.calls.Add(1)
-	progress(investigation.Progress{Stage: investigation.StageRanked, Resources: 2, Events: 2})
+	progress(engine.Progress{Stage: engine.StageRanked, Resources: 2, Events: 2})
 	rep := cannedReport(a)
 	rep.ArtifactID = "art-1"
 	rep.Candidates[0].Events[0].EventID = detachID
@@ -612,49 +612,4 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%s) = %s, want %s", c.in, got, c.want)
 		}
 	}
-}
-
-func TestZonesCacheAndFallBack(t *testing.T) {
-	dir := &countingDirectory{users: map[string]*slack.User{
-		"U1": {ID: "U1", TZ: "Europe/Berlin"},
-		"U2": {ID: "U2"},
-		"U3": {ID: "U3", TZ: "Mars/Olympus_Mons"},
-	}}
-	clk := newClock(askNow)
-	z := newZones(dir, clk.now)
-	ctx := context.Background()
-	if got := z.of(ctx, "U1"); got.loc.String() != "Europe/Berlin" || got.note != "" {
-		t.Errorf("U1 = %v %q", got.loc, got.note)
-	}
-	z.of(ctx, "U1")
-	if dir.calls != 1 {
-		t.Errorf("users.info calls = %d, want 1 (cached)", dir.calls)
-	}
-	clk.set(askNow.Add(zoneTTL + time.Second))
-	z.of(ctx, "U1")
-	if dir.calls != 2 {
-		t.Errorf("users.info calls = %d, want 2 (expired)", dir.calls)
-	}
-	if got := z.of(ctx, "U2"); got.loc != time.UTC || !strings.Contains(got.note, "no time zone") {
-		t.Errorf("U2 = %v %q", got.loc, got.note)
-	}
-	if got := z.of(ctx, "U3"); got.loc != time.UTC || !strings.Contains(got.note, "not one I know") {
-		t.Errorf("U3 = %v %q", got.loc, got.note)
-	}
-	if got := z.of(ctx, "U404"); got.loc != time.UTC || !strings.Contains(got.note, "could not look up") {
-		t.Errorf("unknown user = %v %q", got.loc, got.note)
-	}
-}
-
-type countingDirectory struct {
-	users map[string]*slack.User
-	calls int
-}
-
-func (d *countingDirectory) GetUserInfoContext(_ context.Context, user string, _ ...slack.GetUserInfoOption) (*slack.User, error) {
-	d.calls++
-	if u, ok := d.users[user]; ok {
-		return u, nil
-	}
-	return nil, slack.SlackErrorResponse{Err: "user_not_found"}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/store"
 )
@@ -66,7 +68,7 @@ func (b *Bot) writeScenario(ctx context.Context, dir string, c correction) (stri
 func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right investigation.Candidate, c correction) (*scenario.Scenario, error) {
 	a := st.Alarm
 	symptom := a.StateChangeTime
-	window := investigation.Window{Start: symptom.Add(-investigation.Layer2Window), End: symptom.Add(investigation.DeliveryLag)}
+	window := investigation.Window{Start: symptom.Add(-engine.Layer2Window), End: symptom.Add(engine.DeliveryLag)}
 	if s := st.Report.Window; !s.Start.IsZero() && s.Start.Before(window.Start) {
 		window.Start = s.Start
 	}
@@ -78,7 +80,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 	}
 	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
 	defer cancel()
-	found, err := b.deps.Changes.Changes(lctx, ChangeQuery{Resources: resources, Window: window})
+	found, err := b.deps.Changes.Changes(lctx, changes.Query{Resources: resources, Window: window})
 	if err != nil {
 		return nil, fmt.Errorf("capture the trail: %w", err)
 	}
@@ -92,7 +94,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 			Account: a.Account,
 			Region:  a.Region,
 			// Whole seconds, as CloudTrail and the alarm time things.
-			Now: firstTime(st.UpdatedAt, symptom.Add(investigation.DeliveryLag)).UTC().Truncate(time.Second),
+			Now: firstTime(st.UpdatedAt, symptom.Add(engine.DeliveryLag)).UTC().Truncate(time.Second),
 		},
 		Alarm: append(alarm, '\n'),
 	}
@@ -106,7 +108,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 	for _, e := range right.Events {
 		rightIDs = append(rightIDs, e.EventID)
 		if !slices.ContainsFunc(found.Events, func(x investigation.Event) bool { return x.ID == e.EventID }) {
-			ev, err := b.deps.Changes.Event(lctx, e.Region, e.EventID, symptom.Add(investigation.DeliveryLag))
+			ev, err := b.deps.Changes.Event(lctx, e.Region, e.EventID, symptom.Add(engine.DeliveryLag))
 			if err != nil {
 				return nil, fmt.Errorf("capture the chosen cause's event %s: %w", e.EventID, err)
 			}
@@ -128,7 +130,7 @@ func (b *Bot) captureScenario(ctx context.Context, st store.ThreadState, right i
 		sc.Topology = b.captureTopology(ctx, resources)
 	}
 	if b.deps.Logs != nil {
-		sc.Logs = b.captureLogs(ctx, resources, window.Start, symptom.Add(investigation.LogTail))
+		sc.Logs = b.captureLogs(ctx, resources, window.Start, symptom.Add(engine.LogTail))
 	}
 	return sc, nil
 }
@@ -186,7 +188,7 @@ func alarmMessage(a investigation.Alarm) map[string]any {
 		"NewStateReason":   a.Reason,
 		"StateChangeTime":  a.StateChangeTime.UTC().Format("2006-01-02T15:04:05.000-0700"),
 		"Region":           a.Region,
-		"AlarmArn":         alarmARN(a),
+		"AlarmArn":         a.Identity(),
 		"OldStateValue":    string(firstState(a.PreviousState, investigation.StateOK)),
 	}
 	if a.AlarmRule != "" {

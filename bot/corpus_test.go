@@ -10,6 +10,8 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/offline"
@@ -19,7 +21,7 @@ import (
 
 // scenarioEngine runs the engine in process on a scenario's own data, as
 // `trailhound eval --offline` does.
-func scenarioEngine(t *testing.T, sc *scenario.Scenario) (*investigation.Engine, *tools.FileTrail) {
+func scenarioEngine(t *testing.T, sc *scenario.Scenario) (*engine.Engine, *tools.FileTrail) {
 	t.Helper()
 	trail, err := tools.OpenFileTrail(sc.TrailIn)
 	if err != nil {
@@ -30,7 +32,7 @@ func scenarioEngine(t *testing.T, sc *scenario.Scenario) (*investigation.Engine,
 		t.Fatal(err)
 	}
 	now := sc.Meta.Now
-	return &investigation.Engine{
+	return &engine.Engine{
 		Trail: trail, Topology: offline.NewTopology(sc), Logs: offline.NewLogs(sc), IAM: offline.NewIAM(sc), Alarms: alarms,
 		Now: func() time.Time { return now },
 	}, trail
@@ -67,7 +69,7 @@ func TestSandboxThumbsDownWritesAReplayableScenario(t *testing.T) {
 	opts.ScenarioDir = dir
 	opts.DefaultRegion = alarm.Region
 	a := startAsker(t, EngineTriager(eng), opts, func(d *Deps) {
-		d.Changes = TrailChanges(trail, eng.Topology, alarm.Region)
+		d.Changes = changes.New(trail, eng.Topology, alarm.Region)
 		d.Topology, d.Logs, d.IAM = eng.Topology, eng.Logs, eng.IAM
 		d.Alarms = &fakeAlarms{alarms: map[string]investigation.Alarm{alarm.Region + "/" + alarm.Name: alarm}}
 	})

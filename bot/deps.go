@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,111 +8,14 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
-	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/store"
-	"github.com/trailhound/trailhound/tools"
 )
 
-// SlackAPI is the part of the Slack Web API the bot calls. *slack.Client
-// satisfies it.
-type SlackAPI interface {
-	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
-	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
-	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
-	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
-	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
-	AddReactionContext(ctx context.Context, name string, item slack.ItemRef) error
-}
-
-// Socket is a Socket Mode connection: it runs until ctx ends, delivers
-// events and sends acknowledgements. SocketMode adapts *socketmode.Client.
-type Socket interface {
-	RunContext(ctx context.Context) error
-	Events() <-chan socketmode.Event
-	AckCtx(ctx context.Context, envelopeID string, payload any) error
-}
-
-// SocketMode adapts the slack-go Socket Mode client to Socket.
-func SocketMode(c *socketmode.Client) Socket { return socketModeClient{c} }
-
-type socketModeClient struct{ *socketmode.Client }
-
-func (c socketModeClient) Events() <-chan socketmode.Event { return c.Client.Events }
-
-// Triager runs one triage, calling progress after each stage from the
-// triage's own goroutine.
-type Triager interface {
-	Triage(ctx context.Context, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error)
-}
-
-// EngineTriager adapts the engine. Each triage runs on a copy of e so that
-// concurrent triages report progress to their own callbacks.
-func EngineTriager(e *investigation.Engine) Triager { return engineTriager{e} }
-
-type engineTriager struct{ e *investigation.Engine }
-
-func (t engineTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
-	eng := *t.e
-	eng.OnProgress = progress
-	return eng.Triage(ctx, a)
-}
-
-// Advisor refines a posted report with the AI. It may set only rep.AI and
-// returns what the AI section shows: the assessment, or Skipped and why.
-// The deterministic report is already in the thread when it runs, so a slow
-// or failing model never delays or hides it.
-type Advisor interface {
-	Advise(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) *blocks.AIAssessment
-}
-
-// Answerer answers, with the AI, a free-form question asked in a triage
-// thread, from the thread's stored context. The answer cites the events it
-// rests on; an error says in one line why there is no answer (AI off,
-// throttled, a budget spent, invalid output).
-type Answerer interface {
-	Answer(ctx context.Context, question string, st store.ThreadState) (text string, cited []investigation.EventRef, err error)
-}
-
-// AlarmDescriber reads alarm definitions, for notifications that name an
-// alarm without describing it (chat notifications, slash commands).
-type AlarmDescriber interface {
-	DescribeAlarms(ctx context.Context, region string, names []string) ([]investigation.Alarm, error)
-}
-
-// Store is the shared state the bot coordinates replicas through.
-// *store.Store satisfies it.
-type Store interface {
-	Ping(ctx context.Context) error
-	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
-	ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error)
-	SetThread(ctx context.Context, key store.AlarmKey, thread store.ThreadRef) error
-	LatestThread(ctx context.Context, alarmARN string) (store.EpisodeThread, error)
-	SaveThread(ctx context.Context, thread store.ThreadRef, st store.ThreadState) error
-	LoadThread(ctx context.Context, thread store.ThreadRef) (store.ThreadState, error)
-	SaveArtifact(ctx context.Context, a store.Artifact) (string, error)
-}
-
-// FeedbackStore keeps 👍/👎 on causes. *store.Store satisfies it.
-type FeedbackStore interface {
-	SaveFeedback(ctx context.Context, f store.Feedback) error
-}
-
-// Queue is an SQS queue of alarm notifications. *tools.SQS satisfies it.
-type Queue interface {
-	Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error)
-	Delete(ctx context.Context, receiptHandle string) error
-	ExtendVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
-}
-
-// Deps are what the bot talks to. Slack, Socket, Triager and Store are
-// required.
+// Deps are what the bot talks to. Chat, Triager and Store are required.
 type Deps struct {
-	Slack   SlackAPI
-	Socket  Socket
+	Chat    Chat
 	Triager Triager
 	Store   Store
 	// Advisor, when set, adds the AI assessment to each report by updating
@@ -128,9 +30,6 @@ type Deps struct {
 	// Changes answers change questions, event lookups and "who did what";
 	// without it those are answered with an explanation.
 	Changes ChangeFinder
-	// Users reads members' time zones; nil uses Slack when it can
-	// (*slack.Client does), else times are read in UTC.
-	Users UserDirectory
 	// IAM reads policy versions, for "what was the previous version".
 	IAM investigation.IAM
 	// Topology and Logs, when set, are captured into the scenarios written
@@ -138,7 +37,7 @@ type Deps struct {
 	Topology investigation.Topology
 	Logs     investigation.Logs
 	// Feedback stores 👍/👎 on causes; nil uses Store when it can
-	// (*store.Store does).
+	// (RedisStore's does).
 	Feedback FeedbackStore
 	// Queue, when set, is long-polled for alarm notifications, which open
 	// threads in Options.AlertChannel.
@@ -158,16 +57,9 @@ const (
 	DefaultIntakeQueue     = 1024
 	DefaultShutdownTimeout = 9 * time.Second
 	DefaultProgressEvery   = time.Second
-	// DefaultPostInterval is a tenth above Slack's pace of one message per
-	// second per channel: with jitter between two posts, Slack must never
-	// see them closer than a second apart, since each 429 costs a whole
-	// second of Retry-After.
-	DefaultPostInterval   = 1100 * time.Millisecond
-	DefaultSlackAttempts  = 5
-	DefaultSlackTimeout   = 10 * time.Second
-	DefaultSQSVisibility  = 2 * time.Minute
-	DefaultPoisonReceives = 5
-	DefaultCommand        = "/trailhound"
+	DefaultSQSVisibility   = 2 * time.Minute
+	DefaultPoisonReceives  = 5
+	DefaultCommand         = "/trailhound"
 	// maxShutdownTimeout keeps a stop within what an orchestrator waits
 	// before killing the process (Kubernetes' default grace is 30 s, but
 	// rolling deploys are planned around 10 s).
@@ -197,8 +89,8 @@ type Options struct {
 	// note, and queue messages are left in the queue meanwhile.
 	Workers   int
 	QueueSize int
-	// IntakeWorkers handle acknowledged envelopes and queue messages:
-	// parsing, claims, placeholders. IntakeQueue bounds what waits for them.
+	// IntakeWorkers handle queue messages: parsing, claims, placeholders.
+	// IntakeQueue bounds what waits for them.
 	IntakeWorkers int
 	IntakeQueue   int
 	// DedupWindow is how long a triaged episode counts as done (store default).
@@ -211,14 +103,6 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// ProgressEvery is the least time between two updates of a message.
 	ProgressEvery time.Duration
-	// PostInterval paces chat.postMessage per channel; PostBurst allows
-	// that many back to back.
-	PostInterval time.Duration
-	PostBurst    int
-	// SlackAttempts bounds the tries of one Web API call (rate limits and
-	// transient errors are retried); SlackTimeout bounds each try.
-	SlackAttempts int
-	SlackTimeout  time.Duration
 	// SQSVisibility is how long a message being triaged is kept hidden,
 	// renewed every third of it.
 	SQSVisibility time.Duration
@@ -260,10 +144,6 @@ func (o Options) withDefaults() Options {
 	setDur(&o.RenewEvery, o.Lease/3)
 	setDur(&o.ShutdownTimeout, DefaultShutdownTimeout)
 	setDur(&o.ProgressEvery, DefaultProgressEvery)
-	setDur(&o.PostInterval, DefaultPostInterval)
-	setInt(&o.PostBurst, 1)
-	setInt(&o.SlackAttempts, DefaultSlackAttempts)
-	setDur(&o.SlackTimeout, DefaultSlackTimeout)
 	setDur(&o.SQSVisibility, DefaultSQSVisibility)
 	setInt(&o.PoisonReceives, DefaultPoisonReceives)
 	if o.Command == "" {

@@ -13,9 +13,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
@@ -47,13 +46,27 @@ type replica struct {
 	done   chan error
 }
 
-func startReplica(t testing.TB, sb *slackapi.Server, st Store, triager Triager, opts Options) *replica {
+// sandboxChat connects the Slack transport to the sandbox workspace.
+func sandboxChat(t testing.TB, sb *slackapi.Server, st slackchat.Envelopes, reg prometheus.Registerer, o slackchat.Options) *slackchat.Client {
 	t.Helper()
 	so := sb.Options()
-	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
+	o.Envelopes, o.Logger, o.Metrics = st, testLogger(t), reg
+	c, err := slackchat.Open(so.BotToken, so.AppToken, sb.URL()+"/api/", o)
+	if err != nil {
+		t.Fatalf("slack transport: %v", err)
+	}
+	return c
+}
+
+func startReplica(t testing.TB, sb *slackapi.Server, st *StoreAdapter, triager Triager, opts Options, chatOpts ...slackchat.Options) *replica {
+	t.Helper()
 	r := &replica{reg: prometheus.NewRegistry(), done: make(chan error, 1)}
+	var co slackchat.Options
+	if len(chatOpts) > 0 {
+		co = chatOpts[0]
+	}
 	b, err := New(Deps{
-		Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: st,
+		Chat: sandboxChat(t, sb, st, r.reg, co), Triager: triager, Store: st,
 		Logger: testLogger(t), Metrics: r.reg,
 	}, opts)
 	if err != nil {
@@ -88,14 +101,14 @@ func sharedRedis(t testing.TB) string {
 	return "redis://" + m.Addr()
 }
 
-func openStoreAt(t testing.TB, url string) *store.Store {
+func openStoreAt(t testing.TB, url string) *StoreAdapter {
 	t.Helper()
 	s, err := store.Open(context.Background(), url, store.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return RedisStore(s)
 }
 
 func sandboxOptions(channels ...string) Options {
@@ -258,7 +271,7 @@ func TestSandboxShutdownIsClean(t *testing.T) {
 		t.Errorf("thread does not say the triage was interrupted: %+v", th)
 	}
 	key, _ := alarmKey(investigation.Alarm{Name: "checkout-errors", ARN: "arn:aws:cloudwatch:us-east-1:" + testAccount + ":alarm:checkout-errors", StateChangeTime: episodeStart})
-	if c, err := st.ClaimAlarm(context.Background(), key, "next", time.Second); err != nil || c.State != store.ClaimWon {
+	if c, err := st.ClaimEpisode(context.Background(), key, "next", time.Second); err != nil || c.State != ClaimWon {
 		t.Errorf("the claim was not released: %+v %v", c, err)
 	}
 }
@@ -275,9 +288,9 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 	triager := newFakeTriager()
 	triager.delay = 100 * time.Millisecond
 	opts := sandboxOptions(channels...)
-	opts.PostInterval = 50 * time.Millisecond
-	a := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-a"))
-	b := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-b"))
+	pace := slackchat.Options{PostInterval: 50 * time.Millisecond}
+	a := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-a"), pace)
+	b := startReplica(t, sb, openStoreAt(t, redis), triager, withOwner(opts, "replica-b"), pace)
 	waitSandbox(t, sb, 5*time.Second, "two connections", func() bool { return sb.Connections() == 2 })
 
 	const alarms, copies = 20, 10
@@ -352,12 +365,11 @@ func TestSandboxQueueIntake(t *testing.T) {
 
 	sb := startSandbox(t, slackapi.Options{})
 	triager := newFakeTriager()
-	so := sb.Options()
-	api := slack.New(so.BotToken, slack.OptionAPIURL(sb.URL()+"/api/"), slack.OptionAppLevelToken(so.AppToken))
 	opts := sandboxOptions(sandboxChannel)
 	opts.AlertChannel = sandboxChannel
-	b, err := New(Deps{Slack: api, Socket: SocketMode(socketmode.New(api)), Triager: triager, Store: openStoreAt(t, ""),
-		Queue: queue, Logger: testLogger(t)}, opts)
+	st := openStoreAt(t, "")
+	b, err := New(Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
+		Queue: SQSQueue(queue), Logger: testLogger(t)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

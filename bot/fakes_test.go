@@ -7,10 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,13 +14,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
-	"github.com/slack-go/slack/socketmode"
 
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
-	"github.com/trailhound/trailhound/tools"
 )
 
 // Identities of the fake workspace.
@@ -73,194 +67,6 @@ func (r *recorder) count(prefix string) int {
 	return n
 }
 
-// fakeSocket is a Socket whose events the test sends.
-type fakeSocket struct {
-	rec    *recorder
-	events chan socketmode.Event
-}
-
-func newFakeSocket(rec *recorder) *fakeSocket {
-	return &fakeSocket{rec: rec, events: make(chan socketmode.Event, 64)}
-}
-
-func (s *fakeSocket) RunContext(ctx context.Context) error {
-	select {
-	case s.events <- socketmode.Event{Type: socketmode.EventTypeHello}:
-	case <-ctx.Done():
-	}
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func (s *fakeSocket) Events() <-chan socketmode.Event { return s.events }
-
-func (s *fakeSocket) AckCtx(_ context.Context, id string, _ any) error {
-	s.rec.add("ack %s", id)
-	return nil
-}
-
-// fakeMessage is a message the fake Slack stores.
-type fakeMessage struct {
-	Channel, TS, ThreadTS, Text string
-	Blocks                      json.RawMessage
-	Updates                     int
-}
-
-// blockIDs lists the message's block ids.
-func (m fakeMessage) blockIDs() []string {
-	var bs []struct {
-		BlockID string `json:"block_id"`
-	}
-	_ = json.Unmarshal(m.Blocks, &bs)
-	var ids []string
-	for _, b := range bs {
-		ids = append(ids, b.BlockID)
-	}
-	return ids
-}
-
-func (m fakeMessage) hasBlock(id string) bool {
-	return slices.Contains(m.blockIDs(), id)
-}
-
-// fakeSlack serves the Web API subset the bot calls over HTTP, so that the
-// real slack-go client (its encoding, its 429 handling) is what the bot uses.
-type fakeSlack struct {
-	rec    *recorder
-	server *httptest.Server
-	api    *slack.Client
-
-	mu         sync.Mutex
-	seq        int
-	messages   []*fakeMessage
-	ephemerals []fakeMessage
-	// rateLimited answers the next n chat.postMessage calls with HTTP 429.
-	rateLimited int
-}
-
-func newFakeSlack(t testing.TB, rec *recorder) *fakeSlack {
-	f := &fakeSlack{rec: rec}
-	f.server = httptest.NewServer(f)
-	t.Cleanup(f.server.Close)
-	f.api = slack.New("xoxb-test", slack.OptionAPIURL(f.server.URL+"/api/"))
-	return f
-}
-
-func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var reply map[string]any
-	switch method {
-	case "auth.test":
-		reply = map[string]any{"user_id": testBotUser, "bot_id": testBotID, "team_id": "T0"}
-	case "chat.postMessage":
-		if f.rateLimited > 0 {
-			f.rateLimited--
-			f.rec.add("429 chat.postMessage %s", r.Form.Get("channel"))
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		reply = f.postLocked(r.Form)
-	case "chat.update":
-		reply = f.updateLocked(r.Form)
-	case "chat.postEphemeral":
-		f.ephemerals = append(f.ephemerals, fakeMessage{Channel: r.Form.Get("channel"), Text: r.Form.Get("text")})
-		f.rec.add("ephemeral %s %s %s", r.Form.Get("channel"), r.Form.Get("user"), r.Form.Get("text"))
-		reply = map[string]any{"message_ts": "1700000000.000000"}
-	case "conversations.replies":
-		reply = f.repliesLocked(r.Form)
-	case "reactions.add":
-		f.rec.add("react %s %s %s", r.Form.Get("channel"), r.Form.Get("timestamp"), r.Form.Get("name"))
-		reply = map[string]any{}
-	default:
-		reply = map[string]any{"ok": false, "error": "unknown_method"}
-	}
-	if _, set := reply["ok"]; !set {
-		reply["ok"] = true
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(reply)
-}
-
-func (f *fakeSlack) postLocked(form url.Values) map[string]any {
-	f.seq++
-	m := &fakeMessage{Channel: form.Get("channel"), TS: fmt.Sprintf("1700000000.%06d", f.seq), ThreadTS: form.Get("thread_ts"),
-		Text: form.Get("text"), Blocks: json.RawMessage(form.Get("blocks"))}
-	f.messages = append(f.messages, m)
-	f.rec.add("post %s %s %s", m.Channel, m.ThreadTS, m.Text)
-	return map[string]any{"channel": m.Channel, "ts": m.TS}
-}
-
-func (f *fakeSlack) updateLocked(form url.Values) map[string]any {
-	for _, m := range f.messages {
-		if m.Channel == form.Get("channel") && m.TS == form.Get("ts") {
-			m.Text, m.Blocks = form.Get("text"), json.RawMessage(form.Get("blocks"))
-			m.Updates++
-			f.rec.add("update %s %s %s", m.Channel, m.TS, m.Text)
-			return map[string]any{"channel": m.Channel, "ts": m.TS, "text": m.Text}
-		}
-	}
-	return map[string]any{"ok": false, "error": "message_not_found"}
-}
-
-func (f *fakeSlack) repliesLocked(form url.Values) map[string]any {
-	channel, ts := form.Get("channel"), form.Get("ts")
-	var out []map[string]any
-	for _, m := range f.messages {
-		if m.Channel != channel || (m.TS != ts && m.ThreadTS != ts) {
-			continue
-		}
-		msg := map[string]any{"ts": m.TS, "thread_ts": m.ThreadTS, "text": m.Text, "user": testBotUser, "bot_id": testBotID}
-		if len(m.Blocks) > 0 {
-			msg["blocks"] = m.Blocks
-		}
-		out = append(out, msg)
-	}
-	return map[string]any{"messages": out, "has_more": false}
-}
-
-// thread returns the bot's replies under ts in channel.
-func (f *fakeSlack) thread(channel, ts string) []fakeMessage {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []fakeMessage
-	for _, m := range f.messages {
-		if m.Channel == channel && m.ThreadTS == ts {
-			out = append(out, *m)
-		}
-	}
-	return out
-}
-
-// roots returns the bot's top-level messages in channel.
-func (f *fakeSlack) roots(channel string) []fakeMessage {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []fakeMessage
-	for _, m := range f.messages {
-		if m.Channel == channel && m.ThreadTS == "" {
-			out = append(out, *m)
-		}
-	}
-	return out
-}
-
-func (f *fakeSlack) ephemeralTexts() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, m := range f.ephemerals {
-		out = append(out, m.Text)
-	}
-	return out
-}
-
 // fakeTriager returns a canned report for each alarm.
 type fakeTriager struct {
 	mu    sync.Mutex
@@ -273,12 +79,12 @@ type fakeTriager struct {
 
 func newFakeTriager() *fakeTriager { return &fakeTriager{calls: map[string]int{}} }
 
-func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	f.mu.Lock()
 	f.calls[a.Name]++
 	release, delay, failure := f.release, f.delay, f.err
 	f.mu.Unlock()
-	progress(investigation.Progress{Stage: investigation.StageScoped, Resources: 2})
+	progress(engine.Progress{Stage: engine.StageScoped, Resources: 2})
 	if release != nil {
 		select {
 		case <-release:
@@ -294,7 +100,7 @@ func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progres
 	if failure != nil {
 		return nil, failure
 	}
-	progress(investigation.Progress{Stage: investigation.StageRanked, Resources: 2, Events: 1})
+	progress(engine.Progress{Stage: engine.StageRanked, Resources: 2, Events: 1})
 	return cannedReport(a), nil
 }
 
@@ -362,20 +168,27 @@ func (f *fakeAlarms) DescribeAlarms(_ context.Context, region string, names []st
 	return out, nil
 }
 
+// testStore is the bot's store and the transport's envelope claims in one,
+// as RedisStore is.
+type testStore interface {
+	Store
+	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
+}
+
 // recStore records the claims on a real (embedded) store.
 type recStore struct {
-	Store
+	*StoreAdapter
 	rec *recorder
 }
 
 func (s recStore) ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error) {
 	s.rec.add("claim-envelope %s", id)
-	return s.Store.ClaimEnvelope(ctx, id, ttl)
+	return s.StoreAdapter.ClaimEnvelope(ctx, id, ttl)
 }
 
-func (s recStore) ClaimAlarm(ctx context.Context, key store.AlarmKey, owner string, lease time.Duration) (store.Claim, error) {
-	s.rec.add("claim-alarm %s", key)
-	return s.Store.ClaimAlarm(ctx, key, owner, lease)
+func (s recStore) ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error) {
+	s.rec.add("claim-alarm %s", storeKey(key))
+	return s.StoreAdapter.ClaimEpisode(ctx, key, owner, lease)
 }
 
 // downStore is a Redis that does not answer.
@@ -389,22 +202,25 @@ func (downStore) Ping(context.Context) error { return unavailable("ping") }
 func (downStore) ClaimEnvelope(context.Context, string, time.Duration) (bool, error) {
 	return false, unavailable("claim envelope")
 }
-func (downStore) ClaimAlarm(context.Context, store.AlarmKey, string, time.Duration) (store.Claim, error) {
-	return store.Claim{}, unavailable("claim alarm")
+func (downStore) ClaimOnce(context.Context, string, time.Duration) (bool, error) {
+	return false, unavailable("claim once")
 }
-func (downStore) SetThread(context.Context, store.AlarmKey, store.ThreadRef) error {
+func (downStore) ClaimEpisode(context.Context, EpisodeKey, string, time.Duration) (EpisodeClaim, error) {
+	return EpisodeClaim{}, unavailable("claim alarm")
+}
+func (downStore) SetEpisodeThread(context.Context, EpisodeKey, chat.Ref) error {
 	return unavailable("set thread")
 }
-func (downStore) LatestThread(context.Context, string) (store.EpisodeThread, error) {
-	return store.EpisodeThread{}, unavailable("latest thread")
+func (downStore) LatestThread(context.Context, string) (EpisodeThread, error) {
+	return EpisodeThread{}, unavailable("latest thread")
 }
-func (downStore) SaveThread(context.Context, store.ThreadRef, store.ThreadState) error {
+func (downStore) SaveThread(context.Context, chat.Ref, ThreadState) error {
 	return unavailable("save thread")
 }
-func (downStore) LoadThread(context.Context, store.ThreadRef) (store.ThreadState, error) {
-	return store.ThreadState{}, unavailable("load thread")
+func (downStore) LoadThread(context.Context, chat.Ref) (ThreadState, error) {
+	return ThreadState{}, unavailable("load thread")
 }
-func (downStore) SaveArtifact(context.Context, store.Artifact) (string, error) {
+func (downStore) SaveReport(context.Context, investigation.Report) (string, error) {
 	return "", unavailable("save artifact")
 }
 
@@ -419,7 +235,7 @@ type fakeQueue struct {
 }
 
 type queued struct {
-	tools.Message
+	QueueMessage
 	invisible bool
 }
 
@@ -428,21 +244,21 @@ func (q *fakeQueue) send(body string) string {
 	defer q.mu.Unlock()
 	q.seq++
 	id := fmt.Sprintf("m%d", q.seq)
-	q.messages = append(q.messages, &queued{Message: tools.Message{ID: id, Body: body}})
+	q.messages = append(q.messages, &queued{QueueMessage: QueueMessage{ID: id, Body: body}})
 	return id
 }
 
-func (q *fakeQueue) Receive(ctx context.Context, wait time.Duration) ([]tools.Message, error) {
+func (q *fakeQueue) Receive(ctx context.Context, wait time.Duration) ([]QueueMessage, error) {
 	deadline := time.Now().Add(min(wait, 50*time.Millisecond))
 	for {
 		q.mu.Lock()
-		var out []tools.Message
+		var out []QueueMessage
 		for _, m := range q.messages {
 			if !m.invisible && len(out) < 10 {
 				m.invisible = true
 				m.ReceiveCount++
 				m.ReceiptHandle = fmt.Sprintf("%s-r%d", m.ID, m.ReceiveCount)
-				out = append(out, m.Message)
+				out = append(out, m.QueueMessage)
 			}
 		}
 		q.mu.Unlock()
@@ -580,33 +396,6 @@ func alarmJSON(name, state string, at time.Time) string {
 	}
 	b, _ := json.Marshal(msg)
 	return string(b)
-}
-
-// messageEvent is a message event as Socket Mode delivers it.
-func messageEvent(t testing.TB, envelopeID, eventID string, msg map[string]any) socketmode.Event {
-	t.Helper()
-	if _, ok := msg["type"]; !ok {
-		msg["type"] = "message"
-	}
-	raw, err := json.Marshal(map[string]any{
-		"type": "event_callback", "team_id": "T0", "api_app_id": "A0",
-		"event_id": eventID, "event_time": 1700000000, "event": msg,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := slackevents.ParseEvent(raw, slackevents.OptionNoVerifyToken())
-	if err != nil {
-		t.Fatalf("parse event: %v", err)
-	}
-	return socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: api,
-		Request: &socketmode.Request{Type: socketmode.RequestTypeEventsAPI, EnvelopeID: envelopeID, Payload: raw}}
-}
-
-func slashEvent(envelopeID, channel, user, text string) socketmode.Event {
-	cmd := slack.SlashCommand{Command: "/trailhound", Text: text, ChannelID: channel, UserID: user}
-	return socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: cmd,
-		Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: envelopeID}}
 }
 
 // eventually polls cond until it holds or the timeout passes.

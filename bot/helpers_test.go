@@ -2,64 +2,17 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
-
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/store"
 )
-
-func TestNotificationTexts(t *testing.T) {
-	decode := func(raw string) *slack.Msg {
-		var m slack.Msg
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
-			t.Fatal(err)
-		}
-		return &m
-	}
-	cases := []struct {
-		name string
-		msg  string
-		want []string
-	}{
-		{"text only", `{"text":"hello"}`, []string{"hello"}},
-		{"empty", `{"text":"  "}`, nil},
-		{"chatbot attachment", `{"attachments":[{"title":"checkout-errors","title_link":"https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/checkout-errors","text":"The alarm checkout-errors changed state to ALARM","fields":[{"title":"Account","value":"123456789012"}]}]}`,
-			[]string{"<https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/checkout-errors|checkout-errors>\nThe alarm checkout-errors changed state to ALARM\nAccount: 123456789012"}},
-		{"fallback only when nothing else", `{"attachments":[{"fallback":"CloudWatch Alarm | x | US East (N. Virginia)"}]}`,
-			[]string{"CloudWatch Alarm | x | US East (N. Virginia)"}},
-		{"text and blocks", `{"text":"short","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"The alarm x changed state to ALARM"}},{"type":"context","elements":[{"type":"mrkdwn","text":"Account: 123456789012"}]}]}`,
-			[]string{"short", "short\nThe alarm x changed state to ALARM\nAccount: 123456789012"}},
-		{"rich text link", `{"blocks":[{"type":"rich_text","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"see "},{"type":"link","url":"https://example.com/a","text":"alarm"}]}]}]}`,
-			[]string{"see <https://example.com/a|alarm>"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if got := notificationTexts(decode(c.msg)); !slices.Equal(got, c.want) {
-				t.Errorf("got %q\nwant %q", got, c.want)
-			}
-		})
-	}
-}
-
-func TestPlainJSON(t *testing.T) {
-	in := `{"AlarmName":"a &amp; b","NewStateReason":"x &gt; 1","Link":"<https://example.com/x?a=1&amp;b=2>","Other":"<https://e.com|label>"}`
-	want := `{"AlarmName":"a & b","NewStateReason":"x > 1","Link":"https://example.com/x?a=1&b=2","Other":"https://e.com"}`
-	if got := plainJSON(in); got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
-	}
-}
 
 func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
 	at := time.Date(2026, 3, 19, 14, 0, 12, 0, time.UTC)
@@ -87,7 +40,7 @@ func TestAlarmKeyOfNamesStoreKeysRefuse(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if k.AlarmARN != c.wantARN || k.Episode != store.EpisodeOf(at) {
+			if k.AlarmARN != c.wantARN || k.Episode != string(store.EpisodeOf(at)) {
 				t.Errorf("key %+v, want ARN %s episode %s", k, c.wantARN, store.EpisodeOf(at))
 			}
 		})
@@ -118,71 +71,27 @@ func TestAlarmTarget(t *testing.T) {
 	}
 }
 
-func TestRetryable(t *testing.T) {
-	live := context.Background()
-	done, cancel := context.WithCancel(live)
-	cancel()
-	cases := []struct {
-		name   string
-		ctx    context.Context
-		err    error
-		reason string
-		wait   time.Duration
-	}{
-		{"429", live, &slack.RateLimitedError{RetryAfter: 3 * time.Second}, "ratelimited", 3 * time.Second},
-		{"429 without a wait", live, &slack.RateLimitedError{}, "ratelimited", retryBackoff},
-		{"internal error", live, slack.SlackErrorResponse{Err: "internal_error"}, "transient", retryBackoff},
-		{"5xx", live, slack.StatusCodeError{Code: 503}, "transient", retryBackoff},
-		{"attempt timed out", live, fmt.Errorf("post: %w", context.DeadlineExceeded), "transient", retryBackoff},
-		{"network", live, &net.OpError{Op: "dial", Err: errors.New("refused")}, "transient", retryBackoff},
-		{"channel not found", live, slack.SlackErrorResponse{Err: "channel_not_found"}, "", 0},
-		{"invalid blocks", live, slack.SlackErrorResponse{Err: "invalid_blocks"}, "", 0},
-		{"caller gave up", done, &slack.RateLimitedError{RetryAfter: time.Second}, "", 0},
-	}
-	for _, c := range cases {
-		wait, reason := retryable(c.ctx, c.err, 1)
-		if reason != c.reason || wait != c.wait {
-			t.Errorf("%s: got %s %q, want %s %q", c.name, wait, reason, c.wait, c.reason)
-		}
-	}
-	if wait, _ := retryable(live, slack.SlackErrorResponse{Err: "fatal_error"}, 3); wait != 4*retryBackoff {
-		t.Errorf("third attempt waits %s, want %s", wait, 4*retryBackoff)
-	}
-}
-
 func TestNewRejectsIncompleteSetup(t *testing.T) {
-	full := Deps{Slack: newFakeSlack(t, &recorder{}).api, Socket: newFakeSocket(&recorder{}), Triager: newFakeTriager(), Store: downStore{}}
+	sc, err := slackchat.New(newFakeSlack(t, &recorder{}).api, newFakeSocket(&recorder{}), slackchat.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := Deps{Chat: sc, Triager: newFakeTriager(), Store: downStore{}}
 	cases := []struct {
 		name string
 		deps Deps
 		opts Options
 		want string
 	}{
-		{"no slack", Deps{Socket: full.Socket, Triager: full.Triager, Store: full.Store}, Options{Channels: []string{"C1"}}, "Slack is required"},
+		{"no chat", Deps{Triager: full.Triager, Store: full.Store}, Options{Channels: []string{"C1"}}, "Chat is required"},
 		{"no channels", full, Options{}, "no channels"},
-		{"queue without alert channel", Deps{Slack: full.Slack, Socket: full.Socket, Triager: full.Triager, Store: full.Store, Queue: &fakeQueue{}}, Options{Channels: []string{"C1"}}, "AlertChannel is required"},
+		{"queue without alert channel", Deps{Chat: full.Chat, Triager: full.Triager, Store: full.Store, Queue: &fakeQueue{}}, Options{Channels: []string{"C1"}}, "AlertChannel is required"},
 		{"shutdown too long", full, Options{Channels: []string{"C1"}, ShutdownTimeout: 30 * time.Second}, "ShutdownTimeout"},
 	}
 	for _, c := range cases {
 		if _, err := New(c.deps, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want it to mention %q", c.name, err, c.want)
 		}
-	}
-}
-
-func TestWithNoticeKeepsMessagesValid(t *testing.T) {
-	rep := cannedReport(investigation.Alarm{Name: "x", State: investigation.StateAlarm, StateChangeTime: episodeStart})
-	m, ok := withNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", dedupUnavailable)
-	if !ok || blocks.Validate(m) != nil {
-		t.Fatalf("notice on a report: ok=%v err=%v", ok, blocks.Validate(m))
-	}
-	// A message already at the block limit keeps its blocks and says no.
-	full := blocks.Message{Text: "x"}
-	for range blocks.MaxBlocks {
-		full.Blocks = append(full.Blocks, slack.NewDividerBlock())
-	}
-	if got, ok := withNotice(full, "dedup-note", dedupUnavailable); ok || len(got.Blocks) != blocks.MaxBlocks {
-		t.Errorf("notice on a full message: ok=%v blocks=%d", ok, len(got.Blocks))
 	}
 }
 
@@ -198,7 +107,7 @@ func TestReportCarriesTheBlockItIsFoundBy(t *testing.T) {
 		}
 	}
 	for _, m := range []blocks.Message{
-		blocks.Placeholder(investigation.Alarm{Name: "x"}, investigation.Progress{}, episodeStart),
+		blocks.Placeholder(investigation.Alarm{Name: "x"}, engine.Progress{}, episodeStart),
 		blocks.Refire(investigation.Alarm{Name: "x"}, 2, episodeStart),
 		blocks.Error("t", "d"),
 		blocks.Resolved(investigation.Alarm{Name: "x"}, episodeStart),
@@ -247,30 +156,6 @@ func TestFullPoolStillRecognisesDuplicates(t *testing.T) {
 	}
 }
 
-func TestUnreadableEnvelopeIsAcknowledged(t *testing.T) {
-	h := newHarness(t)
-	raw := json.RawMessage(`{"envelope_id":"env-bad","type":"events_api","payload":{"type":"event_callback","event":"garbled"}}`)
-	h.socket.events <- socketmode.Event{Type: socketmode.EventTypeErrorBadMessage, Data: &socketmode.ErrorBadMessage{Cause: errors.New("parse"), Message: raw}}
-	eventually(t, 2*time.Second, "ack of the unreadable envelope", func() bool { return h.rec.index("ack env-bad") >= 0 })
-}
-
-func TestButtonClicksAreAcknowledged(t *testing.T) {
-	h := newHarness(t)
-	var cb slack.InteractionCallback
-	if err := json.Unmarshal([]byte(`{"type":"block_actions","user":{"id":"U0ONCALL"},"channel":{"id":"C0ALERTS"},
-		"actions":[{"action_id":"feedback_up:1","block_id":"cause-1","value":"{}","type":"button"}]}`), &cb); err != nil {
-		t.Fatal(err)
-	}
-	h.socket.events <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
-		Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-click"}}
-	eventually(t, 2*time.Second, "click handled", func() bool {
-		return counter(t, h.reg, "trailhound_envelopes_total", map[string]string{"type": "interactive", "outcome": "handled"}) == 1
-	})
-	if h.rec.index("ack env-click") < 0 {
-		t.Error("the click was not acknowledged")
-	}
-}
-
 // emptyTrail is a CloudTrail with nothing in it.
 type emptyTrail struct{}
 
@@ -279,16 +164,16 @@ func (emptyTrail) Lookup(context.Context, investigation.Lookup) (investigation.L
 }
 
 func TestEngineTriagerReportsProgressPerTriage(t *testing.T) {
-	eng := &investigation.Engine{Trail: emptyTrail{}, Now: func() time.Time { return episodeStart.Add(10 * time.Minute) }}
+	eng := &engine.Engine{Trail: emptyTrail{}, Now: func() time.Time { return episodeStart.Add(10 * time.Minute) }}
 	triager := EngineTriager(eng)
 	alarm := investigation.Alarm{Name: "checkout-errors", Region: "us-east-1", Account: testAccount, State: investigation.StateAlarm,
 		StateChangeTime: episodeStart, Metrics: []investigation.Metric{{Namespace: "AWS/Lambda", Name: "Errors",
 			Dimensions: []investigation.Dimension{{Name: "FunctionName", Value: "checkout"}}}}}
-	var stages [2][]investigation.Stage
+	var stages [2][]engine.Stage
 	var wg sync.WaitGroup
 	for i := range stages {
 		wg.Go(func() {
-			rep, err := triager.Triage(context.Background(), alarm, func(p investigation.Progress) { stages[i] = append(stages[i], p.Stage) })
+			rep, err := triager.Triage(context.Background(), alarm, func(p engine.Progress) { stages[i] = append(stages[i], p.Stage) })
 			if err != nil || rep == nil {
 				t.Errorf("triage %d: %v", i, err)
 			}
@@ -296,7 +181,7 @@ func TestEngineTriagerReportsProgressPerTriage(t *testing.T) {
 	}
 	wg.Wait()
 	for i, s := range stages {
-		if len(s) < 3 || s[0] != investigation.StageScoped {
+		if len(s) < 3 || s[0] != engine.StageScoped {
 			t.Errorf("triage %d reported stages %v, want its own scoped, layer1, layer2…", i, s)
 		}
 	}

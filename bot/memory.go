@@ -4,8 +4,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
 )
 
 // maxRemembered bounds each in-memory table; the oldest entries go first.
@@ -17,20 +17,20 @@ const maxRemembered = 10000
 type episodes struct {
 	mu      sync.Mutex
 	ttl     time.Duration
-	entries map[store.AlarmKey]episodeEntry
+	entries map[EpisodeKey]episodeEntry
 }
 
 type episodeEntry struct {
-	thread  store.ThreadRef
+	thread  chat.Ref
 	expires time.Time
 }
 
 func newEpisodes(ttl time.Duration) *episodes {
-	return &episodes{ttl: ttl, entries: map[store.AlarmKey]episodeEntry{}}
+	return &episodes{ttl: ttl, entries: map[EpisodeKey]episodeEntry{}}
 }
 
 // remember records that this replica handles key, with its thread once known.
-func (e *episodes) remember(key store.AlarmKey, thread store.ThreadRef, now time.Time) {
+func (e *episodes) remember(key EpisodeKey, thread chat.Ref, now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.entries) >= maxRemembered {
@@ -40,17 +40,17 @@ func (e *episodes) remember(key store.AlarmKey, thread store.ThreadRef, now time
 }
 
 // seen returns the thread of key when this replica handled it recently.
-func (e *episodes) seen(key store.AlarmKey, now time.Time) (store.ThreadRef, bool) {
+func (e *episodes) seen(key EpisodeKey, now time.Time) (chat.Ref, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ent, ok := e.entries[key]
 	if !ok || now.After(ent.expires) {
-		return store.ThreadRef{}, false
+		return chat.Ref{}, false
 	}
 	return ent.thread, true
 }
 
-func (e *episodes) forget(key store.AlarmKey) {
+func (e *episodes) forget(key EpisodeKey) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.entries, key)
@@ -65,7 +65,7 @@ func (e *episodes) evictLocked(now time.Time) {
 		}
 	}
 	for len(e.entries) >= maxRemembered {
-		var oldest store.AlarmKey
+		var oldest EpisodeKey
 		var at time.Time
 		for k, ent := range e.entries {
 			if at.IsZero() || ent.expires.Before(at) {
@@ -85,12 +85,12 @@ func (e *episodes) evictLocked(now time.Time) {
 type notes struct {
 	mu      sync.Mutex
 	ttl     time.Duration
-	entries map[store.AlarmKey]*note
+	entries map[EpisodeKey]*note
 }
 
 type note struct {
 	alarm   investigation.Alarm
-	thread  store.ThreadRef
+	thread  chat.Ref
 	ts      string // the note's message, once posted
 	posting bool   // someone is posting it now
 	count   int    // notifications of the episode, the first one included
@@ -100,11 +100,11 @@ type note struct {
 }
 
 func newNotes(ttl time.Duration) *notes {
-	return &notes{ttl: ttl, entries: map[store.AlarmKey]*note{}}
+	return &notes{ttl: ttl, entries: map[EpisodeKey]*note{}}
 }
 
 // refire counts one more notification of key and returns the count.
-func (n *notes) refire(key store.AlarmKey, alarm investigation.Alarm, thread store.ThreadRef, at time.Time) int {
+func (n *notes) refire(key EpisodeKey, alarm investigation.Alarm, thread chat.Ref, at time.Time) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	ent := n.entries[key]
@@ -123,9 +123,9 @@ func (n *notes) refire(key store.AlarmKey, alarm investigation.Alarm, thread sto
 
 // noteWork is a note to post (ts empty) or to edit to a newer count.
 type noteWork struct {
-	key    store.AlarmKey
+	key    EpisodeKey
 	alarm  investigation.Alarm
-	thread store.ThreadRef
+	thread chat.Ref
 	ts     string
 	count  int
 	lastAt time.Time
@@ -154,7 +154,7 @@ func (n *notes) due(now time.Time) []noteWork {
 
 // posted records the note's message (ts empty: not posted, try again later)
 // and the count it shows.
-func (n *notes) posted(key store.AlarmKey, ts string, shown int) {
+func (n *notes) posted(key EpisodeKey, ts string, shown int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if ent := n.entries[key]; ent != nil {
@@ -166,7 +166,7 @@ func (n *notes) posted(key store.AlarmKey, ts string, shown int) {
 }
 
 // shownCount records that the note's message now shows count.
-func (n *notes) shownCount(key store.AlarmKey, count int) {
+func (n *notes) shownCount(key EpisodeKey, count int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if ent := n.entries[key]; ent != nil && count > ent.shown {
@@ -181,7 +181,7 @@ func (n *notes) evictLocked(now time.Time) {
 		}
 	}
 	for len(n.entries) >= maxRemembered {
-		var oldest store.AlarmKey
+		var oldest EpisodeKey
 		var at time.Time
 		for k, ent := range n.entries {
 			if at.IsZero() || ent.expires.Before(at) {

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"errors"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 )
@@ -32,9 +34,6 @@ type metrics struct {
 	triageSeconds   prometheus.Histogram
 	placeholderSecs prometheus.Histogram
 	dedupHits       *prometheus.CounterVec
-	slackRetries    *prometheus.CounterVec
-	slackRateLimits *prometheus.CounterVec
-	envelopes       *prometheus.CounterVec
 	sqsMessages     *prometheus.CounterVec
 	dropped         *prometheus.CounterVec
 }
@@ -68,29 +67,37 @@ func newMetrics(reg prometheus.Registerer, queueDepth, running, intakeDepth func
 			Help:    "Time from receiving an alarm to its placeholder in the thread.",
 			Buckets: []float64{0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32},
 		}),
-		dedupHits: f.NewCounterVec(prometheus.CounterOpts{
+		// The chat's transport counts its envelopes in these two as well:
+		// registered by whichever comes first, shared by the other.
+		dedupHits: shared(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trailhound_dedup_hits_total",
 			Help: "Notifications not triaged because their episode was running or done (state running, done, local, envelope, resolved).",
-		}, []string{"state"}),
-		slackRetries: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "trailhound_slack_retries_total",
-			Help: "Slack Web API calls retried, by method and reason (ratelimited, transient).",
-		}, []string{"method", "reason"}),
-		slackRateLimits: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "trailhound_slack_rate_limited_total",
-			Help: "HTTP 429 answers from Slack, by method.",
-		}, []string{"method"}),
-		envelopes: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "trailhound_envelopes_total",
-			Help: "Socket Mode envelopes by type and outcome (handled, duplicate, dropped).",
-		}, []string{"type", "outcome"}),
+		}, []string{"state"})),
+		dropped: shared(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trailhound_intake_dropped_total",
+			Help: "Acknowledged work not handled, by reason (intake_full, shutdown).",
+		}, []string{"reason"})),
 		sqsMessages: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "trailhound_sqs_messages_total",
 			Help: "Queue messages by outcome.",
 		}, []string{"outcome"}),
-		dropped: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "trailhound_intake_dropped_total",
-			Help: "Acknowledged work not handled, by reason (intake_full, shutdown).",
-		}, []string{"reason"}),
 	}
+}
+
+// shared registers c, or returns the equal collector already registered.
+func shared[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if reg == nil {
+		return c
+	}
+	err := reg.Register(c)
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	if err != nil {
+		panic(err)
+	}
+	return c
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 )
 
@@ -55,7 +56,7 @@ func TestStorm(t *testing.T) {
 	}{
 		{name: "spread", plan: spreadPlan(rng), maxP95: 2 * time.Second, explain: "target"},
 		{name: "front-loaded", plan: randomPlan(rng),
-			maxP95: time.Duration(stormAlarms/stormChannels)*DefaultPostInterval + time.Second, explain: "pace bound"},
+			maxP95: time.Duration(stormAlarms/stormChannels)*slackchat.DefaultPostInterval + time.Second, explain: "pace bound"},
 	}
 	for _, s := range schedules {
 		t.Run(s.name, func(t *testing.T) {
@@ -112,8 +113,7 @@ func runStorm(t *testing.T, plan []stormNote) time.Duration {
 	opts := sandboxOptions(channels...)
 	opts.Workers = 8
 	opts.ProgressEvery = time.Second
-	opts.PostInterval = DefaultPostInterval
-	r := startReplica(t, sb, openStoreAt(t, sharedRedis(t)), triager, opts)
+	r := startReplica(t, sb, openStoreAt(t, sharedRedis(t)), triager, opts, slackchat.Options{PostInterval: slackchat.DefaultPostInterval})
 
 	var peak runtime.MemStats
 	stopSampling := sampleMemory(&peak)

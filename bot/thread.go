@@ -2,21 +2,16 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/store"
-	"github.com/trailhound/trailhound/tools"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 // outcome is how one alarm notification was handled; a queue message is
@@ -47,16 +42,16 @@ const (
 
 // origin is where a notification came from and where its thread goes.
 type origin struct {
-	channel  string         // the channel it was posted in; empty for the queue
-	rootTS   string         // the thread to answer in
-	received time.Time      // when the bot got it
-	sqs      *tools.Message // set for queue messages
-	manual   bool           // an explicit request, outside the episode dedup
+	channel  string        // the channel it was posted in; empty for the queue
+	rootTS   string        // the thread to answer in
+	received time.Time     // when the bot got it
+	queued   *QueueMessage // set for queue messages
+	manual   bool          // an explicit request, outside the episode dedup
 }
 
 func (o origin) source() string {
 	switch {
-	case o.sqs != nil:
+	case o.queued != nil:
 		return "sqs"
 	case o.manual:
 		return "command"
@@ -68,10 +63,10 @@ func (o origin) source() string {
 type triageJob struct {
 	alarm         investigation.Alarm
 	origin        origin
-	key           store.AlarmKey
+	key           EpisodeKey
 	hasKey        bool
-	lease         *store.Lease // nil without a claim (store down, manual)
-	thread        store.ThreadRef
+	lease         Lease // nil without a claim (store down, manual)
+	thread        chat.Ref
 	placeholderTS string
 	posted        time.Time // when the placeholder went up
 	notice        string    // a warning shown with the placeholder and the report
@@ -104,7 +99,7 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 		log.Info("alarm refused by the allowlists", "reason", reason)
 		if o.channel != "" && a.State == investigation.StateAlarm {
 			line := fmt.Sprintf("🙅 Not triaging *%s*: %s.", oneLine(a.Name), reason)
-			if _, err := b.out.postText(ctx, o.channel, o.rootTS, line); err != nil {
+			if _, err := b.postText(ctx, chat.Ref{Channel: o.channel, TS: o.rootTS}, line); err != nil {
 				log.Warn("could not post the refusal", "error", err)
 			}
 		}
@@ -129,7 +124,7 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 // still recognised as such and only a new episode is refused.
 func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, log *slog.Logger) outcome {
 	reserved := b.pool.reserve()
-	duplicate := func(state string, thread store.ThreadRef, key store.AlarmKey) outcome {
+	duplicate := func(state string, thread chat.Ref, key EpisodeKey) outcome {
 		if reserved {
 			b.pool.unreserve()
 		}
@@ -142,9 +137,9 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 		log.Warn("alarm has no key: triaging without dedup", "error", err)
 	} else {
 		j.key, j.hasKey = key, true
-		claim, err := b.deps.Store.ClaimAlarm(ctx, key, b.opts.Owner, b.opts.Lease)
+		claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
 		switch {
-		case err == nil && claim.State == store.ClaimWon:
+		case err == nil && claim.State == ClaimWon:
 			j.lease = claim.Lease
 			// A take-over continues in the thread the previous owner started.
 			j.thread = claim.Thread
@@ -193,7 +188,7 @@ func (b *Bot) refuseForCapacity(ctx context.Context, o origin, j *triageJob, log
 		return
 	}
 	line := fmt.Sprintf("⏳ Trailhound is at capacity (%d triages waiting), so *%s* is not triaged now; its next notification will be.", b.pool.queued(), oneLine(j.alarm.Name))
-	if _, err := b.out.postText(ctx, o.channel, o.rootTS, line); err != nil {
+	if _, err := b.postText(ctx, chat.Ref{Channel: o.channel, TS: o.rootTS}, line); err != nil {
 		log.Warn("could not post the capacity note", "error", err)
 	}
 }
@@ -204,19 +199,19 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 	if j.thread.IsZero() {
 		switch {
 		case j.origin.channel != "":
-			j.thread = store.ThreadRef{Channel: j.origin.channel, TS: j.origin.rootTS}
+			j.thread = chat.Ref{Channel: j.origin.channel, TS: j.origin.rootTS}
 		default:
-			ts, err := b.out.postText(ctx, b.opts.AlertChannel, "", headline(j.alarm))
+			ts, err := b.postText(ctx, chat.Ref{Channel: b.opts.AlertChannel}, headline(j.alarm))
 			if err != nil {
 				return fmt.Errorf("post the alarm's root message: %w", err)
 			}
-			j.thread = store.ThreadRef{Channel: b.opts.AlertChannel, TS: ts}
+			j.thread = chat.Ref{Channel: b.opts.AlertChannel, TS: ts}
 		}
 	}
 	// Recorded before the placeholder goes up, so that re-fires meanwhile
 	// find the thread and a retry after a failed placeholder reuses the root.
 	if j.lease != nil {
-		if err := b.deps.Store.SetThread(ctx, j.key, j.thread); err != nil {
+		if err := b.deps.Store.SetEpisodeThread(ctx, j.key, j.thread); err != nil {
 			b.log.Warn("could not record the episode's thread", "alarm", j.alarm.Name, "error", err)
 		}
 	}
@@ -224,7 +219,7 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		b.episodes.remember(j.key, j.thread, b.now())
 	}
 	j.queuedBehind = b.pool.queued()
-	ts, err := b.out.post(ctx, j.thread.Channel, j.thread.TS, b.placeholder(j, investigation.Progress{}))
+	ts, err := b.chat.Post(ctx, chat.Ref(j.thread), b.placeholder(j, engine.Progress{}))
 	if err != nil {
 		return fmt.Errorf("post the placeholder: %w", err)
 	}
@@ -247,13 +242,18 @@ func headline(a investigation.Alarm) string {
 	return line
 }
 
-func (b *Bot) placeholder(j *triageJob, p investigation.Progress) blocks.Message {
+func (b *Bot) placeholder(j *triageJob, p engine.Progress) blocks.Message {
 	m := blocks.Placeholder(j.alarm, p, j.startedAt())
 	if j.queuedBehind > 0 && p.Stage == "" {
-		m, _ = withNotice(m, "queue-note", fmt.Sprintf("⏳ waiting for a free worker (%d triages ahead)", j.queuedBehind))
+		m, _ = blocks.WithNotice(m, "queue-note", fmt.Sprintf("⏳ waiting for a free worker (%d triages ahead)", j.queuedBehind))
 	}
-	m, _ = withNotice(m, "dedup-note", j.notice)
+	m, _ = blocks.WithNotice(m, "dedup-note", j.notice)
 	return m
+}
+
+// placeholderRef is the placeholder's message, which becomes the report.
+func (j *triageJob) placeholderRef() chat.Ref {
+	return chat.Ref{Channel: j.thread.Channel, TS: j.placeholderTS}
 }
 
 func (j *triageJob) startedAt() time.Time {
@@ -261,22 +261,6 @@ func (j *triageJob) startedAt() time.Time {
 		return j.posted
 	}
 	return j.origin.received
-}
-
-// withNotice adds a context line of the bot's own text (no data) under m,
-// unless that would break a Block Kit limit; ok reports whether it fit.
-func withNotice(m blocks.Message, blockID, text string) (blocks.Message, bool) {
-	if text == "" {
-		return m, true
-	}
-	out := blocks.Message{
-		Text:   m.Text,
-		Blocks: append(slices.Clone(m.Blocks), slack.NewContextBlock(blockID, slack.NewTextBlockObject(slack.MarkdownType, text, false, false))),
-	}
-	if blocks.Validate(out) != nil {
-		return m, false
-	}
-	return out, true
 }
 
 // hold keeps the job's lease and queue message until release. It starts as
@@ -293,8 +277,8 @@ func (b *Bot) hold(j *triageJob) {
 			}
 		})
 	}
-	if j.origin.sqs != nil {
-		j.holding.Go(func() { b.holdMessage(ctx, j.origin.sqs) })
+	if j.origin.queued != nil {
+		j.holding.Go(func() { b.holdMessage(ctx, j.origin.queued) })
 	}
 }
 
@@ -304,341 +288,4 @@ func (j *triageJob) release() {
 		j.stopHold()
 	}
 	j.holding.Wait()
-}
-
-// holdMessage keeps a queue message hidden while its triage waits and runs.
-func (b *Bot) holdMessage(ctx context.Context, m *tools.Message) {
-	t := time.NewTicker(b.opts.SQSVisibility / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		cctx, cancel := context.WithTimeout(ctx, queueCallTimeout)
-		err := b.deps.Queue.ExtendVisibility(cctx, m.ReceiptHandle, b.opts.SQSVisibility)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			b.log.Warn("could not extend a queue message's visibility", "message", m.ID, "error", err)
-		}
-	}
-}
-
-// runJob triages and posts the report.
-func (b *Bot) runJob(ctx context.Context, j *triageJob) {
-	b.pool.running.Add(1)
-	defer b.pool.running.Add(-1)
-	start := b.now()
-	rep, err := b.deps.Triager.Triage(ctx, j.alarm, b.progress(ctx, j))
-	if err == nil && rep == nil {
-		err = errors.New("the triage returned no report")
-	}
-	// Holding stops before the claim completes: a renewal racing the
-	// completion would see a claim it no longer runs and report it lost.
-	j.release()
-	if err == nil {
-		err = b.finishJob(ctx, j, rep)
-	}
-	if err != nil {
-		cctx, cancel := b.cleanupContext()
-		defer cancel()
-		b.failJob(cctx, j, err, ctx.Err() != nil)
-		return
-	}
-	b.m.triages.WithLabelValues(outcomeReported).Inc()
-	b.m.triageSeconds.Observe(b.now().Sub(start).Seconds())
-}
-
-// progress returns the triage's progress callback: it edits the
-// placeholder, at most once per ProgressEvery, and never retries (the next
-// stage or the report supersedes a lost update).
-func (b *Bot) progress(ctx context.Context, j *triageJob) func(investigation.Progress) {
-	last := j.posted
-	return func(p investigation.Progress) {
-		now := b.now()
-		if now.Sub(last) < b.opts.ProgressEvery {
-			return
-		}
-		last = now
-		cctx, cancel := context.WithTimeout(ctx, editTimeout)
-		defer cancel()
-		if err := b.out.updateOnce(cctx, j.thread.Channel, j.placeholderTS, b.placeholder(j, p)); err != nil {
-			b.log.Debug("progress update failed", "alarm", j.alarm.Name, "error", err)
-		}
-	}
-}
-
-// finishJob saves the artifact, replaces the placeholder with the report,
-// records the thread's investigation and completes the claim.
-func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Report) error {
-	if rep.ArtifactID == "" {
-		rep.ArtifactID = store.NewArtifactID()
-	}
-	if _, err := b.deps.Store.SaveArtifact(ctx, store.Artifact{ID: rep.ArtifactID, Report: *rep}); err != nil {
-		b.log.Warn("could not save the replay artifact", "alarm", j.alarm.Name, "error", err)
-		rep.ArtifactID = ""
-	}
-	msg, fits := withNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", j.notice)
-	if err := b.out.update(ctx, j.thread.Channel, j.placeholderTS, msg); err != nil {
-		// The placeholder may have been deleted: the report goes in anew.
-		b.log.Warn("could not replace the placeholder; posting the report", "alarm", j.alarm.Name, "error", err)
-		if _, perr := b.out.post(ctx, j.thread.Channel, j.thread.TS, msg); perr != nil {
-			return fmt.Errorf("post the report: %w", errors.Join(err, perr))
-		}
-	}
-	if !fits {
-		if _, err := b.out.postText(ctx, j.thread.Channel, j.thread.TS, j.notice); err != nil {
-			b.log.Warn("could not post the dedup warning", "alarm", j.alarm.Name, "error", err)
-		}
-	}
-	alarm := j.alarm
-	alarm.Resources = rep.Alarm.Resources
-	st := store.ThreadState{Alarm: alarm, Report: *rep, Window: rep.Window, EvidenceEventIDs: evidence(rep)}
-	if err := b.deps.Store.SaveThread(ctx, j.thread, st); err != nil {
-		b.log.Warn("could not save the thread's investigation: follow-ups will lack context", "alarm", j.alarm.Name, "error", err)
-	}
-	if j.lease != nil {
-		if err := j.lease.Complete(ctx, j.thread, b.opts.DedupWindow); err != nil {
-			b.log.Warn("could not mark the episode done", "alarm", j.alarm.Name, "error", err)
-		}
-	}
-	if m := j.origin.sqs; m != nil {
-		b.deleteMessage(ctx, m, sqsTriaged)
-	}
-	b.advise(ctx, j, rep, st)
-	return nil
-}
-
-// advise adds the AI assessment under the posted report by updating the
-// same message; the report's deterministic part does not change.
-func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Report, st store.ThreadState) {
-	if b.deps.Advisor == nil {
-		return
-	}
-	ai := b.deps.Advisor.Advise(ctx, j.alarm, rep)
-	if ai == nil {
-		return
-	}
-	msg, _ := withNotice(blocks.Report(rep, blocks.ReportOptions{AI: ai}), "dedup-note", j.notice)
-	if err := b.out.update(ctx, j.thread.Channel, j.placeholderTS, msg); err != nil {
-		b.log.Warn("could not add the AI assessment to the report", "alarm", j.alarm.Name, "error", err)
-		return
-	}
-	st.Report = *rep
-	if raw, err := json.Marshal(ai); err == nil {
-		st.AISection = raw
-	}
-	if err := b.deps.Store.SaveThread(ctx, j.thread, st); err != nil {
-		b.log.Warn("could not save the AI status with the thread", "alarm", j.alarm.Name, "error", err)
-	}
-}
-
-// evidence lists the event ids the report cites, each once.
-func evidence(rep *investigation.Report) []string {
-	seen := map[string]bool{}
-	var ids []string
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	for _, c := range rep.Candidates {
-		for _, e := range c.Events {
-			add(e.EventID)
-		}
-		for _, cl := range c.Claims {
-			for _, id := range cl.EventIDs {
-				add(id)
-			}
-		}
-	}
-	return ids
-}
-
-// failJob tells the thread and hands the episode back, within ctx.
-// shutdown says the stop cut the triage short (or it never started).
-func (b *Bot) failJob(ctx context.Context, j *triageJob, cause error, shutdown bool) {
-	var msg blocks.Message
-	if shutdown {
-		b.m.triages.WithLabelValues(outcomeAbandoned).Inc()
-		b.log.Warn("triage interrupted by shutdown", "alarm", j.alarm.Name)
-		msg = blocks.Error("Triage interrupted", "Trailhound stopped before finishing. Another replica or the alarm's next notification will triage it.")
-	} else {
-		b.m.triages.WithLabelValues(outcomeFailed).Inc()
-		b.log.Error("triage failed", "alarm", j.alarm.Name, "error", cause)
-		msg = blocks.Error("Triage failed", cause.Error()+"\nThe alarm's next notification will retry.")
-	}
-	if j.placeholderTS != "" {
-		if err := b.out.update(ctx, j.thread.Channel, j.placeholderTS, msg); err != nil {
-			b.log.Warn("could not post the failure in the thread", "alarm", j.alarm.Name, "error", err)
-		}
-	}
-	b.handBack(ctx, j, shutdown)
-}
-
-// handBack gives the episode up so that someone else triages it: the claim
-// is released, this replica forgets it, and a queue message becomes visible
-// at once on shutdown (else it comes back when its visibility runs out).
-func (b *Bot) handBack(ctx context.Context, j *triageJob, shutdown bool) {
-	j.release()
-	if j.hasKey {
-		b.episodes.forget(j.key)
-	}
-	if j.lease != nil {
-		if err := j.lease.Release(ctx); err != nil {
-			b.log.Warn("could not release the alarm claim; it expires with its lease", "alarm", j.alarm.Name, "error", err)
-		}
-	}
-	if m := j.origin.sqs; m != nil && shutdown {
-		if err := b.deps.Queue.ExtendVisibility(ctx, m.ReceiptHandle, 0); err != nil {
-			b.log.Warn("could not return a queue message", "message", m.ID, "error", err)
-		}
-	}
-}
-
-// cleanupContext bounds the calls that hand work back; it outlives the
-// bot's own context, which may be what ended.
-func (b *Bot) cleanupContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), cleanupReserve)
-}
-
-// refire notes a duplicate notification of an episode; the flusher posts
-// or edits the note in the episode's thread.
-func (b *Bot) refire(o origin, a investigation.Alarm, key store.AlarmKey, state string, thread store.ThreadRef, log *slog.Logger) {
-	b.m.dedupHits.WithLabelValues(state).Inc()
-	if thread.IsZero() {
-		log.Info("duplicate notification; its thread is not open yet", "claim", state)
-		return
-	}
-	count := b.notes.refire(key, a, thread, o.received)
-	log.Info("duplicate notification", "claim", state, "count", count)
-}
-
-// flushNotes posts and edits re-fire notes, until ctx ends.
-func (b *Bot) flushNotes(ctx context.Context) {
-	t := time.NewTicker(b.opts.ProgressEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for _, w := range b.notes.due(b.now()) {
-			b.flushNote(ctx, w)
-		}
-	}
-}
-
-// flushNote posts a re-fire note, or edits it to show the latest count.
-func (b *Bot) flushNote(ctx context.Context, w noteWork) {
-	ctx, cancel := context.WithTimeout(ctx, editTimeout)
-	defer cancel()
-	msg := blocks.Refire(w.alarm, w.count, w.lastAt)
-	if w.ts == "" {
-		ts, err := b.out.postIfIdle(ctx, w.thread.Channel, w.thread.TS, msg)
-		if err != nil {
-			b.log.Debug("re-fire note not posted; retrying", "alarm", w.alarm.Name, "error", err)
-		}
-		b.notes.posted(w.key, ts, w.count)
-		return
-	}
-	if err := b.out.updateOnce(ctx, w.thread.Channel, w.ts, msg); err != nil {
-		b.log.Debug("re-fire note update failed", "alarm", w.alarm.Name, "error", err)
-		return
-	}
-	b.notes.shownCount(w.key, w.count)
-}
-
-// alarmResolved marks the alarm's latest thread resolved.
-func (b *Bot) alarmResolved(ctx context.Context, a investigation.Alarm, log *slog.Logger) outcome {
-	arn := alarmARN(a)
-	if arn == "" {
-		log.Info("OK notification without an ARN: no thread to resolve")
-		return outEnded
-	}
-	et, err := b.deps.Store.LatestThread(ctx, storeARN(arn))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		log.Debug("OK notification for an alarm without a thread")
-		return outEnded
-	case err != nil:
-		log.Warn("could not look up the alarm's thread", "error", err)
-		return outRetry
-	}
-	okEpisode := store.EpisodeOf(a.StateChangeTime)
-	if okEpisode < et.Episode {
-		log.Info("OK notification older than the alarm's latest episode; left alone", "episode", et.Episode)
-		return outEnded
-	}
-	won, err := b.deps.Store.ClaimEnvelope(ctx, "resolved:"+storeARN(arn)+"@"+string(okEpisode), b.opts.DedupWindow)
-	if err == nil && !won {
-		b.m.dedupHits.WithLabelValues("resolved").Inc()
-		return outDuplicate
-	}
-	if err != nil {
-		log.Warn("could not claim the resolution; marking it anyway", "error", err)
-	}
-	if err := b.markResolved(ctx, et.Thread, a); err != nil {
-		log.Warn("could not mark the thread resolved", "thread", et.Thread.String(), "error", err)
-		return outRetry
-	}
-	return outEnded
-}
-
-// markResolved re-renders the thread's report as resolved and adds a ✅ to
-// its root, so the channel shows it without opening the thread. A thread
-// whose report cannot be found (still running, failed, or its investigation
-// expired) gets a "resolved" reply instead.
-func (b *Bot) markResolved(ctx context.Context, thread store.ThreadRef, a investigation.Alarm) error {
-	at := a.StateChangeTime
-	updated := false
-	if st, err := b.deps.Store.LoadThread(ctx, thread); err == nil {
-		if ts := b.findReport(ctx, thread); ts != "" {
-			opts := blocks.ReportOptions{ResolvedAt: at}
-			if len(st.AISection) > 0 {
-				var ai blocks.AIAssessment
-				if json.Unmarshal(st.AISection, &ai) == nil {
-					opts.AI = &ai
-				}
-			}
-			msg := blocks.Report(&st.Report, opts)
-			if err := b.out.update(ctx, thread.Channel, ts, msg); err != nil {
-				b.log.Warn("could not mark the report resolved; replying instead", "alarm", a.Name, "error", err)
-			} else {
-				updated = true
-			}
-		}
-	}
-	if !updated {
-		if _, err := b.out.post(ctx, thread.Channel, thread.TS, blocks.Resolved(a, at)); err != nil {
-			return err
-		}
-	}
-	if err := b.out.react(ctx, thread.Channel, thread.TS, resolvedReaction); err != nil {
-		b.log.Warn("could not add the resolved reaction", "alarm", a.Name, "error", err)
-	}
-	return nil
-}
-
-// findReport returns the ts of the bot's report in thread, or "".
-func (b *Bot) findReport(ctx context.Context, thread store.ThreadRef) string {
-	msgs, err := b.out.replies(ctx, thread.Channel, thread.TS)
-	if err != nil {
-		b.log.Warn("could not read the thread", "thread", thread.String(), "error", err)
-		return ""
-	}
-	for _, m := range msgs {
-		if m.Timestamp == thread.TS || !b.isOwn(m.User, m.BotID) {
-			continue
-		}
-		for _, blk := range m.Blocks.BlockSet {
-			if blk.ID() == reportBlockID {
-				return m.Timestamp
-			}
-		}
-	}
-	return ""
 }

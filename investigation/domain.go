@@ -1,13 +1,16 @@
-// Package investigation is Trailhound's domain and engine: an alarm goes in,
-// a ranked, explained report of the changes that most likely caused it comes out.
+// Package investigation is Trailhound's domain: alarms, resources, trail
+// events and the report a triage produces, and the vocabulary every other
+// package shares (ARNs, error reasons, alarm identity, asked-for times).
 //
-// The package knows nothing of AWS SDKs or Slack. It defines the small
-// interfaces it consumes (Trail, Topology, Logs, IAM, Alarms) and the adapters
-// in package tools, the sandbox and the tests implement them.
+// The package imports nothing of the project. It defines the small
+// interfaces the engine consumes (Trail, Topology, Logs, IAM, Alarms); the
+// adapters in package tools, the sandbox and the tests implement them. The
+// engine, the change catalogue and the agent live in sub-packages.
 package investigation
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -120,6 +123,9 @@ type Event struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// Service is the short name of the service that recorded the call, e.g. "iam".
+func (e Event) Service() string { return strings.TrimSuffix(e.Source, ".amazonaws.com") }
+
 // Failed reports whether the call was refused or failed: evidence, never a change.
 func (e Event) Failed() bool { return e.ErrorCode != "" }
 
@@ -154,4 +160,17 @@ type PolicyVersion struct {
 	Created   time.Time       `json:"created"`
 	IsDefault bool            `json:"is_default"`
 	Document  json.RawMessage `json:"document,omitempty"`
+}
+
+// PreviousPolicyVersion is the version to go back to when a change made a new
+// default version at changeAt: the newest one created before it; nil if none.
+func PreviousPolicyVersion(versions []PolicyVersion, changeAt time.Time) *PolicyVersion {
+	var prev *PolicyVersion
+	for i := range versions {
+		v := &versions[i]
+		if v.Created.Before(changeAt) && (prev == nil || v.Created.After(prev.Created)) {
+			prev = v
+		}
+	}
+	return prev
 }

@@ -17,32 +17,3 @@ const (
 	ErrUnavailable  ErrorKind = "unavailable"   // upstream 5xx, no healthy targets
 	ErrApplication  ErrorKind = "application"   // the code's own exceptions
 )
-
-// categorySymptoms lists the error kinds a change of each category typically
-// produces in the workloads that depend on what it touched.
-var categorySymptoms = map[Category][]ErrorKind{
-	CategoryIAM:           {ErrAccessDenied},
-	CategoryNetwork:       {ErrNetwork, ErrUnavailable},
-	CategoryDeployment:    {ErrApplication, ErrConfig, ErrExhaustion, ErrNotFound},
-	CategoryConfig:        {ErrConfig, ErrExhaustion, ErrApplication, ErrNetwork},
-	CategoryCapacity:      {ErrThrottled, ErrExhaustion, ErrUnavailable},
-	CategoryDatabase:      {ErrNetwork, ErrUnavailable, ErrAuth, ErrNotFound, ErrThrottled},
-	CategoryStorage:       {ErrAccessDenied, ErrNotFound},
-	CategoryEncryption:    {ErrKMS, ErrAccessDenied},
-	CategoryDNS:           {ErrDNS, ErrNetwork},
-	CategoryLoadBalancing: {ErrUnavailable, ErrNetwork},
-	CategorySecrets:       {ErrAuth, ErrConfig, ErrNotFound, ErrAccessDenied},
-	CategoryMessaging:     {ErrAccessDenied, ErrNotFound, ErrThrottled},
-	CategoryAPI:           {ErrAccessDenied, ErrUnavailable, ErrNotFound},
-	CategoryCDN:           {ErrUnavailable, ErrAccessDenied},
-	CategoryKubernetes:    {ErrUnavailable, ErrExhaustion, ErrNetwork},
-}
-
-// Symptoms returns the error kinds a change kind produces: its own list when
-// the catalogue gives one, else its category's.
-func (k ChangeKind) Symptoms() []ErrorKind {
-	if len(k.SymptomKinds) > 0 {
-		return k.SymptomKinds
-	}
-	return categorySymptoms[k.Category]
-}

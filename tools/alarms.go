@@ -13,6 +13,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // Call-counter keys of the CloudWatch alarm operations.
@@ -67,8 +68,8 @@ func (a *Alarms) DescribeAlarms(ctx context.Context, region string, names []stri
 	var regions []string
 	for _, n := range names {
 		name, r := n, region
-		if arn, ok := parseAlarmARN(n); ok {
-			name, r = arn.name, arn.region
+		if arn, ok := investigation.ParseAlarmARN(n); ok {
+			name, r = arn.Name, arn.Region
 		}
 		if name == "" || slices.Contains(byRegion[r], name) {
 			continue
@@ -116,31 +117,9 @@ func (a *Alarms) DescribeAlarms(ctx context.Context, region string, names []stri
 
 var _ investigation.Alarms = (*Alarms)(nil)
 
-// AlarmHistoryQuery selects alarm history entries.
-type AlarmHistoryQuery struct {
-	Region string // "" is the configuration's region
-	Name   string // one alarm; "" reads every alarm's history
-	// Composite reads composite alarms' history, which CloudWatch otherwise leaves out.
-	Composite bool
-	ItemType  string    // ConfigurationUpdate, StateUpdate or Action; "" for all
-	Start     time.Time // zero: no lower bound
-	End       time.Time // zero: no upper bound
-	Max       int       // entries to read at most; default 100
-}
-
-// AlarmHistoryItem is one entry of an alarm's history.
-type AlarmHistoryItem struct {
-	Alarm    string    `json:"alarm"`
-	Type     string    `json:"alarm_type"`
-	ItemType string    `json:"item_type"`
-	Time     time.Time `json:"time"`
-	Summary  string    `json:"summary"`
-	Data     string    `json:"data,omitempty"` // JSON as CloudWatch returns it
-}
-
 // DescribeAlarmHistory reads alarm history newest first, up to q.Max entries;
 // more reports that entries were left unread.
-func (a *Alarms) DescribeAlarmHistory(ctx context.Context, q AlarmHistoryQuery) (items []AlarmHistoryItem, more bool, err error) {
+func (a *Alarms) DescribeAlarmHistory(ctx context.Context, q agent.AlarmHistoryQuery) (items []agent.AlarmHistoryItem, more bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, a.opts.Timeout)
 	defer cancel()
 	if q.Max <= 0 {
@@ -174,7 +153,7 @@ func (a *Alarms) DescribeAlarmHistory(ctx context.Context, q AlarmHistoryQuery) 
 			return items, false, Wrap(OpDescribeAlarmHistory, fmt.Sprintf("describe history of alarm %q in %s", q.Name, region), err)
 		}
 		for _, h := range out.AlarmHistoryItems {
-			items = append(items, AlarmHistoryItem{
+			items = append(items, agent.AlarmHistoryItem{
 				Alarm: aws.ToString(h.AlarmName), Type: string(h.AlarmType), ItemType: string(h.HistoryItemType),
 				Time: aws.ToTime(h.Timestamp).UTC(), Summary: aws.ToString(h.HistorySummary), Data: aws.ToString(h.HistoryData),
 			})
@@ -240,8 +219,8 @@ func alarmFromCompositeAlarm(c cwtypes.CompositeAlarm, region string) investigat
 
 func alarmHeader(name, arn, region, description, state, reason string, transitioned, updated *time.Time) investigation.Alarm {
 	al := investigation.Alarm{Name: name, ARN: arn, Region: region, Description: description, State: investigation.State(state), Reason: reason}
-	if parsed, ok := parseAlarmARN(arn); ok {
-		al.Region, al.Account = parsed.region, parsed.account
+	if parsed, ok := investigation.ParseAlarmARN(arn); ok {
+		al.Region, al.Account = parsed.Region, parsed.Account
 	}
 	// The state change that fired the alarm is its last transition; a
 	// re-evaluation in the same state only moves StateUpdatedTimestamp.
@@ -263,16 +242,4 @@ func dimensions(ds []cwtypes.Dimension) []investigation.Dimension {
 		out = append(out, investigation.Dimension{Name: aws.ToString(d.Name), Value: aws.ToString(d.Value)})
 	}
 	return out
-}
-
-type alarmARN struct{ region, account, name string }
-
-// parseAlarmARN reads arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME; an alarm
-// name may itself hold colons.
-func parseAlarmARN(s string) (alarmARN, bool) {
-	parts := strings.SplitN(s, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "cloudwatch" || parts[5] != "alarm" || parts[6] == "" {
-		return alarmARN{}, false
-	}
-	return alarmARN{region: parts[3], account: parts[4], name: parts[6]}, true
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
 )
 
@@ -128,17 +129,17 @@ func TestAlarmsHistory(t *testing.T) {
 	alarms := NewAlarms(cfg, AlarmsOptions{})
 	cases := []struct {
 		name     string
-		q        AlarmHistoryQuery
+		q        agent.AlarmHistoryQuery
 		want     []string
 		wantMore bool
 	}{
-		{"all of one alarm, newest first", AlarmHistoryQuery{Name: "checkout-errors"},
+		{"all of one alarm, newest first", agent.AlarmHistoryQuery{Name: "checkout-errors"},
 			[]string{"Alarm updated from OK to ALARM", `Alarm "checkout-errors" updated`, "Alarm updated from ALARM to OK"}, false},
-		{"bounded", AlarmHistoryQuery{Name: "checkout-errors", Max: 2}, []string{"Alarm updated from OK to ALARM", `Alarm "checkout-errors" updated`}, true},
-		{"state updates in a window", AlarmHistoryQuery{Name: "checkout-errors", ItemType: "StateUpdate",
+		{"bounded", agent.AlarmHistoryQuery{Name: "checkout-errors", Max: 2}, []string{"Alarm updated from OK to ALARM", `Alarm "checkout-errors" updated`}, true},
+		{"state updates in a window", agent.AlarmHistoryQuery{Name: "checkout-errors", ItemType: "StateUpdate",
 			Start: time.Date(2024, 5, 1, 11, 30, 0, 0, time.UTC), End: time.Date(2024, 5, 1, 13, 0, 0, 0, time.UTC)},
 			[]string{"Alarm updated from OK to ALARM"}, false},
-		{"composite", AlarmHistoryQuery{Name: "checkout-health", Composite: true}, []string{"Alarm updated from OK to ALARM"}, false},
+		{"composite", agent.AlarmHistoryQuery{Name: "checkout-health", Composite: true}, []string{"Alarm updated from OK to ALARM"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -155,7 +156,7 @@ func TestAlarmsHistory(t *testing.T) {
 			}
 		})
 	}
-	items, _, err := alarms.DescribeAlarmHistory(testCtx(t), AlarmHistoryQuery{Name: "checkout-errors", Max: 1})
+	items, _, err := alarms.DescribeAlarmHistory(testCtx(t), agent.AlarmHistoryQuery{Name: "checkout-errors", Max: 1})
 	if err != nil || items[0].Type != "MetricAlarm" || items[0].ItemType != "StateUpdate" || items[0].Data != `{"version":"1.0"}` ||
 		!items[0].Time.Equal(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)) {
 		t.Errorf("item %+v: %v", items, err)
@@ -168,12 +169,12 @@ func TestAlarmsErrors(t *testing.T) {
 	a.SetFault(OpDescribeAlarms, awsapi.Fault{ErrorCode: "AccessDenied", Status: http.StatusForbidden})
 	_, err := alarms.DescribeAlarms(testCtx(t), "us-east-1", []string{"checkout-errors"})
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Reason != ReasonAccessDenied || apiErr.Permission != OpDescribeAlarms {
+	if !errors.As(err, &apiErr) || apiErr.Reason != investigation.ReasonAccessDenied || apiErr.Permission != OpDescribeAlarms {
 		t.Errorf("got %v", err)
 	}
 	a.SetFault(OpDescribeAlarmHistory, awsapi.Fault{ErrorCode: "Throttling"})
-	_, _, err = alarms.DescribeAlarmHistory(testCtx(t), AlarmHistoryQuery{Name: "checkout-errors"})
-	if ReasonOf(err) != ReasonThrottled {
-		t.Errorf("got %v (reason %s)", err, ReasonOf(err))
+	_, _, err = alarms.DescribeAlarmHistory(testCtx(t), agent.AlarmHistoryQuery{Name: "checkout-errors"})
+	if investigation.ReasonOf(err) != investigation.ReasonThrottled {
+		t.Errorf("got %v (reason %s)", err, investigation.ReasonOf(err))
 	}
 }

@@ -15,36 +15,11 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 )
 
-// Reason is why an AWS call failed, in the terms a report note and a retry
-// decision need. Every adapter maps SDK errors through Wrap, so callers switch
-// on a Reason instead of on service-specific error codes.
-type Reason string
-
-const (
-	ReasonThrottled    Reason = "throttled"     // the API's rate limit, after the SDK's own retries
-	ReasonAccessDenied Reason = "access_denied" // the caller lacks a permission, or its credentials were refused
-	ReasonNotFound     Reason = "not_found"     // the resource does not exist (errors.Is investigation.ErrUnknownResource)
-	ReasonTimeout      Reason = "timeout"       // no answer in time: a deadline or an attempt timeout
-	ReasonCanceled     Reason = "canceled"      // the caller gave up; not a fault of the source
-	ReasonUnavailable  Reason = "unavailable"   // the service failed (5xx) or could not be reached
-	ReasonInvalid      Reason = "invalid"       // the request was refused as malformed: a bug or a bad input
-	ReasonUnknown      Reason = "unknown"
-)
-
-// Retryable reports whether the same call may succeed if tried again later.
-func (r Reason) Retryable() bool {
-	switch r {
-	case ReasonThrottled, ReasonTimeout, ReasonUnavailable:
-		return true
-	}
-	return false
-}
-
 // APIError is a failed AWS call: which operation, why, and what the caller
 // lacked when access was denied. It wraps the SDK error.
 type APIError struct {
 	Op     string // "service:Operation" in IAM action terms, e.g. "cloudtrail:LookupEvents"
-	Reason Reason
+	Reason investigation.Reason
 	Code   string // the AWS error code, when the service answered one
 	// Permission is the IAM action the caller lacked (e.g. "logs:StartQuery"),
 	// set when the service refused the call for want of it.
@@ -74,25 +49,20 @@ func (e *APIError) Unwrap() error { return e.Err }
 // Is makes a not-found answer match investigation.ErrUnknownResource, the
 // sentinel the engine's ports document.
 func (e *APIError) Is(target error) bool {
-	return target == investigation.ErrUnknownResource && e.Reason == ReasonNotFound
+	return target == investigation.ErrUnknownResource && e.Reason == investigation.ReasonNotFound
 }
 
 // Retryable reports whether the call may succeed if tried again later.
 func (e *APIError) Retryable() bool { return e.Reason.Retryable() }
 
-// ReasonOf returns the Reason of err: the one Wrap recorded, or a
-// classification of err itself. Nil has no reason ("").
-func ReasonOf(err error) Reason {
-	if err == nil {
-		return ""
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Reason
-	}
-	reason, _ := classify(err)
-	return reason
-}
+// FailureReason and MissingPermission make the Reason and the permission
+// readable through investigation.ReasonOf, without knowing this type.
+func (e *APIError) FailureReason() investigation.Reason { return e.Reason }
+
+// MissingPermission is the IAM action the caller lacked, "" if not known.
+func (e *APIError) MissingPermission() string { return e.Permission }
+
+var _ investigation.ReasonedError = (*APIError)(nil)
 
 // Wrap maps an SDK error of op to an *APIError; doing says what was being
 // done ("lookup events for checkout"). op may be empty when err came from an
@@ -110,7 +80,7 @@ func Wrap(op, doing string, err error) error {
 	if doing != "" {
 		ae.Err = fmt.Errorf("%s: %w", doing, err)
 	}
-	if reason == ReasonAccessDenied && !credentialCodes[code] {
+	if reason == investigation.ReasonAccessDenied && !credentialCodes[code] {
 		ae.Permission = PermissionFor(op)
 	}
 	return ae
@@ -202,7 +172,7 @@ var unavailableCodes = map[string]bool{
 
 // classify finds why err happened: the service's error code first (it is the
 // most precise), then the HTTP status, then transport and context errors.
-func classify(err error) (Reason, string) {
+func classify(err error) (investigation.Reason, string) {
 	var apiErr smithy.APIError
 	code := ""
 	if errors.As(err, &apiErr) {
@@ -211,33 +181,33 @@ func classify(err error) (Reason, string) {
 	switch {
 	case code == "":
 	case isThrottleCode(code):
-		return ReasonThrottled, code
+		return investigation.ReasonThrottled, code
 	case credentialCodes[code] || accessDeniedCodes[code]:
-		return ReasonAccessDenied, code
+		return investigation.ReasonAccessDenied, code
 	case notFoundCodes[code] || strings.Contains(code, "NotFound") || strings.HasPrefix(code, "NoSuch") ||
 		strings.Contains(code, "DoesNotExist"):
-		return ReasonNotFound, code
+		return investigation.ReasonNotFound, code
 	case timeoutCodes[code]:
-		return ReasonTimeout, code
+		return investigation.ReasonTimeout, code
 	case unavailableCodes[code]:
-		return ReasonUnavailable, code
+		return investigation.ReasonUnavailable, code
 	}
 
 	var respErr *smithyhttp.ResponseError
 	if errors.As(err, &respErr) {
 		switch status := respErr.HTTPStatusCode(); {
 		case status == http.StatusTooManyRequests:
-			return ReasonThrottled, code
+			return investigation.ReasonThrottled, code
 		case status == http.StatusForbidden || status == http.StatusUnauthorized:
-			return ReasonAccessDenied, code
+			return investigation.ReasonAccessDenied, code
 		case status == http.StatusNotFound:
-			return ReasonNotFound, code
+			return investigation.ReasonNotFound, code
 		case status == http.StatusRequestTimeout || status == http.StatusGatewayTimeout:
-			return ReasonTimeout, code
+			return investigation.ReasonTimeout, code
 		case status >= 500:
-			return ReasonUnavailable, code
+			return investigation.ReasonUnavailable, code
 		case status >= 400:
-			return ReasonInvalid, code
+			return investigation.ReasonInvalid, code
 		}
 	}
 
@@ -246,18 +216,18 @@ func classify(err error) (Reason, string) {
 	var opErr *net.OpError
 	switch {
 	case errors.As(err, &invalidParams):
-		return ReasonInvalid, code
+		return investigation.ReasonInvalid, code
 	case errors.Is(err, context.DeadlineExceeded):
-		return ReasonTimeout, code
+		return investigation.ReasonTimeout, code
 	case errors.Is(err, context.Canceled):
-		return ReasonCanceled, code
+		return investigation.ReasonCanceled, code
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return ReasonTimeout, code
+		return investigation.ReasonTimeout, code
 	case errors.As(err, &opErr):
 		// Refused, reset or unreachable: nothing answered.
-		return ReasonUnavailable, code
+		return investigation.ReasonUnavailable, code
 	}
-	return ReasonUnknown, code
+	return investigation.ReasonUnknown, code
 }
 
 func isThrottleCode(code string) bool {

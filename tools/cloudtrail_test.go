@@ -206,14 +206,14 @@ func TestCloudTrailErrors(t *testing.T) {
 		name       string
 		fault      awsapi.Fault
 		opts       tools.AWSOptions
-		reason     tools.Reason
+		reason     investigation.Reason
 		permission string
 		calls      int // attempts, at least; a transient connection retry may add one below MaxAttempts
 	}{
-		{"access denied names the permission", awsapi.Fault{ErrorCode: "AccessDeniedException"}, tools.AWSOptions{}, tools.ReasonAccessDenied, "cloudtrail:LookupEvents", 1},
-		{"throttling that never ends", awsapi.Fault{ErrorCode: "ThrottlingException"}, tools.AWSOptions{MaxAttempts: 3}, tools.ReasonThrottled, "", 3},
-		{"unavailable", awsapi.Fault{ErrorCode: "InternalFailure", Status: 500}, tools.AWSOptions{MaxAttempts: 2}, tools.ReasonUnavailable, "", 2},
-		{"black hole", awsapi.Fault{Timeout: true}, tools.AWSOptions{AttemptTimeout: 150 * time.Millisecond, MaxAttempts: 2}, tools.ReasonTimeout, "", 2},
+		{"access denied names the permission", awsapi.Fault{ErrorCode: "AccessDeniedException"}, tools.AWSOptions{}, investigation.ReasonAccessDenied, "cloudtrail:LookupEvents", 1},
+		{"throttling that never ends", awsapi.Fault{ErrorCode: "ThrottlingException"}, tools.AWSOptions{MaxAttempts: 3}, investigation.ReasonThrottled, "", 3},
+		{"unavailable", awsapi.Fault{ErrorCode: "InternalFailure", Status: 500}, tools.AWSOptions{MaxAttempts: 2}, investigation.ReasonUnavailable, "", 2},
+		{"black hole", awsapi.Fault{Timeout: true}, tools.AWSOptions{AttemptTimeout: 150 * time.Millisecond, MaxAttempts: 2}, investigation.ReasonTimeout, "", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,8 +246,8 @@ func TestCloudTrailErrors(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		_, err := trail.Lookup(ctx, investigation.Lookup{Key: investigation.AttrResourceName, Value: "checkout"})
-		if tools.ReasonOf(err) != tools.ReasonTimeout || time.Since(start) > time.Second {
-			t.Fatalf("error %v (%s) after %s", err, tools.ReasonOf(err), time.Since(start))
+		if investigation.ReasonOf(err) != investigation.ReasonTimeout || time.Since(start) > time.Second {
+			t.Fatalf("error %v (%s) after %s", err, investigation.ReasonOf(err), time.Since(start))
 		}
 	})
 }

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // Call-counter keys of the IAM operations.
@@ -61,77 +61,39 @@ func NewIAM(cfg aws.Config, opts IAMOptions) *IAM {
 	return &IAM{opts: opts, client: iam.NewFromConfig(cfg)}
 }
 
-// Role is an IAM role.
-type Role struct {
-	Name             string          `json:"name"`
-	ARN              string          `json:"arn"`
-	ID               string          `json:"id,omitempty"`
-	Path             string          `json:"path,omitempty"`
-	Created          time.Time       `json:"created,omitzero"`
-	AssumeRolePolicy json.RawMessage `json:"assume_role_policy,omitempty"`
-}
-
-// AttachedPolicy is a managed policy attached to a role.
-type AttachedPolicy struct {
-	Name string `json:"name"`
-	ARN  string `json:"arn"`
-}
-
 // InlinePolicy is a policy embedded in a role.
 type InlinePolicy struct {
 	Name     string          `json:"name"`
 	Document json.RawMessage `json:"document,omitempty"`
 }
 
-// ManagedPolicy is a managed policy's metadata.
-type ManagedPolicy struct {
-	Name            string    `json:"name"`
-	ARN             string    `json:"arn"`
-	Path            string    `json:"path,omitempty"`
-	DefaultVersion  string    `json:"default_version"`
-	AttachmentCount int       `json:"attachment_count"`
-	Created         time.Time `json:"created,omitzero"`
-	Updated         time.Time `json:"updated,omitzero"`
-}
-
 // RolePolicies is everything a role is granted: its attached policies and
 // its inline policies with their documents.
 type RolePolicies struct {
-	Role     Role             `json:"role"`
-	Attached []AttachedPolicy `json:"attached"`
-	Inline   []InlinePolicy   `json:"inline"`
+	Role     agent.IAMRole          `json:"role"`
+	Attached []agent.AttachedPolicy `json:"attached"`
+	Inline   []InlinePolicy         `json:"inline"`
 	// Truncated says a bound stopped a listing or left inline documents unread.
 	Truncated bool `json:"truncated,omitempty"`
 }
 
-// RoleName accepts a role name or ARN (arn:aws:iam::1:role/path/name) and
-// returns the name IAM's role APIs take.
-func RoleName(nameOrARN string) string {
-	if rest, ok := strings.CutPrefix(nameOrARN, "arn:"); ok {
-		if _, resource, found := strings.Cut(rest, ":role/"); found {
-			return resource[strings.LastIndex(resource, "/")+1:]
-		}
-	}
-	return nameOrARN
-}
-
 // GetRole reads a role by name or ARN.
-func (c *IAM) GetRole(ctx context.Context, role string) (Role, error) {
+func (c *IAM) GetRole(ctx context.Context, role string) (agent.IAMRole, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	name := RoleName(role)
+	name := investigation.RoleName(role)
 	out, err := c.client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if err != nil {
-		return Role{}, Wrap(OpGetRole, "get role "+name, err)
+		return agent.IAMRole{}, Wrap(OpGetRole, "get role "+name, err)
 	}
 	r := out.Role
 	if r == nil {
-		return Role{}, fmt.Errorf("get role %s: the answer holds no role", name)
+		return agent.IAMRole{}, fmt.Errorf("get role %s: the answer holds no role", name)
 	}
-	res := Role{Name: aws.ToString(r.RoleName), ARN: aws.ToString(r.Arn), ID: aws.ToString(r.RoleId), Path: aws.ToString(r.Path), Created: aws.ToTime(r.CreateDate)}
+	res := agent.IAMRole{Name: aws.ToString(r.RoleName), ARN: aws.ToString(r.Arn), ID: aws.ToString(r.RoleId), Path: aws.ToString(r.Path), Created: aws.ToTime(r.CreateDate)}
 	if r.AssumeRolePolicyDocument != nil {
 		if res.AssumeRolePolicy, err = decodePolicyDocument(*r.AssumeRolePolicyDocument); err != nil {
-			return Role{}, fmt.Errorf("get role %s: trust policy: %w", name, err)
+			return agent.IAMRole{}, fmt.Errorf("get role %s: trust policy: %w", name, err)
 		}
 	}
 	return res, nil
@@ -139,10 +101,10 @@ func (c *IAM) GetRole(ctx context.Context, role string) (Role, error) {
 
 // ListAttachedRolePolicies lists the managed policies attached to a role;
 // more reports that the page bound stopped the listing.
-func (c *IAM) ListAttachedRolePolicies(ctx context.Context, role string) (policies []AttachedPolicy, more bool, err error) {
+func (c *IAM) ListAttachedRolePolicies(ctx context.Context, role string) (policies []agent.AttachedPolicy, more bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	name := RoleName(role)
+	name := investigation.RoleName(role)
 	pages := iam.NewListAttachedRolePoliciesPaginator(c.client, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for page := 0; pages.HasMorePages(); page++ {
 		if page == c.opts.MaxPages {
@@ -153,7 +115,7 @@ func (c *IAM) ListAttachedRolePolicies(ctx context.Context, role string) (polici
 			return policies, false, Wrap(OpListAttachedRolePolicies, "list policies attached to role "+name, err)
 		}
 		for _, p := range out.AttachedPolicies {
-			policies = append(policies, AttachedPolicy{Name: aws.ToString(p.PolicyName), ARN: aws.ToString(p.PolicyArn)})
+			policies = append(policies, agent.AttachedPolicy{Name: aws.ToString(p.PolicyName), ARN: aws.ToString(p.PolicyArn)})
 		}
 	}
 	return policies, false, nil
@@ -164,7 +126,7 @@ func (c *IAM) ListAttachedRolePolicies(ctx context.Context, role string) (polici
 func (c *IAM) ListRolePolicies(ctx context.Context, role string) (names []string, more bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	name := RoleName(role)
+	name := investigation.RoleName(role)
 	pages := iam.NewListRolePoliciesPaginator(c.client, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for page := 0; pages.HasMorePages(); page++ {
 		if page == c.opts.MaxPages {
@@ -183,7 +145,7 @@ func (c *IAM) ListRolePolicies(ctx context.Context, role string) (names []string
 func (c *IAM) GetRolePolicy(ctx context.Context, role, policy string) (json.RawMessage, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	name := RoleName(role)
+	name := investigation.RoleName(role)
 	out, err := c.client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policy)})
 	if err != nil {
 		return nil, Wrap(OpGetRolePolicy, fmt.Sprintf("get inline policy %s of role %s", policy, name), err)
@@ -224,18 +186,18 @@ func (c *IAM) RolePolicies(ctx context.Context, role string) (RolePolicies, erro
 }
 
 // GetPolicy reads a managed policy's metadata, default version included.
-func (c *IAM) GetPolicy(ctx context.Context, policyARN string) (ManagedPolicy, error) {
+func (c *IAM) GetPolicy(ctx context.Context, policyARN string) (agent.ManagedPolicy, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	out, err := c.client.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
 	if err != nil {
-		return ManagedPolicy{}, Wrap(OpGetPolicy, "get policy "+policyARN, err)
+		return agent.ManagedPolicy{}, Wrap(OpGetPolicy, "get policy "+policyARN, err)
 	}
 	p := out.Policy
 	if p == nil {
-		return ManagedPolicy{}, fmt.Errorf("get policy %s: the answer holds no policy", policyARN)
+		return agent.ManagedPolicy{}, fmt.Errorf("get policy %s: the answer holds no policy", policyARN)
 	}
-	return ManagedPolicy{
+	return agent.ManagedPolicy{
 		Name: aws.ToString(p.PolicyName), ARN: aws.ToString(p.Arn), Path: aws.ToString(p.Path),
 		DefaultVersion: aws.ToString(p.DefaultVersionId), AttachmentCount: int(aws.ToInt32(p.AttachmentCount)),
 		Created: aws.ToTime(p.CreateDate), Updated: aws.ToTime(p.UpdateDate),

@@ -205,24 +205,24 @@ func TestIAMErrors(t *testing.T) {
 		name       string
 		fault      string // operation to fail with AccessDenied
 		call       func(context.Context) error
-		reason     Reason
+		reason     investigation.Reason
 		permission string
 	}{
-		{"unknown role", "", func(ctx context.Context) error { _, err := reader.GetRole(ctx, "ghost"); return err }, ReasonNotFound, ""},
+		{"unknown role", "", func(ctx context.Context) error { _, err := reader.GetRole(ctx, "ghost"); return err }, investigation.ReasonNotFound, ""},
 		{"unknown policy", "", func(ctx context.Context) error {
 			_, err := reader.PolicyVersions(ctx, "arn:aws:iam::123456789012:policy/ghost")
 			return err
-		}, ReasonNotFound, ""},
+		}, investigation.ReasonNotFound, ""},
 		{"unknown inline policy", "", func(ctx context.Context) error {
 			_, err := reader.GetRolePolicy(ctx, "checkout-role", "ghost")
 			return err
-		}, ReasonNotFound, ""},
+		}, investigation.ReasonNotFound, ""},
 		{"access denied mid-way", OpGetPolicyVersion, func(ctx context.Context) error {
 			_, err := reader.PolicyVersions(ctx, "arn:aws:iam::123456789012:policy/checkout-data")
 			return err
-		}, ReasonAccessDenied, OpGetPolicyVersion},
+		}, investigation.ReasonAccessDenied, OpGetPolicyVersion},
 		{"access denied on the role", OpGetRole, func(ctx context.Context) error { _, err := reader.RolePolicies(ctx, "checkout-role"); return err },
-			ReasonAccessDenied, OpGetRole},
+			investigation.ReasonAccessDenied, OpGetRole},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -235,25 +235,9 @@ func TestIAMErrors(t *testing.T) {
 			if !errors.As(err, &apiErr) || apiErr.Reason != c.reason || apiErr.Permission != c.permission {
 				t.Fatalf("got %v; want reason %s, permission %q", err, c.reason, c.permission)
 			}
-			if c.reason == ReasonNotFound && !errors.Is(err, investigation.ErrUnknownResource) {
+			if c.reason == investigation.ReasonNotFound && !errors.Is(err, investigation.ErrUnknownResource) {
 				t.Errorf("not found must match investigation.ErrUnknownResource: %v", err)
 			}
 		})
-	}
-}
-
-func TestRoleName(t *testing.T) {
-	cases := map[string]string{
-		"checkout-role": "checkout-role",
-		"arn:aws:iam::123456789012:role/checkout-role":                            "checkout-role",
-		"arn:aws:iam::123456789012:role/service-role/nested/checkout-role":        "checkout-role",
-		"arn:aws-us-gov:iam::123456789012:role/x":                                 "x",
-		"arn:aws:iam::123456789012:policy/not-a-role":                             "arn:aws:iam::123456789012:policy/not-a-role",
-		"arn:aws:sts::123456789012:assumed-role/checkout-role/session-name-value": "arn:aws:sts::123456789012:assumed-role/checkout-role/session-name-value",
-	}
-	for in, want := range cases {
-		if got := RoleName(in); got != want {
-			t.Errorf("RoleName(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

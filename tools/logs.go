@@ -14,6 +14,8 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
+	"github.com/trailhound/trailhound/investigation/engine"
 )
 
 // Call-counter keys of the CloudWatch Logs operations.
@@ -87,11 +89,8 @@ func groupTarget(group string) (ident, region string) {
 	if !strings.HasPrefix(group, "arn:") {
 		return group, ""
 	}
-	parts := strings.SplitN(group, ":", 6)
-	if len(parts) == 6 {
-		region = parts[3]
-	}
-	return strings.TrimSuffix(group, ":*"), region
+	a, _ := investigation.ParseARN(group)
+	return strings.TrimSuffix(group, ":*"), a.Region
 }
 
 // DefaultLogLimit is how many lines Errors returns when the caller sets no limit.
@@ -118,7 +117,7 @@ func (l *Logs) Errors(ctx context.Context, group string, start, end time.Time, l
 		LogGroupIdentifier: aws.String(ident),
 		StartTime:          aws.Int64(start.UnixMilli()),
 		EndTime:            aws.Int64(end.UnixMilli() - 1), // the API's end is inclusive
-		FilterPattern:      aws.String(investigation.LogFilterPattern),
+		FilterPattern:      aws.String(engine.LogFilterPattern),
 	}
 	var lines []investigation.LogLine
 	for page := 0; page < l.opts.MaxPages && len(lines) < limit; page++ {
@@ -146,21 +145,14 @@ func (l *Logs) Errors(ctx context.Context, group string, start, end time.Time, l
 	return lines, nil
 }
 
-// SignatureCount is how many lines showed one error signature in one minute.
-type SignatureCount struct {
-	Minute    time.Time `json:"minute"`
-	Signature string    `json:"signature"`
-	Count     int       `json:"count"`
-}
-
 // insightsTimeLayout is how Logs Insights prints timestamps and bins (UTC).
 const insightsTimeLayout = "2006-01-02 15:04:05.000"
 
 // ErrorSignatures counts error signatures per minute of group in [start, end)
 // with ErrorSignatureQuery, oldest minute first. A query still running after
 // QueryTimeout (or when ctx ends) is stopped, and the error has
-// ReasonTimeout.
-func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end time.Time) ([]SignatureCount, error) {
+// investigation.ReasonTimeout.
+func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end time.Time) ([]agent.SignatureCount, error) {
 	if group == "" {
 		return nil, errors.New("count error signatures: no log group named")
 	}
@@ -184,7 +176,7 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 	status := logtypes.QueryStatusScheduled
 	gaveUp := func() error {
 		l.stop(ctx, client, id)
-		return &APIError{Op: OpGetQueryResults, Reason: ReasonOf(ctx.Err()), Err: fmt.Errorf(
+		return &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonOf(ctx.Err()), Err: fmt.Errorf(
 			"logs insights query %s on %s: %s when the caller gave up; stopped it: %w", id, group, status, ctx.Err())}
 	}
 	for {
@@ -193,7 +185,7 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 			return nil, gaveUp()
 		case <-deadline.C:
 			l.stop(ctx, client, id)
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonTimeout, Err: fmt.Errorf(
+			return nil, &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonTimeout, Err: fmt.Errorf(
 				"logs insights query %s on %s still %s after %s; stopped it", id, group, status, l.opts.QueryTimeout)}
 		case <-poll.C:
 		}
@@ -212,10 +204,10 @@ func (l *Logs) ErrorSignatures(ctx context.Context, group string, start, end tim
 		case logtypes.QueryStatusComplete:
 			return signatureCounts(out.Results)
 		case logtypes.QueryStatusTimeout:
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonTimeout, Err: fmt.Errorf(
+			return nil, &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonTimeout, Err: fmt.Errorf(
 				"logs insights query %s on %s timed out in the service", id, group)}
 		default:
-			return nil, &APIError{Op: OpGetQueryResults, Reason: ReasonUnavailable, Err: fmt.Errorf(
+			return nil, &APIError{Op: OpGetQueryResults, Reason: investigation.ReasonUnavailable, Err: fmt.Errorf(
 				"logs insights query %s on %s ended %s", id, group, status)}
 		}
 	}
@@ -231,10 +223,10 @@ func (l *Logs) stop(ctx context.Context, client *cloudwatchlogs.Client, id strin
 }
 
 // signatureCounts reads the rows of ErrorSignatureQuery.
-func signatureCounts(rows [][]logtypes.ResultField) ([]SignatureCount, error) {
-	out := make([]SignatureCount, 0, len(rows))
+func signatureCounts(rows [][]logtypes.ResultField) ([]agent.SignatureCount, error) {
+	out := make([]agent.SignatureCount, 0, len(rows))
 	for _, row := range rows {
-		var sc SignatureCount
+		var sc agent.SignatureCount
 		var err error
 		for _, f := range row {
 			v := aws.ToString(f.Value)

@@ -91,7 +91,7 @@ func TestLogsErrors(t *testing.T) {
 	}
 	t.Run("a missing group is an unknown resource", func(t *testing.T) {
 		_, err := logs.Errors(context.Background(), "/aws/lambda/nope", logStart, testNow, 0)
-		if !errors.Is(err, investigation.ErrUnknownResource) || tools.ReasonOf(err) != tools.ReasonNotFound {
+		if !errors.Is(err, investigation.ErrUnknownResource) || investigation.ReasonOf(err) != investigation.ReasonNotFound {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -176,12 +176,12 @@ func TestErrorSignaturesSlowQuery(t *testing.T) {
 	tests := []struct {
 		name   string
 		ctx    func() (context.Context, context.CancelFunc)
-		reason tools.Reason
+		reason investigation.Reason
 	}{
-		{"query timeout", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, tools.ReasonTimeout},
+		{"query timeout", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, investigation.ReasonTimeout},
 		{"caller's deadline", func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 200*time.Millisecond)
-		}, tools.ReasonTimeout},
+		}, investigation.ReasonTimeout},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,7 +227,7 @@ func TestLogsAccessDenied(t *testing.T) {
 			a.SetFault(tt.op, awsapi.Fault{ErrorCode: "AccessDeniedException"})
 			err := tt.call(logs)
 			var apiErr *tools.APIError
-			if !errors.As(err, &apiErr) || apiErr.Reason != tools.ReasonAccessDenied || apiErr.Permission != tt.op || !strings.Contains(err.Error(), tt.op) {
+			if !errors.As(err, &apiErr) || apiErr.Reason != investigation.ReasonAccessDenied || apiErr.Permission != tt.op || !strings.Contains(err.Error(), tt.op) {
 				t.Fatalf("error = %v, want access denied naming %s", err, tt.op)
 			}
 		})

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailhound/trailhound/investigation"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
@@ -62,20 +64,20 @@ func TestSQSPoller(t *testing.T) {
 	tests := []struct {
 		name   string
 		call   func() error
-		reason tools.Reason
+		reason investigation.Reason
 	}{
-		{"stale receipt", func() error { return q.ExtendVisibility(ctx, msgs[0].ReceiptHandle, time.Minute) }, tools.ReasonInvalid},
+		{"stale receipt", func() error { return q.ExtendVisibility(ctx, msgs[0].ReceiptHandle, time.Minute) }, investigation.ReasonInvalid},
 		{"visibility beyond 12 h", func() error { return q.ExtendVisibility(ctx, again[0].ReceiptHandle, 13*time.Hour) }, ""},
 		{"unknown queue", func() error {
 			_, err := tools.OpenSQS(ctx, cfg, "nope", tools.SQSOptions{})
 			return err
-		}, tools.ReasonNotFound},
+		}, investigation.ReasonNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
-			if err == nil || tools.ReasonOf(err) != tt.reason && tt.reason != "" {
-				t.Fatalf("error = %v (%s), want %s", err, tools.ReasonOf(err), tt.reason)
+			if err == nil || investigation.ReasonOf(err) != tt.reason && tt.reason != "" {
+				t.Fatalf("error = %v (%s), want %s", err, investigation.ReasonOf(err), tt.reason)
 			}
 		})
 	}
@@ -107,8 +109,8 @@ func TestSQSReceiveWaits(t *testing.T) {
 		time.AfterFunc(200*time.Millisecond, cancel)
 		start := time.Now()
 		_, err := q.Receive(cctx, tools.MaxReceiveWait)
-		if tools.ReasonOf(err) != tools.ReasonCanceled || !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
-			t.Fatalf("error %v (%s) after %s", err, tools.ReasonOf(err), time.Since(start))
+		if investigation.ReasonOf(err) != investigation.ReasonCanceled || !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
+			t.Fatalf("error %v (%s) after %s", err, investigation.ReasonOf(err), time.Since(start))
 		}
 	})
 }
@@ -122,7 +124,7 @@ func TestSQSAccessDenied(t *testing.T) {
 	a.SetFault(tools.OpReceiveMessage, awsapi.Fault{ErrorCode: "AccessDeniedException"})
 	_, err = q.Receive(context.Background(), 0)
 	var apiErr *tools.APIError
-	if !errors.As(err, &apiErr) || apiErr.Reason != tools.ReasonAccessDenied || apiErr.Permission != tools.OpReceiveMessage {
+	if !errors.As(err, &apiErr) || apiErr.Reason != investigation.ReasonAccessDenied || apiErr.Permission != tools.OpReceiveMessage {
 		t.Fatalf("error = %v", err)
 	}
 }

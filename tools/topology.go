@@ -16,6 +16,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // ConfigItemReader reads the newest AWS Config item of a resource;
@@ -26,7 +27,7 @@ type ConfigItemReader interface {
 
 // RolePolicyLister lists what a role is granted; *IAM implements it.
 type RolePolicyLister interface {
-	ListAttachedRolePolicies(ctx context.Context, role string) ([]AttachedPolicy, bool, error)
+	ListAttachedRolePolicies(ctx context.Context, role string) ([]agent.AttachedPolicy, bool, error)
 	ListRolePolicies(ctx context.Context, role string) ([]string, bool, error)
 }
 
@@ -84,8 +85,8 @@ var (
 	_ investigation.Resolver = (*Topology)(nil)
 	_ ResourceNameFinder     = (*ConfigService)(nil)
 	_ ConfigItemReader       = (*ConfigService)(nil)
-	_ ConfigHistory          = (*ConfigService)(nil) // the registry's AWS Config tool
-	_ Describer              = (*Inventory)(nil)     // the registry's describe tools
+	_ agent.ConfigHistory    = (*ConfigService)(nil) // the registry's AWS Config tool
+	_ agent.Describer        = (*Inventory)(nil)     // the registry's describe tools
 	_ RolePolicyLister       = (*IAM)(nil)
 	_ InstanceProfileReader  = (*Inventory)(nil)
 )
@@ -107,10 +108,10 @@ var ErrAmbiguousName = errors.New("several resources carry that name")
 // WebSocket APIs are not here: their metrics carry ApiId, the id itself.
 var nameKeyedTypes = map[string]func(region, id string) string{
 	investigation.TypeRestAPI: func(region, id string) string {
-		if p := partitionOf(region); p != "" {
-			return "arn:" + p + ":apigateway:" + region + "::/restapis/" + id
+		if region == "" {
+			return ""
 		}
-		return ""
+		return investigation.NewARN("apigateway", region, "", "/restapis/"+id)
 	},
 }
 
@@ -144,21 +145,6 @@ func (t *Topology) Resolve(ctx context.Context, r investigation.Resource) (inves
 	return r, nil
 }
 
-// partitionOf is the ARN partition of region, "" where it is not known.
-func partitionOf(region string) string {
-	switch {
-	case region == "":
-		return ""
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.Contains(region, "-iso"):
-		return ""
-	}
-	return "aws"
-}
-
 // describeFunc reads a resource's dependencies through its service's API.
 type describeFunc func(ctx context.Context, r investigation.Resource, s *depSet) error
 
@@ -186,7 +172,7 @@ func (t *Topology) Read(ctx context.Context, r investigation.Resource) (Topology
 		}
 	}
 	if describe == nil {
-		if configErr != nil && ReasonOf(configErr) != ReasonNotFound {
+		if configErr != nil && investigation.ReasonOf(configErr) != investigation.ReasonNotFound {
 			return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: no direct describe reads this type and %w", r.Type, r.ID, configErr)
 		}
 		return TopologyAnswer{}, fmt.Errorf("dependencies of %s %s: %w", r.Type, r.ID, investigation.ErrUnknownResource)
@@ -212,12 +198,12 @@ func configFallbackNote(r investigation.Resource, err error) string {
 	switch {
 	case ae != nil && (ae.Code == "NoAvailableConfigurationRecorderException" || ae.Code == "NoRunningConfigurationRecorderException"):
 		return fmt.Sprintf("AWS Config is not recording in %s", orUnset(r.Region))
-	case ReasonOf(err) == ReasonNotFound:
+	case investigation.ReasonOf(err) == investigation.ReasonNotFound:
 		return fmt.Sprintf("AWS Config has no record of %s %s", r.Type, r.ID)
 	case ae != nil && ae.Permission != "":
 		return fmt.Sprintf("AWS Config could not be read (missing permission %s)", ae.Permission)
 	}
-	return fmt.Sprintf("AWS Config could not be read (%s)", ReasonOf(err))
+	return fmt.Sprintf("AWS Config could not be read (%s)", investigation.ReasonOf(err))
 }
 
 func orUnset(region string) string {
@@ -378,7 +364,7 @@ func (t *Topology) describeInstance(ctx context.Context, r investigation.Resourc
 		return err
 	}
 	if len(instances) == 0 {
-		return &APIError{Op: OpDescribeInstances, Reason: ReasonNotFound, Err: fmt.Errorf("instance %s not returned", r.ID)}
+		return &APIError{Op: OpDescribeInstances, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("instance %s not returned", r.ID)}
 	}
 	s.instance(instances[0])
 	t.profileRoles(ctx, s, instances[0].InstanceProfileARN)
@@ -419,7 +405,7 @@ func (t *Topology) describeTargetGroup(ctx context.Context, r investigation.Reso
 		return err
 	}
 	if len(groups) == 0 {
-		return &APIError{Op: OpDescribeTargetGroups, Reason: ReasonNotFound, Err: fmt.Errorf("target group %s not returned", r.ID)}
+		return &APIError{Op: OpDescribeTargetGroups, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("target group %s not returned", r.ID)}
 	}
 	tg := groups[0]
 	s.targetGroup(tg)
@@ -450,7 +436,7 @@ func (t *Topology) describeLoadBalancer(ctx context.Context, r investigation.Res
 		return err
 	}
 	if len(lbs) == 0 {
-		return &APIError{Op: OpDescribeLoadBalancers, Reason: ReasonNotFound, Err: fmt.Errorf("load balancer %s not returned", r.ID)}
+		return &APIError{Op: OpDescribeLoadBalancers, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("load balancer %s not returned", r.ID)}
 	}
 	lb := lbs[0]
 	s.loadBalancer(lb, "security group")
@@ -540,7 +526,7 @@ func (t *Topology) taskDefinitionHop(ctx context.Context, s *depSet, region, tas
 }
 
 func (t *Topology) describeRole(ctx context.Context, r investigation.Resource, s *depSet) error {
-	role := RoleName(r.ID)
+	role := investigation.RoleName(r.ID)
 	attached, more, err := t.Roles.ListAttachedRolePolicies(ctx, role)
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trailhound/trailhound/investigation"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	configtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
@@ -118,7 +120,7 @@ func (c *ConfigService) LatestItem(ctx context.Context, region, resourceType, re
 		return ConfigItem{}, err
 	}
 	if len(items) == 0 {
-		return ConfigItem{}, &APIError{Op: OpGetResourceConfigHistory, Reason: ReasonNotFound,
+		return ConfigItem{}, &APIError{Op: OpGetResourceConfigHistory, Reason: investigation.ReasonNotFound,
 			Err: fmt.Errorf("AWS Config holds no item for %s %s", resourceType, resourceID)}
 	}
 	return items[0], nil

@@ -61,7 +61,7 @@ func (s *depSet) add(typ, id, arn, relation string) {
 
 func (s *depSet) role(arn, relation string) {
 	if arn != "" {
-		s.add(investigation.TypeIAMRole, RoleName(arn), arn, relation)
+		s.add(investigation.TypeIAMRole, investigation.RoleName(arn), arn, relation)
 	}
 }
 
@@ -254,29 +254,11 @@ func (s *depSet) hasPolicyNamed(name string) bool {
 }
 
 // arnResourcePart is the resource part of an ARN ("function:checkout"), or "".
-func arnResourcePart(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[5]
-}
+func arnResourcePart(arn string) string { a, _ := investigation.ParseARN(arn); return a.Resource }
 
-func arnService(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[2]
-}
+func arnService(arn string) string { a, _ := investigation.ParseARN(arn); return a.Service }
 
-func arnRegion(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[3]
-}
+func arnRegion(arn string) string { a, _ := investigation.ParseARN(arn); return a.Region }
 
 // functionName takes a Lambda function's name out of a name, a
 // name:qualifier or a (qualified) function ARN.

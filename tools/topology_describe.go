@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trailhound/trailhound/investigation"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -22,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // Call-counter keys of the direct describes.
@@ -674,7 +678,7 @@ func (v *Inventory) DBInstance(ctx context.Context, region, id string) (DBInstan
 		return DBInstance{}, Wrap(OpDescribeDBInstances, "describe DB instance "+id, err)
 	}
 	if len(out.DBInstances) == 0 {
-		return DBInstance{}, &APIError{Op: OpDescribeDBInstances, Reason: ReasonNotFound, Err: fmt.Errorf("describe DB instance %s: none returned", id)}
+		return DBInstance{}, &APIError{Op: OpDescribeDBInstances, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("describe DB instance %s: none returned", id)}
 	}
 	return summarizeDBInstance(out.DBInstances[0]), nil
 }
@@ -762,7 +766,7 @@ func (v *Inventory) Service(ctx context.Context, region, cluster, service string
 		return ECSService{}, err
 	}
 	if len(found) == 0 {
-		return ECSService{}, &APIError{Op: OpDescribeServices, Reason: ReasonNotFound, Code: "MISSING",
+		return ECSService{}, &APIError{Op: OpDescribeServices, Reason: investigation.ReasonNotFound, Code: "MISSING",
 			Err: fmt.Errorf("describe service %s of cluster %s: %s", service, cluster, strings.Join(missing, "; "))}
 	}
 	return found[0], nil
@@ -827,12 +831,12 @@ func (v *Inventory) TaskDefinition(ctx context.Context, region, ref string) (Tas
 		var ae *APIError
 		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ClientException" &&
 			strings.Contains(apiErr.ErrorMessage(), "Unable to describe task definition") && errors.As(wrapped, &ae) {
-			ae.Reason = ReasonNotFound
+			ae.Reason = investigation.ReasonNotFound
 		}
 		return TaskDefinition{}, wrapped
 	}
 	if out.TaskDefinition == nil {
-		return TaskDefinition{}, &APIError{Op: OpDescribeTaskDefinition, Reason: ReasonNotFound, Err: fmt.Errorf("describe task definition %s: none returned", ref)}
+		return TaskDefinition{}, &APIError{Op: OpDescribeTaskDefinition, Reason: investigation.ReasonNotFound, Err: fmt.Errorf("describe task definition %s: none returned", ref)}
 	}
 	return summarizeTaskDefinition(*out.TaskDefinition), nil
 }
@@ -901,7 +905,7 @@ func instanceProfileName(nameOrARN string) string {
 // Describe answers one direct describe of the tool registry with the
 // operation's summary in JSON. Values that may be secret (environment
 // variables) are left out, as in every summary.
-func (v *Inventory) Describe(ctx context.Context, call DescribeCall) (json.RawMessage, error) {
+func (v *Inventory) Describe(ctx context.Context, call agent.DescribeCall) (json.RawMessage, error) {
 	first := func() (string, error) {
 		if len(call.IDs) != 1 || call.IDs[0] == "" {
 			return "", fmt.Errorf("%s takes exactly one resource, got %d", call.Action, len(call.IDs))
@@ -1008,7 +1012,7 @@ func (v *Inventory) Describe(ctx context.Context, call DescribeCall) (json.RawMe
 // describeTargetGroups serves the registry's call: target groups by ARN or
 // name, or those of the load balancer in Parent narrowed to the ones asked
 // for (the API takes a load balancer or names, not both).
-func (v *Inventory) describeTargetGroups(ctx context.Context, call DescribeCall) ([]TargetGroup, bool, error) {
+func (v *Inventory) describeTargetGroups(ctx context.Context, call agent.DescribeCall) ([]TargetGroup, bool, error) {
 	if call.Parent != "" {
 		groups, more, err := v.TargetGroups(ctx, call.Region, TargetGroupQuery{LoadBalancerARN: call.Parent})
 		if err != nil || len(call.IDs) == 0 {

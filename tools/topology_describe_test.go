@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -19,42 +20,42 @@ func TestInventoryDescribe(t *testing.T) {
 	inv := tools.NewInventory(cfg, tools.InventoryOptions{Timeout: 5 * time.Second})
 	tests := []struct {
 		name     string
-		call     tools.DescribeCall
+		call     agent.DescribeCall
 		want     []string // substrings of the JSON
 		wantNot  []string
 		wantErr  string
 		wantCall map[string]int
 	}{
-		{name: "function", call: tools.DescribeCall{Action: "lambda:GetFunctionConfiguration", IDs: []string{"checkout"}},
+		{name: "function", call: agent.DescribeCall{Action: "lambda:GetFunctionConfiguration", IDs: []string{"checkout"}},
 			want: []string{`"role":"arn:aws:iam::123456789012:role/service-role/checkout-role"`, `"environment_variable_names":["API_TOKEN","TABLE"]`,
 				`"log_group":"/aws/lambda/checkout"`, `"security_group_ids":["sg-0123456789abcdef0"]`},
 			wantNot: []string{"s3cr3t", "orders"}},
-		{name: "instances", call: tools.DescribeCall{Action: "ec2:DescribeInstances", IDs: []string{"i-0abc1234def567890", "i-0def5678abc123456"}},
+		{name: "instances", call: agent.DescribeCall{Action: "ec2:DescribeInstances", IDs: []string{"i-0abc1234def567890", "i-0def5678abc123456"}},
 			want: []string{`"id":"i-0abc1234def567890"`, `"id":"i-0def5678abc123456"`, `"instance_profile_arn":"arn:aws:iam::123456789012:instance-profile/web-profile"`,
 				`"launch_time":"2024-04-01T10:00:00Z"`, `"tags":{"Name":"web-1"}`}},
-		{name: "security groups", call: tools.DescribeCall{Action: "ec2:DescribeSecurityGroups", IDs: []string{"sg-0123456789abcdef0"}},
+		{name: "security groups", call: agent.DescribeCall{Action: "ec2:DescribeSecurityGroups", IDs: []string{"sg-0123456789abcdef0"}},
 			want: []string{`"outbound":[{"protocol":"tcp","from_port":5432,"to_port":5432,"groups":["sg-0aaaabbbbccccdddd"]},{"protocol":"tcp","from_port":443,"to_port":443,"cidrs":["0.0.0.0/0"]}]`}},
-		{name: "target groups by arn and name", call: tools.DescribeCall{Action: "elasticloadbalancing:DescribeTargetGroups", IDs: []string{topoWebTG, "api-tg"}},
+		{name: "target groups by arn and name", call: agent.DescribeCall{Action: "elasticloadbalancing:DescribeTargetGroups", IDs: []string{topoWebTG, "api-tg"}},
 			want:     []string{`"name":"web-tg"`, `"name":"api-tg"`, `"health_check_path":"/health"`, `"healthy_codes":"200"`},
 			wantCall: map[string]int{"elasticloadbalancing:DescribeTargetGroups": 2}},
-		{name: "target groups of a load balancer", call: tools.DescribeCall{Action: "elasticloadbalancing:DescribeTargetGroups", IDs: []string{"fn-tg"}, Parent: topoLB},
+		{name: "target groups of a load balancer", call: agent.DescribeCall{Action: "elasticloadbalancing:DescribeTargetGroups", IDs: []string{"fn-tg"}, Parent: topoLB},
 			want: []string{`"name":"fn-tg"`}, wantNot: []string{"web-tg", "api-tg"}},
-		{name: "target health", call: tools.DescribeCall{Action: "elasticloadbalancing:DescribeTargetHealth", IDs: []string{topoWebTG}},
+		{name: "target health", call: agent.DescribeCall{Action: "elasticloadbalancing:DescribeTargetHealth", IDs: []string{topoWebTG}},
 			want: []string{`{"id":"i-0abc1234def567890","port":80,"state":"unhealthy","reason":"Target.ResponseCodeMismatch","description":"Health checks failed with these codes: [502]"}`}},
-		{name: "load balancers", call: tools.DescribeCall{Action: "elasticloadbalancing:DescribeLoadBalancers", IDs: []string{"web"}},
+		{name: "load balancers", call: agent.DescribeCall{Action: "elasticloadbalancing:DescribeLoadBalancers", IDs: []string{"web"}},
 			want: []string{`"security_groups":["sg-0fedcba9876543210"]`, `"state":"active"`, `"subnets":["subnet-0a1b2c3d"]`}},
-		{name: "db instance", call: tools.DescribeCall{Action: "rds:DescribeDBInstances", IDs: []string{"orders-db"}},
+		{name: "db instance", call: agent.DescribeCall{Action: "rds:DescribeDBInstances", IDs: []string{"orders-db"}},
 			want: []string{`"parameter_groups":[{"name":"orders-pg15","apply_status":"in-sync"}]`, `"endpoint":"orders-db.abcdefghij.eu-west-1.rds.amazonaws.com:5432"`}},
-		{name: "services", call: tools.DescribeCall{Action: "ecs:DescribeServices", IDs: []string{"api", "ghost"}, Parent: "prod"},
+		{name: "services", call: agent.DescribeCall{Action: "ecs:DescribeServices", IDs: []string{"api", "ghost"}, Parent: "prod"},
 			want: []string{`"desired":3`, `"running":1`, `"rollout_state":"IN_PROGRESS"`, `"missing":["arn:aws:ecs:eu-west-1:123456789012:service/prod/ghost (MISSING)"]`}},
-		{name: "task definition", call: tools.DescribeCall{Action: "ecs:DescribeTaskDefinition", IDs: []string{"api"}},
+		{name: "task definition", call: agent.DescribeCall{Action: "ecs:DescribeTaskDefinition", IDs: []string{"api"}},
 			want:    []string{`"revision":42`, `"environment_variable_names":["LOG_LEVEL","DB_PASSWORD"]`, `"log_group":"/ecs/api"`},
 			wantNot: []string{"hunter2"}},
-		{name: "another region", call: tools.DescribeCall{Action: "lambda:GetFunctionConfiguration", Region: "us-west-2", IDs: []string{"edge"}},
+		{name: "another region", call: agent.DescribeCall{Action: "lambda:GetFunctionConfiguration", Region: "us-west-2", IDs: []string{"edge"}},
 			want: []string{`"role":"arn:aws:iam::123456789012:role/edge-role"`}},
-		{name: "not a describe", call: tools.DescribeCall{Action: "ec2:TerminateInstances", IDs: []string{"i-0abc1234def567890"}}, wantErr: "not a direct describe"},
-		{name: "services without a cluster", call: tools.DescribeCall{Action: "ecs:DescribeServices", IDs: []string{"api"}}, wantErr: "needs the cluster"},
-		{name: "two functions", call: tools.DescribeCall{Action: "lambda:GetFunctionConfiguration", IDs: []string{"a", "b"}}, wantErr: "exactly one"},
+		{name: "not a describe", call: agent.DescribeCall{Action: "ec2:TerminateInstances", IDs: []string{"i-0abc1234def567890"}}, wantErr: "not a direct describe"},
+		{name: "services without a cluster", call: agent.DescribeCall{Action: "ecs:DescribeServices", IDs: []string{"api"}}, wantErr: "needs the cluster"},
+		{name: "two functions", call: agent.DescribeCall{Action: "lambda:GetFunctionConfiguration", IDs: []string{"a", "b"}}, wantErr: "exactly one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,8 +129,8 @@ func TestInventoryNotFound(t *testing.T) {
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			err := call(testContext(t))
-			if !errors.Is(err, investigation.ErrUnknownResource) || tools.ReasonOf(err) != tools.ReasonNotFound {
-				t.Errorf("got %v (reason %q), want not found", err, tools.ReasonOf(err))
+			if !errors.Is(err, investigation.ErrUnknownResource) || investigation.ReasonOf(err) != investigation.ReasonNotFound {
+				t.Errorf("got %v (reason %q), want not found", err, investigation.ReasonOf(err))
 			}
 		})
 	}

@@ -80,7 +80,7 @@ func TestTopologyResolve(t *testing.T) {
 		{name: "Config refuses the listing", topology: withConfig, resource: restAPI("public-api", topoRegion), fault: "AccessDeniedException",
 			wantID: "public-api", wantErr: func(err error) bool {
 				var ae *tools.APIError
-				return errors.As(err, &ae) && ae.Reason == tools.ReasonAccessDenied && ae.Permission == tools.OpListDiscoveredResources
+				return errors.As(err, &ae) && ae.Reason == investigation.ReasonAccessDenied && ae.Permission == tools.OpListDiscoveredResources
 			}, wantCalls: 1},
 		{name: "a type alarms name by its CloudTrail id", topology: withConfig,
 			resource: investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "orders", Region: topoRegion}, wantID: "orders"},

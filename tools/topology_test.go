@@ -314,7 +314,7 @@ func TestTopologyTimeouts(t *testing.T) {
 	a.SetFault("lambda:GetFunctionConfiguration", awsapi.Fault{Timeout: true})
 	start = time.Now()
 	_, err = topo.Read(testContext(t), checkout)
-	if tools.ReasonOf(err) != tools.ReasonTimeout {
+	if investigation.ReasonOf(err) != investigation.ReasonTimeout {
 		t.Errorf("error %v, want a timeout", err)
 	}
 	if d := time.Since(start); d > 3*time.Second {

@@ -1,3 +1,7 @@
+// Package ask reads what people type to Trailhound: times and durations in
+// the asker's time zone, the arguments of the slash command, and the
+// questions asked in a mention or a thread. It is pure: the clock and the
+// zone come in as arguments.
 package ask
 
 import (
@@ -6,10 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// DefaultWindow is the window of a change question that names none.
-const DefaultWindow = time.Hour
+	"github.com/trailhound/trailhound/investigation"
+)
 
 // maxQuestion bounds what is read of a command or a question.
 const maxQuestion = 1000
@@ -23,7 +26,7 @@ type Changes struct {
 	// Before is the end of the window as typed; empty means now (or the
 	// alarm, in a triage thread).
 	Before string
-	// Window is the length of the window; zero means DefaultWindow.
+	// Window is the length of the window; zero means changes.DefaultWindow.
 	Window time.Duration
 	// Private answers only the asker.
 	Private bool
@@ -63,14 +66,14 @@ func ParseChanges(args string) (Changes, error) {
 	c.Subject = strings.Join(subject, " ")
 	c.Before = strings.Join(before, " ")
 	if len(window) > 0 {
-		d, err := ParseWindow(strings.Join(window, " "))
+		d, err := investigation.ParseWindow(strings.Join(window, " "))
 		if err != nil {
 			return Changes{}, fmt.Errorf("window: %w", err)
 		}
 		c.Window = d
 	}
 	if strings.HasPrefix(c.Subject, "-") {
-		return Changes{}, fmt.Errorf("%q is not an option (only --private is)", clip(c.Subject))
+		return Changes{}, fmt.Errorf("%q is not an option (only --private is)", investigation.ClipInput(c.Subject))
 	}
 	return c, nil
 }
@@ -188,7 +191,7 @@ func ParseQuestion(text string) Intent {
 		}
 		in := Intent{Kind: kind}
 		if m[2] != "" {
-			d, err := ParseWindow(m[2])
+			d, err := investigation.ParseWindow(m[2])
 			if err != nil {
 				return Intent{}
 			}

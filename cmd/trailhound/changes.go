@@ -1,17 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/investigation/record"
 	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/offline"
+	"github.com/trailhound/trailhound/tools"
 )
 
 // changeJSON is one change of `changes --format json`.
@@ -36,135 +40,209 @@ type resourceRef struct {
 type changesJSON struct {
 	Window   investigation.Window `json:"window"`
 	Changes  []changeJSON         `json:"changes"`
+	Notes    []string             `json:"notes,omitempty"`
 	Rejected []record.Rejected    `json:"rejected"`
 }
 
-const defaultChangesWindow = time.Hour
+// changesQuestion is `trailhound changes` as typed, and where it reads.
+type changesQuestion struct {
+	trailDir, scenarioDir string
+	subject, region       string
+	before, window        string
+	zone                  *time.Location
+	format                string
+}
+
+const changesSynopsis = `trailhound changes (--trail DIR | --scenario DIR) [--resource SUBJECT] [--before TIME] [--window DURATION] [--tz ZONE] [--region REGION] [--format text|json]
+
+Lists the mutating CloudTrail calls (failed ones flagged) in the window before TIME, newest first:
+the same question, read the same way, as /trailhound changes in Slack.
+SUBJECT is a resource name or id, an ARN, or (with --scenario) an alarm name; ARNs and alarms
+also bring the changes on what they depend on. Without --resource every call of the trail is listed.
+TIME is read in --tz (default the local zone): 14:00, 2pm, yesterday 23:30, 10 minutes ago,
+2026-03-19T14:00Z. Without --before it means now (the scenario's "now" with --scenario).
+DURATION is 1h, 90m, 2 hours (at most 24h).`
 
 func runChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("changes", `trailhound changes (--trail DIR | --scenario DIR) [--resource NAME] [--before TIME] [--window DURATION] [--format text|json]
-
-Lists the mutating CloudTrail calls (failed ones flagged) in the window before TIME, newest first.
-TIME is RFC 3339 (2026-03-19T14:00:00Z), "2026-03-19 14:00" or "14:00" (UTC, on the current day).
-Without --before it means now (the scenario's "now" with --scenario): old trails need an explicit --before.`, stderr)
-	trailDir := fs.String("trail", "", "folder of CloudTrail files (.json, .json.gz, any depth)")
-	scenarioDir := fs.String("scenario", "", "scenario folder (uses its trail/ and its clock)")
-	resource := fs.String("resource", "", "only changes naming this resource (name, id or ARN)")
-	before := fs.String("before", "", "end of the window (default: now)")
-	window := fs.Duration("window", defaultChangesWindow, "length of the window")
-	format := fs.String("format", "text", "output format: text or json")
+	fs := newFlags("changes", changesSynopsis, stderr)
+	var q changesQuestion
+	fs.StringVar(&q.trailDir, "trail", "", "folder of CloudTrail files (.json, .json.gz, any depth)")
+	fs.StringVar(&q.scenarioDir, "scenario", "", "scenario folder (uses its trail/, topology, alarms and clock)")
+	fs.StringVar(&q.subject, "resource", "", "only changes on this resource (name, id or ARN) or alarm, and on what it depends on")
+	fs.StringVar(&q.region, "region", "", "region of resources named without an ARN (default: the scenario's, else us-east-1)")
+	fs.StringVar(&q.before, "before", "", "end of the window (default: now)")
+	fs.StringVar(&q.window, "window", "1h", "length of the window")
+	tz := fs.String("tz", "", "time zone TIME is read in, e.g. Europe/Berlin (default: the local zone)")
+	fs.StringVar(&q.format, "format", "text", "output format: text or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if (*trailDir == "") == (*scenarioDir == "") {
-		return usageError("changes: give exactly one of --trail or --scenario")
-	}
-	if *window <= 0 {
-		return usageError("changes: --window must be positive")
-	}
-	if *format != "text" && *format != "json" {
-		return usageError("changes: --format must be text or json, not %q", *format)
-	}
-	now := time.Now().UTC()
-	dir := *trailDir
-	if *scenarioDir != "" {
-		sc, err := scenario.Load(*scenarioDir)
-		if err != nil {
-			return err
-		}
-		dir, now = sc.TrailIn, sc.Meta.Now
-	}
-	end := now
-	if *before != "" {
-		t, err := parseBefore(*before, now)
-		if err != nil {
-			return usageError("changes: --before: %v", err)
-		}
-		end = t
-	}
-	if err := ctx.Err(); err != nil {
+	if err := q.validate(*tz); err != nil {
 		return err
 	}
-	events, rejected, err := record.ReadDir(dir)
+	out, err := answerChanges(ctx, q)
 	if err != nil {
-		return fmt.Errorf("changes: %w", err)
+		return err
 	}
-	out := changesJSON{
-		Window:   investigation.Window{Start: end.Add(-*window), End: end},
-		Changes:  []changeJSON{},
-		Rejected: rejected,
+	if q.format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	writeChangesText(stdout, out, q.subject, q.zone)
+	return nil
+}
+
+// validate checks the flags and reads the zone.
+func (q *changesQuestion) validate(tz string) error {
+	if (q.trailDir == "") == (q.scenarioDir == "") {
+		return usageError("changes: give exactly one of --trail or --scenario")
+	}
+	if q.format != "text" && q.format != "json" {
+		return usageError("changes: --format must be text or json, not %q", q.format)
+	}
+	q.zone = time.Local
+	if tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return usageError("changes: --tz: %q is not a time zone", tz)
+		}
+		q.zone = loc
+	}
+	return nil
+}
+
+// changesSources are what a question reads: the trail's folder, and with a
+// scenario its topology, alarms and clock.
+type changesSources struct {
+	topology investigation.Topology
+	alarms   investigation.Alarms
+	dir      string
+	now      time.Time
+	region   string
+}
+
+func openChangesSources(q changesQuestion) (changesSources, error) {
+	src := changesSources{dir: q.trailDir, now: time.Now(), region: q.region}
+	if q.scenarioDir != "" {
+		sc, err := scenario.Load(q.scenarioDir)
+		if err != nil {
+			return src, err
+		}
+		src.dir, src.now = sc.TrailIn, sc.Meta.Now
+		src.topology = offline.NewTopology(sc)
+		if alarms, err := offline.NewAlarms(sc); err == nil {
+			src.alarms = alarms
+		}
+		src.region = cmp.Or(src.region, sc.Meta.Region)
+	}
+	src.region = cmp.Or(src.region, investigation.GlobalServiceRegion)
+	return src, nil
+}
+
+// answerChanges asks the changes use case, as the Slack command does.
+func answerChanges(ctx context.Context, q changesQuestion) (changesJSON, error) {
+	d, err := investigation.ParseWindow(q.window)
+	if err != nil {
+		return changesJSON{}, usageError("changes: --window: %v", err)
+	}
+	src, err := openChangesSources(q)
+	if err != nil {
+		return changesJSON{}, err
+	}
+	w, err := changes.WindowOf(q.before, d, investigation.TimeReference{Now: src.now, Zone: q.zone})
+	if err != nil {
+		return changesJSON{}, usageError("changes: --%v", err)
+	}
+	out := changesJSON{Window: w, Changes: []changeJSON{}}
+	var events []investigation.Event
+	if q.subject == "" {
+		events, out.Rejected, err = allChanges(src.dir, w)
+	} else {
+		var res changes.Result
+		res, out.Rejected, err = changesOn(ctx, src, q.subject, w)
+		events, out.Notes = res.Events, res.Notes
+	}
+	if err != nil {
+		return changesJSON{}, err
 	}
 	if out.Rejected == nil {
 		out.Rejected = []record.Rejected{}
 	}
 	for _, e := range events {
-		if e.ReadOnly || e.Time.Before(out.Window.Start) || e.Time.After(end) {
-			continue
-		}
-		if *resource != "" && !namesResource(e, *resource) {
-			continue
-		}
-		c := changeJSON{
-			EventID: e.ID, EventName: e.Name, EventSource: e.Source, EventTime: e.Time.UTC(),
-			Actor: e.Actor.Name, Region: e.Region, Failed: e.Failed(), ErrorCode: e.ErrorCode,
-			Link: investigation.EventLink(e.Region, e.ID), Resources: []resourceRef{},
-		}
-		for _, r := range e.Resources {
-			c.Resources = append(c.Resources, resourceRef{Type: r.Type, ID: r.Name})
-		}
-		out.Changes = append(out.Changes, c)
+		out.Changes = append(out.Changes, viewChange(e))
 	}
-	sort.SliceStable(out.Changes, func(i, j int) bool {
-		if !out.Changes[i].EventTime.Equal(out.Changes[j].EventTime) {
-			return out.Changes[i].EventTime.After(out.Changes[j].EventTime)
+	return out, nil
+}
+
+// changesOn asks the use case about subject: an ARN, an alarm the scenario
+// knows, or a resource name.
+func changesOn(ctx context.Context, src changesSources, subject string, w investigation.Window) (changes.Result, []record.Rejected, error) {
+	var resources []investigation.Resource
+	switch {
+	case strings.HasPrefix(subject, "arn:"):
+		r, err := changes.ResourceFromARN(subject)
+		if err != nil {
+			return changes.Result{}, nil, usageError("changes: --resource: %q %v", subject, err)
 		}
-		return out.Changes[i].EventID < out.Changes[j].EventID
+		resources = []investigation.Resource{r}
+	case src.alarms != nil:
+		if alarms, err := src.alarms.DescribeAlarms(ctx, src.region, []string{subject}); err == nil && len(alarms) == 1 && alarms[0].Name == subject {
+			resources = changes.AlarmResources(ctx, alarms[0], src.alarms)
+		}
+	}
+	if len(resources) == 0 {
+		resources = []investigation.Resource{{ID: subject, Region: src.region}}
+	}
+	trail, err := tools.OpenFileTrail(src.dir)
+	if err != nil {
+		return changes.Result{}, nil, fmt.Errorf("changes: %w", err)
+	}
+	res, err := changes.New(trail, src.topology, src.region).Changes(ctx, changes.Query{Resources: resources, Window: w})
+	return res, trail.Rejected(), err
+}
+
+// allChanges lists every mutating call of the trail in the window, newest
+// first: a question about no resource in particular.
+func allChanges(dir string, w investigation.Window) ([]investigation.Event, []record.Rejected, error) {
+	events, rejected, err := record.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("changes: %w", err)
+	}
+	var out []investigation.Event
+	for _, e := range events {
+		if !e.ReadOnly && !e.Time.Before(w.Start) && !e.Time.After(w.End) {
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b investigation.Event) int {
+		if c := b.Time.Compare(a.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
 	})
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	writeChangesText(stdout, out, *resource)
-	return nil
+	return out, rejected, nil
 }
 
-// namesResource reports whether the event names the resource, by exact name,
-// id or ARN, or as the last part of an ARN.
-func namesResource(e investigation.Event, want string) bool {
+func viewChange(e investigation.Event) changeJSON {
+	c := changeJSON{
+		EventID: e.ID, EventName: e.Name, EventSource: e.Source, EventTime: e.Time.UTC(),
+		Actor: e.Actor.Name, Region: e.Region, Failed: e.Failed(), ErrorCode: e.ErrorCode,
+		Link: investigation.EventLink(e.Region, e.ID), Resources: []resourceRef{},
+	}
 	for _, r := range e.Resources {
-		if r.Name == want || strings.HasSuffix(r.Name, "/"+want) || strings.HasSuffix(r.Name, ":"+want) {
-			return true
-		}
+		c.Resources = append(c.Resources, resourceRef{Type: r.Type, ID: r.Name})
 	}
-	return false
+	return c
 }
 
-// parseBefore reads the end of a window relative to now (UTC).
-func parseBefore(s string, now time.Time) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	if t, err := time.Parse("15:04", s); err == nil {
-		day := now.UTC().Truncate(24 * time.Hour)
-		at := day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
-		if at.After(now) {
-			return time.Time{}, fmt.Errorf("%s UTC is later than now (%s); give a date, e.g. %s", s, now.UTC().Format("2006-01-02 15:04"), at.Add(-24*time.Hour).Format("2006-01-02 15:04"))
-		}
-		return at, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use 2026-03-19T14:00:00Z, \"2026-03-19 14:00\" or 14:00", s)
-}
-
-func writeChangesText(w io.Writer, out changesJSON, resource string) {
+func writeChangesText(w io.Writer, out changesJSON, resource string, zone *time.Location) {
 	what := "all resources"
 	if resource != "" {
 		what = resource
 	}
 	fmt.Fprintf(w, "Changes on %s, %s – %s (newest first)\n\n", what,
-		out.Window.Start.Format("2006-01-02 15:04"), out.Window.End.Format("15:04 MST"))
+		out.Window.Start.In(zone).Format("2006-01-02 15:04"), out.Window.End.In(zone).Format("15:04 MST"))
 	if len(out.Changes) == 0 {
 		fmt.Fprintln(w, "No mutating call in the window.")
 	}
@@ -177,9 +255,12 @@ func writeChangesText(w io.Writer, out changesJSON, resource string) {
 		if c.Failed {
 			status = "  FAILED " + c.ErrorCode
 		}
-		fmt.Fprintf(w, "%s  %-40s %-28s %s%s\n    %s\n", c.EventTime.Format("15:04:05"),
+		fmt.Fprintf(w, "%s  %-40s %-28s %s%s\n    %s\n", c.EventTime.In(zone).Format("15:04:05"),
 			strings.TrimSuffix(c.EventSource, ".amazonaws.com")+":"+c.EventName, oneLine(c.Actor, 28),
 			oneLine(strings.Join(res, ", "), 60), status, c.Link)
+	}
+	for _, n := range out.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	for _, r := range out.Rejected {
 		fmt.Fprintf(w, "rejected %s: %s\n", r.File, r.Reason)

@@ -17,14 +17,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/changes"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
@@ -210,19 +211,21 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 	if err != nil {
 		return nil, err
 	}
-	api := slack.New("xoxb-sandbox", slack.OptionAPIURL(url+"/api/"), slack.OptionAppLevelToken("xapp-sandbox"))
+	chat, err := slackchat.Open("xoxb-sandbox", "xapp-sandbox", url+"/api/", slackchat.Options{Envelopes: d.store, Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	deps := bot.Deps{
-		Slack:   api,
-		Socket:  bot.SocketMode(socketmode.New(api)),
+		Chat:    chat,
 		Triager: d,
-		Store:   d.store,
+		Store:   bot.RedisStore(d.store),
 		Alarms:  d,
 		Logger:  log,
 	}
 	// Questions in the demo workspace read the first scenario's trail.
 	first := d.runs[0]
 	eng := first.run.sources.engine(func() time.Time { return first.sc.Meta.Now })
-	deps.Changes = bot.TrailChanges(eng.Trail, eng.Topology, first.sc.Meta.Region)
+	deps.Changes = changes.New(eng.Trail, eng.Topology, first.sc.Meta.Region)
 	deps.IAM, deps.Topology, deps.Logs = eng.IAM, eng.Topology, eng.Logs
 	if withAI {
 		deps.Advisor, deps.Answerer = d, d
@@ -232,7 +235,7 @@ func newDemo(ctx context.Context, dirs []string, log *slog.Logger, withAI bool) 
 		if err != nil {
 			return nil, err
 		}
-		deps.Queue = q
+		deps.Queue = bot.SQSQueue(q)
 	}
 	d.bot, err = bot.New(deps, bot.Options{Channels: []string{demoChannel}, AlertChannel: demoChannel, Workers: 4, DefaultRegion: first.sc.Meta.Region})
 	if err != nil {
@@ -260,7 +263,7 @@ func (d *demo) close() {
 
 // Triage routes the bot's triage to the sandbox of the alarm's scenario,
 // with that scenario's clock.
-func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (d *demo) Triage(ctx context.Context, a investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	r, ok := d.byARN[a.ARN]
 	if !ok {
 		return nil, fmt.Errorf("demo: no scenario for alarm %s", a.ARN)
@@ -275,17 +278,17 @@ func (d *demo) Advise(ctx context.Context, a investigation.Alarm, rep *investiga
 		return nil
 	}
 	prices := config.Default()
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{}),
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{ModelID: prices.BedrockModel}),
 		priceIn: prices.AIPriceInput, priceOut: prices.AIPriceOutput}.Advise(ctx, a, rep)
 }
 
 // Answer puts a thread question to the agent of the thread's scenario.
-func (d *demo) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+func (d *demo) Answer(ctx context.Context, question string, st bot.ThreadState) (string, []investigation.EventRef, error) {
 	r, ok := d.byARN[st.Alarm.ARN]
 	if !ok {
 		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)
 	}
-	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{})}.Answer(ctx, question, st)
+	return bedrockAdvisor{sources: r.run.sources, model: bedrock.New(r.run.cfg, bedrock.Options{ModelID: config.DefaultBedrockModel})}.Answer(ctx, question, st)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.

@@ -17,13 +17,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/trailhound/trailhound/bot"
+	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/config"
-	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/changes"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -65,15 +65,17 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	awsCfg.APIOptions = append(awsCfg.APIOptions, observeAWSCalls(awsCalls))
 	sources := newAWSSources(awsCfg, "")
 
-	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
+	chat, err := slackchat.Open(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL, slackchat.Options{Envelopes: st, Logger: log, Metrics: reg})
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
 	eng := sources.engine(time.Now)
 	deps := bot.Deps{
-		Slack:    api,
-		Socket:   bot.SocketMode(socketmode.New(api)),
+		Chat:     chat,
 		Triager:  bot.EngineTriager(eng),
-		Store:    st,
+		Store:    bot.RedisStore(st),
 		Alarms:   sources.alarms,
-		Changes:  bot.TrailChanges(eng.Trail, eng.Topology, awsCfg.Region),
+		Changes:  changes.New(eng.Trail, eng.Topology, awsCfg.Region),
 		IAM:      eng.IAM,
 		Topology: eng.Topology,
 		Logs:     eng.Logs,
@@ -84,7 +86,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		advisor := bedrockAdvisor{
 			sources: sources,
 			model:   bedrock.New(awsCfg, bedrock.Options{ModelID: cfg.BedrockModel, Region: cfg.BedrockRegion}),
-			budgets: investigation.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
+			budgets: agent.Budgets{ToolCalls: cfg.AIToolCalls, InputTokens: cfg.AIInputTokens, WallTime: cfg.AIWallTime},
 			priceIn: cfg.AIPriceInput, priceOut: cfg.AIPriceOutput,
 		}
 		deps.Advisor, deps.Answerer = advisor, advisor
@@ -94,7 +96,7 @@ func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		deps.Queue = q
+		deps.Queue = bot.SQSQueue(q)
 	}
 	b, err := bot.New(deps, bot.Options{
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 const textWidth = 100
@@ -83,7 +84,7 @@ func writeReportText(w io.Writer, rep *investigation.Report) {
 
 // writeAssessmentText renders the AI's assessment next to the deterministic
 // ranking, which it never replaces.
-func writeAssessmentText(w io.Writer, a *investigation.Assessment, rep *investigation.Report) {
+func writeAssessmentText(w io.Writer, a *agent.Assessment, rep *investigation.Report) {
 	fmt.Fprintln(w, "\nAI assessment (the ranking above is the engine's; this is the model's, from cited evidence)")
 	for i, r := range a.Ranking {
 		writeWrapped(w, fmt.Sprintf("%d. %.0f%% %s [%s]", i+1, r.Plausibility*100, r.Reason, strings.Join(r.EventIDs, ", ")), "  ", "     ")

@@ -8,8 +8,11 @@ import (
 	"io"
 	"time"
 
+	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/offline"
@@ -61,7 +64,7 @@ type modeFlags struct {
 	throttle *bool
 	ai       *string
 	// assessment is the AI's, when --ai bedrock ran.
-	assessment *investigation.Assessment
+	assessment *agent.Assessment
 }
 
 func addModeFlags(fs *flag.FlagSet) *modeFlags {
@@ -104,7 +107,7 @@ func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investi
 	if err != nil || *m.ai != "bedrock" {
 		return rep, err
 	}
-	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{}), rep, alarm, investigation.Budgets{})
+	a, err := run.sources.advise(ctx, bedrock.New(run.cfg, bedrock.Options{ModelID: config.DefaultBedrockModel}), rep, alarm, agent.Budgets{})
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +131,7 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 	if err != nil {
 		return nil, err
 	}
-	eng := &investigation.Engine{
+	eng := &engine.Engine{
 		Trail:    trail,
 		Topology: offline.NewTopology(sc),
 		Logs:     offline.NewLogs(sc),

@@ -10,11 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/bedrock"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
-	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -47,29 +49,29 @@ func newAWSSources(cfg aws.Config, account string) *awsSources {
 }
 
 // engine returns an engine on these sources with the given clock.
-func (s *awsSources) engine(now func() time.Time) *investigation.Engine {
-	return &investigation.Engine{
+func (s *awsSources) engine(now func() time.Time) *engine.Engine {
+	return &engine.Engine{
 		Trail: s.trail, Topology: s.topology, Logs: s.logs, IAM: s.iam, Alarms: s.alarms, Now: now,
 	}
 }
 
 // registry is the closed set of read-only tools the AI may call, on the same
 // adapters as the engine.
-func (s *awsSources) registry(region string) (*tools.Registry, error) {
-	return tools.NewRegistry(tools.Backends{
+func (s *awsSources) registry(region string) (*agent.Registry, error) {
+	return agent.NewRegistry(agent.Backends{
 		Trail: s.trail, Logs: s.logs, LogInsights: s.logs, IAM: s.iam, Alarms: s.alarms,
 		Config: s.config, Inventory: s.inventory,
-	}, tools.RegistryOptions{DefaultRegion: region})
+	}, agent.RegistryOptions{DefaultRegion: region})
 }
 
 // advise runs the agent on top of a deterministic report; the report keeps
 // its candidates and gains only its ai section.
-func (s *awsSources) advise(ctx context.Context, model *bedrock.Model, rep *investigation.Report, alarm investigation.Alarm, b investigation.Budgets) (investigation.Assessment, error) {
+func (s *awsSources) advise(ctx context.Context, model *bedrock.Model, rep *investigation.Report, alarm investigation.Alarm, b agent.Budgets) (agent.Assessment, error) {
 	reg, err := s.registry(alarm.Region)
 	if err != nil {
-		return investigation.Assessment{}, err
+		return agent.Assessment{}, err
 	}
-	a, status, _ := investigation.Advise(ctx, investigation.AdviseInput{
+	a, status, _ := agent.Advise(ctx, agent.AdviseInput{
 		Report: rep, Alarm: alarm, Model: model, ModelName: model.ID(), Tools: reg, Budgets: b,
 	})
 	rep.AI = status
@@ -80,7 +82,7 @@ func (s *awsSources) advise(ctx context.Context, model *bedrock.Model, rep *inve
 type bedrockAdvisor struct {
 	sources *awsSources
 	model   *bedrock.Model
-	budgets investigation.Budgets
+	budgets agent.Budgets
 	// prices are USD per million input and output tokens; zero shows no cost.
 	priceIn, priceOut float64
 }
@@ -97,13 +99,13 @@ func (a bedrockAdvisor) Advise(ctx context.Context, alarm investigation.Alarm, r
 
 // Answer puts a free-form thread question to the agent, with the thread's
 // report as its context; it is the bot's Answerer.
-func (a bedrockAdvisor) Answer(ctx context.Context, question string, st store.ThreadState) (string, []investigation.EventRef, error) {
+func (a bedrockAdvisor) Answer(ctx context.Context, question string, st bot.ThreadState) (string, []investigation.EventRef, error) {
 	reg, err := a.sources.registry(st.Alarm.Region)
 	if err != nil {
 		return "", nil, err
 	}
 	rep := st.Report
-	res, status, _ := investigation.Answer(ctx, investigation.AnswerInput{
+	res, status, _ := agent.Answer(ctx, agent.AnswerInput{
 		Question: question, Report: &rep, Alarm: st.Alarm,
 		Model: a.model, ModelName: a.model.ID(), Tools: reg, Budgets: a.budgets,
 	})
@@ -114,7 +116,7 @@ func (a bedrockAdvisor) Answer(ctx context.Context, question string, st store.Th
 }
 
 // aiSection is what Slack shows of an assessment.
-func aiSection(a investigation.Assessment, st investigation.AIStatus) *blocks.AIAssessment {
+func aiSection(a agent.Assessment, st investigation.AIStatus) *blocks.AIAssessment {
 	out := &blocks.AIAssessment{
 		Model: st.Model, InputTokens: st.InputTokens, OutputTokens: st.OutputTokens,
 		ToolCalls: st.ToolCalls, DroppedClaims: st.DroppedClaims,
@@ -171,7 +173,7 @@ func (r *sandboxRun) Close() { r.server.Close() }
 
 // triage runs one triage through the SDK adapters and the sandbox, counting
 // every request the SDK sent.
-func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm investigation.Alarm, progress func(investigation.Progress)) (*investigation.Report, error) {
+func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm investigation.Alarm, progress func(engine.Progress)) (*investigation.Report, error) {
 	counter := tools.NewCallCounter(nil)
 	ctx = tools.WithCallCounter(ctx, counter)
 	eng := r.sources.engine(func() time.Time { return sc.Meta.Now })

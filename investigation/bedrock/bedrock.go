@@ -1,4 +1,4 @@
-// Package bedrock is investigation.Model on Amazon Bedrock's Converse API:
+// Package bedrock is agent.Model on Amazon Bedrock's Converse API:
 // the agent's conversation and read-only tools in, the assistant's next
 // message out. Throttling and transient failures are retried with backoff
 // inside the caller's deadline, which is the run's wall-time budget.
@@ -18,8 +18,7 @@ import (
 	brtypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/trailhound/trailhound/config"
-	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // Defaults of Options.
@@ -31,10 +30,10 @@ const (
 	defaultMaxTokens   = 2048
 )
 
-// Options configure the adapter. Zero fields take the defaults.
+// Options configure the adapter. Zero fields other than ModelID take the defaults.
 type Options struct {
-	// ModelID is a model or inference profile id or ARN; default
-	// config.DefaultBedrockModel.
+	// ModelID is a model or inference profile id or ARN. Required: the
+	// default is the deployment's choice, made in its configuration.
 	ModelID string
 	// Region of the Bedrock endpoint; default the aws.Config's region.
 	Region string
@@ -57,13 +56,10 @@ type converser interface {
 	Converse(ctx context.Context, in *bedrockruntime.ConverseInput, optFns ...func(*bedrockruntime.Options)) (*bedrockruntime.ConverseOutput, error)
 }
 
-var _ investigation.Model = (*Model)(nil)
+var _ agent.Model = (*Model)(nil)
 
 // New returns the adapter on cfg's credentials and endpoint.
 func New(cfg aws.Config, o Options) *Model {
-	if o.ModelID == "" {
-		o.ModelID = config.DefaultBedrockModel
-	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout
 	}
@@ -87,12 +83,12 @@ func New(cfg aws.Config, o Options) *Model {
 func (m *Model) ID() string { return m.opts.ModelID }
 
 // Converse sends the conversation and returns the assistant's message.
-// Errors wrap investigation.ErrModelThrottled, ErrModelTimeout,
+// Errors wrap agent.ErrModelThrottled, ErrModelTimeout,
 // ErrModelUnavailable or ErrModelRejected, or the context's error.
-func (m *Model) Converse(ctx context.Context, req investigation.ModelRequest) (investigation.ModelResponse, error) {
+func (m *Model) Converse(ctx context.Context, req agent.ModelRequest) (agent.ModelResponse, error) {
 	in, err := m.input(req)
 	if err != nil {
-		return investigation.ModelResponse{}, err
+		return agent.ModelResponse{}, err
 	}
 	for attempt := 1; ; attempt++ {
 		callCtx, cancel := context.WithTimeout(ctx, m.opts.CallTimeout)
@@ -102,22 +98,22 @@ func (m *Model) Converse(ctx context.Context, req investigation.ModelRequest) (i
 			return response(out)
 		}
 		if ctx.Err() != nil {
-			return investigation.ModelResponse{}, fmt.Errorf("bedrock converse %s: %w", m.opts.ModelID, ctx.Err())
+			return agent.ModelResponse{}, fmt.Errorf("bedrock converse %s: %w", m.opts.ModelID, ctx.Err())
 		}
 		kind, retry := classify(err)
 		err = &converseError{model: m.opts.ModelID, kind: kind, cause: err, attempts: attempt}
 		if !retry || attempt >= m.opts.MaxAttempts {
-			return investigation.ModelResponse{}, err
+			return agent.ModelResponse{}, err
 		}
 		wait := m.backoff(attempt)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return investigation.ModelResponse{}, err // no time left to wait for a retry
+			return agent.ModelResponse{}, err // no time left to wait for a retry
 		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return investigation.ModelResponse{}, err
+			return agent.ModelResponse{}, err
 		case <-timer.C:
 		}
 	}
@@ -163,28 +159,28 @@ func classify(err error) (error, bool) {
 	if errors.As(err, &apiErr) {
 		switch apiErr.ErrorCode() {
 		case "ThrottlingException", "ModelNotReadyException":
-			return investigation.ErrModelThrottled, true
+			return agent.ErrModelThrottled, true
 		case "ServiceQuotaExceededException":
-			return investigation.ErrModelThrottled, false
+			return agent.ErrModelThrottled, false
 		case "ModelTimeoutException":
-			return investigation.ErrModelTimeout, true
+			return agent.ErrModelTimeout, true
 		case "ServiceUnavailableException", "InternalServerException":
-			return investigation.ErrModelUnavailable, true
+			return agent.ErrModelUnavailable, true
 		case "ModelErrorException":
-			return investigation.ErrModelUnavailable, false
+			return agent.ErrModelUnavailable, false
 		}
-		return investigation.ErrModelRejected, false
+		return agent.ErrModelRejected, false
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return investigation.ErrModelTimeout, true // the per-call timeout
+		return agent.ErrModelTimeout, true // the per-call timeout
 	}
-	return investigation.ErrModelUnavailable, true // the network
+	return agent.ErrModelUnavailable, true // the network
 }
 
 // input builds the Converse request. Bedrock refuses a conversation whose
 // toolUse names a tool outside toolConfig, so a call the agent refused as
 // unknown is carried as text, with its answer, instead.
-func (m *Model) input(req investigation.ModelRequest) (*bedrockruntime.ConverseInput, error) {
+func (m *Model) input(req agent.ModelRequest) (*bedrockruntime.ConverseInput, error) {
 	offered := map[string]bool{}
 	tc := &brtypes.ToolConfiguration{}
 	for _, t := range req.Tools {
@@ -257,19 +253,19 @@ func (m *Model) input(req investigation.ModelRequest) (*bedrockruntime.ConverseI
 
 // response converts Converse's output; content kinds the agent does not use
 // (reasoning, images, citations) are left out.
-func response(out *bedrockruntime.ConverseOutput) (investigation.ModelResponse, error) {
-	resp := investigation.ModelResponse{StopReason: string(out.StopReason)}
+func response(out *bedrockruntime.ConverseOutput) (agent.ModelResponse, error) {
+	resp := agent.ModelResponse{StopReason: string(out.StopReason)}
 	if u := out.Usage; u != nil {
-		resp.Usage = investigation.Usage{InputTokens: int(aws.ToInt32(u.InputTokens)), OutputTokens: int(aws.ToInt32(u.OutputTokens))}
+		resp.Usage = agent.Usage{InputTokens: int(aws.ToInt32(u.InputTokens)), OutputTokens: int(aws.ToInt32(u.OutputTokens))}
 	}
 	msg, ok := out.Output.(*brtypes.ConverseOutputMemberMessage)
 	if !ok {
-		return resp, fmt.Errorf("bedrock converse: %w: output is %T, not a message", investigation.ErrModelRejected, out.Output)
+		return resp, fmt.Errorf("bedrock converse: %w: output is %T, not a message", agent.ErrModelRejected, out.Output)
 	}
 	for _, b := range msg.Value.Content {
 		switch v := b.(type) {
 		case *brtypes.ContentBlockMemberText:
-			resp.Content = append(resp.Content, investigation.ContentBlock{Text: v.Value})
+			resp.Content = append(resp.Content, agent.ContentBlock{Text: v.Value})
 		case *brtypes.ContentBlockMemberToolUse:
 			input := json.RawMessage("{}")
 			if v.Value.Input != nil {
@@ -279,7 +275,7 @@ func response(out *bedrockruntime.ConverseOutput) (investigation.ModelResponse, 
 				}
 				input = b
 			}
-			resp.Content = append(resp.Content, investigation.ContentBlock{ToolUse: &investigation.ToolUse{
+			resp.Content = append(resp.Content, agent.ContentBlock{ToolUse: &agent.ToolUse{
 				ID: aws.ToString(v.Value.ToolUseId), Name: aws.ToString(v.Value.Name), Input: input}})
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
@@ -27,10 +28,13 @@ const (
 	evDelete = "4f1d2c3b-0000-4000-8000-00000000e003" // only lookup_events returns it
 )
 
+// testModel is the model id the tests configure; the report must name it.
+const testModel = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+
 // sandboxAI serves testdata/agent with testdata/models/<model>.json as its
 // model.json, and returns the sandbox, the adapter and the tool registry,
 // all through the real SDK clients.
-func sandboxAI(t *testing.T, model string) (*awsapi.Emulator, *Model, *tools.Registry) {
+func sandboxAI(t *testing.T, model string) (*awsapi.Emulator, *Model, *agent.Registry) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "agent"))); err != nil {
@@ -59,12 +63,12 @@ func sandboxAI(t *testing.T, model string) (*awsapi.Emulator, *Model, *tools.Reg
 		BaseEndpoint: aws.String(srv.URL),
 		HTTPClient:   srv.Client(),
 	}
-	reg, err := tools.NewRegistry(tools.Backends{Trail: tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: sc.Meta.Account})},
-		tools.RegistryOptions{DefaultRegion: sc.Meta.Region})
+	reg, err := agent.NewRegistry(agent.Backends{Trail: tools.NewCloudTrail(cfg, tools.CloudTrailOptions{Account: sc.Meta.Account})},
+		agent.RegistryOptions{DefaultRegion: sc.Meta.Region})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, New(cfg, Options{CallTimeout: 5 * time.Second, RetryBase: 10 * time.Millisecond}), reg
+	return a, New(cfg, Options{ModelID: testModel, CallTimeout: 5 * time.Second, RetryBase: 10 * time.Millisecond}), reg
 }
 
 func agentReport() *investigation.Report {
@@ -87,13 +91,13 @@ func agentReport() *investigation.Report {
 }
 
 type aiResult struct {
-	a     investigation.Assessment
+	a     agent.Assessment
 	st    investigation.AIStatus
-	tr    investigation.Transcript
+	tr    agent.Transcript
 	calls map[string]int
 }
 
-func runSandboxAI(t *testing.T, model string, budgets investigation.Budgets, prepare func(*awsapi.Emulator)) aiResult {
+func runSandboxAI(t *testing.T, model string, budgets agent.Budgets, prepare func(*awsapi.Emulator)) aiResult {
 	t.Helper()
 	a, m, reg := sandboxAI(t, model)
 	if prepare != nil {
@@ -106,7 +110,7 @@ func runSandboxAI(t *testing.T, model string, budgets investigation.Budgets, pre
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	assessment, st, tr := investigation.Advise(ctx, investigation.AdviseInput{
+	assessment, st, tr := agent.Advise(ctx, agent.AdviseInput{
 		Report: rep, Alarm: investigation.Alarm{Name: "checkout-errors", Description: "Errors on checkout"},
 		Model: m, ModelName: m.ID(), Tools: reg, Budgets: budgets,
 	})
@@ -129,8 +133,8 @@ func runSandboxAI(t *testing.T, model string, budgets investigation.Budgets, pre
 }
 
 func TestSandboxHappyPath(t *testing.T) {
-	r := runSandboxAI(t, "happy", investigation.Budgets{}, nil)
-	if !r.st.Used || r.st.ToolCalls != 1 || r.st.InputTokens != 7010 || r.st.OutputTokens != 406 || r.st.DroppedClaims != 0 || r.st.Model != "us.anthropic.claude-sonnet-4-5-20250929-v1:0" {
+	r := runSandboxAI(t, "happy", agent.Budgets{}, nil)
+	if !r.st.Used || r.st.ToolCalls != 1 || r.st.InputTokens != 7010 || r.st.OutputTokens != 406 || r.st.DroppedClaims != 0 || r.st.Model != testModel {
 		t.Fatalf("status %+v", r.st)
 	}
 	if len(r.a.Ranking) != 3 || r.a.Ranking[0].EventIDs[0] != evDelete || !slices.Equal(r.a.CandidateOrder, []int{1, 2}) || len(r.a.NextActions) != 1 {
@@ -144,7 +148,7 @@ func TestSandboxHappyPath(t *testing.T) {
 // The model cites an event no lookup of this run returned: the claims
 // resting on it are dropped and counted.
 func TestSandboxDropsUnretrievedEvent(t *testing.T) {
-	r := runSandboxAI(t, "fabricated", investigation.Budgets{}, nil)
+	r := runSandboxAI(t, "fabricated", agent.Budgets{}, nil)
 	if !r.st.Used || r.st.DroppedClaims != 2 || r.st.ToolCalls != 0 {
 		t.Fatalf("status %+v", r.st)
 	}
@@ -159,7 +163,7 @@ func TestSandboxDropsUnretrievedEvent(t *testing.T) {
 }
 
 func TestSandboxRepairsInvalidAssessment(t *testing.T) {
-	r := runSandboxAI(t, "repair", investigation.Budgets{}, nil)
+	r := runSandboxAI(t, "repair", agent.Budgets{}, nil)
 	if !r.st.Used || len(r.a.Ranking) != 1 || r.a.Ranking[0].Plausibility != 0.6 || r.calls["bedrock:Converse"] != 2 {
 		t.Fatalf("status %+v assessment %+v calls %v", r.st, r.a, r.calls)
 	}
@@ -171,7 +175,7 @@ func TestSandboxRepairsInvalidAssessment(t *testing.T) {
 // A write tool the registry does not hold is refused; the conversation stays
 // one Bedrock accepts.
 func TestSandboxRefusesUnknownTool(t *testing.T) {
-	r := runSandboxAI(t, "unknown_tool", investigation.Budgets{}, nil)
+	r := runSandboxAI(t, "unknown_tool", agent.Budgets{}, nil)
 	if !r.st.Used || r.st.ToolCalls != 0 || !r.tr.Steps[1].Refused || r.tr.Steps[1].Tool != "put_role_policy" {
 		t.Fatalf("status %+v steps %+v", r.st, r.tr.Steps)
 	}
@@ -183,7 +187,7 @@ func TestSandboxRefusesUnknownTool(t *testing.T) {
 }
 
 func TestSandboxBudgetSpent(t *testing.T) {
-	r := runSandboxAI(t, "budget", investigation.Budgets{ToolCalls: 1}, nil)
+	r := runSandboxAI(t, "budget", agent.Budgets{ToolCalls: 1}, nil)
 	if !r.st.Used || r.a.Partial != "tool-call budget of 1" || r.st.ToolCalls != 1 || len(r.a.Ranking) != 3 {
 		t.Fatalf("status %+v assessment %+v", r.st, r.a)
 	}
@@ -193,14 +197,14 @@ func TestSandboxBudgetSpent(t *testing.T) {
 }
 
 func TestSandboxThrottledThenSuccess(t *testing.T) {
-	r := runSandboxAI(t, "throttle", investigation.Budgets{}, nil)
+	r := runSandboxAI(t, "throttle", agent.Budgets{}, nil)
 	if !r.st.Used || r.st.ToolCalls != 1 || r.calls["bedrock:Converse"] != 4 {
 		t.Fatalf("status %+v calls %v", r.st, r.calls)
 	}
 }
 
 func TestSandboxBedrockDown(t *testing.T) {
-	r := runSandboxAI(t, "happy", investigation.Budgets{}, func(a *awsapi.Emulator) {
+	r := runSandboxAI(t, "happy", agent.Budgets{}, func(a *awsapi.Emulator) {
 		a.SetFault("bedrock:Converse", awsapi.Fault{ErrorCode: "ServiceUnavailableException", Status: 503})
 	})
 	if r.st.Used || !strings.HasPrefix(r.st.ReasonUnused, "unavailable: ") || !strings.Contains(r.st.ReasonUnused, "ServiceUnavailableException") {
@@ -212,7 +216,7 @@ func TestSandboxBedrockDown(t *testing.T) {
 }
 
 func TestSandboxAccessDeniedIsNotRetried(t *testing.T) {
-	r := runSandboxAI(t, "happy", investigation.Budgets{}, func(a *awsapi.Emulator) {
+	r := runSandboxAI(t, "happy", agent.Budgets{}, func(a *awsapi.Emulator) {
 		a.SetFault("bedrock:Converse", awsapi.Fault{ErrorCode: "AccessDeniedException", Status: 403})
 	})
 	if r.st.Used || !strings.HasPrefix(r.st.ReasonUnused, "rejected: ") || r.calls["bedrock:Converse"] != 1 {
@@ -223,7 +227,7 @@ func TestSandboxAccessDeniedIsNotRetried(t *testing.T) {
 // The trail's userAgent carries an injection: it reaches the model only
 // inside a tool result, and the citation it asks for is dropped.
 func TestSandboxInjectedUserAgentStaysData(t *testing.T) {
-	r := runSandboxAI(t, "happy", investigation.Budgets{}, nil)
+	r := runSandboxAI(t, "happy", agent.Budgets{}, nil)
 	seen := false
 	for _, s := range r.tr.Steps {
 		switch s.Kind {

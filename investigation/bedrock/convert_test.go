@@ -13,24 +13,24 @@ import (
 	brtypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 func TestInputCarriesRefusedToolsAsText(t *testing.T) {
-	m := New(aws.Config{Region: "us-east-1"}, Options{})
-	req := investigation.ModelRequest{
+	m := New(aws.Config{Region: "us-east-1"}, Options{ModelID: testModel})
+	req := agent.ModelRequest{
 		System:    "rules",
-		Tools:     []investigation.ToolSpec{{Name: "lookup_events", Description: "d", InputSchema: json.RawMessage(`{"type":"object"}`)}, {Name: "submit_assessment", Description: "s", InputSchema: json.RawMessage(`{"type":"object"}`)}},
+		Tools:     []agent.ToolSpec{{Name: "lookup_events", Description: "d", InputSchema: json.RawMessage(`{"type":"object"}`)}, {Name: "submit_assessment", Description: "s", InputSchema: json.RawMessage(`{"type":"object"}`)}},
 		ForceTool: "submit_assessment",
-		Messages: []investigation.Message{
-			{Role: investigation.RoleUser, Content: []investigation.ContentBlock{{Text: "report"}}},
-			{Role: investigation.RoleAssistant, Content: []investigation.ContentBlock{
-				{ToolUse: &investigation.ToolUse{ID: "a", Name: "lookup_events", Input: json.RawMessage(`{"attribute_key":"EventName"}`)}},
-				{ToolUse: &investigation.ToolUse{ID: "b", Name: "put_role_policy", Input: json.RawMessage(`{"role_name":"r"}`)}},
+		Messages: []agent.Message{
+			{Role: agent.RoleUser, Content: []agent.ContentBlock{{Text: "report"}}},
+			{Role: agent.RoleAssistant, Content: []agent.ContentBlock{
+				{ToolUse: &agent.ToolUse{ID: "a", Name: "lookup_events", Input: json.RawMessage(`{"attribute_key":"EventName"}`)}},
+				{ToolUse: &agent.ToolUse{ID: "b", Name: "put_role_policy", Input: json.RawMessage(`{"role_name":"r"}`)}},
 			}},
-			{Role: investigation.RoleUser, Content: []investigation.ContentBlock{
-				{ToolResult: &investigation.ToolResult{ToolUseID: "a", Content: `{"events":[]}`}},
-				{ToolResult: &investigation.ToolResult{ToolUseID: "b", Content: `{"error":"refused"}`, IsError: true}},
+			{Role: agent.RoleUser, Content: []agent.ContentBlock{
+				{ToolResult: &agent.ToolResult{ToolUseID: "a", Content: `{"events":[]}`}},
+				{ToolResult: &agent.ToolResult{ToolUseID: "b", Content: `{"error":"refused"}`, IsError: true}},
 			}},
 		},
 	}
@@ -69,17 +69,17 @@ func TestClassify(t *testing.T) {
 		kind  error
 		retry bool
 	}{
-		{&smithy.GenericAPIError{Code: "ThrottlingException"}, investigation.ErrModelThrottled, true},
-		{&smithy.GenericAPIError{Code: "ModelNotReadyException"}, investigation.ErrModelThrottled, true},
-		{&smithy.GenericAPIError{Code: "ServiceQuotaExceededException"}, investigation.ErrModelThrottled, false},
-		{&smithy.GenericAPIError{Code: "ModelTimeoutException"}, investigation.ErrModelTimeout, true},
-		{&smithy.GenericAPIError{Code: "ServiceUnavailableException"}, investigation.ErrModelUnavailable, true},
-		{&smithy.GenericAPIError{Code: "InternalServerException"}, investigation.ErrModelUnavailable, true},
-		{&smithy.GenericAPIError{Code: "ModelErrorException"}, investigation.ErrModelUnavailable, false},
-		{&smithy.GenericAPIError{Code: "ValidationException"}, investigation.ErrModelRejected, false},
-		{&smithy.GenericAPIError{Code: "AccessDeniedException"}, investigation.ErrModelRejected, false},
-		{fmt.Errorf("send: %w", context.DeadlineExceeded), investigation.ErrModelTimeout, true},
-		{errors.New("dial tcp: connection refused"), investigation.ErrModelUnavailable, true},
+		{&smithy.GenericAPIError{Code: "ThrottlingException"}, agent.ErrModelThrottled, true},
+		{&smithy.GenericAPIError{Code: "ModelNotReadyException"}, agent.ErrModelThrottled, true},
+		{&smithy.GenericAPIError{Code: "ServiceQuotaExceededException"}, agent.ErrModelThrottled, false},
+		{&smithy.GenericAPIError{Code: "ModelTimeoutException"}, agent.ErrModelTimeout, true},
+		{&smithy.GenericAPIError{Code: "ServiceUnavailableException"}, agent.ErrModelUnavailable, true},
+		{&smithy.GenericAPIError{Code: "InternalServerException"}, agent.ErrModelUnavailable, true},
+		{&smithy.GenericAPIError{Code: "ModelErrorException"}, agent.ErrModelUnavailable, false},
+		{&smithy.GenericAPIError{Code: "ValidationException"}, agent.ErrModelRejected, false},
+		{&smithy.GenericAPIError{Code: "AccessDeniedException"}, agent.ErrModelRejected, false},
+		{fmt.Errorf("send: %w", context.DeadlineExceeded), agent.ErrModelTimeout, true},
+		{errors.New("dial tcp: connection refused"), agent.ErrModelUnavailable, true},
 	}
 	for _, c := range cases {
 		kind, retry := classify(c.err)

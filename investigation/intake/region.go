@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/trailhound/trailhound/investigation"
 )
 
 // regionCode matches every partition's region codes (us-east-1, us-gov-west-1,
@@ -110,23 +112,29 @@ type alarmARN struct {
 // The alarm name itself may hold spaces and is kept as delivered.
 func parseAlarmARN(s string) (alarmARN, error) {
 	parts := strings.SplitN(strings.TrimSpace(s), ":", 7)
-	if len(parts) != 7 {
-		return alarmARN{}, fmt.Errorf("alarm ARN %q: want arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME", s)
-	}
-	for i := 0; i < 6; i++ {
+	for i := 0; i < len(parts) && i < 6; i++ {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
+	norm := strings.Join(parts, ":")
+	// A missing name is reported after the fields before it, so the
+	// structure is checked with a stand-in name.
+	noName := len(parts) == 7 && parts[6] == ""
+	probe := norm
+	if noName {
+		probe += "-"
+	}
+	a, ok := investigation.ParseAlarmARN(probe)
 	switch {
-	case parts[0] != "arn" || parts[1] == "" || parts[2] != "cloudwatch" || parts[5] != "alarm":
+	case !ok:
 		return alarmARN{}, fmt.Errorf("alarm ARN %q: want arn:PARTITION:cloudwatch:REGION:ACCOUNT:alarm:NAME", s)
-	case !regionCode.MatchString(parts[3]):
-		return alarmARN{}, fmt.Errorf("alarm ARN %q: region %q is not a region code", s, parts[3])
-	case !accountID.MatchString(parts[4]):
-		return alarmARN{}, fmt.Errorf("alarm ARN %q: account %q is not a 12-digit account id", s, parts[4])
-	case parts[6] == "":
+	case !regionCode.MatchString(a.Region):
+		return alarmARN{}, fmt.Errorf("alarm ARN %q: region %q is not a region code", s, a.Region)
+	case !accountID.MatchString(a.Account):
+		return alarmARN{}, fmt.Errorf("alarm ARN %q: account %q is not a 12-digit account id", s, a.Account)
+	case noName:
 		return alarmARN{}, fmt.Errorf("alarm ARN %q has no alarm name", s)
 	}
-	return alarmARN{ARN: strings.Join(parts, ":"), Region: parts[3], Account: parts[4], Name: parts[6]}, nil
+	return alarmARN{ARN: norm, Region: a.Region, Account: a.Account, Name: a.Name}, nil
 }
 
 // normaliseARN applies parseAlarmARN's whitespace repair to an ARN that may

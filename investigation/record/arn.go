@@ -3,27 +3,9 @@ package record
 import (
 	"regexp"
 	"strings"
+
+	"github.com/trailhound/trailhound/investigation"
 )
-
-// arn is a parsed Amazon Resource Name:
-// arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
-type arn struct {
-	service  string
-	region   string
-	account  string
-	resource string
-}
-
-func parseARN(s string) (arn, bool) {
-	if !strings.HasPrefix(s, "arn:") {
-		return arn{}, false
-	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[1] == "" || parts[2] == "" || parts[5] == "" {
-		return arn{}, false
-	}
-	return arn{service: parts[2], region: parts[3], account: parts[4], resource: parts[5]}, true
-}
 
 // splitResource splits an ARN's resource into its type and the rest, on the
 // first "/" or ":" ("function:name:alias" → "function", "name:alias").
@@ -143,7 +125,7 @@ var simpleARNTypes = map[string]map[string]string{
 // dimensions use). ok is false for ARNs that do not name a resource type this
 // package knows.
 func arnResources(s string) (typ string, names []string, ok bool) {
-	a, ok := parseARN(s)
+	a, ok := investigation.ParseARN(s)
 	if !ok {
 		return "", nil, false
 	}
@@ -159,128 +141,22 @@ func arnResources(s string) (typ string, names []string, ok bool) {
 }
 
 // arnType maps a parsed ARN to a CloudFormation type and the resource's
-// short name.
-func arnType(a arn) (typ, name string) {
-	kind, rest := splitResource(a.resource)
-	switch a.service {
-	case "iam":
-		if t, ok := iamARNTypes[kind]; ok {
-			return t, arnTail(rest)
+// short name: the service's own reading when it has one, else the generic
+// "KIND/NAME" reading of simpleARNTypes.
+func arnType(a investigation.ARN) (typ, name string) {
+	kind, rest := splitResource(a.Resource)
+	if read, ok := arnReaders[a.Service]; ok {
+		if typ, name, final := read(a, kind, rest); typ != "" || final {
+			return typ, name
 		}
-	case "lambda":
-		switch kind {
-		case "function":
-			fn, _, _ := strings.Cut(rest, ":") // drop a version or alias qualifier
-			return "AWS::Lambda::Function", fn
-		case "layer":
-			return "AWS::Lambda::LayerVersion", rest
-		case "event-source-mapping":
-			return "AWS::Lambda::EventSourceMapping", rest
-		}
-	case "ec2":
-		if t, ok := ec2ARNTypes[kind]; ok {
-			return t, rest
-		}
-	case "rds":
-		if t, ok := rdsARNTypes[kind]; ok {
-			return t, rest
-		}
-	case "s3":
-		if kind == "" {
-			return "AWS::S3::Bucket", rest
-		}
-		return "AWS::S3::Object", a.resource
-	case "kms":
-		if kind == "alias" {
-			return "AWS::KMS::Alias", a.resource // the KMS API names aliases "alias/NAME"
-		}
-	case "sqs":
-		return "AWS::SQS::Queue", a.resource
-	case "sns":
-		if topic, _, sub := strings.Cut(a.resource, ":"); sub {
-			return "AWS::SNS::Subscription", topic
-		}
-		return "AWS::SNS::Topic", a.resource
-	case "logs":
-		if kind == "log-group" {
-			group, _, _ := strings.Cut(rest, ":log-stream:")
-			return "AWS::Logs::LogGroup", strings.TrimSuffix(group, ":*")
-		}
-	case "secretsmanager":
-		if kind == "secret" {
-			return "AWS::SecretsManager::Secret", secretSuffix.ReplaceAllString(rest, "")
-		}
-	case "ssm":
-		if kind == "parameter" {
-			// Hierarchical parameter names keep their leading slash
-			// ("/app/db"); the ARN drops it.
-			if strings.Contains(rest, "/") {
-				return "AWS::SSM::Parameter", "/" + rest
-			}
-			return "AWS::SSM::Parameter", rest
-		}
-	case "elasticloadbalancing":
-		return elbARNType(kind, rest)
-	case "autoscaling":
-		if kind == "autoScalingGroup" {
-			if _, n, ok := strings.Cut(rest, ":autoScalingGroupName/"); ok {
-				return "AWS::AutoScaling::AutoScalingGroup", n
-			}
-		}
-	case "ecs":
-		if kind == "service" {
-			return "AWS::ECS::Service", arnTail(rest)
-		}
-	case "eks":
-		if kind == "nodegroup" {
-			parts := strings.Split(rest, "/")
-			if len(parts) >= 2 {
-				return "AWS::EKS::Nodegroup", parts[1]
-			}
-		}
-	case "events":
-		if kind == "rule" {
-			return "AWS::Events::Rule", arnTail(rest)
-		}
-	case "cloudformation":
-		if kind == "stack" || kind == "stackset" {
-			n, _, _ := strings.Cut(rest, "/")
-			n, _, _ = strings.Cut(n, ":")
-			return simpleARNTypes["cloudformation"][kind], n
-		}
-	case "apigateway":
-		// arn:aws:apigateway:REGION::/restapis/ID[/…]
-		parts := strings.Split(strings.TrimPrefix(a.resource, "/"), "/")
-		if len(parts) >= 2 {
-			if t, ok := simpleARNTypes["apigateway"][parts[0]]; ok {
-				return t, parts[1]
-			}
-		}
-		return "", ""
-	case "wafv2":
-		// arn:aws:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID
-		parts := strings.Split(a.resource, "/")
-		if len(parts) >= 3 {
-			switch parts[1] {
-			case "webacl":
-				return "AWS::WAFv2::WebACL", parts[2]
-			case "ipset":
-				return "AWS::WAFv2::IPSet", parts[2]
-			case "rulegroup":
-				return "AWS::WAFv2::RuleGroup", parts[2]
-			}
-		}
-		return "", ""
-	case "codepipeline":
-		return "AWS::CodePipeline::Pipeline", a.resource
 	}
-	t, ok := simpleARNTypes[a.service][kind]
+	t, ok := simpleARNTypes[a.Service][kind]
 	if !ok || kind == "" {
 		return "", ""
 	}
 	segments := strings.Split(rest, "/")
 	switch {
-	case a.service == "dynamodb", kind == "connection", kind == "api-destination":
+	case a.Service == "dynamodb", kind == "connection", kind == "api-destination":
 		// table/NAME/stream/…, connection/NAME/UUID
 		return t, segments[0]
 	case kind == "addon", kind == "fargateprofile":
@@ -293,6 +169,155 @@ func arnType(a arn) (typ, name string) {
 		return t, arnTail(rest)
 	}
 	return t, rest
+}
+
+// arnReader reads the ARNs of one service whose resource part does not
+// follow "KIND/NAME". An empty typ that is not final falls back to the
+// generic reading.
+type arnReader func(a investigation.ARN, kind, rest string) (typ, name string, final bool)
+
+// arnReaders are the services with a reading of their own.
+var arnReaders = map[string]arnReader{
+	"iam": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if t, ok := iamARNTypes[kind]; ok {
+			return t, arnTail(rest), true
+		}
+		return "", "", false
+	},
+	"lambda": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		switch kind {
+		case "function":
+			fn, _, _ := strings.Cut(rest, ":") // drop a version or alias qualifier
+			return "AWS::Lambda::Function", fn, true
+		case "layer":
+			return "AWS::Lambda::LayerVersion", rest, true
+		case "event-source-mapping":
+			return "AWS::Lambda::EventSourceMapping", rest, true
+		}
+		return "", "", false
+	},
+	"ec2": mappedKind(ec2ARNTypes),
+	"rds": mappedKind(rdsARNTypes),
+	"s3": func(a investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "" {
+			return "AWS::S3::Bucket", rest, true
+		}
+		return "AWS::S3::Object", a.Resource, true
+	},
+	"kms": func(a investigation.ARN, kind, _ string) (string, string, bool) {
+		if kind == "alias" {
+			return "AWS::KMS::Alias", a.Resource, true // the KMS API names aliases "alias/NAME"
+		}
+		return "", "", false
+	},
+	"sqs": func(a investigation.ARN, _, _ string) (string, string, bool) {
+		return "AWS::SQS::Queue", a.Resource, true
+	},
+	"sns": func(a investigation.ARN, _, _ string) (string, string, bool) {
+		if topic, _, sub := strings.Cut(a.Resource, ":"); sub {
+			return "AWS::SNS::Subscription", topic, true
+		}
+		return "AWS::SNS::Topic", a.Resource, true
+	},
+	"logs": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "log-group" {
+			group, _, _ := strings.Cut(rest, ":log-stream:")
+			return "AWS::Logs::LogGroup", strings.TrimSuffix(group, ":*"), true
+		}
+		return "", "", false
+	},
+	"secretsmanager": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "secret" {
+			return "AWS::SecretsManager::Secret", secretSuffix.ReplaceAllString(rest, ""), true
+		}
+		return "", "", false
+	},
+	"ssm": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind != "parameter" {
+			return "", "", false
+		}
+		// Hierarchical parameter names keep their leading slash ("/app/db");
+		// the ARN drops it.
+		if strings.Contains(rest, "/") {
+			return "AWS::SSM::Parameter", "/" + rest, true
+		}
+		return "AWS::SSM::Parameter", rest, true
+	},
+	"elasticloadbalancing": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		typ, name := elbARNType(kind, rest)
+		return typ, name, true
+	},
+	"autoscaling": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "autoScalingGroup" {
+			if _, n, ok := strings.Cut(rest, ":autoScalingGroupName/"); ok {
+				return "AWS::AutoScaling::AutoScalingGroup", n, true
+			}
+		}
+		return "", "", false
+	},
+	"ecs": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "service" {
+			return "AWS::ECS::Service", arnTail(rest), true
+		}
+		return "", "", false
+	},
+	"eks": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if parts := strings.Split(rest, "/"); kind == "nodegroup" && len(parts) >= 2 {
+			return "AWS::EKS::Nodegroup", parts[1], true
+		}
+		return "", "", false
+	},
+	"events": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "rule" {
+			return "AWS::Events::Rule", arnTail(rest), true
+		}
+		return "", "", false
+	},
+	"cloudformation": func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if kind == "stack" || kind == "stackset" {
+			n, _, _ := strings.Cut(rest, "/")
+			n, _, _ = strings.Cut(n, ":")
+			return simpleARNTypes["cloudformation"][kind], n, true
+		}
+		return "", "", false
+	},
+	"apigateway": func(a investigation.ARN, _, _ string) (string, string, bool) {
+		// arn:aws:apigateway:REGION::/restapis/ID[/…]
+		parts := strings.Split(strings.TrimPrefix(a.Resource, "/"), "/")
+		if len(parts) >= 2 {
+			if t, ok := simpleARNTypes["apigateway"][parts[0]]; ok {
+				return t, parts[1], true
+			}
+		}
+		return "", "", true
+	},
+	"wafv2": func(a investigation.ARN, _, _ string) (string, string, bool) {
+		// arn:aws:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID
+		parts := strings.Split(a.Resource, "/")
+		if len(parts) >= 3 {
+			if t, ok := wafARNTypes[parts[1]]; ok {
+				return t, parts[2], true
+			}
+		}
+		return "", "", true
+	},
+	"codepipeline": func(a investigation.ARN, _, _ string) (string, string, bool) {
+		return "AWS::CodePipeline::Pipeline", a.Resource, true
+	},
+}
+
+// wafARNTypes maps the resource types of WAFv2 ARNs.
+var wafARNTypes = map[string]string{"webacl": "AWS::WAFv2::WebACL", "ipset": "AWS::WAFv2::IPSet", "rulegroup": "AWS::WAFv2::RuleGroup"}
+
+// mappedKind reads services whose ARN kinds map one to one to types and
+// whose resource id follows the kind as it is.
+func mappedKind(types map[string]string) arnReader {
+	return func(_ investigation.ARN, kind, rest string) (string, string, bool) {
+		if t, ok := types[kind]; ok {
+			return t, rest, true
+		}
+		return "", "", false
+	}
 }
 
 // elbARNType maps Elastic Load Balancing ARNs. The short names are the forms

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
@@ -151,7 +152,7 @@ func (l *Logs) Errors(_ context.Context, group string, start, end time.Time, lim
 		var out []investigation.LogLine
 		for _, e := range g.Events {
 			at := time.UnixMilli(e.Timestamp).UTC()
-			if at.Before(start) || !at.Before(end) || !investigation.Noteworthy(e.Message) {
+			if at.Before(start) || !at.Before(end) || !engine.Noteworthy(e.Message) {
 				continue
 			}
 			out = append(out, investigation.LogLine{Group: group, Time: at, Message: e.Message})

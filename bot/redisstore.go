@@ -1,0 +1,106 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/trailhound/trailhound/bot/chat"
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/store"
+)
+
+// RedisStore adapts the store to the bot's Store and FeedbackStore ports,
+// and to the chat transport's envelope claims.
+func RedisStore(s *store.Store) *StoreAdapter { return &StoreAdapter{s: s} }
+
+// StoreAdapter is *store.Store in the bot's terms.
+type StoreAdapter struct{ s *store.Store }
+
+// notFound keeps the store's error and makes it match ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return err
+}
+
+func (a *StoreAdapter) Ping(ctx context.Context) error { return a.s.Ping(ctx) }
+
+func (a *StoreAdapter) ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error) {
+	return a.s.ClaimEnvelope(ctx, id, ttl)
+}
+
+func (a *StoreAdapter) ClaimOnce(ctx context.Context, id string, ttl time.Duration) (bool, error) {
+	return a.s.ClaimEnvelope(ctx, id, ttl)
+}
+
+func storeKey(k EpisodeKey) store.AlarmKey {
+	return store.AlarmKey{Account: k.Account, Region: k.Region, AlarmARN: k.AlarmARN, Episode: store.Episode(k.Episode)}
+}
+
+func (a *StoreAdapter) ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error) {
+	c, err := a.s.ClaimAlarm(ctx, storeKey(key), owner, lease)
+	if err != nil {
+		return EpisodeClaim{}, err
+	}
+	out := EpisodeClaim{State: ClaimState(c.State), Thread: chat.Ref(c.Thread)}
+	if c.Lease != nil {
+		out.Lease = storeLease{c.Lease}
+	}
+	return out, nil
+}
+
+func (a *StoreAdapter) SetEpisodeThread(ctx context.Context, key EpisodeKey, thread chat.Ref) error {
+	return a.s.SetThread(ctx, storeKey(key), store.ThreadRef(thread))
+}
+
+func (a *StoreAdapter) LatestThread(ctx context.Context, alarmARN string) (EpisodeThread, error) {
+	et, err := a.s.LatestThread(ctx, alarmARN)
+	if err != nil {
+		return EpisodeThread{}, notFound(err)
+	}
+	return EpisodeThread{Episode: string(et.Episode), Thread: chat.Ref(et.Thread)}, nil
+}
+
+// storeLease is a won claim of the store.
+type storeLease struct{ l *store.Lease }
+
+func (l storeLease) Hold(ctx context.Context, every time.Duration) error { return l.l.Hold(ctx, every) }
+func (l storeLease) Release(ctx context.Context) error                   { return l.l.Release(ctx) }
+func (l storeLease) Complete(ctx context.Context, thread chat.Ref, dedupWindow time.Duration) error {
+	return l.l.Complete(ctx, store.ThreadRef(thread), dedupWindow)
+}
+
+// storeThreadState is st as the store keeps it.
+func storeThreadState(st ThreadState) store.ThreadState {
+	return store.ThreadState{Alarm: st.Alarm, Report: st.Report, Window: st.Window, EvidenceEventIDs: st.EvidenceEventIDs, AISection: st.AISection}
+}
+
+func (a *StoreAdapter) SaveThread(ctx context.Context, thread chat.Ref, st ThreadState) error {
+	return a.s.SaveThread(ctx, store.ThreadRef(thread), storeThreadState(st))
+}
+
+func (a *StoreAdapter) LoadThread(ctx context.Context, thread chat.Ref) (ThreadState, error) {
+	st, err := a.s.LoadThread(ctx, store.ThreadRef(thread))
+	if err != nil {
+		return ThreadState{}, notFound(err)
+	}
+	return ThreadState{Alarm: st.Alarm, Report: st.Report, Window: st.Window, EvidenceEventIDs: st.EvidenceEventIDs, AISection: st.AISection}, nil
+}
+
+func (a *StoreAdapter) SaveReport(ctx context.Context, rep investigation.Report) (string, error) {
+	if rep.ArtifactID == "" {
+		rep.ArtifactID = store.NewArtifactID()
+	}
+	return a.s.SaveArtifact(ctx, store.Artifact{ID: rep.ArtifactID, Report: rep})
+}
+
+func (a *StoreAdapter) SaveFeedback(ctx context.Context, f Feedback) error {
+	return a.s.SaveFeedback(ctx, store.Feedback{
+		FeedbackSubject: store.FeedbackSubject{ArtifactID: f.ArtifactID, Thread: store.ThreadRef(f.Thread)},
+		CandidateRank:   f.Rank, EventIDs: f.EventIDs, Vote: store.Vote(f.Vote), User: f.User,
+		CorrectCause: f.CorrectCause, At: f.At,
+	})
+}

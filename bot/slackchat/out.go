@@ -1,0 +1,285 @@
+package slackchat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/slack-go/slack"
+	"golang.org/x/time/rate"
+
+	"github.com/trailhound/trailhound/blocks"
+	"github.com/trailhound/trailhound/bot/chat"
+)
+
+// transientSlackErrors are error codes Slack documents as worth retrying.
+var transientSlackErrors = map[string]bool{
+	"internal_error":      true,
+	"fatal_error":         true,
+	"service_unavailable": true,
+	"request_timeout":     true,
+	"ratelimited":         true,
+}
+
+// retryBackoff is the first wait before retrying a transient failure; it
+// doubles on each attempt.
+const retryBackoff = 500 * time.Millisecond
+
+// channelPace is one channel's posting pace, in wall-clock time like
+// Slack's. blockedUntil is set from a 429's Retry-After so that every post
+// to the channel waits it out, not only the one that was refused.
+type channelPace struct {
+	limiter      *rate.Limiter
+	blockedUntil time.Time
+}
+
+func (c *Client) pace(channel string) *channelPace {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.channels[channel]
+	if p == nil {
+		p = &channelPace{limiter: rate.NewLimiter(rate.Every(c.opts.PostInterval), c.opts.PostBurst)}
+		c.channels[channel] = p
+	}
+	return p
+}
+
+// waitTurn blocks until channel may take one more post.
+func (c *Client) waitTurn(ctx context.Context, channel string) error {
+	p := c.pace(channel)
+	c.mu.Lock()
+	until := p.blockedUntil
+	c.mu.Unlock()
+	if d := time.Until(until); d > 0 {
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	return p.limiter.Wait(ctx)
+}
+
+func (c *Client) block(channel string, d time.Duration) {
+	p := c.pace(channel)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if until := time.Now().Add(d); until.After(p.blockedUntil) {
+		p.blockedUntil = until
+	}
+}
+
+// call runs fn until it succeeds, fails for good, or runs out of attempts.
+// A non-empty paced channel makes each attempt wait for the channel's turn.
+func (c *Client) call(ctx context.Context, method, paced string, fn func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		if paced != "" {
+			if err := c.waitTurn(ctx, paced); err != nil {
+				return &CallError{Method: method, Err: fmt.Errorf("waiting for the channel's pace: %w", err)}
+			}
+		}
+		cctx, cancel := context.WithTimeout(ctx, c.opts.SlackTimeout)
+		err := fn(cctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		wait, reason := retryable(ctx, err, attempt)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			c.m.slackRateLimits.WithLabelValues(method).Inc()
+			if paced != "" {
+				c.block(paced, wait)
+			}
+		}
+		if reason == "" || attempt >= c.opts.SlackAttempts {
+			return &CallError{Method: method, Attempt: attempt, Err: err}
+		}
+		c.m.slackRetries.WithLabelValues(method, reason).Inc()
+		c.log.Debug("retrying Slack call", "method", method, "attempt", attempt, "wait", wait, "error", err)
+		if err := sleep(ctx, wait); err != nil {
+			return &CallError{Method: method, Err: fmt.Errorf("waiting to retry: %w", err)}
+		}
+	}
+}
+
+// retryable says whether err is worth another attempt, after how long, and
+// why ("" when it is not): Slack's Retry-After for a 429, a doubling backoff
+// for transient errors and timeouts of a single attempt.
+func retryable(ctx context.Context, err error, attempt int) (time.Duration, string) {
+	backoff := retryBackoff << min(attempt-1, 5)
+	var rl *slack.RateLimitedError
+	var slackErr slack.SlackErrorResponse
+	var status slack.StatusCodeError
+	var netErr net.Error
+	switch {
+	case ctx.Err() != nil:
+		return 0, ""
+	case errors.As(err, &rl):
+		return max(rl.RetryAfter, retryBackoff), "ratelimited"
+	case errors.As(err, &slackErr):
+		if transientSlackErrors[slackErr.Err] {
+			return backoff, "transient"
+		}
+	case errors.As(err, &status):
+		if status.Code >= 500 {
+			return backoff, "transient"
+		}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
+		return backoff, "transient"
+	}
+	return 0, ""
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func msgOptions(m blocks.Message) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	return opts
+}
+
+// Post sends m to the channel of at, as a reply in the thread at.TS when it
+// is set, and returns the new message's ts.
+func (c *Client) Post(ctx context.Context, at chat.Ref, m blocks.Message) (string, error) {
+	opts := msgOptions(m)
+	if at.TS != "" {
+		opts = append(opts, slack.MsgOptionTS(at.TS))
+	}
+	var ts string
+	err := c.call(ctx, "chat.postMessage", at.Channel, func(ctx context.Context) error {
+		var err error
+		_, ts, err = c.api.PostMessageContext(ctx, at.Channel, opts...)
+		return err
+	})
+	return ts, err
+}
+
+// ErrChannelBusy says PostIfIdle did not try: the channel's pace has no
+// room now.
+var ErrChannelBusy = errors.New("channel pace has no room now")
+
+// PostIfIdle posts m in the thread only if the channel's pace has room
+// right now, in one attempt: for messages that can wait (re-fire notes) and
+// must not delay those that cannot (placeholders). It returns
+// ErrChannelBusy when it did not try.
+func (c *Client) PostIfIdle(ctx context.Context, thread chat.Ref, m blocks.Message) (string, error) {
+	p := c.pace(thread.Channel)
+	c.mu.Lock()
+	blocked := p.blockedUntil.After(time.Now())
+	c.mu.Unlock()
+	if blocked || !p.limiter.Allow() {
+		return "", ErrChannelBusy
+	}
+	opts := append(msgOptions(m), slack.MsgOptionTS(thread.TS))
+	cctx, cancel := context.WithTimeout(ctx, c.opts.SlackTimeout)
+	defer cancel()
+	_, ts, err := c.api.PostMessageContext(cctx, thread.Channel, opts...)
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		c.m.slackRateLimits.WithLabelValues("chat.postMessage").Inc()
+		c.block(thread.Channel, max(rl.RetryAfter, retryBackoff))
+	}
+	if err != nil {
+		return "", &CallError{Method: "chat.postMessage", Err: err}
+	}
+	return ts, nil
+}
+
+// Update replaces the message msg. chat.update is not paced per channel.
+func (c *Client) Update(ctx context.Context, msg chat.Ref, m blocks.Message) error {
+	opts := msgOptions(m)
+	return c.call(ctx, "chat.update", "", func(ctx context.Context) error {
+		_, _, _, err := c.api.UpdateMessageContext(ctx, msg.Channel, msg.TS, opts...)
+		return err
+	})
+}
+
+// UpdateOnce tries a single chat.update with no retry: for progress, which
+// the next update or the report supersedes anyway.
+func (c *Client) UpdateOnce(ctx context.Context, msg chat.Ref, m blocks.Message) error {
+	cctx, cancel := context.WithTimeout(ctx, c.opts.SlackTimeout)
+	defer cancel()
+	_, _, _, err := c.api.UpdateMessageContext(cctx, msg.Channel, msg.TS, msgOptions(m)...)
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		c.m.slackRateLimits.WithLabelValues("chat.update").Inc()
+	}
+	if err != nil {
+		return &CallError{Method: "chat.update", Attempt: 1, Err: err}
+	}
+	return nil
+}
+
+// Ephemeral shows m to user only, in the channel of at, under the thread
+// at.TS when it is set.
+func (c *Client) Ephemeral(ctx context.Context, at chat.Ref, user string, m blocks.Message) error {
+	opts := msgOptions(m)
+	if at.TS != "" {
+		opts = append(opts, slack.MsgOptionTS(at.TS))
+	}
+	return c.call(ctx, "chat.postEphemeral", "", func(ctx context.Context) error {
+		_, err := c.api.PostEphemeralContext(ctx, at.Channel, user, opts...)
+		return err
+	})
+}
+
+// React adds an emoji to a message; one that is already there is fine.
+func (c *Client) React(ctx context.Context, msg chat.Ref, name string) error {
+	err := c.call(ctx, "reactions.add", "", func(ctx context.Context) error {
+		return c.api.AddReactionContext(ctx, name, slack.NewRefToMessage(msg.Channel, msg.TS))
+	})
+	var slackErr slack.SlackErrorResponse
+	if errors.As(err, &slackErr) && slackErr.Err == "already_reacted" {
+		return nil
+	}
+	return err
+}
+
+// maxReplyPages bounds the conversations.replies pages read for one thread.
+const maxReplyPages = 5
+
+// Replies returns the messages of thread: the root first, then its
+// replies, at most maxReplyPages pages of them.
+func (c *Client) Replies(ctx context.Context, thread chat.Ref) ([]chat.Posted, error) {
+	var all []chat.Posted
+	cursor := ""
+	for range maxReplyPages {
+		var page []slack.Message
+		var more bool
+		var next string
+		err := c.call(ctx, "conversations.replies", "", func(ctx context.Context) error {
+			var err error
+			page, more, next, err = c.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: thread.Channel, Timestamp: thread.TS, Cursor: cursor, Limit: 200,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range page {
+			p := chat.Posted{TS: m.Timestamp, Own: c.isOwn(m.User, m.BotID)}
+			for _, blk := range m.Blocks.BlockSet {
+				p.BlockIDs = append(p.BlockIDs, blk.ID())
+			}
+			all = append(all, p)
+		}
+		if !more || next == "" {
+			break
+		}
+		cursor = next
+	}
+	return all, nil
+}

@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+)
+
+// corroborate credits each error episode in the logs to one change before
+// it whose kind produces such errors: within CorroborationMaxLag of the
+// errors, or within the whole window when the error lines name what it
+// changed (its resource, or a value it set: a port, a host, a bucket), since
+// a permission or a rule can go unused for a while. A change whose kind of
+// policy the AccessDenied messages rule out is contradicted instead.
+func (t *triage) corroborate(groups []*group, onset time.Time) {
+	if t.logs == nil {
+		return
+	}
+	onsets := t.logs.sortedKinds()
+	for _, o := range onsets {
+		if o.Kind == investigation.ErrApplication && len(onsets) > 1 {
+			// Generic exceptions next to a specific error are mostly its
+			// traceback: only the specific kind says what broke.
+			continue
+		}
+		var best *group
+		var bestB investigation.ScoreBreakdown
+		var bestNamed bool
+		for _, g := range groups {
+			at := g.start()
+			if !g.rep.Kind.Produces(o.Kind) || at.After(o.First.Time) {
+				continue
+			}
+			if o.Kind == investigation.ErrAccessDenied && ruledOut(g.rep, o) {
+				g.contradicted = o
+				continue
+			}
+			lag := o.First.Time.Sub(at)
+			if best != nil && t.breakdown(g.rep, onset, corroboratedByName).Total() < bestB.Total() {
+				continue // cannot win even if the errors named it
+			}
+			named := lag <= Layer2Window && mentions(o, g)
+			factor := corroboratedByKind
+			switch {
+			case named:
+				factor = corroboratedByName
+			case lag > CorroborationMaxLag:
+				continue
+			}
+			// Of the changes that could explain these errors, credit the one
+			// that would rank highest with them: the kind of change, its
+			// closeness and whether the errors name it all count.
+			b := t.breakdown(g.rep, onset, factor)
+			if best == nil || b.Total() > bestB.Total() || (b.Total() == bestB.Total() && at.After(best.start())) {
+				best, bestB, bestNamed = g, b, named
+			}
+		}
+		if best == nil || best.corrob != nil {
+			continue
+		}
+		best.corrob, best.corrobName = o, bestNamed
+		best.breakdown, best.score = bestB, bestB.Total()
+	}
+}
+
+// genericKinds say something failed, not what: they point at no kind of change.
+var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication: true, investigation.ErrUnavailable: true}
+
+// discountUnexplained lowers the changes that cannot have produced the
+// workload's errors once another change explains them: the logs then speak
+// against them. Generic errors (exceptions, 5xx) speak against nothing.
+func (t *triage) discountUnexplained(groups []*group) {
+	if t.logs == nil {
+		return
+	}
+	var specific []investigation.ErrorKind
+	for k := range t.logs.Kinds {
+		if !genericKinds[k] {
+			specific = append(specific, k)
+		}
+	}
+	explained := false
+	for _, g := range groups {
+		if g.corrob != nil && !genericKinds[g.corrob.Kind] {
+			explained = true
+			break
+		}
+	}
+	if len(specific) == 0 || !explained {
+		return
+	}
+	for _, g := range groups {
+		if g.corrob != nil {
+			continue
+		}
+		fits := false
+		for _, k := range specific {
+			if g.rep.Kind.Produces(k) {
+				fits = true
+				break
+			}
+		}
+		if !fits {
+			g.unexplained = true
+			g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
+			g.score = g.breakdown.Total()
+		}
+	}
+}
+
+// ruledOut reports whether the AccessDenied lines blame only kinds of policy
+// the change does not touch.
+func ruledOut(f *found, o *KindOnset) bool {
+	mine := policyTypeOf(f.Event)
+	if mine == "" || len(o.PolicyTypes) == 0 {
+		return false
+	}
+	return o.PolicyTypes[mine] == 0
+}
+
+// policyTypeOf says which kind of policy a change edits, when it edits one.
+func policyTypeOf(e investigation.Event) PolicyType {
+	name := e.Name
+	switch e.Service() {
+	case "iam":
+		switch {
+		case strings.Contains(name, "PermissionsBoundary"):
+			return PolicyBoundary
+		case name == "UpdateAssumeRolePolicy":
+			return PolicyResource // a role's trust policy is a resource policy on the role
+		case strings.Contains(name, "Policy"):
+			return PolicyIdentity
+		}
+	case "organizations":
+		if strings.Contains(name, "Policy") {
+			return PolicySCP
+		}
+	case "ec2":
+		if name == "ModifyVpcEndpoint" || name == "CreateVpcEndpoint" {
+			return PolicyEndpoint
+		}
+	case "kms", "s3", "sqs", "sns", "lambda", "secretsmanager", "ecr", "dynamodb", "es", "glacier", "events", "logs":
+		if strings.Contains(name, "Policy") || strings.Contains(name, "Permission") || name == "SetQueueAttributes" || name == "SetTopicAttributes" {
+			return PolicyResource
+		}
+	}
+	return ""
+}
+
+// mentions reports whether the error lines name what the change touched: its
+// resources, or a value it set (a port, a host, a bucket, a policy).
+func mentions(o *KindOnset, g *group) bool {
+	names := map[string]bool{}
+	if g.rep.Target.Layer > 1 {
+		// The workload names itself in its own logs all the time; only
+		// what it depends on is news there.
+		names[g.rep.Target.ID] = true
+	}
+	for _, f := range g.events {
+		for _, r := range f.Resources {
+			names[r.Name] = true
+		}
+		requestValues(f.RequestJSON, names)
+	}
+	delete(names, g.rep.Region)
+	delete(names, g.rep.Account)
+	if g.rep.Target.Layer == 1 {
+		delete(names, g.rep.Target.ID)
+		delete(names, g.rep.Target.ARN)
+	}
+	for _, l := range o.Sample {
+		for n := range names {
+			if len(n) >= minMentionLen && strings.Contains(l.Message, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// minMentionLen keeps short values (protocols, flags) from matching by chance.
+const minMentionLen = 3
+
+// requestValues collects the scalar values of a request: strings that look
+// like names and numbers that look like ports or sizes.
+func requestValues(raw json.RawMessage, into map[string]bool) {
+	if len(raw) == 0 {
+		return
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return
+	}
+	var walk func(any, int)
+	walk = func(v any, depth int) {
+		if depth > maxRequestDepth {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if strings.Contains(strings.ToLower(k), "document") {
+					continue // policy documents name many things; a mention there proves little
+				}
+				walk(e, depth+1)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, depth+1)
+			}
+		case string:
+			if len(x) >= minMentionLen && !commonValues[strings.ToLower(x)] {
+				into[x] = true
+			}
+		case float64:
+			if x >= 10 && x == float64(int64(x)) {
+				into[fmt.Sprint(int64(x))] = true
+			}
+		}
+	}
+	walk(v, 0)
+}
+
+const maxRequestDepth = 8
+
+// commonValues appear in requests and log lines alike without naming anything.
+var commonValues = map[string]bool{
+	"true": true, "false": true, "tcp": true, "udp": true, "icmp": true, "all": true,
+	"allow": true, "deny": true, "enabled": true, "disabled": true, "none": true, "null": true,
+	"0.0.0.0/0": true, "::/0": true, "default": true, "latest": true,
+}

@@ -1,0 +1,456 @@
+// Package engine is the deterministic investigation: it scopes an alarm to
+// resources, expands their dependencies, walks the trail, reads the logs,
+// then ranks and explains the changes that most likely caused the alarm.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
+)
+
+// Windows and bounds of a triage (DESIGN §3).
+const (
+	// Layer1Window is how far back changes on the alarm's own resources are read.
+	Layer1Window = 30 * time.Minute
+	// Layer2Window is how far back changes on their dependencies are read.
+	Layer2Window = 60 * time.Minute
+	// DeliveryLag is how long CloudTrail typically takes to make an event
+	// visible; a younger symptom may have its cause still in flight.
+	DeliveryLag = 5 * time.Minute
+	// LogTail is how long after the symptom log errors are still read: errors
+	// keep coming while the alarm is on, and they tell what kind of failure it is.
+	LogTail = 10 * time.Minute
+
+	DefaultMaxLookups        = 40
+	DefaultMaxEventsPerQuery = 500
+	DefaultMaxResources      = 50
+	DefaultMaxLogLines       = 2000
+	DefaultTimeBudget        = 50 * time.Second
+	// dependencyDepth bounds the topology walk: resource → role → policies.
+	dependencyDepth = 2
+)
+
+// Limits bound one triage.
+type Limits struct {
+	MaxLookups        int           // LookupEvents queries
+	MaxEventsPerQuery int           // events read per query
+	MaxResources      int           // resources in scope, dependencies included
+	MaxLogLines       int           // log lines read per group
+	TimeBudget        time.Duration // wall time of the whole triage
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxLookups <= 0 {
+		l.MaxLookups = DefaultMaxLookups
+	}
+	if l.MaxEventsPerQuery <= 0 {
+		l.MaxEventsPerQuery = DefaultMaxEventsPerQuery
+	}
+	if l.MaxResources <= 0 {
+		l.MaxResources = DefaultMaxResources
+	}
+	if l.MaxLogLines <= 0 {
+		l.MaxLogLines = DefaultMaxLogLines
+	}
+	if l.TimeBudget <= 0 {
+		l.TimeBudget = DefaultTimeBudget
+	}
+	return l
+}
+
+// Stage names a step of a triage, for progress reports.
+type Stage string
+
+const (
+	StageScoped Stage = "scoped"
+	StageLayer1 Stage = "layer1"
+	StageLayer2 Stage = "layer2"
+	StageRanked Stage = "ranked"
+)
+
+// Progress is reported after each stage so a placeholder message can say how far the walk is.
+type Progress struct {
+	Stage     Stage
+	Resources int // resources in scope so far
+	Events    int // mutating events found so far
+}
+
+// Engine triages alarms. Trail is required; every other source is optional and
+// its absence is stated in the report.
+type Engine struct {
+	Trail    investigation.Trail
+	Topology investigation.Topology
+	Logs     investigation.Logs
+	IAM      investigation.IAM
+	Alarms   investigation.Alarms
+	Limits   Limits
+	// Now is the clock; reports are reproducible when a scenario fixes it.
+	Now func() time.Time
+	// OnProgress, when set, is called after each stage from the triage's goroutine.
+	OnProgress func(Progress)
+	Logger     *slog.Logger
+}
+
+// scoped is a resource with the layer it was reached at and why.
+type scoped struct {
+	investigation.Resource
+	Layer    int
+	Relation string                 // how it relates to Parent
+	Parent   investigation.Resource // the resource it is a dependency of (layer 2)
+}
+
+// found is an event with the scoped resource whose lookup returned it.
+type found struct {
+	investigation.Event
+	Target *scoped
+	Kind   catalogue.ChangeKind
+	group  int // index of its group key (see assignGroup)
+}
+
+// Triage runs the deterministic investigation of a. It returns an error only
+// when the alarm cannot be triaged at all; missing sources degrade the report.
+func (e *Engine) Triage(ctx context.Context, a investigation.Alarm) (*investigation.Report, error) {
+	if e.Trail == nil {
+		return nil, errors.New("triage: no trail configured")
+	}
+	if a.StateChangeTime.IsZero() {
+		return nil, fmt.Errorf("triage %s: alarm has no state change time", a.Name)
+	}
+	lim := e.Limits.withDefaults()
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	log := e.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	started := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, lim.TimeBudget)
+	defer cancel()
+
+	t := &triage{engine: e, lim: lim, alarm: a, now: now(), log: log,
+		calls: map[string]int{}, seen: map[string]*found{}}
+	t.symptom = a.StateChangeTime
+	t.run(ctx)
+
+	rep := t.report()
+	rep.Stats.DurationMS = time.Since(started).Milliseconds()
+	return rep, nil
+}
+
+// triage is the state of one run.
+type triage struct {
+	engine  *Engine
+	lim     Limits
+	alarm   investigation.Alarm
+	now     time.Time
+	symptom time.Time
+	log     *slog.Logger
+
+	scope    ScopeResult
+	targets  []*scoped
+	unknown  []string // resource types the topology could not expand
+	seen     map[string]*found
+	changes  []*found // successful calls, in the order found
+	groupIDs map[groupKey]int
+	failed   []found
+	calls    map[string]int
+	lookups  int
+	scanned  int
+	truncate bool
+	notes    []string
+	logs     *LogEvidence
+	cands    []investigation.Candidate
+	ranked   []*group
+	// policies holds the versions of the managed policies the walk saw
+	// changed, read before ranking so that ranking does no I/O.
+	policies policyVersions
+}
+
+func (t *triage) note(format string, args ...any) {
+	t.notes = append(t.notes, fmt.Sprintf(format, args...))
+}
+
+func (t *triage) progress(s Stage) {
+	if t.engine.OnProgress == nil {
+		return
+	}
+	n := 0
+	for _, f := range t.seen {
+		if !f.Failed() {
+			n++
+		}
+	}
+	t.engine.OnProgress(Progress{Stage: s, Resources: len(t.targets), Events: n})
+}
+
+func (t *triage) run(ctx context.Context) {
+	t.scope = Scope(ctx, t.alarm, t.engine.Alarms)
+	t.notes = append(t.notes, t.scope.Notes...)
+	for i := range t.scope.Resources {
+		t.targets = append(t.targets, &scoped{Resource: t.scope.Resources[i], Layer: 1})
+	}
+	t.expandTopology(ctx)
+	t.progress(StageScoped)
+
+	t.walk(ctx, 1)
+	t.progress(StageLayer1)
+	t.walk(ctx, 2)
+	t.progress(StageLayer2)
+
+	t.readLogs(ctx)
+	t.readPolicyVersions(ctx)
+	t.rank()
+	t.progress(StageRanked)
+}
+
+// expandTopology adds the dependencies of the scoped resources, breadth first,
+// to a bounded depth and count.
+func (t *triage) expandTopology(ctx context.Context) {
+	topo := t.engine.Topology
+	if topo == nil {
+		if len(t.targets) > 0 {
+			t.note("no topology source: only the alarm's own resources were walked (layer 1)")
+		}
+		return
+	}
+	if res, ok := topo.(investigation.Resolver); ok {
+		for _, s := range t.targets {
+			r, err := res.Resolve(ctx, s.Resource)
+			if err == nil && r.ID != s.ID {
+				t.note("%s %s is known to the trail as %s", s.Type, s.ID, r.ID)
+				s.Resource = r
+			}
+		}
+	}
+	index := map[string]bool{}
+	for _, s := range t.targets {
+		index[s.Key()] = true
+	}
+	frontier := append([]*scoped(nil), t.targets...)
+	for depth := 0; depth < dependencyDepth && len(frontier) > 0; depth++ {
+		var next []*scoped
+		for _, parent := range frontier {
+			if ctx.Err() != nil {
+				t.note("topology walk stopped: %v", ctx.Err())
+				return
+			}
+			deps, err := topo.Dependencies(ctx, parent.Resource)
+			if errors.Is(err, investigation.ErrUnknownResource) {
+				if depth == 0 {
+					t.unknown = append(t.unknown, parent.Type)
+				}
+				continue
+			}
+			if err != nil {
+				t.note("dependencies of %s %s not read: %v", parent.Type, parent.ID, err)
+				continue
+			}
+			for _, d := range deps {
+				if d.ID == "" || index[d.Key()] {
+					continue
+				}
+				if len(t.targets) >= t.lim.MaxResources {
+					t.note("scope capped at %d resources: further dependencies of %s not walked", t.lim.MaxResources, parent.ID)
+					t.truncate = true
+					break
+				}
+				index[d.Key()] = true
+				r := d.Resource
+				if r.Region == "" {
+					r.Region = investigation.RegionFor(r.Type, t.alarm.Region)
+				}
+				s := &scoped{Resource: r, Layer: 2, Relation: d.Relation, Parent: parent.Resource}
+				t.targets = append(t.targets, s)
+				next = append(next, s)
+			}
+		}
+		frontier = next
+	}
+	for _, typ := range dedupeStrings(t.unknown) {
+		t.note("no topology known for %s: its dependencies were not walked (layer 1 only)", typ)
+	}
+}
+
+// unwalkedTypes are dependencies read for other purposes whose own changes do
+// not break the workload: a log group is where the engine reads errors.
+var unwalkedTypes = map[string]bool{investigation.TypeLogGroup: true}
+
+// walk looks up the changes on every target of a layer within its window.
+// CloudTrail's rate limit is per region, so each region's lookups run in a
+// goroutine of their own, in order; results are then taken in target order,
+// so the report does not depend on which region answered first.
+func (t *triage) walk(ctx context.Context, layer int) {
+	window := Layer1Window
+	if layer == 2 {
+		window = Layer2Window
+	}
+	start, end := t.symptom.Add(-window), t.symptom
+	var todo []*scoped
+	for _, s := range t.targets {
+		if s.Layer != layer || unwalkedTypes[s.Type] {
+			continue
+		}
+		if t.lookups+len(todo) >= t.lim.MaxLookups {
+			t.note("lookup budget of %d queries spent: %s %s and later resources were not read", t.lim.MaxLookups, s.Type, s.ID)
+			t.truncate = true
+			break
+		}
+		todo = append(todo, s)
+	}
+	type outcome struct {
+		res     investigation.LookupResult
+		err     error
+		skipped bool
+	}
+	results := make([]outcome, len(todo))
+	byRegion := map[string][]int{}
+	for i, s := range todo {
+		byRegion[s.Region] = append(byRegion[s.Region], i)
+	}
+	var wg sync.WaitGroup
+	for _, idx := range byRegion {
+		wg.Add(1)
+		go func(idx []int) {
+			defer wg.Done()
+			for _, i := range idx {
+				if ctx.Err() != nil {
+					results[i] = outcome{err: ctx.Err(), skipped: true}
+					continue
+				}
+				s := todo[i]
+				res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
+					Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
+					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
+				})
+				results[i] = outcome{res: res, err: err}
+			}
+		}(idx)
+	}
+	wg.Wait()
+	for i, s := range todo {
+		o := results[i]
+		if o.skipped {
+			t.note("walk stopped before %s %s: %v", s.Type, s.ID, o.err)
+			t.truncate = true
+			continue
+		}
+		t.lookups++
+		t.calls["cloudtrail:LookupEvents"] += o.res.Calls
+		if o.err != nil {
+			t.note("changes on %s %s not read: %v", s.Type, s.ID, o.err)
+			continue
+		}
+		if o.res.More {
+			t.note("changes on %s %s: more than %d events in the window, the oldest were not read", s.Type, s.ID, t.lim.MaxEventsPerQuery)
+			t.truncate = true
+		}
+		t.scanned += len(o.res.Events)
+		for _, ev := range o.res.Events {
+			t.keep(ev, s)
+		}
+	}
+}
+
+// keep records a mutating event once, attributed to the closest target.
+func (t *triage) keep(ev investigation.Event, s *scoped) {
+	if ev.ReadOnly || ev.Time.After(t.symptom) {
+		return
+	}
+	if prev, ok := t.seen[ev.ID]; ok {
+		if s.Layer < prev.Target.Layer {
+			prev.Target = s
+			t.assignGroup(prev)
+		}
+		return
+	}
+	f := &found{Event: ev, Target: s, Kind: catalogue.KindOfEvent(ev)}
+	t.assignGroup(f)
+	t.seen[ev.ID] = f
+	if ev.Failed() {
+		t.failed = append(t.failed, *f)
+	} else {
+		t.changes = append(t.changes, f)
+	}
+}
+
+// readLogs reads error lines of the workloads' log groups around the symptom.
+func (t *triage) readLogs(ctx context.Context) {
+	logs := t.engine.Logs
+	groups := t.logGroups()
+	if logs == nil || len(groups) == 0 {
+		return
+	}
+	start := t.symptom.Add(-Layer2Window)
+	end := t.symptom.Add(LogTail)
+	if end.After(t.now) {
+		end = t.now
+	}
+	var lines []investigation.LogLine
+	var read []string
+	for _, g := range groups {
+		got, err := logs.Errors(ctx, g, start, end, t.lim.MaxLogLines)
+		if errors.Is(err, investigation.ErrUnknownResource) {
+			continue
+		}
+		if err != nil {
+			t.note("log group %s not read: %v", g, err)
+			continue
+		}
+		read = append(read, g)
+		lines = append(lines, got...)
+	}
+	if len(read) > 0 {
+		t.logs = newLogEvidence(read, lines, t.symptom)
+	}
+}
+
+// logGroups lists the log groups of the scoped workloads: a function's own
+// group by convention, and any group the topology names.
+func (t *triage) logGroups() []string {
+	var groups []string
+	for _, s := range t.targets {
+		switch s.Type {
+		case investigation.TypeLambdaFunction:
+			if s.Layer == 1 {
+				groups = append(groups, "/aws/lambda/"+functionName(s.ID))
+			}
+		case investigation.TypeLogGroup:
+			groups = append(groups, s.ID)
+		}
+	}
+	return dedupeStrings(groups)
+}
+
+// functionName returns a Lambda function's name from a name or an ARN.
+func functionName(id string) string {
+	_, rest, ok := strings.Cut(id, ":function:")
+	if !ok {
+		return id
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	return name
+}
+
+func dedupeStrings(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,354 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+)
+
+// Score weights. A candidate's score is its kind weight times the weighted
+// sum of how well it lines up with the symptom, so a metadata-only change can
+// never outrank a breaking one by timing alone. The weights add up to 1.
+const (
+	WeightKind          = 0.25 // the kind of change, on its own
+	WeightTime          = 0.30 // how close before the symptom's onset
+	WeightLayer         = 0.10 // on the alarm's resource rather than a dependency
+	WeightCorroboration = 0.30 // log errors of the matching kind began after it
+	WeightActor         = 0.05 // an ad-hoc human change rather than the usual pipeline
+)
+
+// Factors that feed the weights.
+const (
+	layerOneFactor = 1.0
+	layerTwoFactor = 0.5
+
+	// TimeGrace: a change this close before the onset is as suspicious as one at it.
+	TimeGrace = 2 * time.Minute
+	// TimeDecay: the suspicion of an older change falls by 1/e per this much age.
+	TimeDecay = 12 * time.Minute
+	// DefaultEvaluationSpan is assumed when the alarm does not say how long
+	// the metric was bad before it fired.
+	DefaultEvaluationSpan = 5 * time.Minute
+	maxEvaluationSpan     = 30 * time.Minute
+
+	// CorroborationMaxLag: errors starting later than this after a change are
+	// not counted as its effect.
+	CorroborationMaxLag = 20 * time.Minute
+	corroboratedByKind  = 0.7 // errors of the change's kind began after it
+	corroboratedByName  = 1.0 // and they name what it changed
+	// contradictedByLogs: the errors are of kinds this change does not
+	// produce, and another change explains them; that weighs as much
+	// against it as errors it named would weigh for it.
+	contradictedByLogs = corroboratedByName
+
+	// Confidence that a candidate caused the symptom.
+	HighScore   = 0.55 // and corroborated
+	MediumScore = 0.30
+	// MinCandidateScore drops changes too slight to be worth a reader's time.
+	MinCandidateScore = 0.05
+
+	// GroupSpan: calls by one actor on one resource within this span are one change.
+	GroupSpan     = 10 * time.Minute
+	MaxCandidates = 3
+)
+
+// actorFactor: an ad-hoc human change is more suspicious than the pipeline's usual work.
+func actorFactor(k investigation.ActorKind) float64 {
+	switch k {
+	case investigation.ActorConsole:
+		return 1.0
+	case investigation.ActorHuman:
+		return 0.8
+	case investigation.ActorAutomation:
+		return 0.4
+	case investigation.ActorService:
+		return 0.2
+	default:
+		return 0.6
+	}
+}
+
+// group is one candidate change: related events on one target.
+type group struct {
+	events       []*found
+	first, last  time.Time
+	rep          *found // the event that scores highest
+	score        float64
+	breakdown    investigation.ScoreBreakdown
+	corrob       *KindOnset
+	corrobName   bool
+	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
+	unexplained  bool       // the workload's errors are of kinds it does not produce
+	confidence   investigation.Confidence
+}
+
+func (g *group) start() time.Time { return g.first }
+
+// onset estimates when the metric went bad: the alarm fires only after its
+// evaluation periods were breaching.
+func (t *triage) onset() time.Time {
+	span := time.Duration(0)
+	periods := t.alarm.EvaluationPeriods
+	if periods <= 0 {
+		periods = 1
+	}
+	for _, m := range t.alarm.Metrics {
+		if d := time.Duration(m.Period) * time.Second * time.Duration(periods); d > span {
+			span = d
+		}
+	}
+	if span == 0 {
+		span = DefaultEvaluationSpan
+	}
+	if span > maxEvaluationSpan {
+		span = maxEvaluationSpan
+	}
+	return t.symptom.Add(-span)
+}
+
+func timeFactor(at, onset time.Time) float64 {
+	edge := onset.Add(-TimeGrace)
+	if !at.Before(edge) {
+		return 1
+	}
+	return math.Exp(-float64(edge.Sub(at)) / float64(TimeDecay))
+}
+
+// groups collects the successful changes into candidate groups. Changes are
+// sorted as compact values read once in memory order: at 100k changes cache
+// misses, not arithmetic, dominate ranking.
+func (t *triage) groups() []*group {
+	type change struct {
+		at    int64
+		seq   int // insertion order breaks ties, so the result is reproducible
+		group int
+		f     *found
+	}
+	changes := make([]change, len(t.changes))
+	for i, f := range t.changes {
+		changes[i] = change{f.Time.UnixNano(), i, f.group, f}
+	}
+	slices.SortFunc(changes, func(a, b change) int {
+		if a.at != b.at {
+			return cmp.Compare(a.at, b.at)
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	open := make([]*group, len(t.groupIDs))
+	// One slab for every group: there are at most as many groups as changes.
+	slab := make([]group, 0, len(changes))
+	var out []*group
+	lastAt := make([]int64, len(t.groupIDs))
+	for _, c := range changes {
+		f := c.f
+		if g := open[c.group]; g != nil && c.at-lastAt[c.group] <= int64(GroupSpan) {
+			g.events = append(g.events, f)
+			g.last = f.Time
+			lastAt[c.group] = c.at
+			continue
+		}
+		slab = append(slab, group{events: []*found{f}, first: f.Time, last: f.Time})
+		g := &slab[len(slab)-1]
+		open[c.group] = g
+		lastAt[c.group] = c.at
+		out = append(out, g)
+	}
+	return out
+}
+
+// groupKey is what makes calls one change: one target, one kind of change, one actor.
+type groupKey struct {
+	target *scoped
+	cat    investigation.Category
+	actor  string
+}
+
+// assignGroup interns f's group key when the event is found, so ranking
+// needs no hashing.
+func (t *triage) assignGroup(f *found) {
+	k := groupKey{f.Target, f.Kind.Category, f.Actor.Name}
+	id, ok := t.groupIDs[k]
+	if !ok {
+		if t.groupIDs == nil {
+			t.groupIDs = map[groupKey]int{}
+		}
+		id = len(t.groupIDs)
+		t.groupIDs[k] = id
+	}
+	f.group = id
+}
+
+// ranksAbove orders candidates: higher score, then the later change, then
+// the event id, so reports are reproducible.
+func ranksAbove(a, b *group) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if !a.last.Equal(b.last) {
+		return a.last.After(b.last)
+	}
+	return a.rep.ID < b.rep.ID
+}
+
+// rank scores every change, keeps the best MaxCandidates and builds their claims.
+func (t *triage) rank() {
+	onset := t.onset()
+	groups := t.groups()
+	for _, g := range groups {
+		t.score(g, onset)
+	}
+	t.corroborate(groups, onset)
+	t.discountUnexplained(groups)
+	for _, g := range groups {
+		if g.score < MinCandidateScore {
+			continue
+		}
+		i := len(t.ranked)
+		for i > 0 && ranksAbove(g, t.ranked[i-1]) {
+			i--
+		}
+		if i < MaxCandidates {
+			t.ranked = slices.Insert(t.ranked, i, g)
+			if len(t.ranked) > MaxCandidates {
+				t.ranked = t.ranked[:MaxCandidates]
+			}
+		}
+	}
+	for i, g := range t.ranked {
+		t.cands = append(t.cands, t.candidate(i+1, g))
+	}
+}
+
+// score computes a group's score without corroboration: the best of its events.
+func (t *triage) score(g *group, onset time.Time) {
+	for _, f := range g.events {
+		b := t.breakdown(f, onset, 0)
+		if g.rep == nil || b.Total() > g.score {
+			g.rep, g.score, g.breakdown = f, b.Total(), b
+		}
+	}
+}
+
+func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) investigation.ScoreBreakdown {
+	k := f.Kind.Weight
+	layer := layerOneFactor
+	if f.Target.Layer == 2 {
+		layer = layerTwoFactor
+	}
+	return investigation.ScoreBreakdown{
+		Kind:          k * WeightKind,
+		Time:          k * WeightTime * timeFactor(f.Time, onset),
+		Layer:         k * WeightLayer * layer,
+		Corroboration: k * WeightCorroboration * corroboration,
+		Actor:         k * WeightActor * actorFactor(f.Actor.Kind),
+	}
+}
+
+// rounded is the breakdown as reports show it.
+func rounded(b investigation.ScoreBreakdown) investigation.ScoreBreakdown {
+	return investigation.ScoreBreakdown{Kind: round3(b.Kind), Time: round3(b.Time), Layer: round3(b.Layer),
+		Corroboration: round3(b.Corroboration), Actor: round3(b.Actor)}
+}
+
+func confidenceOf(g *group) investigation.Confidence {
+	switch {
+	case (g.contradicted != nil || g.unexplained) && g.corrob == nil:
+		return investigation.ConfidenceLow
+	case g.corrob != nil && g.score >= HighScore:
+		return investigation.ConfidenceHigh
+	case g.score >= MediumScore:
+		return investigation.ConfidenceMedium
+	default:
+		return investigation.ConfidenceLow
+	}
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// candidate turns a ranked group into the report's candidate with its claims.
+func (t *triage) candidate(rank int, g *group) investigation.Candidate {
+	g.confidence = confidenceOf(g)
+	rep := g.rep
+	shown := rounded(g.breakdown)
+	c := investigation.Candidate{
+		Rank:       rank,
+		Summary:    summarize(rep, len(g.events)),
+		Category:   rep.Kind.Category,
+		Confidence: g.confidence,
+		Score:      round3(shown.Total()),
+		Layer:      rep.Target.Layer,
+		Resource:   investigation.ResourceRef{Type: rep.Target.Type, ID: rep.Target.ID},
+		Breakdown:  shown,
+	}
+	var ids []string
+	for _, f := range g.events {
+		c.Events = append(c.Events, eventRef(f.Event))
+		ids = append(ids, f.ID)
+	}
+	c.Claims = append(c.Claims, investigation.Claim{
+		Text:       factSentence(rep, len(g.events)),
+		Confidence: investigation.ConfidenceHigh,
+		EventIDs:   ids,
+	})
+	if rep.Target.Layer == 2 {
+		c.Claims = append(c.Claims, investigation.Claim{Text: relationSentence(rep.Target), Confidence: investigation.ConfidenceHigh})
+	}
+	if o := g.contradicted; o != nil && g.corrob == nil {
+		c.Claims = append(c.Claims, investigation.Claim{
+			Text: fmt.Sprintf("The AccessDenied errors in %s blame a %s policy; this change edits a %s policy, so it cannot have produced them.",
+				o.First.Group, policyTypeList(o.PolicyTypes), policyTypeOf(rep.Event)),
+			Confidence: investigation.ConfidenceHigh,
+			EventIDs:   []string{rep.ID},
+		})
+	}
+	if g.corrob != nil {
+		c.Claims = append(c.Claims, investigation.Claim{
+			Text:       corroborationSentence(g),
+			Confidence: investigation.ConfidenceHigh,
+			EventIDs:   []string{rep.ID},
+		})
+	}
+	c.Claims = append(c.Claims, investigation.Claim{
+		Text:       t.causalSentence(g),
+		Confidence: g.confidence,
+		EventIDs:   []string{rep.ID},
+	})
+	c.NextStep = t.nextStep(g)
+	return c
+}
+
+func eventRef(e investigation.Event) investigation.EventRef {
+	return investigation.EventRef{
+		EventID: e.ID, EventName: e.Name, EventSource: e.Source,
+		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Region: e.Region,
+		Link: investigation.EventLink(e.Region, e.ID),
+	}
+}
+
+// relationSentence says how a dependency relates to what the alarm watches,
+// in AWS Config's words ("Is associated with Role") or the describes' ("execution role").
+func relationSentence(s *scoped) string {
+	rel := s.Relation
+	switch {
+	case rel == "":
+		return fmt.Sprintf("%s is a dependency of %s, which the alarm watches.", s.ID, s.Parent.ID)
+	case strings.HasPrefix(rel, "Is ") || strings.HasPrefix(rel, "Contains ") || strings.HasPrefix(rel, "Has "):
+		return fmt.Sprintf("%s %s %s (%s), and the alarm watches %s.", s.Parent.ID, lowerFirst(rel), s.ID, shortType(s.Type), s.Parent.ID)
+	default:
+		return fmt.Sprintf("%s is the %s of %s, which the alarm watches.", s.ID, rel, s.Parent.ID)
+	}
+}
+
+func policyTypeList(types map[PolicyType]int) string {
+	var out []string
+	for t := range types {
+		out = append(out, string(t))
+	}
+	slices.Sort(out)
+	return strings.Join(out, "-based or ") + "-based"
+}
