@@ -53,60 +53,81 @@ func (s *cloudWatchService) getMetricData(req cwRequest, _ string) (cbor.Map, *c
 	if scanBy != "" && scanBy != "TimestampDescending" && scanBy != "TimestampAscending" {
 		return nil, cwInvalidValue("The value %s for parameter ScanBy is not valid.", scanBy)
 	}
-	results := cbor.List{}
+	parsed := make([]cwQuery, 0, len(queries))
 	for i, q := range queries {
-		result, cerr := s.metricDataResult(q, i, start, end, scanBy != "TimestampAscending")
+		pq, cerr := cwParseQuery(q, i)
 		if cerr != nil {
 			return nil, cerr
 		}
-		if result != nil {
-			results = append(results, result)
+		parsed = append(parsed, pq)
+	}
+	eval := &cwMathEval{queries: parsed, done: map[string][]cwPoint{}, busy: map[string]bool{},
+		fetch: func(q cwQuery) []cwPoint { return s.aggregate(q.metric, q.period, start, end) }}
+	results := cbor.List{}
+	for _, q := range parsed {
+		if !q.returnData {
+			continue
 		}
+		points, err := eval.resolve(q.id)
+		messages := cbor.List{}
+		if err != nil {
+			// CloudWatch reports a query it cannot compute in the result's
+			// messages and goes on with the others.
+			messages = append(messages, cbor.Map{"Code": cbor.String("InternalError"), "Value": cbor.String(err.Error())})
+		}
+		results = append(results, cwResult(q, points, scanBy != "TimestampAscending", messages))
 	}
 	return cbor.Map{"MetricDataResults": results, "Messages": cbor.List{}}, nil
 }
 
-// metricDataResult answers one query; nil when it asks not to be returned.
-func (s *cloudWatchService) metricDataResult(q cwRequest, i int, start, end time.Time, newestFirst bool) (cbor.Map, *cwError) {
-	id, _ := q.str("Id")
-	if !cwQueryID.MatchString(id) {
-		return nil, cwInvalidValue("The value %q for parameter MetricDataQueries.member.%d.Id is not valid: it must start with a lowercase letter and hold only letters, digits and underscores.", id, i+1)
+// cwQuery is one MetricDataQueries entry.
+type cwQuery struct {
+	id, label, expr string
+	returnData      bool
+	metric          cwMetric
+	period          int64
+}
+
+func cwParseQuery(q cwRequest, i int) (cwQuery, *cwError) {
+	var out cwQuery
+	out.id, _ = q.str("Id")
+	if !cwQueryID.MatchString(out.id) {
+		return out, cwInvalidValue("The value %q for parameter MetricDataQueries.member.%d.Id is not valid: it must start with a lowercase letter and hold only letters, digits and underscores.", out.id, i+1)
 	}
-	returnData, err := q.boolean("ReturnData", true)
-	if err != nil {
-		return nil, cwInvalidValue("%v", err)
+	var err error
+	if out.returnData, err = q.boolean("ReturnData", true); err != nil {
+		return out, cwInvalidValue("%v", err)
 	}
 	stat, err := q.object("MetricStat")
 	if err != nil {
-		return nil, cwInvalidValue("%v", err)
+		return out, cwInvalidValue("%v", err)
 	}
-	expr, _ := q.str("Expression")
-	if (stat == nil) == (expr == "") {
-		return nil, cwInvalidCombination("Exactly one of MetricStat and Expression must be given in MetricDataQueries.member.%d.", i+1)
+	out.expr, _ = q.str("Expression")
+	out.label, _ = q.str("Label")
+	if (stat == nil) == (out.expr == "") {
+		return out, cwInvalidCombination("Exactly one of MetricStat and Expression must be given in MetricDataQueries.member.%d.", i+1)
 	}
-	label, _ := q.str("Label")
-	var points []cwPoint
 	if stat != nil {
-		m, period, cerr := cwParseMetricStat(stat, i)
-		if cerr != nil {
-			return nil, cerr
+		var cerr *cwError
+		if out.metric, out.period, cerr = cwParseMetricStat(stat, i); cerr != nil {
+			return out, cerr
 		}
-		if label == "" {
-			label = m.name
-		}
-		points = s.aggregate(m, period, start, end)
+		out.label = orDefault(out.label, out.metric.name)
 	}
-	if !returnData {
-		return nil, nil
-	}
+	out.label = orDefault(out.label, out.id)
+	return out, nil
+}
+
+// cwResult is one MetricDataResult, its points in the order ScanBy asks.
+func cwResult(q cwQuery, points []cwPoint, newestFirst bool, messages cbor.List) cbor.Map {
 	sort.Slice(points, func(a, b int) bool { return points[a].t.Before(points[b].t) == !newestFirst })
 	times, values := cbor.List{}, cbor.List{}
 	for _, p := range points {
 		times = append(times, cwTime(p.t))
 		values = append(values, cbor.Float64(p.v))
 	}
-	return cbor.Map{"Id": cbor.String(id), "Label": cbor.String(label), "Timestamps": times, "Values": values,
-		"StatusCode": cbor.String("Complete"), "Messages": cbor.List{}}, nil
+	return cbor.Map{"Id": cbor.String(q.id), "Label": cbor.String(q.label), "Timestamps": times, "Values": values,
+		"StatusCode": cbor.String("Complete"), "Messages": messages}
 }
 
 func cwParseMetricStat(stat cwRequest, i int) (cwMetric, int64, *cwError) {

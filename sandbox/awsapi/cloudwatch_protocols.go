@@ -38,9 +38,9 @@ type cwProtocol struct {
 }
 
 var (
-	cwCBOR  = &cwProtocol{decode: cwDecodeCBOR, write: cwWriteCBOR, writeError: cwWriteCBORError}
-	cwJSON  = &cwProtocol{decode: cwDecodeJSONRequest, write: cwWriteJSON, writeError: cwWriteJSONError}
-	cwQuery = &cwProtocol{decode: cwDecodeQuery, write: cwWriteQuery, writeError: cwWriteQueryError}
+	cwCBOR       = &cwProtocol{decode: cwDecodeCBOR, write: cwWriteCBOR, writeError: cwWriteCBORError}
+	cwJSON       = &cwProtocol{decode: cwDecodeJSONRequest, write: cwWriteJSON, writeError: cwWriteJSONError}
+	cwQueryProto = &cwProtocol{decode: cwDecodeQuery, write: cwWriteQuery, writeError: cwWriteQueryError}
 )
 
 // cwDetectProtocol tells the request's protocol and operation; nil when it
@@ -59,7 +59,7 @@ func cwDetectProtocol(r *http.Request) (*cwProtocol, string) {
 		return cwJSON, op
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		return cwQuery, cwQueryAction(r)
+		return cwQueryProto, cwQueryAction(r)
 	}
 	return nil, ""
 }
