@@ -31,13 +31,23 @@ export AWS_CONFIG_FILE="$work/none" AWS_SHARED_CREDENTIALS_FILE="$work/none" AWS
 export AWS_ENDPOINT_URL="$url" # read by current CLIs; older ones get --endpoint-url below
 
 checked=()
-protocol_of() {
-  case "$1" in
-    cloudtrail|logs|configservice|ecs) echo "JSON 1.1" ;;
-    lambda) echo "REST-JSON" ;;
-    ec2) echo "EC2 query" ;;
-    *) echo "the CLI's protocol (query, JSON 1.0 or CBOR)" ;;
-  esac
+
+# protocols prints "service protocol" for the given CLI services, as the
+# CLI's own botocore model says it speaks them.
+protocols() {
+  local python
+  python=$(head -1 "$(command -v "$aws_cli")" | sed -n 's/^#! *//p')
+  "${python:-python3}" - "$@" <<'PY' 2>/dev/null || printf '%s ?\n' "$@"
+import sys
+try:
+    from awscli.botocore.session import get_session  # the AWS CLI v2 vendors botocore
+except ImportError:
+    from botocore.session import get_session
+session = get_session()
+for cli in sys.argv[1:]:
+    model = session.get_service_model({"configservice": "config"}.get(cli, cli))
+    print(cli, model.protocol)
+PY
 }
 
 # serve SCENARIO starts the sandbox on it, in the scenario's region.
@@ -67,7 +77,7 @@ check() {
     echo "FAIL: aws $service $op $*: output lacks $want"; echo "$out"; exit 1
   fi
   echo "ok   aws $service $op"
-  checked+=("$service $op|$(protocol_of "$service")")
+  checked+=("$service $op")
 }
 
 # check_error CODE SERVICE OPERATION ARGS...: the call fails with AWS's error code.
@@ -135,4 +145,8 @@ check "$url/123456789012/payment-events" sqs list-dead-letter-source-queues --qu
 stop_sandbox
 echo
 echo "${#checked[@]} AWS CLI calls answered ($("$aws_cli" --version 2>&1)):"
-printf '%s\n' "${checked[@]}" | sort -u | sed 's/|/  — /'
+declare -A protocol
+while read -r service proto; do protocol[$service]=$proto; done < <(protocols $(printf '%s\n' "${checked[@]}" | cut -d' ' -f1 | sort -u))
+printf '%s\n' "${checked[@]}" | sort -u | while read -r service op; do
+  printf '  %-14s %-38s %s\n' "$service" "$op" "${protocol[$service]}"
+done
