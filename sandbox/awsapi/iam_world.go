@@ -83,6 +83,12 @@ func (s *iamService) addConfigRole(it *scenario.ConfigItem, now time.Time) error
 		s.roles = append(s.roles, s.newRoleEntry(name, orDefault(c.ARN, it.ARN), now))
 		e = &s.roles[len(s.roles)-1]
 	}
+	// iam.json may name a role without its ARN; Config's then gives its path.
+	if arn := orDefault(c.ARN, it.ARN); arn != "" && e.arn == "arn:aws:iam::"+s.account+":role/"+e.name {
+		if path, _, ok := iamSplitARN(arn, "role"); ok {
+			e.arn, e.path = arn, path
+		}
+	}
 	e.id = orDefault(e.id, c.RoleID)
 	if strings.HasPrefix(it.ID, "AROA") {
 		e.id = orDefault(e.id, it.ID)

@@ -179,6 +179,9 @@ func (inv *inventory) lambdaFunctions(region string) ([]lambdaFunction, error) {
 		fn.FunctionName = orDefault(fn.FunctionName, lambdaFunctionName(it.ID))
 		fn.FunctionArn = orDefault(fn.FunctionArn, it.ARN)
 		fn.Role = orDefault(fn.Role, firstOf(relatedARNs(it, "AWS::IAM::Role")))
+		if name := firstOf(relatedIDs(it, "AWS::IAM::Role")); fn.Role == "" && name != "" {
+			fn.Role = "arn:aws:iam::" + inv.account + ":role/" + name
+		}
 		fn.KMSKeyArn = orDefault(fn.KMSKeyArn, firstOf(relatedARNs(it, "AWS::KMS::Key")))
 		sgs, subnets := relatedIDs(it, "AWS::EC2::SecurityGroup"), relatedIDs(it, "AWS::EC2::Subnet")
 		if len(sgs)+len(subnets) > 0 {
