@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -24,19 +25,16 @@ type ec2NetworkKind struct {
 	idParam    string // the request's id list, e.g. "RouteTableId"
 	resultSet  string // the response's list element
 	notFound   string // the error code for an unknown id
-	// filterParam is the request's filter list: "Filter", except where the
-	// API names it otherwise.
-	filterParam string
 }
 
 var ec2NetworkKinds = map[string]ec2NetworkKind{
-	"DescribeRouteTables":               {"AWS::EC2::RouteTable", "routeTableId", "RouteTableId", "routeTableSet", "InvalidRouteTableID.NotFound", "Filter"},
-	"DescribeSubnets":                   {"AWS::EC2::Subnet", "subnetId", "SubnetId", "subnetSet", "InvalidSubnetID.NotFound", "Filter"},
-	"DescribeNetworkAcls":               {"AWS::EC2::NetworkAcl", "networkAclId", "NetworkAclId", "networkAclSet", "InvalidNetworkAclID.NotFound", "Filter"},
-	"DescribeVpcEndpoints":              {"AWS::EC2::VPCEndpoint", "vpcEndpointId", "VpcEndpointId", "vpcEndpointSet", "InvalidVpcEndpointId.NotFound", "Filter"},
-	"DescribeNatGateways":               {"AWS::EC2::NatGateway", "natGatewayId", "NatGatewayId", "natGatewaySet", "NatGatewayNotFound", "Filter"},
-	"DescribeTransitGatewayRouteTables": {"AWS::EC2::TransitGatewayRouteTable", "transitGatewayRouteTableId", "TransitGatewayRouteTableIds", "transitGatewayRouteTables", "InvalidRouteTableID.NotFound", "Filter"},
-	"DescribeVpcs":                      {"AWS::EC2::VPC", "vpcId", "VpcId", "vpcSet", "InvalidVpcID.NotFound", "Filter"},
+	"DescribeRouteTables":               {"AWS::EC2::RouteTable", "routeTableId", "RouteTableId", "routeTableSet", "InvalidRouteTableID.NotFound"},
+	"DescribeSubnets":                   {"AWS::EC2::Subnet", "subnetId", "SubnetId", "subnetSet", "InvalidSubnetID.NotFound"},
+	"DescribeNetworkAcls":               {"AWS::EC2::NetworkAcl", "networkAclId", "NetworkAclId", "networkAclSet", "InvalidNetworkAclID.NotFound"},
+	"DescribeVpcEndpoints":              {"AWS::EC2::VPCEndpoint", "vpcEndpointId", "VpcEndpointId", "vpcEndpointSet", "InvalidVpcEndpointId.NotFound"},
+	"DescribeNatGateways":               {"AWS::EC2::NatGateway", "natGatewayId", "NatGatewayId", "natGatewaySet", "NatGatewayNotFound"},
+	"DescribeTransitGatewayRouteTables": {"AWS::EC2::TransitGatewayRouteTable", "transitGatewayRouteTableId", "TransitGatewayRouteTableIds", "transitGatewayRouteTables", "InvalidRouteTableID.NotFound"},
+	"DescribeVpcs":                      {"AWS::EC2::VPC", "vpcId", "VpcId", "vpcSet", "InvalidVpcID.NotFound"},
 }
 
 // ec2RenamedMembers are the members whose XML name is not the API's.
@@ -47,13 +45,13 @@ func (inv *inventory) ec2NetworkOp(action string) queryOp {
 	kind := ec2NetworkKinds[action]
 	return func(r *http.Request, f queryForm) (any, *apiError) {
 		ids := f.list(kind.idParam)
-		filters := f.filters(kind.filterParam, "Value")
+		filters := f.filters("Filter", "Value")
 		items, err := inv.ec2NetworkItems(kind, inv.a.requestRegion(r))
 		if err != nil {
 			return nil, badTopology(err)
 		}
 		for _, id := range ids {
-			if !containsFunc(items, func(m map[string]any) bool { return m[kind.idMember] == id }) {
+			if !slices.ContainsFunc(items, func(m map[string]any) bool { return m[kind.idMember] == id }) {
 				return nil, clientError(kind.notFound, "The %s ID '%s' does not exist", kind.idMember, id)
 			}
 		}
@@ -70,15 +68,6 @@ func (inv *inventory) ec2NetworkOp(action string) queryOp {
 			Items ec2XMLList
 		}{out}, nil
 	}
-}
-
-func containsFunc(items []map[string]any, match func(map[string]any) bool) bool {
-	for _, m := range items {
-		if match(m) {
-			return true
-		}
-	}
-	return false
 }
 
 // ec2NetworkItems reads the items of kind: their configuration, with the id

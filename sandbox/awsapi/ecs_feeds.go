@@ -25,17 +25,19 @@ func ecsFeedObject(raw json.RawMessage, path string) (map[string]any, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("feeds.json %s: %w", path, err)
 	}
-	if err := ecsEpochTimes(m); err != nil {
+	if err := epochTimes(m, ecsTimeMembers); err != nil {
 		return nil, fmt.Errorf("feeds.json %s: %w", path, err)
 	}
 	return m, nil
 }
 
-func ecsEpochTimes(v any) error {
+// epochTimes rewrites the RFC 3339 strings of v's timestamp members (at any
+// depth) as epoch seconds, the timestamp format of awsJson and restJson.
+func epochTimes(v any, members []string) error {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, item := range x {
-			if s, ok := item.(string); ok && slices.Contains(ecsTimeMembers, k) {
+			if s, ok := item.(string); ok && slices.Contains(members, k) {
 				t, err := time.Parse(time.RFC3339Nano, s)
 				if err != nil {
 					return fmt.Errorf("%s: %q is not RFC 3339", k, s)
@@ -43,13 +45,13 @@ func ecsEpochTimes(v any) error {
 				x[k] = toEpochSeconds(t)
 				continue
 			}
-			if err := ecsEpochTimes(item); err != nil {
+			if err := epochTimes(item, members); err != nil {
 				return err
 			}
 		}
 	case []any:
 		for _, item := range x {
-			if err := ecsEpochTimes(item); err != nil {
+			if err := epochTimes(item, members); err != nil {
 				return err
 			}
 		}

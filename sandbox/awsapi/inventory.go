@@ -63,6 +63,7 @@ func (a *Emulator) mountInventoryServices() {
 		},
 	}
 	inv.mountAutoScaling()
+	inv.mountAPIGateway()
 	a.services["rds"] = &queryService{
 		a: a, service: "rds", version: "2014-10-31",
 		xmlns: "http://rds.amazonaws.com/doc/2014-10-31/",

@@ -31,8 +31,14 @@ var (
 // speaks a protocol the Go SDK does not (query, JSON 1.0) would.
 func signedPost(t *testing.T, cfg aws.Config, service, contentType string, header map[string]string, body string) (int, string) {
 	t.Helper()
+	return signedRequest(t, cfg, http.MethodPost, "/", service, contentType, header, body)
+}
+
+// signedRequest sends a SigV4-signed request for service to the sandbox.
+func signedRequest(t *testing.T, cfg aws.Config, method, path, service, contentType string, header map[string]string, body string) (int, string) {
+	t.Helper()
 	ctx := invCtx(t)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, aws.ToString(cfg.BaseEndpoint)+"/", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, aws.ToString(cfg.BaseEndpoint)+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

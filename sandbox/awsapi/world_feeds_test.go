@@ -2,6 +2,8 @@ package awsapi_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -156,5 +158,42 @@ func TestQueueAndTopicReads(t *testing.T) {
 	sa, err := topics.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn})
 	if err != nil || sa.Attributes["FilterPolicy"] != `{"kind":["order"]}` {
 		t.Errorf("GetSubscriptionAttributes: %v %+v", err, sa)
+	}
+}
+
+// TestAPIGatewayReads reads a REST API over restJson with signed requests
+// (the project carries no API Gateway SDK client; the CI's AWS CLI uses one).
+func TestAPIGatewayReads(t *testing.T) {
+	_, cfg := invServe(t, worldDir)
+	get := func(path string) (int, map[string]any) {
+		status, body := signedRequest(t, cfg, http.MethodGet, path, "apigateway", "application/json", nil, "")
+		var out map[string]any
+		_ = json.Unmarshal([]byte(body), &out)
+		return status, out
+	}
+	status, api := get("/restapis/a1b2c3d4e5")
+	if status != 200 || api["name"] != "orders-api" || api["createdDate"] != float64(1704067200) || api["resources"] != nil {
+		t.Errorf("GetRestApi: %d %v", status, api)
+	}
+	status, stage := get("/restapis/a1b2c3d4e5/stages/prod")
+	if status != 200 || stage["deploymentId"] != "d2" || stage["tracingEnabled"] != true {
+		t.Errorf("GetStage (the Stage item over the API's recorded stage): %d %v", status, stage)
+	}
+	status, authorizers := get("/restapis/a1b2c3d4e5/authorizers")
+	if items, _ := authorizers["item"].([]any); status != 200 || len(items) != 1 {
+		t.Errorf("GetAuthorizers: %d %v", status, authorizers)
+	}
+	_, resources := get("/restapis/a1b2c3d4e5/resources")
+	items, _ := resources["item"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("GetResources: %v", resources)
+	}
+	id := items[0].(map[string]any)["id"].(string)
+	status, integration := get("/restapis/a1b2c3d4e5/resources/" + id + "/methods/POST/integration")
+	if status != 200 || !strings.Contains(fmt.Sprint(integration["uri"]), "function:ingest:live") {
+		t.Errorf("GetIntegration: %d %v", status, integration)
+	}
+	if status, _ := get("/restapis/nope"); status != 404 {
+		t.Errorf("unknown API: %d", status)
 	}
 }

@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,8 +80,14 @@ func corpusReadErrors(a *Emulator) []error {
 	_, err := inv.asActivities()
 	note(err)
 	for i := range inv.items {
-		_, err := inv.configHistory(&inv.items[i], inv.regionOf(&inv.items[i]))
+		it := &inv.items[i]
+		_, err := inv.configHistory(it, inv.regionOf(it))
 		note(err)
+		if it.Type == "AWS::ApiGateway::RestApi" {
+			if _, apiErr := inv.restAPI(it.ID, inv.regionOf(it)); apiErr != nil {
+				errs = append(errs, fmt.Errorf("%s: %s", apiErr.code, apiErr.msg))
+			}
+		}
 	}
 	return errs
 }
