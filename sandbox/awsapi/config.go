@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	configtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
-
 	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
@@ -54,17 +52,6 @@ type configRelationship struct {
 	ResourceName     string `json:"resourceName,omitempty"`
 	ResourceType     string `json:"resourceType"`
 }
-
-// configResourceTypes are the resource types Config knows, from its API
-// model: any other answers a ValidationException, as Config does, not
-// ResourceNotDiscoveredException.
-var configResourceTypes = func() map[string]bool {
-	m := map[string]bool{}
-	for _, t := range configtypes.ResourceType("").Values() {
-		m[string(t)] = true
-	}
-	return m
-}()
 
 // checkConfigResourceType refuses a resource type the way Config's
 // validation does.
