@@ -52,13 +52,14 @@ type cwHistoryItem struct {
 	wire     cbor.Value
 }
 
-// cloudWatchService answers CloudWatch over Smithy RPC v2 CBOR from the
-// scenario's alarms.json and alarm.json.
+// cloudWatchService answers CloudWatch from the scenario's alarms.json,
+// alarm.json and metrics.json, in every protocol its clients send.
 type cloudWatchService struct {
 	aws     *Emulator
 	alarms  []cwAlarm // sorted by name
 	history []cwHistoryItem
-	loadErr error // a malformed scenario file: every call answers it
+	series  []scenario.MetricSeries // metrics.json
+	loadErr error                   // a malformed scenario file: every call answers it
 }
 
 func newCloudWatchService(a *Emulator) *cloudWatchService {
@@ -120,6 +121,14 @@ func (s *cloudWatchService) load(sc *scenario.Scenario) error {
 		return s.addHistory(obj, sc.Meta.Region, path)
 	}); err != nil {
 		return err
+	}
+	if sc.Metrics != nil {
+		for i, se := range sc.Metrics.Series {
+			if len(se.Timestamps) != len(se.Values) {
+				return fmt.Errorf("scenario metrics.json series[%d]: %d timestamps for %d values", i, len(se.Timestamps), len(se.Values))
+			}
+		}
+		s.series = sc.Metrics.Series
 	}
 	sort.Slice(s.alarms, func(i, j int) bool { return s.alarms[i].Name < s.alarms[j].Name })
 	sort.SliceStable(s.history, func(i, j int) bool { return s.history[i].Time.After(s.history[j].Time) })
@@ -226,47 +235,45 @@ func cwRegionOf(obj map[string]any, def string) string {
 }
 
 func (s *cloudWatchService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.URL.Path, cwServicePath)
-	if !ok || r.Method != http.MethodPost || r.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" {
-		cwWriteError(w, http.StatusNotFound, "UnknownOperationException", "", "message", "the sandbox serves CloudWatch over Smithy RPC v2 CBOR at "+cwServicePath+"<Operation>")
+	proto, op := cwDetectProtocol(r)
+	if proto == nil {
+		cwCBOR.writeError(w, http.StatusNotFound, "UnknownOperationException", "", "message",
+			"the sandbox serves CloudWatch over Smithy RPC v2 CBOR at "+cwServicePath+"<Operation>, JSON 1.0 and the query protocol")
 		return
 	}
-	var handle func(cwRequest, string) (cbor.Map, *cwError)
-	switch op {
-	case "DescribeAlarms":
-		handle = s.describeAlarms
-	case "DescribeAlarmHistory":
-		handle = s.describeAlarmHistory
-	default:
-		cwWriteError(w, http.StatusBadRequest, "UnknownOperationException", "", "message", "the sandbox does not serve CloudWatch "+op)
+	handle, ok := map[string]func(cwRequest, string) (cbor.Map, *cwError){
+		"DescribeAlarms":       s.describeAlarms,
+		"DescribeAlarmHistory": s.describeAlarmHistory,
+		"GetMetricData":        s.getMetricData,
+		"GetMetricStatistics":  s.getMetricStatistics,
+	}[op]
+	if !ok {
+		proto.writeError(w, http.StatusBadRequest, "UnknownOperationException", "InvalidAction;Sender", "message", "the sandbox does not serve CloudWatch "+op)
 		return
 	}
-	if !s.aws.begin(w, r, "cloudwatch:"+op, cwWriteFault) {
+	if !s.aws.begin(w, r, "cloudwatch:"+op, proto.writeFault) {
 		return
 	}
 	if s.loadErr != nil {
-		cwWriteError(w, http.StatusInternalServerError, "com.amazonaws.cloudwatch#InternalServiceFault", "InternalServiceError;Receiver", "Message", "sandbox: "+s.loadErr.Error())
+		proto.writeError(w, http.StatusInternalServerError, "com.amazonaws.cloudwatch#InternalServiceFault", "InternalServiceError;Receiver", "Message", "sandbox: "+s.loadErr.Error())
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, cwMaxRequestBytes))
 	if err != nil {
-		cwWriteError(w, http.StatusBadRequest, "SerializationException", "", "message", "read request body: "+err.Error())
+		proto.writeError(w, http.StatusBadRequest, "SerializationException", "", "message", "read request body: "+err.Error())
 		return
 	}
-	req, err := cwDecodeRequest(body)
+	req, err := proto.decode(r, body)
 	if err != nil {
-		cwWriteError(w, http.StatusBadRequest, "SerializationException", "", "message", err.Error())
+		proto.writeError(w, http.StatusBadRequest, "SerializationException", "", "message", err.Error())
 		return
 	}
 	out, cerr := handle(req, s.aws.requestRegion(r))
 	if cerr != nil {
-		cwWriteError(w, http.StatusBadRequest, "com.amazonaws.cloudwatch#"+cerr.shape, cerr.queryCode+";Sender", "message", cerr.msg)
+		proto.writeError(w, http.StatusBadRequest, "com.amazonaws.cloudwatch#"+cerr.shape, cerr.queryCode+";Sender", "message", cerr.msg)
 		return
 	}
-	w.Header().Set("Content-Type", "application/cbor")
-	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
-	w.Header().Set("X-Amzn-Requestid", newUUID())
-	_, _ = w.Write(cbor.Encode(out))
+	proto.write(w, op, out)
 }
 
 // cwError is a modeled CloudWatch client error: its Smithy shape and the
@@ -284,28 +291,3 @@ func cwInvalidCombination(format string, args ...any) *cwError {
 }
 
 var cwInvalidToken = &cwError{"InvalidNextToken", "InvalidNextToken", "The service returned an invalid next token."}
-
-// cwWriteError writes an RPC v2 CBOR error. CloudWatch is query-compatible:
-// the body names the Smithy shape and X-Amzn-Query-Error carries the
-// awsQuery code and fault the SDK reports. The message sits under the
-// shape's own member name, "message" or "Message".
-func cwWriteError(w http.ResponseWriter, status int, typ, queryError, msgMember, msg string) {
-	w.Header().Set("Content-Type", "application/cbor")
-	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
-	w.Header().Set("X-Amzn-Requestid", newUUID())
-	if queryError != "" {
-		w.Header().Set("X-Amzn-Query-Error", queryError)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(cbor.Encode(cbor.Map{"__type": cbor.String(typ), msgMember: cbor.String(msg)}))
-}
-
-// cwWriteFault answers an injected fault with code as both the error type and
-// the query code, the way CloudWatch reports Throttling or AccessDenied.
-func cwWriteFault(w http.ResponseWriter, status int, code, msg string) {
-	fault := "Sender"
-	if status >= 500 {
-		fault = "Receiver"
-	}
-	cwWriteError(w, status, code, code+";"+fault, "message", msg)
-}

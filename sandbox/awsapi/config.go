@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
@@ -27,12 +27,17 @@ type configHistoryInput struct {
 
 type configHistoryOutput struct {
 	ConfigurationItems []configItemOut `json:"configurationItems"`
+	NextToken          string          `json:"nextToken,omitempty"`
 }
 
 type configItemOut struct {
 	AccountID               string               `json:"accountId,omitempty"`
 	ARN                     string               `json:"arn,omitempty"`
 	AWSRegion               string               `json:"awsRegion"`
+	AvailabilityZone        string               `json:"availabilityZone,omitempty"`
+	CaptureTime             epochSeconds         `json:"configurationItemCaptureTime"`
+	ConfigurationStateID    string               `json:"configurationStateId"`
+	Version                 string               `json:"version"`
 	Configuration           string               `json:"configuration,omitempty"`
 	ConfigurationItemStatus string               `json:"configurationItemStatus"`
 	Relationships           []configRelationship `json:"relationships"`
@@ -48,16 +53,13 @@ type configRelationship struct {
 	ResourceType     string `json:"resourceType"`
 }
 
-// configResourceType is the shape of Config's resource type names.
-var configResourceType = regexp.MustCompile(`^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
-
 // checkConfigResourceType refuses a resource type the way Config's
 // validation does.
 func checkConfigResourceType(t string) *apiError {
 	switch {
 	case t == "":
 		return clientError("ValidationException", "1 validation error detected: Value null at 'resourceType' failed to satisfy constraint: Member must not be null")
-	case !configResourceType.MatchString(t):
+	case !configResourceTypes[t]:
 		return clientError("ValidationException", "1 validation error detected: Value '%s' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set", t)
 	}
 	return nil
@@ -80,9 +82,6 @@ func (inv *inventory) getResourceConfigHistory(r *http.Request, body []byte) (an
 		return nil, clientError("InvalidLimitException", "Limit %d is not in [0, 100].", in.Limit)
 	case in.LaterTime != nil && in.EarlierTime != nil && float64(*in.EarlierTime) > float64(*in.LaterTime):
 		return nil, clientError("InvalidTimeRangeException", "The earlierTime is later than the laterTime.")
-	case in.NextToken != "":
-		// Each resource has a single item, so no token was ever handed out.
-		return nil, clientError("InvalidNextTokenException", "The specified next token is invalid. Specify the nextToken string that was returned in the previous response to get the next page of results.")
 	}
 	region := inv.a.requestRegion(r)
 	for _, it := range inv.ofType(in.ResourceType, region) {
@@ -91,13 +90,42 @@ func (inv *inventory) getResourceConfigHistory(r *http.Request, body []byte) (an
 		if it.ID != in.ResourceID && (it.ARN == "" || it.ARN != in.ResourceID) {
 			continue
 		}
-		item, err := inv.configItem(it, region)
+		items, err := inv.configHistory(it, region)
 		if err != nil {
 			return nil, badTopology(err)
 		}
-		return configHistoryOutput{ConfigurationItems: []configItemOut{item}}, nil
+		return pageConfigHistory(in, items)
 	}
 	return nil, clientError("ResourceNotDiscoveredException", "Resource %s of resourceType:%s is unknown or has not been discovered", in.ResourceID, in.ResourceType)
+}
+
+// configDefaultLimit is GetResourceConfigHistory's page size without a limit.
+const configDefaultLimit = 10
+
+// pageConfigHistory keeps the items (newest first) in the request's window,
+// order and page.
+func pageConfigHistory(in configHistoryInput, items []configItemOut) (any, *apiError) {
+	var kept []configItemOut
+	for _, item := range items {
+		t := float64(item.CaptureTime)
+		if (in.LaterTime != nil && t > float64(*in.LaterTime)) || (in.EarlierTime != nil && t < float64(*in.EarlierTime)) {
+			continue
+		}
+		kept = append(kept, item)
+	}
+	if in.ChronologicalOrder == "Forward" {
+		slices.Reverse(kept)
+	}
+	size := in.Limit
+	if size == 0 {
+		size = configDefaultLimit
+	}
+	fingerprint := fmt.Sprintf("GetResourceConfigHistory|%s|%s|%v|%v|%s", in.ResourceType, in.ResourceID, in.EarlierTime, in.LaterTime, in.ChronologicalOrder)
+	start, end, next, ok := pageWindow(in.NextToken, size, len(kept), fingerprint)
+	if !ok {
+		return nil, clientError("InvalidNextTokenException", "The specified next token is invalid. Specify the nextToken string that was returned in the previous response to get the next page of results.")
+	}
+	return configHistoryOutput{ConfigurationItems: append([]configItemOut{}, kept[start:end]...), NextToken: next}, nil
 }
 
 type listDiscoveredInput struct {
@@ -187,19 +215,21 @@ func matchesAnyID(it *scenario.ConfigItem, ids []string) bool {
 func (inv *inventory) configItem(it *scenario.ConfigItem, region string) (configItemOut, error) {
 	out := configItemOut{
 		AccountID:               inv.account,
-		ARN:                     it.ARN,
-		AWSRegion:               region,
+		ARN:                     inv.configARN(it, region),
+		AWSRegion:               configRegion(it.Type, region),
 		ConfigurationItemStatus: "OK",
 		Relationships:           []configRelationship{},
 		ResourceID:              it.ID,
-		ResourceName:            it.Name,
+		ResourceName:            configResourceName(it),
 		ResourceType:            it.Type,
+		Version:                 "1.3",
 	}
 	conf, err := configurationText(it)
 	if err != nil {
 		return configItemOut{}, err
 	}
 	out.Configuration = conf
+	out.AvailabilityZone = configAvailabilityZone(conf)
 	for _, rel := range it.Relationships {
 		out.Relationships = append(out.Relationships, configRelationship{
 			RelationshipName: rel.Name,

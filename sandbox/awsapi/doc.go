@@ -1,7 +1,10 @@
 // Package awsapi emulates the AWS APIs Trailhound reads (CloudTrail,
-// CloudWatch, CloudWatch Logs, IAM, Config and the services' own describes,
-// SNS, SQS, Bedrock Runtime) from a scenario (DESIGN §5), over their real
-// wire protocols: the unmodified SDK clients of the demo, the triage and eval
-// commands and the tests run against it. Scenarios are read through
-// investigation/scenario only.
+// CloudWatch, CloudWatch Logs, IAM, Config and the services' own describes
+// and status feeds, SNS, SQS, Auto Scaling, Bedrock Runtime) from a scenario
+// (DESIGN §5), over every wire protocol a current SDK or AWS CLI may send to
+// the real endpoint (CloudWatch: Smithy RPC v2 CBOR, JSON 1.0 and query; SQS:
+// JSON 1.0 and query): the unmodified SDK clients of the demo, the triage and
+// eval commands, the tests and the AWS CLI run against it. The services
+// answer from one model of the account, so IAM, Config and the describes
+// agree. Scenarios are read through investigation/scenario only.
 package awsapi

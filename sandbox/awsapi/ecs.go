@@ -128,7 +128,7 @@ type ecsDescribeServicesInput struct {
 }
 
 type ecsDescribeServicesOutput struct {
-	Services []ecsService `json:"services"`
+	Services []any        `json:"services"`
 	Failures []ecsFailure `json:"failures"`
 }
 
@@ -163,7 +163,7 @@ func (inv *inventory) describeServices(r *http.Request, body []byte) (any, *apiE
 	if !inv.ecsClusterExists(region, cluster, services) {
 		return nil, clientError("ClusterNotFoundException", "Cluster not found.")
 	}
-	out := ecsDescribeServicesOutput{Services: []ecsService{}, Failures: []ecsFailure{}}
+	out := ecsDescribeServicesOutput{Services: []any{}, Failures: []ecsFailure{}}
 	for _, ref := range in.Services {
 		name := ref
 		if res := arnResource(ref); res != "" {
@@ -176,7 +176,11 @@ func (inv *inventory) describeServices(r *http.Request, body []byte) (any, *apiE
 			})
 			continue
 		}
-		out.Services = append(out.Services, svc)
+		shown, err := inv.ecsServiceFeed(svc)
+		if err != nil {
+			return nil, badTopology(err)
+		}
+		out.Services = append(out.Services, shown)
 	}
 	return out, nil
 }
@@ -301,7 +305,7 @@ func (inv *inventory) ecsServices(region string) ([]ecsService, error) {
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return inv.ecsFeedServices(region, out), nil
 }
 
 func (s *ecsService) hasTargetGroup(arn string) bool {

@@ -309,7 +309,8 @@ func (inv *inventory) elbv2(region string) ([]elbTargetGroup, []elbLoadBalancer,
 		}
 		tgs = append(tgs, tg)
 	}
-	return tgs, lbs, nil
+	tgs, err := inv.applyTargetHealthFeed(tgs, region)
+	return tgs, lbs, err
 }
 
 // addTarget registers id on the group's port, with no health known: the

@@ -29,6 +29,8 @@ type Emulator struct {
 	latency  time.Duration           // added to every request
 	throttle bool                    // enforce every operation's real rate limit
 	state    *awsState
+	// queueConfigs are the attributes topology.json records per queue name.
+	queueConfigs map[string]map[string]string
 }
 
 // Fault is what the sandbox does to an operation instead of (or before) answering.
@@ -53,6 +55,10 @@ func New(sc *scenario.Scenario) (*Emulator, error) {
 		return nil, err
 	}
 	a.state = st
+	a.queueConfigs = sqsQueueConfigs(sc)
+	for name := range a.queueConfigs {
+		st.sqs.create(name)
+	}
 	a.mountJSONServices()
 	a.mountMonitoringServices()
 	a.mountInventoryServices()

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/trailhound/trailhound/investigation/scenario"
 )
@@ -33,6 +34,8 @@ type iamService struct {
 
 type iamRoleEntry struct {
 	name, arn, path string
+	id              string    // RoleId; derived from the ARN when Config records none
+	created         time.Time // CreateDate
 	trust           json.RawMessage
 	attached        []string
 	inline          map[string]json.RawMessage
@@ -47,11 +50,14 @@ type iamPolicyEntry struct {
 
 func newIAMService(a *Emulator) *iamService {
 	s := &iamService{aws: a, account: a.sc.Meta.Account, policies: map[string]*iamPolicyEntry{}}
-	s.loadErr = s.load(a.sc.IAM)
+	s.loadErr = s.load(a.sc.IAM, a.sc.Meta.Now)
+	if s.loadErr == nil {
+		s.loadErr = s.addTopologyRoles(a.sc.Topology.Resources, a.sc.Meta.Now)
+	}
 	return s
 }
 
-func (s *iamService) load(f scenario.IAMFile) error {
+func (s *iamService) load(f scenario.IAMFile, now time.Time) error {
 	for i, p := range f.Policies {
 		path, name, ok := iamSplitARN(p.ARN, "policy")
 		if !ok {
@@ -88,7 +94,8 @@ func (s *iamService) load(f scenario.IAMFile) error {
 		s.policies[p.ARN] = e
 	}
 	for i, r := range f.Roles {
-		e := iamRoleEntry{name: r.Name, arn: r.ARN, path: "/", trust: r.AssumeRolePolicy, attached: r.Attached, inline: r.Inline}
+		e := iamRoleEntry{name: r.Name, arn: r.ARN, path: "/", trust: r.AssumeRolePolicy, attached: r.Attached, inline: r.Inline,
+			created: now.Add(-iamRoleAge).Truncate(24 * time.Hour)}
 		if r.ARN != "" {
 			path, name, ok := iamSplitARN(r.ARN, "role")
 			if !ok {

@@ -121,6 +121,9 @@ func iamEncodeDocument(doc []byte) string {
 	return b.String()
 }
 
+// iamDefaultSessionSeconds is the MaxSessionDuration IAM gives a role by default.
+const iamDefaultSessionSeconds = 3600
+
 func iamTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 type iamRoleXML struct {
@@ -128,7 +131,9 @@ type iamRoleXML struct {
 	RoleName                 string `xml:"RoleName"`
 	RoleID                   string `xml:"RoleId"`
 	Arn                      string `xml:"Arn"`
+	CreateDate               string `xml:"CreateDate"`
 	AssumeRolePolicyDocument string `xml:"AssumeRolePolicyDocument,omitempty"`
+	MaxSessionDuration       int    `xml:"MaxSessionDuration"`
 }
 
 func (s *iamService) getRole(f iamForm) (any, *iamFailure) {
@@ -139,7 +144,8 @@ func (s *iamService) getRole(f iamForm) (any, *iamFailure) {
 	out := struct {
 		XMLName xml.Name   `xml:"GetRoleResult"`
 		Role    iamRoleXML `xml:"Role"`
-	}{Role: iamRoleXML{Path: role.path, RoleName: role.name, RoleID: iamID("AROA", role.arn), Arn: role.arn}}
+	}{Role: iamRoleXML{Path: role.path, RoleName: role.name, RoleID: orDefault(role.id, iamID("AROA", role.arn)), Arn: role.arn,
+		CreateDate: iamTime(role.created), MaxSessionDuration: iamDefaultSessionSeconds}}
 	if len(role.trust) > 0 {
 		out.Role.AssumeRolePolicyDocument = iamEncodeDocument(role.trust)
 	}

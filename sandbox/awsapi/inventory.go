@@ -38,6 +38,8 @@ func (a *Emulator) mountInventoryServices() {
 		ops: map[string]jsonOp{
 			"DescribeServices":       inv.describeServices,
 			"DescribeTaskDefinition": inv.describeTaskDefinition,
+			"ListTasks":              inv.listTasks,
+			"DescribeTasks":          inv.describeTasks,
 		},
 	}
 	a.services["lambda"] = inv.lambdaHandler()
@@ -48,6 +50,9 @@ func (a *Emulator) mountInventoryServices() {
 			"DescribeSecurityGroups": inv.describeSecurityGroups,
 		},
 	}
+	for action := range ec2NetworkKinds {
+		a.services["ec2"].(*queryService).ops[action] = inv.ec2NetworkOp(action)
+	}
 	a.services["elasticloadbalancing"] = &queryService{
 		a: a, service: "elasticloadbalancing", version: "2015-12-01",
 		xmlns: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
@@ -57,10 +62,15 @@ func (a *Emulator) mountInventoryServices() {
 			"DescribeLoadBalancers": inv.describeLoadBalancers,
 		},
 	}
+	inv.mountAutoScaling()
+	inv.mountAPIGateway()
 	a.services["rds"] = &queryService{
 		a: a, service: "rds", version: "2014-10-31",
 		xmlns: "http://rds.amazonaws.com/doc/2014-10-31/",
-		ops:   map[string]queryOp{"DescribeDBInstances": inv.describeDBInstances},
+		ops: map[string]queryOp{
+			"DescribeDBInstances": inv.describeDBInstances,
+			"DescribeEvents":      inv.describeEvents,
+		},
 	}
 }
 
@@ -200,7 +210,11 @@ func (w *wireTime) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err == nil {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return fmt.Errorf("timestamp %q is not RFC 3339", s)
+			// The console's rendering, which configurations copied from it hold.
+			t, err = time.Parse("Jan 2, 2006, 3:04:05 PM", s)
+		}
+		if err != nil {
+			return fmt.Errorf("timestamp %q is neither RFC 3339 nor the console's Jan 2, 2006, 3:04:05 PM", s)
 		}
 		w.t = t.UTC()
 		return nil

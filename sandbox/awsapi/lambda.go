@@ -2,7 +2,9 @@ package awsapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -12,32 +14,36 @@ import (
 // lambdaFunction is FunctionConfiguration: the same names read topology.json
 // (case-insensitively) and write the wire.
 type lambdaFunction struct {
-	FunctionName     string                `json:"FunctionName,omitempty"`
-	FunctionArn      string                `json:"FunctionArn,omitempty"`
-	Runtime          string                `json:"Runtime,omitempty"`
-	Role             string                `json:"Role,omitempty"`
-	Handler          string                `json:"Handler,omitempty"`
-	Description      string                `json:"Description,omitempty"`
-	CodeSize         *int64                `json:"CodeSize,omitempty"`
-	CodeSha256       string                `json:"CodeSha256,omitempty"`
-	Timeout          *int                  `json:"Timeout,omitempty"`
-	MemorySize       *int                  `json:"MemorySize,omitempty"`
-	LastModified     string                `json:"LastModified,omitempty"`
-	Version          string                `json:"Version,omitempty"`
-	RevisionID       string                `json:"RevisionId,omitempty"`
-	State            string                `json:"State,omitempty"`
-	StateReason      string                `json:"StateReason,omitempty"`
-	LastUpdateStatus string                `json:"LastUpdateStatus,omitempty"`
-	PackageType      string                `json:"PackageType,omitempty"`
-	Architectures    []string              `json:"Architectures,omitempty"`
-	KMSKeyArn        string                `json:"KMSKeyArn,omitempty"`
-	VpcConfig        *lambdaVpcConfig      `json:"VpcConfig,omitempty"`
-	Environment      *lambdaEnvironment    `json:"Environment,omitempty"`
-	Layers           []lambdaLayer         `json:"Layers,omitempty"`
-	LoggingConfig    *lambdaLoggingConfig  `json:"LoggingConfig,omitempty"`
-	DeadLetterConfig *lambdaDeadLetter     `json:"DeadLetterConfig,omitempty"`
-	TracingConfig    *lambdaTracingConfig  `json:"TracingConfig,omitempty"`
-	EphemeralStorage *lambdaEphemeralStore `json:"EphemeralStorage,omitempty"`
+	FunctionName     string `json:"FunctionName,omitempty"`
+	FunctionArn      string `json:"FunctionArn,omitempty"`
+	Runtime          string `json:"Runtime,omitempty"`
+	Role             string `json:"Role,omitempty"`
+	Handler          string `json:"Handler,omitempty"`
+	Description      string `json:"Description,omitempty"`
+	CodeSize         *int64 `json:"CodeSize,omitempty"`
+	CodeSha256       string `json:"CodeSha256,omitempty"`
+	Timeout          *int   `json:"Timeout,omitempty"`
+	MemorySize       *int   `json:"MemorySize,omitempty"`
+	LastModified     string `json:"LastModified,omitempty"`
+	Version          string `json:"Version,omitempty"`
+	RevisionID       string `json:"RevisionId,omitempty"`
+	State            string `json:"State,omitempty"`
+	StateReason      string `json:"StateReason,omitempty"`
+	StateReasonCode  string `json:"StateReasonCode,omitempty"`
+	LastUpdateStatus string `json:"LastUpdateStatus,omitempty"`
+	// The reason of the last update, when it failed or is in progress.
+	LastUpdateStatusReason     string                `json:"LastUpdateStatusReason,omitempty"`
+	LastUpdateStatusReasonCode string                `json:"LastUpdateStatusReasonCode,omitempty"`
+	PackageType                string                `json:"PackageType,omitempty"`
+	Architectures              []string              `json:"Architectures,omitempty"`
+	KMSKeyArn                  string                `json:"KMSKeyArn,omitempty"`
+	VpcConfig                  *lambdaVpcConfig      `json:"VpcConfig,omitempty"`
+	Environment                *lambdaEnvironment    `json:"Environment,omitempty"`
+	Layers                     []lambdaLayer         `json:"Layers,omitempty"`
+	LoggingConfig              *lambdaLoggingConfig  `json:"LoggingConfig,omitempty"`
+	DeadLetterConfig           *lambdaDeadLetter     `json:"DeadLetterConfig,omitempty"`
+	TracingConfig              *lambdaTracingConfig  `json:"TracingConfig,omitempty"`
+	EphemeralStorage           *lambdaEphemeralStore `json:"EphemeralStorage,omitempty"`
 }
 
 type lambdaVpcConfig struct {
@@ -77,6 +83,7 @@ type lambdaEphemeralStore struct {
 func (inv *inventory) lambdaHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2015-03-31/functions/{name}/configuration", inv.getFunctionConfiguration)
+	mux.HandleFunc("GET /2015-03-31/functions/{name}", inv.getFunction)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeLambdaError(w, http.StatusNotFound, "UnknownOperationException", "sandbox lambda does not serve "+r.Method+" "+r.URL.Path)
 	})
@@ -87,33 +94,62 @@ func (inv *inventory) getFunctionConfiguration(w http.ResponseWriter, r *http.Re
 	if !inv.a.begin(w, r, "lambda:GetFunctionConfiguration", writeLambdaError) {
 		return
 	}
+	if fn, ok := inv.findFunction(w, r); ok {
+		writeLambdaJSON(w, fn)
+	}
+}
+
+// getFunction answers GetFunction: the configuration, where the code is,
+// and the tags. The sandbox holds no code package, so the location is the
+// shape of a presigned link, not one that downloads.
+func (inv *inventory) getFunction(w http.ResponseWriter, r *http.Request) {
+	if !inv.a.begin(w, r, "lambda:GetFunction", writeLambdaError) {
+		return
+	}
+	fn, ok := inv.findFunction(w, r)
+	if !ok {
+		return
+	}
+	code := map[string]string{"RepositoryType": "S3",
+		"Location": "https://awslambda-" + inv.a.requestRegion(r) + "-tasks.s3." + inv.a.requestRegion(r) + ".amazonaws.com/snapshots/" + inv.account + "/" + fn.FunctionName}
+	if fn.PackageType == "Image" {
+		code = map[string]string{"RepositoryType": "ECR"}
+	}
+	writeLambdaJSON(w, map[string]any{"Configuration": fn, "Code": code, "Tags": map[string]string{}})
+}
+
+// findFunction is the function the path names, or answers the error Lambda would.
+func (inv *inventory) findFunction(w http.ResponseWriter, r *http.Request) (lambdaFunction, bool) {
 	region := inv.a.requestRegion(r)
 	name := lambdaFunctionName(r.PathValue("name"))
 	if name == "" {
 		writeLambdaError(w, http.StatusBadRequest, "InvalidParameterValueException", "FunctionName is required.")
-		return
+		return lambdaFunction{}, false
 	}
 	fns, err := inv.lambdaFunctions(region)
 	if err != nil {
 		writeLambdaError(w, http.StatusInternalServerError, "ServiceException", "sandbox scenario: "+err.Error())
-		return
+		return lambdaFunction{}, false
 	}
 	for _, fn := range fns {
-		if fn.FunctionName != name {
-			continue
+		if fn.FunctionName == name {
+			return fn, true
 		}
-		b, err := json.Marshal(fn)
-		if err != nil {
-			writeLambdaError(w, http.StatusInternalServerError, "ServiceException", "encode response: "+err.Error())
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Amzn-Requestid", newUUID())
-		_, _ = w.Write(b)
-		return
 	}
 	writeLambdaError(w, http.StatusNotFound, "ResourceNotFoundException",
 		"Function not found: "+inv.arn("lambda", region, "function:"+name))
+	return lambdaFunction{}, false
+}
+
+func writeLambdaJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeLambdaError(w, http.StatusInternalServerError, "ServiceException", "encode response: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Requestid", newUUID())
+	_, _ = w.Write(b)
 }
 
 // lambdaFunctionName takes the function's name out of any form the API
@@ -130,7 +166,9 @@ func lambdaFunctionName(ref string) string {
 	return name
 }
 
-// lambdaFunctions returns the functions of region as the API shows them.
+// lambdaFunctions returns the functions of region as the API shows them:
+// topology.json's, with the state fields of feeds.json's lambda_functions
+// laid over them (a function only the feed lists exists too).
 func (inv *inventory) lambdaFunctions(region string) ([]lambdaFunction, error) {
 	var out []lambdaFunction
 	for _, it := range inv.ofType("AWS::Lambda::Function", region) {
@@ -141,6 +179,9 @@ func (inv *inventory) lambdaFunctions(region string) ([]lambdaFunction, error) {
 		fn.FunctionName = orDefault(fn.FunctionName, lambdaFunctionName(it.ID))
 		fn.FunctionArn = orDefault(fn.FunctionArn, it.ARN)
 		fn.Role = orDefault(fn.Role, firstOf(relatedARNs(it, "AWS::IAM::Role")))
+		if name := firstOf(relatedIDs(it, "AWS::IAM::Role")); fn.Role == "" && name != "" {
+			fn.Role = "arn:aws:iam::" + inv.account + ":role/" + name
+		}
 		fn.KMSKeyArn = orDefault(fn.KMSKeyArn, firstOf(relatedARNs(it, "AWS::KMS::Key")))
 		sgs, subnets := relatedIDs(it, "AWS::EC2::SecurityGroup"), relatedIDs(it, "AWS::EC2::Subnet")
 		if len(sgs)+len(subnets) > 0 {
@@ -157,7 +198,40 @@ func (inv *inventory) lambdaFunctions(region string) ([]lambdaFunction, error) {
 		}
 		out = append(out, fn)
 	}
-	return out, nil
+	return inv.overlayLambdaFeed(out, region)
+}
+
+func (inv *inventory) overlayLambdaFeed(fns []lambdaFunction, region string) ([]lambdaFunction, error) {
+	if inv.a.sc.Feeds == nil {
+		return fns, nil
+	}
+	for i, raw := range inv.a.sc.Feeds.LambdaFunctions {
+		var key lambdaFunction
+		if err := json.Unmarshal(raw, &key); err != nil {
+			return nil, fmt.Errorf("feeds.json lambda_functions[%d]: %w", i, err)
+		}
+		name := lambdaFunctionName(orDefault(key.FunctionName, key.FunctionArn))
+		if feedRegion := arnRegion(key.FunctionArn); feedRegion != "" && feedRegion != region {
+			continue
+		}
+		j := slices.IndexFunc(fns, func(fn lambdaFunction) bool { return fn.FunctionName == name })
+		if j < 0 {
+			fns = append(fns, lambdaFunction{FunctionName: name})
+			j = len(fns) - 1
+		}
+		if err := json.Unmarshal(raw, &fns[j]); err != nil {
+			return nil, fmt.Errorf("feeds.json lambda_functions[%d]: %w", i, err)
+		}
+	}
+	return fns, nil
+}
+
+// arnRegion is the region field of an ARN, "" when it has none.
+func arnRegion(arn string) string {
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 && parts[0] == "arn" {
+		return parts[3]
+	}
+	return ""
 }
 
 func (fn *lambdaFunction) hasLayer(arn string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,10 +160,18 @@ func (r cwRequest) strList(name string) ([]string, error) {
 	return out, nil
 }
 
-// integer returns the member, or def when absent.
+// integer returns the member, or def when absent. The query protocol
+// carries every value as a string.
 func (r cwRequest) integer(name string, def int64) (int64, error) {
 	if !r.present(name) {
 		return def, nil
+	}
+	if s, ok := r[name].(cbor.String); ok {
+		v, err := strconv.ParseInt(string(s), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s must be an integer, got %q", name, s)
+		}
+		return v, nil
 	}
 	v, err := cbor.AsInt64(r[name])
 	if err != nil {
@@ -171,16 +180,77 @@ func (r cwRequest) integer(name string, def int64) (int64, error) {
 	return v, nil
 }
 
-// timestamp returns the member, or the zero time when absent.
+// timestamp returns the member, or the zero time when absent: a CBOR time
+// tag, JSON 1.0's epoch seconds or the query protocol's ISO 8601.
 func (r cwRequest) timestamp(name string) (time.Time, error) {
 	if !r.present(name) {
 		return time.Time{}, nil
+	}
+	switch v := r[name].(type) {
+	case cbor.String:
+		t, err := cwParseTime(string(v))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s must be a timestamp: %w", name, err)
+		}
+		return t, nil
+	case cbor.Uint, cbor.NegInt, cbor.Float64, cbor.Float32:
+		secs, err := cbor.AsFloat64(v)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s must be a timestamp: %w", name, err)
+		}
+		return epochSeconds(secs).time(), nil
 	}
 	t, err := cbor.AsTime(r[name])
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%s must be a timestamp: %w", name, err)
 	}
 	return t.UTC(), nil
+}
+
+// boolean returns the member, or def when absent.
+func (r cwRequest) boolean(name string, def bool) (bool, error) {
+	if !r.present(name) {
+		return def, nil
+	}
+	switch v := r[name].(type) {
+	case cbor.Bool:
+		return bool(v), nil
+	case cbor.String:
+		return strconv.ParseBool(string(v))
+	}
+	return false, fmt.Errorf("%s must be a boolean, got %T", name, r[name])
+}
+
+// object returns a structure member, nil when absent.
+func (r cwRequest) object(name string) (cwRequest, error) {
+	if !r.present(name) {
+		return nil, nil
+	}
+	m, ok := r[name].(cbor.Map)
+	if !ok {
+		return nil, fmt.Errorf("%s must be a structure, got %T", name, r[name])
+	}
+	return cwRequest(m), nil
+}
+
+// objects returns a list-of-structures member.
+func (r cwRequest) objects(name string) ([]cwRequest, error) {
+	if !r.present(name) {
+		return nil, nil
+	}
+	l, ok := r[name].(cbor.List)
+	if !ok {
+		return nil, fmt.Errorf("%s must be a list, got %T", name, r[name])
+	}
+	out := make([]cwRequest, 0, len(l))
+	for i, item := range l {
+		m, ok := item.(cbor.Map)
+		if !ok {
+			return nil, fmt.Errorf("%s[%d] must be a structure, got %T", name, i, item)
+		}
+		out = append(out, cwRequest(m))
+	}
+	return out, nil
 }
 
 // cwParseTime reads the time layouts CloudWatch uses in its APIs, alarm

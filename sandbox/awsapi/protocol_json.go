@@ -93,28 +93,36 @@ func (w *rateWindows) allow(key string, perSecond int, now time.Time) bool {
 func (a *Emulator) mountJSONServices() {
 	a.services["cloudtrail"] = &jsonService{
 		a: a, service: "cloudtrail", version: "1.1",
-		ops: map[string]jsonOp{"LookupEvents": a.lookupEvents},
+		ops: map[string]jsonOp{
+			"LookupEvents":      a.lookupEvents,
+			"DescribeTrails":    a.describeTrails,
+			"GetTrailStatus":    a.getTrailStatus,
+			"GetEventSelectors": a.getEventSelectors,
+		},
 	}
 	a.services["logs"] = &jsonService{
 		a: a, service: "logs", version: "1.1",
 		ops: map[string]jsonOp{
-			"FilterLogEvents": a.filterLogEvents,
-			"StartQuery":      a.startQuery,
-			"GetQueryResults": a.getQueryResults,
-			"StopQuery":       a.stopQuery,
+			"FilterLogEvents":   a.filterLogEvents,
+			"DescribeLogGroups": a.describeLogGroups,
+			"StartQuery":        a.startQuery,
+			"GetQueryResults":   a.getQueryResults,
+			"StopQuery":         a.stopQuery,
 		},
 	}
-	a.services["sqs"] = &jsonService{
+	a.services["sqs"] = sqsOverQuery{&jsonService{
 		a: a, service: "sqs", version: "1.0", queryCompatible: true,
 		ops: map[string]jsonOp{
-			"GetQueueUrl":             a.getQueueURL,
-			"SendMessage":             a.sendMessage,
-			"ReceiveMessage":          a.receiveMessage,
-			"DeleteMessage":           a.deleteMessage,
-			"ChangeMessageVisibility": a.changeMessageVisibility,
+			"GetQueueUrl":                a.getQueueURL,
+			"SendMessage":                a.sendMessage,
+			"ReceiveMessage":             a.receiveMessage,
+			"DeleteMessage":              a.deleteMessage,
+			"ChangeMessageVisibility":    a.changeMessageVisibility,
+			"GetQueueAttributes":         a.getQueueAttributes,
+			"ListDeadLetterSourceQueues": a.listDeadLetterSourceQueues,
 		},
-	}
-	a.services["sns"] = http.HandlerFunc(a.serveSNS)
+	}}
+	a.mountSNS()
 }
 
 // jsonOp answers one awsJson operation: the output to encode, or an error.

@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -214,4 +215,38 @@ func (db *rdsDBInstance) hasParameterGroup(name string) bool {
 		}
 	}
 	return false
+}
+
+// UnmarshalJSON also reads a bare group id, as topology.json may list a
+// DB instance's security groups.
+func (g *rdsVpcSecurityGroup) UnmarshalJSON(b []byte) error {
+	var id string
+	if json.Unmarshal(b, &id) == nil {
+		*g = rdsVpcSecurityGroup{VpcSecurityGroupID: id, Status: "active"}
+		return nil
+	}
+	type plain rdsVpcSecurityGroup
+	return json.Unmarshal(b, (*plain)(g))
+}
+
+// UnmarshalJSON also reads a bare group name.
+func (g *rdsParameterGroup) UnmarshalJSON(b []byte) error {
+	var name string
+	if json.Unmarshal(b, &name) == nil {
+		*g = rdsParameterGroup{DBParameterGroupName: name, ParameterApplyStatus: "in-sync"}
+		return nil
+	}
+	type plain rdsParameterGroup
+	return json.Unmarshal(b, (*plain)(g))
+}
+
+// UnmarshalJSON also reads a bare subnet group name.
+func (g *rdsSubnetGroup) UnmarshalJSON(b []byte) error {
+	var name string
+	if json.Unmarshal(b, &name) == nil {
+		*g = rdsSubnetGroup{DBSubnetGroupName: name, SubnetGroupStatus: "Complete"}
+		return nil
+	}
+	type plain rdsSubnetGroup
+	return json.Unmarshal(b, (*plain)(g))
 }
