@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
+)
+
+// Budgets of the lookups the walk adds once it has read the logs. Each is
+// paced like the rest of the walk (the trail adapter's limiter) and counted
+// in the triage's lookup budget too.
+const (
+	// DelayedLookups bounds the EventName lookups for kinds of change that
+	// bite later: one per kind, over its own look-back.
+	DelayedLookups = 4
+	// HistoryLookups bounds the longer lookups on the alarm's own resources,
+	// made to read the values a limit change replaced and capacity cuts that
+	// wait for the next peak.
+	HistoryLookups = 2
+	// HistoryWindow is how far back those lookups read: a day and the
+	// margin of a daily peak.
+	HistoryWindow = 26 * time.Hour
+	// EvidenceLookups bounds the ResourceName lookups of names the error
+	// lines give (an ARN, a key, a security group) that the topology did not.
+	EvidenceLookups = 3
+)
+
+// further is what the lookups after the logs found.
+type further struct {
+	// history holds older events on the alarm's own resources: they give the
+	// values later changes replaced and are not candidates themselves.
+	history []investigation.Event
+	// latent holds, per change that bites later, when and why it took effect.
+	latent map[*found]*latency
+	// episode is when the workload's errors began (zero without logs).
+	episode time.Time
+}
+
+// latency is a change whose effect waits for a trigger.
+type latency struct {
+	delay   catalogue.Delay
+	moves   []catalogue.Move
+	trigger *found    // the recorded call that set it off, when the trail shows one
+	at      time.Time // when it took effect; zero when unknown
+}
+
+// followEvidence runs the lookups the logs and the kinds of change call for,
+// then reads which way each change moved its limits and when latent changes
+// took effect. All I/O happens here, before ranking.
+func (t *triage) followEvidence(ctx context.Context) {
+	if t.more == nil {
+		t.more = &further{latent: map[*found]*latency{}}
+	}
+	t.lookHistory(ctx)
+	t.lookDelayed(ctx)
+	t.lookNamed(ctx)
+	t.prepare()
+}
+
+// extraLookup runs one lookup under the triage's budget and reports its
+// events; a lookup that fails leaves a note and nothing else.
+func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what string) []investigation.Event {
+	if t.lookups >= t.lim.MaxLookups || ctx.Err() != nil {
+		t.note("%s not read: lookup budget of %d queries spent", what, t.lim.MaxLookups)
+		t.truncate = true
+		return nil
+	}
+	q.MaxEvents = t.lim.MaxEventsPerQuery
+	res, err := t.engine.Trail.Lookup(ctx, q)
+	t.lookups++
+	t.calls["cloudtrail:LookupEvents"] += res.Calls
+	if err != nil {
+		t.note("%s not read: %v", what, err)
+		return nil
+	}
+	if res.More {
+		t.note("%s: more than %d events, the oldest were not read", what, t.lim.MaxEventsPerQuery)
+	}
+	t.scanned += len(res.Events)
+	return res.Events
+}
+
+// lookHistory reads the alarm's own resources further back than layer 1,
+// when a change on them set a limit without saying the old value or when
+// the symptom is saturation (a lowered capacity waits for the next peak).
+func (t *triage) lookHistory(ctx context.Context) {
+	saturated := t.saturated()
+	n := 0
+	for _, s := range t.targets {
+		if s.Layer != 1 || n >= HistoryLookups || unwalkedTypes[s.Type] {
+			continue
+		}
+		if !saturated && !t.needsPrior(s) {
+			continue
+		}
+		n++
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
+			Start: t.symptom.Add(-HistoryWindow), End: t.symptom.Add(-Layer1Window)}, "history of "+s.ID)
+		for _, ev := range evs {
+			if ev.ReadOnly || ev.Failed() {
+				continue
+			}
+			t.more.history = append(t.more.history, ev)
+			k := catalogue.KindOfEvent(ev)
+			if _, delayed := catalogue.DelayOf(k, false); delayed || (saturated && lowers(ev)) {
+				t.keep(ev, s)
+			}
+		}
+	}
+}
+
+// needsPrior reports whether a change on s set a limit whose old value the
+// change itself does not show.
+func (t *triage) needsPrior(s *scoped) bool {
+	for _, f := range t.changes {
+		if f.Target != s {
+			continue
+		}
+		for _, m := range catalogue.Moves(f.Event) {
+			if !m.OldKnown {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lowers reports whether an event lowered a limit by its own account.
+func lowers(ev investigation.Event) bool {
+	for _, m := range catalogue.Moves(ev) {
+		if m.Lowered() {
+			return true
+		}
+	}
+	return false
+}
+
+// lookDelayed looks up, by event name, the kinds of change that bite later
+// over their own look-back, and keeps those that touched something in scope
+// or something the error lines name. Kinds that can produce the errors seen
+// go first, then kinds on a service the scope holds resources of.
+func (t *triage) lookDelayed(ctx context.Context) {
+	type pick struct {
+		k     catalogue.ChangeKind
+		d     catalogue.Delay
+		score int
+	}
+	var picks []pick
+	for _, k := range catalogue.DelayedKinds() {
+		d, _ := catalogue.DelayOf(k, false)
+		score := 0
+		if t.errorsFit(k) {
+			score += 2
+		}
+		if t.scopeHasService(k.Source) {
+			score++
+		}
+		if score >= 2 || (t.logs == nil && score > 0) {
+			picks = append(picks, pick{k, d, score})
+		}
+	}
+	slices.SortStableFunc(picks, func(a, b pick) int { return b.score - a.score })
+	for i, p := range picks {
+		if i == DelayedLookups {
+			t.note("longer look-back skipped for %d kind(s) of delayed change (budget of %d)", len(picks)-i, DelayedLookups)
+			break
+		}
+		region := t.alarm.Region
+		if globalSources[p.k.Source] {
+			region = investigation.GlobalServiceRegion
+		}
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
+			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+span(p.d.LookBack))
+		for _, ev := range evs {
+			if s := t.attribute(ev); s != nil {
+				t.keep(ev, s)
+			}
+		}
+	}
+}
+
+// globalSources record their calls in us-east-1 whatever the resource's region.
+var globalSources = map[string]bool{"iam.amazonaws.com": true, "route53.amazonaws.com": true, "cloudfront.amazonaws.com": true, "sts.amazonaws.com": true}
+
+// errorsFit reports whether the workload's specific errors are of a kind k produces.
+func (t *triage) errorsFit(k catalogue.ChangeKind) bool {
+	if t.logs == nil {
+		return false
+	}
+	for kind := range t.logs.Kinds {
+		if !genericKinds[kind] && k.Produces(kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// scopeHasService reports whether a resource of the event source's service is in scope.
+func (t *triage) scopeHasService(source string) bool {
+	prefix := serviceType(source)
+	for _, s := range t.targets {
+		if strings.HasPrefix(s.Type, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceType maps an event source to the prefix of its resource types
+// ("ec2.amazonaws.com" → "AWS::EC2::").
+func serviceType(source string) string {
+	svc := strings.TrimSuffix(source, ".amazonaws.com")
+	switch svc {
+	case "autoscaling":
+		return "AWS::AutoScaling::"
+	case "route53":
+		return "AWS::Route53::"
+	}
+	return "AWS::" + strings.ToUpper(svc) + "::"
+}
+
+// attribute finds the scoped resource an event touched, or the name the
+// error lines give that it touched; nil when it touched neither.
+func (t *triage) attribute(ev investigation.Event) *scoped {
+	names := map[string]bool{}
+	for _, r := range ev.Resources {
+		names[r.Name] = true
+	}
+	requestValues(ev.RequestJSON, names)
+	for _, s := range t.targets {
+		if names[s.ID] || (s.ARN != "" && names[s.ARN]) {
+			return s
+		}
+	}
+	for n := range names {
+		if len(n) >= minNamedLen && t.errorsName(n) {
+			return t.namedTarget(n, ev)
+		}
+	}
+	return nil
+}
+
+// minNamedLen: shorter values (ports, flags) name nothing on their own.
+const minNamedLen = 8
+
+// errorsName reports whether an error line of the episode names n.
+func (t *triage) errorsName(n string) bool {
+	if t.logs == nil {
+		return false
+	}
+	for _, o := range t.logs.Kinds {
+		for _, l := range o.Sample {
+			if strings.Contains(l.Message, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namedTarget is a resource the error lines name, in scope from now on.
+func (t *triage) namedTarget(name string, ev investigation.Event) *scoped {
+	for _, s := range t.targets {
+		if s.ID == name {
+			return s
+		}
+	}
+	typ := ""
+	for _, r := range ev.Resources {
+		typ = r.Type
+	}
+	s := &scoped{Resource: investigation.Resource{Type: typ, ID: name, Region: ev.Region}, Layer: 2,
+		Relation: relationNamed, Parent: t.scope.Resources[0]}
+	if len(t.scope.Resources) == 0 {
+		s.Parent = investigation.Resource{ID: "the workload"}
+	}
+	t.targets = append(t.targets, s)
+	return s
+}
+
+// relationNamed is how a resource found through the error lines relates to the workload.
+const relationNamed = "resource named in its error lines"
+
+// namePatterns pull resource names out of error lines: ARNs and the ids EC2
+// gives its resources.
+var namePatterns = regexp.MustCompile(`arn:aws[\w-]*:[\w-]+:[\w-]*:\d{12}:[\w\-/:.+=@]+|\b(?:sg|vpce|subnet|rtb|acl|nat|tgw|igw|eni|lt|dopt)-[0-9a-f]{8,17}\b`)
+
+// lookNamed looks up the resources the error lines name that the walk did
+// not read: the error says what broke even when the topology does not.
+func (t *triage) lookNamed(ctx context.Context) {
+	if t.logs == nil || len(t.scope.Resources) == 0 {
+		return
+	}
+	walked := map[string]bool{}
+	for _, s := range t.targets {
+		walked[s.ID], walked[s.ARN] = true, true
+	}
+	n := 0
+	for _, o := range t.logs.sortedKinds() {
+		for _, l := range o.Sample {
+			for _, name := range namePatterns.FindAllString(l.Message, -1) {
+				name = strings.TrimRight(name, ".,:;'\")")
+				if walked[name] || walked[resourceID(name)] {
+					continue
+				}
+				walked[name] = true
+				if n == EvidenceLookups {
+					t.note("%s, named in the error lines, was not looked up (budget of %d)", name, EvidenceLookups)
+					continue
+				}
+				n++
+				region := t.alarm.Region
+				if a, ok := investigation.ParseARN(name); ok && a.Region != "" {
+					region = a.Region
+				}
+				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrResourceName, Value: name,
+					Start: t.symptom.Add(-Layer2Window), End: t.symptom}, "changes on "+name+" (named in the errors)")
+				for _, ev := range evs {
+					t.keep(ev, t.namedTarget(name, ev))
+				}
+			}
+		}
+	}
+}
+
+// resourceID is the last part of an ARN, the id CloudTrail often records.
+func resourceID(name string) string {
+	if i := strings.LastIndexAny(name, "/:"); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
