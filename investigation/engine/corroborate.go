@@ -89,7 +89,7 @@ func (t *triage) discountUnexplained(groups []*group) {
 			break
 		}
 	}
-	if len(specific) == 0 || !explained {
+	if len(specific) == 0 {
 		return
 	}
 	for _, g := range groups {
@@ -103,8 +103,13 @@ func (t *triage) discountUnexplained(groups []*group) {
 				break
 			}
 		}
-		if !fits {
-			g.unexplained = true
+		if fits {
+			continue
+		}
+		// It cannot have produced these errors: never above low. It weighs
+		// down only once another change explains them.
+		g.unexplained = true
+		if explained {
 			g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
 			g.score = g.breakdown.Total()
 		}

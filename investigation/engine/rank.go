@@ -49,6 +49,10 @@ const (
 	// Confidence that a candidate caused the symptom.
 	HighScore   = 0.55 // and corroborated
 	MediumScore = 0.30
+	// timelyFactor: without log errors to back it, a change is a medium
+	// suspect only when it took effect close to the onset (its time factor
+	// at least this); kind and place alone do not explain a symptom.
+	timelyFactor = 0.5
 	// MinCandidateScore drops changes too slight to be worth a reader's time.
 	MinCandidateScore = 0.05
 
@@ -295,7 +299,7 @@ func confidenceOf(g *group) investigation.Confidence {
 		return investigation.ConfidenceLow
 	case g.corrob != nil && g.score >= HighScore:
 		return investigation.ConfidenceHigh
-	case g.score >= MediumScore:
+	case g.score >= MediumScore && (g.corrob != nil || g.breakdown.Time >= g.rep.Kind.Weight*WeightTime*timelyFactor):
 		return investigation.ConfidenceMedium
 	default:
 		return investigation.ConfidenceLow
