@@ -35,6 +35,12 @@ func (f *fakeTrail) Lookup(_ context.Context, q investigation.Lookup) (investiga
 		if e.Region != q.Region || e.Time.Before(q.Start) || e.Time.After(q.End) {
 			continue
 		}
+		if q.Key == investigation.AttrEventName {
+			if e.Name == q.Value {
+				out = append([]investigation.Event{e}, out...)
+			}
+			continue
+		}
 		for _, r := range e.Resources {
 			if r.Name == q.Value {
 				out = append([]investigation.Event{e}, out...)

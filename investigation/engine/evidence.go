@@ -37,8 +37,10 @@ type further struct {
 	history []investigation.Event
 	// latent holds, per change that bites later, when and why it took effect.
 	latent map[*found]*latency
-	// episode is when the workload's errors began (zero without logs).
-	episode time.Time
+	// episode is when the workload's errors began (zero without logs), and
+	// specific the episodes of kinds that point at a kind of change.
+	episode  time.Time
+	specific []*KindOnset
 }
 
 // latency is a change whose effect waits for a trigger.

@@ -72,16 +72,34 @@ func (t *triage) startOf(k catalogue.ChangeKind) time.Time {
 	if t.logs == nil {
 		return time.Time{}
 	}
+	if t.more == nil || t.more.specific == nil {
+		t.indexEpisodes()
+	}
 	var mine time.Time
-	for kind, o := range t.logs.Kinds {
-		if !genericKinds[kind] && k.Produces(kind) && (mine.IsZero() || o.First.Time.Before(mine)) {
+	for _, o := range t.more.specific {
+		if k.Produces(o.Kind) && (mine.IsZero() || o.First.Time.Before(mine)) {
 			mine = o.First.Time
 		}
 	}
 	if mine.IsZero() {
-		return t.episodeStart()
+		return t.more.episode
 	}
 	return mine
+}
+
+// indexEpisodes keeps the episodes of specific kinds in a slice, read once
+// per change in ranking without touching a map.
+func (t *triage) indexEpisodes() {
+	if t.more == nil {
+		t.more = &further{latent: map[*found]*latency{}}
+	}
+	t.more.episode = t.episodeStart()
+	t.more.specific = []*KindOnset{}
+	for k, o := range t.logs.Kinds {
+		if !genericKinds[k] {
+			t.more.specific = append(t.more.specific, o)
+		}
+	}
 }
 
 // prepare reads, before ranking, which way each change moved the limits it

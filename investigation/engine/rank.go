@@ -213,6 +213,9 @@ func (t *triage) rank() {
 		t.more = &further{latent: map[*found]*latency{}}
 	}
 	t.more.episode = t.episodeStart()
+	if t.logs != nil {
+		t.indexEpisodes()
+	}
 	onset := t.onset()
 	if ep := t.more.episode; !ep.IsZero() && ep.Before(onset) {
 		onset = ep // the errors say when the symptom really began
