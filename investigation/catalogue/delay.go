@@ -1,6 +1,10 @@
 package catalogue
 
-import "time"
+import (
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+)
 
 // Trigger names what turns a latent change into a failure: the moment a
 // workload next does the thing the change broke.
@@ -31,6 +35,8 @@ type Delay struct {
 	Trigger  Trigger
 	// Why is the AWS behaviour that delays the effect, for the report.
 	Why string
+	// Touches are the resource types such a change acts on.
+	Touches []string
 }
 
 // Look-backs per kind of delayed effect (INCIDENTS.md). Each is the longest
@@ -57,25 +63,40 @@ const (
 	lookBackTrust = 24 * time.Hour
 )
 
+// Resource types the delayed kinds touch: their look-back is worth a lookup
+// only when the scope holds such a resource.
+var (
+	sgTypes       = []string{investigation.TypeSecurityGroup}
+	dhcpTypes     = []string{"AWS::EC2::VPC", "AWS::EC2::DHCPOptions", investigation.TypeEC2Instance}
+	dbParamTypes  = []string{"AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup", investigation.TypeRDSInstance, investigation.TypeRDSCluster}
+	templateTypes = []string{"AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration", investigation.TypeAutoScalingGroup}
+	keyTypes      = []string{investigation.TypeKMSKey}
+	zoneTypes     = []string{investigation.TypeHostedZone, "AWS::Route53::RecordSet"}
+	roleTypes     = []string{investigation.TypeIAMRole}
+)
+
+const (
+	whySG       = "a security group tracks established connections, so removing a rule cuts only new ones"
+	whyTemplate = "a launch template or configuration applies only to instances launched after it"
+)
+
 // delays lists the kinds whose effect waits for a trigger.
 var delays = map[catalogueKey]Delay{
-	{srcEC2, "RevokeSecurityGroupIngress"}: {lookBackRestart, TriggerRestart, "a security group tracks established connections, so removing a rule cuts only new ones"},
-	{srcEC2, "RevokeSecurityGroupEgress"}:  {lookBackRestart, TriggerRestart, "a security group tracks established connections, so removing a rule cuts only new ones"},
-	{srcEC2, "AssociateDhcpOptions"}:       {lookBackReboot, TriggerReboot, "instances pick up new DHCP options when they renew their lease or reboot"},
-	{srcRDS, "ModifyDBParameterGroup"}:     {lookBackReboot, TriggerReboot, "static database parameters apply only at the next reboot"},
-	{srcRDS, "ModifyDBClusterParameterGroup"}: {lookBackReboot, TriggerReboot,
-		"static cluster parameters apply only at the next reboot"},
-	{srcEC2, "CreateLaunchTemplateVersion"}: {lookBackLaunch, TriggerLaunch, "a launch template change applies only to instances launched after it"},
-	{srcEC2, "ModifyLaunchTemplate"}:        {lookBackLaunch, TriggerLaunch, "a launch template change applies only to instances launched after it"},
-	{srcAutoScaling, "CreateLaunchConfiguration"}: {lookBackLaunch, TriggerLaunch,
-		"a launch configuration applies only to instances launched after it"},
-	{srcKMS, "ScheduleKeyDeletion"}:          {lookBackDeletion, TriggerDeletion, "KMS deletes a key only at the end of its waiting period"},
-	{srcRoute53, "ChangeResourceRecordSets"}: {lookBackTTL, TriggerExpiry, "resolvers keep the previous answer for the record's TTL"},
-	{srcIAM, "UpdateAssumeRolePolicy"}:       {lookBackTrust, TriggerRestart, "a trust policy is checked only when a session is next assumed"},
+	{srcEC2, "RevokeSecurityGroupIngress"}:        {lookBackRestart, TriggerRestart, whySG, sgTypes},
+	{srcEC2, "RevokeSecurityGroupEgress"}:         {lookBackRestart, TriggerRestart, whySG, sgTypes},
+	{srcEC2, "AssociateDhcpOptions"}:              {lookBackReboot, TriggerReboot, "instances pick up new DHCP options when they renew their lease or reboot", dhcpTypes},
+	{srcRDS, "ModifyDBParameterGroup"}:            {lookBackReboot, TriggerReboot, "static database parameters apply only at the next reboot", dbParamTypes},
+	{srcRDS, "ModifyDBClusterParameterGroup"}:     {lookBackReboot, TriggerReboot, "static cluster parameters apply only at the next reboot", dbParamTypes},
+	{srcEC2, "CreateLaunchTemplateVersion"}:       {lookBackLaunch, TriggerLaunch, whyTemplate, templateTypes},
+	{srcEC2, "ModifyLaunchTemplate"}:              {lookBackLaunch, TriggerLaunch, whyTemplate, templateTypes},
+	{srcAutoScaling, "CreateLaunchConfiguration"}: {lookBackLaunch, TriggerLaunch, whyTemplate, templateTypes},
+	{srcKMS, "ScheduleKeyDeletion"}:               {lookBackDeletion, TriggerDeletion, "KMS deletes a key only at the end of its waiting period", keyTypes},
+	{srcRoute53, "ChangeResourceRecordSets"}:      {lookBackTTL, TriggerExpiry, "resolvers keep the previous answer for the record's TTL", zoneTypes},
+	{srcIAM, "UpdateAssumeRolePolicy"}:            {lookBackTrust, TriggerRestart, "a trust policy is checked only when a session is next assumed", roleTypes},
 }
 
 // capacityDelay applies to a change that lowered a limit: it bites at the next peak.
-var capacityDelay = Delay{lookBackPeak, TriggerLoad, "a lowered capacity is reached only at the next peak of load"}
+var capacityDelay = Delay{lookBackPeak, TriggerLoad, "a lowered capacity is reached only at the next peak of load", nil}
 
 // DelayOf says whether a change of kind k bites later, and how. A change
 // that lowered a limit (lowered, from Direction) waits for the next peak.

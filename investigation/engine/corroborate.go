@@ -42,7 +42,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			if best != nil && t.breakdown(g.rep, onset, corroboratedByName).Total() < bestB.Total() {
 				continue // cannot win even if the errors named it
 			}
-			named := lag <= Layer2Window && mentions(o, g)
+			named := lag <= t.namedLag(g) && mentions(o, g)
 			factor := corroboratedByKind
 			switch {
 			case named:
@@ -64,6 +64,18 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		best.corrob, best.corrobName = o, bestNamed
 		best.breakdown, best.score = bestB, bestB.Total()
 	}
+}
+
+// namedLag is how long before errors that name a change it may have taken
+// effect: the dependency window, or a latent change's own look-back, since
+// what it broke can go unused until the workload next reaches for it.
+func (t *triage) namedLag(g *group) time.Duration {
+	if t.more != nil {
+		if l := t.more.latent[g.rep]; l != nil && l.delay.LookBack > Layer2Window {
+			return l.delay.LookBack
+		}
+	}
+	return Layer2Window
 }
 
 // genericKinds say something failed, not what: they point at no kind of change.

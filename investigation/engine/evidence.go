@@ -157,12 +157,15 @@ func (t *triage) lookDelayed(ctx context.Context) {
 		d, _ := catalogue.DelayOf(k, false)
 		score := 0
 		if t.errorsFit(k) {
-			score += 2
+			score += 2 // the errors are of its kind
 		}
-		if t.scopeHasService(k.Source) {
-			score++
+		if t.scopeHasType(d.Touches) {
+			score++ // it acts on something in scope
 		}
-		if score >= 2 || (t.logs == nil && score > 0) {
+		if t.triggered(d.Trigger) {
+			score++ // what sets it off happened in the window
+		}
+		if score >= 2 {
 			picks = append(picks, pick{k, d, score})
 		}
 	}
@@ -202,28 +205,24 @@ func (t *triage) errorsFit(k catalogue.ChangeKind) bool {
 	return false
 }
 
-// scopeHasService reports whether a resource of the event source's service is in scope.
-func (t *triage) scopeHasService(source string) bool {
-	prefix := serviceType(source)
+// scopeHasType reports whether a resource of one of types is in scope.
+func (t *triage) scopeHasType(types []string) bool {
 	for _, s := range t.targets {
-		if strings.HasPrefix(s.Type, prefix) {
+		if slices.Contains(types, s.Type) {
 			return true
 		}
 	}
 	return false
 }
 
-// serviceType maps an event source to the prefix of its resource types
-// ("ec2.amazonaws.com" → "AWS::EC2::").
-func serviceType(source string) string {
-	svc := strings.TrimSuffix(source, ".amazonaws.com")
-	switch svc {
-	case "autoscaling":
-		return "AWS::AutoScaling::"
-	case "route53":
-		return "AWS::Route53::"
+// triggered reports whether the walk found a call that sets off tr.
+func (t *triage) triggered(tr catalogue.Trigger) bool {
+	for _, f := range t.changes {
+		if slices.Contains(catalogue.TriggersOf(f.Source, f.Name), tr) {
+			return true
+		}
 	}
-	return "AWS::" + strings.ToUpper(svc) + "::"
+	return false
 }
 
 // attribute finds the scoped resource an event touched, or the name the
@@ -320,8 +319,10 @@ func (t *triage) lookNamed(ctx context.Context) {
 				if a, ok := investigation.ParseARN(name); ok && a.Region != "" {
 					region = a.Region
 				}
+				// The errors name it, so its changes matter even when they
+				// are older than the dependency window: read a day back.
 				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrResourceName, Value: name,
-					Start: t.symptom.Add(-Layer2Window), End: t.symptom}, "changes on "+name+" (named in the errors)")
+					Start: t.symptom.Add(-HistoryWindow), End: t.symptom}, "changes on "+name+" (named in the errors)")
 				for _, ev := range evs {
 					t.keep(ev, t.namedTarget(name, ev))
 				}

@@ -183,9 +183,7 @@ func (t *triage) tookEffect(f *found, l *latency, triggers []*found) {
 	var at time.Time
 	switch l.delay.Trigger {
 	case catalogue.TriggerDeletion:
-		if days, ok := requestNumber(f.RequestJSON, "pendingWindowInDays"); ok {
-			at = f.Time.Add(time.Duration(days) * 24 * time.Hour)
-		}
+		at = deletionDate(f)
 	case catalogue.TriggerExpiry:
 		if ttl, ok := recordTTL(f.RequestJSON); ok {
 			at = f.Time.Add(time.Duration(ttl) * time.Second)
@@ -198,6 +196,30 @@ func (t *triage) tookEffect(f *found, l *latency, triggers []*found) {
 	if !at.IsZero() && at.After(f.Time) && !at.After(t.symptom) {
 		l.at = at
 	}
+}
+
+// deletionLayouts are the forms CloudTrail records a KMS deletionDate in.
+var deletionLayouts = []string{"Jan 2, 2006, 3:04:05 PM", "Jan 2, 2006 3:04:05 PM", time.RFC3339}
+
+// deletionDate is when a scheduled deletion is carried out: the date the
+// response gives, else the end of the day its waiting period ends on.
+func deletionDate(f *found) time.Time {
+	var rec struct {
+		Response struct {
+			DeletionDate string `json:"deletionDate"`
+		} `json:"responseElements"`
+	}
+	if json.Unmarshal(f.Raw, &rec) == nil && rec.Response.DeletionDate != "" {
+		for _, layout := range deletionLayouts {
+			if at, err := time.Parse(layout, rec.Response.DeletionDate); err == nil {
+				return at
+			}
+		}
+	}
+	if days, ok := requestNumber(f.RequestJSON, "pendingWindowInDays"); ok {
+		return f.Time.Add(time.Duration(days) * 24 * time.Hour).Truncate(24 * time.Hour).Add(24 * time.Hour)
+	}
+	return time.Time{}
 }
 
 func requestNumber(raw json.RawMessage, key string) (float64, bool) {
@@ -311,13 +333,13 @@ func (t *triage) latentSentence(f *found) string {
 	if l == nil || l.at.IsZero() {
 		return ""
 	}
-	s := fmt.Sprintf("Made at %s, it took effect ", clock(f.Time))
+	s := fmt.Sprintf("Made at %s, it took effect ", stamp(f.Time, t.symptom))
 	switch {
 	case l.trigger != nil:
 		s += fmt.Sprintf("when %s:%s on %s at %s (%s) %s it", l.trigger.Service(), l.trigger.Name, l.trigger.Target.ID,
-			clock(l.trigger.Time), span(l.trigger.Time.Sub(f.Time))+" later", triggerVerb(l.delay.Trigger))
+			stamp(l.trigger.Time, t.symptom), span(l.trigger.Time.Sub(f.Time))+" later", triggerVerb(l.delay.Trigger))
 	default:
-		s += fmt.Sprintf("at %s, %s later", clock(l.at), span(l.at.Sub(f.Time)))
+		s += fmt.Sprintf("at %s, %s later", stamp(l.at, t.symptom), span(l.at.Sub(f.Time)))
 	}
 	return s + ": " + l.delay.Why + "."
 }
@@ -332,6 +354,14 @@ func triggerVerb(tr catalogue.Trigger) string {
 		return "carried out"
 	}
 	return "restarted the workload into"
+}
+
+// stamp is a time of day, with its date when it is not the symptom's day.
+func stamp(at, symptom time.Time) string {
+	if y, m, d := at.UTC().Date(); y == symptom.UTC().Year() && m == symptom.UTC().Month() && d == symptom.UTC().Day() {
+		return clock(at)
+	}
+	return at.UTC().Format("2 Jan 15:04:05 UTC")
 }
 
 // span says a duration in the largest unit that fits.
