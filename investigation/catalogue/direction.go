@@ -28,6 +28,12 @@ var (
 	throttled = []investigation.ErrorKind{investigation.ErrThrottled, investigation.ErrExhaustion, investigation.ErrUnavailable}
 )
 
+// The capacity of the first index an UpdateTable changes.
+const (
+	gsiRead  = "globalSecondaryIndexUpdates.0.update.provisionedThroughput.readCapacityUnits"
+	gsiWrite = "globalSecondaryIndexUpdates.0.update.provisionedThroughput.writeCapacityUnits"
+)
+
 // limitSets lists, per call, the limits it can set and the request keys
 // that only say which resource it targets: a call that sets nothing but
 // raised limits cannot produce their symptoms.
@@ -54,9 +60,16 @@ var limitSets = map[catalogueKey]struct {
 	{srcAutoScaling, "SetDesiredCapacity"}: {[]string{"autoScalingGroupName", "honorCooldown"}, []limit{
 		{field: "desiredCapacity", prior: []string{"desiredCapacity"}, lowering: throttled},
 	}},
+	// UpdateTable answers while the table is UPDATING, with the capacity
+	// still in force: its own response holds the old table values. An
+	// index's capacity is read from the previous update of that index.
 	{srcDynamoDB, "UpdateTable"}: {[]string{"tableName"}, []limit{
-		{field: "provisionedThroughput.readCapacityUnits", prior: []string{"provisionedThroughput.readCapacityUnits", "tableDescription.provisionedThroughput.readCapacityUnits"}, lowering: throttled},
-		{field: "provisionedThroughput.writeCapacityUnits", prior: []string{"provisionedThroughput.writeCapacityUnits", "tableDescription.provisionedThroughput.writeCapacityUnits"}, lowering: throttled},
+		{field: "provisionedThroughput.readCapacityUnits", ownOld: "tableDescription.provisionedThroughput.readCapacityUnits",
+			prior: []string{"provisionedThroughput.readCapacityUnits", "tableDescription.provisionedThroughput.readCapacityUnits"}, lowering: throttled},
+		{field: "provisionedThroughput.writeCapacityUnits", ownOld: "tableDescription.provisionedThroughput.writeCapacityUnits",
+			prior: []string{"provisionedThroughput.writeCapacityUnits", "tableDescription.provisionedThroughput.writeCapacityUnits"}, lowering: throttled},
+		{field: gsiRead, prior: []string{gsiRead}, lowering: throttled},
+		{field: gsiWrite, prior: []string{gsiWrite}, lowering: throttled},
 	}},
 	{srcRDS, "ModifyDBInstance"}: {[]string{"dBInstanceIdentifier", "applyImmediately"}, []limit{
 		{field: "dBInstanceClass", ownOld: "dBInstanceClass", prior: []string{"dBInstanceClass"}, lowering: throttled},
@@ -104,7 +117,9 @@ func Moves(ev investigation.Event) []Move {
 			if resp == nil {
 				resp = responseOf(ev)
 			}
-			if old, ok := lookupValue(resp, l.ownOld); ok && old != shown {
+			// Both services answer before the change applies, so an
+			// equal value means the call re-sent one already in force.
+			if old, ok := lookupValue(resp, l.ownOld); ok {
 				m.setOld(old)
 			}
 		}
@@ -156,15 +171,20 @@ func (m *Move) setOld(shown string) bool {
 }
 
 // ApplyDirection drops from k the symptoms that only lowering produces when
-// the call set nothing but limits and raised every one of them.
+// the call set nothing but limits, raised at least one and lowered none.
 func ApplyDirection(k ChangeKind, ev investigation.Event, moves []Move) ChangeKind {
 	if len(moves) == 0 {
 		return k
 	}
+	raised := false
 	for _, m := range moves {
-		if !m.Raised() {
+		if !m.OldKnown || m.Lowered() {
 			return k
 		}
+		raised = raised || m.Raised()
+	}
+	if !raised {
+		return k
 	}
 	set := limitSets[catalogueKey{ev.Source, stripAPIVersion(ev.Name)}]
 	req, _ := decode(ev.RequestJSON).(map[string]any)
@@ -229,11 +249,19 @@ func lookupValue(v any, path string) (string, bool) {
 
 func follow(v any, path string) (string, bool) {
 	for _, part := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return "", false
-		}
-		if v, ok = m[part]; !ok {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[part]; !ok {
+				return "", false
+			}
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i >= len(x) {
+				return "", false
+			}
+			v = x[i]
+		default:
 			return "", false
 		}
 	}

@@ -28,6 +28,12 @@ func TestDirection(t *testing.T) {
 		{"rds class cut, old class in its own response", investigation.Event{Source: srcRDS, Name: "ModifyDBInstance",
 			RequestJSON: json.RawMessage(`{"dBInstanceIdentifier":"db","dBInstanceClass":"db.r6g.2xlarge"}`),
 			Raw:         json.RawMessage(`{"responseElements":{"dBInstanceClass":"db.r6g.8xlarge"}}`)}, nil, false, true},
+		{"table raised, one value re-sent, old values in its own response", investigation.Event{Source: srcDynamoDB, Name: "UpdateTable",
+			RequestJSON: json.RawMessage(`{"tableName":"t","provisionedThroughput":{"readCapacityUnits":800,"writeCapacityUnits":3000}}`),
+			Raw:         json.RawMessage(`{"responseElements":{"tableDescription":{"provisionedThroughput":{"readCapacityUnits":800,"writeCapacityUnits":1500}}}}`)}, nil, true, false},
+		{"index capacity cut, old from the index's previous update", investigation.Event{Source: srcDynamoDB, Name: "UpdateTable",
+			RequestJSON: json.RawMessage(`{"tableName":"t","globalSecondaryIndexUpdates":[{"update":{"indexName":"i","provisionedThroughput":{"writeCapacityUnits":200}}}]}`)},
+			&investigation.Event{RequestJSON: json.RawMessage(`{"tableName":"t","globalSecondaryIndexUpdates":[{"update":{"indexName":"i","provisionedThroughput":{"writeCapacityUnits":1200}}}]}`)}, false, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,6 +85,13 @@ var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication
 // workload's errors once another change explains them: the logs then speak
 // against them. Generic errors (exceptions, 5xx) speak against nothing.
 func (t *triage) discountUnexplained(groups []*group) {
+	for _, g := range groups {
+		if g.rep.Kind.NoSymptoms && g.corrob == nil {
+			// It only widened access or raised its limits: whatever the
+			// symptom is, this change cannot have produced it.
+			t.disown(g)
+		}
+	}
 	if t.logs == nil {
 		return
 	}
@@ -122,10 +129,20 @@ func (t *triage) discountUnexplained(groups []*group) {
 		// down only once another change explains them.
 		g.unexplained = true
 		if explained {
-			g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
-			g.score = g.breakdown.Total()
+			t.disown(g)
 		}
 	}
+}
+
+// disown marks a change the evidence speaks against: never above low, and
+// weighed down as much as errors naming it would weigh for it.
+func (t *triage) disown(g *group) {
+	if g.breakdown.Corroboration < 0 {
+		return
+	}
+	g.unexplained = true
+	g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
+	g.score = g.breakdown.Total()
 }
 
 // ruledOut reports whether the AccessDenied lines blame only kinds of policy
