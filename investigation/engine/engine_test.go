@@ -165,8 +165,10 @@ func TestTriage(t *testing.T) {
 			now:       symptom.Add(10 * time.Minute),
 			wantRank1: "detach", wantConf: investigation.ConfidenceHigh, wantHigh: 1,
 			// The walk, then the longer look-back for trust-policy changes,
-			// which bite at the next assume: AccessDenied and a role in scope.
-			wantQueries: []string{"eu-west-1/checkout", "us-east-1/checkout-role", "eu-west-1/sg-0abc", "us-east-1/UpdateAssumeRolePolicy"},
+			// which bite at the next assume (AccessDenied and a role in
+			// scope), then the breaking DynamoDB changes that refuse access,
+			// since the errors name dynamodb:GetItem.
+			wantQueries: []string{"eu-west-1/checkout", "us-east-1/checkout-role", "eu-west-1/sg-0abc", "us-east-1/UpdateAssumeRolePolicy", "eu-west-1/PutResourcePolicy"},
 		},
 		{
 			name:      "without logs the same change is medium, never high",

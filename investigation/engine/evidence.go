@@ -25,6 +25,12 @@ const (
 	// HistoryWindow is how far back those lookups read: a day and the
 	// margin of a daily peak.
 	HistoryWindow = 26 * time.Hour
+	// ClassLookups bounds the EventName lookups an error class selects: the
+	// kinds of change of the services the errors name that produce them.
+	ClassLookups = 3
+	// classMinWeight keeps those lookups to changes that break (catalogue
+	// weights of in-place changes and above): additions rarely explain errors.
+	classMinWeight = 0.7
 	// EvidenceLookups bounds the ResourceName lookups of names the error
 	// lines give (an ARN, a key, a security group) that the topology did not.
 	EvidenceLookups = 3
@@ -37,6 +43,8 @@ type further struct {
 	history []investigation.Event
 	// latent holds, per change that bites later, when and why it took effect.
 	latent map[*found]*latency
+	// looked holds the event names already looked up by name.
+	looked map[string]bool
 	// episode is when the workload's errors began (zero without logs), and
 	// specific the episodes of kinds that point at a kind of change.
 	episode  time.Time
@@ -61,6 +69,7 @@ func (t *triage) followEvidence(ctx context.Context) {
 	t.lookHistory(ctx)
 	t.lookDelayed(ctx)
 	t.lookNamed(ctx)
+	t.lookByClass(ctx)
 	t.prepare()
 }
 
@@ -171,6 +180,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 	}
 	slices.SortStableFunc(picks, func(a, b pick) int { return b.score - a.score })
 	for i, p := range picks {
+		t.lookedUp(p.k.Name)
 		if i == DelayedLookups {
 			t.note("longer look-back skipped for %d kind(s) of delayed change (budget of %d)", len(picks)-i, DelayedLookups)
 			break
@@ -289,7 +299,7 @@ const relationNamed = "resource named in its error lines"
 
 // namePatterns pull resource names out of error lines: ARNs and the ids EC2
 // gives its resources.
-var namePatterns = regexp.MustCompile(`arn:aws[\w-]*:[\w-]+:[\w-]*:\d{12}:[\w\-/:.+=@]+|\b(?:sg|vpce|subnet|rtb|acl|nat|tgw|igw|eni|lt|dopt)-[0-9a-f]{8,17}\b`)
+var namePatterns = regexp.MustCompile(`arn:aws[\w-]*:[\w-]+:[\w-]*:\d{0,12}:[\w\-/:.+=@]+|\b(?:sg|vpce|subnet|rtb|acl|nat|tgw|igw|eni|lt|dopt)-[0-9a-f]{8,17}\b`)
 
 // lookNamed looks up the resources the error lines name that the walk did
 // not read: the error says what broke even when the topology does not.
@@ -331,10 +341,99 @@ func (t *triage) lookNamed(ctx context.Context) {
 	}
 }
 
-// resourceID is the last part of an ARN, the id CloudTrail often records.
+// resourceID is the last part of an ARN, the id CloudTrail often records;
+// for an S3 object it is the bucket.
 func resourceID(name string) string {
+	if rest, ok := strings.CutPrefix(name, "arn:aws:s3:::"); ok {
+		bucket, _, _ := strings.Cut(rest, "/")
+		return bucket
+	}
 	if i := strings.LastIndexAny(name, "/:"); i >= 0 {
 		return name[i+1:]
 	}
 	return name
+}
+
+// actionPattern finds the actions error lines name ("not authorized to
+// perform: s3:GetObject", "calling the kms:Decrypt operation").
+var actionPattern = regexp.MustCompile(`\b([a-z][a-z0-9-]{1,24}):([A-Z][A-Za-z]{2,60})\b`)
+
+// classSources are the services an error class points at even when the
+// lines name no action: a KMS error is KMS's, a rejected password a secret's.
+var classSources = map[investigation.ErrorKind][]string{
+	investigation.ErrKMS:  {"kms.amazonaws.com"},
+	investigation.ErrAuth: {"secretsmanager.amazonaws.com", "ssm.amazonaws.com"},
+}
+
+// lookByClass looks up, by event name, the breaking kinds of change of the
+// services the errors name that produce errors of their class, and keeps
+// those that touched something in scope or named in the errors.
+func (t *triage) lookByClass(ctx context.Context) {
+	if t.logs == nil {
+		return
+	}
+	sources := map[string]bool{}
+	var classes []investigation.ErrorKind
+	for _, o := range t.logs.sortedKinds() {
+		if genericKinds[o.Kind] {
+			continue
+		}
+		classes = append(classes, o.Kind)
+		for _, src := range classSources[o.Kind] {
+			sources[src] = true
+		}
+		for _, l := range o.Sample {
+			for _, m := range actionPattern.FindAllStringSubmatch(l.Message, -1) {
+				sources[m[1]+".amazonaws.com"] = true
+			}
+		}
+	}
+	var picks []catalogue.ChangeKind
+	for _, k := range catalogue.Catalogue() {
+		if !sources[k.Source] || k.Weight < classMinWeight || t.more.looked[k.Name] {
+			continue
+		}
+		for _, c := range classes {
+			if k.Produces(c) {
+				picks = append(picks, k)
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
+	for i, k := range picks {
+		if i == ClassLookups {
+			t.note("%d more kind(s) of change that produce these errors were not looked up by name (budget of %d)", len(picks)-i, ClassLookups)
+			break
+		}
+		t.lookedUp(k.Name)
+		region := t.alarm.Region
+		if globalSources[k.Source] {
+			region = investigation.GlobalServiceRegion
+		}
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: k.Name,
+			Start: t.symptom.Add(-Layer2Window), End: t.symptom}, k.Name+" in the window")
+		for _, ev := range evs {
+			if s := t.attribute(ev); s != nil {
+				t.keep(ev, s)
+			}
+		}
+	}
+}
+
+func (t *triage) lookedUp(name string) {
+	if t.more.looked == nil {
+		t.more.looked = map[string]bool{}
+	}
+	t.more.looked[name] = true
+}
+
+func cmpWeight(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -93,3 +93,26 @@ func TestBlindKindOf(t *testing.T) {
 		}
 	}
 }
+
+// Names in error lines become lookups: ARNs (an S3 object by its bucket)
+// and the ids EC2 gives its resources.
+func TestNamesInErrors(t *testing.T) {
+	line := "AccessDenied: User arn:aws:sts::123456789012:assumed-role/r/s is not authorized to perform: s3:GetObject on resource arn:aws:s3:::media-prod/a.jpg with an explicit deny in a VPC endpoint policy vpce-0f1b3d5a7c9e24680"
+	got := namePatterns.FindAllString(line, -1)
+	want := map[string]string{
+		"arn:aws:sts::123456789012:assumed-role/r/s": "s",
+		"arn:aws:s3:::media-prod/a.jpg":              "media-prod",
+		"vpce-0f1b3d5a7c9e24680":                     "vpce-0f1b3d5a7c9e24680",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("names %v, want %d", got, len(want))
+	}
+	for _, n := range got {
+		if id, ok := want[n]; !ok || resourceID(n) != id {
+			t.Errorf("name %q → %q, want %q", n, resourceID(n), want[n])
+		}
+	}
+	if m := actionPattern.FindStringSubmatch(line); m == nil || m[1] != "s3" {
+		t.Errorf("action %v, want s3", m)
+	}
+}
