@@ -48,6 +48,7 @@ type further struct {
 	// episode is when the workload's errors began (zero without logs), and
 	// specific the episodes of kinds that point at a kind of change.
 	episode  time.Time
+	edge     time.Time // episode plus OnsetGrace: later changes cannot have started it
 	specific []*KindOnset
 }
 

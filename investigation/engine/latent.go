@@ -255,7 +255,7 @@ func recordTTL(raw json.RawMessage) (float64, bool) {
 // effectiveTime is when a change took effect: its own time, or for a
 // latent change the moment its trigger set it off.
 func (t *triage) effectiveTime(f *found) time.Time {
-	if t.more != nil {
+	if t.more != nil && len(t.more.latent) > 0 {
 		if l := t.more.latent[f]; l != nil && !l.at.IsZero() {
 			return l.at
 		}

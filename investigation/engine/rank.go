@@ -213,6 +213,7 @@ func (t *triage) rank() {
 		t.more = &further{latent: map[*found]*latency{}}
 	}
 	t.more.episode = t.episodeStart()
+	t.more.edge = t.more.episode.Add(OnsetGrace)
 	if t.logs != nil {
 		t.indexEpisodes()
 	}
@@ -283,7 +284,7 @@ func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) inv
 // afterOnset reports whether a change came after the errors it could
 // produce had begun: it cannot have started them.
 func (t *triage) afterOnset(f *found) bool {
-	if t.more == nil || t.more.episode.IsZero() || !f.Time.After(t.more.episode.Add(OnsetGrace)) {
+	if t.more == nil || t.more.episode.IsZero() || !f.Time.After(t.more.edge) {
 		return false
 	}
 	start := t.startOf(f.Kind)
