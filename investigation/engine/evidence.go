@@ -43,6 +43,8 @@ type further struct {
 	history []investigation.Event
 	// latent holds, per change that bites later, when and why it took effect.
 	latent map[*found]*latency
+	// moves holds which way each change that set limits moved them.
+	moves map[*found][]catalogue.Move
 	// looked holds the event names already looked up by name.
 	looked map[string]bool
 	// episode is when the workload's errors began (zero without logs), and

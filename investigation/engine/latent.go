@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -121,6 +122,10 @@ func (t *triage) prepare() {
 		if len(moves) > 0 {
 			t.fillPriors(f, moves)
 			f.Kind = catalogue.ApplyDirection(f.Kind, f.Event, moves)
+			if t.more.moves == nil {
+				t.more.moves = map[*found][]catalogue.Move{}
+			}
+			t.more.moves[f] = moves
 			for _, m := range moves {
 				lowered = lowered || m.Lowered()
 			}
@@ -354,6 +359,28 @@ func triggerVerb(tr catalogue.Trigger) string {
 		return "carried out"
 	}
 	return "restarted the workload into"
+}
+
+// directionSentence says which way a change moved the limits it set, when
+// the old values are known, and what that means for the symptom.
+func (t *triage) directionSentence(f *found) string {
+	if t.more == nil {
+		return ""
+	}
+	var parts []string
+	for _, m := range t.more.moves[f] {
+		if m.OldKnown && m.Old != m.New {
+			parts = append(parts, fmt.Sprintf("%s %s → %s", m.Field, m.OldShown, m.NewShown))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := "It moved " + strings.Join(parts, ", ")
+	if f.Kind.NoSymptoms {
+		return s + ": a raised limit cannot starve the workload, so this change cannot have produced the symptom."
+	}
+	return s + "."
 }
 
 // stamp is a time of day, with its date when it is not the symptom's day.

@@ -340,6 +340,9 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	if rep.Target.Layer == 2 {
 		c.Claims = append(c.Claims, investigation.Claim{Text: relationSentence(rep.Target), Confidence: investigation.ConfidenceHigh})
 	}
+	if s := t.directionSentence(rep); s != "" {
+		c.Claims = append(c.Claims, investigation.Claim{Text: s, Confidence: investigation.ConfidenceHigh, EventIDs: []string{rep.ID}})
+	}
 	if s := t.latentSentence(rep); s != "" {
 		c.Claims = append(c.Claims, investigation.Claim{Text: s, Confidence: investigation.ConfidenceHigh, EventIDs: []string{rep.ID}})
 	}
