@@ -26,6 +26,9 @@ type ChangeKind struct {
 	// SymptomKinds overrides the category's usual error kinds when this
 	// change produces others.
 	SymptomKinds []investigation.ErrorKind
+	// NoSymptoms: this change cannot produce errors at all, because it only
+	// widened access or raised the limits it set (see ApplyDirection).
+	NoSymptoms bool
 }
 
 // The weight scale. A kind's weight is how likely a change of that kind is to

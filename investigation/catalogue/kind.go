@@ -14,6 +14,9 @@ func KindOfEvent(ev investigation.Event) ChangeKind {
 	if !ok {
 		k = GuessKind(ev.Source, ev.Name)
 	}
+	if Symptomless(k) {
+		k.NoSymptoms = true
+	}
 	return refineKind(k, ev)
 }
 
@@ -93,6 +96,9 @@ var categorySymptoms = map[investigation.Category][]investigation.ErrorKind{
 // Symptoms returns the error kinds a change kind produces: its own list when
 // the catalogue gives one, else its category's.
 func (k ChangeKind) Symptoms() []investigation.ErrorKind {
+	if k.NoSymptoms {
+		return nil
+	}
 	if len(k.SymptomKinds) > 0 {
 		return k.SymptomKinds
 	}

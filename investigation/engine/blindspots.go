@@ -90,10 +90,53 @@ func (t *triage) logBlindSpots(explained bool) []investigation.BlindSpot {
 	for _, o := range kinds {
 		desc = append(desc, fmt.Sprintf("%s ×%d from %s", strings.ReplaceAll(string(o.Kind), "_", " "), o.Count, clock(o.First.Time)))
 	}
-	return []investigation.BlindSpot{{Kind: investigation.BlindRuntime,
+	kind := blindKindOf(kinds)
+	where := "the log groups " + strings.Join(ev.Groups, ", ") + ", and the downstream services those errors name"
+	switch kind {
+	case investigation.BlindNetwork:
+		where = "VPC flow logs and Reachability Analyzer for the path to the hosts those errors name, their status pages, and " + where
+	case investigation.BlindApplication:
+		where = "the code in the stack traces and the service's deploy history; " + where
+	}
+	return []investigation.BlindSpot{{Kind: kind,
 		Note: fmt.Sprintf("The workload's logs show errors that no recorded change explains (%s), e.g. %s.",
 			strings.Join(desc, "; "), quote(kinds[0].First.Message, 160)),
-		WhereToLook: "the log groups " + strings.Join(ev.Groups, ", ") + ", and the downstream services those errors name"}}
+		WhereToLook: where}}
+}
+
+// transportFailure matches errors where the connection itself failed, before
+// any answer: the network path, not the remote's or the workload's runtime.
+var transportFailure = regexp.MustCompile(`(?i)ECONNRESET|connection reset|ECONNREFUSED|connection refused|EHOSTUNREACH|no route to host|network is unreachable|connect ETIMEDOUT|connect timed out|connection timed out|ConnectTimeout|socket disconnected|handshake|TLS|SSL|broken pipe|NXDOMAIN|no such host|ENOTFOUND|EAI_AGAIN|UnknownHost|could not resolve|name resolution`)
+
+// blindKindOf says what the trail cannot see from the errors no change
+// explains, weighing each episode by its lines: a failed connection or name
+// is the network; a slow or failing answer, or the workload's own limits, is
+// runtime; exceptions in the workload's code are the application.
+func blindKindOf(kinds []*KindOnset) investigation.BlindSpotKind {
+	votes := map[investigation.BlindSpotKind]int{}
+	for _, o := range kinds {
+		switch o.Kind {
+		case investigation.ErrNetwork, investigation.ErrDNS:
+			for _, l := range o.Sample {
+				if transportFailure.MatchString(l.Message) {
+					votes[investigation.BlindNetwork]++
+				} else {
+					votes[investigation.BlindRuntime]++
+				}
+			}
+		case investigation.ErrApplication, investigation.ErrConfig:
+			votes[investigation.BlindApplication] += min(o.Count, maxOnsetSamples)
+		default:
+			votes[investigation.BlindRuntime] += min(o.Count, maxOnsetSamples)
+		}
+	}
+	best := investigation.BlindRuntime
+	for _, k := range []investigation.BlindSpotKind{investigation.BlindNetwork, investigation.BlindApplication} {
+		if votes[k] > votes[best] {
+			best = k
+		}
+	}
+	return best
 }
 
 func applicationSpot(extra string) investigation.BlindSpot {

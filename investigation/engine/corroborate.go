@@ -42,7 +42,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			if best != nil && t.breakdown(g.rep, onset, corroboratedByName).Total() < bestB.Total() {
 				continue // cannot win even if the errors named it
 			}
-			named := lag <= Layer2Window && mentions(o, g)
+			named := lag <= t.namedLag(g) && mentions(o, g)
 			factor := corroboratedByKind
 			switch {
 			case named:
@@ -66,6 +66,18 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 	}
 }
 
+// namedLag is how long before errors that name a change it may have taken
+// effect: the dependency window, or a latent change's own look-back, since
+// what it broke can go unused until the workload next reaches for it.
+func (t *triage) namedLag(g *group) time.Duration {
+	if t.more != nil {
+		if l := t.more.latent[g.rep]; l != nil && l.delay.LookBack > Layer2Window {
+			return l.delay.LookBack
+		}
+	}
+	return Layer2Window
+}
+
 // genericKinds say something failed, not what: they point at no kind of change.
 var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication: true, investigation.ErrUnavailable: true}
 
@@ -73,6 +85,13 @@ var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication
 // workload's errors once another change explains them: the logs then speak
 // against them. Generic errors (exceptions, 5xx) speak against nothing.
 func (t *triage) discountUnexplained(groups []*group) {
+	for _, g := range groups {
+		if g.rep.Kind.NoSymptoms && g.corrob == nil {
+			// It only widened access or raised its limits: whatever the
+			// symptom is, this change cannot have produced it.
+			t.disown(g)
+		}
+	}
 	if t.logs == nil {
 		return
 	}
@@ -89,7 +108,7 @@ func (t *triage) discountUnexplained(groups []*group) {
 			break
 		}
 	}
-	if len(specific) == 0 || !explained {
+	if len(specific) == 0 {
 		return
 	}
 	for _, g := range groups {
@@ -103,12 +122,27 @@ func (t *triage) discountUnexplained(groups []*group) {
 				break
 			}
 		}
-		if !fits {
-			g.unexplained = true
-			g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
-			g.score = g.breakdown.Total()
+		if fits {
+			continue
+		}
+		// It cannot have produced these errors: never above low. It weighs
+		// down only once another change explains them.
+		g.unexplained = true
+		if explained {
+			t.disown(g)
 		}
 	}
+}
+
+// disown marks a change the evidence speaks against: never above low, and
+// weighed down as much as errors naming it would weigh for it.
+func (t *triage) disown(g *group) {
+	if g.breakdown.Corroboration < 0 {
+		return
+	}
+	g.unexplained = true
+	g.breakdown.Corroboration = -g.rep.Kind.Weight * WeightCorroboration * contradictedByLogs
+	g.score = g.breakdown.Total()
 }
 
 // ruledOut reports whether the AccessDenied lines blame only kinds of policy

@@ -175,6 +175,8 @@ type triage struct {
 	// policies holds the versions of the managed policies the walk saw
 	// changed, read before ranking so that ranking does no I/O.
 	policies policyVersions
+	// more is what the lookups that follow the evidence found (evidence.go).
+	more *further
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -209,6 +211,7 @@ func (t *triage) run(ctx context.Context) {
 	t.progress(StageLayer2)
 
 	t.readLogs(ctx)
+	t.followEvidence(ctx)
 	t.readPolicyVersions(ctx)
 	t.rank()
 	t.progress(StageRanked)

@@ -35,6 +35,12 @@ func (f *fakeTrail) Lookup(_ context.Context, q investigation.Lookup) (investiga
 		if e.Region != q.Region || e.Time.Before(q.Start) || e.Time.After(q.End) {
 			continue
 		}
+		if q.Key == investigation.AttrEventName {
+			if e.Name == q.Value {
+				out = append([]investigation.Event{e}, out...)
+			}
+			continue
+		}
 		for _, r := range e.Resources {
 			if r.Name == q.Value {
 				out = append([]investigation.Event{e}, out...)
@@ -158,7 +164,11 @@ func TestTriage(t *testing.T) {
 			logs:      fakeLogs{"/aws/lambda/checkout": accessDenied(5, 10)},
 			now:       symptom.Add(10 * time.Minute),
 			wantRank1: "detach", wantConf: investigation.ConfidenceHigh, wantHigh: 1,
-			wantQueries: []string{"eu-west-1/checkout", "us-east-1/checkout-role", "eu-west-1/sg-0abc"},
+			// The walk, then the longer look-back for trust-policy changes,
+			// which bite at the next assume (AccessDenied and a role in
+			// scope), then the breaking DynamoDB changes that refuse access,
+			// since the errors name dynamodb:GetItem.
+			wantQueries: []string{"eu-west-1/checkout", "us-east-1/checkout-role", "eu-west-1/sg-0abc", "us-east-1/UpdateAssumeRolePolicy", "eu-west-1/PutResourcePolicy"},
 		},
 		{
 			name:      "without logs the same change is medium, never high",
@@ -391,7 +401,7 @@ func TestEvidenceRules(t *testing.T) {
 // explains them, is evidence-weighed down and never above low.
 func TestUnexplainedChangeIsDiscounted(t *testing.T) {
 	detach := ev("detach", "iam.amazonaws.com", "DetachRolePolicy", at(9), "us-east-1", role("checkout-role"))
-	memory := ev("memory", "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", at(2), "eu-west-1", fn("checkout"),
+	memory := ev("memory", "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", at(12), "eu-west-1", fn("checkout"),
 		params(`{"functionName":"checkout","memorySize":256}`))
 	eng := &Engine{Trail: &fakeTrail{events: []investigation.Event{detach, memory}}, Topology: checkoutTopology,
 		Logs: fakeLogs{"/aws/lambda/checkout": accessDenied(8, 10)}, Now: func() time.Time { return symptom.Add(10 * time.Minute) }}

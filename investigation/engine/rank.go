@@ -49,6 +49,10 @@ const (
 	// Confidence that a candidate caused the symptom.
 	HighScore   = 0.55 // and corroborated
 	MediumScore = 0.30
+	// timelyFactor: without log errors to back it, a change is a medium
+	// suspect only when it took effect close to the onset (its time factor
+	// at least this); kind and place alone do not explain a symptom.
+	timelyFactor = 0.5
 	// MinCandidateScore drops changes too slight to be worth a reader's time.
 	MinCandidateScore = 0.05
 
@@ -85,9 +89,17 @@ type group struct {
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
 	unexplained  bool       // the workload's errors are of kinds it does not produce
 	confidence   investigation.Confidence
+	at           time.Time // when it took effect: its first call, or a latent change's trigger
+	exposes      *group    // the latent change this trigger set off
 }
 
-func (g *group) start() time.Time { return g.first }
+// start is when the change took effect.
+func (g *group) start() time.Time {
+	if g.at.IsZero() {
+		return g.first
+	}
+	return g.at
+}
 
 // onset estimates when the metric went bad: the alarm fires only after its
 // evaluation periods were breaching.
@@ -197,13 +209,25 @@ func ranksAbove(a, b *group) bool {
 
 // rank scores every change, keeps the best MaxCandidates and builds their claims.
 func (t *triage) rank() {
+	if t.more == nil {
+		t.more = &further{latent: map[*found]*latency{}}
+	}
+	t.more.episode = t.episodeStart()
+	t.more.edge = t.more.episode.Add(OnsetGrace)
+	if t.logs != nil {
+		t.indexEpisodes()
+	}
 	onset := t.onset()
+	if ep := t.more.episode; !ep.IsZero() && ep.Before(onset) {
+		onset = ep // the errors say when the symptom really began
+	}
 	groups := t.groups()
 	for _, g := range groups {
 		t.score(g, onset)
 	}
 	t.corroborate(groups, onset)
 	t.discountUnexplained(groups)
+	t.demoteTriggers(groups)
 	for _, g := range groups {
 		if g.score < MinCandidateScore {
 			continue
@@ -232,6 +256,9 @@ func (t *triage) score(g *group, onset time.Time) {
 			g.rep, g.score, g.breakdown = f, b.Total(), b
 		}
 	}
+	if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
+		g.at = at
+	}
 }
 
 func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) investigation.ScoreBreakdown {
@@ -240,13 +267,28 @@ func (t *triage) breakdown(f *found, onset time.Time, corroboration float64) inv
 	if f.Target.Layer == 2 {
 		layer = layerTwoFactor
 	}
-	return investigation.ScoreBreakdown{
+	b := investigation.ScoreBreakdown{
 		Kind:          k * WeightKind,
-		Time:          k * WeightTime * timeFactor(f.Time, onset),
+		Time:          k * WeightTime * timeFactor(t.effectiveTime(f), onset),
 		Layer:         k * WeightLayer * layer,
 		Corroboration: k * WeightCorroboration * corroboration,
 		Actor:         k * WeightActor * actorFactor(f.Actor.Kind),
 	}
+	if t.afterOnset(f) {
+		b = scaled(b, afterOnsetScale)
+		b.Time = 0
+	}
+	return b
+}
+
+// afterOnset reports whether a change came after the errors it could
+// produce had begun: it cannot have started them.
+func (t *triage) afterOnset(f *found) bool {
+	if t.more == nil || t.more.episode.IsZero() || !f.Time.After(t.more.edge) {
+		return false
+	}
+	start := t.startOf(f.Kind)
+	return !start.IsZero() && f.Time.After(start.Add(OnsetGrace))
 }
 
 // rounded is the breakdown as reports show it.
@@ -261,7 +303,7 @@ func confidenceOf(g *group) investigation.Confidence {
 		return investigation.ConfidenceLow
 	case g.corrob != nil && g.score >= HighScore:
 		return investigation.ConfidenceHigh
-	case g.score >= MediumScore:
+	case g.score >= MediumScore && (g.corrob != nil || g.breakdown.Time >= g.rep.Kind.Weight*WeightTime*timelyFactor):
 		return investigation.ConfidenceMedium
 	default:
 		return investigation.ConfidenceLow
@@ -297,6 +339,18 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	})
 	if rep.Target.Layer == 2 {
 		c.Claims = append(c.Claims, investigation.Claim{Text: relationSentence(rep.Target), Confidence: investigation.ConfidenceHigh})
+	}
+	if s := t.directionSentence(rep); s != "" {
+		c.Claims = append(c.Claims, investigation.Claim{Text: s, Confidence: investigation.ConfidenceHigh, EventIDs: []string{rep.ID}})
+	}
+	if s := t.latentSentence(rep); s != "" {
+		c.Claims = append(c.Claims, investigation.Claim{Text: s, Confidence: investigation.ConfidenceHigh, EventIDs: []string{rep.ID}})
+	}
+	if l := g.exposes; l != nil {
+		c.Claims = append(c.Claims, investigation.Claim{
+			Text: fmt.Sprintf("This call only set off the earlier %s on %s (%s): the errors are of that change's kind, so going back on this one alone would fail the same way.",
+				l.rep.Name, l.rep.Target.ID, clock(l.rep.Time)),
+			Confidence: investigation.ConfidenceMedium, EventIDs: []string{rep.ID, l.rep.ID}})
 	}
 	if o := g.contradicted; o != nil && g.corrob == nil {
 		c.Claims = append(c.Claims, investigation.Claim{

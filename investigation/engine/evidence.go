@@ -1,0 +1,442 @@
+package engine
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
+)
+
+// Budgets of the lookups the walk adds once it has read the logs. Each is
+// paced like the rest of the walk (the trail adapter's limiter) and counted
+// in the triage's lookup budget too.
+const (
+	// DelayedLookups bounds the EventName lookups for kinds of change that
+	// bite later: one per kind, over its own look-back.
+	DelayedLookups = 4
+	// HistoryLookups bounds the longer lookups on the alarm's own resources,
+	// made to read the values a limit change replaced and capacity cuts that
+	// wait for the next peak.
+	HistoryLookups = 2
+	// HistoryWindow is how far back those lookups read: a day and the
+	// margin of a daily peak.
+	HistoryWindow = 26 * time.Hour
+	// ClassLookups bounds the EventName lookups an error class selects: the
+	// kinds of change of the services the errors name that produce them.
+	ClassLookups = 3
+	// classMinWeight keeps those lookups to changes that break (catalogue
+	// weights of in-place changes and above): additions rarely explain errors.
+	classMinWeight = 0.7
+	// EvidenceLookups bounds the ResourceName lookups of names the error
+	// lines give (an ARN, a key, a security group) that the topology did not.
+	EvidenceLookups = 3
+)
+
+// further is what the lookups after the logs found.
+type further struct {
+	// history holds older events on the alarm's own resources: they give the
+	// values later changes replaced and are not candidates themselves.
+	history []investigation.Event
+	// latent holds, per change that bites later, when and why it took effect.
+	latent map[*found]*latency
+	// moves holds which way each change that set limits moved them.
+	moves map[*found][]catalogue.Move
+	// looked holds the event names already looked up by name.
+	looked map[string]bool
+	// episode is when the workload's errors began (zero without logs), and
+	// specific the episodes of kinds that point at a kind of change.
+	episode  time.Time
+	edge     time.Time // episode plus OnsetGrace: later changes cannot have started it
+	specific []*KindOnset
+}
+
+// latency is a change whose effect waits for a trigger.
+type latency struct {
+	delay   catalogue.Delay
+	moves   []catalogue.Move
+	trigger *found    // the recorded call that set it off, when the trail shows one
+	at      time.Time // when it took effect; zero when unknown
+}
+
+// followEvidence runs the lookups the logs and the kinds of change call for,
+// then reads which way each change moved its limits and when latent changes
+// took effect. All I/O happens here, before ranking.
+func (t *triage) followEvidence(ctx context.Context) {
+	if t.more == nil {
+		t.more = &further{latent: map[*found]*latency{}}
+	}
+	t.lookHistory(ctx)
+	t.lookDelayed(ctx)
+	t.lookNamed(ctx)
+	t.lookByClass(ctx)
+	t.prepare()
+}
+
+// extraLookup runs one lookup under the triage's budget and reports its
+// events; a lookup that fails leaves a note and nothing else.
+func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what string) []investigation.Event {
+	if t.lookups >= t.lim.MaxLookups || ctx.Err() != nil {
+		t.note("%s not read: lookup budget of %d queries spent", what, t.lim.MaxLookups)
+		t.truncate = true
+		return nil
+	}
+	q.MaxEvents = t.lim.MaxEventsPerQuery
+	res, err := t.engine.Trail.Lookup(ctx, q)
+	t.lookups++
+	t.calls["cloudtrail:LookupEvents"] += res.Calls
+	if err != nil {
+		t.note("%s not read: %v", what, err)
+		return nil
+	}
+	if res.More {
+		t.note("%s: more than %d events, the oldest were not read", what, t.lim.MaxEventsPerQuery)
+	}
+	t.scanned += len(res.Events)
+	return res.Events
+}
+
+// lookHistory reads the alarm's own resources further back than layer 1,
+// when a change on them set a limit without saying the old value or when
+// the symptom is saturation (a lowered capacity waits for the next peak).
+func (t *triage) lookHistory(ctx context.Context) {
+	saturated := t.saturated()
+	n := 0
+	for _, s := range t.targets {
+		if s.Layer != 1 || n >= HistoryLookups || unwalkedTypes[s.Type] {
+			continue
+		}
+		if !saturated && !t.needsPrior(s) {
+			continue
+		}
+		n++
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
+			Start: t.symptom.Add(-HistoryWindow), End: t.symptom.Add(-Layer1Window)}, "history of "+s.ID)
+		for _, ev := range evs {
+			if ev.ReadOnly || ev.Failed() {
+				continue
+			}
+			t.more.history = append(t.more.history, ev)
+			k := catalogue.KindOfEvent(ev)
+			if _, delayed := catalogue.DelayOf(k, false); delayed || (saturated && lowers(ev)) {
+				t.keep(ev, s)
+			}
+		}
+	}
+}
+
+// needsPrior reports whether a change on s set a limit whose old value the
+// change itself does not show.
+func (t *triage) needsPrior(s *scoped) bool {
+	for _, f := range t.changes {
+		if f.Target != s {
+			continue
+		}
+		for _, m := range catalogue.Moves(f.Event) {
+			if !m.OldKnown {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lowers reports whether an event lowered a limit by its own account.
+func lowers(ev investigation.Event) bool {
+	for _, m := range catalogue.Moves(ev) {
+		if m.Lowered() {
+			return true
+		}
+	}
+	return false
+}
+
+// lookDelayed looks up, by event name, the kinds of change that bite later
+// over their own look-back, and keeps those that touched something in scope
+// or something the error lines name. Kinds that can produce the errors seen
+// go first, then kinds on a service the scope holds resources of.
+func (t *triage) lookDelayed(ctx context.Context) {
+	type pick struct {
+		k     catalogue.ChangeKind
+		d     catalogue.Delay
+		score int
+	}
+	var picks []pick
+	for _, k := range catalogue.DelayedKinds() {
+		d, _ := catalogue.DelayOf(k, false)
+		score := 0
+		if t.errorsFit(k) {
+			score += 2 // the errors are of its kind
+		}
+		if t.scopeHasType(d.Touches) {
+			score++ // it acts on something in scope
+		}
+		if t.triggered(d.Trigger) {
+			score++ // what sets it off happened in the window
+		}
+		if score >= 2 {
+			picks = append(picks, pick{k, d, score})
+		}
+	}
+	slices.SortStableFunc(picks, func(a, b pick) int { return b.score - a.score })
+	for i, p := range picks {
+		t.lookedUp(p.k.Name)
+		if i == DelayedLookups {
+			t.note("longer look-back skipped for %d kind(s) of delayed change (budget of %d)", len(picks)-i, DelayedLookups)
+			break
+		}
+		region := t.alarm.Region
+		if globalSources[p.k.Source] {
+			region = investigation.GlobalServiceRegion
+		}
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
+			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+span(p.d.LookBack))
+		for _, ev := range evs {
+			if s := t.attribute(ev); s != nil {
+				t.keep(ev, s)
+			}
+		}
+	}
+}
+
+// globalSources record their calls in us-east-1 whatever the resource's region.
+var globalSources = map[string]bool{"iam.amazonaws.com": true, "route53.amazonaws.com": true, "cloudfront.amazonaws.com": true, "sts.amazonaws.com": true}
+
+// errorsFit reports whether the workload's specific errors are of a kind k produces.
+func (t *triage) errorsFit(k catalogue.ChangeKind) bool {
+	if t.logs == nil {
+		return false
+	}
+	for kind := range t.logs.Kinds {
+		if !genericKinds[kind] && k.Produces(kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// scopeHasType reports whether a resource of one of types is in scope.
+func (t *triage) scopeHasType(types []string) bool {
+	for _, s := range t.targets {
+		if slices.Contains(types, s.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// triggered reports whether the walk found a call that sets off tr.
+func (t *triage) triggered(tr catalogue.Trigger) bool {
+	for _, f := range t.changes {
+		if slices.Contains(catalogue.TriggersOf(f.Source, f.Name), tr) {
+			return true
+		}
+	}
+	return false
+}
+
+// attribute finds the scoped resource an event touched, or the name the
+// error lines give that it touched; nil when it touched neither.
+func (t *triage) attribute(ev investigation.Event) *scoped {
+	names := map[string]bool{}
+	for _, r := range ev.Resources {
+		names[r.Name] = true
+	}
+	requestValues(ev.RequestJSON, names)
+	for _, s := range t.targets {
+		if names[s.ID] || (s.ARN != "" && names[s.ARN]) {
+			return s
+		}
+	}
+	for n := range names {
+		if len(n) >= minNamedLen && t.errorsName(n) {
+			return t.namedTarget(n, ev)
+		}
+	}
+	return nil
+}
+
+// minNamedLen: shorter values (ports, flags) name nothing on their own.
+const minNamedLen = 8
+
+// errorsName reports whether an error line of the episode names n.
+func (t *triage) errorsName(n string) bool {
+	if t.logs == nil {
+		return false
+	}
+	for _, o := range t.logs.Kinds {
+		for _, l := range o.Sample {
+			if strings.Contains(l.Message, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namedTarget is a resource the error lines name, in scope from now on.
+func (t *triage) namedTarget(name string, ev investigation.Event) *scoped {
+	for _, s := range t.targets {
+		if s.ID == name {
+			return s
+		}
+	}
+	typ := ""
+	for _, r := range ev.Resources {
+		typ = r.Type
+	}
+	s := &scoped{Resource: investigation.Resource{Type: typ, ID: name, Region: ev.Region}, Layer: 2,
+		Relation: relationNamed, Parent: t.scope.Resources[0]}
+	if len(t.scope.Resources) == 0 {
+		s.Parent = investigation.Resource{ID: "the workload"}
+	}
+	t.targets = append(t.targets, s)
+	return s
+}
+
+// relationNamed is how a resource found through the error lines relates to the workload.
+const relationNamed = "resource named in its error lines"
+
+// namePatterns pull resource names out of error lines: ARNs and the ids EC2
+// gives its resources.
+var namePatterns = regexp.MustCompile(`arn:aws[\w-]*:[\w-]+:[\w-]*:\d{0,12}:[\w\-/:.+=@]+|\b(?:sg|vpce|subnet|rtb|acl|nat|tgw|igw|eni|lt|dopt)-[0-9a-f]{8,17}\b`)
+
+// lookNamed looks up the resources the error lines name that the walk did
+// not read: the error says what broke even when the topology does not.
+func (t *triage) lookNamed(ctx context.Context) {
+	if t.logs == nil || len(t.scope.Resources) == 0 {
+		return
+	}
+	walked := map[string]bool{}
+	for _, s := range t.targets {
+		walked[s.ID], walked[s.ARN] = true, true
+	}
+	n := 0
+	for _, o := range t.logs.sortedKinds() {
+		for _, l := range o.Sample {
+			for _, name := range namePatterns.FindAllString(l.Message, -1) {
+				name = strings.TrimRight(name, ".,:;'\")")
+				if walked[name] || walked[resourceID(name)] {
+					continue
+				}
+				walked[name] = true
+				if n == EvidenceLookups {
+					t.note("%s, named in the error lines, was not looked up (budget of %d)", name, EvidenceLookups)
+					continue
+				}
+				n++
+				region := t.alarm.Region
+				if a, ok := investigation.ParseARN(name); ok && a.Region != "" {
+					region = a.Region
+				}
+				// The errors name it, so its changes matter even when they
+				// are older than the dependency window: read a day back.
+				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrResourceName, Value: name,
+					Start: t.symptom.Add(-HistoryWindow), End: t.symptom}, "changes on "+name+" (named in the errors)")
+				for _, ev := range evs {
+					t.keep(ev, t.namedTarget(name, ev))
+				}
+			}
+		}
+	}
+}
+
+// resourceID is the last part of an ARN, the id CloudTrail often records;
+// for an S3 object it is the bucket.
+func resourceID(name string) string {
+	if rest, ok := strings.CutPrefix(name, "arn:aws:s3:::"); ok {
+		bucket, _, _ := strings.Cut(rest, "/")
+		return bucket
+	}
+	if i := strings.LastIndexAny(name, "/:"); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// actionPattern finds the actions error lines name ("not authorized to
+// perform: s3:GetObject", "calling the kms:Decrypt operation").
+var actionPattern = regexp.MustCompile(`\b([a-z][a-z0-9-]{1,24}):([A-Z][A-Za-z]{2,60})\b`)
+
+// classSources are the services an error class points at even when the
+// lines name no action: a KMS error is KMS's, a rejected password a secret's.
+var classSources = map[investigation.ErrorKind][]string{
+	investigation.ErrKMS:  {"kms.amazonaws.com"},
+	investigation.ErrAuth: {"secretsmanager.amazonaws.com", "ssm.amazonaws.com"},
+}
+
+// lookByClass looks up, by event name, the breaking kinds of change of the
+// services the errors name that produce errors of their class, and keeps
+// those that touched something in scope or named in the errors.
+func (t *triage) lookByClass(ctx context.Context) {
+	if t.logs == nil {
+		return
+	}
+	sources := map[string]bool{}
+	var classes []investigation.ErrorKind
+	for _, o := range t.logs.sortedKinds() {
+		if genericKinds[o.Kind] {
+			continue
+		}
+		classes = append(classes, o.Kind)
+		for _, src := range classSources[o.Kind] {
+			sources[src] = true
+		}
+		for _, l := range o.Sample {
+			for _, m := range actionPattern.FindAllStringSubmatch(l.Message, -1) {
+				sources[m[1]+".amazonaws.com"] = true
+			}
+		}
+	}
+	var picks []catalogue.ChangeKind
+	for _, k := range catalogue.Catalogue() {
+		if !sources[k.Source] || k.Weight < classMinWeight || t.more.looked[k.Name] {
+			continue
+		}
+		for _, c := range classes {
+			if k.Produces(c) {
+				picks = append(picks, k)
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
+	for i, k := range picks {
+		if i == ClassLookups {
+			t.note("%d more kind(s) of change that produce these errors were not looked up by name (budget of %d)", len(picks)-i, ClassLookups)
+			break
+		}
+		t.lookedUp(k.Name)
+		region := t.alarm.Region
+		if globalSources[k.Source] {
+			region = investigation.GlobalServiceRegion
+		}
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: k.Name,
+			Start: t.symptom.Add(-Layer2Window), End: t.symptom}, k.Name+" in the window")
+		for _, ev := range evs {
+			if s := t.attribute(ev); s != nil {
+				t.keep(ev, s)
+			}
+		}
+	}
+}
+
+func (t *triage) lookedUp(name string) {
+	if t.more.looked == nil {
+		t.more.looked = map[string]bool{}
+	}
+	t.more.looked[name] = true
+}
+
+func cmpWeight(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
