@@ -107,6 +107,14 @@ var ErrAmbiguousName = errors.New("several resources carry that name")
 // makes. A REST API's metrics carry ApiName, its calls restApiId. HTTP and
 // WebSocket APIs are not here: their metrics carry ApiId, the id itself.
 var nameKeyedTypes = map[string]func(region, id string) string{
+	// Config keys a queue by its URL, CloudTrail's requests name it by URL
+	// too (queueUrl); its metrics carry QueueName.
+	investigation.TypeSQSQueue: func(_, id string) string {
+		if ref, ok := hostRef(mustURL(id)); ok {
+			return ref.ARN
+		}
+		return ""
+	},
 	investigation.TypeRestAPI: func(region, id string) string {
 		if region == "" {
 			return ""
@@ -256,6 +264,8 @@ func (t *Topology) describer(typ string) describeFunc {
 		return t.describeDBInstance
 	case investigation.TypeECSService:
 		return t.describeService
+	case typeTaskDefinition:
+		return t.describeTaskDefinition
 	}
 	return nil
 }
@@ -299,11 +309,16 @@ func (t *Topology) fromConfig(ctx context.Context, r investigation.Resource, ite
 			s.dbInstance(summarizeDBInstance(db))
 		}
 	case investigation.TypeECSService:
+		// The task definition is a dependency of its own: the walk reads
+		// its roles, secrets and log groups from its Config item next.
 		var svc ecstypes.Service
 		if err = decodeConfigShape(item.Configuration, &svc); err == nil {
-			service := summarizeService(svc)
-			s.service(service)
-			t.taskDefinitionHop(ctx, s, r.Region, service.TaskDefinition)
+			s.service(summarizeService(svc))
+		}
+	case typeTaskDefinition:
+		var td ecstypes.TaskDefinition
+		if err = decodeConfigShape(item.Configuration, &td); err == nil {
+			s.taskDefinition(summarizeTaskDefinition(td))
 		}
 	case investigation.TypeIAMRole:
 		var role iamtypes.RoleDetail
@@ -523,6 +538,15 @@ func (t *Topology) taskDefinitionHop(ctx context.Context, s *depSet, region, tas
 		return
 	}
 	s.taskDefinition(td)
+}
+
+func (t *Topology) describeTaskDefinition(ctx context.Context, r investigation.Resource, s *depSet) error {
+	td, err := t.Inventory.TaskDefinition(ctx, r.Region, r.ID)
+	if err != nil {
+		return err
+	}
+	s.taskDefinition(td)
+	return nil
 }
 
 func (t *Topology) describeRole(ctx context.Context, r investigation.Resource, s *depSet) error {

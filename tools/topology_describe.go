@@ -109,6 +109,9 @@ type LambdaFunction struct {
 	EnvironmentVariables []string `json:"environment_variable_names,omitempty"`
 	LogGroup             string   `json:"log_group,omitempty"`
 	DeadLetterTarget     string   `json:"dead_letter_target,omitempty"`
+	// envRefs are the resources the environment's values name; the values
+	// themselves are not kept.
+	envRefs []envRef
 }
 
 // EC2Instance is an instance's configuration.
@@ -280,8 +283,11 @@ const maxECSEvents = 5
 
 // TaskDefinition is an ECS task definition.
 type TaskDefinition struct {
-	ARN              string         `json:"arn"`
-	Family           string         `json:"family"`
+	ARN    string `json:"arn"`
+	Family string `json:"family"`
+	// refs are the resources the containers' environment values and
+	// secrets name (secrets by ARN or parameter name); values are not kept.
+	refs             []envRef
 	Revision         int32          `json:"revision"`
 	Status           string         `json:"status,omitempty"`
 	TaskRoleARN      string         `json:"task_role_arn,omitempty"`
@@ -383,6 +389,7 @@ func summarizeFunction(out *lambda.GetFunctionConfigurationOutput) LambdaFunctio
 	}
 	if out.Environment != nil {
 		fn.EnvironmentVariables = sortedKeys(out.Environment.Variables)
+		fn.envRefs = environmentRefs(out.Environment.Variables)
 	}
 	if out.LoggingConfig != nil {
 		fn.LogGroup = aws.ToString(out.LoggingConfig.LogGroup)
@@ -858,9 +865,17 @@ func summarizeTaskDefinition(td ecstypes.TaskDefinition) TaskDefinition {
 		for _, e := range c.Environment {
 			ct.EnvironmentVariables = append(ct.EnvironmentVariables, aws.ToString(e.Name))
 		}
+		env := map[string]string{}
+		for _, e := range c.Environment {
+			env[aws.ToString(e.Name)] = aws.ToString(e.Value)
+		}
 		for _, s := range c.Secrets {
 			ct.Secrets = append(ct.Secrets, aws.ToString(s.Name))
+			// valueFrom is a secret's or parameter's ARN, or the name of a
+			// parameter of the task's region (Secrets Manager needs the ARN).
+			env["PARAM_"+aws.ToString(s.Name)] = aws.ToString(s.ValueFrom)
 		}
+		out.refs = append(out.refs, environmentRefs(env)...)
 		if lc := c.LogConfiguration; lc != nil {
 			ct.LogDriver = string(lc.LogDriver)
 			ct.LogGroup = lc.Options["awslogs-group"]

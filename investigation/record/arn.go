@@ -339,3 +339,9 @@ func elbARNType(kind, rest string) (typ, name string) {
 	}
 	return "", ""
 }
+
+// ARNResource is the type of the resource an ARN names and the names a
+// ResourceName lookup finds it by (the ARN first); ok is false for ARNs of
+// a type this package does not know. Topology uses it on ARNs found in
+// configuration (environment values).
+func ARNResource(s string) (typ string, names []string, ok bool) { return arnResources(s) }
