@@ -15,7 +15,7 @@ func TestEnvironmentRefs(t *testing.T) {
 		"CONFIG_PARAM":   "/svc/prod/flags",
 		"DB_HOST":        "ledger.cluster-ro-abc123.eu-west-1.rds.amazonaws.com:5432",
 		"CACHE_HOST":     "sessions.abc123.ng.0001.euw1.cache.amazonaws.com",
-		"LOG_LEVEL":      "debug",                  // names nothing
+		"LOG_LEVEL":      "debug",                   // names nothing
 		"PAYMENTS_URL":   "https://api.example.com", // a host outside AWS: no resource
 		"TABLE_COMMENT":  "not a name, has spaces",
 	}
