@@ -290,7 +290,9 @@ func (t *triage) dependency(parent *scoped, d investigation.Dependency, strength
 		r.Region = t.alarm.Region
 	}
 	r.Region = investigation.RegionFor(r.Type, r.Region)
-	if r.Account == "" && hasARN {
+	// AWS managed policies carry "aws" for an account: only AWS changes
+	// them, and no account's trail records it.
+	if r.Account == "" && hasARN && arn.Account != "aws" {
 		r.Account = arn.Account
 	}
 	if r.Account == "" {

@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -17,7 +20,48 @@ import (
 // the same graph.
 func NewTopology(sc *scenario.Scenario) *Topology {
 	items := &configItems{items: sc.Topology.Resources, region: sc.Meta.Region, account: sc.Meta.Account}
-	return &Topology{items: items, reader: &tools.Topology{Config: items}}
+	return &Topology{items: items, reader: &tools.Topology{Config: items, Roles: roles(sc.IAM.Roles)}}
+}
+
+// roles answers IAM's role listings from iam.json, as the sandbox's IAM
+// does for roles AWS Config has no item of.
+type roles []scenario.IAMRole
+
+func (r roles) find(name string) (scenario.IAMRole, error) {
+	for _, role := range r {
+		if role.Name == name || role.ARN == name {
+			return role, nil
+		}
+	}
+	return scenario.IAMRole{}, &tools.APIError{Op: "iam:GetRole", Reason: investigation.ReasonNotFound,
+		Err: fmt.Errorf("role %s not found", name)}
+}
+
+// ListAttachedRolePolicies implements tools.RolePolicyLister.
+func (r roles) ListAttachedRolePolicies(_ context.Context, name string) ([]agent.AttachedPolicy, bool, error) {
+	role, err := r.find(name)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]agent.AttachedPolicy, 0, len(role.Attached))
+	for _, arn := range role.Attached {
+		out = append(out, agent.AttachedPolicy{Name: arn[strings.LastIndex(arn, "/")+1:], ARN: arn})
+	}
+	return out, false, nil
+}
+
+// ListRolePolicies implements tools.RolePolicyLister.
+func (r roles) ListRolePolicies(_ context.Context, name string) ([]string, bool, error) {
+	role, err := r.find(name)
+	if err != nil {
+		return nil, false, err
+	}
+	names := make([]string, 0, len(role.Inline))
+	for n := range role.Inline {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, false, nil
 }
 
 // Topology is topology.json as an investigation.Topology and Resolver.
