@@ -51,3 +51,36 @@ func TestEnvironmentRefs(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigRefs(t *testing.T) {
+	conf := []byte(`{
+		"QueueArn": "arn:aws:sqs:eu-west-1:123456789012:orders",
+		"KmsMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+		"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:eu-west-1:123456789012:orders-dlq\",\"maxReceiveCount\":5}",
+		"Tags": {"team": "orders", "runbook": "sg-notanid"},
+		"VpcConfig": {"SecurityGroupIds": ["sg-0123456789abcdef0"], "RouteTable": "rtb-0e4a6c8b0d2f17935"},
+		"Attachment": {"TransitGatewayRouteTableId": "tgw-rtb-0c1e3a5b7d9f24680"}
+	}`)
+	var got []string
+	for _, r := range configRefs(conf) {
+		got = append(got, r.Type+"|"+r.ID+"|"+r.Variable)
+	}
+	want := []string{
+		"AWS::EC2::TransitGatewayRouteTable|tgw-rtb-0c1e3a5b7d9f24680|TransitGatewayRouteTableId",
+		"AWS::KMS::Key|1234abcd-12ab-34cd-56ef-1234567890ab|KmsMasterKeyId",
+		"AWS::SQS::Queue|orders|QueueArn",
+		"AWS::SQS::Queue|orders-dlq|deadLetterTargetArn",
+		"AWS::EC2::RouteTable|rtb-0e4a6c8b0d2f17935|RouteTable",
+		"AWS::EC2::SecurityGroup|sg-0123456789abcdef0|SecurityGroupIds",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("refs\n%q\nwant\n%q", got, want)
+	}
+	s := newDepSet(investigation.Resource{Type: investigation.TypeSQSQueue, ID: "https://sqs.eu-west-1.amazonaws.com/123456789012/orders", Region: "eu-west-1"})
+	s.configuration(s.parent, "arn:aws:sqs:eu-west-1:123456789012:orders", configRefs(conf))
+	for _, d := range s.deps() {
+		if d.ID == "orders" {
+			t.Errorf("the queue is its own dependency: %+v", d)
+		}
+	}
+}

@@ -106,26 +106,31 @@ var relationStrength = map[string]float64{
 // resource relies on.
 var upwardRelations = []string{"Contains ", "Is consumed by ", "Is origin of ", "Is triggered by "}
 
-// reversedPairs are relations Config records from a shared resource to
-// its users: a route table's or network ACL's other subnets are siblings.
+// reversedPairs are relations that do not carry a failure from the
+// dependency to the resource: a route table's or network ACL's other
+// subnets are siblings of the one the workload uses; a security group a
+// rule references as its source matters by its members, not by its own
+// rules, so a change to those rules cannot cut the referencing group's
+// traffic. Such relations are not followed.
 var reversedPairs = map[[2]string]bool{
-	{"AWS::EC2::RouteTable", "AWS::EC2::Subnet"}:             true,
-	{"AWS::EC2::NetworkAcl", "AWS::EC2::Subnet"}:             true,
-	{investigation.TypeHostedZone, "AWS::EC2::VPC"}:          true,
-	{investigation.TypeIAMPolicy, investigation.TypeIAMRole}: true,
+	{investigation.TypeSecurityGroup, investigation.TypeSecurityGroup}: true,
+	{"AWS::EC2::RouteTable", "AWS::EC2::Subnet"}:                       true,
+	{"AWS::EC2::NetworkAcl", "AWS::EC2::Subnet"}:                       true,
+	{investigation.TypeHostedZone, "AWS::EC2::VPC"}:                    true,
+	{investigation.TypeIAMPolicy, investigation.TypeIAMRole}:           true,
 }
 
 // strengthOf is the strength of the relation from parent to d; 0 means the
 // relation is not followed from there.
 func strengthOf(parent *scoped, d investigation.Dependency) float64 {
+	if reversedPairs[[2]string{parent.Type, d.Type}] {
+		return 0
+	}
 	if parent.Depth > 0 {
 		for _, verb := range upwardRelations {
 			if strings.HasPrefix(d.Relation, verb) {
 				return 0
 			}
-		}
-		if reversedPairs[[2]string{parent.Type, d.Type}] {
-			return 0
 		}
 	}
 	if s, ok := relationStrength[d.Type]; ok {

@@ -179,6 +179,8 @@ func TestStrengthOf(t *testing.T) {
 		{"members of a container further out are siblings", deep, dep(investigation.TypeEC2Instance, "i-1", "Contains Instance"), 0},
 		{"a route table's other subnets are siblings", deep, dep("AWS::EC2::Subnet", "s", "Is associated with Subnet"), 0},
 		{"a route's NAT gateway is followed", deep, dep(investigation.TypeNatGateway, "n", "Is associated with NatGateway"), 0.75},
+		{"a source group's own rules do not govern the referencing group", &scoped{Resource: investigation.Resource{Type: investigation.TypeSecurityGroup}, Strength: 1},
+			dep(investigation.TypeSecurityGroup, "sg-src", "named in its configuration (groupId)"), 0},
 		{"an unknown type gets the default", root, dep("AWS::Foo::Bar", "x", "Is associated with Bar"), defaultStrength},
 	}
 	for _, tt := range tests {

@@ -345,3 +345,7 @@ func elbARNType(kind, rest string) (typ, name string) {
 // a type this package does not know. Topology uses it on ARNs found in
 // configuration (environment values).
 func ARNResource(s string) (typ string, names []string, ok bool) { return arnResources(s) }
+
+// EC2IDType is the type of an EC2 resource id ("sg-…", "rtb-…",
+// "tgw-rtb-…"), "" when s is not one.
+func EC2IDType(s string) string { return ec2IDType(s) }
