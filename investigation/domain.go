@@ -91,6 +91,8 @@ type Resource struct {
 	ID     string `json:"id"`               // name or id as CloudTrail records it
 	ARN    string `json:"arn,omitempty"`    // when known
 	Region string `json:"region,omitempty"` // where its API calls are recorded
+	// Account owns the resource, from its ARN; "" is the alarm's account.
+	Account string `json:"account,omitempty"`
 }
 
 // Key identifies a resource regardless of how it was found.

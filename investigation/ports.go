@@ -21,7 +21,10 @@ const (
 
 // Lookup is one LookupEvents query: a single attribute, a region, a window.
 type Lookup struct {
-	Region    string
+	Region string
+	// Account is the account whose trail records the resource; "" is the
+	// alarm's. Trails read with one account's credentials ignore it.
+	Account   string
 	Key       string
 	Value     string
 	Start     time.Time
@@ -42,7 +45,9 @@ type Trail interface {
 	Lookup(ctx context.Context, q Lookup) (LookupResult, error)
 }
 
-// Dependency is a resource another one relies on.
+// Dependency is a resource another one relies on. Its Resource carries its
+// own region and account (from its ARN, when the source knows it): the
+// engine walks it there.
 type Dependency struct {
 	Resource
 	Relation string `json:"relation"` // e.g. "Is associated with Role"

@@ -103,6 +103,7 @@ func (s *depSet) function(fn LambdaFunction) {
 		group = "/aws/lambda/" + fn.Name
 	}
 	s.add(investigation.TypeLogGroup, group, "", "log group")
+	s.environment(fn.envRefs)
 	if target := fn.DeadLetterTarget; target != "" {
 		switch arnService(target) {
 		case "sqs":
@@ -194,6 +195,7 @@ func (s *depSet) service(svc ECSService) {
 func (s *depSet) taskDefinition(td TaskDefinition) {
 	s.role(td.TaskRoleARN, "task role")
 	s.role(td.ExecutionRoleARN, "task execution role")
+	s.environment(td.refs)
 	for _, c := range td.Containers {
 		if c.LogDriver == "awslogs" && c.LogGroup != "" {
 			s.add(investigation.TypeLogGroup, c.LogGroup, "", "log group of container "+c.Name)
@@ -237,6 +239,12 @@ func (s *depSet) relationship(rel ConfigRelationship) {
 		id = functionName(id)
 	case typeTaskDefinition:
 		id = familyRevision(id)
+	case investigation.TypeSecurityGroup, typeSubnet, investigation.TypeEC2Instance, "AWS::EC2::VPC",
+		"AWS::EC2::RouteTable", "AWS::EC2::NetworkAcl", "AWS::EC2::VPCEndpoint", investigation.TypeNatGateway:
+		// CloudTrail names EC2 resources by id: …:security-group/sg-1 is sg-1.
+		if arn != "" {
+			id = arn[strings.LastIndex(arn, "/")+1:]
+		}
 	}
 	if id == "" {
 		id = rel.Name

@@ -80,6 +80,8 @@ func topoCases() []topoCase {
 		"AWS::EC2::Subnet|subnet-0a1b2c3d|subnet|eu-west-1",
 		"AWS::Lambda::LayerVersion|arn:aws:lambda:eu-west-1:123456789012:layer:shared-deps:7|layer|eu-west-1",
 		"AWS::Logs::LogGroup|/aws/lambda/checkout|log group|eu-west-1",
+		// TABLE=orders in the environment: a table the function reads.
+		"AWS::DynamoDB::Table|orders|named by environment variable TABLE|eu-west-1",
 	}
 	instanceDeps := []string{
 		"AWS::EC2::SecurityGroup|sg-0bbbb3333cccc4444|security group|eu-west-1",
@@ -96,6 +98,15 @@ func topoCases() []topoCase {
 		"AWS::IAM::Role|rds-monitoring-role|enhanced monitoring role|us-east-1",
 	}
 	serviceDeps := []string{
+		"AWS::ECS::TaskDefinition|api:42|task definition|eu-west-1",
+		"AWS::ElasticLoadBalancingV2::TargetGroup|" + topoAPITG + "|target group|eu-west-1",
+		"AWS::EC2::SecurityGroup|sg-0eeee1111ffff2222|security group|eu-west-1",
+		"AWS::EC2::Subnet|subnet-0a1b2c3d|subnet|eu-west-1",
+	}
+	// The describes read the task definition's roles and log groups with
+	// the service; from AWS Config the walk reads them from the task
+	// definition's own item, one relation further.
+	serviceAPIDeps := []string{
 		"AWS::ECS::TaskDefinition|api:42|task definition|eu-west-1",
 		"AWS::ElasticLoadBalancingV2::TargetGroup|" + topoAPITG + "|target group|eu-west-1",
 		"AWS::EC2::SecurityGroup|sg-0eeee1111ffff2222|security group|eu-west-1",
@@ -135,7 +146,7 @@ func topoCases() []topoCase {
 			}},
 		{"rds", investigation.Resource{Type: investigation.TypeRDSInstance, ID: "orders-db", Region: topoRegion}, dbDeps, dbDeps},
 		{"ecs", investigation.Resource{Type: investigation.TypeECSService, ID: "api",
-			ARN: "arn:aws:ecs:eu-west-1:123456789012:service/prod/api", Region: topoRegion}, serviceDeps, serviceDeps},
+			ARN: "arn:aws:ecs:eu-west-1:123456789012:service/prod/api", Region: topoRegion}, serviceDeps, serviceAPIDeps},
 		{"iam role", investigation.Resource{Type: investigation.TypeIAMRole, ID: "checkout-role", Region: "us-east-1"}, roleDeps, roleDeps},
 	}
 }
@@ -345,12 +356,12 @@ func TestTopologyItemNotRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if answer.Source != tools.TopologyFromDescribe || len(answer.Dependencies) != 6 ||
+	if answer.Source != tools.TopologyFromDescribe || len(answer.Dependencies) != 7 ||
 		len(answer.Notes) != 1 || !strings.Contains(answer.Notes[0], "does not record") {
 		t.Errorf("answer = %+v", answer)
 	}
 	deps, err := topo.Dependencies(testContext(t), investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: topoRegion})
-	if err != nil || len(deps) != 6 {
+	if err != nil || len(deps) != 7 {
 		t.Errorf("Dependencies = %d, %v", len(deps), err)
 	}
 }

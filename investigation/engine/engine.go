@@ -35,17 +35,19 @@ const (
 	DefaultMaxResources      = 50
 	DefaultMaxLogLines       = 2000
 	DefaultTimeBudget        = 50 * time.Second
-	// dependencyDepth bounds the topology walk: resource → role → policies.
-	dependencyDepth = 2
 )
 
 // Limits bound one triage.
 type Limits struct {
-	MaxLookups        int           // LookupEvents queries
-	MaxEventsPerQuery int           // events read per query
-	MaxResources      int           // resources in scope, dependencies included
-	MaxLogLines       int           // log lines read per group
-	TimeBudget        time.Duration // wall time of the whole triage
+	MaxLookups        int // LookupEvents queries
+	MaxEventsPerQuery int // events read per query
+	MaxResources      int // resources in scope, dependencies included
+	// MaxTopologyReads bounds the Topology.Dependencies calls of the walk.
+	MaxTopologyReads int
+	// MaxDependencyLookups bounds the LookupEvents queries on dependencies.
+	MaxDependencyLookups int
+	MaxLogLines          int           // log lines read per group
+	TimeBudget           time.Duration // wall time of the whole triage
 }
 
 func (l Limits) withDefaults() Limits {
@@ -57,6 +59,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxResources <= 0 {
 		l.MaxResources = DefaultMaxResources
+	}
+	if l.MaxTopologyReads <= 0 {
+		l.MaxTopologyReads = DefaultMaxTopologyReads
+	}
+	if l.MaxDependencyLookups <= 0 {
+		l.MaxDependencyLookups = DefaultMaxDependencyLookups
 	}
 	if l.MaxLogLines <= 0 {
 		l.MaxLogLines = DefaultMaxLogLines
@@ -106,6 +114,12 @@ type scoped struct {
 	Layer    int
 	Relation string                 // how it relates to Parent
 	Parent   investigation.Resource // the resource it is a dependency of (layer 2)
+	// Depth is the number of relations between the alarm's resource and
+	// this one (0 for layer 1). Strength is the product of the relation
+	// strengths along that path (1 for layer 1): how strongly a change here
+	// can break the alarm's resource (see relationStrength).
+	Depth    int
+	Strength float64
 }
 
 // found is an event with the scoped resource whose lookup returned it.
@@ -217,74 +231,6 @@ func (t *triage) run(ctx context.Context) {
 	t.progress(StageRanked)
 }
 
-// expandTopology adds the dependencies of the scoped resources, breadth first,
-// to a bounded depth and count.
-func (t *triage) expandTopology(ctx context.Context) {
-	topo := t.engine.Topology
-	if topo == nil {
-		if len(t.targets) > 0 {
-			t.note("no topology source: only the alarm's own resources were walked (layer 1)")
-		}
-		return
-	}
-	if res, ok := topo.(investigation.Resolver); ok {
-		for _, s := range t.targets {
-			r, err := res.Resolve(ctx, s.Resource)
-			if err == nil && r.ID != s.ID {
-				t.note("%s %s is known to the trail as %s", s.Type, s.ID, r.ID)
-				s.Resource = r
-			}
-		}
-	}
-	index := map[string]bool{}
-	for _, s := range t.targets {
-		index[s.Key()] = true
-	}
-	frontier := append([]*scoped(nil), t.targets...)
-	for depth := 0; depth < dependencyDepth && len(frontier) > 0; depth++ {
-		var next []*scoped
-		for _, parent := range frontier {
-			if ctx.Err() != nil {
-				t.note("topology walk stopped: %v", ctx.Err())
-				return
-			}
-			deps, err := topo.Dependencies(ctx, parent.Resource)
-			if errors.Is(err, investigation.ErrUnknownResource) {
-				if depth == 0 {
-					t.unknown = append(t.unknown, parent.Type)
-				}
-				continue
-			}
-			if err != nil {
-				t.note("dependencies of %s %s not read: %v", parent.Type, parent.ID, err)
-				continue
-			}
-			for _, d := range deps {
-				if d.ID == "" || index[d.Key()] {
-					continue
-				}
-				if len(t.targets) >= t.lim.MaxResources {
-					t.note("scope capped at %d resources: further dependencies of %s not walked", t.lim.MaxResources, parent.ID)
-					t.truncate = true
-					break
-				}
-				index[d.Key()] = true
-				r := d.Resource
-				if r.Region == "" {
-					r.Region = investigation.RegionFor(r.Type, t.alarm.Region)
-				}
-				s := &scoped{Resource: r, Layer: 2, Relation: d.Relation, Parent: parent.Resource}
-				t.targets = append(t.targets, s)
-				next = append(next, s)
-			}
-		}
-		frontier = next
-	}
-	for _, typ := range dedupeStrings(t.unknown) {
-		t.note("no topology known for %s: its dependencies were not walked (layer 1 only)", typ)
-	}
-}
-
 // unwalkedTypes are dependencies read for other purposes whose own changes do
 // not break the workload: a log group is where the engine reads errors.
 var unwalkedTypes = map[string]bool{investigation.TypeLogGroup: true}
@@ -306,6 +252,11 @@ func (t *triage) walk(ctx context.Context, layer int) {
 		}
 		if t.lookups+len(todo) >= t.lim.MaxLookups {
 			t.note("lookup budget of %d queries spent: %s %s and later resources were not read", t.lim.MaxLookups, s.Type, s.ID)
+			t.truncate = true
+			break
+		}
+		if layer == 2 && len(todo) >= t.lim.MaxDependencyLookups {
+			t.note("dependency lookup budget of %d queries spent: %s %s and weaker dependencies were not read", t.lim.MaxDependencyLookups, s.Type, s.ID)
 			t.truncate = true
 			break
 		}
@@ -333,7 +284,7 @@ func (t *triage) walk(ctx context.Context, layer int) {
 				}
 				s := todo[i]
 				res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-					Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
+					Region: s.Region, Account: s.Account, Key: investigation.AttrResourceName, Value: s.ID,
 					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
 				})
 				results[i] = outcome{res: res, err: err}
@@ -367,7 +318,7 @@ func (t *triage) walk(ctx context.Context, layer int) {
 
 // keep records a mutating event once, attributed to the closest target.
 func (t *triage) keep(ev investigation.Event, s *scoped) {
-	if ev.ReadOnly || ev.Time.After(t.symptom) {
+	if ev.ReadOnly || ev.Time.After(t.symptom) || t.sibling(ev, s) {
 		return
 	}
 	if prev, ok := t.seen[ev.ID]; ok {

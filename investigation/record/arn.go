@@ -339,3 +339,13 @@ func elbARNType(kind, rest string) (typ, name string) {
 	}
 	return "", ""
 }
+
+// ARNResource is the type of the resource an ARN names and the names a
+// ResourceName lookup finds it by (the ARN first); ok is false for ARNs of
+// a type this package does not know. Topology uses it on ARNs found in
+// configuration (environment values).
+func ARNResource(s string) (typ string, names []string, ok bool) { return arnResources(s) }
+
+// EC2IDType is the type of an EC2 resource id ("sg-…", "rtb-…",
+// "tgw-rtb-…"), "" when s is not one.
+func EC2IDType(s string) string { return ec2IDType(s) }

@@ -396,38 +396,41 @@ var skippedSubtrees = map[string]bool{
 
 // ec2IDPrefixes maps the prefix of an EC2 id ("sg-0123abcd") to its type.
 var ec2IDPrefixes = map[string]string{
-	"i":        "AWS::EC2::Instance",
-	"sg":       "AWS::EC2::SecurityGroup",
-	"subnet":   "AWS::EC2::Subnet",
-	"vpc":      "AWS::EC2::VPC",
-	"rtb":      "AWS::EC2::RouteTable",
-	"acl":      "AWS::EC2::NetworkAcl",
-	"vpce":     "AWS::EC2::VPCEndpoint",
-	"nat":      "AWS::EC2::NatGateway",
-	"vol":      "AWS::EC2::Volume",
-	"snap":     "AWS::EC2::Snapshot",
-	"ami":      "AWS::EC2::Ami",
-	"eni":      "AWS::EC2::NetworkInterface",
-	"igw":      "AWS::EC2::InternetGateway",
-	"eigw":     "AWS::EC2::EgressOnlyInternetGateway",
-	"eipalloc": "AWS::EC2::EIP",
-	"lt":       "AWS::EC2::LaunchTemplate",
-	"fl":       "AWS::EC2::FlowLog",
-	"tgw":      "AWS::EC2::TransitGateway",
-	"pcx":      "AWS::EC2::VPCPeeringConnection",
-	"dopt":     "AWS::EC2::DHCPOptions",
-	"vgw":      "AWS::EC2::VPNGateway",
-	"cgw":      "AWS::EC2::CustomerGateway",
-	"vpn":      "AWS::EC2::VPNConnection",
-	"key":      "AWS::EC2::KeyPair",
-	"pl":       "AWS::EC2::PrefixList",
-	"tmf":      "AWS::EC2::TrafficMirrorFilter",
-	"tms":      "AWS::EC2::TrafficMirrorSession",
-	"tmt":      "AWS::EC2::TrafficMirrorTarget",
+	"i":          "AWS::EC2::Instance",
+	"sg":         "AWS::EC2::SecurityGroup",
+	"subnet":     "AWS::EC2::Subnet",
+	"vpc":        "AWS::EC2::VPC",
+	"rtb":        "AWS::EC2::RouteTable",
+	"acl":        "AWS::EC2::NetworkAcl",
+	"vpce":       "AWS::EC2::VPCEndpoint",
+	"nat":        "AWS::EC2::NatGateway",
+	"vol":        "AWS::EC2::Volume",
+	"snap":       "AWS::EC2::Snapshot",
+	"ami":        "AWS::EC2::Ami",
+	"eni":        "AWS::EC2::NetworkInterface",
+	"igw":        "AWS::EC2::InternetGateway",
+	"eigw":       "AWS::EC2::EgressOnlyInternetGateway",
+	"eipalloc":   "AWS::EC2::EIP",
+	"lt":         "AWS::EC2::LaunchTemplate",
+	"fl":         "AWS::EC2::FlowLog",
+	"tgw":        "AWS::EC2::TransitGateway",
+	"tgw-rtb":    "AWS::EC2::TransitGatewayRouteTable",
+	"tgw-attach": "AWS::EC2::TransitGatewayAttachment",
+	"pcx":        "AWS::EC2::VPCPeeringConnection",
+	"dopt":       "AWS::EC2::DHCPOptions",
+	"vgw":        "AWS::EC2::VPNGateway",
+	"cgw":        "AWS::EC2::CustomerGateway",
+	"vpn":        "AWS::EC2::VPNConnection",
+	"key":        "AWS::EC2::KeyPair",
+	"pl":         "AWS::EC2::PrefixList",
+	"tmf":        "AWS::EC2::TrafficMirrorFilter",
+	"tms":        "AWS::EC2::TrafficMirrorSession",
+	"tmt":        "AWS::EC2::TrafficMirrorTarget",
 }
 
-// ec2ID matches an EC2 id: a prefix, a dash and 8 or 17 hexadecimal digits.
-var ec2ID = regexp.MustCompile(`^([a-z]+)-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
+// ec2ID matches an EC2 id: a prefix (one or two words: "tgw-rtb"), a dash
+// and 8 or 17 hexadecimal digits.
+var ec2ID = regexp.MustCompile(`^([a-z]+(?:-[a-z]+)?)-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$`)
 
 // ec2IDType is the type of an EC2 id, or "" when s is not one.
 func ec2IDType(s string) string {
