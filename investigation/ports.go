@@ -2,6 +2,7 @@ package investigation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -69,6 +70,16 @@ type Logs interface {
 // its id when the metric names it by name.
 type Resolver interface {
 	Resolve(ctx context.Context, r Resource) (Resource, error)
+}
+
+// ConfigHistory is implemented by topologies that can read what a resource
+// looked like earlier (AWS Config's configuration items), so that a next step
+// can name the value a change replaced.
+type ConfigHistory interface {
+	// ConfigurationBefore returns the last configuration recorded for r
+	// strictly before at, and when it was captured. No such item returns
+	// ErrUnknownResource.
+	ConfigurationBefore(ctx context.Context, r Resource, at time.Time) (json.RawMessage, time.Time, error)
 }
 
 // IAM reads policy history for next steps.

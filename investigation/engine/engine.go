@@ -175,6 +175,9 @@ type triage struct {
 	// policies holds the versions of the managed policies the walk saw
 	// changed, read before ranking so that ranking does no I/O.
 	policies policyVersions
+	// previous holds what the ranked candidates' changes replaced, read
+	// after ranking (which does no I/O) for the next steps.
+	previous map[*group]previousRead
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -211,6 +214,8 @@ func (t *triage) run(ctx context.Context) {
 	t.readLogs(ctx)
 	t.readPolicyVersions(ctx)
 	t.rank()
+	t.readPrevious(ctx)
+	t.refreshNextSteps()
 	t.progress(StageRanked)
 }
 

@@ -1,0 +1,310 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/trailhound/trailhound/investigation/catalogue"
+)
+
+// How previous values are told apart from what a change set. A change's
+// request names the fields it set; an earlier record of the same resource (a
+// configuration item, or an earlier call's request and response) holds the
+// same fields with the values they had. Field names differ in case and
+// prefix across the two (CloudTrail's "dBInstanceClass" and Config's
+// "DBInstanceClass"; a patch path ".../throttling/rateLimit" and the stage's
+// "throttlingRateLimit"), so names are compared normalised, and by suffix
+// when no name matches exactly.
+const (
+	// maxPreviousShown bounds how many replaced values a next step names:
+	// a change rarely sets more than a few, and the rest would be noise.
+	maxPreviousShown = 4
+	// maxPreviousValueLen keeps whole documents out of a next step; a
+	// longer value is named by its key only through the revert template.
+	maxPreviousValueLen = 240
+	// minSuffixKeyLen is the shortest normalised field name matched as a
+	// suffix of another ("ratelimit" in "throttlingratelimit"); shorter
+	// names ("id", "arn") would match almost anything.
+	minSuffixKeyLen = 6
+)
+
+// requestMetadataKeys are request fields that describe the call, not the
+// resource: a new value there is never what broke anything.
+var requestMetadataKeys = map[string]bool{
+	"description": true, "comment": true, "clienttoken": true, "ifmatch": true,
+	"revisionid": true, "applyimmediately": true, "dryrun": true,
+}
+
+// leaf is one scalar of a decoded document, under the name of the field
+// that holds it (array elements and wrappers take their parent's name).
+type leaf struct {
+	key   string // as written
+	norm  string // lower case, letters and digits only
+	value string
+}
+
+// wrapperKeys hold a field's value without naming it: EC2's
+// {"items":[{"content":…}]} lists, query-protocol "member" lists, Route 53
+// resourceRecords' {"value":…}.
+var wrapperKeys = map[string]bool{"items": true, "item": true, "member": true, "content": true, "value": true, "values": true}
+
+// flatten decodes doc and returns its scalars. Strings holding JSON (SQS
+// attributes, policy documents) and URL-encoded JSON (IAM documents as AWS
+// Config records them) are read as the documents they are.
+func flatten(doc []byte) []leaf {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	var out []leaf
+	walkLeaves(v, "", &out)
+	return out
+}
+
+func walkLeaves(v any, key string, out *[]leaf) {
+	switch x := v.(type) {
+	case map[string]any:
+		if path, ok := x["path"].(string); ok && x["op"] != nil {
+			// A JSON Patch operation (API Gateway): the path names the field.
+			segs := strings.Split(strings.Trim(path, "/"), "/")
+			walkLeaves(x["value"], segs[len(segs)-1], out)
+			return
+		}
+		// Keys in order, so that what a next step names is reproducible.
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if wrapperKeys[strings.ToLower(k)] && key != "" {
+				walkLeaves(x[k], key, out)
+				continue
+			}
+			walkLeaves(x[k], k, out)
+		}
+	case []any:
+		for _, child := range x {
+			walkLeaves(child, key, out)
+		}
+	case string:
+		if inner := embeddedDocument(x); inner != nil {
+			walkLeaves(inner, key, out)
+			return
+		}
+		addLeaf(out, key, x)
+	case json.Number:
+		addLeaf(out, key, x.String())
+	case bool:
+		if x {
+			addLeaf(out, key, "true")
+		} else {
+			addLeaf(out, key, "false")
+		}
+	}
+}
+
+func addLeaf(out *[]leaf, key, value string) {
+	if key == "" || value == "" {
+		return
+	}
+	*out = append(*out, leaf{key: key, norm: normKey(key), value: value})
+}
+
+// embeddedDocument decodes a string that holds a JSON object or array,
+// possibly URL-encoded; nil for any other string.
+func embeddedDocument(s string) any {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "%7B") || strings.HasPrefix(t, "%7b") {
+		if u, err := url.QueryUnescape(t); err == nil {
+			t = u
+		}
+	}
+	if !strings.HasPrefix(t, "{") && !strings.HasPrefix(t, "[") {
+		return nil
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	return v
+}
+
+func normKey(k string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(k) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// replacedValues compares what a change's request set with an earlier record
+// of the resource and returns the fields whose value differed there, in the
+// request's order. ignore holds values never worth naming (the resource's
+// own identifiers).
+func replacedValues(request []byte, before []byte, ignore ...string) []catalogue.PreviousValue {
+	set := flatten(request)
+	old := flatten(before)
+	if len(set) == 0 || len(old) == 0 {
+		return nil
+	}
+	var out []catalogue.PreviousValue
+	done := map[string]bool{}
+	for _, l := range set {
+		if done[l.norm] || requestMetadataKeys[l.norm] || slices.Contains(ignore, l.value) {
+			continue
+		}
+		done[l.norm] = true
+		now := valuesOf(set, l.norm, false)
+		was := valuesOf(old, l.norm, false)
+		if len(was) == 0 && len(l.norm) >= minSuffixKeyLen {
+			was = valuesOf(old, l.norm, true)
+		}
+		if len(was) == 0 || slices.Equal(was, now) {
+			continue
+		}
+		joined := strings.Join(was, ", ")
+		if len(joined) > maxPreviousValueLen {
+			continue
+		}
+		out = append(out, catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")})
+		if len(out) == maxPreviousShown {
+			break
+		}
+	}
+	return out
+}
+
+// valuesOf returns the sorted distinct values of the leaves named norm (or,
+// with suffix, whose name ends with it).
+func valuesOf(leaves []leaf, norm string, suffix bool) []string {
+	var vals []string
+	for _, l := range leaves {
+		if l.norm == norm || (suffix && strings.HasSuffix(l.norm, norm)) {
+			vals = append(vals, l.value)
+		}
+	}
+	slices.Sort(vals)
+	return slices.Compact(vals)
+}
+
+// removalPrefixes begin the names of calls that take something away; what
+// such a call removed is an element of the resource's earlier record, not a
+// field whose value changed.
+var removalPrefixes = []string{"Delete", "Revoke", "Remove", "Detach", "Deregister", "Disassociate", "Disable"}
+
+// isRemoval reports whether a call takes something away: by its name, or by
+// a batch action inside it (Route 53's change batch "DELETE").
+func isRemoval(name string, request []byte) bool {
+	for _, p := range removalPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	for _, l := range flatten(request) {
+		if l.norm == "action" && strings.EqualFold(l.value, "DELETE") {
+			return true
+		}
+	}
+	return false
+}
+
+// removedElement finds in an earlier record the smallest object holding
+// every value the removal's request names (the route's destination, the
+// rule's port) and returns its other fields: what the removed thing was.
+func removedElement(request, before []byte, ignore ...string) []catalogue.PreviousValue {
+	named := identifyingLeaves(request, ignore)
+	var root any
+	dec := json.NewDecoder(bytes.NewReader(before))
+	dec.UseNumber()
+	if len(named) == 0 || dec.Decode(&root) != nil {
+		return nil
+	}
+	var element []leaf
+	var visit func(v any) bool
+	visit = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, child := range x {
+				if visit(child) {
+					return true
+				}
+			}
+			var leaves []leaf
+			walkLeaves(x, "", &leaves)
+			if containsAll(leaves, named) {
+				element = leaves
+				return true
+			}
+		case []any:
+			for _, child := range x {
+				if visit(child) {
+					return true
+				}
+			}
+		case string:
+			if inner := embeddedDocument(x); inner != nil {
+				return visit(inner)
+			}
+		}
+		return false
+	}
+	visit(root)
+	return otherFields(element, named)
+}
+
+// removedByRequest lists what a removal's own request records of the thing
+// it removed (a record's name, type and value; a rule's protocol and ports).
+func removedByRequest(request []byte, ignore ...string) []catalogue.PreviousValue {
+	return otherFields(identifyingLeaves(request, ignore), nil)
+}
+
+// identifyingLeaves are a request's scalars other than the resource's own
+// identifiers, call metadata and the batch verb.
+func identifyingLeaves(request []byte, ignore []string) []leaf {
+	var out []leaf
+	for _, l := range flatten(request) {
+		if requestMetadataKeys[l.norm] || l.norm == "action" || slices.Contains(ignore, l.value) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func containsAll(leaves, named []leaf) bool {
+	for _, n := range named {
+		if !slices.ContainsFunc(leaves, func(l leaf) bool { return l.norm == n.norm && l.value == n.value }) {
+			return false
+		}
+	}
+	return true
+}
+
+// otherFields turns leaves not named in skip into previous values with
+// nothing set in their place.
+func otherFields(leaves, skip []leaf) []catalogue.PreviousValue {
+	var out []catalogue.PreviousValue
+	done := map[string]bool{}
+	for _, l := range leaves {
+		if done[l.norm] || len(l.value) > maxPreviousValueLen ||
+			slices.ContainsFunc(skip, func(s leaf) bool { return s.norm == l.norm }) {
+			continue
+		}
+		done[l.norm] = true
+		out = append(out, catalogue.PreviousValue{Key: l.key, Was: strings.Join(valuesOf(leaves, l.norm, false), ", ")})
+		if len(out) == maxPreviousShown {
+			break
+		}
+	}
+	return out
+}
