@@ -76,10 +76,17 @@ type Resolver interface {
 // looked like earlier (AWS Config's configuration items), so that a next step
 // can name the value a change replaced.
 type ConfigHistory interface {
-	// ConfigurationBefore returns the last configuration recorded for r
-	// strictly before at, and when it was captured. No such item returns
-	// ErrUnknownResource.
-	ConfigurationBefore(ctx context.Context, r Resource, at time.Time) (json.RawMessage, time.Time, error)
+	// ConfigurationAround returns the configuration recorded for r last
+	// before at and the one recorded next (the current one when none was
+	// since). No item before at returns ErrUnknownResource.
+	ConfigurationAround(ctx context.Context, r Resource, at time.Time) (ConfigChange, error)
+}
+
+// ConfigChange is a resource's configuration on either side of a moment.
+type ConfigChange struct {
+	Before   json.RawMessage
+	BeforeAt time.Time       // when Before was captured
+	After    json.RawMessage // nil when nothing was recorded since
 }
 
 // IAM reads policy history for next steps.

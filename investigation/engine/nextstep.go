@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,32 +71,92 @@ func (t *triage) readPrevious(ctx context.Context) {
 	}
 }
 
-// previousFromConfig compares each event of g with the configuration item
-// recorded before it.
+// previousFromConfig compares g's events with the configuration items
+// recorded around the change, of its resource or, when that keeps no history,
+// of the resource it belongs to (a rule's listener).
 func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead, bool) {
 	hist, ok := t.engine.Topology.(investigation.ConfigHistory)
 	if !ok {
 		return previousRead{}, false
 	}
-	f := g.rep
-	conf, at, err := hist.ConfigurationBefore(ctx, f.Target.Resource, g.start())
-	if err != nil {
-		if !errors.Is(err, investigation.ErrUnknownResource) {
-			t.note("configuration history of %s %s not read: %v", f.Target.Type, f.Target.ID, err)
+	for i, r := range t.historyHolders(g) {
+		c, err := hist.ConfigurationAround(ctx, r, g.start())
+		if err != nil {
+			if !errors.Is(err, investigation.ErrUnknownResource) {
+				t.note("configuration history of %s %s not read: %v", r.Type, r.ID, err)
+			}
+			continue
 		}
-		return previousRead{}, false
-	}
-	for _, ev := range eventsNewestFirst(g) {
-		v := replacedValues(ev.RequestJSON, conf, ev.Target.ID, ev.Target.ARN)
-		if isRemoval(ev.Name, ev.RequestJSON) {
-			v = removedElement(ev.RequestJSON, conf, ev.Target.ID, ev.Target.ARN)
+		ids := identityValues(g.rep.RequestJSON, []string{g.rep.Target.ID, g.rep.Target.ARN})
+		if i >= 2 && !holdsAny(c.Before, ids) {
+			continue // another resource of the service, which does not hold this element
 		}
-		if len(v) > 0 {
-			return previousRead{values: v, event: ev,
-				source: "AWS Config's configuration item of " + at.UTC().Format(time.RFC3339)}, true
+		for _, ev := range eventsNewestFirst(g) {
+			if v := configDifference(ev, c); len(v) > 0 {
+				return previousRead{values: v, event: ev,
+					source: "AWS Config's configuration item of " + c.BeforeAt.UTC().Format(time.RFC3339)}, true
+			}
 		}
 	}
 	return previousRead{}, false
+}
+
+// maxHistoryReads bounds the configuration histories read per candidate: its
+// resource, the one it depends from, and a few resources of the same service
+// in scope that may hold it as an element (a listener holds its rules).
+const maxHistoryReads = 6
+
+// historyHolders lists the resources whose configuration history may record
+// what g's change replaced: its own resource, its parent, then the other
+// scoped resources of the same service, within maxHistoryReads. A holder
+// that does not record the element the request names is skipped by
+// configDifference's narrowing returning no difference.
+func (t *triage) historyHolders(g *group) []investigation.Resource {
+	own := g.rep.Target
+	out := []investigation.Resource{own.Resource}
+	if own.Parent.ID != "" {
+		out = append(out, own.Parent)
+	}
+	if len(identityValues(g.rep.RequestJSON, []string{own.ID, own.ARN})) == 0 {
+		return out
+	}
+	service := g.rep.Service()
+	for _, s := range t.targets {
+		if len(out) >= maxHistoryReads {
+			break
+		}
+		if s != own && s.ID != own.Parent.ID && sameService(s.Type, service) {
+			out = append(out, s.Resource)
+		}
+	}
+	return out
+}
+
+// configDifference is what ev replaced according to the items around it:
+// the removed element for a removal; else what differs between the items
+// before and after; else the fields its request set, read in the item
+// before; else the element the request addresses, as it was.
+// A request naming an element of the resource (a rule by ARN) narrows the
+// comparison to that element.
+func configDifference(ev *found, c investigation.ConfigChange) []catalogue.PreviousValue {
+	ignore := []string{ev.Target.ID, ev.Target.ARN}
+	if isRemoval(ev.Name, ev.RequestJSON) {
+		return removedElement(ev.RequestJSON, c.Before, ignore...)
+	}
+	ids := identityValues(ev.RequestJSON, ignore)
+	if !holdsAny(c.Before, ids) {
+		ids = nil // a new identifier the change set (a route's new gateway) narrows nothing
+	}
+	before := narrowTo(c.Before, ids)
+	if c.After != nil {
+		if v := changedFields(before, narrowTo(c.After, ids), ev.RequestJSON); len(v) > 0 {
+			return v
+		}
+	}
+	if v := replacedValues(ev.RequestJSON, before, ignore...); len(v) > 0 {
+		return v
+	}
+	return addressedElement(ev.RequestJSON, before, ignore...)
 }
 
 // previousFromCalls compares each event of g with the newest earlier call of
@@ -305,4 +366,21 @@ func (t *triage) previousPolicyVersion(g *group) string {
 	}
 	return fmt.Sprintf("Set the default version of %s back to %s (created %s): aws iam set-default-policy-version --policy-arn %s --version-id %s",
 		policyARN, prev.ID, prev.Created.UTC().Format(time.RFC3339), policyARN, prev.ID)
+}
+
+// sameService reports whether a resource type ("AWS::ElasticLoadBalancingV2::Listener")
+// belongs to the service that recorded an event ("elasticloadbalancing").
+func sameService(typ, service string) bool {
+	parts := strings.Split(typ, "::")
+	return len(parts) == 3 && service != "" && strings.HasPrefix(strings.ToLower(parts[1]), strings.ToLower(service))
+}
+
+// holdsAny reports whether a document holds one of values as a scalar.
+func holdsAny(doc []byte, values []string) bool {
+	for _, l := range flatten(doc) {
+		if slices.Contains(values, l.value) {
+			return true
+		}
+	}
+	return false
 }

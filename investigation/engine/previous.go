@@ -137,6 +137,9 @@ func embeddedDocument(s string) any {
 	return v
 }
 
+// normKey lower-cases a field name, keeps letters and digits, and drops a
+// plural "s": a request's "vpcSecurityGroupIds" sets what a response lists
+// as "vpcSecurityGroupId".
 func normKey(k string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(k) {
@@ -144,7 +147,11 @@ func normKey(k string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	n := b.String()
+	if len(n) > 3 && strings.HasSuffix(n, "s") {
+		n = n[:len(n)-1]
+	}
+	return n
 }
 
 // replacedValues compares what a change's request set with an earlier record
@@ -223,43 +230,10 @@ func isRemoval(name string, request []byte) bool {
 // rule's port) and returns its other fields: what the removed thing was.
 func removedElement(request, before []byte, ignore ...string) []catalogue.PreviousValue {
 	named := identifyingLeaves(request, ignore)
-	var root any
-	dec := json.NewDecoder(bytes.NewReader(before))
-	dec.UseNumber()
-	if len(named) == 0 || dec.Decode(&root) != nil {
+	if len(named) == 0 {
 		return nil
 	}
-	var element []leaf
-	var visit func(v any) bool
-	visit = func(v any) bool {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, child := range x {
-				if visit(child) {
-					return true
-				}
-			}
-			var leaves []leaf
-			walkLeaves(x, "", &leaves)
-			if containsAll(leaves, named) {
-				element = leaves
-				return true
-			}
-		case []any:
-			for _, child := range x {
-				if visit(child) {
-					return true
-				}
-			}
-		case string:
-			if inner := embeddedDocument(x); inner != nil {
-				return visit(inner)
-			}
-		}
-		return false
-	}
-	visit(root)
-	return otherFields(element, named)
+	return otherFields(smallestHolding(before, named), named)
 }
 
 // removedByRequest lists what a removal's own request records of the thing
@@ -296,7 +270,7 @@ func otherFields(leaves, skip []leaf) []catalogue.PreviousValue {
 	var out []catalogue.PreviousValue
 	done := map[string]bool{}
 	for _, l := range leaves {
-		if done[l.norm] || len(l.value) > maxPreviousValueLen ||
+		if done[l.norm] || len(l.value) > maxPreviousValueLen || volatile(l.norm) ||
 			slices.ContainsFunc(skip, func(s leaf) bool { return s.norm == l.norm }) {
 			continue
 		}
@@ -307,4 +281,218 @@ func otherFields(leaves, skip []leaf) []catalogue.PreviousValue {
 		}
 	}
 	return out
+}
+
+// volatileSuffixes end the normalised names of configuration fields that
+// change on their own (timestamps, states, counters, checksums): a
+// difference there between two configuration items is not what a change set.
+var volatileSuffixes = []string{"time", "date", "modified", "statu", "state", "revisionid", "etag", "sha256",
+	"itemcount", "runningcount", "pendingcount", "sizebyte", "captured"}
+
+func volatile(norm string) bool {
+	for _, s := range volatileSuffixes {
+		if strings.HasSuffix(norm, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// changedFields compares two configuration items of a resource, the one
+// before a change and the one after, and returns the fields that differ,
+// those the change's request names first: the configuration records what a
+// request may omit (CloudTrail hides Lambda environments) or set indirectly
+// (a deployment moves a stage to a new deployment id).
+func changedFields(before, after, request []byte) []catalogue.PreviousValue {
+	old, cur := flatten(before), flatten(after)
+	if len(old) == 0 || len(cur) == 0 {
+		return nil
+	}
+	named := map[string]bool{}
+	for _, l := range flatten(request) {
+		named[l.norm] = true
+	}
+	var first, rest []catalogue.PreviousValue
+	done := map[string]bool{}
+	for _, l := range old {
+		if done[l.norm] || volatile(l.norm) {
+			continue
+		}
+		done[l.norm] = true
+		was, now := valuesOf(old, l.norm, false), valuesOf(cur, l.norm, false)
+		joined := strings.Join(was, ", ")
+		if slices.Equal(was, now) || len(joined) > maxPreviousValueLen {
+			continue
+		}
+		v := catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")}
+		if v.Now == "" {
+			v.Now = "nothing"
+		}
+		if named[l.norm] {
+			first = append(first, v)
+		} else {
+			rest = append(rest, v)
+		}
+	}
+	out := append(first, rest...)
+	if len(out) > maxPreviousShown {
+		out = out[:maxPreviousShown]
+	}
+	return out
+}
+
+// narrowTo returns the smallest object of doc that holds one of values (the
+// rule a request names by ARN inside its listener's configuration), or doc
+// itself when none does, so that a comparison is about that element only.
+func narrowTo(doc []byte, values []string) []byte {
+	if len(values) == 0 {
+		return doc
+	}
+	var root any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if dec.Decode(&root) != nil {
+		return doc
+	}
+	if top, ok := root.(map[string]any); ok {
+		for _, v := range top {
+			if str, ok := v.(string); ok && slices.Contains(values, str) {
+				return doc // the record is of the named resource itself
+			}
+		}
+	}
+	var found any
+	var visit func(v any, nested bool) bool
+	visit = func(v any, nested bool) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, child := range x {
+				if visit(child, true) {
+					return true
+				}
+			}
+			var leaves []leaf
+			walkLeaves(x, "", &leaves)
+			if nested && slices.ContainsFunc(leaves, func(l leaf) bool { return slices.Contains(values, l.value) }) {
+				found = x
+				return true
+			}
+		case []any:
+			for _, child := range x {
+				if visit(child, true) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	visit(root, false)
+	if found == nil {
+		return doc
+	}
+	out, err := json.Marshal(found)
+	if err != nil {
+		return doc
+	}
+	return out
+}
+
+// identityValues are the values of a request's top-level identifying fields
+// (see identityKeySuffixes) other than ignore: the rule a call names inside
+// the listener the trail files it under.
+func identityValues(request []byte, ignore []string) []string {
+	var m map[string]any
+	if json.Unmarshal(request, &m) != nil {
+		return nil
+	}
+	var out []string
+	for k, v := range m {
+		if s, ok := v.(string); ok && hasIdentitySuffix(k) && s != "" && !slices.Contains(ignore, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// addressedElement finds the element of an earlier record that a request
+// addresses by values it leaves unchanged (a route by its destination) and
+// returns that element's other fields as they were, with what the request
+// sets in their place: a replaced route names its previous target even when
+// the new one is a different kind of field. Nil when the request addresses
+// the resource as a whole.
+func addressedElement(request, before []byte, ignore ...string) []catalogue.PreviousValue {
+	var selectors, setting []leaf
+	old := flatten(before)
+	for _, l := range identifyingLeaves(request, ignore) {
+		if hasIdentitySuffix(l.key) {
+			continue // identifiers narrow the record already (narrowTo)
+		}
+		if slices.ContainsFunc(old, func(o leaf) bool { return o.norm == l.norm && o.value == l.value }) {
+			selectors = append(selectors, l)
+		} else {
+			setting = append(setting, l)
+		}
+	}
+	if len(selectors) == 0 || len(setting) == 0 {
+		return nil
+	}
+	element := smallestHolding(before, selectors)
+	if element == nil {
+		return nil
+	}
+	out := otherFields(element, selectors)
+	for i := range out {
+		for _, l := range setting {
+			if normKey(out[i].Key) == l.norm {
+				out[i].Now = l.value
+			}
+		}
+		if out[i].Now == "" {
+			out[i].Now = "nothing"
+		}
+	}
+	return out
+}
+
+// smallestHolding returns the leaves of the innermost object below the root
+// of doc that holds every selector, nil when only the root does.
+func smallestHolding(doc []byte, selectors []leaf) []leaf {
+	var root any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if dec.Decode(&root) != nil {
+		return nil
+	}
+	var element []leaf
+	var visit func(v any, nested bool) bool
+	visit = func(v any, nested bool) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, child := range x {
+				if visit(child, true) {
+					return true
+				}
+			}
+			var leaves []leaf
+			walkLeaves(x, "", &leaves)
+			if nested && containsAll(leaves, selectors) {
+				element = leaves
+				return true
+			}
+		case []any:
+			for _, child := range x {
+				if visit(child, true) {
+					return true
+				}
+			}
+		case string:
+			if inner := embeddedDocument(x); inner != nil {
+				return visit(inner, nested)
+			}
+		}
+		return false
+	}
+	visit(root, false)
+	return element
 }

@@ -2,29 +2,42 @@ package offline
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
 )
 
-// ConfigurationBefore answers investigation.ConfigHistory from the history
-// topology.json records for a resource: the last item captured before at, as
-// GetResourceConfigHistory with that later time and a limit of one would.
-func (t *Topology) ConfigurationBefore(_ context.Context, r investigation.Resource, at time.Time) (json.RawMessage, time.Time, error) {
+// ConfigurationAround answers investigation.ConfigHistory from the history
+// topology.json records for a resource (oldest first, all before the current
+// configuration): the last item captured before at, as
+// GetResourceConfigHistory with that later time and a limit of one returns
+// it, and the next one, or the current configuration.
+func (t *Topology) ConfigurationAround(_ context.Context, r investigation.Resource, at time.Time) (investigation.ConfigChange, error) {
 	it := t.find(r)
 	if it == nil {
-		return nil, time.Time{}, investigation.ErrUnknownResource
+		return investigation.ConfigChange{}, investigation.ErrUnknownResource
 	}
-	var best json.RawMessage
-	var when time.Time
+	var c investigation.ConfigChange
+	var afterAt time.Time
 	for _, h := range it.History {
-		if h.CaptureTime.Before(at) && !h.CaptureTime.Before(when) && len(h.Configuration) > 0 {
-			best, when = h.Configuration, h.CaptureTime
+		if len(h.Configuration) == 0 {
+			continue
+		}
+		if h.CaptureTime.Before(at) {
+			if !h.CaptureTime.Before(c.BeforeAt) {
+				c.Before, c.BeforeAt = h.Configuration, h.CaptureTime
+			}
+			continue
+		}
+		if c.After == nil || h.CaptureTime.Before(afterAt) {
+			c.After, afterAt = h.Configuration, h.CaptureTime
 		}
 	}
-	if best == nil {
-		return nil, time.Time{}, investigation.ErrUnknownResource
+	if c.Before == nil {
+		return investigation.ConfigChange{}, investigation.ErrUnknownResource
 	}
-	return best, when, nil
+	if c.After == nil {
+		c.After = it.Configuration
+	}
+	return c, nil
 }
