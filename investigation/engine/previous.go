@@ -425,12 +425,13 @@ func addressedElement(request, before []byte, ignore ...string) []catalogue.Prev
 	var selectors, setting []leaf
 	old := flatten(before)
 	for _, l := range identifyingLeaves(request, ignore) {
-		if hasIdentitySuffix(l.key) {
-			continue // identifiers narrow the record already (narrowTo)
-		}
-		if slices.ContainsFunc(old, func(o leaf) bool { return o.norm == l.norm && o.value == l.value }) {
+		inBefore := slices.ContainsFunc(old, func(o leaf) bool { return o.norm == l.norm && o.value == l.value })
+		switch {
+		case inBefore && hasIdentitySuffix(l.key):
+			continue // an identifier the record holds narrowed it already (narrowTo)
+		case inBefore:
 			selectors = append(selectors, l)
-		} else {
+		default:
 			setting = append(setting, l)
 		}
 	}
