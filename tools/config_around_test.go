@@ -64,8 +64,8 @@ func TestConfigurationAround(t *testing.T) {
 	change := time.Date(2026, 5, 14, 12, 5, 40, 0, time.UTC)
 	fn := investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout", Region: testRegion}
 	topo, asked := configHistoryStub(t, map[time.Time]string{
-		change.Add(-48 * time.Hour): `{"functionName":"checkout","timeout":15}`,
-		change.Add(-2 * time.Hour):  `{"functionName":"checkout","timeout":30}`,
+		change.Add(-48 * time.Hour):  `{"functionName":"checkout","timeout":15}`,
+		change.Add(-2 * time.Hour):   `{"functionName":"checkout","timeout":30}`,
 		change.Add(90 * time.Second): `{"functionName":"checkout","timeout":3}`,
 	})
 	c, err := topo.ConfigurationAround(context.Background(), fn, change)
