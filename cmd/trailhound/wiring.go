@@ -31,6 +31,7 @@ type awsSources struct {
 	logs      *tools.Logs
 	iam       *tools.IAM
 	alarms    *tools.Alarms
+	feeds     *tools.StatusFeeds
 }
 
 func newAWSSources(cfg aws.Config, account string) *awsSources {
@@ -45,13 +46,14 @@ func newAWSSources(cfg aws.Config, account string) *awsSources {
 		logs:      tools.NewLogs(cfg, tools.LogsOptions{}),
 		iam:       iam,
 		alarms:    tools.NewAlarms(cfg, tools.AlarmsOptions{}),
+		feeds:     tools.NewStatusFeeds(cfg, tools.StatusFeedsOptions{}),
 	}
 }
 
 // engine returns an engine on these sources with the given clock.
 func (s *awsSources) engine(now func() time.Time) *engine.Engine {
 	return &engine.Engine{
-		Trail: s.trail, Topology: s.topology, Logs: s.logs, IAM: s.iam, Alarms: s.alarms, Now: now,
+		Trail: s.trail, Topology: s.topology, Logs: s.logs, IAM: s.iam, Alarms: s.alarms, Feeds: s.feeds, Now: now,
 	}
 }
 
