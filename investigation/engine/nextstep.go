@@ -253,15 +253,19 @@ func hasIdentitySuffix(key string) bool {
 	return false
 }
 
-// previousFromRequest reads what a removal took away from its own request,
-// when no earlier record of the resource was readable.
+// previousFromRequest reads what a change's own record tells of what came
+// before, when no earlier record of the resource was readable: what a
+// removal took away, or the version before the one a write created.
 func previousFromRequest(g *group) (previousRead, bool) {
 	for _, ev := range eventsNewestFirst(g) {
-		if !isRemoval(ev.Name, ev.RequestJSON) {
+		if isRemoval(ev.Name, ev.RequestJSON) {
+			if v := removedByRequest(ev.RequestJSON, ev.Target.ID, ev.Target.ARN); len(v) > 0 {
+				return previousRead{values: v, event: ev, source: "its own request (event " + ev.ID + ")"}, true
+			}
 			continue
 		}
-		if v := removedByRequest(ev.RequestJSON, ev.Target.ID, ev.Target.ARN); len(v) > 0 {
-			return previousRead{values: v, event: ev, source: "its own request (event " + ev.ID + ")"}, true
+		if v := previousVersion(ev.RequestJSON, responseOf(ev.Event)); len(v) > 0 {
+			return previousRead{values: v, event: ev, source: "its response, one version back (event " + ev.ID + ")"}, true
 		}
 	}
 	return previousRead{}, false
@@ -270,17 +274,22 @@ func previousFromRequest(g *group) (previousRead, bool) {
 // stateAfter is what a call left: its response, which describes the resource
 // as the call made it, and its request, which names what it set.
 func stateAfter(e investigation.Event) []byte {
-	var rec struct {
-		ResponseElements json.RawMessage `json:"responseElements"`
-	}
-	if len(e.Raw) > 0 && json.Unmarshal(e.Raw, &rec) != nil {
-		rec.ResponseElements = nil
-	}
-	doc, err := json.Marshal(map[string]json.RawMessage{"response": orNull(rec.ResponseElements), "request": orNull(e.RequestJSON)})
+	doc, err := json.Marshal(map[string]json.RawMessage{"response": orNull(responseOf(e)), "request": orNull(e.RequestJSON)})
 	if err != nil {
 		return nil
 	}
 	return doc
+}
+
+// responseOf is a call's responseElements, from the record as delivered.
+func responseOf(e investigation.Event) json.RawMessage {
+	var rec struct {
+		ResponseElements json.RawMessage `json:"responseElements"`
+	}
+	if len(e.Raw) == 0 || json.Unmarshal(e.Raw, &rec) != nil {
+		return nil
+	}
+	return rec.ResponseElements
 }
 
 func orNull(raw json.RawMessage) json.RawMessage {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/trailhound/trailhound/investigation/catalogue"
@@ -496,4 +497,31 @@ func smallestHolding(doc []byte, selectors []leaf) []leaf {
 	}
 	visit(root, false)
 	return element
+}
+
+// versionKeys name the counters a versioned resource's write answers with
+// (a parameter's "version", a launch template's "versionNumber", a task
+// definition's "revision"): each write adds one, so the value before it is
+// one less.
+var versionKeys = map[string]bool{"version": true, "versionnumber": true, "revision": true}
+
+// previousVersion reads, from a write's response, the version it created
+// and names the one before it, when the request did not choose the version
+// itself.
+func previousVersion(request, response []byte) []catalogue.PreviousValue {
+	set := map[string]bool{}
+	for _, l := range flatten(request) {
+		set[l.norm] = true
+	}
+	for _, l := range flatten(response) {
+		if !versionKeys[l.norm] || set[l.norm] {
+			continue
+		}
+		n, err := strconv.Atoi(l.value)
+		if err != nil || n <= 1 {
+			continue
+		}
+		return []catalogue.PreviousValue{{Key: l.key, Was: strconv.Itoa(n - 1), Now: l.value}}
+	}
+	return nil
 }

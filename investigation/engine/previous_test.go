@@ -115,3 +115,18 @@ func TestIsRemoval(t *testing.T) {
 		t.Error("an upsert or update is no removal")
 	}
 }
+
+func TestPreviousVersion(t *testing.T) {
+	tests := []struct{ request, response, want string }{
+		{`{"name":"/app/url","overwrite":true}`, `{"version":9,"tier":"Standard"}`, "version=8>9"},
+		{`{"launchTemplateId":"lt-1"}`, `{"launchTemplateVersion":{"versionNumber":14}}`, "versionNumber=13>14"},
+		{`{"name":"/app/url"}`, `{"version":1}`, ""},          // a first version has none before it
+		{`{"functionName":"f"}`, `{"version":"$LATEST"}`, ""}, // not a counter
+		{`{"version":"7","name":"x"}`, `{"version":7}`, ""},   // the request chose it
+	}
+	for _, tc := range tests {
+		if got := render(previousVersion([]byte(tc.request), []byte(tc.response))); got != tc.want {
+			t.Errorf("%s / %s: got %q, want %q", tc.request, tc.response, got, tc.want)
+		}
+	}
+}
