@@ -19,10 +19,10 @@ import (
 // one extra lookup per candidate.
 const (
 	// priorLookback is how far before a change the previous call of the same
-	// API on the same resource is looked for. Configuration is changed on a
-	// cadence of days to weeks; two weeks finds the previous call of most
-	// resources while the lookup stays a few pages.
-	priorLookback = 14 * 24 * time.Hour
+	// API on the same resource is looked for: all of CloudTrail's event
+	// history (90 days). Some settings change once a quarter; priorMaxEvents,
+	// not the span, bounds the cost.
+	priorLookback = 90 * 24 * time.Hour
 	// priorMaxEvents bounds the events that lookup reads: a busy resource
 	// has hundreds of calls in two weeks, and the previous one of the same
 	// API is usually among the newest.
@@ -79,7 +79,7 @@ func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead
 	if !ok {
 		return previousRead{}, false
 	}
-	for i, r := range t.historyHolders(g) {
+	for _, r := range t.historyHolders(g) {
 		c, err := hist.ConfigurationAround(ctx, r, g.start())
 		if err != nil {
 			if !errors.Is(err, investigation.ErrUnknownResource) {
@@ -88,8 +88,10 @@ func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead
 			continue
 		}
 		ids := identityValues(g.rep.RequestJSON, []string{g.rep.Target.ID, g.rep.Target.ARN})
-		if i >= 2 && !holdsAny(c.Before, ids) {
-			continue // another resource of the service, which does not hold this element
+		if len(ids) > 0 && !mentionsAny(c.Before, ids) {
+			// A record that never mentions what the request names (the rule
+			// of a target the trail files the call under) is of something else.
+			continue
 		}
 		for _, ev := range eventsNewestFirst(g) {
 			if v := configDifference(ev, c); len(v) > 0 {
@@ -382,6 +384,19 @@ func (t *triage) previousPolicyVersion(g *group) string {
 func sameService(typ, service string) bool {
 	parts := strings.Split(typ, "::")
 	return len(parts) == 3 && service != "" && strings.HasPrefix(strings.ToLower(parts[1]), strings.ToLower(service))
+}
+
+// mentionsAny reports whether a document holds one of values within one of
+// its scalars (a cluster's name inside its ARN).
+func mentionsAny(doc []byte, values []string) bool {
+	for _, l := range flatten(doc) {
+		for _, v := range values {
+			if strings.Contains(l.value, v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // holdsAny reports whether a document holds one of values as a scalar.

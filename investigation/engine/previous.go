@@ -45,6 +45,7 @@ type leaf struct {
 	key   string // as written
 	norm  string // lower case, letters and digits only
 	value string
+	doc   bool // the value is a whole embedded document, named only when no field of it differs
 }
 
 // wrapperKeys hold a field's value without naming it: EC2's
@@ -76,6 +77,9 @@ func walkLeaves(v any, key string, out *[]leaf) {
 			walkLeaves(x["value"], segs[len(segs)-1], out)
 			return
 		}
+		if name, value, ok := nameValuePair(x); ok {
+			walkLeaves(value, name, out)
+		}
 		// Keys in order, so that what a next step names is reproducible.
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -95,7 +99,12 @@ func walkLeaves(v any, key string, out *[]leaf) {
 		}
 	case string:
 		if inner := embeddedDocument(x); inner != nil {
+			// Both the document's fields and the document as written: a
+			// filter policy is restored whole.
 			walkLeaves(inner, key, out)
+			if key != "" {
+				*out = append(*out, leaf{key: key, norm: normKey(key), value: x, doc: true})
+			}
 			return
 		}
 		addLeaf(out, key, x)
@@ -115,6 +124,35 @@ func addLeaf(out *[]leaf, key, value string) {
 		return
 	}
 	*out = append(*out, leaf{key: key, norm: normKey(key), value: value})
+}
+
+// nameValuePair reads an object that names a field in one member and holds
+// its value in another ({"parameterName":"max_connections","parameterValue":"400"},
+// {"attributeName":"FilterPolicy","attributeValue":…}, {"name":"DB_HOST","value":…},
+// {"Key":…,"Value":…}): the field is the name, not "parameterValue".
+func nameValuePair(m map[string]any) (string, any, bool) {
+	for k, v := range m {
+		n := strings.ToLower(k)
+		var prefix string
+		switch {
+		case strings.HasSuffix(n, "name"):
+			prefix = strings.TrimSuffix(n, "name")
+		case strings.HasSuffix(n, "key"):
+			prefix = strings.TrimSuffix(n, "key")
+		default:
+			continue
+		}
+		name, ok := v.(string)
+		if !ok || name == "" {
+			continue
+		}
+		for vk, value := range m {
+			if strings.ToLower(vk) == prefix+"value" {
+				return name, value, true
+			}
+		}
+	}
+	return "", nil, false
 }
 
 // embeddedDocument decodes a string that holds a JSON object or array,
@@ -166,27 +204,31 @@ func replacedValues(request []byte, before []byte, ignore ...string) []catalogue
 		return nil
 	}
 	var out []catalogue.PreviousValue
-	done := map[string]bool{}
-	for _, l := range set {
-		if done[l.norm] || requestMetadataKeys[l.norm] || slices.Contains(ignore, l.value) {
-			continue
+	// Fields first; a whole embedded document only when none of its fields
+	// tells the difference (a filter policy that gained a key).
+	for _, docs := range []bool{false, true} {
+		done := map[string]bool{}
+		for _, l := range set {
+			if l.doc != docs || done[l.norm] || requestMetadataKeys[l.norm] || slices.Contains(ignore, l.value) {
+				continue
+			}
+			done[l.norm] = true
+			now := valuesOf(set, l.norm, false)
+			was := valuesOf(old, l.norm, false)
+			if len(was) == 0 && len(l.norm) >= minSuffixKeyLen {
+				was = valuesOf(old, l.norm, true)
+			}
+			joined := strings.Join(was, ", ")
+			if len(was) == 0 || slices.Equal(was, now) || len(joined) > maxPreviousValueLen {
+				continue
+			}
+			out = append(out, catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")})
+			if len(out) == maxPreviousShown {
+				return out
+			}
 		}
-		done[l.norm] = true
-		now := valuesOf(set, l.norm, false)
-		was := valuesOf(old, l.norm, false)
-		if len(was) == 0 && len(l.norm) >= minSuffixKeyLen {
-			was = valuesOf(old, l.norm, true)
-		}
-		if len(was) == 0 || slices.Equal(was, now) {
-			continue
-		}
-		joined := strings.Join(was, ", ")
-		if len(joined) > maxPreviousValueLen {
-			continue
-		}
-		out = append(out, catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")})
-		if len(out) == maxPreviousShown {
-			break
+		if len(out) > 0 {
+			return out
 		}
 	}
 	return out
@@ -314,25 +356,30 @@ func changedFields(before, after, request []byte) []catalogue.PreviousValue {
 		named[l.norm] = true
 	}
 	var first, rest []catalogue.PreviousValue
-	done := map[string]bool{}
-	for _, l := range old {
-		if done[l.norm] || volatile(l.norm) {
-			continue
+	for _, docs := range []bool{false, true} {
+		done := map[string]bool{}
+		for _, l := range old {
+			if l.doc != docs || done[l.norm] || volatile(l.norm) {
+				continue
+			}
+			done[l.norm] = true
+			was, now := valuesOf(old, l.norm, false), valuesOf(cur, l.norm, false)
+			joined := strings.Join(was, ", ")
+			if slices.Equal(was, now) || len(joined) > maxPreviousValueLen {
+				continue
+			}
+			v := catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")}
+			if v.Now == "" {
+				v.Now = "nothing"
+			}
+			if named[l.norm] {
+				first = append(first, v)
+			} else {
+				rest = append(rest, v)
+			}
 		}
-		done[l.norm] = true
-		was, now := valuesOf(old, l.norm, false), valuesOf(cur, l.norm, false)
-		joined := strings.Join(was, ", ")
-		if slices.Equal(was, now) || len(joined) > maxPreviousValueLen {
-			continue
-		}
-		v := catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")}
-		if v.Now == "" {
-			v.Now = "nothing"
-		}
-		if named[l.norm] {
-			first = append(first, v)
-		} else {
-			rest = append(rest, v)
+		if len(first)+len(rest) > 0 {
+			break // whole documents only when none of their fields differs
 		}
 	}
 	out := append(first, rest...)

@@ -130,3 +130,26 @@ func TestPreviousVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestNameValuePairsAndWholeDocuments(t *testing.T) {
+	// An RDS parameter is named by parameterName, its value in parameterValue.
+	params := `{"dBParameterGroupName":"pg","parameters":[{"parameterName":"max_connections","parameterValue":"400","applyMethod":"pending-reboot"}]}`
+	prior := `{"request":{"dBParameterGroupName":"pg","parameters":[{"parameterName":"max_connections","parameterValue":"1500","applyMethod":"pending-reboot"}]}}`
+	if got := render(replacedValues([]byte(params), []byte(prior), "pg")); got != "max_connections=1500>400" {
+		t.Errorf("parameter: got %q", got)
+	}
+	// A filter policy that only gained a key differs in no field it had: the
+	// whole previous document is what to restore.
+	set := `{"attributeName":"FilterPolicy","attributeValue":"{\"eventType\":[\"paid\"],\"region\":[\"us\"]}"}`
+	before := `{"FilterPolicy":"{\"eventType\":[\"paid\"]}"}`
+	if got := render(replacedValues([]byte(set), []byte(before))); got != `FilterPolicy={"eventType":["paid"]}>{"eventType":["paid"],"region":["us"]}` {
+		t.Errorf("filter policy: got %q", got)
+	}
+}
+
+func TestMentionsAny(t *testing.T) {
+	doc := []byte(`{"clusterArn":"arn:aws:ecs:eu-west-1:1:cluster/prod-search"}`)
+	if !mentionsAny(doc, []string{"prod-search"}) || mentionsAny(doc, []string{"staging-search"}) {
+		t.Error("a cluster's name is mentioned inside its ARN, another cluster's is not")
+	}
+}
