@@ -77,8 +77,10 @@ func walkLeaves(v any, key string, out *[]leaf) {
 			walkLeaves(x["value"], segs[len(segs)-1], out)
 			return
 		}
-		if name, value, ok := nameValuePair(x); ok {
-			walkLeaves(value, name, out)
+		nameKey, valueKey := "", ""
+		if nk, vk, ok := nameValuePair(x); ok {
+			nameKey, valueKey = nk, vk
+			walkLeaves(x[vk], x[nk].(string), out)
 		}
 		// Keys in order, so that what a next step names is reproducible.
 		keys := make([]string, 0, len(x))
@@ -87,6 +89,9 @@ func walkLeaves(v any, key string, out *[]leaf) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
+			if k == nameKey || k == valueKey {
+				continue // read above, as the field they name
+			}
 			if wrapperKeys[strings.ToLower(k)] && key != "" {
 				walkLeaves(x[k], key, out)
 				continue
@@ -129,8 +134,9 @@ func addLeaf(out *[]leaf, key, value string) {
 // nameValuePair reads an object that names a field in one member and holds
 // its value in another ({"parameterName":"max_connections","parameterValue":"400"},
 // {"attributeName":"FilterPolicy","attributeValue":…}, {"name":"DB_HOST","value":…},
-// {"Key":…,"Value":…}): the field is the name, not "parameterValue".
-func nameValuePair(m map[string]any) (string, any, bool) {
+// {"Key":…,"Value":…}): the field is the name, not "parameterValue". It
+// returns the two members' keys.
+func nameValuePair(m map[string]any) (nameKey, valueKey string, ok bool) {
 	for k, v := range m {
 		n := strings.ToLower(k)
 		var prefix string
@@ -142,17 +148,16 @@ func nameValuePair(m map[string]any) (string, any, bool) {
 		default:
 			continue
 		}
-		name, ok := v.(string)
-		if !ok || name == "" {
+		if name, isString := v.(string); !isString || name == "" {
 			continue
 		}
-		for vk, value := range m {
+		for vk := range m {
 			if strings.ToLower(vk) == prefix+"value" {
-				return name, value, true
+				return k, vk, true
 			}
 		}
 	}
-	return "", nil, false
+	return "", "", false
 }
 
 // embeddedDocument decodes a string that holds a JSON object or array,
