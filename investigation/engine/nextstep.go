@@ -88,9 +88,10 @@ func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead
 			continue
 		}
 		ids := identityValues(g.rep.RequestJSON, []string{g.rep.Target.ID, g.rep.Target.ARN})
-		if len(ids) > 0 && !mentionsAny(c.Before, ids) {
-			// A record that never mentions what the request names (the rule
-			// of a target the trail files the call under) is of something else.
+		if len(ids) > 0 && !mentionsAny(c.Before, ids) && !mentionsAny(c.After, ids) {
+			// A record that mentions what the request names neither before
+			// nor after the change (the rule of a target the trail files the
+			// call under) is of something else.
 			continue
 		}
 		for _, ev := range eventsNewestFirst(g) {

@@ -227,7 +227,7 @@ func replacedValues(request []byte, before []byte, ignore ...string) []catalogue
 			if len(was) == 0 || slices.Equal(was, now) || len(joined) > maxPreviousValueLen {
 				continue
 			}
-			out = append(out, catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")})
+			out = append(out, difference(l.key, was, now))
 			if len(out) == maxPreviousShown {
 				return out
 			}
@@ -294,10 +294,7 @@ func changedFields(before, after, request []byte) []catalogue.PreviousValue {
 			if slices.Equal(was, now) || len(joined) > maxPreviousValueLen {
 				continue
 			}
-			v := catalogue.PreviousValue{Key: l.key, Was: joined, Now: strings.Join(now, ", ")}
-			if v.Now == "" {
-				v.Now = "nothing"
-			}
+			v := difference(l.key, was, now)
 			if named[l.norm] {
 				first = append(first, v)
 			} else {
@@ -340,4 +337,18 @@ func previousVersion(request, response []byte) []catalogue.PreviousValue {
 		return []catalogue.PreviousValue{{Key: l.key, Was: strconv.Itoa(n - 1), Now: l.value}}
 	}
 	return nil
+}
+
+// difference names what a field held before and what the change left. For
+// lists that share members (indexes, statement ids, resources), only the
+// members that went and came are named: those are what to restore. A list
+// that only gained members keeps its whole previous value. A field the
+// change emptied has nothing after it (Now is ""), which reads as a removal.
+func difference(key string, was, now []string) catalogue.PreviousValue {
+	gone := slices.DeleteFunc(slices.Clone(was), func(v string) bool { return slices.Contains(now, v) })
+	came := slices.DeleteFunc(slices.Clone(now), func(v string) bool { return slices.Contains(was, v) })
+	if len(gone) > 0 && len(gone) < len(was) {
+		return catalogue.PreviousValue{Key: key, Was: strings.Join(gone, ", "), Now: strings.Join(came, ", ")}
+	}
+	return catalogue.PreviousValue{Key: key, Was: strings.Join(was, ", "), Now: strings.Join(now, ", ")}
 }

@@ -153,3 +153,20 @@ func TestMentionsAny(t *testing.T) {
 		t.Error("a cluster's name is mentioned inside its ARN, another cluster's is not")
 	}
 }
+
+func TestDifference(t *testing.T) {
+	tests := []struct {
+		was, now []string
+		want     string
+	}{
+		{[]string{"by-customer", "by-customer-v2"}, []string{"by-customer-v2"}, "k=by-customer>"},                                       // an index dropped
+		{[]string{"AllowSNS", "Root"}, []string{"DenyOutside", "Root"}, "k=AllowSNS>DenyOutside"},                                       // a statement replaced
+		{[]string{"sts:AssumeRole"}, []string{"sqs:SendMessage", "sts:AssumeRole"}, "k=sts:AssumeRole>sqs:SendMessage, sts:AssumeRole"}, // only gained
+		{[]string{"30"}, []string{"3"}, "k=30>3"},
+	}
+	for _, tc := range tests {
+		if got := render([]catalogue.PreviousValue{difference("k", tc.was, tc.now)}); got != tc.want {
+			t.Errorf("%v -> %v: got %q, want %q", tc.was, tc.now, got, tc.want)
+		}
+	}
+}
