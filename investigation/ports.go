@@ -2,6 +2,7 @@ package investigation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -75,6 +76,47 @@ type Logs interface {
 type Resolver interface {
 	Resolve(ctx context.Context, r Resource) (Resource, error)
 }
+
+// ConfigHistory is implemented by topologies that can read what a resource
+// looked like earlier (AWS Config's configuration items), so that a next step
+// can name the value a change replaced.
+type ConfigHistory interface {
+	// ConfigurationAround returns the configuration recorded for r last
+	// before at and the one recorded next (the current one when none was
+	// since). No item before at returns ErrUnknownResource.
+	ConfigurationAround(ctx context.Context, r Resource, at time.Time) (ConfigChange, error)
+}
+
+// ConfigChange is a resource's configuration on either side of a moment.
+type ConfigChange struct {
+	Before   json.RawMessage
+	BeforeAt time.Time       // when Before was captured
+	After    json.RawMessage // nil when nothing was recorded since
+}
+
+// StatusFeeds reads what a resource's own service says about it (ECS service
+// events and stopped-task reasons, target health, RDS events, Auto Scaling
+// activities, a function's last update status), as lines the engine reads
+// the way it reads log lines. Each line's Group names its feed and resource,
+// e.g. "ecs service events: ledger-api".
+type StatusFeeds interface {
+	// Status returns r's status lines in [start, end), oldest first. A
+	// resource of a type without a feed, or unknown, returns ErrUnknownResource.
+	Status(ctx context.Context, r Resource, start, end time.Time) ([]LogLine, error)
+}
+
+// Status feed names, the prefix of each feed line's Group.
+const (
+	FeedECSServiceEvents  = "ecs service events"
+	FeedECSStoppedTasks   = "ecs stopped tasks"
+	FeedTargetHealth      = "target health"
+	FeedRDSEvents         = "rds events"
+	FeedScalingActivities = "auto scaling activities"
+	FeedLambdaStatus      = "lambda status"
+)
+
+// FeedGroup is the pseudo log group of a feed on a resource.
+func FeedGroup(feed, resource string) string { return feed + ": " + resource }
 
 // IAM reads policy history for next steps.
 type IAM interface {

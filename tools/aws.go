@@ -17,6 +17,7 @@ type AWS struct {
 	Logs      *Logs
 	IAM       *IAM
 	Alarms    *Alarms
+	Feeds     *StatusFeeds
 
 	cfg aws.Config
 }
@@ -45,6 +46,7 @@ func NewAWS(cfg aws.Config, account string) *AWS {
 		Logs:      NewLogs(cfg, LogsOptions{}),
 		IAM:       iam,
 		Alarms:    NewAlarms(cfg, AlarmsOptions{}),
+		Feeds:     NewStatusFeeds(cfg, StatusFeedsOptions{}),
 		cfg:       cfg,
 	}
 }

@@ -23,6 +23,7 @@ var EngineActions = []string{
 	"elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeLoadBalancers",
 	"rds:DescribeDBInstances",
 	"ecs:DescribeServices", "ecs:DescribeTaskDefinition",
+	OpListTasks, OpDescribeTasks, OpDescribeEvents, OpDescribeScalingActivities, // status feeds
 	OpGetQueueURL, OpReceiveMessage, OpDeleteMessage, OpChangeMessageVisibility,
 	PermissionFor("bedrock:Converse"),
 }

@@ -136,6 +136,7 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 		Topology: offline.NewTopology(sc),
 		Logs:     offline.NewLogs(sc),
 		IAM:      offline.NewIAM(sc),
+		Feeds:    offline.NewFeeds(sc),
 		Alarms:   alarms,
 		Now:      func() time.Time { return sc.Meta.Now },
 	}

@@ -3,6 +3,7 @@ package catalogue
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -277,4 +278,55 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// PreviousValue is one field a change replaced: what it was before and what
+// the change set.
+type PreviousValue struct {
+	Key string
+	Was string
+	Now string
+}
+
+// placeholder matches what a template leaves for the reader to supply,
+// "<previous revision>" or an unfilled "<versionId>".
+var placeholder = regexp.MustCompile(`<[A-Za-z][^<>]{0,40}>`)
+
+// RevertToPrevious is the revert text of an event that names the values to go
+// back to. With previous values read from an earlier record (source says
+// which), it leads with them as "key value" pairs, the way the CLI and the
+// consoles show fields. No placeholder is left: each becomes "the previous
+// …", and without previous values whereToLook says where they are recorded.
+func (k ChangeKind) RevertToPrevious(requestParameters json.RawMessage, previous []PreviousValue, source, whereToLook string) string {
+	// A placeholder is named, not filled: which previous value belongs in it
+	// is not known, and a wrong one in a command is worse than none.
+	text := placeholder.ReplaceAllStringFunc(k.RevertFor(requestParameters), func(p string) string {
+		return "the previous " + strings.TrimPrefix(strings.Trim(p, "<>"), "previous ")
+	})
+	if len(previous) == 0 {
+		if whereToLook == "" {
+			return text
+		}
+		return strings.TrimSuffix(text, ".") + ". The previous value is recorded in " + whereToLook + "."
+	}
+	lead := "Set back to the previous value: "
+	removed := true
+	for _, p := range previous {
+		removed = removed && p.Now == ""
+	}
+	if removed {
+		lead = "Recreate what it removed: "
+	}
+	parts := make([]string, len(previous))
+	for i, p := range previous {
+		parts[i] = p.Key + " " + p.Was
+		if p.Now != "" {
+			parts[i] += " (the change set " + p.Now + ")"
+		}
+	}
+	lead += strings.Join(parts, "; ")
+	if source != "" {
+		lead += ", as " + source + " records it"
+	}
+	return lead + ". " + text
 }

@@ -100,7 +100,9 @@ type Engine struct {
 	Logs     investigation.Logs
 	IAM      investigation.IAM
 	Alarms   investigation.Alarms
-	Limits   Limits
+	// Feeds reads the resources' own status feeds, read as log lines.
+	Feeds  investigation.StatusFeeds
+	Limits Limits
 	// Now is the clock; reports are reproducible when a scenario fixes it.
 	Now func() time.Time
 	// OnProgress, when set, is called after each stage from the triage's goroutine.
@@ -191,6 +193,9 @@ type triage struct {
 	policies policyVersions
 	// more is what the lookups that follow the evidence found (evidence.go).
 	more *further
+	// previous holds what the ranked candidates' changes replaced, read
+	// after ranking (which does no I/O) for the next steps.
+	previous map[*group]previousRead
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -228,6 +233,8 @@ func (t *triage) run(ctx context.Context) {
 	t.followEvidence(ctx)
 	t.readPolicyVersions(ctx)
 	t.rank()
+	t.readPrevious(ctx)
+	t.refreshNextSteps()
 	t.progress(StageRanked)
 }
 
@@ -342,16 +349,17 @@ func (t *triage) keep(ev investigation.Event, s *scoped) {
 func (t *triage) readLogs(ctx context.Context) {
 	logs := t.engine.Logs
 	groups := t.logGroups()
-	if logs == nil || len(groups) == 0 {
-		return
-	}
 	start := t.symptom.Add(-Layer2Window)
 	end := t.symptom.Add(LogTail)
 	if end.After(t.now) {
 		end = t.now
 	}
-	var lines []investigation.LogLine
-	var read []string
+	// Status feeds are read as lines of their own pseudo-groups, through
+	// the same classification as the logs.
+	lines, read := t.readFeeds(ctx, start, end)
+	if logs == nil {
+		groups = nil
+	}
 	for _, g := range groups {
 		got, err := logs.Errors(ctx, g, start, end, t.lim.MaxLogLines)
 		if errors.Is(err, investigation.ErrUnknownResource) {

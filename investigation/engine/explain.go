@@ -156,56 +156,6 @@ func (t *triage) causalSentence(g *group) string {
 	return s
 }
 
-// nextStep is the concrete action to undo the candidate, with the previous
-// policy version when IAM told it.
-func (t *triage) nextStep(g *group) string {
-	f := g.rep
-	step := f.Kind.RevertFor(f.RequestJSON)
-	if prev := t.previousPolicyVersion(g); prev != "" {
-		step = prev
-	}
-	if g.confidence == investigation.ConfidenceLow {
-		step = "Confirm it first (see the blind spots below); if it is the cause: " + lowerFirst(step)
-	}
-	return step
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// previousPolicyVersion names the version to restore when the change made a
-// new default version of a managed policy, from the versions read before
-// ranking.
-func (t *triage) previousPolicyVersion(g *group) string {
-	var policyARN string
-	for _, f := range g.events {
-		if arn := policyVersionARN(f.Event); arn != "" {
-			policyARN = arn
-		}
-	}
-	if policyARN == "" {
-		return ""
-	}
-	versions, read := t.policies.versions[policyARN]
-	if err := t.policies.errs[policyARN]; err != nil {
-		t.note("versions of %s not read: %v", policyARN, err)
-		return ""
-	}
-	if !read {
-		return ""
-	}
-	prev := investigation.PreviousPolicyVersion(versions, g.start())
-	if prev == nil {
-		return ""
-	}
-	return fmt.Sprintf("Set the default version of %s back to %s (created %s): aws iam set-default-policy-version --policy-arn %s --version-id %s",
-		policyARN, prev.ID, prev.Created.UTC().Format(time.RFC3339), policyARN, prev.ID)
-}
-
 // explanation writes the two paragraphs from the top candidate, or says that
 // nothing in the trail explains the symptom.
 func (t *triage) explanation(blind []investigation.BlindSpot) investigation.Explanation {

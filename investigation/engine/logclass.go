@@ -16,7 +16,7 @@ var errorPatterns = []struct {
 	re   *regexp.Regexp
 }{
 	{investigation.ErrKMS, regexp.MustCompile(`(?i)KMSInvalidStateException|KMS\w*Exception|DisabledException|KeyUnavailableException|pending deletion|key .*is disabled|kms:Decrypt|kms:GenerateDataKey|KMS key|arn:aws[\w-]*:kms:`)},
-	{investigation.ErrAccessDenied, regexp.MustCompile(`(?i)AccessDenied|not authorized to perform|not authorized to assume|unable to assume (the )?role|UnauthorizedOperation|AuthorizationError|Forbidden|\b403\b|permission denied|insufficient permissions|explicit deny`)},
+	{investigation.ErrAccessDenied, regexp.MustCompile(`(?i)AccessDenied|not authorized to perform|not authorized to assume|unable to assume (the )?role|UnauthorizedOperation|AuthorizationError|Forbidden|\b403\b|permission denied|insufficient permissions|explicit deny|cannot be assumed`)},
 	{investigation.ErrThrottled, regexp.MustCompile(`(?i)Throttl|Rate exceeded|TooManyRequests|\b429\b|SlowDown|ProvisionedThroughputExceeded|RequestLimitExceeded|concurrency limit|ReservedFunctionConcurrent|TooManyRequestsException`)},
 	{investigation.ErrDNS, regexp.MustCompile(`(?i)NXDOMAIN|no such host|Name or service not known|getaddrinfo ENOTFOUND|EAI_AGAIN|could not resolve|UnknownHostException|temporary failure in name resolution`)},
 	{investigation.ErrAuth, regexp.MustCompile(`(?i)password authentication failed|authentication failed|Access denied for user|invalid password|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|invalid credentials|bad credentials|login failed|\b401\b|Unauthorized\b`)},
