@@ -79,105 +79,95 @@ func NewInventory(cfg aws.Config, opts InventoryOptions) *Inventory {
 // operation's summary in JSON. Values that may be secret (environment
 // variables) are left out, as in every summary.
 func (v *Inventory) Describe(ctx context.Context, call agent.DescribeCall) (json.RawMessage, error) {
-	first := func() (string, error) {
-		if len(call.IDs) != 1 || call.IDs[0] == "" {
-			return "", fmt.Errorf("%s takes exactly one resource, got %d", call.Action, len(call.IDs))
-		}
-		return call.IDs[0], nil
-	}
-	var out any
-	switch call.Action {
-	case OpGetFunctionConfiguration:
-		name, err := first()
-		if err != nil {
-			return nil, err
-		}
-		if out, err = v.Function(ctx, call.Region, name); err != nil {
-			return nil, err
-		}
-	case OpDescribeInstances:
-		instances, more, err := v.Instances(ctx, call.Region, call.IDs)
-		if err != nil {
-			return nil, err
-		}
-		out = struct {
-			Instances []EC2Instance `json:"instances"`
-			Truncated bool          `json:"truncated,omitempty"`
-		}{instances, more}
-	case OpDescribeSecurityGroups:
-		groups, more, err := v.SecurityGroups(ctx, call.Region, call.IDs)
-		if err != nil {
-			return nil, err
-		}
-		out = struct {
-			SecurityGroups []SecurityGroup `json:"security_groups"`
-			Truncated      bool            `json:"truncated,omitempty"`
-		}{groups, more}
-	case OpDescribeTargetGroups:
-		groups, more, err := v.describeTargetGroups(ctx, call)
-		if err != nil {
-			return nil, err
-		}
-		out = struct {
-			TargetGroups []TargetGroup `json:"target_groups"`
-			Truncated    bool          `json:"truncated,omitempty"`
-		}{groups, more}
-	case OpDescribeTargetHealth:
-		arn, err := first()
-		if err != nil {
-			return nil, err
-		}
-		targets, err := v.TargetHealth(ctx, call.Region, arn)
-		if err != nil {
-			return nil, err
-		}
-		out = struct {
-			TargetGroupARN string         `json:"target_group_arn"`
-			Targets        []TargetHealth `json:"targets"`
-		}{arn, targets}
-	case OpDescribeLoadBalancers:
-		lbs, more, err := v.LoadBalancers(ctx, call.Region, call.IDs)
-		if err != nil {
-			return nil, err
-		}
-		out = struct {
-			LoadBalancers []LoadBalancer `json:"load_balancers"`
-			Truncated     bool           `json:"truncated,omitempty"`
-		}{lbs, more}
-	case OpDescribeDBInstances:
-		id, err := first()
-		if err != nil {
-			return nil, err
-		}
-		if out, err = v.DBInstance(ctx, call.Region, id); err != nil {
-			return nil, err
-		}
-	case OpDescribeServices:
-		if call.Parent == "" {
-			return nil, fmt.Errorf("%s needs the cluster", call.Action)
-		}
-		services, missing, err := v.Services(ctx, call.Region, call.Parent, call.IDs)
-		if err != nil {
-			return nil, err
-		}
-		out = struct {
-			Services []ECSService `json:"services"`
-			Missing  []string     `json:"missing,omitempty"`
-		}{services, missing}
-	case OpDescribeTaskDefinition:
-		ref, err := first()
-		if err != nil {
-			return nil, err
-		}
-		if out, err = v.TaskDefinition(ctx, call.Region, ref); err != nil {
-			return nil, err
-		}
-	default:
+	describe, ok := directDescribes[call.Action]
+	if !ok {
 		return nil, fmt.Errorf("describe: %q is not a direct describe", call.Action)
+	}
+	out, err := describe(ctx, v, call)
+	if err != nil {
+		return nil, err
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encode the answer: %w", call.Action, err)
 	}
 	return b, nil
+}
+
+// onlyID is the one resource a describe of a single resource takes.
+func onlyID(call agent.DescribeCall) (string, error) {
+	if len(call.IDs) != 1 || call.IDs[0] == "" {
+		return "", fmt.Errorf("%s takes exactly one resource, got %d", call.Action, len(call.IDs))
+	}
+	return call.IDs[0], nil
+}
+
+// single adapts a describe of one resource by id to the table.
+func single[T any](read func(v *Inventory, ctx context.Context, region, id string) (T, error)) agentDescribe {
+	return func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		id, err := onlyID(call)
+		if err != nil {
+			return nil, err
+		}
+		return read(v, ctx, call.Region, id)
+	}
+}
+
+type agentDescribe func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error)
+
+// directDescribes answers each describe the agent may call, in the shape
+// the model reads: lists say when they were cut short.
+var directDescribes = map[string]agentDescribe{
+	OpGetFunctionConfiguration: single((*Inventory).Function),
+	OpDescribeDBInstances:      single((*Inventory).DBInstance),
+	OpDescribeTaskDefinition:   single((*Inventory).TaskDefinition),
+	OpDescribeInstances: func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		instances, more, err := v.Instances(ctx, call.Region, call.IDs)
+		return struct {
+			Instances []EC2Instance `json:"instances"`
+			Truncated bool          `json:"truncated,omitempty"`
+		}{instances, more}, err
+	},
+	OpDescribeSecurityGroups: func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		groups, more, err := v.SecurityGroups(ctx, call.Region, call.IDs)
+		return struct {
+			SecurityGroups []SecurityGroup `json:"security_groups"`
+			Truncated      bool            `json:"truncated,omitempty"`
+		}{groups, more}, err
+	},
+	OpDescribeTargetGroups: func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		groups, more, err := v.describeTargetGroups(ctx, call)
+		return struct {
+			TargetGroups []TargetGroup `json:"target_groups"`
+			Truncated    bool          `json:"truncated,omitempty"`
+		}{groups, more}, err
+	},
+	OpDescribeTargetHealth: func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		arn, err := onlyID(call)
+		if err != nil {
+			return nil, err
+		}
+		targets, err := v.TargetHealth(ctx, call.Region, arn)
+		return struct {
+			TargetGroupARN string         `json:"target_group_arn"`
+			Targets        []TargetHealth `json:"targets"`
+		}{arn, targets}, err
+	},
+	OpDescribeLoadBalancers: func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		lbs, more, err := v.LoadBalancers(ctx, call.Region, call.IDs)
+		return struct {
+			LoadBalancers []LoadBalancer `json:"load_balancers"`
+			Truncated     bool           `json:"truncated,omitempty"`
+		}{lbs, more}, err
+	},
+	OpDescribeServices: func(ctx context.Context, v *Inventory, call agent.DescribeCall) (any, error) {
+		if call.Parent == "" {
+			return nil, fmt.Errorf("%s needs the cluster", call.Action)
+		}
+		services, missing, err := v.Services(ctx, call.Region, call.Parent, call.IDs)
+		return struct {
+			Services []ECSService `json:"services"`
+			Missing  []string     `json:"missing,omitempty"`
+		}{services, missing}, err
+	},
 }

@@ -198,3 +198,8 @@ const configResourceTypeList = "" +
 	"AWS::ECR::ReplicationConfiguration AWS::EC2::SubnetCidrBlock AWS::Connect::SecurityProfile " +
 	"AWS::CleanRoomsML::TrainingDataset AWS::AppStream::AppBlockBuilder AWS::Route53::DNSSEC " +
 	"AWS::SageMaker::UserProfile AWS::ApiGateway::Method"
+
+// ConfigRecords reports whether AWS Config records resources of type t, so
+// that in-process sources refuse the types Config refuses, as the emulator
+// does.
+func ConfigRecords(t string) bool { return configResourceTypes[t] }

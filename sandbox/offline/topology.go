@@ -11,6 +11,7 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/agent"
 	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/tools"
 )
 
@@ -104,6 +105,10 @@ type configItems struct {
 
 // LatestItem implements tools.ConfigItemReader.
 func (c *configItems) LatestItem(_ context.Context, region, typ, id string) (tools.ConfigItem, error) {
+	if !awsapi.ConfigRecords(typ) {
+		return tools.ConfigItem{}, &tools.APIError{Op: tools.OpGetResourceConfigHistory, Reason: investigation.ReasonInvalid,
+			Err: fmt.Errorf("AWS Config does not record resources of type %s", typ)}
+	}
 	global := investigation.RegionFor(typ, "") == investigation.GlobalServiceRegion
 	for i := range c.items {
 		it := &c.items[i]
