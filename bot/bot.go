@@ -23,6 +23,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/trailhound/trailhound/bot/chat"
 )
 
 // Bot is one replica of Trailhound. Build it with New and run it with Run.
@@ -242,7 +244,7 @@ func (b *Bot) pingStore(ctx context.Context) {
 			return
 		}
 		b.log.Warn("store does not answer", "error", err)
-		if sleep(ctx, storePing) != nil {
+		if chat.Sleep(ctx, storePing) != nil {
 			return
 		}
 	}

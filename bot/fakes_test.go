@@ -93,7 +93,7 @@ func (f *fakeTriager) Triage(ctx context.Context, a investigation.Alarm, progres
 		}
 	}
 	if delay > 0 {
-		if err := sleep(ctx, delay); err != nil {
+		if err := chat.Sleep(ctx, delay); err != nil {
 			return nil, fmt.Errorf("triage %s: %w", a.Name, err)
 		}
 	}
@@ -265,7 +265,7 @@ func (q *fakeQueue) Receive(ctx context.Context, wait time.Duration) ([]QueueMes
 		if len(out) > 0 || time.Now().After(deadline) {
 			return out, nil
 		}
-		if err := sleep(ctx, 5*time.Millisecond); err != nil {
+		if err := chat.Sleep(ctx, 5*time.Millisecond); err != nil {
 			return nil, err
 		}
 	}

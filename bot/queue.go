@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation/intake"
 )
 
@@ -42,7 +43,7 @@ func (b *Bot) pollQueue(ctx context.Context) {
 	backoff := receiveBackoff
 	for ctx.Err() == nil {
 		if b.pool.free() == 0 || len(b.intake) >= cap(b.intake)/2 {
-			if sleep(ctx, capacityPoll) != nil {
+			if chat.Sleep(ctx, capacityPoll) != nil {
 				return
 			}
 			continue
@@ -54,7 +55,7 @@ func (b *Bot) pollQueue(ctx context.Context) {
 			}
 			b.m.sqsMessages.WithLabelValues(sqsFailed).Inc()
 			b.log.Warn("could not receive from the queue", "error", err, "retry_in", backoff)
-			if sleep(ctx, backoff) != nil {
+			if chat.Sleep(ctx, backoff) != nil {
 				return
 			}
 			backoff = min(2*backoff, maxReceiveBackoff)
@@ -155,16 +156,5 @@ func (b *Bot) holdMessage(ctx context.Context, m *QueueMessage) {
 func (b *Bot) returnMessage(ctx context.Context, m *QueueMessage) {
 	if err := b.deps.Queue.ExtendVisibility(ctx, m.ReceiptHandle, 0); err != nil {
 		b.log.Warn("could not return a queue message", "message", m.ID, "error", err)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -104,3 +104,16 @@ type Handler interface {
 	OnCommand(ctx context.Context, c Command)
 	OnClick(ctx context.Context, c Click)
 }
+
+// Sleep waits d or until ctx ends, whichever comes first: the bot's loops
+// and the Slack transport back off with it and stop as soon as they are told.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -53,7 +53,7 @@ func (c *Client) waitTurn(ctx context.Context, channel string) error {
 	until := p.blockedUntil
 	c.mu.Unlock()
 	if d := time.Until(until); d > 0 {
-		if err := sleep(ctx, d); err != nil {
+		if err := chat.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
@@ -97,7 +97,7 @@ func (c *Client) call(ctx context.Context, method, paced string, fn func(context
 		}
 		c.m.slackRetries.WithLabelValues(method, reason).Inc()
 		c.log.Debug("retrying Slack call", "method", method, "attempt", attempt, "wait", wait, "error", err)
-		if err := sleep(ctx, wait); err != nil {
+		if err := chat.Sleep(ctx, wait); err != nil {
 			return &CallError{Method: method, Err: fmt.Errorf("waiting to retry: %w", err)}
 		}
 	}
@@ -129,17 +129,6 @@ func retryable(ctx context.Context, err error, attempt int) (time.Duration, stri
 		return backoff, "transient"
 	}
 	return 0, ""
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func msgOptions(m blocks.Message) []slack.MsgOption {
