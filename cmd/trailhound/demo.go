@@ -49,7 +49,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 Runs the real bot against a sandbox Slack workspace, sandbox AWS and an embedded Redis, all in
 this process and without credentials: it posts the scenarios' alarms into #alerts (one of them
 twice, one followed by OK, one through SNS and SQS), lets the bot triage them in threads, and
-prints the conversation.`, stderr)
+prints the conversation.`, stdout, stderr)
 	root := fs.String("scenarios", "testdata/scenarios", "folder of scenarios")
 	only := fs.String("only", "", "comma-separated scenario folder names or number prefixes (default: a representative set)")
 	blocksDir := fs.String("blocks", "", "write each message's Block Kit JSON into this folder")

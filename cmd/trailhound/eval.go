@@ -19,7 +19,7 @@ type evalOutput struct {
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", "trailhound eval --scenarios DIR [--format text|json]\n\nTriages every scenario under DIR and scores the answers against their expect.json.\nExits 1 if any scenario fails to run.", stderr)
+	fs := newFlags("eval", "trailhound eval --scenarios DIR [--format text|json]\n\nTriages every scenario under DIR and scores the answers against their expect.json.\nExits 1 if any scenario fails to run.", stdout, stderr)
 	root := fs.String("scenarios", "", "folder holding scenario folders")
 	format := fs.String("format", "text", "output format: text or json")
 	mode := addModeFlags(fs)

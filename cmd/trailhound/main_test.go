@@ -26,6 +26,24 @@ func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errOut.String(), code
 }
 
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{
+		{"help"}, {"-h"}, {"run", "-h"}, {"demo", "-h"}, {"triage", "-h"}, {"changes", "--help"}, {"eval", "-h"}, {"sandbox", "-h"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, args...)
+			if code != 0 || stderr != "" || !strings.Contains(stdout, "trailhound") {
+				t.Errorf("exit %d, stdout %d bytes, stderr %q: want the usage on stdout only", code, len(stdout), stderr)
+			}
+		})
+	}
+	// A bad flag is an error: its message and the usage go to stderr.
+	stdout, stderr, code := runCmd(t, "eval", "--bogus")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "-bogus") || !strings.Contains(stderr, "Flags:") {
+		t.Errorf("bad flag: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
 func TestUsageErrorsExitTwo(t *testing.T) {
 	tests := []struct {
 		args []string

@@ -20,7 +20,7 @@ import (
 )
 
 func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("triage", "trailhound triage --scenario DIR [--format text|json]\n\nRanks the CloudTrail changes most likely to have caused the scenario's alarm.", stderr)
+	fs := newFlags("triage", "trailhound triage --scenario DIR [--format text|json]\n\nRanks the CloudTrail changes most likely to have caused the scenario's alarm.", stdout, stderr)
 	dir := fs.String("scenario", "", "scenario folder (scenario.json, alarm.json, trail/, …)")
 	format := fs.String("format", "text", "output format: text or json")
 	mode := addModeFlags(fs)
