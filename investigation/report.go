@@ -47,6 +47,7 @@ const (
 	BlindRuntime     BlindSpotKind = "runtime"      // errors inside the workload
 	BlindDeliveryLag BlindSpotKind = "delivery_lag" // CloudTrail has not delivered the last minutes yet
 	BlindUnscoped    BlindSpotKind = "unscoped"     // the alarm names no resource the engine knows
+	BlindTrail       BlindSpotKind = "trail"        // the trail setup does not record what would show the cause
 )
 
 // Report is the outcome of a triage (DESIGN §4).
@@ -56,10 +57,12 @@ type Report struct {
 	Candidates  []Candidate  `json:"candidates"`
 	Explanation Explanation  `json:"explanation"`
 	BlindSpots  []BlindSpot  `json:"blind_spots"`
-	Notes       []string     `json:"notes,omitempty"`
-	AI          AIStatus     `json:"ai"`
-	Stats       Stats        `json:"stats"`
-	ArtifactID  string       `json:"artifact_id"`
+	// CoverageGaps is what the account's trail setup kept from the walk.
+	CoverageGaps []CoverageGap `json:"coverage_gaps,omitempty"`
+	Notes        []string      `json:"notes,omitempty"`
+	AI           AIStatus      `json:"ai"`
+	Stats        Stats         `json:"stats"`
+	ArtifactID   string        `json:"artifact_id"`
 }
 
 // AlarmSummary is the alarm as the report states it.

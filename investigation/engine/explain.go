@@ -141,7 +141,7 @@ func (t *triage) causalSentence(g *group) string {
 	f := g.rep
 	lead := t.symptom.Sub(f.Time)
 	s := fmt.Sprintf("This change likely caused %s to go to %s %s later", t.alarm.Name, t.alarm.State, ago(lead))
-	switch g.confidence {
+	switch g.evidenced {
 	case investigation.ConfidenceHigh:
 		s += ": the timing, the kind of change and the log errors agree."
 	case investigation.ConfidenceMedium:
@@ -153,7 +153,7 @@ func (t *triage) causalSentence(g *group) string {
 	default:
 		s = fmt.Sprintf("It may be related to %s going to %s %s later, but little points to it: treat it as a lead, not a finding.", t.alarm.Name, t.alarm.State, ago(lead))
 	}
-	return s
+	return s + t.loweredSentence(g.evidenced, g.confidence)
 }
 
 // explanation writes the two paragraphs from the top candidate, or says that
@@ -205,7 +205,7 @@ func (t *triage) explanation(blind []investigation.BlindSpot) investigation.Expl
 		why += "No log errors tie the two; the link rests on timing and the kind of change. "
 	}
 	why += mechanism[g.rep.Kind.Category]
-	why += fmt.Sprintf(" Confidence that it caused the symptom: %s.", g.confidence)
+	why += fmt.Sprintf(" Confidence that it caused the symptom: %s.", g.confidence) + t.loweredSentence(g.evidenced, g.confidence)
 	return investigation.Explanation{WhatChanged: what, Why: why}
 }
 

@@ -89,7 +89,10 @@ type group struct {
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
 	unexplained  bool       // the workload's errors are of kinds it does not produce
 	confidence   investigation.Confidence
-	at           time.Time // when it took effect: its first call, or a latent change's trigger
+	// evidenced is the confidence the evidence alone gives, before the
+	// trail setup's gaps lowered it.
+	evidenced investigation.Confidence
+	at                  time.Time // when it took effect: its first call, or a latent change's trigger
 	exposes      *group    // the latent change this trigger set off
 }
 
@@ -315,6 +318,7 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // candidate turns a ranked group into the report's candidate with its claims.
 func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	g.confidence = confidenceOf(g)
+	g.evidenced = t.lowerConfidence(g)
 	rep := g.rep
 	shown := rounded(g.breakdown)
 	c := investigation.Candidate{
