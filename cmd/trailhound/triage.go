@@ -137,6 +137,7 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 		Logs:     offline.NewLogs(sc),
 		IAM:      offline.NewIAM(sc),
 		Feeds:    offline.NewFeeds(sc),
+		Coverage: offline.NewTrailSetups(sc),
 		Alarms:   alarms,
 		Now:      func() time.Time { return sc.Meta.Now },
 	}

@@ -66,17 +66,13 @@ type coverage struct {
 	data []dataAccess
 }
 
-// steps is how many grades the gaps take off a candidate; corroborated says
-// whether its errors back it, which a missing data event cannot undo.
-func (c *coverage) steps(corroborated bool) int {
+// steps is how many grades the gaps take off a candidate's confidence.
+func (c *coverage) steps() int {
 	if c == nil {
 		return 0
 	}
 	n := 0
 	for _, g := range c.gaps {
-		if g.Kind == investigation.GapDataEventsOff && corroborated {
-			continue
-		}
 		n += gapConfidenceSteps[g.Kind]
 	}
 	return n
@@ -226,8 +222,10 @@ func (t *triage) nameSetupChanges(ctx context.Context, c *coverage, trails []inv
 	account, _ := t.coverageScope()
 	for _, r := range regions {
 		if t.lookups >= t.lim.MaxLookups || ctx.Err() != nil {
+			t.note("changes to the trail setup in %s not read: the lookup budget is spent", r)
 			return
 		}
+		// The trail setup is walked like a resource: one lookup, counted.
 		t.lookups++
 		res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{Region: r, Account: account,
 			Key: investigation.AttrEventSource, Value: "cloudtrail.amazonaws.com", Start: start, End: t.symptom, MaxEvents: maxTrailSetupEvents})
@@ -291,8 +289,9 @@ var (
 	// objectError: a log line about an object read or write that failed
 	// because the object or the access to it is gone.
 	objectError = regexp.MustCompile(`(?i)NoSuchKey|specified key does not exist|\b(GetObject|PutObject|HeadObject|DeleteObject|CopyObject)\b.{0,200}\b(AccessDenied|Forbidden|403|404|Not ?Found)\b|\b(AccessDenied|Forbidden)\b.{0,200}\bs3:(Get|Put|Delete)Object\b`)
-	// invokeError: a log line about invoking a function that failed.
-	invokeError = regexp.MustCompile(`(?i)lambda:InvokeFunction|\bInvoke(Function)?\b.{0,120}\b(AccessDenied|TooManyRequests|Rate Exceeded|ResourceNotFound)`)
+	// invokeError: a log line about a call to invoke a function (not the
+	// runtime's own "Invoke Error" prefix of any failed handler).
+	invokeError = regexp.MustCompile(`(?i)lambda:InvokeFunction|\bInvokeFunction\b|calling the Invoke operation|\bLambda\.Invoke\b`)
 	s3ObjectARN = regexp.MustCompile(`arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/`)
 )
 
@@ -359,7 +358,7 @@ func (t *triage) scopedFunctionARN() string {
 // caused the symptom, and returns what it had before.
 func (t *triage) lowerConfidence(g *group) investigation.Confidence {
 	before := g.confidence
-	g.confidence = before.Lower(t.coverage.steps(g.corrob != nil))
+	g.confidence = before.Lower(t.coverage.steps())
 	return before
 }
 

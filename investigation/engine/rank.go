@@ -92,8 +92,8 @@ type group struct {
 	// evidenced is the confidence the evidence alone gives, before the
 	// trail setup's gaps lowered it.
 	evidenced investigation.Confidence
-	at                  time.Time // when it took effect: its first call, or a latent change's trigger
-	exposes      *group    // the latent change this trigger set off
+	at        time.Time // when it took effect: its first call, or a latent change's trigger
+	exposes   *group    // the latent change this trigger set off
 }
 
 // start is when the change took effect.
