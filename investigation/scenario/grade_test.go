@@ -49,7 +49,9 @@ func TestCoverageGapAndBlindSpotKinds(t *testing.T) {
 	gap := func(k investigation.CoverageGapKind) []investigation.CoverageGap {
 		return []investigation.CoverageGap{{Kind: k}}
 	}
-	spot := func(k investigation.BlindSpotKind) []investigation.BlindSpot { return []investigation.BlindSpot{{Kind: k}} }
+	spot := func(k investigation.BlindSpotKind) []investigation.BlindSpot {
+		return []investigation.BlindSpot{{Kind: k}}
+	}
 	ids := map[string]bool{"e1": true, "e2": true}
 	cases := []struct {
 		name                string
