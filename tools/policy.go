@@ -13,6 +13,7 @@ import (
 // reads must be granted on named resources only, never on "*".
 var EngineActions = []string{
 	OpLookupEvents,
+	OpListTrails, OpDescribeTrails, OpGetTrailStatus, OpGetEventSelectors, // trail coverage
 	OpFilterLogEvents, OpStartQuery, OpGetQueryResults, OpStopQuery,
 	OpDescribeAlarms, OpDescribeAlarmHistory,
 	OpGetRole, OpListAttachedRolePolicies, OpListRolePolicies, OpGetRolePolicy,
