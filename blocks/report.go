@@ -130,6 +130,7 @@ func (r reportRenderer) render() Message {
 	}
 	r.b.divider("tail-div")
 	r.blindSpots()
+	r.coverageGaps()
 	r.notes()
 	r.aiAssessment()
 	r.reportActions()
@@ -234,6 +235,40 @@ var blindSpotTitle = map[investigation.BlindSpotKind]string{
 	investigation.BlindRuntime:     "Runtime",
 	investigation.BlindDeliveryLag: "Delivery lag",
 	investigation.BlindUnscoped:    "Unscoped",
+	investigation.BlindTrail:       "Trail coverage",
+}
+
+var coverageGapTitle = map[investigation.CoverageGapKind]string{
+	investigation.GapNoTrail:          "No trail",
+	investigation.GapRegionNotCovered: "Region not covered",
+	investigation.GapDataEventsOff:    "Data events off",
+	investigation.GapLoggingStopped:   "Logging stopped",
+}
+
+// coverageGaps states what the account's trail setup kept from the walk,
+// with how much it lowered the causes' confidence.
+func (r *reportRenderer) coverageGaps() {
+	gaps := r.rep.CoverageGaps
+	if len(gaps) == 0 {
+		return
+	}
+	lines := []string{"*Trail coverage* — what the walk could not see"}
+	for i, g := range gaps {
+		if i == r.d.spots {
+			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(len(gaps)-i, "more", "more")))
+			break
+		}
+		title, ok := coverageGapTitle[g.Kind]
+		if !ok {
+			title = dataLine(string(g.Kind), 40)
+		}
+		line := fmt.Sprintf("• *%s:* %s", title, dataLine(g.Note, r.d.spot))
+		if g.ConfidenceSteps > 0 {
+			line += fmt.Sprintf(" _(confidence lowered %s)_", plural(g.ConfidenceSteps, "grade", "grades"))
+		}
+		lines = append(lines, line)
+	}
+	r.b.section("coverage-gaps", strings.Join(lines, "\n"))
 }
 
 func (r *reportRenderer) blindSpots() {
