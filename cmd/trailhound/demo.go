@@ -50,7 +50,7 @@ Runs the real bot against a sandbox Slack workspace, sandbox AWS and an embedded
 this process and without credentials: it posts the scenarios' alarms into #alerts (one of them
 twice, one followed by OK, one through SNS and SQS), lets the bot triage them in threads, and
 prints the conversation.`, stdout, stderr)
-	root := fs.String("scenarios", "testdata/scenarios", "folder of scenarios")
+	root := fs.String("scenarios", "", "folder of scenarios (default: the demo's own, built into the binary)")
 	only := fs.String("only", "", "comma-separated scenario folder names or number prefixes (default: a representative set)")
 	blocksDir := fs.String("blocks", "", "write each message's Block Kit JSON into this folder")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up waiting for the reports after this long")
@@ -61,6 +61,14 @@ prints the conversation.`, stdout, stderr)
 	}
 	if *ai != "off" && *ai != "bedrock" {
 		return usageError("demo: --ai must be off or bedrock, not %q", *ai)
+	}
+	if *root == "" {
+		dir, cleanup, err := builtInScenarios()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		*root = dir
 	}
 	dirs, err := pickDemoScenarios(*root, *only)
 	if err != nil {
