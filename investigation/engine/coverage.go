@@ -264,6 +264,10 @@ type dataAccess struct {
 	resourceType string // AWS::S3::Object or AWS::Lambda::Function
 	arn          string // the bucket's object prefix or the function, "" when unknown
 	why          string
+	// content: the errors are about what an object holds or that it is
+	// gone, not about access to it: a write or a delete, which are data
+	// events, is the likeliest cause.
+	content bool
 }
 
 func (d dataAccess) describe() string {
@@ -292,7 +296,9 @@ var (
 	// invokeError: a log line about a call to invoke a function (not the
 	// runtime's own "Invoke Error" prefix of any failed handler).
 	invokeError = regexp.MustCompile(`(?i)lambda:InvokeFunction|\bInvokeFunction\b|calling the Invoke operation|\bLambda\.Invoke\b`)
-	s3ObjectARN = regexp.MustCompile(`arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/`)
+	s3ObjectARN = regexp.MustCompile(`(?:arn:aws[a-z-]*:s3:::|s3://)([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/[^\s"']`)
+	// accessError: the object is there but the caller may not reach it.
+	accessError = regexp.MustCompile(`(?i)AccessDenied|Forbidden|\b403\b|not authorized`)
 )
 
 // dataAccess reads from the alarm's metrics and the errors in the logs
@@ -314,13 +320,15 @@ func (t *triage) dataAccess() []dataAccess {
 	}
 	for _, o := range t.logs.sortedKinds() {
 		for _, l := range o.Sample {
+			object := s3ObjectARN.FindStringSubmatch(l.Message)
 			switch {
-			case objectError.MatchString(l.Message):
+			case objectError.MatchString(l.Message) || object != nil:
 				arn := ""
-				if m := s3ObjectARN.FindStringSubmatch(l.Message); m != nil {
-					arn = bucketObjects(m[1])
+				if object != nil {
+					arn = bucketObjects(object[1])
 				}
-				add(dataAccess{resourceType: dataS3Object, arn: arn, why: "errors in " + l.Group + " such as " + quote(l.Message, 100)})
+				add(dataAccess{resourceType: dataS3Object, arn: arn, why: "errors in " + l.Group + " such as " + quote(l.Message, 100),
+					content: !accessError.MatchString(l.Message)})
 			case invokeError.MatchString(l.Message):
 				add(dataAccess{resourceType: dataLambda, arn: t.scopedFunctionARN(), why: "errors in " + l.Group + " such as " + quote(l.Message, 100)})
 			}
@@ -355,11 +363,23 @@ func (t *triage) scopedFunctionARN() string {
 }
 
 // lowerConfidence takes the gaps' grades off a candidate's confidence that it
-// caused the symptom, and returns what it had before.
+// caused the symptom, and returns what it had before. When the errors are
+// about an object's content and no trail records object writes, a change
+// the errors do not name is a lead at most: the likeliest cause is a write
+// or a delete nothing recorded.
 func (t *triage) lowerConfidence(g *group) investigation.Confidence {
 	before := g.confidence
 	g.confidence = before.Lower(t.coverage.steps())
+	if t.coverage.unrecordedContent() && !g.corrobName {
+		g.confidence = investigation.ConfidenceLow
+	}
 	return before
+}
+
+// unrecordedContent reports whether the symptom is about an object's content
+// and no trail records the writes that would show who changed it.
+func (c *coverage) unrecordedContent() bool {
+	return c != nil && slices.ContainsFunc(c.data, func(d dataAccess) bool { return d.content })
 }
 
 // loweredSentence says why a candidate's confidence is below its evidence.

@@ -81,3 +81,30 @@ func TestGapsLowerConfidence(t *testing.T) {
 		t.Errorf("no coverage read takes %d grades off", got)
 	}
 }
+
+func TestUnrecordedObjectContentLeavesLeadsOnly(t *testing.T) {
+	c := &coverage{gaps: []investigation.CoverageGap{{Kind: investigation.GapDataEventsOff}},
+		data: []dataAccess{{resourceType: dataS3Object, arn: "arn:aws:s3:::rules/", content: true}}}
+	tr := &triage{coverage: c}
+	unnamed := &group{confidence: investigation.ConfidenceHigh}
+	tr.lowerConfidence(unnamed)
+	named := &group{confidence: investigation.ConfidenceHigh, corrobName: true}
+	tr.lowerConfidence(named)
+	if unnamed.confidence != investigation.ConfidenceLow || named.confidence != investigation.ConfidenceMedium {
+		t.Errorf("unnamed %s, named %s; want low and medium", unnamed.confidence, named.confidence)
+	}
+	c.data[0].content = false // access denied: a policy change explains it
+	access := &group{confidence: investigation.ConfidenceHigh}
+	tr.lowerConfidence(access)
+	if access.confidence != investigation.ConfidenceMedium {
+		t.Errorf("access errors: %s, want medium", access.confidence)
+	}
+}
+
+func TestAttributeIgnoresActionNames(t *testing.T) {
+	for n, want := range map[string]bool{"s3:PutObject": true, "kms:*": true, "payroll-archive-345678901234": false, "arn:aws:s3:::b": false} {
+		if iamAction.MatchString(n) != want {
+			t.Errorf("%s: action %v, want %v", n, !want, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -251,13 +252,18 @@ func (t *triage) attribute(ev investigation.Event) *scoped {
 			return s
 		}
 	}
-	for n := range names {
-		if len(n) >= minNamedLen && t.errorsName(n) {
+	// In order, so that the same trail always gives the same target.
+	for _, n := range slices.Sorted(maps.Keys(names)) {
+		if len(n) >= minNamedLen && !iamAction.MatchString(n) && t.errorsName(n) {
 			return t.namedTarget(n, ev)
 		}
 	}
 	return nil
 }
+
+// iamAction matches a value that names an API action ("s3:PutObject" in a
+// policy document), which error lines quote without naming a resource.
+var iamAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Z*][A-Za-z0-9*]*$`)
 
 // minNamedLen: shorter values (ports, flags) name nothing on their own.
 const minNamedLen = 8
