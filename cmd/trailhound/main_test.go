@@ -123,7 +123,7 @@ var cohorts = []struct {
 	floor    scenario.Summary
 }{
 	{1, 87, scenario.Summary{Top1: 88.8, Top3: 100, BlindHonest: 14, FalseHigh: 0, NextStep: 38}},
-	{88, 999, scenario.Summary{Top1: 80, Top3: 90, BlindHonest: 0, FalseHigh: 3, NextStep: 5}},
+	{88, 999, scenario.Summary{Top1: 90, Top3: 90, BlindHonest: 2, FalseHigh: 1, NextStep: 5, CoverageHonest: 3}},
 }
 
 func TestCorpusAccuracy(t *testing.T) {
@@ -150,7 +150,7 @@ func TestCorpusAccuracy(t *testing.T) {
 		got, f := scenario.Summarize(rows, len(rows)), c.floor
 		t.Logf("scenarios %03d-%03d: %+v", c.from, c.to, got)
 		if got.Top1 < f.Top1 || got.Top3 < f.Top3 || got.BlindHonest < f.BlindHonest ||
-			got.FalseHigh > f.FalseHigh || got.Fabricated != 0 || got.NextStep < f.NextStep {
+			got.FalseHigh > f.FalseHigh || got.Fabricated != 0 || got.NextStep < f.NextStep || got.CoverageHonest < f.CoverageHonest {
 			t.Errorf("scenarios %03d-%03d fell below their floor: got %+v, floor %+v", c.from, c.to, got, f)
 		}
 	}
