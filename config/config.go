@@ -351,8 +351,14 @@ func (c Config) ValidateBot() error {
 	default:
 		bad("TRAILHOUND_AI", "must be off or bedrock, got %q", c.AI)
 	}
-	if c.AIToolCalls < 0 || c.AIInputTokens < 0 || c.AIWallTime < 0 {
-		bad("TRAILHOUND_AI_*", "budgets cannot be negative")
+	if c.AIToolCalls < 0 {
+		bad("TRAILHOUND_AI_TOOL_CALLS", "cannot be negative, got %d", c.AIToolCalls)
+	}
+	if c.AIInputTokens < 0 {
+		bad("TRAILHOUND_AI_INPUT_TOKENS", "cannot be negative, got %d", c.AIInputTokens)
+	}
+	if c.AIWallTime < 0 {
+		bad("TRAILHOUND_AI_WALL_TIME", "cannot be negative, got %s", c.AIWallTime)
 	}
 	return errors.Join(errs...)
 }

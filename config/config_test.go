@@ -58,6 +58,7 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{"bad redis url", merge(validEnv, map[string]string{"REDIS_URL": "http://localhost:6379"}), []string{"REDIS_URL: must be a redis://"}},
 		{"bad channel id", merge(validEnv, map[string]string{"TRAILHOUND_CHANNELS": "#alerts"}), []string{`TRAILHOUND_CHANNELS: "#alerts" is not a channel id`}},
 		{"bad ai mode", merge(validEnv, map[string]string{"TRAILHOUND_AI": "gpt"}), []string{"TRAILHOUND_AI: must be off or bedrock"}},
+		{"negative budget", merge(validEnv, map[string]string{"TRAILHOUND_AI_INPUT_TOKENS": "-1"}), []string{"TRAILHOUND_AI_INPUT_TOKENS: cannot be negative"}},
 		{"bad alert channel", merge(validEnv, map[string]string{"TRAILHOUND_ALERT_CHANNEL": "alerts"}), []string{`TRAILHOUND_ALERT_CHANNEL: "alerts" is not a channel id`}},
 	}
 	for _, tc := range tests {

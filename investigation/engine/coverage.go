@@ -15,9 +15,9 @@ import (
 // GetTrailStatus, GetEventSelectors), so that the report can say what the
 // walk could not see.
 type TrailSetups interface {
-	// Trails returns every trail of account that records region's events or
-	// lives elsewhere, with its status and selectors. No trail is an empty
-	// list, not an error.
+	// Trails returns every trail of account, whatever its home region, with
+	// its status and selectors; region is where the alarm's resource lives.
+	// No trail is an empty list, not an error.
 	Trails(ctx context.Context, account, region string) ([]investigation.TrailConfig, error)
 }
 
