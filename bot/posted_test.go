@@ -11,6 +11,7 @@ import (
 
 	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/intake"
 )
 
 // syncBuffer is a log sink tests read while the bot writes.
@@ -178,4 +179,31 @@ func TestSandboxUnreadableAlarmGetsOneLine(t *testing.T) {
 			t.Errorf("noise %q got a reply: %s", text, r[0].Text)
 		}
 	}
+}
+
+// FuzzUnreadableReply: whatever a message holds, reading it as a possible
+// alarm does not panic, and the reply to an unreadable one is a single
+// bounded line without the credentials it may quote.
+func FuzzUnreadableReply(f *testing.F) {
+	at := time.Date(2026, 3, 19, 14, 0, 0, 0, time.UTC)
+	whole := alarmJSON("checkout-errors", "ALARM", at)
+	for _, s := range []string{whole, whole[:len(whole)/2], alarmEmail("checkout-errors", "ALARM", at)[:200],
+		`{"AlarmName":"x","NewStateValue":"ALARM","AlarmArn":"arn:aws:cloudwatch:us-east-1:123456789012:alarm:AKIAIOSFODNN7EXAMPLE"`,
+		"\x00\xff{\"AlarmName\"", "deploying checkout"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		readsAsAlarm([]string{text})
+		_, err := intake.Parse([]byte(text))
+		if err == nil {
+			return
+		}
+		reason := unreadableReason(err)
+		if strings.ContainsAny(reason, "\n\r") || len(reason) > maxUnreadableReason {
+			t.Fatalf("reason is not one bounded line: %q", reason)
+		}
+		if strings.Contains(reason, "IOSFODNN7EXAMPLE") {
+			t.Fatalf("reason quotes a key id: %q", reason)
+		}
+	})
 }
