@@ -18,6 +18,7 @@ const (
 	ActionWiden        = "widen"         // re-run the triage over a wider window
 	ActionRerun        = "rerun"         // re-run the triage as it was
 	ActionCorrectCause = "correct_cause" // after a 👎: which cause was the right one
+	ActionWhyRank      = "why_rank"      // the score breakdown of a cause
 )
 
 // ActionName returns the name part of an action_id.

@@ -56,6 +56,8 @@ func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 		b.feedback(ctx, c)
 	case blocks.ActionCorrectCause:
 		b.correct(ctx, c)
+	case blocks.ActionWhyRank:
+		b.explainRank(ctx, c)
 	case blocks.ActionWiden:
 		if b.mayReadAWS(c.user, c.channel, name) {
 			b.widen(ctx, c)
@@ -116,6 +118,24 @@ func (b *Bot) feedback(ctx context.Context, c click) {
 		}
 	}
 	b.tell(ctx, c, fmt.Sprintf("👎 Thanks: recorded that cause #%d was not it.", c.value.Rank))
+}
+
+// explainRank shows the clicker the score breakdown of a cause.
+func (b *Bot) explainRank(ctx context.Context, c click) {
+	st, err := b.deps.Store.LoadThread(ctx, c.thread)
+	if err != nil {
+		b.tell(ctx, c, failure("I no longer have this thread's investigation", err))
+		return
+	}
+	for _, cand := range st.Report.Candidates {
+		if cand.Rank == c.value.Rank {
+			if err := b.chat.Ephemeral(ctx, chat.Ref(c.thread), c.user, blocks.RankBreakdown(cand)); err != nil {
+				b.log.Warn("could not answer a click", "user", c.user, "error", err)
+			}
+			return
+		}
+	}
+	b.tell(ctx, c, fmt.Sprintf("This thread's report has no cause #%d.", c.value.Rank))
 }
 
 // correct records which cause was right after a 👎 and writes the triage

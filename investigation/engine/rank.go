@@ -379,7 +379,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 func eventRef(e investigation.Event) investigation.EventRef {
 	return investigation.EventRef{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source,
-		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Region: e.Region,
+		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Via: e.Actor.Kind, Region: e.Region,
 		Link: investigation.EventLink(e.Region, e.ID),
 	}
 }
