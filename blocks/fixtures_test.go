@@ -66,6 +66,7 @@ func highIAMReport() *investigation.Report {
 				},
 				Breakdown: investigation.ScoreBreakdown{Time: 0.27, Layer: 0.12, Kind: 0.25, Corroboration: 0.22, Actor: 0.05},
 				NextStep:  "Re-attach the policy: aws iam attach-role-policy --role-name checkout-role --policy-arn " + policy,
+				LogGroups: []string{"/aws/lambda/checkout"},
 			},
 			{
 				Rank: 2, Category: investigation.CategoryConfig, Confidence: investigation.ConfidenceLow, Score: 0.34, Layer: 1,

@@ -194,6 +194,9 @@ func (r *reportRenderer) header() {
 	if acct := dataLine(a.Account, 40); acct != "" {
 		meta = append(meta, "account "+acct)
 	}
+	if link, ok := AlarmConsoleLink(a); ok {
+		meta = append(meta, "<"+link+"|alarm in CloudWatch>")
+	}
 	r.b.context("alarm", strings.Join(meta, " · "))
 	if reason := dataLine(ClipSentences(a.Reason, r.d.reason), r.d.reason+20); reason != "" {
 		r.b.context("alarm-reason", reason)

@@ -165,6 +165,7 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 			valueButton(actionID(ActionEventJSON, pos, i), "JSON: "+name,
 				ActionValue{Artifact: artifact, Rank: c.Rank, EventID: e.EventID, Region: region}, ""))
 	}
+	buttons = append(buttons, r.lookButtons(pos, c)...)
 	vote := ActionValue{Artifact: artifact, Rank: c.Rank}
 	buttons = append(buttons,
 		valueButton(actionID(ActionWhyRank, pos), "Why this rank", vote, ""),
@@ -180,6 +181,43 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 		more = append(more, fmt.Sprintf("%s without a verifiable CloudTrail console link", plural(unlinked, "event", "events")))
 	}
 	r.b.context(fmt.Sprintf("cause-%d-more", pos), more...)
+}
+
+// Logs Insights opens a little before the change and runs past the alarm,
+// so that the error episode shows with its start.
+const (
+	logsBefore  = 5 * time.Minute
+	logsAfter   = 15 * time.Minute
+	maxLogLinks = 2
+)
+
+// lookButtons link a cause to where to look: its resource's console page and
+// Logs Insights on each log group that corroborates it.
+func (r *reportRenderer) lookButtons(pos int, c investigation.Candidate) []*slack.ButtonBlockElement {
+	var out []*slack.ButtonBlockElement
+	if link, ok := ResourceConsoleLink(c, r.rep.Alarm.Region); ok && len(link) <= MaxButtonURL {
+		out = append(out, urlButton(actionID(ActionOpenConsole, pos), shortType(c.Resource.Type)+" ↗", link))
+	}
+	start, end := firstEvent(c.Events), r.rep.Alarm.StateChangeTime
+	for i, g := range c.LogGroups {
+		if i == maxLogLinks || start.IsZero() || end.IsZero() {
+			break
+		}
+		if link, ok := LogsInsightsLink(r.rep.Alarm.Region, g, start.Add(-logsBefore), end.Add(logsAfter)); ok && len(link) <= MaxButtonURL {
+			out = append(out, urlButton(actionID(ActionOpenLogs, pos, i), "Logs "+ShortName(g)+" ↗", link))
+		}
+	}
+	return out
+}
+
+func firstEvent(events []investigation.EventRef) time.Time {
+	var first time.Time
+	for _, e := range events {
+		if !e.EventTime.IsZero() && (first.IsZero() || e.EventTime.Before(first)) {
+			first = e.EventTime
+		}
+	}
+	return first
 }
 
 // eventNameCounts writes "DetachRolePolicy ×10, PutRolePolicy ×7".

@@ -26,7 +26,7 @@ type click struct {
 func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 	name := blocks.ActionName(cl.ActionID)
 	b.log.Info("button clicked", "action", cl.ActionID, "user", cl.User, "channel", cl.Channel, "message", cl.MessageTS)
-	if name == blocks.ActionOpenEvent {
+	if name == blocks.ActionOpenEvent || name == blocks.ActionOpenConsole || name == blocks.ActionOpenLogs {
 		return // a link: the chat opened it already
 	}
 	if !b.channels[cl.Channel] {

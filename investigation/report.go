@@ -93,6 +93,8 @@ type Candidate struct {
 	Claims     []Claim        `json:"claims"`
 	Breakdown  ScoreBreakdown `json:"score_breakdown"`
 	NextStep   string         `json:"next_step"`
+	// LogGroups are the log groups whose errors corroborate the cause.
+	LogGroups []string `json:"log_groups,omitempty"`
 }
 
 // ResourceRef names a resource briefly.

@@ -361,6 +361,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 		})
 	}
 	if g.corrob != nil {
+		c.LogGroups = []string{g.corrob.First.Group}
 		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
 			Confidence: investigation.ConfidenceHigh,
