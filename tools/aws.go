@@ -18,6 +18,7 @@ type AWS struct {
 	IAM       *IAM
 	Alarms    *Alarms
 	Feeds     *StatusFeeds
+	Metrics   *MetricData
 
 	cfg aws.Config
 }
@@ -47,6 +48,7 @@ func NewAWS(cfg aws.Config, account string) *AWS {
 		IAM:       iam,
 		Alarms:    NewAlarms(cfg, AlarmsOptions{}),
 		Feeds:     NewStatusFeeds(cfg, StatusFeedsOptions{}),
+		Metrics:   NewMetricData(cfg, MetricDataOptions{}),
 		cfg:       cfg,
 	}
 }
