@@ -82,6 +82,15 @@ type Click struct {
 	Value     string
 }
 
+// File is a file the bot shares in a thread: a picture, with the words
+// that say what it shows for those who cannot see it.
+type File struct {
+	Name    string // "checkout-errors-timeline.png"
+	Title   string
+	AltText string
+	Data    []byte
+}
+
 // Posted is a message read back from a thread.
 type Posted struct {
 	TS       string

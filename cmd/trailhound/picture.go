@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/blocks/timeline"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -17,13 +20,44 @@ type metricReader interface {
 	GetMetricData(ctx context.Context, req tools.MetricDataRequest) ([]tools.MetricSeries, error)
 }
 
+// timelinePictures draws the bot's timeline pictures.
+type timelinePictures struct {
+	metrics metricReader
+	now     func() time.Time
+}
+
+func (p timelinePictures) Picture(ctx context.Context, a investigation.Alarm, rep *investigation.Report) (chat.File, error) {
+	pic, err := drawTimeline(ctx, p.metrics, a, rep, p.now())
+	if err != nil {
+		return chat.File{}, err
+	}
+	return chat.File{Name: pictureName(a.Name), Title: "Timeline of " + a.Name, AltText: pic.Alt, Data: pic.PNG}, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// pictureName is a file name for the alarm's timeline.
+func pictureName(alarm string) string {
+	name := strings.Trim(unsafeName.ReplaceAllString(alarm, "-"), "-.")
+	if name == "" || len(name) > 80 {
+		name = "alarm"
+	}
+	return name + "-timeline.png"
+}
+
+// pictureError is a reason the picture cannot be drawn, written for people.
+type pictureError string
+
+func (e pictureError) Error() string      { return string(e) }
+func (e pictureError) UserReason() string { return string(e) }
+
 // drawTimeline reads the alarm's own series (its statistic, period or
 // metric math) over the picture's window and draws it with the report's
 // causes.
 func drawTimeline(ctx context.Context, md metricReader, a investigation.Alarm, rep *investigation.Report, now time.Time) (*timeline.Picture, error) {
 	qs := tools.AlarmQueries(a)
 	if len(qs) == 0 {
-		return nil, errors.New("the alarm has no metric of its own to draw (a composite alarm)")
+		return nil, pictureError("the alarm has no metric of its own to draw (a composite alarm)")
 	}
 	period, label := alarmSeriesName(a)
 	in := timeline.ForReport(a, rep, nil, label, period, now)
@@ -36,7 +70,7 @@ func drawTimeline(ctx context.Context, md metricReader, a investigation.Alarm, r
 		return nil, fmt.Errorf("read the alarm's metric: %w", err)
 	}
 	if len(series) == 0 || len(series[0].Points) == 0 {
-		return nil, errors.New("CloudWatch returned no datapoints for the alarm's metric in the window")
+		return nil, pictureError("CloudWatch returned no datapoints for the alarm's metric in the window")
 	}
 	for _, p := range series[0].Points {
 		in.Series = append(in.Series, timeline.Point{Time: p.Time, Value: p.Value})

@@ -41,6 +41,7 @@ type Server struct {
 	pace     Pace
 	triggers map[string]time.Time
 	replies  map[string]slackResponseTarget // response_url id → where answers go
+	uploads  map[string]*slackUpload        // file id → a file uploaded or awaited
 
 	socket slackSocket
 }
@@ -224,6 +225,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSocket(w, r)
 	case strings.HasPrefix(r.URL.Path, "/response/"):
 		s.serveResponseURL(w, r, strings.TrimPrefix(r.URL.Path, "/response/"))
+	case strings.HasPrefix(r.URL.Path, slackUploadPath):
+		s.serveUpload(w, r, strings.TrimPrefix(r.URL.Path, slackUploadPath))
 	default:
 		http.NotFound(w, r)
 	}
