@@ -121,6 +121,7 @@ func uriComponent(s string) string {
 	return b.String()
 }
 
-// builtLink is the form of the links this file builds: https, a console
-// host, one of the services above, nothing Slack would read as markup.
-var builtLink = regexp.MustCompile(`^https://(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.)?console\.aws\.amazon\.com/(?:cloudwatch|lambda|iam|ec2|rds|dynamodbv2|kms)/home(?:\?region=[a-z0-9-]+)?#[^\s<>|"]*$`)
+// builtLink is the form of the links this package builds: https, a console
+// host, one of the services above, nothing Slack would read as markup; or
+// a Slack thread (ThreadLink).
+var builtLink = regexp.MustCompile(`^https://(?:[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.)?console\.aws\.amazon\.com/(?:cloudwatch|lambda|iam|ec2|rds|dynamodbv2|kms)/home(?:\?region=[a-z0-9-]+)?#[^\s<>|"]*$|^https://slack\.com/archives/[CGD][A-Z0-9]{2,20}/p[0-9]{7,18}$`)

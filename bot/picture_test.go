@@ -102,3 +102,46 @@ func TestSandboxReportStandsWithoutPicture(t *testing.T) {
 		t.Error("no report in the thread")
 	}
 }
+
+// TestSandboxAppHome opens the Home tab after a triage and a 👍: the view
+// lists the triage with its top cause and the accuracy people reported.
+func TestSandboxAppHome(t *testing.T) {
+	sb := startSandbox(t, slackapi.Options{})
+	startPictureReplica(t, sb, nil)
+	root, err := sb.PostAsBot(sandboxChannel, mailBotID, "AWS Notifications", alarmEmail("checkout-errors", "ALARM", episodeStart))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitSandbox(t, sb, 10*time.Second, "the report", func() bool { _, ok := botReport(sb, sandboxChannel, root); return ok })
+	report, _ := botReport(sb, sandboxChannel, root)
+	if _, err := sb.ClickButton(sandboxChannel, "U0ONCALL", report.TS, "feedback_up:1", ""); err != nil {
+		t.Fatal(err)
+	}
+	waitSandbox(t, sb, 10*time.Second, "the thanks", func() bool {
+		for _, e := range sb.Ephemerals(sandboxChannel) {
+			if strings.Contains(e.Text, "Thanks") {
+				return true
+			}
+		}
+		return false
+	})
+	// The triage is remembered for the Home tab once its report is saved,
+	// a moment after the report shows: open the tab until it lists it.
+	var view []byte
+	eventually(t, 10*time.Second, "the Home tab with the triage", func() bool {
+		if err := sb.OpenHome("U0ONCALL"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		v, _ := sb.Home("U0ONCALL")
+		view = v
+		return strings.Contains(string(v), "checkout-errors")
+	})
+	home := string(view)
+	for _, want := range []string{"Recent triages", "*checkout-errors*", "#1 ", "●●", "100% right (1 👍, 0 👎)", "*Overall:*",
+		"https://slack.com/archives/" + sandboxChannel + "/p" + strings.ReplaceAll(root, ".", "")} {
+		if !strings.Contains(home, want) {
+			t.Errorf("Home tab lacks %q:\n%s", want, home)
+		}
+	}
+}

@@ -112,6 +112,8 @@ type Handler interface {
 	OnMention(ctx context.Context, m Mention)
 	OnCommand(ctx context.Context, c Command)
 	OnClick(ctx context.Context, c Click)
+	// OnHomeOpened: user opened the app's Home tab.
+	OnHomeOpened(ctx context.Context, user string)
 }
 
 // Sleep waits d or until ctx ends, whichever comes first: the bot's loops

@@ -2,6 +2,7 @@ package slackapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,7 @@ type Server struct {
 	triggers map[string]time.Time
 	replies  map[string]slackResponseTarget // response_url id → where answers go
 	uploads  map[string]*slackUpload        // file id → a file uploaded or awaited
+	homes    map[string]json.RawMessage     // user → the App Home view published for them
 
 	socket slackSocket
 }
@@ -445,6 +447,7 @@ func copyMessage(m *Message) Message {
 	c.Blocks = slices.Clone(m.Blocks)
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Edits = slices.Clone(m.Edits)
+	c.Files = slices.Clone(m.Files)
 	c.Reactions = make([]Reaction, 0, len(m.Reactions))
 	for _, r := range m.Reactions {
 		c.Reactions = append(c.Reactions, Reaction{Name: r.Name, Users: slices.Clone(r.Users)})

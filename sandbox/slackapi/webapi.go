@@ -80,6 +80,7 @@ var slackMethods = map[string]slackMethod{
 	"chat.getPermalink":            (*Server).chatGetPermalink,
 	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
 	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
+	"views.publish":                (*Server).viewsPublish,
 	"conversations.history":        (*Server).conversationsHistory,
 	"conversations.replies":        (*Server).conversationsReplies,
 	"users.info":                   (*Server).usersInfo,
