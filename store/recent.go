@@ -39,7 +39,7 @@ func (s *Store) RecentTriages(ctx context.Context, n int) ([]ThreadRef, error) {
 	var members []string
 	err := s.do(ctx, "recent triages", func(ctx context.Context) error {
 		var err error
-		members, err = s.rdb.ZRevRange(ctx, s.recentKey(), 0, int64(min(n, MaxRecentTriages))-1).Result()
+		members, err = s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.recentKey(), Start: 0, Stop: int64(min(n, MaxRecentTriages)) - 1, Rev: true}).Result()
 		return err
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package slackapi
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -89,17 +90,16 @@ func readUpload(r *http.Request) ([]byte, error) {
 		if err := r.ParseMultipartForm(slackMaxUpload); err != nil {
 			return nil, err
 		}
-		for _, fhs := range r.MultipartForm.File {
-			for _, fh := range fhs {
-				f, err := fh.Open()
-				if err != nil {
-					return nil, err
-				}
-				defer f.Close()
-				return io.ReadAll(f)
-			}
+		fhs := r.MultipartForm.File["file"]
+		if len(fhs) != 1 {
+			return nil, errors.New("the form holds no file part named \"file\"")
 		}
-		return nil, io.ErrUnexpectedEOF
+		f, err := fhs[0].Open()
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(f)
 	}
 	return io.ReadAll(body)
 }
