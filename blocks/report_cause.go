@@ -71,9 +71,9 @@ func (r *reportRenderer) when(events []investigation.EventRef) string {
 }
 
 // awsCommand is a CLI command in a next step: "aws", a service, an
-// operation and its arguments, up to a parenthesis or a line end. It becomes a
+// operation and its --flags with their values. It becomes a
 // code span so that it reads as a command and keeps its ARNs.
-var awsCommand = regexp.MustCompile("\\baws [a-z0-9-]+ [a-z0-9-]+(?: [^\\s()`]+)*")
+var awsCommand = regexp.MustCompile("\\baws [a-z0-9-]+ [a-z0-9-]+(?: --[a-z0-9-]+(?: [^\\s()`-][^\\s()`]*)?)*")
 
 // nextStepText is the next step for mrkdwn.
 func nextStepText(s string, max int) string {
@@ -196,7 +196,7 @@ const (
 func (r *reportRenderer) lookButtons(pos int, c investigation.Candidate) []*slack.ButtonBlockElement {
 	var out []*slack.ButtonBlockElement
 	if link, ok := ResourceConsoleLink(c, r.rep.Alarm.Region); ok && len(link) <= MaxButtonURL {
-		out = append(out, urlButton(actionID(ActionOpenConsole, pos), shortType(c.Resource.Type)+" ↗", link))
+		out = append(out, urlButton(actionID(ActionOpenConsole, pos), shortType(c.Resource.Type), link))
 	}
 	start, end := firstEvent(c.Events), r.rep.Alarm.StateChangeTime
 	for i, g := range c.LogGroups {
@@ -204,7 +204,7 @@ func (r *reportRenderer) lookButtons(pos int, c investigation.Candidate) []*slac
 			break
 		}
 		if link, ok := LogsInsightsLink(r.rep.Alarm.Region, g, start.Add(-logsBefore), end.Add(logsAfter)); ok && len(link) <= MaxButtonURL {
-			out = append(out, urlButton(actionID(ActionOpenLogs, pos, i), "Logs "+ShortName(g)+" ↗", link))
+			out = append(out, urlButton(actionID(ActionOpenLogs, pos, i), "Logs "+ShortName(g), link))
 		}
 	}
 	return out
