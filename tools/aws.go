@@ -20,6 +20,7 @@ type AWS struct {
 	Feeds     *StatusFeeds
 	// TrailSetups reads the trail setup, for the coverage the report states.
 	TrailSetups *TrailSetups
+	Metrics     *MetricData
 
 	cfg aws.Config
 }
@@ -50,6 +51,7 @@ func NewAWS(cfg aws.Config, account string) *AWS {
 		Alarms:      NewAlarms(cfg, AlarmsOptions{}),
 		Feeds:       NewStatusFeeds(cfg, StatusFeedsOptions{}),
 		TrailSetups: NewTrailSetups(cfg),
+		Metrics:     NewMetricData(cfg, MetricDataOptions{}),
 		cfg:         cfg,
 	}
 }

@@ -237,7 +237,11 @@ func (t *triage) failedSummary() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s on %s by %s at %s (%s)", f.Name, f.Target.ID, f.Actor.Name, clock(f.Time), f.ErrorCode))
 	}
-	return fmt.Sprintf("%d failed call(s) on the scoped resources were not counted as changes: %s.", len(t.failed), strings.Join(parts, "; "))
+	verb := "were"
+	if len(t.failed) == 1 {
+		verb = "was"
+	}
+	return fmt.Sprintf("%s on the scoped resources %s not counted as changes: %s.", investigation.Plural(len(t.failed), "failed call", "failed calls"), verb, strings.Join(parts, "; "))
 }
 
 // quote puts a log line on one line, shortened, between quotation marks.

@@ -186,7 +186,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 	for i, p := range picks {
 		t.lookedUp(p.k.Name)
 		if i == DelayedLookups {
-			t.note("longer look-back skipped for %d kind(s) of delayed change (budget of %d)", len(picks)-i, DelayedLookups)
+			t.note("longer look-back skipped for %s of delayed change (budget of %d)", investigation.Plural(len(picks)-i, "kind", "kinds"), DelayedLookups)
 			break
 		}
 		region := t.alarm.Region
@@ -412,7 +412,7 @@ func (t *triage) lookByClass(ctx context.Context) {
 	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
 	for i, k := range picks {
 		if i == ClassLookups {
-			t.note("%d more kind(s) of change that produce these errors were not looked up by name (budget of %d)", len(picks)-i, ClassLookups)
+			t.note("%s of change that produce these errors not looked up by name (budget of %d)", investigation.Plural(len(picks)-i, "more kind", "more kinds"), ClassLookups)
 			break
 		}
 		t.lookedUp(k.Name)

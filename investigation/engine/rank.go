@@ -365,6 +365,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 		})
 	}
 	if g.corrob != nil {
+		c.LogGroups = []string{g.corrob.First.Group}
 		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
 			Confidence: investigation.ConfidenceHigh,
@@ -383,7 +384,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 func eventRef(e investigation.Event) investigation.EventRef {
 	return investigation.EventRef{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source,
-		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Region: e.Region,
+		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Via: e.Actor.Kind, Region: e.Region,
 		Link: investigation.EventLink(e.Region, e.ID),
 	}
 }
