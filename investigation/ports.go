@@ -131,3 +131,35 @@ type Alarms interface {
 
 // ErrUnknownResource is returned by sources that have nothing on a resource.
 var ErrUnknownResource = errors.New("unknown resource")
+
+type accountKey struct{}
+
+// WithAccount says which account the calls made with ctx read when their
+// arguments do not name one (a log group by name, an alarm by name): the
+// engine sets the alarm's account for a triage, and a resource's own account
+// around the reads about it. Adapters holding one account's credentials
+// ignore it.
+func WithAccount(ctx context.Context, account string) context.Context {
+	if account == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, accountKey{}, account)
+}
+
+// AccountFrom returns the account WithAccount set, or "".
+func AccountFrom(ctx context.Context) string {
+	s, _ := ctx.Value(accountKey{}).(string)
+	return s
+}
+
+// AccountError is a read refused before any call was made, or denied by
+// AWS, because of the account it would read: outside the allowlist, not a
+// member of the organization, or without a role Trailhound may assume.
+type AccountError struct {
+	Account string
+	// Reason says why, for a person: "not in the allowlist", "AssumeRole
+	// into arn:aws:iam::…:role/… denied: …".
+	Reason string
+}
+
+func (e *AccountError) Error() string { return "account " + e.Account + " not read: " + e.Reason }

@@ -47,6 +47,7 @@ const (
 	BlindRuntime     BlindSpotKind = "runtime"      // errors inside the workload
 	BlindDeliveryLag BlindSpotKind = "delivery_lag" // CloudTrail has not delivered the last minutes yet
 	BlindUnscoped    BlindSpotKind = "unscoped"     // the alarm names no resource the engine knows
+	BlindAccount     BlindSpotKind = "account"      // an account Trailhound may not or cannot read
 )
 
 // Report is the outcome of a triage (DESIGN §4).
