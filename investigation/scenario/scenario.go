@@ -37,11 +37,31 @@ type TrailFile struct {
 
 // Meta is scenario.json.
 type Meta struct {
-	Title   string    `json:"title"`
+	Title string `json:"title"`
+	// Account holds the credentials Trailhound runs with.
 	Account string    `json:"account"`
 	Region  string    `json:"region"`
 	Now     time.Time `json:"now"`
+	// Accounts is the organization as ListAccounts answers it; empty for a
+	// scenario of one account.
+	Accounts []Account `json:"accounts,omitempty"`
+	// AllowedAccounts is the operator's allowlist; empty allows every
+	// account of Accounts.
+	AllowedAccounts []string `json:"allowed_accounts,omitempty"`
 }
+
+// Account is one account of the organization.
+type Account struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// MemberRole false means the read-only role is missing or does not
+	// trust the caller, so AssumeRole into the account is denied. Absent
+	// means true; HasMemberRole reads it.
+	MemberRole *bool `json:"member_role,omitempty"`
+}
+
+// HasMemberRole reports whether Trailhound's role can be assumed in a.
+func (a Account) HasMemberRole() bool { return a.MemberRole == nil || *a.MemberRole }
 
 // Expect is expect.json: the right answer.
 type Expect struct {
