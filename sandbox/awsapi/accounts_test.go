@@ -127,7 +127,7 @@ func TestAssumeRoleOpensOnlyTheRolesAccount(t *testing.T) {
 
 	for _, role := range []string{
 		"arn:aws:iam::" + noRoleAccount + ":role/" + awsapi.MemberRoleName, // no member role
-		"arn:aws:iam::999999999999:role/" + awsapi.MemberRoleName,         // not in the organization
+		"arn:aws:iam::999999999999:role/" + awsapi.MemberRoleName,          // not in the organization
 		"arn:aws:iam::" + paymentsAccount + ":role/Admin",                  // not the read-only role
 	} {
 		_, err := sts.NewFromConfig(home).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("s1")})
