@@ -163,3 +163,20 @@ type AccountError struct {
 }
 
 func (e *AccountError) Error() string { return "account " + e.Account + " not read: " + e.Reason }
+
+type alarmNameKey struct{}
+
+// WithAlarmName says which alarm the calls made with ctx are for, so that
+// what AWS records of them (an assumed role's session name) can say so.
+func WithAlarmName(ctx context.Context, name string) context.Context {
+	if name == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, alarmNameKey{}, name)
+}
+
+// AlarmNameFrom returns the alarm WithAlarmName set, or "".
+func AlarmNameFrom(ctx context.Context) string {
+	s, _ := ctx.Value(alarmNameKey{}).(string)
+	return s
+}

@@ -19,8 +19,9 @@ import (
 
 // newEngine is an engine on the AWS adapters with the given clock.
 func newEngine(a *tools.AWS, now func() time.Time) *engine.Engine {
+	s := a.Sources()
 	return &engine.Engine{
-		Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Feeds: a.Feeds, Now: now,
+		Trail: s.Trail, Topology: s.Topology, Logs: s.Logs, IAM: s.IAM, Alarms: s.Alarms, Feeds: s.Feeds, Now: now,
 	}
 }
 
@@ -114,6 +115,9 @@ type sandboxRun struct {
 	aws    *tools.AWS
 }
 
+// sandboxExternalID is the external ID sandbox runs assume member roles with.
+const sandboxExternalID = "trailhound-sandbox"
+
 // sandboxOptions reproduce realistic AWS on the sandbox.
 type sandboxOptions struct {
 	latency  time.Duration
@@ -133,6 +137,12 @@ func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOption
 	if err != nil {
 		srv.Close()
 		return nil, err
+	}
+	if len(sc.Meta.Accounts) > 0 {
+		// An organization: every other account through its read-only role,
+		// as a deployment with member roles reads them.
+		a.EnableAccounts(tools.AccountsOptions{Home: sc.Meta.Account, RoleName: awsapi.MemberRoleName,
+			ExternalID: sandboxExternalID, Allowed: sc.Meta.AllowedAccounts})
 	}
 	return &sandboxRun{server: srv, aws: a}, nil
 }

@@ -157,7 +157,7 @@ func (e *Engine) Triage(ctx context.Context, a investigation.Alarm) (*investigat
 	t := &triage{engine: e, lim: lim, alarm: a, now: now(), log: log,
 		calls: map[string]int{}, seen: map[string]*found{}}
 	t.symptom = a.StateChangeTime
-	t.run(investigation.WithAccount(ctx, a.Account))
+	t.run(investigation.WithAlarmName(investigation.WithAccount(ctx, a.Account), a.Name))
 
 	rep := t.report()
 	rep.Stats.DurationMS = time.Since(started).Milliseconds()
