@@ -27,6 +27,9 @@ type Scenario struct {
 	Model    ModelFile
 	Feeds    *FeedsFile   // nil without feeds.json
 	Metrics  *MetricsFile // nil without metrics.json
+	// Trails is the accounts' CloudTrail setup; nil without trails.json,
+	// which means every account has a multi-region management-events trail.
+	Trails *TrailsFile
 }
 
 // TrailFile is one CloudTrail file of trail/, byte for byte (gzipped or not).
@@ -72,4 +75,8 @@ type Expect struct {
 	// PreviousValues are the values a revert would restore (an old timeout,
 	// the former image tag, …); rank 1's next step should name one of them.
 	PreviousValues []string `json:"previous_values,omitempty"`
+	// CoverageGap is a gap in trail coverage the report must state beside
+	// the cause: "no_trail", "region_not_covered", "data_events_off" or
+	// "logging_stopped".
+	CoverageGap string `json:"coverage_gap,omitempty"`
 }
