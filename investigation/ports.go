@@ -180,3 +180,11 @@ func AlarmNameFrom(ctx context.Context) string {
 	s, _ := ctx.Value(alarmNameKey{}).(string)
 	return s
 }
+
+// Owners is implemented by topologies that read several accounts: they find
+// the account that owns a resource its relation named by id alone and the
+// account assumed for it does not know, and return its dependencies read
+// there. None found returns ErrUnknownResource.
+type Owners interface {
+	Owner(ctx context.Context, r Resource) (account string, deps []Dependency, err error)
+}

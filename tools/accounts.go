@@ -52,9 +52,12 @@ type AccountsOptions struct {
 	ExternalID string
 	// Allowed, when set, is the only accounts Trailhound may read.
 	Allowed []string
-	// Members, when set, restricts reads to the accounts it reports as
-	// members of the organization (Organizations ListAccounts).
-	Members func(ctx context.Context) (map[string]string, error)
+	// Organization, when set, lists the organization's accounts: their
+	// names, and where the owner of a resource known by id alone is looked
+	// for.
+	Organization *Organization
+	// RequireMember restricts reads to the organization's member accounts.
+	RequireMember bool
 	// Now is the clock that ages remembered refusals; time.Now when nil.
 	Now func() time.Time
 }
@@ -131,8 +134,8 @@ func (m *Accounts) For(ctx context.Context, account string) (*AWS, error) {
 		return nil, &investigation.AccountError{Account: account,
 			Reason: "not in Trailhound's account allowlist (setting accounts): no call was made"}
 	}
-	if m.opts.Members != nil {
-		members, err := m.opts.Members(ctx)
+	if m.opts.RequireMember && m.opts.Organization != nil {
+		members, err := m.opts.Organization.Accounts(ctx)
 		if err != nil {
 			return nil, &investigation.AccountError{Account: account,
 				Reason: "membership of the organization could not be checked (" + string(investigation.ReasonOf(err)) + "): no call was made"}
@@ -226,4 +229,39 @@ func SessionName(alarm string) string {
 		s = s[:maxSessionName]
 	}
 	return s
+}
+
+// candidates are the accounts a resource's owner may be: the home account,
+// the allowlist and the organization's accounts when it can be listed.
+func (m *Accounts) candidates(ctx context.Context) []string {
+	set := map[string]bool{m.opts.Home: true}
+	for _, a := range m.opts.Allowed {
+		set[a] = true
+	}
+	if m.opts.Organization != nil {
+		if members, err := m.opts.Organization.Accounts(ctx); err == nil {
+			for a := range members {
+				set[a] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Name is "name (id)" for an account of the organization when its accounts
+// can be listed, else the id.
+func (m *Accounts) Name(ctx context.Context, account string) string {
+	if m.opts.Organization == nil || account == "" {
+		return account
+	}
+	names, err := m.opts.Organization.Accounts(ctx)
+	if err != nil || names[account] == "" {
+		return account
+	}
+	return names[account] + " (" + account + ")"
 }

@@ -132,3 +132,34 @@ func (f accountFeeds) Status(ctx context.Context, r investigation.Resource, star
 	}
 	return a.Feeds.Status(ctx, r, start, end)
 }
+
+// MaxOwnerProbes bounds the accounts asked for the owner of one resource.
+const MaxOwnerProbes = 6
+
+// Owner asks the other accounts Trailhound may read, in id order, for r,
+// and returns the first that knows it with r's dependencies read there.
+func (t accountTopology) Owner(ctx context.Context, r investigation.Resource) (string, []investigation.Dependency, error) {
+	assumed := resourceAccount(ctx, r)
+	probes := 0
+	for _, account := range t.m.candidates(ctx) {
+		if account == assumed || account == "" {
+			continue
+		}
+		if probes == MaxOwnerProbes {
+			break
+		}
+		a, err := t.m.For(ctx, account)
+		if err != nil {
+			// Refused accounts are not asked: the allowlist holds.
+			continue
+		}
+		probes++
+		in := r
+		in.Account = account
+		deps, err := a.Topology.Dependencies(ctx, in)
+		if err == nil {
+			return account, deps, nil
+		}
+	}
+	return "", nil, investigation.ErrUnknownResource
+}

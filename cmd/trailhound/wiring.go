@@ -142,7 +142,7 @@ func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOption
 		// An organization: every other account through its read-only role,
 		// as a deployment with member roles reads them.
 		a.EnableAccounts(tools.AccountsOptions{Home: sc.Meta.Account, RoleName: awsapi.MemberRoleName,
-			ExternalID: sandboxExternalID, Allowed: sc.Meta.AllowedAccounts})
+			ExternalID: sandboxExternalID, Allowed: sc.Meta.AllowedAccounts, Organization: tools.NewOrganization(a.SDKConfig())})
 	}
 	return &sandboxRun{server: srv, aws: a}, nil
 }

@@ -122,6 +122,9 @@ type scoped struct {
 	// can break the alarm's resource (see relationStrength).
 	Depth    int
 	Strength float64
+	// inherited says the account is its parent's, assumed because the
+	// relation did not name one; the owner may be another account.
+	inherited bool
 }
 
 // found is an event with the scoped resource whose lookup returned it.

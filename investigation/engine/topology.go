@@ -209,6 +209,9 @@ func (t *triage) expandTopology(ctx context.Context) {
 		}
 		reads++
 		deps, err := topo.Dependencies(t.inAccount(ctx, parent.Resource), parent.Resource)
+		if errors.Is(err, investigation.ErrUnknownResource) && parent.inherited {
+			deps, err = t.findOwner(ctx, parent)
+		}
 		if t.refusedRead(err, parent.Resource) {
 			continue
 		}
@@ -303,11 +306,12 @@ func (t *triage) dependency(parent *scoped, d investigation.Dependency, strength
 	if r.Account == "" && hasARN && arn.Account != "aws" {
 		r.Account = arn.Account
 	}
-	if r.Account == "" {
+	inherited := r.Account == ""
+	if inherited {
 		r.Account = parent.Account
 	}
 	return &scoped{Resource: r, Layer: 2, Relation: d.Relation, Parent: parent.Resource,
-		Depth: parent.Depth + 1, Strength: strength}
+		Depth: parent.Depth + 1, Strength: strength, inherited: inherited}
 }
 
 // maxNamesInNote bounds the resources a topology note lists by name.
