@@ -305,7 +305,11 @@ type Request struct {
 	Account   string
 	Operation string // "cloudtrail:LookupEvents"
 	Region    string
-	Body      string // the request body, cut at maxRecordedBody
+	Body      string    // the request body, cut at maxRecordedBody
+	Arrival   time.Time // when it reached the sandbox, as rate limits count
+	// Refused is the error code the sandbox answered before serving it
+	// (ThrottlingException, ExpiredToken, an injected fault); "" if served.
+	Refused string
 }
 
 const maxRecordedBody = 2048
@@ -315,7 +319,7 @@ func (a *Emulator) requestOf(r *http.Request, op string, body []byte) Request {
 		body = body[:maxRecordedBody]
 	}
 	return Request{AccessKey: requestKey(r), Account: a.sc.Meta.Account, Operation: op,
-		Region: a.requestRegion(r), Body: string(body)}
+		Region: a.requestRegion(r), Body: string(body), Arrival: arrival(r)}
 }
 
 // RecordRequests turns on (or off) keeping every request, for tests that

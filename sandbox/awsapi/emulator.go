@@ -217,10 +217,20 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 	f := c.faults[op]
 	delay := c.latency + f.Latency
 	throttle := f.Throttle || c.throttle
+	recorded := -1
 	if c.record {
+		recorded = len(c.requests)
 		c.requests = append(c.requests, a.requestOf(r, op, body))
 	}
 	c.mu.Unlock()
+	refuse := func(status int, code, msg string) {
+		if recorded >= 0 {
+			c.mu.Lock()
+			c.requests[recorded].Refused = code
+			c.mu.Unlock()
+		}
+		errorWriter(w, status, code, msg)
+	}
 	if delay > 0 {
 		t := time.NewTimer(delay)
 		select {
@@ -232,7 +242,7 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 	}
 	switch authErr := authError(r); {
 	case authErr != nil:
-		errorWriter(w, authErr.status, authErr.code, authErr.msg)
+		refuse(authErr.status, authErr.code, authErr.msg)
 		return false
 	case f.Timeout:
 		// Hold the request until the client gives up, as a black-holed endpoint would.
@@ -243,10 +253,10 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		errorWriter(w, status, f.ErrorCode, "sandbox fault injected for "+op)
+		refuse(status, f.ErrorCode, "sandbox fault injected for "+op)
 		return false
 	case throttle && !a.state.allow(op, a.sc.Meta.Account, a.requestRegion(r), arrival(r)):
-		errorWriter(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+		refuse(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 		return false
 	}
 	return true
