@@ -50,6 +50,24 @@ type Config struct {
 	Regions  []string `yaml:"regions"`
 	Accounts []string `yaml:"accounts"`
 
+	// MemberRole, when set, is the read-only role Trailhound assumes in
+	// every account other than its credentials' own ("{account}" in it is
+	// replaced by the account id); empty reads that one account only.
+	MemberRole string `yaml:"member_role"`
+	// MemberRoles overrides the role per account: a name or a full ARN.
+	MemberRoles map[string]string `yaml:"member_roles"`
+	// ExternalID is passed to every AssumeRole; the member roles' trust
+	// policy requires it.
+	ExternalID string `yaml:"external_id"`
+	// OrganizationCheck reads only accounts AWS Organizations lists as
+	// members (organizations:ListAccounts).
+	OrganizationCheck bool `yaml:"organization_check"`
+	// PortalURL is the IAM Identity Center access portal's start URL;
+	// with PortalRole (a permission set), event links sign the reader in
+	// to the event's account.
+	PortalURL  string `yaml:"portal_url"`
+	PortalRole string `yaml:"portal_role"`
+
 	AI            string        `yaml:"ai"`
 	BedrockModel  string        `yaml:"bedrock_model"`
 	BedrockRegion string        `yaml:"bedrock_region"`
@@ -118,6 +136,36 @@ func dur(p func(*Config) *time.Duration) func(*Config, string) error {
 	}
 }
 
+func boolean(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("not true or false: %q", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+// pairs reads "key=value,key=value".
+func pairs(p func(*Config) *map[string]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		out := map[string]string{}
+		for _, kv := range strings.Split(v, ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			k, val, ok := strings.Cut(kv, "=")
+			if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(val) == "" {
+				return fmt.Errorf("want account=role pairs separated by commas, got %q", kv)
+			}
+			out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		}
+		*p(c) = out
+		return nil
+	}
+}
+
 func number(p func(*Config) *float64) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
@@ -155,6 +203,12 @@ var settings = []setting{
 	{"TRAILHOUND_LOG_LEVEL", "log-level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"TRAILHOUND_REGIONS", "regions", "comma-separated regions to triage (empty: all)", list(func(c *Config) *[]string { return &c.Regions })},
 	{"TRAILHOUND_ACCOUNTS", "accounts", "comma-separated account ids to triage (empty: all)", list(func(c *Config) *[]string { return &c.Accounts })},
+	{"TRAILHOUND_MEMBER_ROLE", "member-role", "role assumed in the other accounts, e.g. TrailhoundReadOnly ({account} is replaced; empty: read the credentials' own account only)", str(func(c *Config) *string { return &c.MemberRole })},
+	{"TRAILHOUND_MEMBER_ROLES", "member-roles", "per-account role overrides: account=name-or-ARN,…", pairs(func(c *Config) *map[string]string { return &c.MemberRoles })},
+	{"TRAILHOUND_EXTERNAL_ID", "external-id", "external ID passed to AssumeRole (the member roles' trust condition)", str(func(c *Config) *string { return &c.ExternalID })},
+	{"TRAILHOUND_ORGANIZATION_CHECK", "organization-check", "read only accounts AWS Organizations lists as members (true/false)", boolean(func(c *Config) *bool { return &c.OrganizationCheck })},
+	{"TRAILHOUND_PORTAL_URL", "portal-url", "IAM Identity Center start URL: event links open through the access portal in the event's account", str(func(c *Config) *string { return &c.PortalURL })},
+	{"TRAILHOUND_PORTAL_ROLE", "portal-role", "permission set the portal links sign in with", str(func(c *Config) *string { return &c.PortalRole })},
 	{"TRAILHOUND_AI", "ai", "off or bedrock", str(func(c *Config) *string { return &c.AI })},
 	{"TRAILHOUND_BEDROCK_MODEL", "bedrock-model", "Bedrock model or inference profile id", str(func(c *Config) *string { return &c.BedrockModel })},
 	{"TRAILHOUND_BEDROCK_REGION", "bedrock-region", "region of the Bedrock endpoint (default: AWS_REGION)", str(func(c *Config) *string { return &c.BedrockRegion })},
@@ -306,6 +360,7 @@ func (c Config) ValidateBot() error {
 	if c.AIToolCalls < 0 || c.AIInputTokens < 0 || c.AIWallTime < 0 {
 		bad("TRAILHOUND_AI_*", "budgets cannot be negative")
 	}
+	errs = append(errs, c.validateAccounts()...)
 	return errors.Join(errs...)
 }
 

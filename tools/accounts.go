@@ -265,3 +265,17 @@ func (m *Accounts) Name(ctx context.Context, account string) string {
 	}
 	return names[account] + " (" + account + ")"
 }
+
+// callerTimeout bounds the GetCallerIdentity that names the home account.
+const callerTimeout = 10 * time.Second
+
+// CallerAccount is the account cfg's credentials belong to.
+func CallerAccount(ctx context.Context, cfg aws.Config) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, callerTimeout)
+	defer cancel()
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", Wrap("sts:GetCallerIdentity", "find the credentials' own account", err)
+	}
+	return aws.ToString(out.Account), nil
+}

@@ -26,6 +26,9 @@ var EngineActions = []string{
 	OpListTasks, OpDescribeTasks, OpDescribeEvents, OpDescribeScalingActivities, // status feeds
 	OpGetQueueURL, OpReceiveMessage, OpDeleteMessage, OpChangeMessageVisibility,
 	PermissionFor("bedrock:Converse"),
+	// Other accounts: their member role, and the organization's account
+	// list for names and membership (GetCallerIdentity needs no permission).
+	"sts:AssumeRole", "organizations:ListAccounts",
 }
 
 // PolicyActions is what deploy/iam-policy.json must grant: the registry's
