@@ -187,7 +187,7 @@ func (r *reportRenderer) header() {
 	}
 	meta = append(meta, stateSince(a.State, a.StateChangeTime))
 	var where []string
-	if acct := dataLine(a.Account, 40); acct != "" {
+	if acct := dataLine(r.rep.AccountLabel(a.Account), 80); acct != "" {
 		where = append(where, "account "+acct)
 	}
 	if region := dataLine(a.Region, 40); region != "" {

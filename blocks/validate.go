@@ -257,7 +257,7 @@ func (v *validator) button(path string, x any) {
 }
 
 func validConsoleLink(u string) bool {
-	_, _, ok := parseConsoleLink(u)
+	_, _, _, ok := parseConsoleLink(u)
 	return ok
 }
 

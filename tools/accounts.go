@@ -253,17 +253,17 @@ func (m *Accounts) candidates(ctx context.Context) []string {
 	return out
 }
 
-// Name is "name (id)" for an account of the organization when its accounts
-// can be listed, else the id.
-func (m *Accounts) Name(ctx context.Context, account string) string {
+// AccountName is an account's name in the organization, "" when the
+// organization's accounts cannot be listed.
+func (m *Accounts) AccountName(ctx context.Context, account string) string {
 	if m.opts.Organization == nil || account == "" {
-		return account
+		return ""
 	}
 	names, err := m.opts.Organization.Accounts(ctx)
-	if err != nil || names[account] == "" {
-		return account
+	if err != nil {
+		return ""
 	}
-	return names[account] + " (" + account + ")"
+	return names[account]
 }
 
 // callerTimeout bounds the GetCallerIdentity that names the home account.

@@ -149,6 +149,8 @@ func awsBackends(ctx context.Context, cfg config.Config, reg prometheus.Register
 		return nil, err
 	}
 	be := engineBackends(a, time.Now, a.Region())
+	be.Triager = labelledTriager{next: be.Triager,
+		labels: accountLabels{accounts: a.Accounts(), portalURL: cfg.PortalURL, portalRole: cfg.PortalRole}}
 	if cfg.AI == config.AIBedrock {
 		advisor := bedrockAdvisor{
 			aws:     a,

@@ -17,7 +17,7 @@ const textWidth = 100
 func writeReportText(w io.Writer, rep *investigation.Report) {
 	a := rep.Alarm
 	fmt.Fprintf(w, "%s — %s since %s\n", a.Name, a.State, a.StateChangeTime.Format("2006-01-02 15:04:05 MST"))
-	fmt.Fprintf(w, "  alarm   %s (account %s, %s)\n", a.ARN, a.Account, a.Region)
+	fmt.Fprintf(w, "  alarm   %s (account %s, %s)\n", a.ARN, rep.AccountLabel(a.Account), a.Region)
 	if a.Reason != "" {
 		fmt.Fprintf(w, "  reason  %s\n", oneLine(a.Reason, textWidth))
 	}
@@ -46,6 +46,9 @@ func writeReportText(w io.Writer, rep *investigation.Report) {
 		writeWrapped(w, c.NextStep, "    next    ", "            ")
 		for _, e := range c.Events {
 			fmt.Fprintf(w, "    event   %s %s by %s\n            %s\n", e.EventTime.Format("15:04:05"), e.EventName, e.Actor, e.Link)
+			if e.Account != "" {
+				fmt.Fprintf(w, "            in account %s: switch to it before opening the link\n", rep.AccountLabel(e.Account))
+			}
 		}
 		fmt.Fprintln(w)
 	}

@@ -160,6 +160,7 @@ func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm in
 	if err != nil {
 		return nil, err
 	}
+	accountLabels{accounts: r.aws.Accounts()}.apply(ctx, rep)
 	rep.Stats.APICalls = counter.Counts()
 	for _, rj := range r.server.Emulator().TrailRejected() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", rj.File, rj.Reason))
