@@ -27,11 +27,30 @@ func newEngine(a *tools.AWS, now func() time.Time) *engine.Engine {
 
 // newRegistry is the closed set of read-only tools the AI may call, on the
 // same adapters as the engine.
+// The trail and the logs follow the workload's account (see workloadContext);
+// the other tools read the bot's own account.
 func newRegistry(a *tools.AWS, region string) (*agent.Registry, error) {
+	s := a.Sources()
 	return agent.NewRegistry(agent.Backends{
-		Trail: a.Trail, Logs: a.Logs, LogInsights: a.Logs, IAM: a.IAM, Alarms: a.Alarms,
+		Trail: s.Trail, Logs: s.Logs, LogInsights: a.Logs, IAM: a.IAM, Alarms: a.Alarms,
 		Config: a.Config, Inventory: a.Inventory,
 	}, agent.RegistryOptions{DefaultRegion: region})
+}
+
+// workloadContext reads, for the agent, in the account of the alarm's
+// first resource, as the engine did: a cross-account alarm's workload is
+// in its metric's account.
+func workloadContext(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) context.Context {
+	account := alarm.Account
+	if rep != nil {
+		for _, r := range rep.Alarm.Resources {
+			if r.Account != "" {
+				account = r.Account
+				break
+			}
+		}
+	}
+	return investigation.WithAlarmName(investigation.WithAccount(ctx, account), alarm.Name)
 }
 
 // advise runs the agent on top of a deterministic report; the report keeps
@@ -41,7 +60,7 @@ func advise(ctx context.Context, a *tools.AWS, model *bedrock.Model, rep *invest
 	if err != nil {
 		return agent.Assessment{}, err
 	}
-	assessment, status, _ := agent.Advise(ctx, agent.AdviseInput{
+	assessment, status, _ := agent.Advise(workloadContext(ctx, alarm, rep), agent.AdviseInput{
 		Report: rep, Alarm: alarm, Model: model, ModelName: model.ID(), Tools: reg, Budgets: b,
 	})
 	rep.AI = status
@@ -75,7 +94,7 @@ func (a bedrockAdvisor) Answer(ctx context.Context, question string, st bot.Thre
 		return "", nil, err
 	}
 	rep := st.Report
-	res, status, _ := agent.Answer(ctx, agent.AnswerInput{
+	res, status, _ := agent.Answer(workloadContext(ctx, st.Alarm, &rep), agent.AnswerInput{
 		Question: question, Report: &rep, Alarm: st.Alarm,
 		Model: a.model, ModelName: a.model.ID(), Tools: reg, Budgets: a.budgets,
 	})
