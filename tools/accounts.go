@@ -79,9 +79,11 @@ type Accounts struct {
 
 // memberAccount is one account reached through its role.
 type memberAccount struct {
-	role   string
-	aws    *AWS
-	creds  *aws.CredentialsCache
+	role  string
+	aws   *AWS
+	creds *aws.CredentialsCache
+
+	mu     sync.Mutex // held while the credentials are checked or renewed
 	denied *investigation.AccountError
 	until  time.Time // when denied stops being remembered
 }
@@ -146,15 +148,16 @@ func (m *Accounts) For(ctx context.Context, account string) (*AWS, error) {
 		}
 	}
 	acct := m.member(account)
-	m.mu.Lock()
+	// One caller at a time per account: the one that finds the credentials
+	// missing or expiring calls STS, the others then find them cached, or
+	// find the refusal it remembered.
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
 	if acct.denied != nil && m.opts.Now().Before(acct.until) {
-		denied := acct.denied
-		m.mu.Unlock()
-		return nil, denied
+		return nil, acct.denied
 	}
-	m.mu.Unlock()
 	// The cache holds the credentials for their lifetime and renews them
-	// ahead of expiry; only its first caller (and one per renewal) calls STS.
+	// ahead of expiry.
 	actx, cancel := context.WithTimeout(ctx, assumeRoleTimeout)
 	defer cancel()
 	if _, err := acct.creds.Retrieve(actx); err != nil {
@@ -182,7 +185,7 @@ func (m *Accounts) member(account string) *memberAccount {
 
 // refused turns a failed AssumeRole into what a person can act on. A denial
 // is remembered for DeniedRetryAfter; other failures (network, throttling)
-// are not, and are returned as they are.
+// are not, and are returned as they are. The caller holds acct.mu.
 func (m *Accounts) refused(account string, acct *memberAccount, err error) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || (ae.ErrorCode() != "AccessDenied" && ae.ErrorCode() != "AccessDeniedException") {
@@ -190,9 +193,7 @@ func (m *Accounts) refused(account string, acct *memberAccount, err error) error
 	}
 	denied := &investigation.AccountError{Account: account,
 		Reason: fmt.Sprintf("AssumeRole into %s was denied: the role is missing in that account, or its trust policy does not trust Trailhound's role with the configured external ID", acct.role)}
-	m.mu.Lock()
 	acct.denied, acct.until = denied, m.opts.Now().Add(DeniedRetryAfter)
-	m.mu.Unlock()
 	return denied
 }
 
