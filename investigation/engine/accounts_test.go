@@ -95,3 +95,60 @@ func TestRefusedAccountIsNotedOnceAndNamedAsBlindSpot(t *testing.T) {
 		t.Error("a candidate above low from an account that was not read")
 	}
 }
+
+// ownerTopology knows the resources of each account; a relation names a
+// subnet of another account by id alone.
+type ownerTopology struct {
+	byAccount map[string]fakeTopology // account → resource id → dependencies
+	asked     []string
+}
+
+func (o *ownerTopology) Dependencies(ctx context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
+	account := r.Account
+	if account == "" {
+		account = investigation.AccountFrom(ctx)
+	}
+	deps, ok := o.byAccount[account][r.ID]
+	if !ok {
+		return nil, investigation.ErrUnknownResource
+	}
+	return deps, nil
+}
+
+func (o *ownerTopology) Owner(ctx context.Context, r investigation.Resource) (string, []investigation.Dependency, error) {
+	o.asked = append(o.asked, r.ID)
+	for _, account := range []string{"111111111111", "222222222222", "333333333333"} {
+		if deps, ok := o.byAccount[account][r.ID]; ok && account != r.Account {
+			return account, deps, nil
+		}
+	}
+	return "", nil, investigation.ErrUnknownResource
+}
+
+func TestResourceNamedByIDIsReadInTheAccountThatOwnsIt(t *testing.T) {
+	topo := &ownerTopology{byAccount: map[string]fakeTopology{
+		"222222222222": {"checkout": {dep("AWS::EC2::Subnet", "subnet-shared", "Is contained in Subnet")}},
+		"333333333333": {"subnet-shared": {dep("AWS::EC2::RouteTable", "rtb-shared", "Is associated with RouteTable")}, "rtb-shared": nil},
+	}}
+	tr := &fakeTrail{}
+	e := &Engine{Trail: tr, Topology: topo, Now: func() time.Time { return symptom.Add(10 * time.Minute) }}
+	rep, err := e.Triage(context.Background(), crossAccountAlarm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	where := map[string]string{}
+	for _, q := range tr.queries {
+		where[q.Value] = q.Account
+	}
+	for id, want := range map[string]string{"checkout": "222222222222", "subnet-shared": "333333333333", "rtb-shared": "333333333333"} {
+		if where[id] != want {
+			t.Errorf("%s looked up in account %q, want %q", id, where[id], want)
+		}
+	}
+	if !slices.Equal(topo.asked, []string{"subnet-shared"}) {
+		t.Errorf("owner asked for %v, want only the subnet its parent's account does not know", topo.asked)
+	}
+	if len(rep.BlindSpots) > 0 && rep.BlindSpots[0].Kind == investigation.BlindAccount {
+		t.Errorf("an account blind spot with every account readable: %+v", rep.BlindSpots[0])
+	}
+}
