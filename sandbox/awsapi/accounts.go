@@ -104,13 +104,16 @@ func requestKey(r *http.Request) string {
 
 // account maps an access key to its account: a key AssumeRole issued opens
 // its role's account until it expires; any other key is the static
-// credentials of the home account.
+// credentials of the home account, except a temporary one (ASIA…) the
+// organization's STS never issued.
 func (o *organization) account(key string, now time.Time) (string, *apiError) {
 	o.mu.Lock()
 	k, issued := o.keys[key]
 	o.mu.Unlock()
 	switch {
-	case !issued && strings.HasPrefix(key, temporaryKeyPrefix):
+	case !issued && strings.HasPrefix(key, temporaryKeyPrefix) && o.multi():
+		// An organization's temporary keys come from its STS only; a
+		// scenario of one account takes any key, as it always has.
 		return "", &apiError{status: http.StatusForbidden, code: "InvalidClientTokenId", msg: "The security token included in the request is invalid."}
 	case !issued:
 		return o.home, nil
