@@ -105,7 +105,7 @@ var cohorts = []struct {
 	floor    scenario.Summary
 }{
 	{1, 87, scenario.Summary{Top1: 88.8, Top3: 100, BlindHonest: 14, FalseHigh: 0, NextStep: 38}},
-	{88, 999, scenario.Summary{Top1: 80, Top3: 90, BlindHonest: 0, FalseHigh: 3, NextStep: 5}},
+	{88, 999, scenario.Summary{Top1: 80, Top3: 90, BlindHonest: 1, FalseHigh: 3, NextStep: 5}},
 }
 
 func TestCorpusAccuracy(t *testing.T) {

@@ -20,7 +20,7 @@ func (c *countingTrail) Lookup(context.Context, investigation.Lookup) (investiga
 func TestGateRefusesAsTheDeploymentWould(t *testing.T) {
 	no := false
 	sc := &scenario.Scenario{Meta: scenario.Meta{Account: "111111111111",
-		Accounts: []scenario.Account{{ID: "111111111111"}, {ID: "222222222222"}, {ID: "333333333333"}, {ID: "444444444444", MemberRole: &no}},
+		Accounts:        []scenario.Account{{ID: "111111111111"}, {ID: "222222222222"}, {ID: "333333333333"}, {ID: "444444444444", MemberRole: &no}},
 		AllowedAccounts: []string{"111111111111", "222222222222", "444444444444"}}}
 	next := &countingTrail{}
 	trail := NewGate(sc).Trail(next)
