@@ -230,7 +230,7 @@ func alarmsOf(raw json.RawMessage, account, alarmAccount string) (json.RawMessag
 	}
 	kept := map[string]bool{}
 	for _, member := range []string{"MetricAlarms", "CompositeAlarms"} {
-		var out []map[string]any
+		out := []map[string]any{}
 		for _, al := range doc[member] {
 			arn, _ := al["AlarmArn"].(string)
 			if arnAccount(arn, alarmAccount) == account {
@@ -244,7 +244,7 @@ func alarmsOf(raw json.RawMessage, account, alarmAccount string) (json.RawMessag
 		}
 	}
 	if h, ok := doc["AlarmHistory"]; ok {
-		var out []map[string]any
+		out := []map[string]any{}
 		for _, item := range h {
 			name, _ := item["AlarmName"].(string)
 			if kept[name] || account == alarmAccount {
