@@ -11,7 +11,7 @@ import (
 // botOnlyStatements are the statements of deploy/iam-policy.json that only
 // Trailhound's own account needs: its queue, the model, and reaching the
 // other accounts. Every other statement is a read the member role grants.
-var botOnlyStatements = []string{"AlarmQueue", "BedrockConverse", "MemberAccountRoles", "OrganizationAccounts"}
+var botOnlyStatements = []string{"AlarmQueue", "BedrockConverse", "MemberAccountRoles", "CallerIdentity", "OrganizationAccounts"}
 
 func loadMemberRole(t *testing.T) *Template {
 	t.Helper()
