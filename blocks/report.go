@@ -192,7 +192,7 @@ func (r *reportRenderer) header() {
 	if region := dataLine(a.Region, 40); region != "" {
 		meta = append(meta, region)
 	}
-	if acct := dataLine(a.Account, 40); acct != "" {
+	if acct := dataLine(r.rep.AccountLabel(a.Account), 80); acct != "" {
 		meta = append(meta, "account "+acct)
 	}
 	if link, ok := AlarmConsoleLink(a); ok {

@@ -3,6 +3,7 @@ package blocks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -141,11 +142,15 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 	unlinked := 0
 	labels := map[string]int{}
 	shown := 0
+	var switchTo []string
 	for i, e := range c.Events {
 		link, region, ok := ConsoleLink(e)
 		if !ok {
 			unlinked++
 			continue
+		}
+		if acct := switchAccount(e); acct != "" && !slices.Contains(switchTo, acct) {
+			switchTo = append(switchTo, acct)
 		}
 		if shown == r.d.eventButtons {
 			hidden = append(hidden, e)
@@ -179,6 +184,11 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 	}
 	if unlinked > 0 {
 		more = append(more, fmt.Sprintf("%s without a verifiable CloudTrail console link", plural(unlinked, "event", "events")))
+	}
+	for _, acct := range switchTo {
+		// A console link opens in whatever account the reader is signed
+		// in to: say which one holds the event.
+		more = append(more, fmt.Sprintf("recorded in account %s: switch to it in the console before opening", dataLine(r.rep.AccountLabel(acct), 80)))
 	}
 	r.b.context(fmt.Sprintf("cause-%d-more", pos), more...)
 }

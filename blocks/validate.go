@@ -259,7 +259,7 @@ func (v *validator) button(path string, x any) {
 // validConsoleLink accepts a CloudTrail event link or a link of the form
 // links.go builds (the alarm, a resource, Logs Insights).
 func validConsoleLink(u string) bool {
-	_, _, ok := parseConsoleLink(u)
+	_, _, _, ok := parseConsoleLink(u)
 	return ok || builtLink.MatchString(u)
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,24 @@ type Config struct {
 	// Regions and Accounts, when set, are the only ones Trailhound triages.
 	Regions  []string `yaml:"regions"`
 	Accounts []string `yaml:"accounts"`
+
+	// MemberRole, when set, is the read-only role Trailhound assumes in
+	// every account other than its credentials' own ("{account}" in it is
+	// replaced by the account id); empty reads that one account only.
+	MemberRole string `yaml:"member_role"`
+	// MemberRoles overrides the role per account: a name or a full ARN.
+	MemberRoles map[string]string `yaml:"member_roles"`
+	// ExternalID is passed to every AssumeRole; the member roles' trust
+	// policy requires it.
+	ExternalID string `yaml:"external_id"`
+	// OrganizationCheck reads only accounts AWS Organizations lists as
+	// members (organizations:ListAccounts).
+	OrganizationCheck bool `yaml:"organization_check"`
+	// PortalURL is the IAM Identity Center access portal's start URL;
+	// with PortalRole (a permission set), event links sign the reader in
+	// to the event's account.
+	PortalURL  string `yaml:"portal_url"`
+	PortalRole string `yaml:"portal_role"`
 
 	AI            string        `yaml:"ai"`
 	BedrockModel  string        `yaml:"bedrock_model"`
@@ -152,6 +171,53 @@ func number(p func(*Config) *float64) field {
 	}
 }
 
+func boolean(p func(*Config) *bool) field {
+	return field{
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("not true or false: %q", v)
+			}
+			*p(c) = b
+			return nil
+		},
+		show: func(c Config) string { return strconv.FormatBool(*p(&c)) },
+	}
+}
+
+// pairs reads "key=value,key=value".
+func pairs(p func(*Config) *map[string]string) field {
+	return field{
+		set: func(c *Config, v string) error {
+			out := map[string]string{}
+			for _, kv := range strings.Split(v, ",") {
+				if kv = strings.TrimSpace(kv); kv == "" {
+					continue
+				}
+				k, val, ok := strings.Cut(kv, "=")
+				if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(val) == "" {
+					return fmt.Errorf("want account=role pairs separated by commas, got %q", kv)
+				}
+				out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+			}
+			*p(c) = out
+			return nil
+		},
+		show: func(c Config) string {
+			m := *p(&c)
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for i, k := range keys {
+				keys[i] = k + "=" + m[k]
+			}
+			return strings.Join(keys, ",")
+		},
+	}
+}
+
 func integer(p func(*Config) *int) field {
 	return field{
 		set: func(c *Config, v string) error {
@@ -182,6 +248,12 @@ var settings = []setting{
 	{"TRAILHOUND_LOG_LEVEL", "log-level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"TRAILHOUND_REGIONS", "regions", "comma-separated regions to triage", list(func(c *Config) *[]string { return &c.Regions })},
 	{"TRAILHOUND_ACCOUNTS", "accounts", "comma-separated account ids to triage", list(func(c *Config) *[]string { return &c.Accounts })},
+	{"TRAILHOUND_MEMBER_ROLE", "member-role", "role assumed in the other accounts, e.g. TrailhoundReadOnly ({account} is replaced)", str(func(c *Config) *string { return &c.MemberRole })},
+	{"TRAILHOUND_MEMBER_ROLES", "member-roles", "per-account role overrides: account=name-or-ARN,…", pairs(func(c *Config) *map[string]string { return &c.MemberRoles })},
+	{"TRAILHOUND_EXTERNAL_ID", "external-id", "external ID passed to AssumeRole (the member roles' trust condition)", str(func(c *Config) *string { return &c.ExternalID })},
+	{"TRAILHOUND_ORGANIZATION_CHECK", "organization-check", "read only accounts AWS Organizations lists as members (true/false)", boolean(func(c *Config) *bool { return &c.OrganizationCheck })},
+	{"TRAILHOUND_PORTAL_URL", "portal-url", "IAM Identity Center start URL: event links open through the access portal in the event's account", str(func(c *Config) *string { return &c.PortalURL })},
+	{"TRAILHOUND_PORTAL_ROLE", "portal-role", "permission set the portal links sign in with", str(func(c *Config) *string { return &c.PortalRole })},
 	{"TRAILHOUND_AI", "ai", "off or bedrock", str(func(c *Config) *string { return &c.AI })},
 	{"TRAILHOUND_BEDROCK_MODEL", "bedrock-model", "Bedrock model or inference profile id", str(func(c *Config) *string { return &c.BedrockModel })},
 	{"TRAILHOUND_BEDROCK_REGION", "bedrock-region", "region of the Bedrock endpoint", str(func(c *Config) *string { return &c.BedrockRegion })},
@@ -271,6 +343,11 @@ var unsetMeans = map[string]string{
 	"SLACK_APP_TOKEN":             "none; required",
 	"SLACK_BOT_TOKEN":             "none; required",
 	"TRAILHOUND_SCENARIO_OUT_DIR": "none: corrections are not written",
+	"TRAILHOUND_MEMBER_ROLE":      "none: only the credentials' own account is read",
+	"TRAILHOUND_MEMBER_ROLES":     "none: every account uses the member role",
+	"TRAILHOUND_EXTERNAL_ID":      "none: AssumeRole sends no external ID",
+	"TRAILHOUND_PORTAL_URL":       "none: links open in the account the reader is signed in to",
+	"TRAILHOUND_PORTAL_ROLE":      "none; required with a portal URL",
 }
 
 // Usage lists every setting with its flag, environment variable and default.
@@ -365,6 +442,7 @@ func (c Config) ValidateBot() error {
 	if c.AIWallTime < 0 {
 		bad("TRAILHOUND_AI_WALL_TIME", "cannot be negative, got %s", c.AIWallTime)
 	}
+	errs = append(errs, c.validateAccounts()...)
 	return errors.Join(errs...)
 }
 

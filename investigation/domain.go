@@ -52,6 +52,9 @@ type Metric struct {
 	Expression string      `json:"expression,omitempty"`
 	Stat       string      `json:"stat,omitempty"`
 	Period     int         `json:"period,omitempty"` // seconds
+	// AccountID is the account the metric belongs to when it is not the
+	// alarm's (CloudWatch cross-account observability): its resource lives there.
+	AccountID string `json:"account_id,omitempty"`
 }
 
 // Alarm is a CloudWatch alarm notification, whatever shape it was delivered in.

@@ -2,6 +2,8 @@ package investigation
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -48,6 +50,7 @@ const (
 	BlindDeliveryLag BlindSpotKind = "delivery_lag" // CloudTrail has not delivered the last minutes yet
 	BlindUnscoped    BlindSpotKind = "unscoped"     // the alarm names no resource the engine knows
 	BlindTrail       BlindSpotKind = "trail"        // the trail setup does not record what would show the cause
+	BlindAccount     BlindSpotKind = "account"      // an account Trailhound may not or cannot read
 )
 
 // Report is the outcome of a triage (DESIGN §4).
@@ -63,6 +66,48 @@ type Report struct {
 	AI           AIStatus      `json:"ai"`
 	Stats        Stats         `json:"stats"`
 	ArtifactID   string        `json:"artifact_id"`
+	// AccountNames names the accounts the report speaks of, by id, when
+	// the organization's account list could be read.
+	AccountNames map[string]string `json:"account_names,omitempty"`
+}
+
+// AccountLabel is "name (id)" when the account's name is known, else the id.
+func (r *Report) AccountLabel(id string) string {
+	if name := r.AccountNames[id]; name != "" && id != "" {
+		return name + " (" + id + ")"
+	}
+	return id
+}
+
+// Accounts lists the accounts the report speaks of: the alarm's, its
+// resources' and its events', without repeats.
+func (r *Report) Accounts() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	add(r.Alarm.Account)
+	for _, res := range r.Alarm.Resources {
+		add(res.Account)
+	}
+	for _, c := range r.Candidates {
+		for _, e := range c.Events {
+			add(e.Account)
+		}
+	}
+	return out
+}
+
+// PortalLink is link opened through an IAM Identity Center access portal,
+// signed in to account with the permission set role: the portal's console
+// deep link.
+func PortalLink(startURL, role, account, link string) string {
+	return strings.TrimRight(startURL, "/") + "/#/console?account_id=" + url.QueryEscape(account) +
+		"&role_name=" + url.QueryEscape(role) + "&destination=" + url.QueryEscape(link)
 }
 
 // AlarmSummary is the alarm as the report states it.
@@ -117,7 +162,9 @@ type EventRef struct {
 	// service); "" when unknown.
 	Via    ActorKind `json:"via,omitempty"`
 	Region string    `json:"region"`
-	Link   string    `json:"link"`
+	// Account recorded the event when it is not the alarm's account.
+	Account string `json:"account,omitempty"`
+	Link    string `json:"link"`
 }
 
 // Claim is one statement of a candidate with its own confidence and evidence.

@@ -147,7 +147,12 @@ func awsBackends(ctx context.Context, cfg config.Config, reg prometheus.Register
 	if err != nil {
 		return nil, err
 	}
+	if err := enableAccounts(ctx, a, cfg); err != nil {
+		return nil, err
+	}
 	be := engineBackends(a, time.Now, a.Region())
+	be.Triager = labelledTriager{next: be.Triager,
+		labels: accountLabels{accounts: a.Accounts(), portalURL: cfg.PortalURL, portalRole: cfg.PortalRole}}
 	if cfg.AI == config.AIBedrock {
 		advisor := bedrockAdvisor{
 			aws:     a,
@@ -163,6 +168,23 @@ func awsBackends(ctx context.Context, cfg config.Config, reg prometheus.Register
 		}
 	}
 	return be, nil
+}
+
+// enableAccounts reads every account other than the credentials' own
+// through its member role, when one is configured. Bedrock keeps the base
+// credentials and its own region.
+func enableAccounts(ctx context.Context, a *tools.AWS, cfg config.Config) error {
+	if cfg.MemberRole == "" {
+		return nil
+	}
+	home, err := tools.CallerAccount(ctx, a.SDKConfig())
+	if err != nil {
+		return fmt.Errorf("member roles: %w", err)
+	}
+	a.EnableAccounts(tools.AccountsOptions{Home: home, RoleName: cfg.MemberRole, Roles: cfg.MemberRoles,
+		ExternalID: cfg.ExternalID, Allowed: cfg.Accounts, Organization: tools.NewOrganization(a.SDKConfig()),
+		RequireMember: cfg.OrganizationCheck})
+	return nil
 }
 
 // engineBackends are the engine and the bot's readers on one AWS

@@ -26,7 +26,7 @@ func writeReportText(w io.Writer, rep *investigation.Report) {
 	if len(scope) == 0 {
 		scope = []string{"(no resource scoped)"}
 	}
-	fmt.Fprintf(w, "  %s · %s · account %s · walked %s\n", strings.Join(scope, ", "), a.Region, a.Account, windowText(rep.Window))
+	fmt.Fprintf(w, "  %s · %s · account %s · walked %s\n", strings.Join(scope, ", "), a.Region, rep.AccountLabel(a.Account), windowText(rep.Window))
 	if a.Reason != "" {
 		writeWrapped(w, a.Reason, "  ", "  ")
 	}
@@ -102,6 +102,9 @@ func writeCauseText(w io.Writer, rep *investigation.Report, c investigation.Cand
 	writeWrapped(w, blocks.ReadableStep(c.NextStep), "    next  ", "          ")
 	for _, e := range c.Events {
 		fmt.Fprintf(w, "    event %s %s %s\n", e.EventTime.Format("15:04:05"), blocks.APIName(e.EventName), e.Link)
+		if e.Account != "" {
+			fmt.Fprintf(w, "          in account %s: switch to it before opening the link\n", rep.AccountLabel(e.Account))
+		}
 	}
 	fmt.Fprintln(w)
 }

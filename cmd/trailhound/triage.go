@@ -145,10 +145,11 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 	if err != nil {
 		return nil, err
 	}
+	gate := offline.NewGate(sc)
 	eng := &engine.Engine{
-		Trail:    trail,
-		Topology: offline.NewTopology(sc),
-		Logs:     offline.NewLogs(sc),
+		Trail:    gate.Trail(trail),
+		Topology: gate.Topology(offline.NewTopology(sc)),
+		Logs:     gate.Logs(offline.NewLogs(sc)),
 		IAM:      offline.NewIAM(sc),
 		Feeds:    offline.NewFeeds(sc),
 		Coverage: offline.NewTrailSetups(sc),

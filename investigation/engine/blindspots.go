@@ -64,6 +64,15 @@ func (t *triage) blindSpots() []investigation.BlindSpot {
 	if trail != nil && explained {
 		out = append(out, *trail)
 	}
+	if spot, ok := t.accountSpot(); ok {
+		// Unexplained, or the alarm's own resource unread: what could not
+		// be read is the likeliest place of the cause.
+		if !explained || t.layer1Refused() {
+			out = append([]investigation.BlindSpot{spot}, out...)
+		} else {
+			out = append(out, spot)
+		}
+	}
 	return dedupeSpots(out)
 }
 

@@ -125,6 +125,9 @@ type scoped struct {
 	// can break the alarm's resource (see relationStrength).
 	Depth    int
 	Strength float64
+	// inherited says the account is its parent's, assumed because the
+	// relation did not name one; the owner may be another account.
+	inherited bool
 }
 
 // found is an event with the scoped resource whose lookup returned it.
@@ -160,7 +163,7 @@ func (e *Engine) Triage(ctx context.Context, a investigation.Alarm) (*investigat
 	t := &triage{engine: e, lim: lim, alarm: a, now: now(), log: log,
 		calls: map[string]int{}, seen: map[string]*found{}}
 	t.symptom = a.StateChangeTime
-	t.run(ctx)
+	t.run(investigation.WithAlarmName(investigation.WithAccount(ctx, a.Account), a.Name))
 
 	rep := t.report()
 	rep.Stats.DurationMS = time.Since(started).Milliseconds()
@@ -183,6 +186,8 @@ type triage struct {
 	changes  []*found // successful calls, in the order found
 	groupIDs map[groupKey]int
 	failed   []found
+	// refused are the accounts a read was refused in (accounts.go).
+	refused  map[string]*refusal
 	calls    map[string]int
 	lookups  int
 	scanned  int
@@ -226,6 +231,11 @@ func (t *triage) run(ctx context.Context) {
 	for i := range t.scope.Resources {
 		t.targets = append(t.targets, &scoped{Resource: t.scope.Resources[i], Layer: 1})
 	}
+	// The reads that name no account (lookups by event name, log groups
+	// by name) are about the workload: in the account of the alarm's
+	// resource, which is not the alarm's when it watches another
+	// account's metric.
+	ctx = investigation.WithAccount(ctx, t.workloadAccount())
 	t.expandTopology(ctx)
 	t.progress(StageScoped)
 
@@ -241,6 +251,7 @@ func (t *triage) run(ctx context.Context) {
 	t.rank()
 	t.readPrevious(ctx)
 	t.refreshNextSteps()
+	t.accountNotes()
 	t.progress(StageRanked)
 }
 
@@ -281,9 +292,12 @@ func (t *triage) walk(ctx context.Context, layer int) {
 		skipped bool
 	}
 	results := make([]outcome, len(todo))
+	// CloudTrail's rate limit is per account and region: each pair's
+	// lookups run in order, the pairs at once.
 	byRegion := map[string][]int{}
 	for i, s := range todo {
-		byRegion[s.Region] = append(byRegion[s.Region], i)
+		k := t.accountOf(s.Resource) + "/" + s.Region
+		byRegion[k] = append(byRegion[k], i)
 	}
 	var wg sync.WaitGroup
 	for _, idx := range byRegion {
@@ -297,7 +311,7 @@ func (t *triage) walk(ctx context.Context, layer int) {
 				}
 				s := todo[i]
 				res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-					Region: s.Region, Account: s.Account, Key: investigation.AttrResourceName, Value: s.ID,
+					Region: s.Region, Account: t.accountOf(s.Resource), Key: investigation.AttrResourceName, Value: s.ID,
 					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
 				})
 				results[i] = outcome{res: res, err: err}
@@ -314,6 +328,9 @@ func (t *triage) walk(ctx context.Context, layer int) {
 		}
 		t.lookups++
 		t.calls["cloudtrail:LookupEvents"] += o.res.Calls
+		if t.refusedRead(o.err, s.Resource) {
+			continue
+		}
 		if o.err != nil {
 			t.note("changes on %s %s not read: %v", s.Type, s.ID, o.err)
 			continue
@@ -367,15 +384,15 @@ func (t *triage) readLogs(ctx context.Context) {
 		groups = nil
 	}
 	for _, g := range groups {
-		got, err := logs.Errors(ctx, g, start, end, t.lim.MaxLogLines)
-		if errors.Is(err, investigation.ErrUnknownResource) {
+		got, err := logs.Errors(investigation.WithAccount(ctx, g.account), g.name, start, end, t.lim.MaxLogLines)
+		if errors.Is(err, investigation.ErrUnknownResource) || t.refusedRead(err, investigation.Resource{Type: investigation.TypeLogGroup, ID: g.name}) {
 			continue
 		}
 		if err != nil {
-			t.note("log group %s not read: %v", g, err)
+			t.note("log group %s not read: %v", g.name, err)
 			continue
 		}
-		read = append(read, g)
+		read = append(read, g.name)
 		lines = append(lines, got...)
 	}
 	if len(read) > 0 {
@@ -383,21 +400,39 @@ func (t *triage) readLogs(ctx context.Context) {
 	}
 }
 
-// logGroups lists the log groups of the scoped workloads: a function's own
-// group by convention, and any group the topology names.
-func (t *triage) logGroups() []string {
-	var groups []string
+// logGroup is a log group and the account that holds it.
+type logGroup struct{ name, account string }
+
+// logGroups lists the log groups of the scoped workloads, each in its
+// workload's account: a function's own group by convention, and any group
+// the topology names.
+func (t *triage) logGroups() []logGroup {
+	var groups []logGroup
+	seen := map[logGroup]bool{}
+	add := func(name string, s *scoped) {
+		g := logGroup{name: name, account: t.accountOf(s.Resource)}
+		if !seen[g] {
+			seen[g] = true
+			groups = append(groups, g)
+		}
+	}
 	for _, s := range t.targets {
 		switch s.Type {
 		case investigation.TypeLambdaFunction:
 			if s.Layer == 1 {
-				groups = append(groups, "/aws/lambda/"+functionName(s.ID))
+				add("/aws/lambda/"+functionName(s.ID), s)
 			}
 		case investigation.TypeLogGroup:
-			groups = append(groups, s.ID)
+			add(s.ID, s)
 		}
 	}
-	return dedupeStrings(groups)
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].name != groups[j].name {
+			return groups[i].name < groups[j].name
+		}
+		return groups[i].account < groups[j].account
+	})
+	return groups
 }
 
 // functionName returns a Lambda function's name from a name or an ARN.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"regexp"
@@ -89,6 +90,9 @@ func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what s
 	res, err := t.engine.Trail.Lookup(ctx, q)
 	t.lookups++
 	t.calls["cloudtrail:LookupEvents"] += res.Calls
+	if t.refusedRead(err, investigation.Resource{}) {
+		return nil
+	}
 	if err != nil {
 		t.note("%s not read: %v", what, err)
 		return nil
@@ -114,7 +118,7 @@ func (t *triage) lookHistory(ctx context.Context) {
 			continue
 		}
 		n++
-		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Account: t.accountOf(s.Resource), Key: investigation.AttrResourceName, Value: s.ID,
 			Start: t.symptom.Add(-HistoryWindow), End: t.symptom.Add(-Layer1Window)}, "history of "+s.ID)
 		for _, ev := range evs {
 			if ev.ReadOnly || ev.Failed() {
@@ -334,13 +338,16 @@ func (t *triage) lookNamed(ctx context.Context) {
 					continue
 				}
 				n++
-				region := t.alarm.Region
-				if a, ok := investigation.ParseARN(name); ok && a.Region != "" {
-					region = a.Region
+				region, account := t.alarm.Region, ""
+				if a, ok := investigation.ParseARN(name); ok {
+					region = cmp.Or(a.Region, region)
+					if a.Account != "aws" {
+						account = a.Account
+					}
 				}
 				// The errors name it, so its changes matter even when they
 				// are older than the dependency window: read a day back.
-				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrResourceName, Value: name,
+				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Account: account, Key: investigation.AttrResourceName, Value: name,
 					Start: t.symptom.Add(-HistoryWindow), End: t.symptom}, "changes on "+name+" (named in the errors)")
 				for _, ev := range evs {
 					t.keep(ev, t.namedTarget(name, ev))

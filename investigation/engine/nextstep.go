@@ -202,7 +202,7 @@ func (t *triage) previousFromLookup(ctx context.Context, g *group) (previousRead
 		region = f.Target.Region
 	}
 	res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-		Region: region, Key: investigation.AttrResourceName, Value: f.Target.ID,
+		Region: region, Account: t.accountOf(f.Target.Resource), Key: investigation.AttrResourceName, Value: f.Target.ID,
 		Start: f.Time.Add(-priorLookback), End: g.start(), MaxEvents: priorMaxEvents,
 	})
 	t.lookups++

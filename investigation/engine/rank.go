@@ -333,7 +333,13 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	}
 	var ids []string
 	for _, f := range g.events {
-		c.Events = append(c.Events, eventRef(f.Event))
+		ref := eventRef(f.Event)
+		if f.Account != t.alarm.Account {
+			// Only another account's events say so: the console link
+			// opens in whatever account the reader is signed in to.
+			ref.Account = f.Account
+		}
+		c.Events = append(c.Events, ref)
 		ids = append(ids, f.ID)
 	}
 	c.Claims = append(c.Claims, investigation.Claim{

@@ -24,11 +24,7 @@ type awsState struct {
 	sns   *snsState
 }
 
-func newAWSState(sc *scenario.Scenario) (*awsState, error) {
-	trail, err := newTrailState(sc)
-	if err != nil {
-		return nil, err
-	}
+func newAWSState(sc *scenario.Scenario, trail *trailState) (*awsState, error) {
 	logs, err := newLogsState(sc)
 	if err != nil {
 		return nil, err
