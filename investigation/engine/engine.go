@@ -377,22 +377,51 @@ func (t *triage) readLogs(ctx context.Context) {
 	}
 }
 
-// logGroups lists the log groups of the scoped workloads: a function's own
-// group by convention, and any group the topology names.
+// logGroups lists the log groups of the scoped workloads: any group the
+// topology names, a function's own group (Lambda always writes there), and,
+// when the topology names none, the group the console creates by default for
+// the workload's kind. A group that does not exist is skipped when read.
 func (t *triage) logGroups() []string {
-	var groups []string
+	var groups, defaults []string
 	for _, s := range t.targets {
-		switch s.Type {
-		case investigation.TypeLambdaFunction:
-			if s.Layer == 1 {
-				groups = append(groups, "/aws/lambda/"+functionName(s.ID))
-			}
-		case investigation.TypeLogGroup:
+		switch {
+		case s.Type == investigation.TypeLogGroup:
 			groups = append(groups, s.ID)
+		case s.Type == investigation.TypeLambdaFunction && s.Layer == 1:
+			groups = append(groups, "/aws/lambda/"+functionName(s.ID))
+		default:
+			if g := defaultLogGroup(s); g != "" {
+				defaults = append(defaults, g)
+			}
 		}
+	}
+	if len(groups) == 0 {
+		groups = defaults
 	}
 	return dedupeStrings(groups)
 }
+
+// defaultLogGroup is the log group the console names for a workload when its
+// owner does not choose one: ECS's task definition wizard sends the awslogs
+// driver to /ecs/<family>, and Step Functions' logging setup writes to
+// /aws/vendedlogs/states/<name>-Logs. Only the alarm's own state machine and
+// the task definition of its service are guessed.
+func defaultLogGroup(s *scoped) string {
+	switch {
+	case s.Type == investigation.TypeStateMachine && s.Layer == 1:
+		return "/aws/vendedlogs/states/" + lastSegment(s.ID) + "-Logs"
+	case s.Type == typeTaskDefinition && s.Depth == 1 && s.Parent.Type == investigation.TypeECSService:
+		id := s.ID
+		if i := strings.LastIndex(id, "/"); i >= 0 {
+			id = id[i+1:]
+		}
+		family, _, _ := strings.Cut(id, ":")
+		return "/ecs/" + family
+	}
+	return ""
+}
+
+const typeTaskDefinition = "AWS::ECS::TaskDefinition"
 
 // functionName returns a Lambda function's name from a name or an ARN.
 func functionName(id string) string {

@@ -1,0 +1,49 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/trailhound/trailhound/investigation"
+)
+
+// TestMeasuredNumbersAreNoStatus: a duration, a size or the digits of a clock
+// that happen to read 401, 404 or 503 say nothing failed; a status does.
+func TestMeasuredNumbersAreNoStatus(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want investigation.ErrorKind
+	}{
+		{`{"level":"info","msg":"psp authorize ok","status":200,"elapsedMs":404}`, ""},
+		{`{"level":"info","msg":"sent","channel":"sms","ms": 401}`, ""},
+		{`2026-03-26 10:21:42.503 INFO request served`, ""},
+		{`REPORT RequestId: 1 Duration: 503.20 ms Billed Duration: 504 ms`, ""},
+		{`{"msg":"request completed","url":"/healthz","status": 404,"duration_ms": 45}`, investigation.ErrNotFound},
+		{`10.0.1.7 - - "GET /orders HTTP/1.1" 503 0`, investigation.ErrUnavailable},
+		{`(service web) is unable to consistently start tasks successfully.`, investigation.ErrConfig},
+	} {
+		if got := ClassifyLine(tc.line); got != tc.want {
+			t.Errorf("%s: kind %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestDefaultLogGroups: without a log group in the topology, the console's
+// default names for an ECS family and a state machine are read.
+func TestDefaultLogGroups(t *testing.T) {
+	svc := investigation.Resource{Type: investigation.TypeECSService, ID: "payments-gateway"}
+	sm := &scoped{Resource: investigation.Resource{Type: investigation.TypeStateMachine,
+		ID: "arn:aws:states:eu-west-1:123456789012:stateMachine:refunds"}, Layer: 1}
+	td := &scoped{Resource: investigation.Resource{Type: typeTaskDefinition, ID: "payments-gateway:212"},
+		Layer: 2, Depth: 1, Parent: svc}
+	tr := &triage{targets: []*scoped{sm, td}}
+	got := tr.logGroups()
+	want := []string{"/aws/vendedlogs/states/refunds-Logs", "/ecs/payments-gateway"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("groups %v, want %v", got, want)
+	}
+	named := &scoped{Resource: investigation.Resource{Type: investigation.TypeLogGroup, ID: "/custom/payments"}, Layer: 2}
+	tr.targets = append(tr.targets, named)
+	if got := tr.logGroups(); len(got) != 1 || got[0] != "/custom/payments" {
+		t.Errorf("with a named group: %v, want only it", got)
+	}
+}
