@@ -193,6 +193,12 @@ func mentions(o *KindOnset, g *group) bool {
 		// what it depends on is news there.
 		names[g.rep.Target.ID] = true
 	}
+	if g.rep.Target.Depth >= 2 && g.rep.Target.Parent.ID != "" {
+		// What it hangs from is itself a dependency: errors naming it (a
+		// role named in an AccessDenied line) name what this change is
+		// part of (a policy attached to that role).
+		names[g.rep.Target.Parent.ID] = true
+	}
 	for _, f := range g.events {
 		for _, r := range f.Resources {
 			names[r.Name] = true

@@ -318,8 +318,8 @@ func (t *triage) lookNamed(ctx context.Context) {
 	for _, o := range t.logs.sortedKinds() {
 		for _, l := range o.Sample {
 			for _, name := range namePatterns.FindAllString(l.Message, -1) {
-				name = strings.TrimRight(name, ".,:;'\")")
-				if walked[name] || walked[resourceID(name)] {
+				name = principalOf(strings.TrimRight(name, ".,:;'\")"))
+				if name == "" || walked[name] || walked[resourceID(name)] {
 					continue
 				}
 				walked[name] = true
@@ -342,6 +342,25 @@ func (t *triage) lookNamed(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// principalOf turns a session's ARN into its role's name, the resource the
+// walk knows: arn:aws:sts::…:assumed-role/ROLE/SESSION is ROLE. An ARN of a
+// run (a state machine execution, an ECS task) names no control-plane
+// resource and gives "".
+func principalOf(name string) string {
+	a, ok := investigation.ParseARN(name)
+	if !ok {
+		return name
+	}
+	if rest, isSession := strings.CutPrefix(a.Resource, "assumed-role/"); isSession {
+		role, _, _ := strings.Cut(rest, "/")
+		return role
+	}
+	if strings.HasPrefix(a.Resource, "execution:") || strings.HasPrefix(a.Resource, "task/") {
+		return ""
+	}
+	return name
 }
 
 // resourceID is the last part of an ARN, the id CloudTrail often records;

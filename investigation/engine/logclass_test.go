@@ -47,3 +47,19 @@ func TestDefaultLogGroups(t *testing.T) {
 		t.Errorf("with a named group: %v, want only it", got)
 	}
 }
+
+// TestPrincipalOf: a session's ARN in an error line names its role; the ARN
+// of a run names nothing the trail changes.
+func TestPrincipalOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:sts::123456789012:assumed-role/api-exec/8f1c2d":      "api-exec",
+		"arn:aws:states:eu-west-1:123456789012:execution:refunds:9e1": "",
+		"arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b":           "",
+		"arn:aws:kms:us-east-1:123456789012:key/1234":                 "arn:aws:kms:us-east-1:123456789012:key/1234",
+		"sg-0123456789abcdef0":                                        "sg-0123456789abcdef0",
+	} {
+		if got := principalOf(in); got != want {
+			t.Errorf("principalOf(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
