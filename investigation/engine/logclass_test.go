@@ -63,3 +63,19 @@ func TestPrincipalOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingPrevious: a modification's response still shows the old value
+// of what it left pending.
+func TestPendingPrevious(t *testing.T) {
+	resp := []byte(`{"dBInstanceClass":"db.r6g.8xlarge","allocatedStorage":2000,"pendingModifiedValues":{"dBInstanceClass":"db.r6g.2xlarge"}}`)
+	got := pendingPrevious(resp)
+	if len(got) != 1 || got[0].Key != "dBInstanceClass" || got[0].Was != "db.r6g.8xlarge" || got[0].Now != "db.r6g.2xlarge" {
+		t.Errorf("got %+v", got)
+	}
+	if got := pendingPrevious([]byte(`{"dBInstanceClass":"db.r6g.2xlarge","pendingModifiedValues":{}}`)); len(got) != 0 {
+		t.Errorf("nothing pending: got %+v", got)
+	}
+	if k := ClassifyLine(`{"level":"error","err":"error: sorry, too many clients already","code":"53300"}`); k != investigation.ErrThrottled {
+		t.Errorf("a full connection table is a limit: kind %q", k)
+	}
+}

@@ -267,6 +267,9 @@ func previousFromRequest(g *group) (previousRead, bool) {
 			}
 			continue
 		}
+		if v := pendingPrevious(responseOf(ev.Event)); len(v) > 0 {
+			return previousRead{values: v, event: ev, source: "its own response, which still shows the values its pending modifications replace (event " + ev.ID + ")"}, true
+		}
 		if v := previousVersion(ev.RequestJSON, responseOf(ev.Event)); len(v) > 0 {
 			return previousRead{values: v, event: ev, source: "its response, one version back (event " + ev.ID + ")"}, true
 		}
@@ -325,6 +328,12 @@ func (t *triage) refreshNextSteps() {
 // version when IAM told it, else the change kind's revert with the values it
 // replaced, else with where those values are recorded.
 func (t *triage) nextStep(g *group) string {
+	if l := g.exposes; l != nil && l != g {
+		// Undoing the trigger alone would fail the same way: what to undo
+		// is the earlier change it set off, then the trigger again.
+		return t.nextStep(l) + fmt.Sprintf(" Then repeat what set it off (%s on %s) so that the workload picks the restored value up.",
+			g.rep.Name, g.rep.Target.ID)
+	}
 	f := g.rep
 	step := t.previousPolicyVersion(g)
 	if step == "" {
