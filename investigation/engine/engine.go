@@ -196,6 +196,9 @@ type triage struct {
 	// previous holds what the ranked candidates' changes replaced, read
 	// after ranking (which does no I/O) for the next steps.
 	previous map[*group]previousRead
+	// stacks holds, per candidate CloudFormation made, what to update its
+	// stack back to (stack.go).
+	stacks map[*group]string
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -234,6 +237,7 @@ func (t *triage) run(ctx context.Context) {
 	t.readPolicyVersions(ctx)
 	t.rank()
 	t.readPrevious(ctx)
+	t.readStackTemplates(ctx)
 	t.refreshNextSteps()
 	t.progress(StageRanked)
 }

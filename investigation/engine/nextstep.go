@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -342,7 +343,11 @@ func (t *triage) nextStep(g *group) string {
 			f = p.event
 		}
 		step = f.Kind.RevertToPrevious(f.RequestJSON, p.values, p.source, whereRecorded(f))
+		if len(p.values) == 0 {
+			step = deniedAccess(g) + step
+		}
 	}
+	step = t.stacks[g] + step
 	if g.confidence == investigation.ConfidenceLow {
 		step = "Confirm it first (see the blind spots below); if it is the cause: " + lowerFirst(step)
 	}
@@ -417,4 +422,31 @@ func holdsAny(doc []byte, values []string) bool {
 		}
 	}
 	return false
+}
+
+// deniedPattern reads what an AccessDenied message refused: "is not
+// authorized to perform: s3:PutObject on resource: "arn:aws:s3:::bucket/key"".
+var deniedPattern = regexp.MustCompile(`not authorized to perform:? ([a-zA-Z0-9-]+:[A-Za-z0-9*]+) on resource:? "?([^\s"]+?)"?(?:\s|$|,)`)
+
+// deniedAccess names, for a policy change the AccessDenied errors
+// corroborate and whose previous document was not readable, what the errors
+// were refused: that is what the previous document allowed and the new one
+// does not. An S3 object stands for its bucket's objects.
+func deniedAccess(g *group) string {
+	if g.corrob == nil || g.corrob.Kind != investigation.ErrAccessDenied || policyTypeOf(g.rep.Event) == "" {
+		return ""
+	}
+	for _, l := range g.corrob.Sample {
+		m := deniedPattern.FindStringSubmatch(l.Message)
+		if m == nil {
+			continue
+		}
+		resource := m[2]
+		if bucket, key, ok := strings.Cut(strings.TrimPrefix(resource, "arn:aws:s3:::"), "/"); ok && key != "" && strings.HasPrefix(resource, "arn:aws:s3:::") {
+			resource = "arn:aws:s3:::" + bucket + "/*"
+		}
+		return fmt.Sprintf("Allow %s on %s again: the AccessDenied errors since %s refuse exactly that, which the workload did before this change. ",
+			m[1], resource, clock(g.corrob.First.Time))
+	}
+	return ""
 }
