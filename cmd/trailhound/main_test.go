@@ -96,7 +96,7 @@ const heldOutFrom = 46
 // corpusFloor is the whole corpus's score the engine may not fall below. It
 // rises with the engine; DESIGN §9's targets (top-1 ≥ 95 %, top-3 100 %, every
 // blind spot honest, nothing false-high) are where it is going.
-var corpusFloor = scenario.Summary{Top1: 94.4, Top3: 100, BlindHonest: 15, FalseHigh: 0, NextStep: 48}
+var corpusFloor = scenario.Summary{Top1: 95.8, Top3: 100, BlindHonest: 15, FalseHigh: 0, NextStep: 49}
 
 func TestCorpusAccuracy(t *testing.T) {
 	stdout, stderr, code := runCmd(t, "eval", "--offline", "--scenarios", corpus, "--format", "json")

@@ -1,0 +1,33 @@
+package engine
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/trailhound/trailhound/investigation"
+)
+
+// TestPeerRouteTableNotCounted: a route in another transit gateway route
+// table that points at an attachment in scope edits that other table; the
+// same call on the workload's own table counts.
+func TestPeerRouteTableNotCounted(t *testing.T) {
+	own := &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGatewayRouteTable", ID: "tgw-rtb-own"}, Layer: 2}
+	attach := &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGatewayAttachment", ID: "tgw-attach-dx"}, Layer: 2}
+	tr := &triage{targets: []*scoped{own, attach}}
+	call := func(table string) investigation.Event {
+		req, _ := json.Marshal(map[string]any{"ReplaceTransitGatewayRouteRequest": map[string]string{
+			"TransitGatewayRouteTableId": table, "DestinationCidrBlock": "10.200.0.0/16", "TransitGatewayAttachmentId": "tgw-attach-dx"}})
+		return investigation.Event{Name: "ReplaceTransitGatewayRoute", RequestJSON: req, Resources: []investigation.EventResource{
+			{Type: "AWS::EC2::TransitGatewayRouteTable", Name: table}, {Type: "AWS::EC2::TransitGatewayAttachment", Name: "tgw-attach-dx"}}}
+	}
+	if !tr.peer(call("tgw-rtb-other"), attach) {
+		t.Error("a route in another table, found through the attachment, was counted")
+	}
+	if tr.peer(call("tgw-rtb-own"), attach) {
+		t.Error("a route in the workload's own table was not counted")
+	}
+	detach := investigation.Event{Name: "DetachRolePolicy", RequestJSON: json.RawMessage(`{"roleName":"r","policyArn":"arn:aws:iam::1:policy/p"}`)}
+	if got := editedResource(detach); got != "" {
+		t.Errorf("DetachRolePolicy edits %q; its request names no RolePolicy id", got)
+	}
+}
