@@ -193,7 +193,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 			region = investigation.GlobalServiceRegion
 		}
 		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
-			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+span(p.d.LookBack))
+			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+ago(p.d.LookBack))
 		for _, ev := range evs {
 			if s := t.attribute(ev); s != nil {
 				t.keep(ev, s)

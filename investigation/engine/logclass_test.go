@@ -2,6 +2,7 @@ package engine
 
 import (
 	"testing"
+	"time"
 
 	"github.com/trailhound/trailhound/investigation"
 )
@@ -77,5 +78,21 @@ func TestPendingPrevious(t *testing.T) {
 	}
 	if k := ClassifyLine(`{"level":"error","err":"error: sorry, too many clients already","code":"53300"}`); k != investigation.ErrThrottled {
 		t.Errorf("a full connection table is a limit: kind %q", k)
+	}
+}
+
+// TestAgoSaysHoursAndDays: long delays read in hours or days, not minutes.
+func TestAgoSaysHoursAndDays(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		40 * time.Second:             "40s",
+		12 * time.Minute:             "12 min",
+		157 * time.Minute:            "2 h 37 min",
+		3 * time.Hour:                "3 h",
+		39 * time.Hour:               "39 h",
+		9*24*time.Hour + 5*time.Hour: "9 days",
+	} {
+		if got := ago(d); got != want {
+			t.Errorf("ago(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
