@@ -47,7 +47,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			switch {
 			case named:
 				factor = corroboratedByName
-			case lag > CorroborationMaxLag:
+			case lag > CorroborationMaxLag && !snapshot(o):
 				continue
 			}
 			// Of the changes that could explain these errors, credit the one
@@ -64,6 +64,13 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		best.corrob, best.corrobName = o, bestNamed
 		best.breakdown, best.score = bestB, bestB.Total()
 	}
+}
+
+// snapshot reports whether an episode comes from a status read that tells
+// the state when it was read, not since when (target health): its lines carry
+// the read's time, so how long after a change they came says nothing.
+func snapshot(o *KindOnset) bool {
+	return strings.HasPrefix(o.First.Group, investigation.FeedTargetHealth+":")
 }
 
 // namedLag is how long before errors that name a change it may have taken

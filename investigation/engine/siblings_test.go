@@ -31,3 +31,12 @@ func TestPeerRouteTableNotCounted(t *testing.T) {
 		t.Errorf("DetachRolePolicy edits %q; its request names no RolePolicy id", got)
 	}
 }
+
+// TestSnapshotEpisodes: target health is read as a snapshot, timed when read.
+func TestSnapshotEpisodes(t *testing.T) {
+	th := &KindOnset{First: investigation.LogLine{Group: investigation.FeedGroup(investigation.FeedTargetHealth, "web-tg")}}
+	events := &KindOnset{First: investigation.LogLine{Group: investigation.FeedGroup(investigation.FeedECSServiceEvents, "web")}}
+	if !snapshot(th) || snapshot(events) {
+		t.Errorf("snapshot(target health) = %v, snapshot(service events) = %v", snapshot(th), snapshot(events))
+	}
+}
