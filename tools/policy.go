@@ -13,7 +13,7 @@ import (
 // reads must be granted on named resources only, never on "*".
 var EngineActions = []string{
 	OpLookupEvents,
-	OpFilterLogEvents, OpStartQuery, OpGetQueryResults, OpStopQuery,
+	OpFilterLogEvents, OpStartQuery, OpGetQueryResults, OpStopQuery, OpDescribeLogGroups,
 	OpDescribeAlarms, OpDescribeAlarmHistory,
 	OpGetRole, OpListAttachedRolePolicies, OpListRolePolicies, OpGetRolePolicy,
 	OpGetPolicy, OpListPolicyVersions, OpGetPolicyVersion,

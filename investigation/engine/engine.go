@@ -363,6 +363,8 @@ func (t *triage) readLogs(ctx context.Context) {
 	lines, read := t.readFeeds(ctx, start, end)
 	if logs == nil {
 		groups = nil
+	} else if len(groups) == 0 {
+		groups = t.findLogGroups(ctx)
 	}
 	for _, g := range groups {
 		got, err := logs.Errors(ctx, g, start, end, t.lim.MaxLogLines)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -38,5 +39,25 @@ func TestSnapshotEpisodes(t *testing.T) {
 	events := &KindOnset{First: investigation.LogLine{Group: investigation.FeedGroup(investigation.FeedECSServiceEvents, "web")}}
 	if !snapshot(th) || snapshot(events) {
 		t.Errorf("snapshot(target health) = %v, snapshot(service events) = %v", snapshot(th), snapshot(events))
+	}
+}
+
+// TestNamespaceWords: a custom namespace splits into the words a log group
+// named after the same application holds; AWS's and agents' namespaces do not.
+func TestNamespaceWords(t *testing.T) {
+	for ns, want := range map[string]string{
+		"ErpConnector":  "erp connector",
+		"Settlement":    "settlement",
+		"orders/api-v2": "orders api",
+		"AWS/Lambda":    "",
+		"CWAgent":       "",
+		"PaymentsAPI":   "payments api",
+	} {
+		if got := strings.Join(namespaceWords(ns), " "); got != want {
+			t.Errorf("namespaceWords(%q) = %q, want %q", ns, got, want)
+		}
+	}
+	if !holdsAll("/erp/connector", []string{"erp", "connector"}) || holdsAll("/erp/gateway", []string{"erp", "connector"}) {
+		t.Error("holdsAll")
 	}
 }
