@@ -92,6 +92,8 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	if m := j.origin.queued; m != nil {
 		b.deleteMessage(ctx, m, sqsTriaged)
 	}
+	b.recordTriage(ctx, j.thread)
+	b.postPicture(ctx, j, rep)
 	b.advise(ctx, j, rep, st)
 	return nil
 }

@@ -101,8 +101,11 @@ type Engine struct {
 	IAM      investigation.IAM
 	Alarms   investigation.Alarms
 	// Feeds reads the resources' own status feeds, read as log lines.
-	Feeds  investigation.StatusFeeds
-	Limits Limits
+	Feeds investigation.StatusFeeds
+	// Coverage reads the account's trail setup, so the report states what
+	// the walk could not see.
+	Coverage TrailSetups
+	Limits   Limits
 	// Now is the clock; reports are reproducible when a scenario fixes it.
 	Now func() time.Time
 	// OnProgress, when set, is called after each stage from the triage's goroutine.
@@ -199,6 +202,8 @@ type triage struct {
 	// stacks holds, per candidate CloudFormation made, what to update its
 	// stack back to (stack.go).
 	stacks map[*group]string
+	// coverage is what the trail setup kept from the walk; nil when not read.
+	coverage *coverage
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -234,6 +239,7 @@ func (t *triage) run(ctx context.Context) {
 
 	t.readLogs(ctx)
 	t.followEvidence(ctx)
+	t.readCoverage(ctx)
 	t.readPolicyVersions(ctx)
 	t.rank()
 	t.readPrevious(ctx)

@@ -351,7 +351,7 @@ func (t *triage) nextStep(g *group) string {
 	}
 	step = t.stacks[g] + step
 	if g.confidence == investigation.ConfidenceLow {
-		step = "Confirm it first (see the blind spots below); if it is the cause: " + lowerFirst(step)
+		step = "Confirm it first; if it is the cause: " + lowerFirst(step)
 	}
 	return step
 }
