@@ -70,6 +70,16 @@ type Logs interface {
 	Errors(ctx context.Context, group string, start, end time.Time, limit int) ([]LogLine, error)
 }
 
+// LogGroupFinder is implemented by log readers that can list log groups by
+// name, for workloads whose group the topology does not name (an instance's
+// agent writes wherever its configuration says).
+type LogGroupFinder interface {
+	// LogGroups returns at most limit names of region's log groups that
+	// contain pattern, case-insensitively (DescribeLogGroups'
+	// logGroupNamePattern); "" is the reader's region.
+	LogGroups(ctx context.Context, region, pattern string, limit int) ([]string, error)
+}
+
 // Resolver is implemented by topologies that know a resource under another
 // identifier than the alarm's dimension gives, e.g. an API Gateway REST API by
 // its id when the metric names it by name.

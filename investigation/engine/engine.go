@@ -204,6 +204,9 @@ type triage struct {
 	// previous holds what the ranked candidates' changes replaced, read
 	// after ranking (which does no I/O) for the next steps.
 	previous map[*group]previousRead
+	// stacks holds, per candidate CloudFormation made, what to update its
+	// stack back to (stack.go).
+	stacks map[*group]string
 	// coverage is what the trail setup kept from the walk; nil when not read.
 	coverage *coverage
 }
@@ -250,6 +253,7 @@ func (t *triage) run(ctx context.Context) {
 	t.readPolicyVersions(ctx)
 	t.rank()
 	t.readPrevious(ctx)
+	t.readStackTemplates(ctx)
 	t.refreshNextSteps()
 	t.accountNotes()
 	t.progress(StageRanked)
@@ -382,6 +386,8 @@ func (t *triage) readLogs(ctx context.Context) {
 	lines, read := t.readFeeds(ctx, start, end)
 	if logs == nil {
 		groups = nil
+	} else if len(groups) == 0 {
+		groups = t.findLogGroups(ctx)
 	}
 	for _, g := range groups {
 		got, err := logs.Errors(investigation.WithAccount(ctx, g.account), g.name, start, end, t.lim.MaxLogLines)
@@ -404,36 +410,54 @@ func (t *triage) readLogs(ctx context.Context) {
 type logGroup struct{ name, account string }
 
 // logGroups lists the log groups of the scoped workloads, each in its
-// workload's account: a function's own group by convention, and any group
-// the topology names.
+// workload's account: any group the topology names, a function's own group
+// (Lambda always writes there), and, when the topology names none, the group
+// the console creates by default for the workload's kind. A group that does
+// not exist is skipped when read.
 func (t *triage) logGroups() []logGroup {
-	var groups []logGroup
-	seen := map[logGroup]bool{}
-	add := func(name string, s *scoped) {
-		g := logGroup{name: name, account: t.accountOf(s.Resource)}
-		if !seen[g] {
-			seen[g] = true
-			groups = append(groups, g)
-		}
-	}
+	var groups, defaults []logGroup
 	for _, s := range t.targets {
-		switch s.Type {
-		case investigation.TypeLambdaFunction:
-			if s.Layer == 1 {
-				add("/aws/lambda/"+functionName(s.ID), s)
+		g := logGroup{account: t.accountOf(s.Resource)}
+		switch {
+		case s.Type == investigation.TypeLogGroup:
+			g.name = s.ID
+			groups = append(groups, g)
+		case s.Type == investigation.TypeLambdaFunction && s.Layer == 1:
+			g.name = "/aws/lambda/" + functionName(s.ID)
+			groups = append(groups, g)
+		default:
+			if g.name = defaultLogGroup(s); g.name != "" {
+				defaults = append(defaults, g)
 			}
-		case investigation.TypeLogGroup:
-			add(s.ID, s)
 		}
 	}
-	sort.Slice(groups, func(i, j int) bool {
-		if groups[i].name != groups[j].name {
-			return groups[i].name < groups[j].name
-		}
-		return groups[i].account < groups[j].account
-	})
-	return groups
+	if len(groups) == 0 {
+		groups = defaults
+	}
+	return dedupeLogGroups(groups)
 }
+
+// defaultLogGroup is the log group the console names for a workload when its
+// owner does not choose one: ECS's task definition wizard sends the awslogs
+// driver to /ecs/<family>, and Step Functions' logging setup writes to
+// /aws/vendedlogs/states/<name>-Logs. Only the alarm's own state machine and
+// the task definition of its service are guessed.
+func defaultLogGroup(s *scoped) string {
+	switch {
+	case s.Type == investigation.TypeStateMachine && s.Layer == 1:
+		return "/aws/vendedlogs/states/" + lastSegment(s.ID) + "-Logs"
+	case s.Type == typeTaskDefinition && s.Depth == 1 && s.Parent.Type == investigation.TypeECSService:
+		id := s.ID
+		if i := strings.LastIndex(id, "/"); i >= 0 {
+			id = id[i+1:]
+		}
+		family, _, _ := strings.Cut(id, ":")
+		return "/ecs/" + family
+	}
+	return ""
+}
+
+const typeTaskDefinition = "AWS::ECS::TaskDefinition"
 
 // functionName returns a Lambda function's name from a name or an ARN.
 func functionName(id string) string {
@@ -443,6 +467,24 @@ func functionName(id string) string {
 	}
 	name, _, _ := strings.Cut(rest, ":")
 	return name
+}
+
+func dedupeLogGroups(in []logGroup) []logGroup {
+	seen := map[logGroup]bool{}
+	var out []logGroup
+	for _, g := range in {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].name != out[j].name {
+			return out[i].name < out[j].name
+		}
+		return out[i].account < out[j].account
+	})
+	return out
 }
 
 func dedupeStrings(in []string) []string {

@@ -198,7 +198,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 			region = investigation.GlobalServiceRegion
 		}
 		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
-			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+span(p.d.LookBack))
+			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+ago(p.d.LookBack))
 		for _, ev := range evs {
 			if s := t.attribute(ev); s != nil {
 				t.keep(ev, s)
@@ -328,8 +328,8 @@ func (t *triage) lookNamed(ctx context.Context) {
 	for _, o := range t.logs.sortedKinds() {
 		for _, l := range o.Sample {
 			for _, name := range namePatterns.FindAllString(l.Message, -1) {
-				name = strings.TrimRight(name, ".,:;'\")")
-				if walked[name] || walked[resourceID(name)] {
+				name = principalOf(strings.TrimRight(name, ".,:;'\")"))
+				if name == "" || walked[name] || walked[resourceID(name)] {
 					continue
 				}
 				walked[name] = true
@@ -355,6 +355,25 @@ func (t *triage) lookNamed(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// principalOf turns a session's ARN into its role's name, the resource the
+// walk knows: arn:aws:sts::…:assumed-role/ROLE/SESSION is ROLE. An ARN of a
+// run (a state machine execution, an ECS task) names no control-plane
+// resource and gives "".
+func principalOf(name string) string {
+	a, ok := investigation.ParseARN(name)
+	if !ok {
+		return name
+	}
+	if rest, isSession := strings.CutPrefix(a.Resource, "assumed-role/"); isSession {
+		role, _, _ := strings.Cut(rest, "/")
+		return role
+	}
+	if strings.HasPrefix(a.Resource, "execution:") || strings.HasPrefix(a.Resource, "task/") {
+		return ""
+	}
+	return name
 }
 
 // resourceID is the last part of an ARN, the id CloudTrail often records;

@@ -112,11 +112,27 @@ func requestDetails(raw json.RawMessage, target string) string {
 func clock(t time.Time) string { return t.UTC().Format("15:04:05 UTC") }
 
 func ago(d time.Duration) string {
-	if d < time.Minute {
+	switch {
+	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < agoHoursFrom:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
+	case d < agoDaysFrom:
+		d = d.Round(time.Minute)
+		if m := int(d.Minutes()) % 60; m != 0 {
+			return fmt.Sprintf("%d h %d min", int(d.Hours()), m)
+		}
+		return fmt.Sprintf("%d h", int(d.Hours()))
 	}
-	return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
+	return fmt.Sprintf("%d days", int(d.Round(time.Hour).Hours()/24))
 }
+
+// A delay is said in minutes up to agoHoursFrom, in hours and minutes up to
+// agoDaysFrom, in days beyond: "2 h 37 min", not "157 min".
+const (
+	agoHoursFrom = 90 * time.Minute
+	agoDaysFrom  = 48 * time.Hour
+)
 
 func factSentence(f *found, n int) string {
 	s := fmt.Sprintf("%s (%s) called %s:%s on %s %s at %s",

@@ -304,7 +304,9 @@ func confidenceOf(g *group) investigation.Confidence {
 	switch {
 	case (g.contradicted != nil || g.unexplained) && g.corrob == nil:
 		return investigation.ConfidenceLow
-	case g.corrob != nil && g.score >= HighScore:
+	case g.corrob != nil && g.score >= HighScore && g.exposes == nil:
+		// A trigger that only set off an earlier change is not the cause
+		// itself, however well the errors follow it.
 		return investigation.ConfidenceHigh
 	case g.score >= MediumScore && (g.corrob != nil || g.breakdown.Time >= g.rep.Kind.Weight*WeightTime*timelyFactor):
 		return investigation.ConfidenceMedium
