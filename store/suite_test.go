@@ -37,6 +37,8 @@ func testStore(t *testing.T, open func(t *testing.T) *Store) {
 		{"complete after expiry with no rival", testCompleteAfterExpiry},
 		{"episode and latest threads", testThreads},
 		{"envelope claims", testEnvelopes},
+		{"work is recorded once, read once, taken over when idle", testWork},
+		{"work survives the group being lost", testWorkAfterFlush},
 		{"lock contention and compare-and-delete", testLock},
 		{"thread state round trip", testThreadState},
 		{"artifact round trip", testArtifactRoundTrip},
