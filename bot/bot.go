@@ -38,6 +38,7 @@ type Bot struct {
 
 	pool     *pool
 	intake   chan queueItem
+	held     *heldWork
 	episodes *episodes
 	notes    *notes
 
@@ -86,6 +87,7 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		chat:     deps.Chat,
 		pool:     newPool(opts.Workers, opts.QueueSize),
 		intake:   make(chan queueItem, opts.IntakeQueue),
+		held:     newHeldWork(),
 		episodes: newEpisodes(opts.DedupWindow),
 		notes:    newNotes(opts.DedupWindow),
 		channels: set(append([]string{opts.AlertChannel}, opts.Channels...)),
@@ -153,8 +155,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	bgWG.Go(func() { b.pingStore(runCtx) })
 	bgWG.Go(func() { b.flushNotes(runCtx) })
+	if b.deps.Work != nil {
+		bgWG.Go(func() { b.readWork(runCtx) })
+		bgWG.Go(func() { b.refreshWork(runCtx) })
+	}
 	if b.deps.Queue != nil {
 		bgWG.Go(func() { b.pollQueue(runCtx) })
+	}
+	if b.deps.Queue != nil || b.deps.Work != nil {
 		for range b.opts.IntakeWorkers {
 			intakeWG.Go(func() { b.intakeWorker(runCtx, workCtx) })
 		}
@@ -205,7 +213,11 @@ func (b *Bot) shutdown(intakeWG, workersWG *sync.WaitGroup, cancelWork context.C
 	abandoning.Wait()
 	// Intake handlers may have queued jobs after the first drain.
 	b.abandon(final, b.pool.drain())
-	if n := len(b.intake); n > 0 {
+	if b.deps.Work != nil {
+		// What was read and not finished, handed back at once instead of
+		// waiting to be taken over.
+		b.handBackHeld(final)
+	} else if n := len(b.intake); n > 0 {
 		b.m.dropped.WithLabelValues("shutdown").Add(float64(n))
 		b.log.Warn("queue messages left unhandled at shutdown; they come back after their visibility", "items", n)
 	}

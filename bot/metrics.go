@@ -23,6 +23,7 @@ const (
 	sqsRefused   = "refused"  // region or account not allowed
 	sqsRetry     = "retry"    // left in the queue to come back
 	sqsPoison    = "poison"   // deleted after too many receives
+	sqsRecorded  = "recorded" // recorded as work, deleted from the queue
 	sqsIgnored   = "ignored"  // recognisably not an alarm state change, deleted at the limit
 	sqsFailed    = "failed"   // a call to SQS itself failed
 	sqsReceived  = "received" // every message received

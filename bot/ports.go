@@ -253,3 +253,32 @@ type Queue interface {
 	Delete(ctx context.Context, receiptHandle string) error
 	ExtendVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
 }
+
+// WorkItem is one piece of acknowledged intake recorded in the store.
+type WorkItem struct {
+	ID   string
+	Kind string
+	Body []byte
+}
+
+// Epoch names one life of the store's data; Since is when it began. A new
+// epoch says the store lost what it knew (claims, threads) before Since.
+type Epoch struct {
+	ID    string
+	Since time.Time
+}
+
+// Work is intake recorded before it was acknowledged, shared by the
+// replicas: each item is read by one of them and stays its own while it
+// refreshes it; an item left unrefreshed for the takeover time is claimed
+// by another, and one handed back is read anew at once. RedisStore's is a
+// Redis stream with a consumer group.
+type Work interface {
+	RecordWork(ctx context.Context, id string, ttl time.Duration, kind string, body []byte) (bool, error)
+	ReadWork(ctx context.Context, consumer string, count int, block time.Duration) ([]WorkItem, error)
+	ClaimIdleWork(ctx context.Context, consumer string, idle time.Duration, count int) ([]WorkItem, error)
+	TouchWork(ctx context.Context, consumer string, ids []string) (int, error)
+	DoneWork(ctx context.Context, ids ...string) error
+	HandBackWork(ctx context.Context, item WorkItem) (WorkItem, error)
+	Epoch(ctx context.Context, now time.Time) (Epoch, error)
+}

@@ -92,6 +92,9 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	if m := j.origin.queued; m != nil {
 		b.deleteMessage(ctx, m, sqsTriaged)
 	}
+	if w := j.origin.work; w != nil {
+		b.finishWork(ctx, *w)
+	}
 	b.advise(ctx, j, rep, st)
 	return nil
 }
@@ -162,6 +165,10 @@ func (b *Bot) failJob(ctx context.Context, j *triageJob, cause error, shutdown b
 		}
 	}
 	b.handBack(ctx, j, shutdown)
+	if w := j.origin.work; w != nil && !shutdown {
+		// Told in the thread: the alarm's next notification retries.
+		b.finishWork(ctx, *w)
+	}
 }
 
 // handBack gives the episode up so that someone else triages it: the claim
@@ -179,6 +186,9 @@ func (b *Bot) handBack(ctx context.Context, j *triageJob, shutdown bool) {
 	}
 	if m := j.origin.queued; m != nil && shutdown {
 		b.returnMessage(ctx, m)
+	}
+	if w := j.origin.work; w != nil && shutdown {
+		b.handBackWork(ctx, *w)
 	}
 }
 

@@ -47,6 +47,10 @@ type origin struct {
 	received time.Time     // when the bot got it
 	queued   *QueueMessage // set for queue messages
 	manual   bool          // an explicit request, outside the episode dedup
+	// work is the recorded item it was read from; takenOver says another
+	// replica held that item before this one.
+	work      *WorkItem
+	takenOver bool
 }
 
 func (o origin) source() string {
@@ -137,7 +141,7 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 		log.Warn("alarm has no key: triaging without dedup", "error", err)
 	} else {
 		j.key, j.hasKey = key, true
-		claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
+		claim, err := b.claimEpisode(ctx, o, key, log)
 		switch {
 		case err == nil && claim.State == ClaimWon:
 			j.lease = claim.Lease
@@ -172,6 +176,38 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 	}
 	b.pool.submit(j)
 	return outQueued
+}
+
+// claimEpisode claims the episode. Recorded work, which is this replica's
+// alone, can afford to wait rather than triage twice: for a store that does
+// not answer, up to storeWait, and, for work taken over from a replica that
+// stopped, for that replica's lease to run out.
+func (b *Bot) claimEpisode(ctx context.Context, o origin, key EpisodeKey, log *slog.Logger) (EpisodeClaim, error) {
+	claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
+	if o.work == nil {
+		return claim, err
+	}
+	var waitUntil time.Time
+	switch {
+	case err != nil:
+		waitUntil = b.now().Add(storeWait)
+		log.Warn("alarm claim failed: waiting for the store rather than triaging twice", "error", err, "for", storeWait)
+	case o.takenOver && claim.State == ClaimRunning:
+		waitUntil = b.now().Add(b.opts.Lease)
+		log.Info("taken-over alarm is still claimed: waiting for the previous owner's lease", "for", b.opts.Lease)
+	default:
+		return claim, nil
+	}
+	for b.now().Before(waitUntil) {
+		if chat.Sleep(ctx, storeRetry) != nil {
+			return claim, err
+		}
+		claim, err = b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
+		if err == nil && (claim.State != ClaimRunning || !o.takenOver) {
+			return claim, nil
+		}
+	}
+	return claim, err
 }
 
 // refuseForCapacity gives back a won claim that the pool has no room for,

@@ -105,6 +105,11 @@ type Handler interface {
 	OnClick(ctx context.Context, c Click)
 }
 
+// WorkMessage is the kind of recorded work that a chat message is: a
+// transport records the messages it acknowledges as work of this kind,
+// their body the Message as JSON, and the bot reads them back.
+const WorkMessage = "slack-message"
+
 // Sleep waits d or until ctx ends, whichever comes first: the bot's loops
 // and the Slack transport back off with it and stop as soon as they are told.
 func Sleep(ctx context.Context, d time.Duration) error {

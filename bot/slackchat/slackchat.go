@@ -61,6 +61,12 @@ type Envelopes interface {
 	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
 }
 
+// Recorder records a delivery as work to do, once per id within ttl, and
+// reports whether this call recorded it. *store.Store satisfies it.
+type Recorder interface {
+	RecordWork(ctx context.Context, id string, ttl time.Duration, kind string, body []byte) (bool, error)
+}
+
 // Defaults of Options.
 const (
 	DefaultIntakeWorkers = 8
@@ -80,6 +86,12 @@ type Options struct {
 	// (zero: the claimer's default); nil handles every delivery.
 	Envelopes   Envelopes
 	EnvelopeTTL time.Duration
+	// Record, when set, takes the messages of other members and apps
+	// (what may carry an alarm) out of the handler's way: each is recorded
+	// as work, once across replicas, and acknowledged only once recorded;
+	// one that cannot be recorded is not acknowledged, so Slack delivers it
+	// again. Whoever reads the work handles it.
+	Record Recorder
 	// Users reads members' time zones; nil uses the API when it can
 	// (*slack.Client does), else times are read in UTC.
 	Users UserDirectory
