@@ -50,7 +50,7 @@ func (b *Bot) progress(ctx context.Context, j *triageJob) func(engine.Progress) 
 		last = now
 		cctx, cancel := context.WithTimeout(ctx, editTimeout)
 		defer cancel()
-		if err := b.chat.UpdateOnce(cctx, j.placeholderRef(), b.placeholder(j, p)); err != nil {
+		if err := b.chat.UpdateOnce(cctx, j.placeholderRef(), j.tag(b.placeholder(j, p))); err != nil {
 			b.log.Debug("progress update failed", "alarm", j.alarm.Name, "error", err)
 		}
 	}
@@ -66,6 +66,7 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 		rep.ArtifactID = id
 	}
 	msg, fits := blocks.WithNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", j.notice)
+	msg = j.tag(msg)
 	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
 		// The placeholder may have been deleted: the report goes in anew.
 		b.log.Warn("could not replace the placeholder; posting the report", "alarm", j.alarm.Name, "error", err)
@@ -110,6 +111,7 @@ func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Repor
 		return
 	}
 	msg, _ := blocks.WithNotice(blocks.Report(rep, blocks.ReportOptions{AI: ai}), "dedup-note", j.notice)
+	msg = j.tag(msg)
 	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
 		b.log.Warn("could not add the AI assessment to the report", "alarm", j.alarm.Name, "error", err)
 		return
@@ -160,7 +162,7 @@ func (b *Bot) failJob(ctx context.Context, j *triageJob, cause error, shutdown b
 		msg = blocks.Error("Triage failed", userReason(cause)+"\nThe alarm's next notification will retry.")
 	}
 	if j.placeholderTS != "" {
-		if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
+		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(msg)); err != nil {
 			b.log.Warn("could not post the failure in the thread", "alarm", j.alarm.Name, "error", err)
 		}
 	}

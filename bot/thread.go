@@ -136,6 +136,7 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 		return outDuplicate
 	}
 	j := &triageJob{alarm: a, origin: o}
+	verify := false // whether the chat must be read before opening a thread
 	if key, err := alarmKey(a); err != nil {
 		j.notice = dedupUnavailable
 		log.Warn("alarm has no key: triaging without dedup", "error", err)
@@ -147,6 +148,7 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 			j.lease = claim.Lease
 			// A take-over continues in the thread the previous owner started.
 			j.thread = claim.Thread
+			verify = !claim.Thread.IsZero() || b.claimsForgotten(ctx, key)
 		case err == nil:
 			return duplicate(string(claim.State), claim.Thread, key)
 		default:
@@ -154,12 +156,17 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 				return duplicate("local", thread, key)
 			}
 			j.notice = dedupUnavailable
+			verify = true
 			log.Warn("alarm claim failed: triaging without dedup", "error", err)
 		}
 	}
 	if !reserved {
 		b.refuseForCapacity(ctx, o, j, log)
 		return outRetry
+	}
+	if verify && b.adoptFromSlack(ctx, j, log) {
+		b.pool.unreserve()
+		return outDuplicate
 	}
 	if j.hasKey {
 		b.episodes.remember(j.key, j.thread, b.now())
@@ -210,6 +217,33 @@ func (b *Bot) claimEpisode(ctx context.Context, o origin, key EpisodeKey, log *s
 	return claim, err
 }
 
+// adoptFromSlack reads the episode back from the chat: a report there
+// means it is done, which it reports (completing the claim, so the store
+// knows again); a thread or placeholder there becomes the job's.
+func (b *Bot) adoptFromSlack(ctx context.Context, j *triageJob, log *slog.Logger) (done bool) {
+	found, err := b.episodeInSlack(ctx, j)
+	switch {
+	case err != nil:
+		log.Warn("could not read the episode back from the chat", "error", err)
+	case found.reported:
+		log.Info("episode already reported in the chat; not triaging it again", "thread", found.thread.String())
+		b.m.dedupHits.WithLabelValues("chat").Inc()
+		if j.lease != nil {
+			if err := j.lease.Complete(ctx, found.thread, b.opts.DedupWindow); err != nil {
+				log.Warn("could not mark the episode done", "error", err)
+			}
+		}
+		b.episodes.remember(j.key, found.thread, b.now())
+		return true
+	case !found.thread.IsZero():
+		j.thread, j.placeholderTS = found.thread, found.placeholder
+		if found.placeholder != "" {
+			log.Info("continuing the episode's placeholder found in the chat", "thread", found.thread.String())
+		}
+	}
+	return false
+}
+
 // refuseForCapacity gives back a won claim that the pool has no room for,
 // and says so in the notification's thread.
 func (b *Bot) refuseForCapacity(ctx context.Context, o origin, j *triageJob, log *slog.Logger) {
@@ -237,7 +271,7 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		case j.origin.channel != "":
 			j.thread = chat.Ref{Channel: j.origin.channel, TS: j.origin.rootTS}
 		default:
-			ts, err := b.postText(ctx, chat.Ref{Channel: b.opts.AlertChannel}, headline(j.alarm))
+			ts, err := b.chat.Post(ctx, chat.Ref{Channel: b.opts.AlertChannel}, j.tag(blocks.Message{Text: headline(j.alarm)}))
 			if err != nil {
 				return fmt.Errorf("post the alarm's root message: %w", err)
 			}
@@ -255,7 +289,15 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		b.episodes.remember(j.key, j.thread, b.now())
 	}
 	j.queuedBehind = b.pool.queued()
-	ts, err := b.chat.Post(ctx, chat.Ref(j.thread), b.placeholder(j, engine.Progress{}))
+	if j.placeholderTS != "" {
+		// Taken over: the placeholder already in the thread goes on.
+		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(b.placeholder(j, engine.Progress{}))); err != nil {
+			return fmt.Errorf("update the placeholder taken over: %w", err)
+		}
+		j.posted = b.now()
+		return nil
+	}
+	ts, err := b.chat.Post(ctx, chat.Ref(j.thread), j.tag(b.placeholder(j, engine.Progress{})))
 	if err != nil {
 		return fmt.Errorf("post the placeholder: %w", err)
 	}

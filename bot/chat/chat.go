@@ -87,6 +87,9 @@ type Posted struct {
 	TS       string
 	Own      bool     // posted by the bot
 	BlockIDs []string // the block ids of its blocks
+	// EventType and Payload are the message's metadata, when it has some.
+	EventType string
+	Payload   map[string]any
 }
 
 // Zone is the time zone a member's times are read in; Note is set, for the
