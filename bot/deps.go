@@ -65,7 +65,7 @@ const (
 	DefaultCommand         = "/trailhound"
 	// DefaultLease is short so that a dead replica's episode is taken over
 	// well within a minute (MaxTakeover); the lease is renewed every third
-	// of it, about as often as the replica's work (workRefresh).
+	// of it, about as often as the replica's work is refreshed.
 	DefaultLease = 20 * time.Second
 	// DefaultDedupWindow outlasts the redeliveries of one transition.
 	DefaultDedupWindow = time.Hour

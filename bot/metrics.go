@@ -72,7 +72,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth, running, intakeDepth func
 		// registered by whichever comes first, shared by the other.
 		dedupHits: shared(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trailhound_dedup_hits_total",
-			Help: "Notifications not triaged because their episode was running or done (state running, done, local, envelope, resolved).",
+			Help: "Notifications not triaged because their episode was running or done (state running, done, local, chat, envelope, resolved).",
 		}, []string{"state"})),
 		dropped: shared(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trailhound_intake_dropped_total",

@@ -19,9 +19,11 @@ import (
 // Work timings.
 const (
 	// TakeoverAfter is how long an item may go unrefreshed before another
-	// replica takes it over; its owner refreshes it every workRefresh.
+	// replica takes it over; its owner refreshes it every refreshShare of
+	// that, so a store that stalls for a few seconds does not look like a
+	// dead replica.
 	TakeoverAfter = 20 * time.Second
-	workRefresh   = TakeoverAfter / 4
+	refreshShare  = 4
 	// takeoverScan is how often a replica looks for idle items.
 	takeoverScan = 2 * time.Second
 	// MaxTakeover bounds the time from a replica's death to another one
@@ -129,7 +131,7 @@ func (b *Bot) readWork(ctx context.Context) {
 
 // refreshWork keeps the held items this replica's until ctx ends.
 func (b *Bot) refreshWork(ctx context.Context) {
-	t := time.NewTicker(workRefresh)
+	t := time.NewTicker(b.opts.TakeoverAfter / refreshShare)
 	defer t.Stop()
 	for {
 		select {
