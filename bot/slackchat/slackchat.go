@@ -1,7 +1,9 @@
 // Package slackchat is the bot's Slack transport, and the only package
-// under bot that speaks Slack: the Socket Mode loop (every envelope
-// acknowledged first, then claimed once across replicas and handled by a
-// bounded set of intake workers), the Web API calls out (chat.postMessage
+// under bot that speaks Slack: the Socket Mode loop (messages, which may
+// carry alarms, recorded as work once across replicas before they are
+// acknowledged; other envelopes acknowledged first, then claimed once
+// across replicas and handled by a bounded set of intake workers), the Web
+// API calls out (chat.postMessage
 // paced per channel, 429s and transient errors retried), the reading of
 // messages, mentions, slash commands and button clicks into the bot's own
 // request types (package chat), and members' time zones (users.info).
