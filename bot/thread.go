@@ -128,26 +128,30 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 // still recognised as such and only a new episode is refused.
 func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, log *slog.Logger) outcome {
 	reserved := b.pool.reserve()
+	j := &triageJob{alarm: a, origin: o}
 	duplicate := func(state string, thread chat.Ref, key EpisodeKey) outcome {
 		if reserved {
 			b.pool.unreserve()
 		}
+		b.withdrawPlaceholder(ctx, j, log)
 		b.refire(o, a, key, state, thread, log)
 		return outDuplicate
 	}
-	j := &triageJob{alarm: a, origin: o}
 	verify := false // whether the chat must be read before opening a thread
 	if key, err := alarmKey(a); err != nil {
 		j.notice = dedupUnavailable
 		log.Warn("alarm has no key: triaging without dedup", "error", err)
 	} else {
 		j.key, j.hasKey = key, true
-		claim, err := b.claimEpisode(ctx, o, key, log)
+		claim, err := b.claimEpisode(ctx, j, log)
 		switch {
 		case err == nil && claim.State == ClaimWon:
 			j.lease = claim.Lease
 			// A take-over continues in the thread the previous owner started.
-			j.thread = claim.Thread
+			if !claim.Thread.IsZero() && claim.Thread != j.thread {
+				b.withdrawPlaceholder(ctx, j, log)
+				j.thread, j.placeholderTS = claim.Thread, ""
+			}
 			verify = !claim.Thread.IsZero() || b.claimsForgotten(ctx, key)
 		case err == nil:
 			return duplicate(string(claim.State), claim.Thread, key)
@@ -165,6 +169,7 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 		return outRetry
 	}
 	if verify && b.adoptFromSlack(ctx, j, log) {
+		b.withdrawPlaceholder(ctx, j, log)
 		b.pool.unreserve()
 		return outDuplicate
 	}
@@ -189,7 +194,8 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 // alone, can afford to wait rather than triage twice: for a store that does
 // not answer, up to storeWait, and, for work taken over from a replica that
 // stopped, for that replica's lease to run out.
-func (b *Bot) claimEpisode(ctx context.Context, o origin, key EpisodeKey, log *slog.Logger) (EpisodeClaim, error) {
+func (b *Bot) claimEpisode(ctx context.Context, j *triageJob, log *slog.Logger) (EpisodeClaim, error) {
+	o, key := j.origin, j.key
 	claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
 	if o.work == nil {
 		return claim, err
@@ -199,6 +205,7 @@ func (b *Bot) claimEpisode(ctx context.Context, o origin, key EpisodeKey, log *s
 	case err != nil:
 		waitUntil = b.now().Add(storeWait)
 		log.Warn("alarm claim failed: waiting for the store rather than triaging twice", "error", err, "for", storeWait)
+		b.waitingPlaceholder(ctx, j, log)
 	case o.takenOver && claim.State == ClaimRunning:
 		waitUntil = b.now().Add(b.opts.Lease)
 		log.Info("taken-over alarm is still claimed: waiting for the previous owner's lease", "for", b.opts.Lease)
@@ -236,12 +243,49 @@ func (b *Bot) adoptFromSlack(ctx context.Context, j *triageJob, log *slog.Logger
 		b.episodes.remember(j.key, found.thread, b.now())
 		return true
 	case !found.thread.IsZero():
+		if j.placeholderTS != "" && found.placeholder != j.placeholderTS {
+			b.withdrawPlaceholder(ctx, j, log)
+		}
 		j.thread, j.placeholderTS = found.thread, found.placeholder
 		if found.placeholder != "" {
 			log.Info("continuing the episode's placeholder found in the chat", "thread", found.thread.String())
 		}
 	}
 	return false
+}
+
+// storeWaitNote is the placeholder's note while the store does not answer.
+var storeWaitNote = fmt.Sprintf("⏳ Redis does not answer: waiting up to %s for it before triaging, so that this alarm is not triaged twice.", storeWait)
+
+// waitingPlaceholder puts the placeholder up early, with a note, in the
+// notification's thread while the claim waits for the store: the wait
+// must not look like silence. Only this replica holds the notification's
+// work, so the early placeholder cannot be doubled by another replica.
+func (b *Bot) waitingPlaceholder(ctx context.Context, j *triageJob, log *slog.Logger) {
+	if j.origin.channel == "" || j.placeholderTS != "" {
+		return
+	}
+	j.notice = storeWaitNote
+	thread := chat.Ref{Channel: j.origin.channel, TS: j.origin.rootTS}
+	ts, err := b.chat.Post(ctx, thread, j.tag(b.placeholder(j, engine.Progress{})))
+	j.notice = ""
+	if err != nil {
+		log.Warn("could not post the placeholder while waiting for the store", "error", err)
+		return
+	}
+	j.thread, j.placeholderTS, j.posted = thread, ts, b.now()
+}
+
+// withdrawPlaceholder turns an early placeholder of a notification that
+// turned out to be a duplicate into a one-line note.
+func (b *Bot) withdrawPlaceholder(ctx context.Context, j *triageJob, log *slog.Logger) {
+	if j.placeholderTS == "" {
+		return
+	}
+	msg := blocks.Message{Text: "↪ Redis answered: this episode is already triaged or being triaged, so it is not triaged again."}
+	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
+		log.Warn("could not withdraw the early placeholder", "error", err)
+	}
 }
 
 // refuseForCapacity gives back a won claim that the pool has no room for,

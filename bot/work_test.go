@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,5 +250,63 @@ func TestWorkNotTriagedTwiceWhenRedisForgets(t *testing.T) {
 	}
 	if n := len(ownReplies(sb, sandboxChannel, root)); n != 1 {
 		t.Errorf("the bot has %d messages in the thread, want the report only", n)
+	}
+}
+
+// unansweringStore fails every episode claim while down, as a Redis that does not
+// answer.
+type unansweringStore struct {
+	*StoreAdapter
+	mu   sync.Mutex
+	down bool
+}
+
+func (d *unansweringStore) setDown(v bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.down = v
+}
+
+func (d *unansweringStore) ClaimEpisode(ctx context.Context, k EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error) {
+	d.mu.Lock()
+	down := d.down
+	d.mu.Unlock()
+	if down {
+		return EpisodeClaim{}, errors.New("store unavailable")
+	}
+	return d.StoreAdapter.ClaimEpisode(ctx, k, owner, lease)
+}
+
+// TestWorkWaitsForTheStoreWithANote: while the store does not answer, a
+// recorded alarm waits for it, with a note in its placeholder, and is then
+// triaged once in that placeholder.
+func TestWorkWaitsForTheStoreWithANote(t *testing.T) {
+	sb := startSandbox(t, slackapi.Options{Pace: slackapi.Pace{PerSecond: 20, Burst: 5}})
+	_, url := tickingRedis(t)
+	st := &unansweringStore{StoreAdapter: openStoreAt(t, url), down: true}
+	triager := newFakeTriager()
+	startWorkReplica(t, sb, st, triager, withOwner(sandboxOptions(sandboxChannel), "replica-a"))
+	root, err := sb.PostAsBot(sandboxChannel, mailBotID, "AWS Notifications", alarmEmail("checkout-errors", "ALARM", episodeStart))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitSandbox(t, sb, 10*time.Second, "the waiting note", func() bool {
+		r := ownReplies(sb, sandboxChannel, root)
+		return len(r) == 1 && bytes.Contains(r[0].Blocks, []byte("Redis does not answer"))
+	})
+	if n := triager.count("checkout-errors"); n != 0 {
+		t.Fatalf("triaged %d times while the store did not answer", n)
+	}
+	st.setDown(false)
+	waitSandbox(t, sb, 10*time.Second, "the report", func() bool {
+		_, ok := botReport(sb, sandboxChannel, root)
+		return ok
+	})
+	r := ownReplies(sb, sandboxChannel, root)
+	if len(r) != 1 || bytes.Contains(r[0].Blocks, []byte("Redis does not answer")) || bytes.Contains(r[0].Blocks, []byte("dedup unavailable")) {
+		t.Errorf("the thread holds %d bot messages, the first %s; want the report alone, without the notes", len(r), r[0].Blocks)
+	}
+	if n := triager.count("checkout-errors"); n != 1 {
+		t.Errorf("triaged %d times, want once", n)
 	}
 }
