@@ -234,9 +234,9 @@ func TestWorkNotTriagedTwiceWhenRedisForgets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitSandbox(t, sb, 10*time.Second, "the report", func() bool {
-		_, ok := botReport(sb, sandboxChannel, root)
-		return ok
+	// Finished, claim completed, and only then forgotten.
+	eventually(t, 10*time.Second, "the triage finished", func() bool {
+		return counter(t, r.reg, "trailhound_triages_total", map[string]string{"outcome": outcomeReported}) == 1
 	})
 	m.FlushAll()
 	if _, err := sb.Post(slackapi.Post{Channel: sandboxChannel, BotID: mailBotID, Username: "AWS Notifications", Text: email, ThreadTS: root}); err != nil {
