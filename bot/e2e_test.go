@@ -336,7 +336,15 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 		counter(t, a.reg, "trailhound_dedup_hits_total", nil), counter(t, b.reg, "trailhound_dedup_hits_total", nil))
 }
 
+// TestSandboxQueueIntake runs the queue's intake as it is handled in
+// place and as it is recorded as work first (the message deleted once
+// recorded, then read back from the work).
 func TestSandboxQueueIntake(t *testing.T) {
+	t.Run("handled in place", func(t *testing.T) { testQueueIntake(t, false) })
+	t.Run("recorded as work", func(t *testing.T) { testQueueIntake(t, true) })
+}
+
+func testQueueIntake(t *testing.T, durable bool) {
 	sc, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
 	if err != nil {
 		t.Fatal(err)
@@ -368,8 +376,12 @@ func TestSandboxQueueIntake(t *testing.T) {
 	opts := sandboxOptions(sandboxChannel)
 	opts.AlertChannel = sandboxChannel
 	st := openStoreAt(t, "")
-	b, err := New(Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
-		Queue: SQSQueue(queue), Logger: testLogger(t)}, opts)
+	deps := Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
+		Queue: SQSQueue(queue), Logger: testLogger(t)}
+	if durable {
+		deps.Chat, deps.Work = sandboxChat(t, sb, st, nil, slackchat.Options{Record: st}), st
+	}
+	b, err := New(deps, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

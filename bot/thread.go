@@ -55,7 +55,7 @@ type origin struct {
 
 func (o origin) source() string {
 	switch {
-	case o.queued != nil:
+	case o.queued != nil, o.work != nil && o.work.Kind == workSQS:
 		return "sqs"
 	case o.manual:
 		return "command"
