@@ -196,6 +196,9 @@ func (b *Bot) shutdown(intakeWG, workersWG *sync.WaitGroup, cancelWork context.C
 	close(b.pool.stop)
 	var abandoning sync.WaitGroup
 	abandoning.Go(func() { b.abandon(final, b.pool.drain()) })
+	if b.deps.Work != nil {
+		abandoning.Go(func() { b.handBackUnread(final) })
+	}
 
 	done := make(chan struct{})
 	go func() {

@@ -161,6 +161,12 @@ func (b *Bot) failJob(ctx context.Context, j *triageJob, cause error, shutdown b
 		b.log.Error("triage failed", "alarm", j.alarm.Name, "error", cause)
 		msg = blocks.Error("Triage failed", userReason(cause)+"\nThe alarm's next notification will retry.")
 	}
+	if shutdown && j.origin.work != nil {
+		// Another replica reads the work at once and carries on in this
+		// placeholder: an "interrupted" edit would only race its own.
+		b.handBack(ctx, j, shutdown)
+		return
+	}
 	if j.placeholderTS != "" {
 		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(msg)); err != nil {
 			b.log.Warn("could not post the failure in the thread", "alarm", j.alarm.Name, "error", err)

@@ -219,6 +219,21 @@ func (b *Bot) handBackWork(ctx context.Context, w WorkItem) {
 	b.log.Info("handed work back", "work", w.ID, "kind", w.Kind)
 }
 
+// handBackUnread hands back at once the work read but not yet taken up by
+// an intake worker.
+func (b *Bot) handBackUnread(ctx context.Context) {
+	for {
+		select {
+		case it := <-b.intake:
+			if it.work != nil {
+				b.handBackWork(ctx, *it.work)
+			}
+		default:
+			return
+		}
+	}
+}
+
 // handBackHeld hands back every item still held, a few at a time, within ctx.
 func (b *Bot) handBackHeld(ctx context.Context) {
 	const fanOut = 8

@@ -43,6 +43,7 @@ const (
 	// second, which would make 100 triages take minutes per replica.
 	faultScenario  = "073-blind-unscoped-custom-recon-metric"
 	takeoverLogMsg = "took over work of a replica that stopped refreshing it"
+	handBackLogMsg = "handed work back"
 	// changeTimeLayout is the notification's StateChangeTime.
 	changeTimeLayout = "2006-01-02T15:04:05.000-0700"
 )
@@ -64,6 +65,7 @@ type faultRig struct {
 	region    string
 	channels  []string
 	replicas  []*exec.Cmd
+	exited    []chan struct{} // closed once each replica is reaped
 	logs      []string
 	faultAt   time.Time
 }
@@ -73,7 +75,17 @@ type faultResult struct {
 	once, lost, duplicated int
 	orphans                int
 	took                   time.Duration
-	takeovers              []time.Duration
+	takeovers, handBacks   []time.Duration
+	peakRSSMB              int
+}
+
+// spread formats the p50 and max of ds, or "-".
+func spread(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	slices.Sort(ds)
+	return fmt.Sprintf("%s / %s", ds[len(ds)/2].Round(100*time.Millisecond), ds[len(ds)-1].Round(100*time.Millisecond))
 }
 
 func TestFaultSuite(t *testing.T) {
@@ -137,14 +149,10 @@ func TestFaultSuite(t *testing.T) {
 		})
 	}
 	var sb strings.Builder
-	sb.WriteString("\n| fault | reported once | lost | duplicated | placeholders left | all reported after | takeover p50 / max |\n|---|---|---|---|---|---|---|\n")
+	sb.WriteString("\n| fault | reported once | lost | duplicated | placeholders left | all reported after | takeover p50 / max | hand-back p50 / max | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
-		take := "-"
-		if len(r.takeovers) > 0 {
-			slices.Sort(r.takeovers)
-			take = fmt.Sprintf("%s / %s", r.takeovers[len(r.takeovers)/2].Round(100*time.Millisecond), r.takeovers[len(r.takeovers)-1].Round(100*time.Millisecond))
-		}
-		fmt.Fprintf(&sb, "| %s | %d | %d | %d | %d | %s | %s |\n", r.name, r.once, r.lost, r.duplicated, r.orphans, r.took.Round(100*time.Millisecond), take)
+		fmt.Fprintf(&sb, "| %s | %d | %d | %d | %d | %s | %s | %s | %d MB |\n", r.name, r.once, r.lost, r.duplicated, r.orphans,
+			r.took.Round(100*time.Millisecond), spread(r.takeovers), spread(r.handBacks), r.peakRSSMB)
 	}
 	t.Log(sb.String())
 }
@@ -173,9 +181,9 @@ func newFaultRig(t *testing.T, bin, redisBin, awsURL, region string) *faultRig {
 	ln.Close()
 	r.startRedis()
 	t.Cleanup(func() {
-		for _, p := range r.replicas {
+		for i, p := range r.replicas {
 			_ = p.Process.Kill()
-			_ = p.Wait()
+			<-r.exited[i]
 		}
 		r.stopRedis()
 	})
@@ -240,7 +248,13 @@ func (r *faultRig) startReplica(i int) {
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("start replica %d: %v", i, err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		_ = cmd.Wait()
+	}()
 	r.replicas = append(r.replicas, cmd)
+	r.exited = append(r.exited, exited)
 	r.logs = append(r.logs, logPath)
 }
 
@@ -248,6 +262,7 @@ func (r *faultRig) signalReplica(i int, sig syscall.Signal) {
 	if err := r.replicas[i].Process.Signal(sig); err != nil {
 		r.t.Errorf("signal replica %d: %v", i, err)
 	}
+
 }
 
 // run notifies the storm, applies the fault at `at`, waits for the
@@ -286,7 +301,9 @@ func (r *faultRig) run(alarm []byte, at time.Duration, fault func()) faultResult
 	time.Sleep(faultSettle)
 	res = r.count()
 	res.took = time.Since(start) - faultSettle
-	res.takeovers = r.takeovers()
+	res.takeovers = r.sinceFault(takeoverLogMsg)
+	res.handBacks = r.sinceFault(handBackLogMsg)
+	res.peakRSSMB = r.peakRSS()
 	return res
 }
 
@@ -327,8 +344,32 @@ func (r *faultRig) count() faultResult {
 	return res
 }
 
-// takeovers are the times from the fault to each takeover the logs show.
-func (r *faultRig) takeovers() []time.Duration {
+// peakRSS is the largest peak resident set of the replicas still running,
+// in MB.
+func (r *faultRig) peakRSS() int {
+	peak := 0
+	for i, p := range r.replicas {
+		select {
+		case <-r.exited[i]:
+			continue
+		default:
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Process.Pid))
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			var kb int
+			if _, err := fmt.Sscanf(l, "VmHWM: %d kB", &kb); err == nil {
+				peak = max(peak, kb/1024)
+			}
+		}
+	}
+	return peak
+}
+
+// sinceFault are the times from the fault to each log line of msg.
+func (r *faultRig) sinceFault(msg string) []time.Duration {
 	var out []time.Duration
 	for _, path := range r.logs {
 		f, err := os.Open(path)
@@ -342,7 +383,7 @@ func (r *faultRig) takeovers() []time.Duration {
 				Time time.Time `json:"time"`
 				Msg  string    `json:"msg"`
 			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == takeoverLogMsg && line.Time.After(r.faultAt) {
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == msg && line.Time.After(r.faultAt) {
 				out = append(out, line.Time.Sub(r.faultAt))
 			}
 		}
