@@ -46,8 +46,10 @@ type LogsFile struct {
 
 // LogGroup is one CloudWatch Logs group and its events.
 type LogGroup struct {
-	Name   string     `json:"name"`
-	Events []LogEvent `json:"events"`
+	Name string `json:"name"`
+	// Account owns the group; "" is the alarm's account.
+	Account string     `json:"account,omitempty"`
+	Events  []LogEvent `json:"events"`
 }
 
 // LogEvent is one log event; Timestamp is in milliseconds since the epoch.

@@ -107,6 +107,12 @@ func readOptional(sc *Scenario) error {
 			return err
 		}
 	}
+	if exists(dir, "trails.json") {
+		sc.Trails = &TrailsFile{}
+		if err := readJSON(dir, "trails.json", sc.Trails, true); err != nil {
+			return err
+		}
+	}
 	if exists(dir, "metrics.json") {
 		sc.Metrics = &MetricsFile{}
 		if err := readJSON(dir, "metrics.json", sc.Metrics, true); err != nil {

@@ -27,6 +27,9 @@ type Scenario struct {
 	Model    ModelFile
 	Feeds    *FeedsFile   // nil without feeds.json
 	Metrics  *MetricsFile // nil without metrics.json
+	// Trails is the accounts' CloudTrail setup; nil without trails.json,
+	// which means every account has a multi-region management-events trail.
+	Trails *TrailsFile
 }
 
 // TrailFile is one CloudTrail file of trail/, byte for byte (gzipped or not).
@@ -37,11 +40,31 @@ type TrailFile struct {
 
 // Meta is scenario.json.
 type Meta struct {
-	Title   string    `json:"title"`
+	Title string `json:"title"`
+	// Account holds the credentials Trailhound runs with.
 	Account string    `json:"account"`
 	Region  string    `json:"region"`
 	Now     time.Time `json:"now"`
+	// Accounts is the organization as ListAccounts answers it; empty for a
+	// scenario of one account.
+	Accounts []Account `json:"accounts,omitempty"`
+	// AllowedAccounts is the operator's allowlist; empty allows every
+	// account of Accounts.
+	AllowedAccounts []string `json:"allowed_accounts,omitempty"`
 }
+
+// Account is one account of the organization.
+type Account struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// MemberRole false means the read-only role is missing or does not
+	// trust the caller, so AssumeRole into the account is denied. Absent
+	// means true; HasMemberRole reads it.
+	MemberRole *bool `json:"member_role,omitempty"`
+}
+
+// HasMemberRole reports whether Trailhound's role can be assumed in a.
+func (a Account) HasMemberRole() bool { return a.MemberRole == nil || *a.MemberRole }
 
 // Expect is expect.json: the right answer.
 type Expect struct {
@@ -52,4 +75,8 @@ type Expect struct {
 	// PreviousValues are the values a revert would restore (an old timeout,
 	// the former image tag, …); rank 1's next step should name one of them.
 	PreviousValues []string `json:"previous_values,omitempty"`
+	// CoverageGap is a gap in trail coverage the report must state beside
+	// the cause: "no_trail", "region_not_covered", "data_events_off" or
+	// "logging_stopped".
+	CoverageGap string `json:"coverage_gap,omitempty"`
 }

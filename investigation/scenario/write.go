@@ -62,6 +62,7 @@ func writeFiles(dir string, sc *Scenario) error {
 		{"model.json", sc.Model.Turns != nil, sc.Model},
 		{"feeds.json", sc.Feeds != nil, sc.Feeds},
 		{"metrics.json", sc.Metrics != nil, sc.Metrics},
+		{"trails.json", sc.Trails != nil, sc.Trails},
 	}
 	for _, f := range optional {
 		if !f.present {
