@@ -9,6 +9,13 @@
 // in the thread and queues the triage on a bounded pool of workers, which
 // edit the placeholder as the walk goes and replace it with the report.
 //
+// Nothing acknowledged is lost with a replica: notifications are recorded
+// as work in the store before they are acknowledged, read by one replica,
+// taken over by another when that one stops refreshing them, and handed
+// back when it stops (work.go). Nothing is triaged twice when the store
+// forgets: the thread in the chat, tagged with message metadata, is read
+// back before a new one is opened (slacktruth.go).
+//
 // The bot talks to the world over small ports in its own terms (deps.go):
 // a chat workspace (bot/slackchat speaks Slack), the store's episodes and
 // threads, and the alarm queue. Slash-command verbs are found in a small
