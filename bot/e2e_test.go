@@ -376,8 +376,15 @@ func testQueueIntake(t *testing.T, durable bool) {
 	opts := sandboxOptions(sandboxChannel)
 	opts.AlertChannel = sandboxChannel
 	st := openStoreAt(t, "")
+	var redis *miniredis.Miniredis
+	if durable {
+		var url string
+		redis, url = tickingRedis(t)
+		st = openStoreAt(t, url)
+	}
+	reg := prometheus.NewRegistry()
 	deps := Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
-		Queue: SQSQueue(queue), Logger: testLogger(t)}
+		Queue: SQSQueue(queue), Logger: testLogger(t), Metrics: reg}
 	if durable {
 		deps.Chat, deps.Work = sandboxChat(t, sb, st, nil, slackchat.Options{Record: st}), st
 	}
@@ -427,6 +434,22 @@ func testQueueIntake(t *testing.T, durable bool) {
 	}
 	if n := triager.count("queue-alarm"); n != 1 {
 		t.Errorf("%d triages, want 1", n)
+	}
+	if !durable {
+		return
+	}
+	// Redis restarts empty; the episode's root in the channel, tagged with
+	// its metadata, still says it was triaged.
+	redis.FlushAll()
+	publish(alarmJSON("queue-alarm", "ALARM", episodeStart.Add(30*time.Second)))
+	eventually(t, 10*time.Second, "the copy found done in the channel", func() bool {
+		return counter(t, reg, "trailhound_dedup_hits_total", map[string]string{"state": "chat"}) == 1
+	})
+	if n := len(sb.Messages(sandboxChannel)); n != 1 {
+		t.Errorf("after Redis forgot: %d top-level messages, want the one thread", n)
+	}
+	if n := triager.count("queue-alarm"); n != 1 {
+		t.Errorf("after Redis forgot: %d triages, want 1", n)
 	}
 }
 
