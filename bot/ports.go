@@ -259,6 +259,9 @@ type WorkItem struct {
 	ID   string
 	Kind string
 	Body []byte
+	// Deliveries is how many replicas were handed the item, this one
+	// included.
+	Deliveries int
 }
 
 // Epoch names one life of the store's data; Since is when it began. A new

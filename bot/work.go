@@ -43,6 +43,10 @@ const (
 	// workSQS is the kind of a recorded queue message: its body is the
 	// message's body.
 	workSQS = "sqs"
+	// maxWorkDeliveries bounds the replicas one item is handed to: an
+	// item whose handling kills every replica that takes it over is
+	// dropped, with a log line, instead of going round for ever.
+	maxWorkDeliveries = 5
 	// sqsRecordTTL is how long a queue message's id is remembered, so
 	// that a redelivery is not recorded twice.
 	sqsRecordTTL = time.Hour
@@ -116,6 +120,12 @@ func (b *Bot) readWork(ctx context.Context) {
 		}
 		backoff = receiveBackoff
 		for _, w := range items {
+			if w.Deliveries > maxWorkDeliveries {
+				b.log.Error("dropping work that every replica taking it over stopped on", "work", w.ID, "kind", w.Kind,
+					"deliveries", w.Deliveries, "body", clipBytes(string(w.Body), maxBodyInLog))
+				b.finishWork(ctx, w)
+				continue
+			}
 			b.held.add(w)
 			if takenOver {
 				b.log.Info("took over work of a replica that stopped refreshing it", "work", w.ID, "kind", w.Kind)

@@ -3,7 +3,9 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,8 +13,10 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/bot/slackchat"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
+	"github.com/trailhound/trailhound/store"
 )
 
 // crashingStore is a replica's store that stops answering for it at
@@ -308,5 +312,42 @@ func TestWorkWaitsForTheStoreWithANote(t *testing.T) {
 	}
 	if n := triager.count("checkout-errors"); n != 1 {
 		t.Errorf("triaged %d times, want once", n)
+	}
+}
+
+// TestWorkThatKeepsKillingReplicasIsDropped: an item handed to more
+// replicas than maxWorkDeliveries is dropped, not triaged once more.
+func TestWorkThatKeepsKillingReplicasIsDropped(t *testing.T) {
+	sb := startSandbox(t, slackapi.Options{Pace: slackapi.Pace{PerSecond: 20, Burst: 5}})
+	m, url := tickingRedis(t)
+	st := openStoreAt(t, url)
+	ctx := t.Context()
+	body, err := json.Marshal(chat.Message{Channel: sandboxChannel, TS: "1.0", BotID: mailBotID, SubType: "bot_message",
+		Texts: []string{alarmEmail("checkout-errors", "ALARM", episodeStart)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordWork(ctx, "event:EvPoison", time.Minute, chat.WorkMessage, body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ReadWork(ctx, "dead-0", 1, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < maxWorkDeliveries; i++ {
+		time.Sleep(5 * time.Millisecond)
+		if got, err := st.ClaimIdleWork(ctx, fmt.Sprintf("dead-%d", i), time.Millisecond, 1); err != nil || len(got) != 1 {
+			t.Fatalf("claim %d: %v, %v", i, got, err)
+		}
+	}
+	triager := newFakeTriager()
+	opts := withOwner(sandboxOptions(sandboxChannel), "replica-a")
+	opts.TakeoverAfter = 500 * time.Millisecond
+	startWorkReplica(t, sb, st, triager, opts)
+	eventually(t, 10*time.Second, "the item dropped", func() bool {
+		entries, err := m.Stream(store.DefaultKeyPrefix + "work")
+		return err == nil && len(entries) == 0
+	})
+	if n := triager.count("checkout-errors"); n != 0 {
+		t.Errorf("triaged %d times, want the item dropped", n)
 	}
 }

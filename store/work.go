@@ -39,6 +39,9 @@ type WorkItem struct {
 	ID   string
 	Kind string
 	Body []byte
+	// Deliveries is how many times the item was handed to a replica, this
+	// time included; set by ClaimIdleWork (a new item's is 1).
+	Deliveries int
 }
 
 func (s *Store) workKey() string { return s.key("work") }
@@ -141,13 +144,60 @@ func (s *Store) ClaimIdleWork(ctx context.Context, consumer string, idle time.Du
 			}
 			items = append(items, workItems(msgs)...)
 			if next == "0-0" || len(items) >= count {
-				return nil
+				break
 			}
 			start = next
 		}
-		return nil
+		return s.deliveries(ctx, consumer, items)
 	})
 	return items, err
+}
+
+// deliveries fills in how often each of consumer's items was delivered.
+func (s *Store) deliveries(ctx context.Context, consumer string, items []WorkItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	lo, hi := items[0].ID, items[0].ID
+	for _, it := range items {
+		lo, hi = minID(lo, it.ID), maxID(hi, it.ID)
+	}
+	pending, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{
+		Stream: s.workKey(), Group: workGroup, Start: lo, End: hi, Count: int64(len(items)) * 4, Consumer: consumer,
+	}).Result()
+	if err != nil {
+		return err
+	}
+	counts := make(map[string]int, len(pending))
+	for _, p := range pending {
+		counts[p.ID] = int(p.RetryCount)
+	}
+	for i := range items {
+		items[i].Deliveries = counts[items[i].ID]
+	}
+	return nil
+}
+
+// minID and maxID order stream ids ("ms-seq") numerically.
+func minID(a, b string) string {
+	if lessID(b, a) {
+		return b
+	}
+	return a
+}
+
+func maxID(a, b string) string {
+	if lessID(a, b) {
+		return b
+	}
+	return a
+}
+
+func lessID(a, b string) bool {
+	var am, as, bm, bs uint64
+	fmt.Sscanf(a, "%d-%d", &am, &as)
+	fmt.Sscanf(b, "%d-%d", &bm, &bs)
+	return am < bm || am == bm && as < bs
 }
 
 // TouchWork refreshes consumer's items among ids, so that no other replica
@@ -212,7 +262,7 @@ func workItems(msgs []redis.XMessage) []WorkItem {
 	for _, m := range msgs {
 		kind, _ := m.Values["kind"].(string)
 		body, _ := m.Values["body"].(string)
-		out = append(out, WorkItem{ID: m.ID, Kind: kind, Body: []byte(body)})
+		out = append(out, WorkItem{ID: m.ID, Kind: kind, Body: []byte(body), Deliveries: 1})
 	}
 	return out
 }

@@ -51,8 +51,8 @@ func testWork(t *testing.T, s *Store) {
 		}
 	}
 	taken, err := s.ClaimIdleWork(ctx, "a", workIdle, 10)
-	if err != nil || len(taken) != 1 || taken[0].ID != b[0].ID {
-		t.Fatalf("a took over %+v, %v; want b's item only", taken, err)
+	if err != nil || len(taken) != 1 || taken[0].ID != b[0].ID || taken[0].Deliveries != 2 {
+		t.Fatalf("a took over %+v, %v; want b's item only, delivered twice", taken, err)
 	}
 	if n, err := p.TouchWork(ctx, "b", ids(b)); err != nil || n != 0 {
 		t.Fatalf("b touched %d items it lost (%v); want 0", n, err)
