@@ -33,7 +33,7 @@ func (b *Bot) onMessage(ctx context.Context, m chat.Message, o origin) outcome {
 	if !b.channels[m.Channel] || !notificationSubtypes[m.SubType] || m.Own {
 		return outEnded
 	}
-	if b.threadFollowUp(ctx, m) {
+	if b.threadFollowUp(ctx, m) || !b.mayTriagePosted(ctx, m) {
 		return outEnded
 	}
 	a, err := b.parseMessage(ctx, m.Texts)
@@ -47,7 +47,7 @@ func (b *Bot) onMessage(ctx context.Context, m chat.Message, o origin) outcome {
 		}
 		return outEnded
 	case err != nil:
-		b.log.Debug("message is not an alarm notification", "channel", m.Channel, "ts", m.TS, "error", err)
+		b.unreadable(ctx, m, err)
 		return outEnded
 	}
 	o.channel, o.rootTS, o.received = m.Channel, m.Root(), m.Received

@@ -187,6 +187,10 @@ func (b *Bot) handleWork(ctx context.Context, it queueItem) {
 		}
 		out = b.onMessage(ctx, m, origin{work: &w, takenOver: it.takenOver})
 	case workSQS:
+		if !b.authorize(request{via: viaQueue, what: whatAlarm, readsAWS: true}).ok {
+			out = outRefused
+			break
+		}
 		a, err := b.parseNotification(ctx, string(w.Body))
 		if err != nil {
 			log.Warn("recorded queue message is not a readable alarm notification", "error", err, "body", clipBytes(string(w.Body), maxBodyInLog))
