@@ -153,7 +153,8 @@ type EpisodeThread struct {
 var ErrNotFound = errors.New("not found")
 
 // Episodes are the alarm episodes replicas claim, so that each is triaged
-// once. ClaimOnce claims anything else that must happen once across
+// once. The owner of a claim names one claimant: a claim already running
+// under the same owner is won again (a retry whose reply was lost). ClaimOnce claims anything else that must happen once across
 // replicas (an episode's resolution) for ttl.
 type Episodes interface {
 	ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error)

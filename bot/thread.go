@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -196,7 +197,10 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 // stopped, for that replica's lease to run out.
 func (b *Bot) claimEpisode(ctx context.Context, j *triageJob, log *slog.Logger) (EpisodeClaim, error) {
 	o, key := j.origin, j.key
-	claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
+	// One claimant per job, so that a retry whose first reply was lost
+	// finds its own claim, and another job of this replica does not.
+	claimant := b.opts.Owner + "/" + strings.ToLower(rand.Text()[:10])
+	claim, err := b.deps.Store.ClaimEpisode(ctx, key, claimant, b.opts.Lease)
 	if o.work == nil {
 		return claim, err
 	}
@@ -216,7 +220,7 @@ func (b *Bot) claimEpisode(ctx context.Context, j *triageJob, log *slog.Logger) 
 		if chat.Sleep(ctx, storeRetry) != nil {
 			return claim, err
 		}
-		claim, err = b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
+		claim, err = b.deps.Store.ClaimEpisode(ctx, key, claimant, b.opts.Lease)
 		if err == nil && (claim.State != ClaimRunning || !o.takenOver) {
 			return claim, nil
 		}

@@ -39,6 +39,7 @@ func testStore(t *testing.T, open func(t *testing.T) *Store) {
 		{"envelope claims", testEnvelopes},
 		{"work is recorded once, read once, taken over when idle", testWork},
 		{"work survives the group being lost", testWorkAfterFlush},
+		{"a retried claim finds its own", testClaimRetried},
 		{"lock contention and compare-and-delete", testLock},
 		{"thread state round trip", testThreadState},
 		{"artifact round trip", testArtifactRoundTrip},

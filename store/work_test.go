@@ -113,3 +113,25 @@ func testWorkAfterFlush(t *testing.T, s *Store) {
 		t.Fatalf("read after the flush: %+v, %v; want the item recorded since", got, err)
 	}
 }
+
+// testClaimRetried: a claim whose reply was lost is found again by the
+// same owner's retry, and stays a rival's for any other owner.
+func testClaimRetried(t *testing.T, s *Store) {
+	ctx := t.Context()
+	key := AlarmKey{Account: "123456789012", Region: "eu-west-1", AlarmARN: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:retried", Episode: "20260319T1400Z"}
+	first, err := s.ClaimAlarm(ctx, key, "replica-a/job-1", time.Minute)
+	if err != nil || first.State != ClaimWon {
+		t.Fatalf("first claim: %+v, %v", first, err)
+	}
+	again, err := s.ClaimAlarm(ctx, key, "replica-a/job-1", time.Minute)
+	if err != nil || again.State != ClaimWon {
+		t.Fatalf("the same owner's retry: %+v, %v; want won", again, err)
+	}
+	if err := again.Lease.Renew(ctx); err != nil {
+		t.Errorf("the retry's lease does not hold the claim: %v", err)
+	}
+	other, err := s.ClaimAlarm(ctx, key, "replica-a/job-2", time.Minute)
+	if err != nil || other.State != ClaimRunning || other.Owner != "replica-a/job-1" {
+		t.Errorf("another owner of the same replica: %+v, %v; want running by replica-a/job-1", other, err)
+	}
+}
