@@ -94,24 +94,6 @@ func (b *builder) section(id, text string) {
 	b.blocks = append(b.blocks, slack.NewSectionBlock(mrkdwn(clipMrkdwn(text, MaxSectionText)), nil, nil, slack.SectionBlockOptionBlockID(id)))
 }
 
-// sectionFields adds a section with a text and up to MaxSectionFields fields.
-func (b *builder) sectionFields(id, text string, fields []string) {
-	var objs []*slack.TextBlockObject
-	for _, f := range fields {
-		if f != "" && len(objs) < MaxSectionFields {
-			objs = append(objs, mrkdwn(clipMrkdwn(f, MaxFieldText)))
-		}
-	}
-	var t *slack.TextBlockObject
-	if text != "" {
-		t = mrkdwn(clipMrkdwn(text, MaxSectionText))
-	}
-	if t == nil && len(objs) == 0 {
-		return
-	}
-	b.blocks = append(b.blocks, slack.NewSectionBlock(t, objs, nil, slack.SectionBlockOptionBlockID(id)))
-}
-
 // sectionButton adds a section with a button beside it.
 func (b *builder) sectionButton(id, text string, button *slack.ButtonBlockElement) {
 	if text == "" {

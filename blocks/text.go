@@ -115,13 +115,16 @@ func clipMrkdwn(s string, max int) string {
 		inTag
 		inEntity
 	)
-	state, n, cut := outside, 0, 0
+	state, n, cut, space := outside, 0, 0, -1
 	for i, r := range s {
 		if state == outside {
 			if n > budget {
 				break
 			}
 			cut = i
+			if r == ' ' || r == '\n' {
+				space = i
+			}
 		}
 		switch {
 		case state == outside && r == '<':
@@ -135,7 +138,17 @@ func clipMrkdwn(s string, max int) string {
 		}
 		n += runeUnits(r)
 	}
-	return strings.TrimRight(s[:cut], " \n") + truncatedMark
+	return strings.TrimRight(s[:wordStart(s, cut, space)], " \n,:(") + truncatedMark
+}
+
+// wordStart moves a cut at byte cut of s back to space, the last space
+// before it, when the cut would split a word and the space is not so far
+// back that most of the text is lost (a long id is cut where it must be).
+func wordStart(s string, cut, space int) int {
+	if cut >= len(s) || s[cut] == ' ' || s[cut] == '\n' || space < 0 || space < cut*2/3 {
+		return cut
+	}
+	return space
 }
 
 // clipPlain cuts plain_text to at most max units, ending in "… (truncated)".
@@ -156,15 +169,18 @@ func clipPlainMark(s string, max int, mark string) string {
 	if budget < 0 {
 		budget, mark = max, ""
 	}
-	n, cut := 0, 0
+	n, cut, space := 0, 0, -1
 	for i, r := range s {
 		if n+runeUnits(r) > budget {
 			break
 		}
+		if r == ' ' || r == '\n' {
+			space = i
+		}
 		n += runeUnits(r)
 		cut = i + utf8.RuneLen(r)
 	}
-	return strings.TrimRight(s[:cut], " \n") + mark
+	return strings.TrimRight(s[:wordStart(s, cut, space)], " \n,:(") + mark
 }
 
 // dataText is data prepared for mrkdwn: escaped, then clipped to max units.
@@ -242,11 +258,18 @@ func ConsoleLink(ref investigation.EventRef) (link, region string, ok bool) {
 	return ref.Link, region, true
 }
 
-// shortType turns "AWS::IAM::Role" into "IAM Role".
+// shortType turns "AWS::IAM::Role" into "IAM role", "AWS::RDS::DBInstance"
+// into "RDS DB instance".
 func shortType(typ string) string {
 	parts := strings.Split(typ, "::")
 	if len(parts) == 3 && parts[0] == "AWS" {
-		return parts[1] + " " + parts[2]
+		words := camelWords(parts[2])
+		for i, w := range words {
+			if !isAcronym(w) {
+				words[i] = strings.ToLower(w)
+			}
+		}
+		return parts[1] + " " + strings.Join(words, " ")
 	}
 	return typ
 }

@@ -38,6 +38,9 @@ type Deps struct {
 	// Feedback stores 👍/👎 on causes; nil uses Store when it can
 	// (RedisStore's does).
 	Feedback FeedbackStore
+	// Pictures, when set, draws each report's timeline, which is uploaded
+	// into the thread under the report.
+	Pictures Picturer
 	// Queue, when set, is long-polled for alarm notifications, which open
 	// threads in Options.AlertChannel.
 	Queue Queue

@@ -149,3 +149,43 @@ func workItems(items []store.WorkItem) []WorkItem {
 	}
 	return out
 }
+
+// RecordTriage remembers the thread for the App Home.
+func (a *StoreAdapter) RecordTriage(ctx context.Context, thread chat.Ref, at time.Time) error {
+	return a.s.RecordTriage(ctx, store.ThreadRef(thread), at)
+}
+
+// RecentTriages are the threads of the last n triages, newest first.
+func (a *StoreAdapter) RecentTriages(ctx context.Context, n int) ([]chat.Ref, error) {
+	ts, err := a.s.RecentTriages(ctx, n)
+	out := make([]chat.Ref, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, chat.Ref(t))
+	}
+	return out, err
+}
+
+// ThreadVotes counts the 👍 and 👎 given in a thread; a member's later vote
+// on the same cause replaces their earlier one.
+func (a *StoreAdapter) ThreadVotes(ctx context.Context, thread chat.Ref) (up, down int, err error) {
+	fs, err := a.s.ListFeedback(ctx, store.FeedbackSubject{Thread: store.ThreadRef(thread)})
+	if err != nil {
+		return 0, 0, err
+	}
+	type voter struct {
+		user string
+		rank int
+	}
+	last := map[voter]store.Vote{}
+	for _, f := range fs {
+		last[voter{f.User, f.CandidateRank}] = f.Vote
+	}
+	for _, v := range last {
+		if v == store.VoteUp {
+			up++
+		} else {
+			down++
+		}
+	}
+	return up, down, nil
+}

@@ -96,6 +96,8 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	if w := j.origin.work; w != nil {
 		b.finishWork(ctx, *w)
 	}
+	b.recordTriage(ctx, j.thread)
+	b.postPicture(ctx, j, rep)
 	b.advise(ctx, j, rep, st)
 	return nil
 }

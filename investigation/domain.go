@@ -70,6 +70,10 @@ type Alarm struct {
 	// metric-math alarm. Empty for composite alarms.
 	Metrics           []Metric `json:"metrics,omitempty"`
 	EvaluationPeriods int      `json:"evaluation_periods,omitempty"`
+	// Comparison is the alarm's ComparisonOperator ("GreaterThanThreshold")
+	// and Threshold its threshold; "" when the notification did not say.
+	Comparison string  `json:"comparison,omitempty"`
+	Threshold  float64 `json:"threshold,omitempty"`
 
 	// Composite alarms: the rule and the children that triggered it
 	// (ARNs or names, as delivered).

@@ -47,6 +47,7 @@ const (
 	BlindRuntime     BlindSpotKind = "runtime"      // errors inside the workload
 	BlindDeliveryLag BlindSpotKind = "delivery_lag" // CloudTrail has not delivered the last minutes yet
 	BlindUnscoped    BlindSpotKind = "unscoped"     // the alarm names no resource the engine knows
+	BlindTrail       BlindSpotKind = "trail"        // the trail setup does not record what would show the cause
 )
 
 // Report is the outcome of a triage (DESIGN §4).
@@ -56,10 +57,12 @@ type Report struct {
 	Candidates  []Candidate  `json:"candidates"`
 	Explanation Explanation  `json:"explanation"`
 	BlindSpots  []BlindSpot  `json:"blind_spots"`
-	Notes       []string     `json:"notes,omitempty"`
-	AI          AIStatus     `json:"ai"`
-	Stats       Stats        `json:"stats"`
-	ArtifactID  string       `json:"artifact_id"`
+	// CoverageGaps is what the account's trail setup kept from the walk.
+	CoverageGaps []CoverageGap `json:"coverage_gaps,omitempty"`
+	Notes        []string      `json:"notes,omitempty"`
+	AI           AIStatus      `json:"ai"`
+	Stats        Stats         `json:"stats"`
+	ArtifactID   string        `json:"artifact_id"`
 }
 
 // AlarmSummary is the alarm as the report states it.
@@ -93,6 +96,8 @@ type Candidate struct {
 	Claims     []Claim        `json:"claims"`
 	Breakdown  ScoreBreakdown `json:"score_breakdown"`
 	NextStep   string         `json:"next_step"`
+	// LogGroups are the log groups whose errors corroborate the cause.
+	LogGroups []string `json:"log_groups,omitempty"`
 }
 
 // ResourceRef names a resource briefly.
@@ -108,8 +113,11 @@ type EventRef struct {
 	EventSource string    `json:"event_source"`
 	EventTime   time.Time `json:"event_time"`
 	Actor       string    `json:"actor"`
-	Region      string    `json:"region"`
-	Link        string    `json:"link"`
+	// Via is how the actor made the call (console, human, automation,
+	// service); "" when unknown.
+	Via    ActorKind `json:"via,omitempty"`
+	Region string    `json:"region"`
+	Link   string    `json:"link"`
 }
 
 // Claim is one statement of a candidate with its own confidence and evidence.
@@ -166,6 +174,14 @@ type Stats struct {
 	ResourcesWalked int   `json:"resources_walked"`
 	DurationMS      int64 `json:"duration_ms"`
 	Truncated       bool  `json:"truncated"`
+}
+
+// Plural writes "1 line" / "3 lines": a count and its noun, agreed.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // EventLink is the CloudTrail console page of one event.

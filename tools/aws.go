@@ -18,6 +18,9 @@ type AWS struct {
 	IAM       *IAM
 	Alarms    *Alarms
 	Feeds     *StatusFeeds
+	// TrailSetups reads the trail setup, for the coverage the report states.
+	TrailSetups *TrailSetups
+	Metrics     *MetricData
 
 	cfg aws.Config
 }
@@ -39,15 +42,17 @@ func NewAWS(cfg aws.Config, account string) *AWS {
 	iam := NewIAM(cfg, IAMOptions{})
 	cs := NewConfigService(cfg, ConfigServiceOptions{})
 	return &AWS{
-		Trail:     NewCloudTrail(cfg, CloudTrailOptions{Account: account, Pacer: NewLookupEventsPacer()}),
-		Topology:  &Topology{Config: cs, Inventory: inv, Roles: iam, Profiles: inv},
-		Config:    cs,
-		Inventory: inv,
-		Logs:      NewLogs(cfg, LogsOptions{}),
-		IAM:       iam,
-		Alarms:    NewAlarms(cfg, AlarmsOptions{}),
-		Feeds:     NewStatusFeeds(cfg, StatusFeedsOptions{}),
-		cfg:       cfg,
+		Trail:       NewCloudTrail(cfg, CloudTrailOptions{Account: account, Pacer: NewLookupEventsPacer()}),
+		Topology:    &Topology{Config: cs, Inventory: inv, Roles: iam, Profiles: inv},
+		Config:      cs,
+		Inventory:   inv,
+		Logs:        NewLogs(cfg, LogsOptions{}),
+		IAM:         iam,
+		Alarms:      NewAlarms(cfg, AlarmsOptions{}),
+		Feeds:       NewStatusFeeds(cfg, StatusFeedsOptions{}),
+		TrailSetups: NewTrailSetups(cfg),
+		Metrics:     NewMetricData(cfg, MetricDataOptions{}),
+		cfg:         cfg,
 	}
 }
 

@@ -82,6 +82,15 @@ type Click struct {
 	Value     string
 }
 
+// File is a file the bot shares in a thread: a picture, with the words
+// that say what it shows for those who cannot see it.
+type File struct {
+	Name    string // "checkout-errors-timeline.png"
+	Title   string
+	AltText string
+	Data    []byte
+}
+
 // Posted is a message read back from a thread.
 type Posted struct {
 	TS       string
@@ -106,6 +115,8 @@ type Handler interface {
 	OnMention(ctx context.Context, m Mention)
 	OnCommand(ctx context.Context, c Command)
 	OnClick(ctx context.Context, c Click)
+	// OnHomeOpened: user opened the app's Home tab.
+	OnHomeOpened(ctx context.Context, user string)
 }
 
 // WorkMessage is the kind of recorded work that a chat message is: a

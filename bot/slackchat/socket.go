@@ -35,8 +35,9 @@ func (c *Client) routes() {
 		socketmode.EventTypeInteractive:  c.onInteractive,
 	}
 	c.events = map[string]func(context.Context, chat.Handler, intakeItem, any){
-		string(slackevents.Message):    c.onMessage,
-		string(slackevents.AppMention): c.onAppMention,
+		string(slackevents.Message):       c.onMessage,
+		string(slackevents.AppMention):    c.onAppMention,
+		string(slackevents.AppHomeOpened): c.onHomeOpened,
 	}
 }
 
@@ -300,6 +301,14 @@ func (c *Client) onAppMention(ctx context.Context, h chat.Handler, it intakeItem
 		Channel: ev.Channel, TS: ev.TimeStamp, ThreadTS: ev.ThreadTimeStamp, User: ev.User, Text: ev.Text,
 		Own: c.isOwn(ev.User, ev.BotID), Received: it.received,
 	})
+}
+
+func (c *Client) onHomeOpened(ctx context.Context, h chat.Handler, _ intakeItem, data any) {
+	ev, ok := data.(*slackevents.AppHomeOpenedEvent)
+	if !ok || ev.Tab != "home" || ev.User == "" {
+		return
+	}
+	h.OnHomeOpened(ctx, ev.User)
 }
 
 func (c *Client) onSlashCommand(ctx context.Context, h chat.Handler, it intakeItem) {

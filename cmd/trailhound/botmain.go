@@ -46,6 +46,8 @@ type Backends struct {
 	// Advisor and Answerer are the AI's, nil when it is off.
 	Advisor  bot.Advisor
 	Answerer bot.Answerer
+	// Pictures draws each report's timeline for the thread.
+	Pictures bot.Picturer
 	// Queue, when set, is polled for alarm notifications.
 	Queue bot.Queue
 	// Region is where names given without a region are looked up.
@@ -95,7 +97,7 @@ func NewMain(ctx context.Context, cfg config.Config, o MainOptions) (*Main, erro
 		Chat: chat, Triager: be.Triager, Store: shared, Work: shared,
 		Advisor: be.Advisor, Answerer: be.Answerer, Alarms: be.Alarms, Changes: be.Changes,
 		IAM: be.IAM, Topology: be.Topology, Logs: be.Logs, Queue: be.Queue,
-		Logger: m.log, Metrics: reg,
+		Pictures: be.Pictures, Logger: m.log, Metrics: reg,
 	}, bot.Options{
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,
 		Regions: cfg.Regions, Accounts: cfg.Accounts, DefaultRegion: be.Region,
@@ -173,7 +175,8 @@ func engineBackends(a *tools.AWS, now func() time.Time, region string) *Backends
 		Triager: bot.EngineTriager(eng), Alarms: a.Alarms,
 		Changes: changes.New(eng.Trail, eng.Topology, region),
 		IAM:     eng.IAM, Topology: eng.Topology, Logs: eng.Logs,
-		Region: region,
+		Pictures: timelinePictures{metrics: a.Metrics, now: now},
+		Region:   region,
 	}
 }
 

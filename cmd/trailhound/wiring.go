@@ -20,7 +20,7 @@ import (
 // newEngine is an engine on the AWS adapters with the given clock.
 func newEngine(a *tools.AWS, now func() time.Time) *engine.Engine {
 	return &engine.Engine{
-		Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Feeds: a.Feeds, Now: now,
+		Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Feeds: a.Feeds, Coverage: a.TrailSetups, Now: now,
 	}
 }
 

@@ -101,8 +101,11 @@ type Engine struct {
 	IAM      investigation.IAM
 	Alarms   investigation.Alarms
 	// Feeds reads the resources' own status feeds, read as log lines.
-	Feeds  investigation.StatusFeeds
-	Limits Limits
+	Feeds investigation.StatusFeeds
+	// Coverage reads the account's trail setup, so the report states what
+	// the walk could not see.
+	Coverage TrailSetups
+	Limits   Limits
 	// Now is the clock; reports are reproducible when a scenario fixes it.
 	Now func() time.Time
 	// OnProgress, when set, is called after each stage from the triage's goroutine.
@@ -196,6 +199,8 @@ type triage struct {
 	// previous holds what the ranked candidates' changes replaced, read
 	// after ranking (which does no I/O) for the next steps.
 	previous map[*group]previousRead
+	// coverage is what the trail setup kept from the walk; nil when not read.
+	coverage *coverage
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -231,6 +236,7 @@ func (t *triage) run(ctx context.Context) {
 
 	t.readLogs(ctx)
 	t.followEvidence(ctx)
+	t.readCoverage(ctx)
 	t.readPolicyVersions(ctx)
 	t.rank()
 	t.readPrevious(ctx)

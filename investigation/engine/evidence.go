@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -185,7 +186,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 	for i, p := range picks {
 		t.lookedUp(p.k.Name)
 		if i == DelayedLookups {
-			t.note("longer look-back skipped for %d kind(s) of delayed change (budget of %d)", len(picks)-i, DelayedLookups)
+			t.note("longer look-back skipped for %s of delayed change (budget of %d)", investigation.Plural(len(picks)-i, "kind", "kinds"), DelayedLookups)
 			break
 		}
 		region := t.alarm.Region
@@ -251,13 +252,18 @@ func (t *triage) attribute(ev investigation.Event) *scoped {
 			return s
 		}
 	}
-	for n := range names {
-		if len(n) >= minNamedLen && t.errorsName(n) {
+	// In order, so that the same trail always gives the same target.
+	for _, n := range slices.Sorted(maps.Keys(names)) {
+		if len(n) >= minNamedLen && !iamAction.MatchString(n) && t.errorsName(n) {
 			return t.namedTarget(n, ev)
 		}
 	}
 	return nil
 }
+
+// iamAction matches a value that names an API action ("s3:PutObject" in a
+// policy document), which error lines quote without naming a resource.
+var iamAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Z*][A-Za-z0-9*]*$`)
 
 // minNamedLen: shorter values (ports, flags) name nothing on their own.
 const minNamedLen = 8
@@ -406,7 +412,7 @@ func (t *triage) lookByClass(ctx context.Context) {
 	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
 	for i, k := range picks {
 		if i == ClassLookups {
-			t.note("%d more kind(s) of change that produce these errors were not looked up by name (budget of %d)", len(picks)-i, ClassLookups)
+			t.note("%s of change that produce these errors not looked up by name (budget of %d)", investigation.Plural(len(picks)-i, "more kind", "more kinds"), ClassLookups)
 			break
 		}
 		t.lookedUp(k.Name)

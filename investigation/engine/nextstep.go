@@ -335,7 +335,7 @@ func (t *triage) nextStep(g *group) string {
 		step = f.Kind.RevertToPrevious(f.RequestJSON, p.values, p.source, whereRecorded(f))
 	}
 	if g.confidence == investigation.ConfidenceLow {
-		step = "Confirm it first (see the blind spots below); if it is the cause: " + lowerFirst(step)
+		step = "Confirm it first; if it is the cause: " + lowerFirst(step)
 	}
 	return step
 }

@@ -89,8 +89,11 @@ type group struct {
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
 	unexplained  bool       // the workload's errors are of kinds it does not produce
 	confidence   investigation.Confidence
-	at           time.Time // when it took effect: its first call, or a latent change's trigger
-	exposes      *group    // the latent change this trigger set off
+	// evidenced is the confidence the evidence alone gives, before the
+	// trail setup's gaps lowered it.
+	evidenced investigation.Confidence
+	at        time.Time // when it took effect: its first call, or a latent change's trigger
+	exposes   *group    // the latent change this trigger set off
 }
 
 // start is when the change took effect.
@@ -315,6 +318,7 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // candidate turns a ranked group into the report's candidate with its claims.
 func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	g.confidence = confidenceOf(g)
+	g.evidenced = t.lowerConfidence(g)
 	rep := g.rep
 	shown := rounded(g.breakdown)
 	c := investigation.Candidate{
@@ -361,6 +365,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 		})
 	}
 	if g.corrob != nil {
+		c.LogGroups = []string{g.corrob.First.Group}
 		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
 			Confidence: investigation.ConfidenceHigh,
@@ -379,7 +384,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 func eventRef(e investigation.Event) investigation.EventRef {
 	return investigation.EventRef{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source,
-		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Region: e.Region,
+		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Via: e.Actor.Kind, Region: e.Region,
 		Link: investigation.EventLink(e.Region, e.ID),
 	}
 }

@@ -189,6 +189,9 @@ type snsTrigger struct {
 	Period            int        `json:"Period"`
 	EvaluationPeriods int        `json:"EvaluationPeriods"`
 	Metrics           []snsQuery `json:"Metrics"`
+	// ComparisonOperator and Threshold draw the alarm's line in the picture.
+	ComparisonOperator string  `json:"ComparisonOperator"`
+	Threshold          float64 `json:"Threshold"`
 }
 
 type snsQuery struct {
@@ -245,6 +248,7 @@ func parseAlarmMessage(data []byte, d investigation.Delivery) (investigation.Ala
 	}
 	if t := m.Trigger; t != nil {
 		a.EvaluationPeriods = t.EvaluationPeriods
+		a.Comparison, a.Threshold = t.ComparisonOperator, t.Threshold
 		if t.MetricName != "" {
 			stat := t.Statistic
 			if stat == "" {

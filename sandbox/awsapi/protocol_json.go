@@ -98,6 +98,7 @@ func (a *Emulator) mountJSONServices() {
 			"DescribeTrails":    a.describeTrails,
 			"GetTrailStatus":    a.getTrailStatus,
 			"GetEventSelectors": a.getEventSelectors,
+			"ListTrails":        a.listTrails,
 		},
 	}
 	a.services["logs"] = &jsonService{

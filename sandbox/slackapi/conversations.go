@@ -268,6 +268,9 @@ func (s *Server) wireMessage(st *slackChannelState, m *Message) map[string]any {
 	if len(m.Attachments) > 0 {
 		out["attachments"] = m.Attachments
 	}
+	if len(m.Files) > 0 {
+		out["files"] = wireFiles(m.Files)
+	}
 	if m.BotID == s.opts.BotID {
 		out["app_id"] = s.opts.AppID
 		out["bot_profile"] = map[string]any{

@@ -115,8 +115,19 @@ type Message struct {
 	// Edits are the earlier versions, oldest first; Text and Blocks are current.
 	Edits     []Revision
 	Reactions []Reaction
-	Deleted   bool
-	Posted    time.Time // when the server stored it (real time)
+	// Files are the files shared with the message (files.completeUploadExternal).
+	Files   []File
+	Deleted bool
+	Posted  time.Time // when the server stored it (real time)
+}
+
+// File is a file shared in a message, with its bytes.
+type File struct {
+	ID      string
+	Name    string
+	Title   string
+	AltText string
+	Data    []byte
 }
 
 // IsReply reports whether m is a reply in a thread.
