@@ -132,20 +132,8 @@ func (m *Accounts) For(ctx context.Context, account string) (*AWS, error) {
 	if account == "" || account == m.opts.Home {
 		return m.home, nil
 	}
-	if len(m.opts.Allowed) > 0 && !slices.Contains(m.opts.Allowed, account) {
-		return nil, &investigation.AccountError{Account: account,
-			Reason: "not in Trailhound's account allowlist (setting accounts): no call was made"}
-	}
-	if m.opts.RequireMember && m.opts.Organization != nil {
-		members, err := m.opts.Organization.Accounts(ctx)
-		if err != nil {
-			return nil, &investigation.AccountError{Account: account,
-				Reason: "membership of the organization could not be checked (" + string(investigation.ReasonOf(err)) + "): no call was made"}
-		}
-		if _, ok := members[account]; !ok {
-			return nil, &investigation.AccountError{Account: account,
-				Reason: "not a member of the organization: no call was made"}
-		}
+	if err := m.Readable(ctx, account); err != nil {
+		return nil, err
 	}
 	acct := m.member(account)
 	// One caller at a time per account: the one that finds the credentials
@@ -164,6 +152,31 @@ func (m *Accounts) For(ctx context.Context, account string) (*AWS, error) {
 		return nil, m.refused(account, acct, err)
 	}
 	return acct.aws, nil
+}
+
+// Readable says whether account may be read at all, before any call into
+// it: an *investigation.AccountError when the allowlist or the
+// organization's membership refuses it. Its role may still be refused.
+func (m *Accounts) Readable(ctx context.Context, account string) error {
+	if account == "" || account == m.opts.Home {
+		return nil
+	}
+	if len(m.opts.Allowed) > 0 && !slices.Contains(m.opts.Allowed, account) {
+		return &investigation.AccountError{Account: account,
+			Reason: "not in Trailhound's account allowlist (setting accounts): no call was made"}
+	}
+	if m.opts.RequireMember && m.opts.Organization != nil {
+		members, err := m.opts.Organization.Accounts(ctx)
+		if err != nil {
+			return &investigation.AccountError{Account: account,
+				Reason: "membership of the organization could not be checked (" + string(investigation.ReasonOf(err)) + "): no call was made"}
+		}
+		if _, ok := members[account]; !ok {
+			return &investigation.AccountError{Account: account,
+				Reason: "not a member of the organization: no call was made"}
+		}
+	}
+	return nil
 }
 
 // member returns account's entry, building it on first use.

@@ -21,6 +21,15 @@ func accountFor(ctx context.Context, named string) string {
 	return investigation.AccountFrom(ctx)
 }
 
+// arnAccount is the account s names when it is an ARN: "" for a name, and
+// for AWS's own managed policies ("aws").
+func arnAccount(s string) string {
+	if a, ok := investigation.ParseARN(s); ok && a.Account != "aws" {
+		return a.Account
+	}
+	return ""
+}
+
 // resourceAccount is the account of r: its own, its ARN's, else the context's.
 func resourceAccount(ctx context.Context, r investigation.Resource) string {
 	if r.Account != "" {
@@ -77,13 +86,13 @@ func (t accountTopology) ConfigurationAround(ctx context.Context, r investigatio
 	return a.Topology.ConfigurationAround(ctx, r, at)
 }
 
-// Logs routes log groups by the context's account.
+// Logs routes log groups by the group ARN's account, else the context's.
 func (m *Accounts) Logs() investigation.Logs { return accountLogs{m} }
 
 type accountLogs struct{ m *Accounts }
 
 func (l accountLogs) Errors(ctx context.Context, group string, start, end time.Time, limit int) ([]investigation.LogLine, error) {
-	a, err := l.m.For(ctx, accountFor(ctx, ""))
+	a, err := l.m.For(ctx, accountFor(ctx, arnAccount(group)))
 	if err != nil {
 		return nil, err
 	}
@@ -96,11 +105,7 @@ func (m *Accounts) IAM() investigation.IAM { return accountIAM{m} }
 type accountIAM struct{ m *Accounts }
 
 func (i accountIAM) PolicyVersions(ctx context.Context, policyARN string) ([]investigation.PolicyVersion, error) {
-	account := ""
-	if a, ok := investigation.ParseARN(policyARN); ok && a.Account != "aws" {
-		account = a.Account
-	}
-	a, err := i.m.For(ctx, accountFor(ctx, account))
+	a, err := i.m.For(ctx, accountFor(ctx, arnAccount(policyARN)))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 // AWS is one SDK configuration and the engine's adapters on it, built once
@@ -80,7 +81,7 @@ func (a *AWS) OpenSQS(ctx context.Context, queue string, opts SQSOptions) (*SQS,
 // SNS is an SNS client on this configuration.
 func (a *AWS) SNS() *SNS { return NewSNS(a.cfg) }
 
-// Sources are the engine's sources.
+// Sources are the engine's sources and the AI agent's reads.
 type Sources struct {
 	Trail    investigation.Trail
 	Topology investigation.Topology
@@ -88,6 +89,13 @@ type Sources struct {
 	IAM      investigation.IAM
 	Alarms   investigation.Alarms
 	Feeds    investigation.StatusFeeds
+
+	// The agent's tools read these besides the trail and the logs.
+	Insights     agent.ErrorSignatureCounter
+	Roles        agent.IAMReader
+	AlarmHistory agent.AlarmReader
+	Config       agent.ConfigHistory
+	Inventory    agent.Describer
 }
 
 // EnableAccounts makes Sources read every account through its own
@@ -105,7 +113,9 @@ func (a *AWS) Accounts() *Accounts { return a.accounts }
 // once EnableAccounts was called, else this configuration's adapters.
 func (a *AWS) Sources() Sources {
 	if m := a.accounts; m != nil {
-		return Sources{Trail: m.Trail(), Topology: m.Topology(), Logs: m.Logs(), IAM: m.IAM(), Alarms: m.Alarms(), Feeds: m.Feeds()}
+		return Sources{Trail: m.Trail(), Topology: m.Topology(), Logs: m.Logs(), IAM: m.IAM(), Alarms: m.Alarms(), Feeds: m.Feeds(),
+			Insights: m.Insights(), Roles: m.Roles(), AlarmHistory: m.AlarmHistory(), Config: m.ConfigHistory(), Inventory: m.Inventory()}
 	}
-	return Sources{Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Feeds: a.Feeds}
+	return Sources{Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Feeds: a.Feeds,
+		Insights: a.Logs, Roles: a.IAM, AlarmHistory: a.Alarms, Config: a.Config, Inventory: a.Inventory}
 }

@@ -26,15 +26,21 @@ func newEngine(a *tools.AWS, now func() time.Time) *engine.Engine {
 }
 
 // newRegistry is the closed set of read-only tools the AI may call, on the
-// same adapters as the engine.
-// The trail and the logs follow the workload's account (see workloadContext);
-// the other tools read the bot's own account.
+// same routed sources as the engine: every tool reads the account of the
+// call's context (the workload's, see workloadContext) or the one an ARN in
+// its input names, with that account's own credentials. In an organization
+// a tool input may also name an account, which the allowlist and the
+// organization's membership must admit before any call.
 func newRegistry(a *tools.AWS, region string) (*agent.Registry, error) {
 	s := a.Sources()
+	opts := agent.RegistryOptions{DefaultRegion: region}
+	if m := a.Accounts(); m != nil {
+		opts.Accounts = m
+	}
 	return agent.NewRegistry(agent.Backends{
-		Trail: s.Trail, Logs: s.Logs, LogInsights: a.Logs, IAM: a.IAM, Alarms: a.Alarms,
-		Config: a.Config, Inventory: a.Inventory,
-	}, agent.RegistryOptions{DefaultRegion: region})
+		Trail: s.Trail, Logs: s.Logs, LogInsights: s.Insights, IAM: s.Roles, Alarms: s.AlarmHistory,
+		Config: s.Config, Inventory: s.Inventory,
+	}, opts)
 }
 
 // workloadContext reads, for the agent, in the account of the alarm's

@@ -109,6 +109,17 @@ type RegistryOptions struct {
 	AllowedRegions []string
 	// Timeout bounds one tool call. Default DefaultToolTimeout.
 	Timeout time.Duration
+	// Accounts, when set, offers every tool an optional account input: the
+	// backends route each call to the account in its context, and a named
+	// account is put there once Accounts allows it. Unset, the tools read
+	// the context's account only and the input is not offered.
+	Accounts AccountChecker
+}
+
+// AccountChecker says whether an account may be read, before any call into
+// it; *tools.Accounts implements it.
+type AccountChecker interface {
+	Readable(ctx context.Context, account string) error
 }
 
 // Tool is one read-only operation offered to the model.
@@ -157,6 +168,9 @@ func NewRegistry(b Backends, o RegistryOptions) (*Registry, error) {
 		h := d.bind(b)
 		if h == nil {
 			continue
+		}
+		if o.Accounts != nil {
+			d.input = withAccountInput(d.input)
 		}
 		schemaJSON, err := json.Marshal(d.input)
 		if err != nil {
@@ -222,6 +236,10 @@ func (r *Registry) handler(d definition, h handlerFunc) func(context.Context, js
 		}
 		ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 		defer cancel()
+		ctx, err = r.account(ctx, input)
+		if err != nil {
+			return nil, &InputError{Tool: d.name, Path: "input.account", Problem: err.Error()}
+		}
 		out, err := h(ctx, r, input)
 		if err != nil {
 			var inErr *InputError
@@ -248,6 +266,24 @@ func (r *Registry) region(in string) (string, error) {
 		return "", &InputError{Path: "input.region", Problem: fmt.Sprintf("%s is not an allowed region (allowed: %s)", in, strings.Join(r.opts.AllowedRegions, ", "))}
 	}
 	return in, nil
+}
+
+// account puts the account a validated input names into ctx, once the
+// registry's Accounts allow it; without a name ctx keeps its own.
+func (r *Registry) account(ctx context.Context, input json.RawMessage) (context.Context, error) {
+	if r.opts.Accounts == nil {
+		return ctx, nil
+	}
+	var in struct {
+		Account string `json:"account"`
+	}
+	if err := json.Unmarshal(input, &in); err != nil || in.Account == "" {
+		return ctx, nil
+	}
+	if err := r.opts.Accounts.Readable(ctx, in.Account); err != nil {
+		return ctx, err
+	}
+	return investigation.WithAccount(ctx, in.Account), nil
 }
 
 // typed decodes a validated input into T before calling fn.

@@ -12,6 +12,7 @@ import (
 // id is refused before any call.
 const (
 	regionPattern     = `^[a-z]{2}(-[a-z]+)+-[0-9]+$`
+	accountPattern    = `^[0-9]{12}$`
 	roleNamePattern   = `^(arn:aws[a-z-]*:iam::[0-9]{12}:role/([\w+=,.@-]+/)*)?[\w+=,.@-]{1,64}$`
 	policyNamePattern = `^[\w+=,.@-]{1,128}$`
 	policyARNPattern  = `^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`
@@ -24,6 +25,19 @@ const (
 	dbIDPattern       = `^(arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:)?[a-zA-Z][a-zA-Z0-9-]{0,62}$`
 	nameOrARNPattern  = `^[A-Za-z0-9:/_.-]{1,255}$`
 )
+
+// withAccountInput is s with the optional account input every tool takes
+// when the registry reads more than one account.
+func withAccountInput(s *schema) *schema {
+	out := *s
+	out.Properties = make(map[string]*schema, len(s.Properties)+1)
+	for k, v := range s.Properties {
+		out.Properties[k] = v
+	}
+	out.Properties["account"] = str("AWS account id (12 digits) to read; defaults to the alarm's workload account. "+
+		"Only the accounts Trailhound is allowed to read are accepted", 12).matching(accountPattern)
+	return &out
+}
 
 func regionInput() *schema {
 	return str("AWS region to read, e.g. us-east-1; defaults to the alarm's region", 32).matching(regionPattern)
