@@ -2,8 +2,10 @@ package blocks
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trailhound/trailhound/investigation"
 )
@@ -70,5 +72,45 @@ func TestPortalLinksOpenTheEventsAccount(t *testing.T) {
 		if _, _, ok := ConsoleLink(e); ok {
 			t.Errorf("%s: %s accepted", name, bad)
 		}
+	}
+}
+
+func TestChangeTableSaysEachChangesAccount(t *testing.T) {
+	at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	w := investigation.Window{Start: at.Add(-time.Hour), End: at}
+	one := []investigation.Event{
+		{ID: "e1", Name: "PutRolePolicy", Source: "iam.amazonaws.com", Time: at.Add(-time.Minute), Region: "us-east-1", Account: "444455556666"},
+		{ID: "e2", Name: "UpdateFunctionConfiguration", Source: "lambda.amazonaws.com", Time: at.Add(-2 * time.Minute), Region: "eu-west-1", Account: "444455556666"},
+	}
+	two := append(slices.Clone(one), investigation.Event{ID: "e3", Name: "DeleteRoute", Source: "ec2.amazonaws.com",
+		Time: at.Add(-3 * time.Minute), Region: "eu-west-1", Account: "777788889999"})
+	names := map[string]string{"444455556666": "prod-payments"}
+	cases := []struct {
+		name    string
+		events  []investigation.Event
+		names   map[string]string
+		want    []string
+		notWant []string
+	}{
+		{name: "one account, no names", events: one, notWant: []string{"in account"}},
+		{name: "one account, named", events: one, names: names, want: []string{"in account prod-payments (444455556666)"}},
+		{name: "two accounts, no names", events: two, want: []string{"in account 444455556666", "in account 777788889999"}},
+		{name: "two accounts, one named", events: two, names: names,
+			want: []string{"in account prod-payments (444455556666)", "in account 777788889999"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := renderedJSON(t, ChangeTable(tc.events, w, "UTC", ChangeOptions{Subject: "checkout", AccountNames: tc.names}))
+			for _, s := range tc.want {
+				if !strings.Contains(out, s) {
+					t.Errorf("no %q in %s", s, out)
+				}
+			}
+			for _, s := range tc.notWant {
+				if strings.Contains(out, s) {
+					t.Errorf("%q in %s", s, out)
+				}
+			}
+		})
 	}
 }

@@ -20,6 +20,10 @@ type ChangeOptions struct {
 	Query string
 	// MaxRows caps the rows shown; 0 means DefaultChangeRows.
 	MaxRows int
+	// AccountNames names the organization's accounts by id, when its
+	// account list could be read. With names, or with changes in more than
+	// one account, each row says its account.
+	AccountNames map[string]string
 }
 
 // DefaultChangeRows is how many changes a table lists before it summarises
@@ -84,17 +88,35 @@ func changeTable(changes []investigation.Event, window investigation.Window, tzL
 	if len(changes) == 0 {
 		b.section("changes-none", "No mutating change was recorded in this window.")
 	}
+	names := opts.AccountNames
+	if names == nil && manyAccounts(changes) {
+		names = map[string]string{}
+	}
 	for i, e := range changes {
 		if i == rows {
 			break
 		}
-		b.sectionButton(fmt.Sprintf("change-%d", i+1), changeRow(e), changeButton(i+1, e))
+		row := changeRow(e)
+		if names != nil && e.Account != "" {
+			row += " · in account " + dataLine(investigation.AccountLabel(names, e.Account), 80)
+		}
+		b.sectionButton(fmt.Sprintf("change-%d", i+1), row, changeButton(i+1, e))
 	}
 	if n := len(changes) - rows; n > 0 && rows < len(changes) {
 		b.context("changes-more", fmt.Sprintf("and %s not shown (older): narrow the window or ask about one resource.", plural(n, "more change", "more changes")))
 	}
 	return b.message(fmt.Sprintf("%s on %s, %s %s", plural(len(changes), "change", "changes"),
 		escapeLine(subject), escapeLine(label), escapeLine(zone)))
+}
+
+// manyAccounts reports whether the changes were made in more than one account.
+func manyAccounts(changes []investigation.Event) bool {
+	for _, e := range changes {
+		if e.Account != "" && e.Account != changes[0].Account {
+			return true
+		}
+	}
+	return false
 }
 
 func changeRow(e investigation.Event) string {

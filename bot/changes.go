@@ -15,6 +15,34 @@ import (
 	"github.com/trailhound/trailhound/investigation/changes"
 )
 
+// AccountNamer names an account of the organization, "" when its account
+// list cannot be read; *tools.Accounts implements it.
+type AccountNamer interface {
+	AccountName(ctx context.Context, account string) string
+}
+
+// accountNames names the accounts events were recorded in, nil when none
+// can be named.
+func (b *Bot) accountNames(ctx context.Context, events []investigation.Event) map[string]string {
+	if b.deps.AccountNames == nil {
+		return nil
+	}
+	names, asked := map[string]string{}, map[string]bool{}
+	for _, e := range events {
+		if asked[e.Account] || e.Account == "" {
+			continue
+		}
+		asked[e.Account] = true
+		if n := b.deps.AccountNames.AccountName(ctx, e.Account); n != "" {
+			names[e.Account] = n
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return names
+}
+
 // ChangeFinder reads CloudTrail for the conversations: the changes on
 // resources, one event by id, and what one principal did. changes.New
 // builds one on the engine's Trail and Topology.
@@ -223,9 +251,10 @@ func (b *Bot) answerChanges(ctx context.Context, req changeRequest) {
 	}
 	b.log.Info("change question answered", "subject", req.subject, "user", req.user, "events", len(res.Events), "window_start", req.window.Start, "window_end", req.window.End)
 	m := blocks.ChangeTable(res.Events, req.window, req.zone.Loc.String(), blocks.ChangeOptions{
-		Subject:     req.subject,
-		WindowLabel: windowLabel(req.window, req.zone.Loc, b.now()),
-		Query:       req.query,
+		Subject:      req.subject,
+		WindowLabel:  windowLabel(req.window, req.zone.Loc, b.now()),
+		Query:        req.query,
+		AccountNames: b.accountNames(ctx, res.Events),
 	})
 	notes := slices.Clone(res.Notes)
 	if req.zone.Note != "" {

@@ -29,6 +29,8 @@ type Deps struct {
 	// Changes answers change questions, event lookups and "who did what";
 	// without it those are answered with an explanation.
 	Changes ChangeFinder
+	// AccountNames, when set, names the accounts change tables speak of.
+	AccountNames AccountNamer
 	// IAM reads policy versions, for "what was the previous version".
 	IAM investigation.IAM
 	// Topology and Logs, when set, are captured into the scenarios written

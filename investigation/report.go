@@ -72,8 +72,11 @@ type Report struct {
 }
 
 // AccountLabel is "name (id)" when the account's name is known, else the id.
-func (r *Report) AccountLabel(id string) string {
-	if name := r.AccountNames[id]; name != "" && id != "" {
+func (r *Report) AccountLabel(id string) string { return AccountLabel(r.AccountNames, id) }
+
+// AccountLabel is "name (id)" when names knows the account, else the id.
+func AccountLabel(names map[string]string, id string) string {
+	if name := names[id]; name != "" && id != "" {
 		return name + " (" + id + ")"
 	}
 	return id

@@ -52,6 +52,8 @@ type Backends struct {
 	Queue bot.Queue
 	// Region is where names given without a region are looked up.
 	Region string
+	// AccountNames names the organization's accounts; nil with one account.
+	AccountNames bot.AccountNamer
 }
 
 // MainOptions complete the settings with what a deployment does not set.
@@ -97,7 +99,7 @@ func NewMain(ctx context.Context, cfg config.Config, o MainOptions) (*Main, erro
 		Chat: chat, Triager: be.Triager, Store: shared, Work: shared,
 		Advisor: be.Advisor, Answerer: be.Answerer, Alarms: be.Alarms, Changes: be.Changes,
 		IAM: be.IAM, Topology: be.Topology, Logs: be.Logs, Queue: be.Queue,
-		Pictures: be.Pictures, Logger: m.log, Metrics: reg,
+		Pictures: be.Pictures, AccountNames: be.AccountNames, Logger: m.log, Metrics: reg,
 	}, bot.Options{
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,
 		Regions: cfg.Regions, Accounts: cfg.Accounts, DefaultRegion: be.Region,
@@ -193,13 +195,17 @@ func enableAccounts(ctx context.Context, a *tools.AWS, cfg config.Config) error 
 // they name none.
 func engineBackends(a *tools.AWS, now func() time.Time, region string) *Backends {
 	eng := newEngine(a, now)
-	return &Backends{
+	be := &Backends{
 		Triager: bot.EngineTriager(eng), Alarms: a.Alarms,
 		Changes: changes.New(eng.Trail, eng.Topology, region),
 		IAM:     eng.IAM, Topology: eng.Topology, Logs: eng.Logs,
 		Pictures: timelinePictures{metrics: a.Metrics, now: now},
 		Region:   region,
 	}
+	if m := a.Accounts(); m != nil {
+		be.AccountNames = m
+	}
+	return be
 }
 
 // openQueue opens the alarm queue with the bot's visibility.

@@ -26,6 +26,8 @@ type changeJSON struct {
 	EventTime   time.Time     `json:"event_time"`
 	Actor       string        `json:"actor"`
 	Region      string        `json:"region"`
+	Account     string        `json:"account,omitempty"`
+	AccountName string        `json:"account_name,omitempty"`
 	Resources   []resourceRef `json:"resources"`
 	Failed      bool          `json:"failed"`
 	ErrorCode   string        `json:"error_code,omitempty"`
@@ -120,6 +122,8 @@ type changesSources struct {
 	dir      string
 	now      time.Time
 	region   string
+	// names are the organization's accounts by id, when it is known.
+	names map[string]string
 }
 
 func openChangesSources(q changesQuestion) (changesSources, error) {
@@ -135,6 +139,14 @@ func openChangesSources(q changesQuestion) (changesSources, error) {
 			src.alarms = alarms
 		}
 		src.region = cmp.Or(src.region, sc.Meta.Region)
+		for _, a := range sc.Meta.Accounts {
+			if a.Name != "" {
+				if src.names == nil {
+					src.names = map[string]string{}
+				}
+				src.names[a.ID] = a.Name
+			}
+		}
 	}
 	src.region = cmp.Or(src.region, investigation.GlobalServiceRegion)
 	return src, nil
@@ -170,7 +182,9 @@ func answerChanges(ctx context.Context, q changesQuestion) (changesJSON, error) 
 		out.Rejected = []record.Rejected{}
 	}
 	for _, e := range events {
-		out.Changes = append(out.Changes, viewChange(e))
+		c := viewChange(e)
+		c.AccountName = src.names[e.Account]
+		out.Changes = append(out.Changes, c)
 	}
 	return out, nil
 }
@@ -227,7 +241,7 @@ func allChanges(dir string, w investigation.Window) ([]investigation.Event, []re
 func viewChange(e investigation.Event) changeJSON {
 	c := changeJSON{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source, EventTime: e.Time.UTC(),
-		Actor: e.Actor.Name, Region: e.Region, Failed: e.Failed(), ErrorCode: e.ErrorCode,
+		Actor: e.Actor.Name, Region: e.Region, Account: e.Account, Failed: e.Failed(), ErrorCode: e.ErrorCode,
 		Link: investigation.EventLink(e.Region, e.ID), Resources: []resourceRef{},
 	}
 	for _, r := range e.Resources {
@@ -246,6 +260,14 @@ func writeChangesText(w io.Writer, out changesJSON, resource string, zone *time.
 	if len(out.Changes) == 0 {
 		fmt.Fprintln(w, "No mutating call in the window.")
 	}
+	accounts := map[string]bool{}
+	named := false
+	for _, c := range out.Changes {
+		if c.Account != "" {
+			accounts[c.Account] = true
+		}
+		named = named || c.AccountName != ""
+	}
 	for _, c := range out.Changes {
 		var res []string
 		for _, r := range c.Resources {
@@ -254,6 +276,11 @@ func writeChangesText(w io.Writer, out changesJSON, resource string, zone *time.
 		status := ""
 		if c.Failed {
 			status = "  FAILED " + c.ErrorCode
+		}
+		// Several accounts, or an organization that names them: each
+		// change says where it was made.
+		if (named || len(accounts) > 1) && c.Account != "" {
+			status += "  in account " + oneLine(investigation.AccountLabel(map[string]string{c.Account: c.AccountName}, c.Account), 80)
 		}
 		fmt.Fprintf(w, "%s  %-40s %-28s %s%s\n    %s\n", c.EventTime.In(zone).Format("15:04:05"),
 			strings.TrimSuffix(c.EventSource, ".amazonaws.com")+":"+c.EventName, oneLine(c.Actor, 28),

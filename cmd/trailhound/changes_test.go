@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +88,41 @@ func TestChangesCLIAnswersAsSlackDoes(t *testing.T) {
 	}
 	if !names["DetachRolePolicy"] {
 		t.Errorf("the role's detach (a dependency of the function) is missing: %v", names)
+	}
+}
+
+// In an organization whose account list is known, each change names the
+// account it was made in.
+func TestChangesCLINamesAccounts(t *testing.T) {
+	dir := filepath.Join(corpus, "088-xacct-metric-lambda-memory-rightsized-oom")
+	stdout, stderr, code := runCmd(t, "changes", "--scenario", dir, "--window", "24h")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "in account prod-payments (444455556666)") {
+		t.Errorf("no account name in\n%s", stdout)
+	}
+	stdout, stderr, code = runCmd(t, "changes", "--scenario", dir, "--window", "24h", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out changesJSON
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, c := range out.Changes {
+		switch {
+		case c.Account == "444455556666" && c.AccountName != "prod-payments":
+			t.Errorf("change %s in %s named %q, want prod-payments", c.EventID, c.Account, c.AccountName)
+		case c.Account == "444455556666":
+			named++
+		case c.Account == "123837392027" && c.AccountName != "":
+			// Outside the organization's list: no name to give.
+			t.Errorf("change %s in %s named %q", c.EventID, c.Account, c.AccountName)
+		}
+	}
+	if named == 0 {
+		t.Error("no change in the workload account")
 	}
 }
