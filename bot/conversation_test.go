@@ -358,3 +358,19 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// namedAccounts names the organization's accounts.
+type namedAccounts map[string]string
+
+func (n namedAccounts) AccountName(_ context.Context, account string) string { return n[account] }
+
+func TestSandboxChangesNameTheAccount(t *testing.T) {
+	a := startAsker(t, nil, Options{}, func(d *Deps) {
+		d.AccountNames = namedAccounts{"123456789012": "prod-shop"}
+	})
+	for i := range a.trail.events {
+		a.trail.events[i].Account = "123456789012"
+	}
+	m, _ := a.command(t, berliner, "changes checkout-role before 14:00 window 1h")
+	assertContains(t, "table", content(m), "DetachRolePolicy", "in account prod-shop (123456789012)")
+}
