@@ -166,6 +166,9 @@ type Stats struct {
 	ResourcesWalked int   `json:"resources_walked"`
 	DurationMS      int64 `json:"duration_ms"`
 	Truncated       bool  `json:"truncated"`
+	// Throttled counts the requests the service refused for their rate,
+	// when the one answering says (the sandbox does).
+	Throttled int `json:"throttled,omitempty"`
 }
 
 // EventLink is the CloudTrail console page of one event.

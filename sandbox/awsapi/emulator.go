@@ -26,6 +26,7 @@ type Emulator struct {
 	services map[string]http.Handler // SigV4 signing name → handler
 	faults   map[string]Fault        // "service:Operation" → fault
 	calls    map[string]int          // "service:Operation" → requests seen
+	limited  map[string]int          // "service:Operation" → requests refused for their rate
 	latency  time.Duration           // added to every request
 	throttle bool                    // enforce every operation's real rate limit
 	state    *awsState
@@ -90,6 +91,18 @@ func (a *Emulator) SetFault(op string, f Fault) {
 		return
 	}
 	a.faults[op] = f
+}
+
+// Throttled returns how many requests of each operation were refused for
+// their rate (ThrottlingException).
+func (a *Emulator) Throttled() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]int, len(a.limited))
+	for k, v := range a.limited {
+		out[k] = v
+	}
+	return out
 }
 
 // Calls returns how many requests each operation received.
@@ -190,6 +203,12 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 		errorWriter(w, status, f.ErrorCode, "sandbox fault injected for "+op)
 		return false
 	case throttle && !a.state.allow(op, a.sc.Meta.Account, a.requestRegion(r), arrival(r)):
+		a.mu.Lock()
+		if a.limited == nil {
+			a.limited = map[string]int{}
+		}
+		a.limited[op]++
+		a.mu.Unlock()
 		errorWriter(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 		return false
 	}
