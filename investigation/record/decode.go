@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/trailhound/trailhound/investigation"
 )
@@ -274,6 +277,7 @@ func firstRunes(b []byte, n int) string {
 // lexical order. A file that cannot be read or decoded is listed in Rejected
 // with its path and reason, and the rest are still read; so are the entries a
 // read file had to skip. The error is only for a dir that cannot be walked.
+// Files are decoded on every core, each file's events kept in its place.
 func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
@@ -282,34 +286,72 @@ func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 	if !info.IsDir() {
 		return nil, nil, fmt.Errorf("read trail folder: %s is not a directory", dir)
 	}
-	var events []investigation.Event
-	var rejected []Rejected
+	type file struct {
+		path     string
+		events   []investigation.Event
+		rejected []Rejected
+	}
+	var files []*file
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, walkErr error) error {
 		if walkErr != nil {
-			rejected = append(rejected, Rejected{File: path, Reason: walkErr.Error()})
+			files = append(files, &file{path: path, rejected: []Rejected{{File: path, Reason: walkErr.Error()}}})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() || !isTrailFile(d.Name()) {
-			return nil
+		if !d.IsDir() && isTrailFile(d.Name()) {
+			files = append(files, &file{path: path})
 		}
-		evs, stats, err := readFile(path)
-		switch {
-		case err != nil:
-			rejected = append(rejected, Rejected{File: path, Reason: err.Error()})
-		case stats.Skipped > 0:
-			rejected = append(rejected, Rejected{File: path, Reason: fmt.Sprintf(
-				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
-		}
-		events = append(events, evs...)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read trail folder %s: %w", dir, err)
 	}
+	forEachParallel(len(files), func(i int) {
+		f := files[i]
+		if f.rejected != nil {
+			return
+		}
+		evs, stats, err := readFile(f.path)
+		switch {
+		case err != nil:
+			f.rejected = append(f.rejected, Rejected{File: f.path, Reason: err.Error()})
+		case stats.Skipped > 0:
+			f.rejected = append(f.rejected, Rejected{File: f.path, Reason: fmt.Sprintf(
+				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
+		}
+		f.events = evs
+	})
+	var events []investigation.Event
+	var rejected []Rejected
+	for _, f := range files {
+		events = append(events, f.events...)
+		rejected = append(rejected, f.rejected...)
+	}
 	return events, rejected, nil
+}
+
+// forEachParallel runs fn(0) … fn(n-1) on as many goroutines as there are
+// cores, and returns when all are done.
+func forEachParallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func isTrailFile(name string) bool {
