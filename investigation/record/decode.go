@@ -279,6 +279,13 @@ func firstRunes(b []byte, n int) string {
 // read file had to skip. The error is only for a dir that cannot be walked.
 // Files are decoded on every core, each file's events kept in its place.
 func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
+	return ReadDirKeep(dir, nil)
+}
+
+// ReadDirKeep is ReadDir keeping only the events keep accepts (all when keep
+// is nil). Each file is decided as soon as it is decoded, so the memory held
+// is what answers the question, not the trail.
+func ReadDirKeep(dir string, keep func(*investigation.Event) bool) ([]investigation.Event, []Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read trail folder: %w", err)
@@ -320,6 +327,15 @@ func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 		case stats.Skipped > 0:
 			f.rejected = append(f.rejected, Rejected{File: f.path, Reason: fmt.Sprintf(
 				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
+		}
+		if keep != nil {
+			var kept []investigation.Event // a slice of its own: the file's array is let go
+			for i := range evs {
+				if keep(&evs[i]) {
+					kept = append(kept, evs[i])
+				}
+			}
+			evs = kept
 		}
 		f.events = evs
 	})
