@@ -42,6 +42,10 @@ type Rejected struct{ File, Reason string }
 // record is rejected, so a list of something else is never read as an empty
 // trail.
 func Decode(data []byte) ([]investigation.Event, DecodeStats, error) {
+	return decode(data, Filter{})
+}
+
+func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 	stats := DecodeStats{Reasons: map[string]int{}}
 	data, err := gunzipIfCompressed(data)
 	if err != nil {
@@ -54,6 +58,9 @@ func Decode(data []byte) ([]investigation.Event, DecodeStats, error) {
 	stats.Entries = len(entries)
 	events := make([]investigation.Event, 0, len(entries))
 	for _, raw := range entries {
+		if f.outsideRaw(raw) {
+			continue
+		}
 		e, err := parse(raw)
 		if err != nil {
 			stats.Skipped++
@@ -279,13 +286,14 @@ func firstRunes(b []byte, n int) string {
 // read file had to skip. The error is only for a dir that cannot be walked.
 // Files are decoded on every core, each file's events kept in its place.
 func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
-	return ReadDirKeep(dir, nil)
+	return ReadDirFilter(dir, Filter{})
 }
 
-// ReadDirKeep is ReadDir keeping only the events keep accepts (all when keep
-// is nil). Each file is decided as soon as it is decoded, so the memory held
-// is what answers the question, not the trail.
-func ReadDirKeep(dir string, keep func(*investigation.Event) bool) ([]investigation.Event, []Rejected, error) {
+// ReadDirFilter is ReadDir keeping only the events f selects. Each record is
+// decided as early as it can be (its time before it is decoded), and each
+// file as soon as it is read, so the memory held is what answers the
+// question, not the trail.
+func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read trail folder: %w", err)
@@ -316,28 +324,28 @@ func ReadDirKeep(dir string, keep func(*investigation.Event) bool) ([]investigat
 		return nil, nil, fmt.Errorf("read trail folder %s: %w", dir, err)
 	}
 	forEachParallel(len(files), func(i int) {
-		f := files[i]
-		if f.rejected != nil {
+		file := files[i]
+		if file.rejected != nil {
 			return
 		}
-		evs, stats, err := readFile(f.path)
+		evs, stats, err := readFile(file.path, f)
 		switch {
 		case err != nil:
-			f.rejected = append(f.rejected, Rejected{File: f.path, Reason: err.Error()})
+			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: err.Error()})
 		case stats.Skipped > 0:
-			f.rejected = append(f.rejected, Rejected{File: f.path, Reason: fmt.Sprintf(
+			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: fmt.Sprintf(
 				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
 		}
-		if keep != nil {
+		if f.Keep != nil {
 			var kept []investigation.Event // a slice of its own: the file's array is let go
 			for i := range evs {
-				if keep(&evs[i]) {
+				if f.Keep(&evs[i]) {
 					kept = append(kept, evs[i])
 				}
 			}
 			evs = kept
 		}
-		f.events = evs
+		file.events = evs
 	})
 	var events []investigation.Event
 	var rejected []Rejected
@@ -375,7 +383,7 @@ func isTrailFile(name string) bool {
 	return strings.HasSuffix(l, ".json") || strings.HasSuffix(l, ".json.gz")
 }
 
-func readFile(path string) ([]investigation.Event, DecodeStats, error) {
+func readFile(path string, filter Filter) ([]investigation.Event, DecodeStats, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, DecodeStats{}, err
@@ -388,5 +396,5 @@ func readFile(path string) ([]investigation.Event, DecodeStats, error) {
 	if len(data) > MaxFileBytes {
 		return nil, DecodeStats{}, fmt.Errorf("larger than %d MiB", MaxFileBytes>>20)
 	}
-	return Decode(data)
+	return decode(data, filter)
 }
