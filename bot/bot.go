@@ -43,8 +43,10 @@ type Bot struct {
 
 	channels map[string]bool
 	askers   map[string]bool
-	regions  map[string]bool
-	accounts map[string]bool
+	// alarmBots are the integrations whose alarms are triaged; empty: all.
+	alarmBots map[string]bool
+	regions   map[string]bool
+	accounts  map[string]bool
 
 	// commands routes the slash command's verbs; filled by New.
 	commands map[string]commandHandler
@@ -79,22 +81,24 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	b := &Bot{
-		deps:     deps,
-		opts:     opts,
-		log:      deps.Logger.With("replica", opts.Owner),
-		now:      deps.Now,
-		chat:     deps.Chat,
-		pool:     newPool(opts.Workers, opts.QueueSize),
-		intake:   make(chan queueItem, opts.IntakeQueue),
-		episodes: newEpisodes(opts.DedupWindow),
-		notes:    newNotes(opts.DedupWindow),
-		channels: set(append([]string{opts.AlertChannel}, opts.Channels...)),
-		regions:  set(opts.Regions),
-		accounts: set(opts.Accounts),
-		askers:   set(opts.CommandUsers),
+		deps:      deps,
+		opts:      opts,
+		log:       deps.Logger.With("replica", opts.Owner),
+		now:       deps.Now,
+		chat:      deps.Chat,
+		pool:      newPool(opts.Workers, opts.QueueSize),
+		intake:    make(chan queueItem, opts.IntakeQueue),
+		episodes:  newEpisodes(opts.DedupWindow),
+		notes:     newNotes(opts.DedupWindow),
+		channels:  set(append([]string{opts.AlertChannel}, opts.Channels...)),
+		regions:   set(opts.Regions),
+		accounts:  set(opts.Accounts),
+		askers:    set(opts.CommandUsers),
+		alarmBots: set(opts.AlarmBots),
 	}
 	delete(b.channels, "")
 	delete(b.askers, "")
+	delete(b.alarmBots, "")
 	if deps.Feedback == nil {
 		deps.Feedback, _ = deps.Store.(FeedbackStore)
 	}

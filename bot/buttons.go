@@ -29,8 +29,13 @@ func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 	if name == blocks.ActionOpenEvent {
 		return // a link: the chat opened it already
 	}
-	if !b.channels[cl.Channel] {
-		b.log.Info("click refused: channel not allowed", "channel", cl.Channel, "user", cl.User)
+	// Feedback and a corrected cause are the clicker's word, not AWS reads;
+	// every other button, including ones added later, reads AWS.
+	readsAWS := name != blocks.ActionFeedbackUp && name != blocks.ActionFeedbackDown && name != blocks.ActionCorrectCause
+	if v := b.authorize(request{via: viaButton, channel: cl.Channel, user: cl.User, what: name, readsAWS: readsAWS}); !v.ok {
+		if v.tell != "" {
+			b.tell(ctx, click{user: cl.User, channel: cl.Channel}, v.tell)
+		}
 		return
 	}
 	c := click{
@@ -47,27 +52,15 @@ func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 	}
 	switch name {
 	case blocks.ActionEventJSON:
-		if b.mayReadAWS(c.user, c.channel, name) {
-			b.postEventJSON(ctx, c.channel, c.thread.TS, c.user, c.value.Region, c.value.EventID)
-		} else {
-			b.tell(ctx, c, awsRefusal)
-		}
+		b.postEventJSON(ctx, c.channel, c.thread.TS, c.user, c.value.Region, c.value.EventID)
 	case blocks.ActionFeedbackUp, blocks.ActionFeedbackDown:
 		b.feedback(ctx, c)
 	case blocks.ActionCorrectCause:
 		b.correct(ctx, c)
 	case blocks.ActionWiden:
-		if b.mayReadAWS(c.user, c.channel, name) {
-			b.widen(ctx, c)
-		} else {
-			b.tell(ctx, c, awsRefusal)
-		}
+		b.widen(ctx, c)
 	case blocks.ActionRerun:
-		if b.mayReadAWS(c.user, c.channel, name) {
-			b.rerun(ctx, c)
-		} else {
-			b.tell(ctx, c, awsRefusal)
-		}
+		b.rerun(ctx, c)
 	}
 }
 

@@ -309,10 +309,6 @@ func (b *Bot) cmdChanges(ctx context.Context, cmd chat.Command, args string) {
 		b.reply(ctx, cmd, "⚠️ "+inputProblem(err)+"\n"+usage)
 		return
 	}
-	if !b.mayReadAWS(cmd.User, cmd.Channel, "changes") {
-		b.reply(ctx, cmd, awsRefusal)
-		return
-	}
 	cc := conversationContext{zone: b.chat.Zone(ctx, cmd.User)}
 	req, err := b.resolveChanges(ctx, q, cc)
 	if err != nil {

@@ -23,17 +23,20 @@ func (b *Bot) OnCommand(ctx context.Context, cmd chat.Command) {
 		b.log.Warn("slash command not ours", "command", cmd.Name)
 		return
 	}
-	if !b.channels[cmd.Channel] {
-		b.log.Info("command refused: channel not allowed", "channel", cmd.Channel, "user", cmd.User)
-		b.reply(ctx, cmd, "🙅 Trailhound only works in the channels it is configured for; this is not one of them.")
-		return
-	}
 	verb, args, _ := strings.Cut(strings.TrimSpace(cmd.Text), " ")
 	verb = strings.ToLower(verb)
 	if verb == "" {
 		verb = "help"
 	}
 	h := b.commands[verb]
+	// Every verb but help reads AWS, including ones added later.
+	r := request{via: viaCommand, channel: cmd.Channel, user: cmd.User, what: verb, readsAWS: h != nil && verb != "help"}
+	if v := b.authorize(r); !v.ok {
+		if v.tell != "" {
+			b.reply(ctx, cmd, v.tell)
+		}
+		return
+	}
 	if h == nil {
 		b.reply(ctx, cmd, fmt.Sprintf("I don't know `%s`. I know `changes`, `triage` and `help`: try `%s help`.", oneLine(verb), b.opts.Command))
 		return
@@ -88,10 +91,6 @@ func alarmTarget(args, defaultRegion string) (name, region string, err error) {
 // cmdTriage triages the named alarm now in a new thread of the channel,
 // whatever its dedup state: someone asked.
 func (b *Bot) cmdTriage(ctx context.Context, cmd chat.Command, args string) {
-	if !b.mayReadAWS(cmd.User, cmd.Channel, "triage") {
-		b.reply(ctx, cmd, awsRefusal)
-		return
-	}
 	name, region, err := alarmTarget(args, b.opts.DefaultRegion)
 	if err != nil {
 		b.reply(ctx, cmd, fmt.Sprintf("Usage: `%s triage <alarm name or ARN> [region]`. %s", b.opts.Command, inputProblem(err)))

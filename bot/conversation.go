@@ -17,18 +17,6 @@ import (
 	"github.com/trailhound/trailhound/investigation/redact"
 )
 
-// awsRefusal answers a member who is not allowed to ask questions that read AWS.
-const awsRefusal = "🙅 Sorry, questions that read AWS are limited to a list of people in this workspace, and you are not on it. Ask your on-call lead to add you."
-
-// mayReadAWS says whether user may ask what reads AWS, and logs a refusal.
-func (b *Bot) mayReadAWS(user, channel, what string) bool {
-	if len(b.askers) == 0 || b.askers[user] {
-		return true
-	}
-	b.log.Info("refused: user not allowed to read AWS", "user", user, "channel", channel, "request", what)
-	return false
-}
-
 // capabilities is the honest answer to a question no intent matches.
 func (b *Bot) capabilities() string {
 	return strings.Join([]string{
@@ -44,13 +32,20 @@ func (b *Bot) capabilities() string {
 	}, "\n")
 }
 
-// question is one mention being answered.
+// question is one mention, or one follow-up typed in a triage thread,
+// being answered.
 type question struct {
+	via     entryPoint
 	user    string
 	channel string
 	thread  string // where the answer goes
 	text    string
 	cc      conversationContext
+}
+
+// request is what answering the question asks of authorize.
+func (q question) request(what string, readsAWS bool) request {
+	return request{via: q.via, channel: q.channel, user: q.user, what: what, readsAWS: readsAWS}
 }
 
 // OnMention answers a mention of the bot in an allowed channel.
@@ -59,11 +54,10 @@ func (b *Bot) OnMention(ctx context.Context, ev chat.Mention) {
 		return
 	}
 	thread := firstNonEmpty(ev.ThreadTS, ev.TS)
-	if !b.channels[ev.Channel] {
-		b.log.Info("mention refused: channel not allowed", "channel", ev.Channel, "user", ev.User)
+	if !b.authorize(request{via: viaMention, channel: ev.Channel, user: ev.User, what: "mention"}).ok {
 		return
 	}
-	q := question{user: ev.User, channel: ev.Channel, thread: thread, text: ev.Text}
+	q := question{via: viaMention, user: ev.User, channel: ev.Channel, thread: thread, text: ev.Text}
 	q.cc.zone = b.chat.Zone(ctx, ev.User)
 	if ev.ThreadTS != "" {
 		st, err := b.deps.Store.LoadThread(ctx, chat.Ref{Channel: ev.Channel, TS: ev.ThreadTS})
@@ -96,7 +90,7 @@ func (b *Bot) threadFollowUp(ctx context.Context, ev chat.Message) bool {
 		}
 		return false
 	}
-	q := question{user: ev.User, channel: ev.Channel, thread: ev.ThreadTS, text: ev.Text}
+	q := question{via: viaMessage, user: ev.User, channel: ev.Channel, thread: ev.ThreadTS, text: ev.Text}
 	q.cc = conversationContext{zone: b.chat.Zone(ctx, ev.User), state: &st}
 	b.answer(ctx, q, in)
 	return true
@@ -105,8 +99,11 @@ func (b *Bot) threadFollowUp(ctx context.Context, ev chat.Message) bool {
 // answer dispatches an intent.
 func (b *Bot) answer(ctx context.Context, q question, in ask.Intent) {
 	b.log.Info("question", "intent", string(in.Kind), "user", q.user, "channel", q.channel, "in_thread", q.cc.state != nil)
-	if in.Kind != ask.KindHelp && in.Kind != ask.KindUnknown && in.Kind != ask.KindWhyRank && !b.mayReadAWS(q.user, q.channel, string(in.Kind)) {
-		b.post(ctx, q, awsRefusal)
+	readsAWS := in.Kind != ask.KindHelp && in.Kind != ask.KindUnknown && in.Kind != ask.KindWhyRank
+	if v := b.authorize(q.request(string(in.Kind), readsAWS)); !v.ok {
+		if v.tell != "" {
+			b.post(ctx, q, v.tell)
+		}
 		return
 	}
 	switch in.Kind {
@@ -155,7 +152,7 @@ func (b *Bot) answerWithAI(ctx context.Context, q question) {
 		b.post(ctx, q, b.capabilities())
 		return
 	}
-	if !b.mayReadAWS(q.user, q.channel, "ai answer") {
+	if !b.authorize(q.request("ai answer", true)).ok {
 		b.post(ctx, q, b.capabilities()+"\nAI could not answer: questions that read AWS are limited to a list of people in this workspace.")
 		return
 	}

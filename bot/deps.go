@@ -119,6 +119,11 @@ type Options struct {
 	// that read AWS (changes, triage, event JSON, re-runs); everyone in an
 	// allowed channel may still read help and give feedback.
 	CommandUsers []string
+	// AlarmBots, when set, are the only integrations (Slack bot ids) whose
+	// alarm notifications are triaged; empty trusts every integration in
+	// an allowed channel. A member's pasted alarm is triaged when
+	// CommandUsers allows them.
+	AlarmBots []string
 	// ScenarioDir, when set, is where a 👎 followed by the right cause
 	// writes a replayable scenario folder for `trailhound eval`.
 	ScenarioDir string

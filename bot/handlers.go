@@ -27,7 +27,7 @@ func (b *Bot) OnMessage(ctx context.Context, m chat.Message) {
 	if !b.channels[m.Channel] || !notificationSubtypes[m.SubType] || m.Own {
 		return
 	}
-	if b.threadFollowUp(ctx, m) {
+	if b.threadFollowUp(ctx, m) || !b.mayTriagePosted(ctx, m) {
 		return
 	}
 	a, err := b.parseMessage(ctx, m.Texts)
@@ -41,7 +41,7 @@ func (b *Bot) OnMessage(ctx context.Context, m chat.Message) {
 		}
 		return
 	case err != nil:
-		b.log.Debug("message is not an alarm notification", "channel", m.Channel, "ts", m.TS, "error", err)
+		b.unreadable(ctx, m, err)
 		return
 	}
 	b.handleAlarm(ctx, origin{channel: m.Channel, rootTS: m.Root(), received: m.Received}, a)

@@ -91,6 +91,9 @@ func (b *Bot) intakeWorker(runCtx, workCtx context.Context) {
 // been received PoisonReceives times, with a log line saying why.
 func (b *Bot) handleQueueMessage(ctx context.Context, m *QueueMessage, received time.Time) {
 	log := b.log.With("message", m.ID, "receives", m.ReceiveCount)
+	if !b.authorize(request{via: viaQueue, what: whatAlarm, readsAWS: true}).ok {
+		return
+	}
 	if m.ReceiveCount > b.opts.PoisonReceives {
 		log.Error("deleting a queue message that keeps failing", "limit", b.opts.PoisonReceives, "body", clipBytes(m.Body, maxBodyInLog))
 		b.deleteMessage(ctx, m, sqsPoison)

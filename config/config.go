@@ -38,6 +38,9 @@ type Config struct {
 	AlertChannel  string   `yaml:"alert_channel"`
 	// CommandUsers, when set, limits commands that read AWS to these Slack user ids.
 	CommandUsers []string `yaml:"command_users"`
+	// AlarmBots, when set, are the only Slack integrations (bot ids) whose
+	// alarms are triaged; empty trusts every integration in the channels.
+	AlarmBots []string `yaml:"alarm_bots"`
 
 	SQSQueueURL string        `yaml:"sqs_queue_url"`
 	RedisURL    string        `yaml:"redis_url"`
@@ -146,7 +149,8 @@ var settings = []setting{
 	{"TRAILHOUND_SLACK_API_URL", "slack-api-url", "Slack Web API base URL", str(func(c *Config) *string { return &c.SlackAPIURL })},
 	{"TRAILHOUND_CHANNELS", "channels", "comma-separated channel ids the bot works in", list(func(c *Config) *[]string { return &c.Channels })},
 	{"TRAILHOUND_ALERT_CHANNEL", "alert-channel", "channel id where alarms from SQS open threads", str(func(c *Config) *string { return &c.AlertChannel })},
-	{"TRAILHOUND_COMMAND_USERS", "command-users", "comma-separated Slack user ids allowed to run commands (empty: everyone in allowed channels)", list(func(c *Config) *[]string { return &c.CommandUsers })},
+	{"TRAILHOUND_COMMAND_USERS", "command-users", "comma-separated Slack user ids allowed to run commands and have pasted alarms triaged (empty: everyone in allowed channels)", list(func(c *Config) *[]string { return &c.CommandUsers })},
+	{"TRAILHOUND_ALARM_BOTS", "alarm-bots", "comma-separated Slack bot ids of the integrations whose alarms are triaged, e.g. the SNS e-mail app and AWS Chatbot (empty: every integration in allowed channels)", list(func(c *Config) *[]string { return &c.AlarmBots })},
 	{"TRAILHOUND_SQS_QUEUE_URL", "sqs-queue-url", "SQS queue subscribed to the alarms' SNS topic", str(func(c *Config) *string { return &c.SQSQueueURL })},
 	{"REDIS_URL", "redis-url", "redis:// or rediss:// URL (empty: embedded in-memory Redis)", str(func(c *Config) *string { return &c.RedisURL })},
 	{"TRAILHOUND_DEDUP_WINDOW", "dedup-window", "how long a re-fired alarm is a duplicate", dur(func(c *Config) *time.Duration { return &c.DedupWindow })},
@@ -328,8 +332,8 @@ func (c Config) String() string {
 		u.User = url.User(u.User.Username())
 		redis = u.String()
 	}
-	return fmt.Sprintf("slack_app_token=%s slack_bot_token=%s slack_api_url=%s channels=%v alert_channel=%s command_users=%d sqs_queue_url=%s redis_url=%s dedup_window=%s workers=%d http_addr=%s ai=%s bedrock_model=%s regions=%v accounts=%v",
-		Redact(c.SlackAppToken), Redact(c.SlackBotToken), c.SlackAPIURL, c.Channels, c.AlertChannel, len(c.CommandUsers),
+	return fmt.Sprintf("slack_app_token=%s slack_bot_token=%s slack_api_url=%s channels=%v alert_channel=%s command_users=%d alarm_bots=%v sqs_queue_url=%s redis_url=%s dedup_window=%s workers=%d http_addr=%s ai=%s bedrock_model=%s regions=%v accounts=%v",
+		Redact(c.SlackAppToken), Redact(c.SlackBotToken), c.SlackAPIURL, c.Channels, c.AlertChannel, len(c.CommandUsers), c.AlarmBots,
 		c.SQSQueueURL, redis, c.DedupWindow, c.Workers, c.HTTPAddr, c.AI, c.BedrockModel, c.Regions, c.Accounts)
 }
 

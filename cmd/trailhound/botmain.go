@@ -99,7 +99,7 @@ func NewMain(ctx context.Context, cfg config.Config, o MainOptions) (*Main, erro
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,
 		Regions: cfg.Regions, Accounts: cfg.Accounts, DefaultRegion: be.Region,
 		Workers: cfg.Workers, DedupWindow: cfg.DedupWindow,
-		CommandUsers: cfg.CommandUsers, ScenarioDir: cfg.ScenarioOutDir,
+		CommandUsers: cfg.CommandUsers, AlarmBots: cfg.AlarmBots, ScenarioDir: cfg.ScenarioOutDir,
 	})
 	if err != nil {
 		return nil, err

@@ -17,7 +17,8 @@ import (
 // The registry is the closed list of AWS reads the Bedrock agent may call.
 // Every tool is a read: a test enumerates the registry and fails on any IAM
 // action that is not one, and deploy/iam-policy.json grants exactly the
-// registry's actions plus the AWS adapters' own (tools.EngineActions).
+// registry's actions plus the AWS adapters' own; tools' policy test reads
+// the calls from the source.
 
 // Output caps: what a tool may put into the model's context. Larger outputs
 // are cut, with a note saying so.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/redact"
 )
 
 // mechanism says, per category, how such a change produces a symptom.
@@ -97,7 +98,9 @@ func requestDetails(raw json.RawMessage, target string) string {
 		if v == "" || v == target || strings.HasPrefix(v, "{") || strings.Contains(strings.ToLower(k), "document") {
 			continue
 		}
-		v = truncate(v, detailValue)
+		// Redacted before it is cut: a credential cut short no longer
+		// has the shape the redactor knows.
+		v = truncate(redact.Field(k, v), detailValue)
 		parts = append(parts, k+"="+v)
 		if len(parts) == detailFields {
 			break

@@ -73,6 +73,7 @@ func leaksJSON(v any) string {
 }
 
 func addSeeds(f *testing.F) {
+	f.Add(`{"eventID":"ee73c230-44bc-4492-8542-cfb189eae287","eventTime":"2026-03-19T13:56:41Z","eventName":"DetachRolePolicy","requestParameters":{"password":"x"}}`)
 	for _, c := range textShapes {
 		f.Add(c.in)
 	}
@@ -125,5 +126,32 @@ func FuzzJSON(f *testing.F) {
 		if l := leaksJSON(v); l != "" {
 			t.Fatalf("%s survived:\n in %s\nout %s", l, in, once)
 		}
+		if k := brokenIdentity(in, v); k != "" {
+			t.Fatalf("%s changed:\n in %s\nout %s", k, in, once)
+		}
 	})
+}
+
+// identityShapes are the real shapes of what a person uses to find a
+// record in CloudTrail: its id, time and name.
+var identityShapes = map[string]*regexp.Regexp{
+	"eventID":   regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+	"eventTime": regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`),
+	"eventName": regexp.MustCompile(`^[A-Z][a-z]+(?:[A-Z0-9][a-z0-9]*){0,40}$`),
+}
+
+// brokenIdentity names the member of a record's identity that redaction
+// changed, when the input holds it in its real shape.
+func brokenIdentity(in []byte, out any) string {
+	var orig map[string]any
+	if json.Unmarshal(in, &orig) != nil {
+		return ""
+	}
+	red, _ := out.(map[string]any)
+	for k, re := range identityShapes {
+		if s, ok := orig[k].(string); ok && re.MatchString(s) && red[k] != s {
+			return k
+		}
+	}
+	return ""
 }
