@@ -9,15 +9,17 @@ import (
 
 // Window allows at most n requests to leave in any span of time: the rule
 // AWS states as "n requests per second" read the strictest way, so a client
-// that keeps it never meets a throttle however the service counts. Turns
-// are handed out in the order callers ask; it is safe for concurrent use and
-// small enough to keep one per account and region.
+// that keeps it never meets a throttle however the service counts. A
+// departure is stamped when its caller is running and about to send, never
+// planned ahead: on a loaded machine a caller woken late must not find its
+// planned turn already spent by those behind it. Safe for concurrent use,
+// and small enough to keep one per account and region.
 type Window struct {
 	n    int
 	span time.Duration
 
 	mu   sync.Mutex
-	sent []time.Time // the last n departures, given or reserved, oldest first
+	sent []time.Time // departures of the last span, oldest first (at most n)
 }
 
 // NewWindow allows n requests (at least one) in any span.
@@ -25,47 +27,39 @@ func NewWindow(n int, span time.Duration) *Window {
 	return &Window{n: max(n, 1), span: span}
 }
 
-// Wait takes the next turn and blocks until it comes. A turn whose wait is
-// abandoned is not given back: the window stays on the safe side.
+// Wait blocks until a request may leave and counts it as gone.
 func (w *Window) Wait(ctx context.Context) error {
-	return w.sleepUntil(ctx, w.reserve(time.Now()))
-}
-
-func (w *Window) sleepUntil(ctx context.Context, at time.Time) error {
-	if deadline, ok := ctx.Deadline(); ok && at.After(deadline) {
-		return fmt.Errorf("next turn at %s is after the deadline", at.Format(time.RFC3339Nano))
-	}
-	d := time.Until(at)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		free, ok := w.take(time.Now())
+		if ok {
+			return nil
+		}
+		if deadline, has := ctx.Deadline(); has && free.After(deadline) {
+			return fmt.Errorf("next turn at %s is after the deadline", free.Format(time.RFC3339Nano))
+		}
+		t := time.NewTimer(time.Until(free))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
 }
 
-// reserve returns the earliest departure at or after now that keeps n in
-// any span, and records it.
-func (w *Window) reserve(now time.Time) time.Time {
+// take counts a departure at now if the window has room; otherwise it says
+// when the oldest departure leaves the window.
+func (w *Window) take(now time.Time) (time.Time, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	at := now
-	if len(w.sent) == w.n {
-		if free := w.sent[0].Add(w.span); free.After(at) {
-			at = free
-		}
-		w.sent = append(w.sent[:0], w.sent[1:]...)
+	for len(w.sent) > 0 && !now.Before(w.sent[0].Add(w.span)) {
+		w.sent = w.sent[1:]
 	}
-	if last := len(w.sent) - 1; last >= 0 && w.sent[last].After(at) {
-		at = w.sent[last] // turns never overtake one another
+	if len(w.sent) < w.n {
+		w.sent = append(w.sent, now)
+		return now, true
 	}
-	w.sent = append(w.sent, at)
-	return at
+	return w.sent[0].Add(w.span), false
 }
 
 // Throttled counts the window as full from now: the service refused a
@@ -75,12 +69,8 @@ func (w *Window) Throttled() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := time.Now()
-	for i := range w.sent {
-		if w.sent[i].Before(now) {
-			w.sent[i] = now
-		}
-	}
-	for len(w.sent) < w.n {
-		w.sent = append([]time.Time{now}, w.sent...)
+	w.sent = w.sent[:0]
+	for range w.n {
+		w.sent = append(w.sent, now)
 	}
 }
