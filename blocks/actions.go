@@ -18,6 +18,9 @@ const (
 	ActionWiden        = "widen"         // re-run the triage over a wider window
 	ActionRerun        = "rerun"         // re-run the triage as it was
 	ActionCorrectCause = "correct_cause" // after a 👎: which cause was the right one
+	ActionWhyRank      = "why_rank"      // the score breakdown of a cause
+	ActionOpenConsole  = "open_console"  // URL button to a cause's resource in the console
+	ActionOpenLogs     = "open_logs"     // URL button to Logs Insights on a corroborating log group
 )
 
 // ActionName returns the name part of an action_id.

@@ -197,7 +197,7 @@ func (r *reportRenderer) citation(id string) string {
 // eventMention is a mrkdwn link to the event's console page, labelled with
 // its name, or the name and id as text when the link does not check out.
 func eventMention(e investigation.EventRef) string {
-	name := oneLine(e.EventName)
+	name := APIName(e.EventName)
 	if name == "" {
 		name = "event"
 	}

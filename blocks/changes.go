@@ -98,7 +98,7 @@ func changeTable(changes []investigation.Event, window investigation.Window, tzL
 }
 
 func changeRow(e investigation.Event) string {
-	name := dataLine(e.Name, 120)
+	name := dataLine(APIName(e.Name), 120)
 	if name == "" {
 		name = "(unnamed call)"
 	}
@@ -106,11 +106,11 @@ func changeRow(e investigation.Event) string {
 	if src := dataLine(strings.TrimSuffix(e.Source, ".amazonaws.com"), 60); src != "" {
 		parts = append(parts, src)
 	}
-	if actor := dataLine(e.Actor.Name, 200); actor != "" {
+	if actor := dataLine(ShortActor(e.Actor.Name), 200); actor != "" {
 		parts = append(parts, "by "+actor)
 	}
 	if len(e.Resources) > 0 {
-		res := "on " + dataLine(e.Resources[0].Name, 200)
+		res := "on " + dataLine(ShortName(e.Resources[0].Name), 200)
 		if len(e.Resources) > 1 {
 			res += fmt.Sprintf(" +%d", len(e.Resources)-1)
 		}

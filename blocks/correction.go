@@ -26,7 +26,7 @@ func CorrectionMenu(rep investigation.Report, wrongRank int) Message {
 		if c.Rank == wrongRank || c.Rank <= 0 || len(buttons) == maxCorrectionChoices {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("*#%d* %s", c.Rank, dataLine(c.Summary, 200)))
+		lines = append(lines, fmt.Sprintf("*#%d* %s", c.Rank, dataLine(Headline(c), 200)))
 		buttons = append(buttons, valueButton(actionID(ActionCorrectCause, c.Rank), fmt.Sprintf("#%d was the cause", c.Rank), ActionValue{Artifact: artifact, Rank: c.Rank}, ""))
 	}
 	if len(buttons) == 0 {

@@ -77,7 +77,7 @@ func mrkdwnTexts(t *testing.T, m Message) []string {
 // No hostile string survives into mrkdwn as a control sequence, whatever
 // renderer it goes through; the only '<' left start dates and console links.
 func TestNoInjection(t *testing.T) {
-	allowed := regexp.MustCompile(`<(!date\^|https://[a-z0-9-]+\.console\.aws\.amazon\.com/cloudtrailv2/)`)
+	allowed := regexp.MustCompile(`<(!date\^|https://[a-z0-9-]+\.console\.aws\.amazon\.com/(cloudtrailv2|cloudwatch|lambda|iam|ec2|rds|dynamodbv2|kms)/|https://slack\.com/archives/C[A-Z0-9]+/p[0-9]+\|)`)
 	for name, m := range goldenMessages() {
 		for _, s := range mrkdwnTexts(t, m) {
 			if loc := forbidden.FindStringIndex(s); loc != nil {
@@ -218,16 +218,6 @@ func TestTruncationAtEveryLimit(t *testing.T) {
 			if txt, ok := b["text"].(map[string]any); ok && strings.Contains(txt["text"].(string), truncatedMark) {
 				seen["section"] = true
 			}
-			fields, _ := b["fields"].([]any)
-			for _, f := range fields {
-				s := f.(map[string]any)["text"].(string)
-				if textLen(s) > MaxFieldText {
-					t.Errorf("field %d units", textLen(s))
-				}
-				if strings.Contains(s, truncatedMark) {
-					seen["field"] = true
-				}
-			}
 		case "context":
 			for _, el := range b["elements"].([]any) {
 				if strings.Contains(el.(map[string]any)["text"].(string), truncatedMark) {
@@ -246,7 +236,7 @@ func TestTruncationAtEveryLimit(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"header", "section", "field", "context"} {
+	for _, want := range []string{"header", "section", "context"} {
 		if !seen[want] {
 			t.Errorf("no truncated %s in the hostile report: the test does not reach that limit", want)
 		}
@@ -457,12 +447,21 @@ func worstReport() (*investigation.Report, *AIAssessment) {
 	for i := range rep.Candidates {
 		c := &rep.Candidates[i]
 		c.Summary, c.NextStep, c.Resource.ID, c.Category = e, e, e, investigation.Category(e)
+		// low, so that the report also shows the paragraphs a cause that
+		// stands out makes redundant
+		c.Confidence = investigation.ConfidenceLow
+		for len(c.Claims) < 6 {
+			c.Claims = append(c.Claims, investigation.Claim{Confidence: investigation.ConfidenceLow})
+		}
 		for j := range c.Claims {
 			c.Claims[j].Text = e
 		}
 		for j := range c.Events {
-			c.Events[j].Actor, c.Events[j].EventName = fmt.Sprint(e, j), e
+			c.Events[j].Actor, c.Events[j].EventName = fmt.Sprint(e, j), fmt.Sprint(e, j)
 		}
+	}
+	for len(rep.BlindSpots) < 5 {
+		rep.BlindSpots = append(rep.BlindSpots, investigation.BlindSpot{Kind: investigation.BlindDeliveryLag})
 	}
 	for i := range rep.BlindSpots {
 		rep.BlindSpots[i].Note, rep.BlindSpots[i].WhereToLook = e, e

@@ -61,11 +61,12 @@ func highIAMReport() *investigation.Report {
 				Claims: []investigation.Claim{
 					{Text: "alice (console) called iam:DetachRolePolicy on IAM role checkout-role at 13:47:12 UTC with policyArn=" + policy + ".", Confidence: investigation.ConfidenceHigh, EventIDs: []string{detach.EventID}},
 					{Text: "checkout-role is the execution role of checkout, which the alarm watches.", Confidence: investigation.ConfidenceHigh},
-					{Text: "31 access denied error line(s) in /aws/lambda/checkout began at 13:47:40 UTC, 28s after the change, with none of that kind before it; they name checkout-role.", Confidence: investigation.ConfidenceHigh, EventIDs: []string{detach.EventID}},
+					{Text: "31 access denied error lines in /aws/lambda/checkout began at 13:47:40 UTC, 28s after the change, with none of that kind before it; they name checkout-role.", Confidence: investigation.ConfidenceHigh, EventIDs: []string{detach.EventID}},
 					{Text: "This change likely caused checkout-errors to go to ALARM 13 min later: the timing, the kind of change and the log errors agree.", Confidence: investigation.ConfidenceHigh, EventIDs: []string{detach.EventID}},
 				},
 				Breakdown: investigation.ScoreBreakdown{Time: 0.27, Layer: 0.12, Kind: 0.25, Corroboration: 0.22, Actor: 0.05},
 				NextStep:  "Re-attach the policy: aws iam attach-role-policy --role-name checkout-role --policy-arn " + policy,
+				LogGroups: []string{"/aws/lambda/checkout"},
 			},
 			{
 				Rank: 2, Category: investigation.CategoryConfig, Confidence: investigation.ConfidenceLow, Score: 0.34, Layer: 1,
@@ -77,7 +78,7 @@ func highIAMReport() *investigation.Report {
 					{Text: "It may be related to checkout-errors going to ALARM 41 min later, but little points to it: treat it as a lead, not a finding.", Confidence: investigation.ConfidenceLow, EventIDs: []string{cfg.EventID}},
 				},
 				Breakdown: investigation.ScoreBreakdown{Time: 0.08, Layer: 0.15, Kind: 0.09, Actor: 0.02},
-				NextStep:  "Confirm it first (see the blind spots below); if it is the cause: restore the previous memory size with aws lambda update-function-configuration --function-name checkout --memory-size <previous>",
+				NextStep:  "Confirm it first; if it is the cause: restore the previous memory size with aws lambda update-function-configuration --function-name checkout --memory-size <previous>",
 			},
 			{
 				Rank: 3, Category: investigation.CategoryTagging, Confidence: investigation.ConfidenceLow, Score: 0.12, Layer: 1,
@@ -88,12 +89,12 @@ func highIAMReport() *investigation.Report {
 					{Text: "deploy-pipeline (automation) called lambda:TagResource on Lambda function checkout at 13:20:00 UTC.", Confidence: investigation.ConfidenceHigh, EventIDs: []string{tag.EventID}},
 				},
 				Breakdown: investigation.ScoreBreakdown{Time: 0.08, Layer: 0.15, Kind: 0.01, Actor: 0.02},
-				NextStep:  "Confirm it first (see the blind spots below); if it is the cause: remove the tags added",
+				NextStep:  "Confirm it first; if it is the cause: remove the tags added",
 			},
 		},
 		Explanation: investigation.Explanation{
 			WhatChanged: "alice (console) called iam:DetachRolePolicy on IAM role checkout-role at 13:47:12 UTC with policyArn=" + policy + ". checkout-role is the execution role of checkout, which the alarm watches. Also in the window: #2 UpdateFunctionConfiguration20150331v2 on Lambda function checkout by deploy-pipeline (memorySize=512) (low); #3 TagResource on Lambda function checkout by deploy-pipeline (low).",
-			Why:         "checkout-errors went to ALARM at 14:00:00 UTC (Threshold Crossed: 1 out of the last 1 datapoints [12.0 (19/03/26 13:59:00)] was greater than the threshold (5.0)), 13 min after this change. 31 access denied error line(s) in /aws/lambda/checkout began at 13:47:40 UTC, 28s after the change, with none of that kind before it; they name checkout-role. Permissions take effect within seconds: once a role loses a permission, every call the workload makes with it fails with AccessDenied. Confidence that it caused the symptom: high.",
+			Why:         "checkout-errors went to ALARM at 14:00:00 UTC (Threshold Crossed: 1 out of the last 1 datapoints [12.0 (19/03/26 13:59:00)] was greater than the threshold (5.0)), 13 min after this change. 31 access denied error lines in /aws/lambda/checkout began at 13:47:40 UTC, 28s after the change, with none of that kind before it; they name checkout-role. Permissions take effect within seconds: once a role loses a permission, every call the workload makes with it fails with AccessDenied. Confidence that it caused the symptom: high.",
 		},
 		BlindSpots: []investigation.BlindSpot{{Kind: investigation.BlindApplication,
 			Note:        "Application deploys, feature flags and config pushed outside AWS APIs never reach CloudTrail.",
@@ -166,7 +167,7 @@ func noCauseReport() *investigation.Report {
 // deliveryLagReport: the alarm is younger than CloudTrail's delivery lag.
 func deliveryLagReport() *investigation.Report {
 	rep := noCauseReport()
-	rep.Explanation.WhatChanged = "Nothing in CloudTrail for checkout and its 3 dependencies in the 60 min before 14:00:00 UTC looks like a cause: 1 change(s) were recorded; the likeliest, PutFunctionConcurrency on Lambda function checkout by carol (reservedConcurrentExecutions=50), is weak evidence."
+	rep.Explanation.WhatChanged = "Nothing in CloudTrail for checkout and its 3 dependencies in the 60 min before 14:00:00 UTC looks like a cause: 1 change was recorded; the likeliest, PutFunctionConcurrency on Lambda function checkout by carol (reservedConcurrentExecutions=50), is weak evidence."
 	put := ref("9a2c4e61-7b3d-4e8f-b5a0-1d6c8e2f4a97", "PutFunctionConcurrency", "lambda.amazonaws.com", "carol", "eu-west-1", symptom.Add(-52*time.Minute))
 	rep.Candidates = []investigation.Candidate{{
 		Rank: 1, Category: investigation.CategoryCapacity, Confidence: investigation.ConfidenceLow, Score: 0.21, Layer: 1,
@@ -178,7 +179,7 @@ func deliveryLagReport() *investigation.Report {
 			{Text: "It may be related to checkout-errors going to ALARM 52 min later, but little points to it: treat it as a lead, not a finding.", Confidence: investigation.ConfidenceLow, EventIDs: []string{put.EventID}},
 		},
 		Breakdown: investigation.ScoreBreakdown{Time: 0.02, Layer: 0.15, Kind: 0.03, Actor: 0.01},
-		NextStep:  "Confirm it first (see the blind spots below); if it is the cause: remove the reserved concurrency with aws lambda delete-function-concurrency --function-name checkout",
+		NextStep:  "Confirm it first; if it is the cause: remove the reserved concurrency with aws lambda delete-function-concurrency --function-name checkout",
 	}}
 	rep.BlindSpots = append([]investigation.BlindSpot{{Kind: investigation.BlindDeliveryLag,
 		Note:        "The alarm fired only 2 min ago and CloudTrail takes about 5 min to make events visible: the change behind it may not be in the trail yet.",

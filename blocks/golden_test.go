@@ -59,6 +59,20 @@ func goldenMessages() map[string]Message {
 		"correction-menu":               CorrectionMenu(*high, 1),
 		"correction-hostile":            CorrectionMenu(*hostileReport(12), 2),
 		"correction-none":               CorrectionMenu(*noCauseReport(), 1),
+		"why-rank":                      RankBreakdown(high.Candidates[1]),
+		"home":                          Home(homeTriages(), []HomeVotes{{Channel: "C0ALERTS", Up: 5, Down: 1}, {Channel: "C0PAYMENTS", Up: 1, Down: 2}, {Channel: "C0QUIET"}}),
+		"home-empty":                    Home(nil, nil),
+	}
+}
+
+// homeTriages are a cause found, none found, and one in a thread whose ts
+// is not a ts (no link).
+func homeTriages() []HomeTriage {
+	high := highIAMReport()
+	return []HomeTriage{
+		{Alarm: high.Alarm, Top: &high.Candidates[0], Channel: "C0ALERTS", ThreadTS: "1773928800.000100"},
+		{Alarm: noCauseReport().Alarm, Channel: "C0PAYMENTS", ThreadTS: "1773925200.000200"},
+		{Alarm: high.Alarm, Top: &high.Candidates[1], Channel: "C0ALERTS", ThreadTS: "<!here>"},
 	}
 }
 

@@ -24,6 +24,15 @@ import (
 type Message struct {
 	Text   string        `json:"text"`
 	Blocks []slack.Block `json:"blocks,omitempty"`
+	// Metadata, when set, is kept by Slack with the message and read back
+	// by apps that ask for it: what the message is about, for machines.
+	Metadata *Metadata `json:"metadata,omitempty"`
+}
+
+// Metadata is Slack message metadata: an event type and its payload.
+type Metadata struct {
+	EventType string         `json:"event_type"`
+	Payload   map[string]any `json:"event_payload"`
 }
 
 // UnmarshalJSON reads a message back, block types included, so that a
@@ -83,24 +92,6 @@ func (b *builder) section(id, text string) {
 		return
 	}
 	b.blocks = append(b.blocks, slack.NewSectionBlock(mrkdwn(clipMrkdwn(text, MaxSectionText)), nil, nil, slack.SectionBlockOptionBlockID(id)))
-}
-
-// sectionFields adds a section with a text and up to MaxSectionFields fields.
-func (b *builder) sectionFields(id, text string, fields []string) {
-	var objs []*slack.TextBlockObject
-	for _, f := range fields {
-		if f != "" && len(objs) < MaxSectionFields {
-			objs = append(objs, mrkdwn(clipMrkdwn(f, MaxFieldText)))
-		}
-	}
-	var t *slack.TextBlockObject
-	if text != "" {
-		t = mrkdwn(clipMrkdwn(text, MaxSectionText))
-	}
-	if t == nil && len(objs) == 0 {
-		return
-	}
-	b.blocks = append(b.blocks, slack.NewSectionBlock(t, objs, nil, slack.SectionBlockOptionBlockID(id)))
 }
 
 // sectionButton adds a section with a button beside it.

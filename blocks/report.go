@@ -2,7 +2,6 @@ package blocks
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -130,6 +129,7 @@ func (r reportRenderer) render() Message {
 	}
 	r.b.divider("tail-div")
 	r.blindSpots()
+	r.coverageGaps()
 	r.notes()
 	r.aiAssessment()
 	r.reportActions()
@@ -186,21 +186,22 @@ func (r *reportRenderer) header() {
 		meta = append(meta, "✅ Back to OK at "+slackDate(r.opts.ResolvedAt, dateTime))
 	}
 	meta = append(meta, stateSince(a.State, a.StateChangeTime))
-	var where []string
-	if acct := dataLine(a.Account, 40); acct != "" {
-		where = append(where, "account "+acct)
+	if res := resourceList(a.Resources, 3); res != "" {
+		meta = append(meta, res)
 	}
 	if region := dataLine(a.Region, 40); region != "" {
-		where = append(where, region)
+		meta = append(meta, region)
 	}
-	meta = append(meta, strings.Join(where, " · "))
-	if res := resourceList(a.Resources, 3); res != "" {
-		meta = append(meta, "watching "+res)
+	if acct := dataLine(r.rep.AccountLabel(a.Account), 80); acct != "" {
+		meta = append(meta, "account "+acct)
 	}
-	if a.Reason != "" {
-		meta = append(meta, dataLine(a.Reason, r.d.reason))
+	if link, ok := AlarmConsoleLink(a); ok {
+		meta = append(meta, "<"+link+"|alarm in CloudWatch>")
 	}
-	r.b.context("alarm", meta...)
+	r.b.context("alarm", strings.Join(meta, " · "))
+	if reason := dataLine(ClipSentences(a.Reason, r.d.reason), r.d.reason+20); reason != "" {
+		r.b.context("alarm-reason", reason)
+	}
 }
 
 func resourceList(rs []investigation.Resource, max int) string {
@@ -210,22 +211,37 @@ func resourceList(rs []investigation.Resource, max int) string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(rs)-max))
 			break
 		}
-		parts = append(parts, dataLine(shortType(res.Type)+" "+res.ID, 120))
+		parts = append(parts, dataLine(shortType(res.Type)+" "+ShortName(res.ID), 120))
 	}
 	return strings.Join(parts, ", ")
 }
 
+// explanation says what the causes cannot: when one stands out, its headline
+// and claims are the explanation and the paragraphs would only repeat them;
+// when none does, what the trail held and why it does not explain the alarm.
 func (r *reportRenderer) explanation() {
-	ex := r.rep.Explanation
-	if t := dataText(ex.WhatChanged, r.d.paragraph); t != "" {
-		r.b.section("what-changed", "*What changed*\n"+t)
-	}
-	if t := dataText(ex.Why, r.d.paragraph); t != "" {
-		r.b.section("why", "*Why*\n"+t)
-	}
 	if len(r.rep.Candidates) == 0 {
 		r.b.section("no-cause", "*No change in CloudTrail stands out as the cause.* See the blind spots below for where to look instead.")
 	}
+	if r.standsOut() {
+		return
+	}
+	ex := r.rep.Explanation
+	if t := dataText(Readable(ex.WhatChanged), r.d.paragraph); t != "" {
+		r.b.section("what-changed", "*What changed*\n"+t)
+	}
+	if len(r.rep.BlindSpots) > 0 {
+		return // the why is the blind spots, said below
+	}
+	if t := dataText(Readable(ex.Why), r.d.paragraph); t != "" {
+		r.b.section("why", "*Why*\n"+t)
+	}
+}
+
+// standsOut reports whether the top cause is more than a lead.
+func (r *reportRenderer) standsOut() bool {
+	c := r.rep.Candidates
+	return len(c) > 0 && c[0].Confidence != investigation.ConfidenceLow && c[0].Confidence != ""
 }
 
 var blindSpotTitle = map[investigation.BlindSpotKind]string{
@@ -234,10 +250,44 @@ var blindSpotTitle = map[investigation.BlindSpotKind]string{
 	investigation.BlindRuntime:     "Runtime",
 	investigation.BlindDeliveryLag: "Delivery lag",
 	investigation.BlindUnscoped:    "Unscoped",
+	investigation.BlindTrail:       "Trail coverage",
+}
+
+var coverageGapTitle = map[investigation.CoverageGapKind]string{
+	investigation.GapNoTrail:          "No trail",
+	investigation.GapRegionNotCovered: "Region not covered",
+	investigation.GapDataEventsOff:    "Data events off",
+	investigation.GapLoggingStopped:   "Logging stopped",
+}
+
+// coverageGaps states what the account's trail setup kept from the walk,
+// with how much it lowered the causes' confidence.
+func (r *reportRenderer) coverageGaps() {
+	gaps := r.rep.CoverageGaps
+	if len(gaps) == 0 {
+		return
+	}
+	lines := []string{"*Trail coverage* — what the walk could not see"}
+	for i, g := range gaps {
+		if i == r.d.spots {
+			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(len(gaps)-i, "more", "more")))
+			break
+		}
+		title, ok := coverageGapTitle[g.Kind]
+		if !ok {
+			title = dataLine(string(g.Kind), 40)
+		}
+		line := fmt.Sprintf("• *%s:* %s", title, dataLine(g.Note, r.d.spot))
+		if g.ConfidenceSteps > 0 {
+			line += fmt.Sprintf(" _(confidence lowered %s)_", plural(g.ConfidenceSteps, "grade", "grades"))
+		}
+		lines = append(lines, line)
+	}
+	r.b.section("coverage-gaps", strings.Join(lines, "\n"))
 }
 
 func (r *reportRenderer) blindSpots() {
-	spots := r.rep.BlindSpots
+	spots := r.relevantBlindSpots()
 	if len(spots) == 0 {
 		return
 	}
@@ -251,13 +301,38 @@ func (r *reportRenderer) blindSpots() {
 		if !ok {
 			title = dataLine(string(s.Kind), 40)
 		}
-		line := fmt.Sprintf("• *%s:* %s", title, dataLine(s.Note, r.d.spot))
-		if w := dataLine(s.WhereToLook, r.d.spot); w != "" {
-			line += "\n    _Where to look:_ " + w
+		line := fmt.Sprintf("• *%s:* %s", title, dataLine(Readable(s.Note), r.d.spot))
+		if w := dataLine(Readable(s.WhereToLook), r.d.spot); w != "" {
+			line += " _Look at:_ " + w
 		}
 		lines = append(lines, line)
 	}
 	r.b.section("blind-spots", strings.Join(lines, "\n"))
+}
+
+// generalBlindSpots are the kinds the engine names whenever nothing rules
+// them out; the others come from what the walk itself saw (a young symptom,
+// an unscoped metric).
+var generalBlindSpots = map[investigation.BlindSpotKind]bool{
+	investigation.BlindApplication: true,
+	investigation.BlindNetwork:     true,
+	investigation.BlindRuntime:     true,
+}
+
+// relevantBlindSpots drops the general blind spots when the top cause is
+// certain: the evidence points at the trail, not past it.
+func (r *reportRenderer) relevantBlindSpots() []investigation.BlindSpot {
+	c := r.rep.Candidates
+	if len(c) == 0 || c[0].Confidence != investigation.ConfidenceHigh {
+		return r.rep.BlindSpots
+	}
+	var out []investigation.BlindSpot
+	for _, s := range r.rep.BlindSpots {
+		if !generalBlindSpots[s.Kind] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // notes shows a few notes one per element; more collapse into one line.
@@ -275,14 +350,14 @@ func (r *reportRenderer) notes() {
 	if len(kept) <= r.d.notes {
 		els := make([]string, 0, len(kept))
 		for _, n := range kept {
-			els = append(els, "ℹ️ "+dataLine(n, r.d.note))
+			els = append(els, "ℹ️ "+dataLine(Readable(n), r.d.note))
 		}
 		r.b.context("notes", els...)
 		return
 	}
 	parts := make([]string, 0, len(kept))
 	for _, n := range kept {
-		parts = append(parts, dataLine(n, r.d.note))
+		parts = append(parts, dataLine(Readable(n), r.d.note))
 	}
 	line := fmt.Sprintf("ℹ️ %d notes: %s", len(kept), strings.Join(parts, " · "))
 	r.b.context("notes", clipMrkdwn(line, r.d.note*3))
@@ -301,51 +376,39 @@ func (r *reportRenderer) footer() {
 	rep := r.rep
 	var els []string
 	if w := rep.Window; !w.Start.IsZero() && !w.End.IsZero() {
-		els = append(els, fmt.Sprintf("🕒 %s – %s (%s)", slackDate(w.Start, dateTime), slackDate(w.End, timeOnly), duration(w.End.Sub(w.Start))))
+		els = append(els, fmt.Sprintf("🕒 %s (%s)", windowText(w), duration(w.End.Sub(w.Start))))
 	}
-	els = append(els, apiCalls(rep.Stats.APICalls))
-	scanned := plural(rep.Stats.EventsScanned, "event scanned", "events scanned")
+	work := plural(totalCalls(rep.Stats.APICalls), "API call", "API calls") + ", " +
+		plural(rep.Stats.EventsScanned, "event scanned", "events scanned")
 	if n := rep.Stats.ResourcesWalked; n > 0 {
-		scanned += " on " + plural(n, "resource", "resources")
+		work += " on " + plural(n, "resource", "resources")
 	}
 	if rep.Stats.Truncated {
-		scanned += " (walk cut short, see notes)"
+		work += " (walk cut short, see notes)"
 	}
-	els = append(els, scanned)
-	els = append(els, fmt.Sprintf("%.1f s", float64(rep.Stats.DurationMS)/1000))
+	els = append(els, work, fmt.Sprintf("%.1f s", float64(rep.Stats.DurationMS)/1000))
 	if rep.ArtifactID != "" {
 		els = append(els, "artifact "+dataLine(rep.ArtifactID, 140))
 	}
-	r.b.context("footer", els...)
+	r.b.context("footer", strings.Join(els, " · "))
 }
 
-// apiCalls writes "14 API calls (cloudtrail:LookupEvents 12, iam:GetRole 2)".
-func apiCalls(calls map[string]int) string {
-	total := 0
-	ops := make([]string, 0, len(calls))
-	for op, n := range calls {
-		total += n
-		ops = append(ops, op)
+// windowText is "Mar 19 12:59 – 13:59", with the end's date too when the
+// window does not end on the day it began (in UTC, the fallback's zone).
+func windowText(w investigation.Window) string {
+	end := timeOnly
+	if w.End.Sub(w.Start) >= 24*time.Hour || w.Start.UTC().YearDay() != w.End.UTC().YearDay() || w.Start.UTC().Year() != w.End.UTC().Year() {
+		end = dateTime
 	}
-	sort.Slice(ops, func(i, j int) bool {
-		if calls[ops[i]] != calls[ops[j]] {
-			return calls[ops[i]] > calls[ops[j]]
-		}
-		return ops[i] < ops[j]
-	})
-	s := plural(total, "API call", "API calls")
-	if len(ops) == 0 {
-		return s
+	return slackDate(w.Start, dateTime) + " – " + slackDate(w.End, end)
+}
+
+func totalCalls(calls map[string]int) int {
+	n := 0
+	for _, c := range calls {
+		n += c
 	}
-	var parts []string
-	for i, op := range ops {
-		if i == 4 {
-			parts = append(parts, "…")
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", dataLine(op, 60), calls[op]))
-	}
-	return s + " (" + strings.Join(parts, ", ") + ")"
+	return n
 }
 
 func (r *reportRenderer) fallback() string {
@@ -360,7 +423,7 @@ func (r *reportRenderer) fallback() string {
 		return s + ": no cause found in CloudTrail"
 	}
 	c := r.rep.Candidates[0]
-	return fmt.Sprintf("%s: likely cause (%s) %s", s, escapeLine(string(c.Confidence)), escapeLine(c.Summary))
+	return fmt.Sprintf("%s: likely cause (%s) %s", s, escapeLine(string(c.Confidence)), escapeLine(Headline(c)))
 }
 
 // reportOverflow is the last resort when no detail level fits: the header,
@@ -371,7 +434,7 @@ func reportOverflow(rep *investigation.Report, opts ReportOptions) Message {
 	text := "The report is too large for one Slack message."
 	if len(rep.Candidates) > 0 {
 		c := rep.Candidates[0]
-		text += fmt.Sprintf(" Top cause (%s): %s", dataLine(string(c.Confidence), 20), dataLine(c.Summary, 300))
+		text += fmt.Sprintf(" Top cause (%s): %s", dataLine(string(c.Confidence), 20), dataLine(Headline(c), 300))
 	}
 	r.b.section("overflow", text)
 	if rep.ArtifactID != "" {

@@ -2,6 +2,8 @@ package blocks
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,41 +28,27 @@ func confidenceText(c investigation.Confidence) string {
 	return dataLine(string(c), 20)
 }
 
-func layerText(layer int) string {
-	switch layer {
-	case 1:
-		return "layer 1 · the alarm's own resource"
-	case 2:
-		return "layer 2 · a dependency"
-	default:
-		return fmt.Sprintf("layer %d", layer)
-	}
-}
-
 func (r *reportRenderer) cause(pos int, c investigation.Candidate) {
 	id := func(part string) string { return fmt.Sprintf("cause-%d-%s", pos, part) }
-	title := fmt.Sprintf("*#%d · %s confidence · %s · %s*", c.Rank, confidenceText(c.Confidence),
-		dataLine(strings.ReplaceAll(string(c.Category), "_", " "), 40), layerText(c.Layer))
-	if s := dataText(c.Summary, r.d.summary); s != "" {
-		title += "\n" + s
+	parts := []string{fmt.Sprintf("*#%d %s*", c.Rank, dataLine(Headline(c), r.d.summary))}
+	if when := r.when(c.Events); when != "" {
+		parts = append(parts, when)
 	}
-	r.b.sectionFields(id("summary"), title, []string{
-		"*When*\n" + r.when(c.Events),
-		"*Who*\n" + actors(c.Events),
-		"*Resource*\n" + dataLine(strings.TrimSpace(shortType(c.Resource.Type)+" "+c.Resource.ID), 300),
-		fmt.Sprintf("*Score*\n%.2f", c.Score),
-	})
-	r.claims(id("claims"), c.Claims)
-	if s := dataText(c.NextStep, r.d.nextStep); s != "" {
+	if who := Who(c.Events); who != "" {
+		parts = append(parts, dataLine(who, 120))
+	}
+	parts = append(parts, confidenceText(c.Confidence))
+	r.b.section(id("summary"), strings.Join(parts, " · "))
+	r.claims(id("claims"), c)
+	if s := nextStepText(c.NextStep, r.d.nextStep); s != "" {
 		r.b.section(id("next"), "*Next step:* "+s)
 	}
-	b := c.Breakdown
-	r.b.context(id("score"), fmt.Sprintf("Score %.2f = time %.2f + layer %.2f + kind %.2f + corroboration %.2f + actor %.2f",
-		c.Score, b.Time, b.Layer, b.Kind, b.Corroboration, b.Actor))
 	r.eventActions(pos, c)
 }
 
-// when is the time of the earliest event and how long before the alarm it was.
+// when is "13:56, 3 min before": the earliest event's time, so that the
+// reader can find it in the trail, and its lead on the alarm. The date is
+// added when the change was not on the alarm's day.
 func (r *reportRenderer) when(events []investigation.EventRef) string {
 	var first time.Time
 	for _, e := range events {
@@ -69,58 +57,79 @@ func (r *reportRenderer) when(events []investigation.EventRef) string {
 		}
 	}
 	if first.IsZero() {
-		return "unknown"
+		return ""
 	}
-	s := slackDate(first, dateTime)
-	if at := r.rep.Alarm.StateChangeTime; !at.IsZero() {
-		if d := at.Sub(first); d >= 0 {
-			s += fmt.Sprintf(" (%s before the alarm)", duration(d))
-		} else {
-			s += fmt.Sprintf(" (%s after the alarm)", duration(d))
-		}
+	alarm := r.rep.Alarm.StateChangeTime
+	format := timeOnly
+	if alarm.IsZero() || alarm.Sub(first) >= 24*time.Hour || first.UTC().YearDay() != alarm.UTC().YearDay() {
+		format = dateTime
+	}
+	s := slackDate(first, format)
+	if lead := Lead(events, alarm); lead != "" {
+		s += ", " + lead
 	}
 	return s
 }
 
-// actors names who made the events, in order, the first three.
-func actors(events []investigation.EventRef) string {
-	var names []string
-	seen := map[string]bool{}
-	for _, e := range events {
-		n := oneLine(e.Actor)
-		if n == "" || seen[n] {
-			continue
-		}
-		seen[n] = true
-		names = append(names, n)
-	}
-	if len(names) == 0 {
-		return "unknown"
-	}
-	out := make([]string, 0, 4)
-	for i, n := range names {
-		if i == 3 {
-			out = append(out, fmt.Sprintf("and %d more", len(names)-3))
-			break
-		}
-		out = append(out, dataLine(n, 200))
-	}
-	return strings.Join(out, ", ")
+// awsCommand is a CLI command in a next step: "aws", a service, an
+// operation and its --flags with their values. It becomes a
+// code span so that it reads as a command and keeps its ARNs.
+var awsCommand = regexp.MustCompile("\\baws [a-z0-9-]+ [a-z0-9-]+(?: --[a-z0-9-]+(?: [^\\s()`-][^\\s()`]*)?)*")
+
+// nextStepText is the next step for mrkdwn.
+func nextStepText(s string, max int) string {
+	return clipMrkdwn(Escape(ReadableStep(s)), max)
 }
 
-func (r *reportRenderer) claims(id string, claims []investigation.Claim) {
-	if len(claims) == 0 {
-		return
+// ReadableStep is a next step for a person: its commands as code spans,
+// whole, and the prose around them Readable.
+func ReadableStep(s string) string {
+	s = awsCommand.ReplaceAllStringFunc(strings.TrimSpace(s), func(cmd string) string {
+		body := strings.TrimRight(cmd, ".,;:")
+		return "`" + body + "`" + cmd[len(body):]
+	})
+	return Readable(s)
+}
+
+// isFact reports whether a claim only restates the change itself (the
+// trail's record of who called what, when): the headline already says it.
+func isFact(cl investigation.Claim, c investigation.Candidate) bool {
+	if cl.Confidence != investigation.ConfidenceHigh || len(c.Events) == 0 || len(cl.EventIDs) != len(c.Events) {
+		return false
 	}
-	lines := []string{"*Claims*"}
-	for i, cl := range claims {
-		if i == r.d.claims {
-			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(len(claims)-i, "more claim", "more claims")))
+	for i, e := range c.Events {
+		if cl.EventIDs[i] != e.EventID {
+			return false
+		}
+	}
+	return true
+}
+
+// claims lists what the report says about a cause beyond its headline;
+// a claim's confidence is shown only when it is not a plain fact.
+func (r *reportRenderer) claims(id string, c investigation.Candidate) {
+	var lines []string
+	shown, skipped := 0, 0
+	for i, cl := range c.Claims {
+		if i == 0 && isFact(cl, c) {
+			skipped++
+			continue
+		}
+		if shown == r.d.claims {
+			n := len(c.Claims) - skipped - shown
+			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(n, "more claim", "more claims")))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("• %s _(%s)_", dataLine(cl.Text, r.d.claim), dataLine(string(cl.Confidence), 20)))
+		shown++
+		line := "• " + dataLine(Readable(cl.Text), r.d.claim)
+		if cl.Confidence != investigation.ConfidenceHigh {
+			line += fmt.Sprintf(" _(%s)_", dataLine(string(cl.Confidence), 20))
+		}
+		lines = append(lines, line)
 	}
-	r.b.section(id, strings.Join(lines, "\n"))
+	if len(lines) > 0 {
+		r.b.section(id, strings.Join(lines, "\n"))
+	}
 }
 
 // eventActions adds the buttons of a cause: open and show JSON per event
@@ -133,18 +142,22 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 	unlinked := 0
 	labels := map[string]int{}
 	shown := 0
+	var switchTo []string
 	for i, e := range c.Events {
 		link, region, ok := ConsoleLink(e)
 		if !ok {
 			unlinked++
 			continue
 		}
+		if acct := switchAccount(e); acct != "" && !slices.Contains(switchTo, acct) {
+			switchTo = append(switchTo, acct)
+		}
 		if shown == r.d.eventButtons {
 			hidden = append(hidden, e)
 			continue
 		}
 		shown++
-		name := oneLine(e.EventName)
+		name := APIName(e.EventName)
 		if name == "" {
 			name = "event"
 		}
@@ -157,8 +170,10 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 			valueButton(actionID(ActionEventJSON, pos, i), "JSON: "+name,
 				ActionValue{Artifact: artifact, Rank: c.Rank, EventID: e.EventID, Region: region}, ""))
 	}
+	buttons = append(buttons, r.lookButtons(pos, c)...)
 	vote := ActionValue{Artifact: artifact, Rank: c.Rank}
 	buttons = append(buttons,
+		valueButton(actionID(ActionWhyRank, pos), "Why this rank", vote, ""),
 		valueButton(actionID(ActionFeedbackUp, pos), "👍 Right cause", vote, ""),
 		valueButton(actionID(ActionFeedbackDown, pos), "👎 Not it", vote, ""))
 	r.b.actions(fmt.Sprintf("cause-%d-actions", pos), buttons...)
@@ -170,7 +185,49 @@ func (r *reportRenderer) eventActions(pos int, c investigation.Candidate) {
 	if unlinked > 0 {
 		more = append(more, fmt.Sprintf("%s without a verifiable CloudTrail console link", plural(unlinked, "event", "events")))
 	}
+	for _, acct := range switchTo {
+		// A console link opens in whatever account the reader is signed
+		// in to: say which one holds the event.
+		more = append(more, fmt.Sprintf("recorded in account %s: switch to it in the console before opening", dataLine(r.rep.AccountLabel(acct), 80)))
+	}
 	r.b.context(fmt.Sprintf("cause-%d-more", pos), more...)
+}
+
+// Logs Insights opens a little before the change and runs past the alarm,
+// so that the error episode shows with its start.
+const (
+	logsBefore  = 5 * time.Minute
+	logsAfter   = 15 * time.Minute
+	maxLogLinks = 2
+)
+
+// lookButtons link a cause to where to look: its resource's console page and
+// Logs Insights on each log group that corroborates it.
+func (r *reportRenderer) lookButtons(pos int, c investigation.Candidate) []*slack.ButtonBlockElement {
+	var out []*slack.ButtonBlockElement
+	if link, ok := ResourceConsoleLink(c, r.rep.Alarm.Region); ok && len(link) <= MaxButtonURL {
+		out = append(out, urlButton(actionID(ActionOpenConsole, pos), shortType(c.Resource.Type), link))
+	}
+	start, end := firstEvent(c.Events), r.rep.Alarm.StateChangeTime
+	for i, g := range c.LogGroups {
+		if i == maxLogLinks || start.IsZero() || end.IsZero() {
+			break
+		}
+		if link, ok := LogsInsightsLink(r.rep.Alarm.Region, g, start.Add(-logsBefore), end.Add(logsAfter)); ok && len(link) <= MaxButtonURL {
+			out = append(out, urlButton(actionID(ActionOpenLogs, pos, i), "Logs "+ShortName(g), link))
+		}
+	}
+	return out
+}
+
+func firstEvent(events []investigation.EventRef) time.Time {
+	var first time.Time
+	for _, e := range events {
+		if !e.EventTime.IsZero() && (first.IsZero() || e.EventTime.Before(first)) {
+			first = e.EventTime
+		}
+	}
+	return first
 }
 
 // eventNameCounts writes "DetachRolePolicy ×10, PutRolePolicy ×7".
@@ -178,7 +235,7 @@ func eventNameCounts(events []investigation.EventRef) string {
 	counts := map[string]int{}
 	var order []string
 	for _, e := range events {
-		n := oneLine(e.EventName)
+		n := APIName(e.EventName)
 		if counts[n] == 0 {
 			order = append(order, n)
 		}

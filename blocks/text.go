@@ -2,6 +2,7 @@ package blocks
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -115,13 +116,16 @@ func clipMrkdwn(s string, max int) string {
 		inTag
 		inEntity
 	)
-	state, n, cut := outside, 0, 0
+	state, n, cut, space := outside, 0, 0, -1
 	for i, r := range s {
 		if state == outside {
 			if n > budget {
 				break
 			}
 			cut = i
+			if r == ' ' || r == '\n' {
+				space = i
+			}
 		}
 		switch {
 		case state == outside && r == '<':
@@ -135,7 +139,17 @@ func clipMrkdwn(s string, max int) string {
 		}
 		n += runeUnits(r)
 	}
-	return strings.TrimRight(s[:cut], " \n") + truncatedMark
+	return strings.TrimRight(s[:wordStart(s, cut, space)], " \n,:(") + truncatedMark
+}
+
+// wordStart moves a cut at byte cut of s back to space, the last space
+// before it, when the cut would split a word and the space is not so far
+// back that most of the text is lost (a long id is cut where it must be).
+func wordStart(s string, cut, space int) int {
+	if cut >= len(s) || s[cut] == ' ' || s[cut] == '\n' || space < 0 || space < cut*2/3 {
+		return cut
+	}
+	return space
 }
 
 // clipPlain cuts plain_text to at most max units, ending in "… (truncated)".
@@ -156,15 +170,18 @@ func clipPlainMark(s string, max int, mark string) string {
 	if budget < 0 {
 		budget, mark = max, ""
 	}
-	n, cut := 0, 0
+	n, cut, space := 0, 0, -1
 	for i, r := range s {
 		if n+runeUnits(r) > budget {
 			break
 		}
+		if r == ' ' || r == '\n' {
+			space = i
+		}
 		n += runeUnits(r)
 		cut = i + utf8.RuneLen(r)
 	}
-	return strings.TrimRight(s[:cut], " \n") + mark
+	return strings.TrimRight(s[:wordStart(s, cut, space)], " \n,:(") + mark
 }
 
 // dataText is data prepared for mrkdwn: escaped, then clipped to max units.
@@ -221,13 +238,32 @@ func duration(d time.Duration) string {
 // host and the region parameter must name the same region.
 var consoleEventLink = regexp.MustCompile(`^https://([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.console\.aws\.amazon\.com/cloudtrailv2/home\?region=([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})#/events/([A-Za-z0-9-]{1,128})$`)
 
-// parseConsoleLink returns the region and event id of a console event link.
-func parseConsoleLink(link string) (region, eventID string, ok bool) {
+// portalEventLink is the same page opened through an IAM Identity Center
+// access portal (its awsapps.com start URL or its app.aws portal), signed
+// in to one account: the portal's console deep link, whose destination
+// must itself be a console event link.
+var portalEventLink = regexp.MustCompile(`^https://(?:[a-z0-9-]{1,63}\.awsapps\.com/start|[a-z0-9-]{1,63}\.portal\.[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}\.app\.aws)/?#/console\?account_id=([0-9]{12})&role_name=([A-Za-z0-9+=,.@_-]{1,64})&destination=([A-Za-z0-9%._~-]+)$`)
+
+// parseConsoleLink returns the region and event id of a console event
+// link, plain or through the access portal, and the account a portal link
+// signs in to ("" for a plain one).
+func parseConsoleLink(link string) (region, eventID, account string, ok bool) {
+	if p := portalEventLink.FindStringSubmatch(link); p != nil {
+		dest, err := url.QueryUnescape(p[3])
+		if err != nil {
+			return "", "", "", false
+		}
+		region, eventID, inner, ok := parseConsoleLink(dest)
+		if !ok || inner != "" {
+			return "", "", "", false
+		}
+		return region, eventID, p[1], true
+	}
 	m := consoleEventLink.FindStringSubmatch(link)
 	if m == nil || m[1] != m[2] {
-		return "", "", false
+		return "", "", "", false
 	}
-	return m[1], m[3], true
+	return m[1], m[3], "", true
 }
 
 // ConsoleLink returns ref's console link when it is exactly the CloudTrail
@@ -235,18 +271,37 @@ func parseConsoleLink(link string) (region, eventID string, ok bool) {
 // path, an id that differs from the event's) is refused. Links are taken
 // from the report and checked, never assembled from other fields.
 func ConsoleLink(ref investigation.EventRef) (link, region string, ok bool) {
-	region, id, ok := parseConsoleLink(ref.Link)
-	if !ok || id != ref.EventID || (ref.Region != "" && ref.Region != region) {
+	region, id, account, ok := parseConsoleLink(ref.Link)
+	if !ok || id != ref.EventID || (ref.Region != "" && ref.Region != region) || (account != "" && ref.Account != "" && account != ref.Account) {
 		return "", "", false
 	}
 	return ref.Link, region, true
 }
 
-// shortType turns "AWS::IAM::Role" into "IAM Role".
+// switchAccount says which account a plain console link must be opened in,
+// "" when the link signs in by itself or the event is the alarm's account's.
+func switchAccount(ref investigation.EventRef) string {
+	if ref.Account == "" {
+		return ""
+	}
+	if _, _, account, ok := parseConsoleLink(ref.Link); !ok || account != "" {
+		return ""
+	}
+	return ref.Account
+}
+
+// shortType turns "AWS::IAM::Role" into "IAM role", "AWS::RDS::DBInstance"
+// into "RDS DB instance".
 func shortType(typ string) string {
 	parts := strings.Split(typ, "::")
 	if len(parts) == 3 && parts[0] == "AWS" {
-		return parts[1] + " " + parts[2]
+		words := camelWords(parts[2])
+		for i, w := range words {
+			if !isAcronym(w) {
+				words[i] = strings.ToLower(w)
+			}
+		}
+		return parts[1] + " " + strings.Join(words, " ")
 	}
 	return typ
 }

@@ -239,7 +239,7 @@ func (v *validator) button(path string, x any) {
 		case len(u) > MaxButtonURL:
 			v.fail(path+".url", "url is %d characters, more than %d", len(u), MaxButtonURL)
 		case !validConsoleLink(u):
-			v.fail(path+".url", "url %.100q is not a CloudTrail console event link", u)
+			v.fail(path+".url", "url %.100q is not a console link this package builds", u)
 		}
 	}
 	if raw, ok := obj["value"]; ok {
@@ -256,9 +256,11 @@ func (v *validator) button(path string, x any) {
 	}
 }
 
+// validConsoleLink accepts a CloudTrail event link or a link of the form
+// links.go builds (the alarm, a resource, Logs Insights).
 func validConsoleLink(u string) bool {
-	_, _, ok := parseConsoleLink(u)
-	return ok
+	_, _, _, ok := parseConsoleLink(u)
+	return ok || builtLink.MatchString(u)
 }
 
 func (v *validator) richText(path string, x any) {

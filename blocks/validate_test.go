@@ -76,7 +76,7 @@ func TestValidateRejects(t *testing.T) {
 		{"long action_id", Message{Text: "t", Blocks: []slack.Block{slack.NewActionBlock("a", btn(strings.Repeat("x", MaxID+1), "1"))}}, "action_id is 256"},
 		{"long button text", Message{Text: "t", Blocks: []slack.Block{slack.NewActionBlock("a", btn("x", strings.Repeat("b", MaxButtonText+1)))}}, "more than 75"},
 		{"long value", Message{Text: "t", Blocks: []slack.Block{slack.NewActionBlock("a", slack.NewButtonBlockElement("x", strings.Repeat("v", MaxButtonValue+1), &slack.TextBlockObject{Type: "plain_text", Text: "b"}))}}, "more than 2000"},
-		{"foreign url", Message{Text: "t", Blocks: []slack.Block{urlBtn("https://evil.example/")}}, "not a CloudTrail console event link"},
+		{"foreign url", Message{Text: "t", Blocks: []slack.Block{urlBtn("https://evil.example/")}}, "not a console link this package builds"},
 		{"long url", Message{Text: "t", Blocks: []slack.Block{urlBtn(link + strings.Repeat("x", MaxButtonURL))}}, "more than 3000"},
 		{"bad style", Message{Text: "t", Blocks: []slack.Block{slack.NewActionBlock("a", btn("x", "b").WithStyle("blue"))}}, "neither primary nor danger"},
 		{"channel ping", Message{Text: "t", Blocks: []slack.Block{sec("s", "hi <!channel>")}}, "control sequence"},

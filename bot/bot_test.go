@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,11 @@ func TestRefireOfTheSameEpisodeAddsOneNote(t *testing.T) {
 	})
 	if n := h.triager.count("checkout-errors"); n != 1 {
 		t.Errorf("%d triages, want 1", n)
+	}
+	// The note says when the alarm fired, as the notification has it.
+	fired := strconv.FormatInt(episodeStart.Add(40*time.Second).Unix(), 10)
+	if note := string(h.slack.thread(testChannel, first)[1].Blocks); !strings.Contains(note, "!date^"+fired+"^") {
+		t.Errorf("re-fire note does not show the notification's time %s: %s", fired, note)
 	}
 	for _, ts := range []string{second, third} {
 		if replies := h.slack.thread(testChannel, ts); len(replies) != 0 {

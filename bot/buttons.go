@@ -26,7 +26,7 @@ type click struct {
 func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 	name := blocks.ActionName(cl.ActionID)
 	b.log.Info("button clicked", "action", cl.ActionID, "user", cl.User, "channel", cl.Channel, "message", cl.MessageTS)
-	if name == blocks.ActionOpenEvent {
+	if name == blocks.ActionOpenEvent || name == blocks.ActionOpenConsole || name == blocks.ActionOpenLogs {
 		return // a link: the chat opened it already
 	}
 	// Feedback and a corrected cause are the clicker's word, not AWS reads;
@@ -57,6 +57,8 @@ func (b *Bot) OnClick(ctx context.Context, cl chat.Click) {
 		b.feedback(ctx, c)
 	case blocks.ActionCorrectCause:
 		b.correct(ctx, c)
+	case blocks.ActionWhyRank:
+		b.explainRank(ctx, c)
 	case blocks.ActionWiden:
 		b.widen(ctx, c)
 	case blocks.ActionRerun:
@@ -109,6 +111,24 @@ func (b *Bot) feedback(ctx context.Context, c click) {
 		}
 	}
 	b.tell(ctx, c, fmt.Sprintf("👎 Thanks: recorded that cause #%d was not it.", c.value.Rank))
+}
+
+// explainRank shows the clicker the score breakdown of a cause.
+func (b *Bot) explainRank(ctx context.Context, c click) {
+	st, err := b.deps.Store.LoadThread(ctx, c.thread)
+	if err != nil {
+		b.tell(ctx, c, failure("I no longer have this thread's investigation", err))
+		return
+	}
+	for _, cand := range st.Report.Candidates {
+		if cand.Rank == c.value.Rank {
+			if err := b.chat.Ephemeral(ctx, chat.Ref(c.thread), c.user, blocks.RankBreakdown(cand)); err != nil {
+				b.log.Warn("could not answer a click", "user", c.user, "error", err)
+			}
+			return
+		}
+	}
+	b.tell(ctx, c, fmt.Sprintf("This thread's report has no cause #%d.", c.value.Rank))
 }
 
 // correct records which cause was right after a 👎 and writes the triage

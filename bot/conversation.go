@@ -262,27 +262,17 @@ func (b *Bot) whyRank(ctx context.Context, q question, lower, higher int) {
 // rankExplanation compares two causes component by component, the largest
 // difference first.
 func rankExplanation(a, c investigation.Candidate) string {
-	type part struct {
-		name string
-		a, c float64
-	}
-	parts := []part{
-		{"time (how close before the alarm)", a.Breakdown.Time, c.Breakdown.Time},
-		{"layer (how close to the alarm's resource)", a.Breakdown.Layer, c.Breakdown.Layer},
-		{"kind (how often such a change breaks things)", a.Breakdown.Kind, c.Breakdown.Kind},
-		{"corroboration (logs and errors that match)", a.Breakdown.Corroboration, c.Breakdown.Corroboration},
-		{"actor (who made it)", a.Breakdown.Actor, c.Breakdown.Actor},
-	}
-	lines := []string{fmt.Sprintf("#%d %s scores %.2f; #%d %s scores %.2f.", a.Rank, a.Summary, a.Score, c.Rank, c.Summary, c.Score)}
+	pa, pc := blocks.ScoreParts(a.Breakdown), blocks.ScoreParts(c.Breakdown)
+	lines := []string{fmt.Sprintf("#%d %s scores %.2f; #%d %s scores %.2f.", a.Rank, blocks.Headline(a), a.Score, c.Rank, blocks.Headline(c), c.Score)}
 	best, bestDiff := "", 0.0
-	for _, p := range parts {
-		d, shown := p.c-p.a, p.a-p.c
+	for i, p := range pa {
+		d, shown := pc[i].Value-p.Value, p.Value-pc[i].Value
 		if math.Abs(shown) < 0.005 {
 			shown = 0 // not -0.00
 		}
-		lines = append(lines, fmt.Sprintf("• %s: #%d %.2f, #%d %.2f (%+.2f)", p.name, a.Rank, p.a, c.Rank, p.c, shown))
+		lines = append(lines, fmt.Sprintf("• %s: #%d %.2f, #%d %.2f (%+.2f)", p.Name, a.Rank, p.Value, c.Rank, pc[i].Value, shown))
 		if d > bestDiff {
-			best, bestDiff = p.name, d
+			best, bestDiff = p.Name, d
 		}
 	}
 	if best != "" {

@@ -70,7 +70,7 @@ func TestSandboxChangesCommandInTwoZones(t *testing.T) {
 	})
 	t.Run("dependencies of an ARN", func(t *testing.T) {
 		m, _ := a.command(t, berliner, "changes arn:aws:lambda:us-east-1:123456789012:function:checkout before 14:00")
-		assertContains(t, "function table", content(m), "UpdateFunctionConfiguration20150331v2", "DetachRolePolicy")
+		assertContains(t, "function table", content(m), "UpdateFunctionConfiguration", "DetachRolePolicy")
 	})
 	for _, c := range []struct {
 		name, user, text string
@@ -188,7 +188,7 @@ func TestSandboxTriageThreadFollowUps(t *testing.T) {
 	root := a.triaged(t)
 
 	r := a.ask(t, berliner, root, "why is #2 below #1?")
-	assertContains(t, "why rank", content(r), "#2 deploy-bot updated", "scores 0.65", "#1 alice detached", "scores 0.95", "mostly on kind")
+	assertContains(t, "why rank", content(r), "#2 Function configuration updated on checkout", "scores 0.65", "#1 Role policy detached from checkout-role", "scores 0.95", "mostly on kind")
 	golden(t, "why-rank", r)
 
 	r = a.ask(t, newYork, root, "what changed on the role?")

@@ -91,11 +91,11 @@ type notes struct {
 type note struct {
 	alarm   investigation.Alarm
 	thread  chat.Ref
-	ts      string // the note's message, once posted
-	posting bool   // someone is posting it now
-	count   int    // notifications of the episode, the first one included
-	lastAt  time.Time
-	shown   int // the count the message shows
+	ts      string    // the note's message, once posted
+	posting bool      // someone is posting it now
+	count   int       // notifications of the episode, the first one included
+	lastAt  time.Time // when the latest notification says the alarm fired
+	shown   int       // the count the message shows
 	expires time.Time
 }
 
@@ -103,8 +103,9 @@ func newNotes(ttl time.Duration) *notes {
 	return &notes{ttl: ttl, entries: map[EpisodeKey]*note{}}
 }
 
-// refire counts one more notification of key and returns the count.
-func (n *notes) refire(key EpisodeKey, alarm investigation.Alarm, thread chat.Ref, at time.Time) int {
+// refire counts one more notification of key, received at at and fired at
+// fired, and returns the count.
+func (n *notes) refire(key EpisodeKey, alarm investigation.Alarm, thread chat.Ref, at, fired time.Time) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	ent := n.entries[key]
@@ -116,7 +117,7 @@ func (n *notes) refire(key EpisodeKey, alarm investigation.Alarm, thread chat.Re
 		n.entries[key] = ent
 	}
 	ent.count++
-	ent.lastAt = at
+	ent.lastAt = fired
 	ent.expires = at.Add(n.ttl)
 	return ent.count
 }

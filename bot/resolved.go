@@ -21,7 +21,13 @@ func (b *Bot) refire(o origin, a investigation.Alarm, key EpisodeKey, state stri
 		log.Info("duplicate notification; its thread is not open yet", "claim", state)
 		return
 	}
-	count := b.notes.refire(key, a, thread, o.received)
+	// The note tells when the alarm fired, as the notification says, not
+	// when it reached the bot.
+	fired := a.StateChangeTime
+	if fired.IsZero() {
+		fired = o.received
+	}
+	count := b.notes.refire(key, a, thread, o.received, fired)
 	log.Info("duplicate notification", "claim", state, "count", count)
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,24 @@ type Config struct {
 	Regions  []string `yaml:"regions"`
 	Accounts []string `yaml:"accounts"`
 
+	// MemberRole, when set, is the read-only role Trailhound assumes in
+	// every account other than its credentials' own ("{account}" in it is
+	// replaced by the account id); empty reads that one account only.
+	MemberRole string `yaml:"member_role"`
+	// MemberRoles overrides the role per account: a name or a full ARN.
+	MemberRoles map[string]string `yaml:"member_roles"`
+	// ExternalID is passed to every AssumeRole; the member roles' trust
+	// policy requires it.
+	ExternalID string `yaml:"external_id"`
+	// OrganizationCheck reads only accounts AWS Organizations lists as
+	// members (organizations:ListAccounts).
+	OrganizationCheck bool `yaml:"organization_check"`
+	// PortalURL is the IAM Identity Center access portal's start URL;
+	// with PortalRole (a permission set), event links sign the reader in
+	// to the event's account.
+	PortalURL  string `yaml:"portal_url"`
+	PortalRole string `yaml:"portal_role"`
+
 	AI            string        `yaml:"ai"`
 	BedrockModel  string        `yaml:"bedrock_model"`
 	BedrockRegion string        `yaml:"bedrock_region"`
@@ -90,56 +109,126 @@ type setting struct {
 	env   string
 	flag  string
 	usage string
-	set   func(c *Config, v string) error
+	field
 }
 
-func str(p func(*Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error { *p(c) = strings.TrimSpace(v); return nil }
+// field reads and writes one Config field as text: set parses what a flag,
+// the environment or the file gives, show prints the value (for the
+// defaults in Usage).
+type field struct {
+	set  func(c *Config, v string) error
+	show func(c Config) string
 }
 
-func list(p func(*Config) *[]string) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		var out []string
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
+func str(p func(*Config) *string) field {
+	return field{
+		set:  func(c *Config, v string) error { *p(c) = strings.TrimSpace(v); return nil },
+		show: func(c Config) string { return *p(&c) },
+	}
+}
+
+func list(p func(*Config) *[]string) field {
+	return field{
+		set: func(c *Config, v string) error {
+			var out []string
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					out = append(out, s)
+				}
 			}
-		}
-		*p(c) = out
-		return nil
+			*p(c) = out
+			return nil
+		},
+		show: func(c Config) string { return strings.Join(*p(&c), ",") },
 	}
 }
 
-func dur(p func(*Config) *time.Duration) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			return fmt.Errorf("not a duration (e.g. 1h, 90s): %q", v)
-		}
-		*p(c) = d
-		return nil
+func dur(p func(*Config) *time.Duration) field {
+	return field{
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("not a duration (e.g. 1h, 90s): %q", v)
+			}
+			*p(c) = d
+			return nil
+		},
+		show: func(c Config) string { return p(&c).String() },
 	}
 }
 
-func number(p func(*Config) *float64) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || f < 0 {
-			return fmt.Errorf("not a non-negative number: %q", v)
-		}
-		*p(c) = f
-		return nil
+func number(p func(*Config) *float64) field {
+	return field{
+		set: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f < 0 {
+				return fmt.Errorf("not a non-negative number: %q", v)
+			}
+			*p(c) = f
+			return nil
+		},
+		show: func(c Config) string { return strconv.FormatFloat(*p(&c), 'f', -1, 64) },
 	}
 }
 
-func integer(p func(*Config) *int) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", v)
-		}
-		*p(c) = n
-		return nil
+func boolean(p func(*Config) *bool) field {
+	return field{
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("not true or false: %q", v)
+			}
+			*p(c) = b
+			return nil
+		},
+		show: func(c Config) string { return strconv.FormatBool(*p(&c)) },
+	}
+}
+
+// pairs reads "key=value,key=value".
+func pairs(p func(*Config) *map[string]string) field {
+	return field{
+		set: func(c *Config, v string) error {
+			out := map[string]string{}
+			for _, kv := range strings.Split(v, ",") {
+				if kv = strings.TrimSpace(kv); kv == "" {
+					continue
+				}
+				k, val, ok := strings.Cut(kv, "=")
+				if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(val) == "" {
+					return fmt.Errorf("want account=role pairs separated by commas, got %q", kv)
+				}
+				out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+			}
+			*p(c) = out
+			return nil
+		},
+		show: func(c Config) string {
+			m := *p(&c)
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for i, k := range keys {
+				keys[i] = k + "=" + m[k]
+			}
+			return strings.Join(keys, ",")
+		},
+	}
+}
+
+func integer(p func(*Config) *int) field {
+	return field{
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("not a whole number: %q", v)
+			}
+			*p(c) = n
+			return nil
+		},
+		show: func(c Config) string { return strconv.Itoa(*p(&c)) },
 	}
 }
 
@@ -149,19 +238,25 @@ var settings = []setting{
 	{"TRAILHOUND_SLACK_API_URL", "slack-api-url", "Slack Web API base URL", str(func(c *Config) *string { return &c.SlackAPIURL })},
 	{"TRAILHOUND_CHANNELS", "channels", "comma-separated channel ids the bot works in", list(func(c *Config) *[]string { return &c.Channels })},
 	{"TRAILHOUND_ALERT_CHANNEL", "alert-channel", "channel id where alarms from SQS open threads", str(func(c *Config) *string { return &c.AlertChannel })},
-	{"TRAILHOUND_COMMAND_USERS", "command-users", "comma-separated Slack user ids allowed to run commands and have pasted alarms triaged (empty: everyone in allowed channels)", list(func(c *Config) *[]string { return &c.CommandUsers })},
-	{"TRAILHOUND_ALARM_BOTS", "alarm-bots", "comma-separated Slack bot ids of the integrations whose alarms are triaged, e.g. the SNS e-mail app and AWS Chatbot (empty: every integration in allowed channels)", list(func(c *Config) *[]string { return &c.AlarmBots })},
+	{"TRAILHOUND_COMMAND_USERS", "command-users", "comma-separated Slack user ids allowed to run commands and have pasted alarms triaged", list(func(c *Config) *[]string { return &c.CommandUsers })},
+	{"TRAILHOUND_ALARM_BOTS", "alarm-bots", "comma-separated Slack bot ids of the integrations whose alarms are triaged, e.g. the SNS e-mail app and AWS Chatbot", list(func(c *Config) *[]string { return &c.AlarmBots })},
 	{"TRAILHOUND_SQS_QUEUE_URL", "sqs-queue-url", "SQS queue subscribed to the alarms' SNS topic", str(func(c *Config) *string { return &c.SQSQueueURL })},
-	{"REDIS_URL", "redis-url", "redis:// or rediss:// URL (empty: embedded in-memory Redis)", str(func(c *Config) *string { return &c.RedisURL })},
+	{"REDIS_URL", "redis-url", "redis:// or rediss:// URL", str(func(c *Config) *string { return &c.RedisURL })},
 	{"TRAILHOUND_DEDUP_WINDOW", "dedup-window", "how long a re-fired alarm is a duplicate", dur(func(c *Config) *time.Duration { return &c.DedupWindow })},
 	{"TRAILHOUND_WORKERS", "workers", "triages run at once", integer(func(c *Config) *int { return &c.Workers })},
 	{"TRAILHOUND_HTTP_ADDR", "http-addr", "address of /healthz, /readyz and /metrics", str(func(c *Config) *string { return &c.HTTPAddr })},
 	{"TRAILHOUND_LOG_LEVEL", "log-level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
-	{"TRAILHOUND_REGIONS", "regions", "comma-separated regions to triage (empty: all)", list(func(c *Config) *[]string { return &c.Regions })},
-	{"TRAILHOUND_ACCOUNTS", "accounts", "comma-separated account ids to triage (empty: all)", list(func(c *Config) *[]string { return &c.Accounts })},
+	{"TRAILHOUND_REGIONS", "regions", "comma-separated regions to triage", list(func(c *Config) *[]string { return &c.Regions })},
+	{"TRAILHOUND_ACCOUNTS", "accounts", "comma-separated account ids to triage", list(func(c *Config) *[]string { return &c.Accounts })},
+	{"TRAILHOUND_MEMBER_ROLE", "member-role", "role assumed in the other accounts, e.g. TrailhoundReadOnly ({account} is replaced)", str(func(c *Config) *string { return &c.MemberRole })},
+	{"TRAILHOUND_MEMBER_ROLES", "member-roles", "per-account role overrides: account=name-or-ARN,…", pairs(func(c *Config) *map[string]string { return &c.MemberRoles })},
+	{"TRAILHOUND_EXTERNAL_ID", "external-id", "external ID passed to AssumeRole (the member roles' trust condition)", str(func(c *Config) *string { return &c.ExternalID })},
+	{"TRAILHOUND_ORGANIZATION_CHECK", "organization-check", "read only accounts AWS Organizations lists as members (true/false)", boolean(func(c *Config) *bool { return &c.OrganizationCheck })},
+	{"TRAILHOUND_PORTAL_URL", "portal-url", "IAM Identity Center start URL: event links open through the access portal in the event's account", str(func(c *Config) *string { return &c.PortalURL })},
+	{"TRAILHOUND_PORTAL_ROLE", "portal-role", "permission set the portal links sign in with", str(func(c *Config) *string { return &c.PortalRole })},
 	{"TRAILHOUND_AI", "ai", "off or bedrock", str(func(c *Config) *string { return &c.AI })},
 	{"TRAILHOUND_BEDROCK_MODEL", "bedrock-model", "Bedrock model or inference profile id", str(func(c *Config) *string { return &c.BedrockModel })},
-	{"TRAILHOUND_BEDROCK_REGION", "bedrock-region", "region of the Bedrock endpoint (default: AWS_REGION)", str(func(c *Config) *string { return &c.BedrockRegion })},
+	{"TRAILHOUND_BEDROCK_REGION", "bedrock-region", "region of the Bedrock endpoint", str(func(c *Config) *string { return &c.BedrockRegion })},
 	{"TRAILHOUND_AI_TOOL_CALLS", "ai-tool-calls", "tool calls the model may make per triage", integer(func(c *Config) *int { return &c.AIToolCalls })},
 	{"TRAILHOUND_AI_INPUT_TOKENS", "ai-input-tokens", "input tokens the model may use per triage", integer(func(c *Config) *int { return &c.AIInputTokens })},
 	{"TRAILHOUND_AI_WALL_TIME", "ai-wall-time", "wall time the model may use per triage", dur(func(c *Config) *time.Duration { return &c.AIWallTime })},
@@ -234,13 +329,39 @@ func (c *Config) loadFile(path string) error {
 	return nil
 }
 
-// Usage lists every setting with its environment variable and flag.
+// unsetMeans says what an empty setting does, where that is more than nothing.
+var unsetMeans = map[string]string{
+	"TRAILHOUND_CHANNELS":         "only the alert channel",
+	"TRAILHOUND_ALERT_CHANNEL":    "none; required with an SQS queue",
+	"TRAILHOUND_COMMAND_USERS":    "everyone in the allowed channels",
+	"TRAILHOUND_ALARM_BOTS":       "every integration in the allowed channels",
+	"TRAILHOUND_SQS_QUEUE_URL":    "none: alarms come from channel messages only",
+	"REDIS_URL":                   "embedded in-memory Redis, one replica only",
+	"TRAILHOUND_REGIONS":          "all",
+	"TRAILHOUND_ACCOUNTS":         "all",
+	"TRAILHOUND_BEDROCK_REGION":   "AWS_REGION",
+	"SLACK_APP_TOKEN":             "none; required",
+	"SLACK_BOT_TOKEN":             "none; required",
+	"TRAILHOUND_SCENARIO_OUT_DIR": "none: corrections are not written",
+	"TRAILHOUND_MEMBER_ROLE":      "none: only the credentials' own account is read",
+	"TRAILHOUND_MEMBER_ROLES":     "none: every account uses the member role",
+	"TRAILHOUND_EXTERNAL_ID":      "none: AssumeRole sends no external ID",
+	"TRAILHOUND_PORTAL_URL":       "none: links open in the account the reader is signed in to",
+	"TRAILHOUND_PORTAL_ROLE":      "none; required with a portal URL",
+}
+
+// Usage lists every setting with its flag, environment variable and default.
 func Usage() string {
 	var b strings.Builder
-	b.WriteString("Settings (flag, environment variable):\n")
-	b.WriteString("  --config                 TRAILHOUND_CONFIG          YAML file with the settings below (snake_case keys)\n")
+	def := Default()
+	b.WriteString("Settings (flag, environment variable, default):\n")
+	b.WriteString("  --config                 TRAILHOUND_CONFIG           YAML file with the settings below (snake_case keys)\n")
 	for _, s := range settings {
-		fmt.Fprintf(&b, "  --%-22s %-26s %s\n", s.flag, s.env, s.usage)
+		d := s.show(def)
+		if d == "" {
+			d = unsetMeans[s.env]
+		}
+		fmt.Fprintf(&b, "  --%-22s %-27s %s (default: %s)\n", s.flag, s.env, s.usage, d)
 	}
 	return b.String()
 }
@@ -266,13 +387,18 @@ func (c Config) ValidateBot() error {
 	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("TRAILHOUND_SLACK_API_URL", "must be an http(s) URL, got %q", c.SlackAPIURL)
 	}
-	if len(c.Channels) == 0 {
-		bad("TRAILHOUND_CHANNELS", "required: the channel ids the bot may work in")
+	// The alert channel is one of the bot's channels: a queue-only setup
+	// needs no list.
+	if len(c.Channels) == 0 && c.AlertChannel == "" {
+		bad("TRAILHOUND_CHANNELS", "required (or TRAILHOUND_ALERT_CHANNEL): the channel ids the bot may work in")
 	}
-	for _, ch := range append(append([]string{}, c.Channels...), c.AlertChannel) {
-		if ch != "" && !validChannelID(ch) {
+	for _, ch := range c.Channels {
+		if !validChannelID(ch) {
 			bad("TRAILHOUND_CHANNELS", "%q is not a channel id (C…, G…)", ch)
 		}
+	}
+	if c.AlertChannel != "" && !validChannelID(c.AlertChannel) {
+		bad("TRAILHOUND_ALERT_CHANNEL", "%q is not a channel id (C…, G…)", c.AlertChannel)
 	}
 	if c.SQSQueueURL != "" {
 		if c.AlertChannel == "" {
@@ -307,9 +433,16 @@ func (c Config) ValidateBot() error {
 	default:
 		bad("TRAILHOUND_AI", "must be off or bedrock, got %q", c.AI)
 	}
-	if c.AIToolCalls < 0 || c.AIInputTokens < 0 || c.AIWallTime < 0 {
-		bad("TRAILHOUND_AI_*", "budgets cannot be negative")
+	if c.AIToolCalls < 0 {
+		bad("TRAILHOUND_AI_TOOL_CALLS", "cannot be negative, got %d", c.AIToolCalls)
 	}
+	if c.AIInputTokens < 0 {
+		bad("TRAILHOUND_AI_INPUT_TOKENS", "cannot be negative, got %d", c.AIInputTokens)
+	}
+	if c.AIWallTime < 0 {
+		bad("TRAILHOUND_AI_WALL_TIME", "cannot be negative, got %s", c.AIWallTime)
+	}
+	errs = append(errs, c.validateAccounts()...)
 	return errors.Join(errs...)
 }
 

@@ -58,6 +58,8 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{"bad redis url", merge(validEnv, map[string]string{"REDIS_URL": "http://localhost:6379"}), []string{"REDIS_URL: must be a redis://"}},
 		{"bad channel id", merge(validEnv, map[string]string{"TRAILHOUND_CHANNELS": "#alerts"}), []string{`TRAILHOUND_CHANNELS: "#alerts" is not a channel id`}},
 		{"bad ai mode", merge(validEnv, map[string]string{"TRAILHOUND_AI": "gpt"}), []string{"TRAILHOUND_AI: must be off or bedrock"}},
+		{"negative budget", merge(validEnv, map[string]string{"TRAILHOUND_AI_INPUT_TOKENS": "-1"}), []string{"TRAILHOUND_AI_INPUT_TOKENS: cannot be negative"}},
+		{"bad alert channel", merge(validEnv, map[string]string{"TRAILHOUND_ALERT_CHANNEL": "alerts"}), []string{`TRAILHOUND_ALERT_CHANNEL: "alerts" is not a channel id`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,7 +76,45 @@ func TestValidationNamesTheSetting(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
+			// Each error names its own setting and no other.
+			if n := strings.Count(err.Error(), "\n") + 1; n != len(tc.want) {
+				t.Errorf("%d errors, want %d: %q", n, len(tc.want), err)
+			}
 		})
+	}
+}
+
+func TestQueueOnlyNeedsNoChannelList(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{
+		"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1",
+		"TRAILHOUND_SQS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/trailhound-alarms",
+		"TRAILHOUND_ALERT_CHANNEL": "C0123456789",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ValidateBot(); err != nil {
+		t.Errorf("queue-only setup rejected: %v", err)
+	}
+}
+
+func TestUsageListsEverySettingWithItsDefault(t *testing.T) {
+	u := Usage()
+	for _, s := range settings {
+		line := ""
+		for _, l := range strings.Split(u, "\n") {
+			if strings.Contains(l, "--"+s.flag+" ") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, s.env) || !strings.Contains(line, "(default: ") || strings.HasSuffix(line, "(default: )") {
+			t.Errorf("usage line of %s = %q, want its variable and a default", s.flag, line)
+		}
+	}
+	for _, want := range []string{"(default: 1h0m0s)", "(default: 4)", "(default: :8080)", "(default: off)"} {
+		if !strings.Contains(u, want) {
+			t.Errorf("usage lacks %s", want)
+		}
 	}
 }
 

@@ -52,6 +52,9 @@ type Metric struct {
 	Expression string      `json:"expression,omitempty"`
 	Stat       string      `json:"stat,omitempty"`
 	Period     int         `json:"period,omitempty"` // seconds
+	// AccountID is the account the metric belongs to when it is not the
+	// alarm's (CloudWatch cross-account observability): its resource lives there.
+	AccountID string `json:"account_id,omitempty"`
 }
 
 // Alarm is a CloudWatch alarm notification, whatever shape it was delivered in.
@@ -70,6 +73,10 @@ type Alarm struct {
 	// metric-math alarm. Empty for composite alarms.
 	Metrics           []Metric `json:"metrics,omitempty"`
 	EvaluationPeriods int      `json:"evaluation_periods,omitempty"`
+	// Comparison is the alarm's ComparisonOperator ("GreaterThanThreshold")
+	// and Threshold its threshold; "" when the notification did not say.
+	Comparison string  `json:"comparison,omitempty"`
+	Threshold  float64 `json:"threshold,omitempty"`
 
 	// Composite alarms: the rule and the children that triggered it
 	// (ARNs or names, as delivered).

@@ -70,6 +70,16 @@ type Logs interface {
 	Errors(ctx context.Context, group string, start, end time.Time, limit int) ([]LogLine, error)
 }
 
+// LogGroupFinder is implemented by log readers that can list log groups by
+// name, for workloads whose group the topology does not name (an instance's
+// agent writes wherever its configuration says).
+type LogGroupFinder interface {
+	// LogGroups returns at most limit names of region's log groups that
+	// contain pattern, case-insensitively (DescribeLogGroups'
+	// logGroupNamePattern); "" is the reader's region.
+	LogGroups(ctx context.Context, region, pattern string, limit int) ([]string, error)
+}
+
 // Resolver is implemented by topologies that know a resource under another
 // identifier than the alarm's dimension gives, e.g. an API Gateway REST API by
 // its id when the metric names it by name.
@@ -131,3 +141,60 @@ type Alarms interface {
 
 // ErrUnknownResource is returned by sources that have nothing on a resource.
 var ErrUnknownResource = errors.New("unknown resource")
+
+type accountKey struct{}
+
+// WithAccount says which account the calls made with ctx read when their
+// arguments do not name one (a log group by name, an alarm by name): the
+// engine sets the alarm's account for a triage, and a resource's own account
+// around the reads about it. Adapters holding one account's credentials
+// ignore it.
+func WithAccount(ctx context.Context, account string) context.Context {
+	if account == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, accountKey{}, account)
+}
+
+// AccountFrom returns the account WithAccount set, or "".
+func AccountFrom(ctx context.Context) string {
+	s, _ := ctx.Value(accountKey{}).(string)
+	return s
+}
+
+// AccountError is a read refused before any call was made, or denied by
+// AWS, because of the account it would read: outside the allowlist, not a
+// member of the organization, or without a role Trailhound may assume.
+type AccountError struct {
+	Account string
+	// Reason says why, for a person: "not in the allowlist", "AssumeRole
+	// into arn:aws:iam::…:role/… denied: …".
+	Reason string
+}
+
+func (e *AccountError) Error() string { return "account " + e.Account + " not read: " + e.Reason }
+
+type alarmNameKey struct{}
+
+// WithAlarmName says which alarm the calls made with ctx are for, so that
+// what AWS records of them (an assumed role's session name) can say so.
+func WithAlarmName(ctx context.Context, name string) context.Context {
+	if name == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, alarmNameKey{}, name)
+}
+
+// AlarmNameFrom returns the alarm WithAlarmName set, or "".
+func AlarmNameFrom(ctx context.Context) string {
+	s, _ := ctx.Value(alarmNameKey{}).(string)
+	return s
+}
+
+// Owners is implemented by topologies that read several accounts: they find
+// the account that owns a resource its relation named by id alone and the
+// account assumed for it does not know, and return its dependencies read
+// there. None found returns ErrUnknownResource.
+type Owners interface {
+	Owner(ctx context.Context, r Resource) (account string, deps []Dependency, err error)
+}

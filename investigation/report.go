@@ -2,6 +2,8 @@ package investigation
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -47,6 +49,8 @@ const (
 	BlindRuntime     BlindSpotKind = "runtime"      // errors inside the workload
 	BlindDeliveryLag BlindSpotKind = "delivery_lag" // CloudTrail has not delivered the last minutes yet
 	BlindUnscoped    BlindSpotKind = "unscoped"     // the alarm names no resource the engine knows
+	BlindTrail       BlindSpotKind = "trail"        // the trail setup does not record what would show the cause
+	BlindAccount     BlindSpotKind = "account"      // an account Trailhound may not or cannot read
 )
 
 // Report is the outcome of a triage (DESIGN §4).
@@ -56,10 +60,54 @@ type Report struct {
 	Candidates  []Candidate  `json:"candidates"`
 	Explanation Explanation  `json:"explanation"`
 	BlindSpots  []BlindSpot  `json:"blind_spots"`
-	Notes       []string     `json:"notes,omitempty"`
-	AI          AIStatus     `json:"ai"`
-	Stats       Stats        `json:"stats"`
-	ArtifactID  string       `json:"artifact_id"`
+	// CoverageGaps is what the account's trail setup kept from the walk.
+	CoverageGaps []CoverageGap `json:"coverage_gaps,omitempty"`
+	Notes        []string      `json:"notes,omitempty"`
+	AI           AIStatus      `json:"ai"`
+	Stats        Stats         `json:"stats"`
+	ArtifactID   string        `json:"artifact_id"`
+	// AccountNames names the accounts the report speaks of, by id, when
+	// the organization's account list could be read.
+	AccountNames map[string]string `json:"account_names,omitempty"`
+}
+
+// AccountLabel is "name (id)" when the account's name is known, else the id.
+func (r *Report) AccountLabel(id string) string {
+	if name := r.AccountNames[id]; name != "" && id != "" {
+		return name + " (" + id + ")"
+	}
+	return id
+}
+
+// Accounts lists the accounts the report speaks of: the alarm's, its
+// resources' and its events', without repeats.
+func (r *Report) Accounts() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	add(r.Alarm.Account)
+	for _, res := range r.Alarm.Resources {
+		add(res.Account)
+	}
+	for _, c := range r.Candidates {
+		for _, e := range c.Events {
+			add(e.Account)
+		}
+	}
+	return out
+}
+
+// PortalLink is link opened through an IAM Identity Center access portal,
+// signed in to account with the permission set role: the portal's console
+// deep link.
+func PortalLink(startURL, role, account, link string) string {
+	return strings.TrimRight(startURL, "/") + "/#/console?account_id=" + url.QueryEscape(account) +
+		"&role_name=" + url.QueryEscape(role) + "&destination=" + url.QueryEscape(link)
 }
 
 // AlarmSummary is the alarm as the report states it.
@@ -93,6 +141,8 @@ type Candidate struct {
 	Claims     []Claim        `json:"claims"`
 	Breakdown  ScoreBreakdown `json:"score_breakdown"`
 	NextStep   string         `json:"next_step"`
+	// LogGroups are the log groups whose errors corroborate the cause.
+	LogGroups []string `json:"log_groups,omitempty"`
 }
 
 // ResourceRef names a resource briefly.
@@ -108,8 +158,13 @@ type EventRef struct {
 	EventSource string    `json:"event_source"`
 	EventTime   time.Time `json:"event_time"`
 	Actor       string    `json:"actor"`
-	Region      string    `json:"region"`
-	Link        string    `json:"link"`
+	// Via is how the actor made the call (console, human, automation,
+	// service); "" when unknown.
+	Via    ActorKind `json:"via,omitempty"`
+	Region string    `json:"region"`
+	// Account recorded the event when it is not the alarm's account.
+	Account string `json:"account,omitempty"`
+	Link    string `json:"link"`
 }
 
 // Claim is one statement of a candidate with its own confidence and evidence.
@@ -169,6 +224,14 @@ type Stats struct {
 	// Throttled counts the requests the service refused for their rate,
 	// when the one answering says (the sandbox does).
 	Throttled int `json:"throttled,omitempty"`
+}
+
+// Plural writes "1 line" / "3 lines": a count and its noun, agreed.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // EventLink is the CloudTrail console page of one event.

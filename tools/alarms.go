@@ -169,6 +169,7 @@ func alarmFromMetricAlarm(m cwtypes.MetricAlarm, region string) investigation.Al
 	al := alarmHeader(aws.ToString(m.AlarmName), aws.ToString(m.AlarmArn), region, aws.ToString(m.AlarmDescription),
 		string(m.StateValue), aws.ToString(m.StateReason), m.StateTransitionedTimestamp, m.StateUpdatedTimestamp)
 	al.EvaluationPeriods = int(aws.ToInt32(m.EvaluationPeriods))
+	al.Comparison, al.Threshold = string(m.ComparisonOperator), aws.ToFloat64(m.Threshold)
 	if m.MetricName != nil {
 		stat := string(m.Statistic)
 		if stat == "" {

@@ -20,10 +20,11 @@ import (
 
 // Call-counter keys of the CloudWatch Logs operations.
 const (
-	OpFilterLogEvents = "logs:FilterLogEvents"
-	OpStartQuery      = "logs:StartQuery"
-	OpGetQueryResults = "logs:GetQueryResults"
-	OpStopQuery       = "logs:StopQuery"
+	OpFilterLogEvents   = "logs:FilterLogEvents"
+	OpStartQuery        = "logs:StartQuery"
+	OpGetQueryResults   = "logs:GetQueryResults"
+	OpStopQuery         = "logs:StopQuery"
+	OpDescribeLogGroups = "logs:DescribeLogGroups"
 )
 
 // ErrorSignatureQuery is the Logs Insights query behind ErrorSignatures: per
@@ -143,6 +144,36 @@ func (l *Logs) Errors(ctx context.Context, group string, start, end time.Time, l
 		lines = lines[:limit]
 	}
 	return lines, nil
+}
+
+// maxLogGroupsPage is the most DescribeLogGroups returns in one page.
+const maxLogGroupsPage = 50
+
+// LogGroups returns at most limit names of region's log groups that contain
+// pattern, case-insensitively: one DescribeLogGroups page, since a name that
+// generic matches more groups than are worth reading anyway.
+func (l *Logs) LogGroups(ctx context.Context, region, pattern string, limit int) ([]string, error) {
+	if pattern == "" {
+		return nil, errors.New("list log groups: no pattern")
+	}
+	if limit <= 0 || limit > maxLogGroupsPage {
+		limit = maxLogGroupsPage
+	}
+	client, _ := l.clients.get(region)
+	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
+	defer cancel()
+	out, err := client.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{
+		LogGroupNamePattern: aws.String(pattern),
+		Limit:               aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, Wrap(OpDescribeLogGroups, "list log groups matching "+pattern, err)
+	}
+	names := make([]string, 0, len(out.LogGroups))
+	for _, g := range out.LogGroups {
+		names = append(names, aws.ToString(g.LogGroupName))
+	}
+	return names, nil
 }
 
 // insightsTimeLayout is how Logs Insights prints timestamps and bins (UTC).

@@ -233,3 +233,20 @@ func TestLogsAccessDenied(t *testing.T) {
 		})
 	}
 }
+
+// TestLogGroupsByPattern: DescribeLogGroups' pattern finds a group by a word
+// of its name, whatever its case.
+func TestLogGroupsByPattern(t *testing.T) {
+	_, logs := logsSandbox(t, workloadLogs(), tools.AWSOptions{})
+	word := strings.ToUpper(strings.Trim(testGroup[strings.LastIndex(testGroup, "/"):], "/"))
+	names, err := logs.LogGroups(context.Background(), "", word, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || names[0] != testGroup {
+		t.Errorf("groups %q, want [%s]", names, testGroup)
+	}
+	if names, err := logs.LogGroups(context.Background(), "", "no-such-workload", 10); err != nil || len(names) != 0 {
+		t.Errorf("no match: %q, %v", names, err)
+	}
+}

@@ -251,7 +251,9 @@ func (a *seriesAccumulator) series() []MetricSeries {
 // one row, ReturnData is left to CloudWatch. With the alarm as DescribeAlarms
 // returns it, AlarmQueriesOf keeps the alarm's own ReturnData.
 func AlarmQueries(a investigation.Alarm) []MetricQuery {
-	if len(a.Metrics) == 1 && a.Metrics[0].ID == "" && a.Metrics[0].Expression == "" {
+	// A plain metric's id is the query's own: EventBridge names it with a
+	// UUID, which GetMetricData refuses as a query id.
+	if len(a.Metrics) == 1 && a.Metrics[0].Expression == "" {
 		q := queryOfMetric("m1", a.Metrics[0])
 		q.ReturnData = aws.Bool(true)
 		return []MetricQuery{q}

@@ -27,9 +27,11 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/trailhound/trailhound/investigation/agent"
 )
@@ -56,9 +58,20 @@ var sdkClients = map[string]sdkClient{
 	sdkServicePrefix + "elasticloadbalancingv2": {elbv2.ServiceID, reflect.TypeFor[*elbv2.Client]()},
 	sdkServicePrefix + "iam":                    {iam.ServiceID, reflect.TypeFor[*iam.Client]()},
 	sdkServicePrefix + "lambda":                 {lambda.ServiceID, reflect.TypeFor[*lambda.Client]()},
+	sdkServicePrefix + "organizations":          {organizations.ServiceID, reflect.TypeFor[*organizations.Client]()},
 	sdkServicePrefix + "rds":                    {rds.ServiceID, reflect.TypeFor[*rds.Client]()},
 	sdkServicePrefix + "sns":                    {sns.ServiceID, reflect.TypeFor[*sns.Client]()},
 	sdkServicePrefix + "sqs":                    {sqs.ServiceID, reflect.TypeFor[*sqs.Client]()},
+	sdkServicePrefix + "sts":                    {sts.ServiceID, reflect.TypeFor[*sts.Client]()},
+}
+
+// credentialProviders are the SDK's credential providers that call an
+// operation on the caller's behalf, by import path and constructor: the
+// source never names that operation's input.
+var credentialProviders = map[string]map[string]opUse{
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds": {
+		"NewAssumeRoleProvider": {serviceID: sts.ServiceID, op: "AssumeRole"},
+	},
 }
 
 type sdkClient struct {
@@ -140,8 +153,17 @@ type opUse struct {
 func fileOperations(t *testing.T, fset *token.FileSet, f *ast.File) []opUse {
 	t.Helper()
 	imported := map[string]sdkClient{} // by the name the file uses
+	providers := map[string]map[string]opUse{}
 	for _, imp := range f.Imports {
 		path, _ := strconv.Unquote(imp.Path.Value)
+		if p, ok := credentialProviders[path]; ok {
+			name := path[strings.LastIndex(path, "/")+1:]
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			providers[name] = p
+			continue
+		}
 		rest, ok := strings.CutPrefix(path, sdkServicePrefix)
 		if !ok || strings.Contains(rest, "/") {
 			continue // not a service, or its types
@@ -157,15 +179,20 @@ func fileOperations(t *testing.T, fset *token.FileSet, f *ast.File) []opUse {
 		}
 		imported[name] = c
 	}
-	if len(imported) == 0 {
+	if len(imported) == 0 && len(providers) == 0 {
 		return nil
 	}
 	var out []opUse
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.SelectorExpr: // svc.OpInput, svc.NewOpPaginator
+		case *ast.SelectorExpr: // svc.OpInput, svc.NewOpPaginator, provider constructors
 			pkg, ok := n.X.(*ast.Ident)
 			if !ok {
+				return true
+			}
+			if use, ok := providers[pkg.Name][n.Sel.Name]; ok {
+				use.line = fset.Position(n.Pos()).Line
+				out = append(out, use)
 				return true
 			}
 			c, known := imported[pkg.Name]

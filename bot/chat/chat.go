@@ -82,11 +82,23 @@ type Click struct {
 	Value     string
 }
 
+// File is a file the bot shares in a thread: a picture, with the words
+// that say what it shows for those who cannot see it.
+type File struct {
+	Name    string // "checkout-errors-timeline.png"
+	Title   string
+	AltText string
+	Data    []byte
+}
+
 // Posted is a message read back from a thread.
 type Posted struct {
 	TS       string
 	Own      bool     // posted by the bot
 	BlockIDs []string // the block ids of its blocks
+	// EventType and Payload are the message's metadata, when it has some.
+	EventType string
+	Payload   map[string]any
 }
 
 // Zone is the time zone a member's times are read in; Note is set, for the
@@ -103,7 +115,14 @@ type Handler interface {
 	OnMention(ctx context.Context, m Mention)
 	OnCommand(ctx context.Context, c Command)
 	OnClick(ctx context.Context, c Click)
+	// OnHomeOpened: user opened the app's Home tab.
+	OnHomeOpened(ctx context.Context, user string)
 }
+
+// WorkMessage is the kind of recorded work that a chat message is: a
+// transport records the messages it acknowledges as work of this kind,
+// their body the Message as JSON, and the bot reads them back.
+const WorkMessage = "slack-message"
 
 // Sleep waits d or until ctx ends, whichever comes first: the bot's loops
 // and the Slack transport back off with it and stop as soon as they are told.

@@ -57,6 +57,7 @@ type clicks struct {
 func (h *clicks) OnMessage(context.Context, chat.Message) {}
 func (h *clicks) OnMention(context.Context, chat.Mention) {}
 func (h *clicks) OnCommand(context.Context, chat.Command) {}
+func (h *clicks) OnHomeOpened(context.Context, string)    {}
 func (h *clicks) OnClick(_ context.Context, c chat.Click) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -46,6 +46,8 @@ type Backends struct {
 	// Advisor and Answerer are the AI's, nil when it is off.
 	Advisor  bot.Advisor
 	Answerer bot.Answerer
+	// Pictures draws each report's timeline for the thread.
+	Pictures bot.Picturer
 	// Queue, when set, is polled for alarm notifications.
 	Queue bot.Queue
 	// Region is where names given without a region are looked up.
@@ -86,15 +88,16 @@ func NewMain(ctx context.Context, cfg config.Config, o MainOptions) (*Main, erro
 			return nil, err
 		}
 	}
-	chat, err := slackchat.Open(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL, slackchat.Options{Envelopes: m.store, Logger: m.log, Metrics: reg})
+	chat, err := slackchat.Open(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL, slackchat.Options{Envelopes: m.store, Record: m.store, Logger: m.log, Metrics: reg})
 	if err != nil {
 		return nil, err
 	}
+	shared := bot.RedisStore(m.store)
 	m.bot, err = bot.New(bot.Deps{
-		Chat: chat, Triager: be.Triager, Store: bot.RedisStore(m.store),
+		Chat: chat, Triager: be.Triager, Store: shared, Work: shared,
 		Advisor: be.Advisor, Answerer: be.Answerer, Alarms: be.Alarms, Changes: be.Changes,
 		IAM: be.IAM, Topology: be.Topology, Logs: be.Logs, Queue: be.Queue,
-		Logger: m.log, Metrics: reg,
+		Pictures: be.Pictures, Logger: m.log, Metrics: reg,
 	}, bot.Options{
 		Channels: cfg.Channels, AlertChannel: cfg.AlertChannel,
 		Regions: cfg.Regions, Accounts: cfg.Accounts, DefaultRegion: be.Region,
@@ -145,7 +148,12 @@ func awsBackends(ctx context.Context, cfg config.Config, reg prometheus.Register
 	if err != nil {
 		return nil, err
 	}
+	if err := enableAccounts(ctx, a, cfg); err != nil {
+		return nil, err
+	}
 	be := engineBackends(a, time.Now, a.Region())
+	be.Triager = labelledTriager{next: be.Triager,
+		labels: accountLabels{accounts: a.Accounts(), portalURL: cfg.PortalURL, portalRole: cfg.PortalRole}}
 	if cfg.AI == config.AIBedrock {
 		advisor := bedrockAdvisor{
 			aws:     a,
@@ -163,6 +171,23 @@ func awsBackends(ctx context.Context, cfg config.Config, reg prometheus.Register
 	return be, nil
 }
 
+// enableAccounts reads every account other than the credentials' own
+// through its member role, when one is configured. Bedrock keeps the base
+// credentials and its own region.
+func enableAccounts(ctx context.Context, a *tools.AWS, cfg config.Config) error {
+	if cfg.MemberRole == "" {
+		return nil
+	}
+	home, err := tools.CallerAccount(ctx, a.SDKConfig())
+	if err != nil {
+		return fmt.Errorf("member roles: %w", err)
+	}
+	a.EnableAccounts(tools.AccountsOptions{Home: home, RoleName: cfg.MemberRole, Roles: cfg.MemberRoles,
+		ExternalID: cfg.ExternalID, Allowed: cfg.Accounts, Organization: tools.NewOrganization(a.SDKConfig()),
+		RequireMember: cfg.OrganizationCheck})
+	return nil
+}
+
 // engineBackends are the engine and the bot's readers on one AWS
 // configuration, with the clock now; change questions name region when
 // they name none.
@@ -172,7 +197,8 @@ func engineBackends(a *tools.AWS, now func() time.Time, region string) *Backends
 		Triager: bot.EngineTriager(eng), Alarms: a.Alarms,
 		Changes: changes.New(eng.Trail, eng.Topology, region),
 		IAM:     eng.IAM, Topology: eng.Topology, Logs: eng.Logs,
-		Region: region,
+		Pictures: timelinePictures{metrics: a.Metrics, now: now},
+		Region:   region,
 	}
 }
 

@@ -64,7 +64,7 @@ TIME is read in --tz (default the local zone): 14:00, 2pm, yesterday 23:30, 10 m
 DURATION is 1h, 90m, 2 hours (at most 24h).`
 
 func runChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("changes", changesSynopsis, stderr)
+	fs := newFlags("changes", changesSynopsis, stdout, stderr)
 	var q changesQuestion
 	fs.StringVar(&q.trailDir, "trail", "", "folder of CloudTrail files (.json, .json.gz, any depth)")
 	fs.StringVar(&q.scenarioDir, "scenario", "", "scenario folder (uses its trail/, topology, alarms and clock)")

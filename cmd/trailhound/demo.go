@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot"
+	"github.com/trailhound/trailhound/bot/chat"
 	"github.com/trailhound/trailhound/config"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/bedrock"
@@ -49,10 +51,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 Runs the real bot against a sandbox Slack workspace, sandbox AWS and an embedded Redis, all in
 this process and without credentials: it posts the scenarios' alarms into #alerts (one of them
 twice, one followed by OK, one through SNS and SQS), lets the bot triage them in threads, and
-prints the conversation.`, stderr)
-	root := fs.String("scenarios", "testdata/scenarios", "folder of scenarios")
+prints the conversation.`, stdout, stderr)
+	root := fs.String("scenarios", "", "folder of scenarios (default: the demo's own, built into the binary)")
 	only := fs.String("only", "", "comma-separated scenario folder names or number prefixes (default: a representative set)")
-	blocksDir := fs.String("blocks", "", "write each message's Block Kit JSON into this folder")
+	blocksDir := fs.String("blocks", "", "write each message's Block Kit JSON and each picture into this folder (pictures default to a temporary folder)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up waiting for the reports after this long")
 	verbose := fs.Bool("verbose", false, "print the bot's logs")
 	ai := fs.String("ai", "off", "off, or bedrock: the sandbox Bedrock answers from each scenario's model.json (scenarios without one show why AI was skipped)")
@@ -61,6 +63,14 @@ prints the conversation.`, stderr)
 	}
 	if *ai != "off" && *ai != "bedrock" {
 		return usageError("demo: --ai must be off or bedrock, not %q", *ai)
+	}
+	if *root == "" {
+		dir, cleanup, err := builtInScenarios()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		*root = dir
 	}
 	dirs, err := pickDemoScenarios(*root, *only)
 	if err != nil {
@@ -79,7 +89,7 @@ prints the conversation.`, stderr)
 		return err
 	}
 	defer d.close()
-	fmt.Fprintf(stdout, "Sandbox Slack at %s, %d scenario(s), embedded Redis. Posting alarms into #alerts…\n\n", d.slack.URL(), len(d.runs))
+	fmt.Fprintf(stdout, "Sandbox Slack at %s, %s, embedded Redis. Posting alarms into #alerts…\n\n", d.slack.URL(), plural(len(d.runs), "scenario", "scenarios"))
 
 	botCtx, stopBot := context.WithCancel(ctx)
 	botDone := make(chan error, 1)
@@ -93,7 +103,15 @@ prints the conversation.`, stderr)
 	if err := <-botDone; err != nil && !errors.Is(err, context.Canceled) {
 		log.Warn("bot stopped", "err", err)
 	}
-	d.transcript(stdout)
+	pictures := *blocksDir
+	if pictures == "" {
+		if pictures, err = os.MkdirTemp("", "trailhound-demo-"); err != nil {
+			return fmt.Errorf("demo: a folder for the pictures: %w", err)
+		}
+	} else if err := os.MkdirAll(pictures, 0o755); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	d.transcript(stdout, pictures)
 	if *blocksDir != "" {
 		if err := d.writeBlocks(*blocksDir); err != nil {
 			return err
@@ -230,7 +248,7 @@ func newDemoWorkspace() *slackapi.Server {
 func (d *demo) backends(ctx context.Context, withAI bool) (*Backends, error) {
 	first := d.runs[0]
 	be := engineBackends(first.run.aws, func() time.Time { return first.sc.Meta.Now }, first.sc.Meta.Region)
-	be.Triager, be.Alarms = d, d
+	be.Triager, be.Alarms, be.Pictures = d, d, d
 	if withAI {
 		be.Advisor, be.Answerer = d, d
 	}
@@ -288,6 +306,15 @@ func (d *demo) Answer(ctx context.Context, question string, st bot.ThreadState) 
 		return "", nil, fmt.Errorf("demo: no scenario for alarm %s", st.Alarm.ARN)
 	}
 	return bedrockAdvisor{aws: r.run.aws, model: bedrock.New(r.run.aws.SDKConfig(), bedrock.Options{ModelID: config.DefaultBedrockModel})}.Answer(ctx, question, st)
+}
+
+// Picture draws a triage's timeline from the sandbox of its scenario.
+func (d *demo) Picture(ctx context.Context, a investigation.Alarm, rep *investigation.Report) (chat.File, error) {
+	r, ok := d.byARN[a.ARN]
+	if !ok {
+		return chat.File{}, fmt.Errorf("demo: no scenario for alarm %s", a.ARN)
+	}
+	return timelinePictures{metrics: r.run.aws.Metrics, now: func() time.Time { return r.sc.Meta.Now }}.Picture(ctx, a, rep)
 }
 
 // DescribeAlarms answers from the scenarios' sandboxes.

@@ -13,16 +13,17 @@ import (
 	"github.com/trailhound/trailhound/sandbox/slackapi"
 )
 
-// transcript prints the channel as a reader sees it: roots, then their threads.
-func (d *demo) transcript(w io.Writer) {
+// transcript prints the channel as a reader sees it: roots, then their
+// threads; the files shared in it are written into pictures.
+func (d *demo) transcript(w io.Writer, pictures string) {
 	fmt.Fprintln(w, "#alerts")
 	for _, root := range d.slack.Messages(demoChannel) {
-		writeMessage(w, root, "")
+		writeMessage(w, root, "", pictures)
 		if root.ThreadTS != root.TS {
 			continue
 		}
 		for _, reply := range d.slack.Thread(demoChannel, root.TS)[1:] {
-			writeMessage(w, reply, "    │ ")
+			writeMessage(w, reply, "    │ ", pictures)
 		}
 	}
 }
@@ -31,7 +32,7 @@ func (d *demo) transcript(w io.Writer) {
 // transcript shows.
 const transcriptNotificationLines = 6
 
-func writeMessage(w io.Writer, m slackapi.Message, indent string) {
+func writeMessage(w io.Writer, m slackapi.Message, indent, pictures string) {
 	who := m.Username
 	switch {
 	case m.User == demoBotUserID:
@@ -57,8 +58,34 @@ func writeMessage(w io.Writer, m slackapi.Message, indent string) {
 		lines = append(lines[:transcriptNotificationLines], fmt.Sprintf("… (%d more lines)", more))
 	}
 	for _, line := range lines {
-		fmt.Fprintf(w, "%s   %s\n", indent, oneLine(line, 160))
+		if strings.TrimSpace(line) == "" {
+			fmt.Fprintf(w, "%s\n", indent)
+			continue
+		}
+		writeWrapped(&indented{w: w, prefix: indent}, line, "   ", "     ")
 	}
+	for _, f := range m.Files {
+		path := filepath.Join(pictures, f.ID+"-"+filepath.Base(f.Name))
+		where := path
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			where = "not written: " + err.Error()
+		}
+		writeWrapped(&indented{w: w, prefix: indent}, fmt.Sprintf("🖼️ %s (%d KB) → %s", f.Title, (len(f.Data)+1023)/1024, where), "   ", "     ")
+		writeWrapped(&indented{w: w, prefix: indent}, "alt: "+f.AltText, "     ", "     ")
+	}
+}
+
+// indented writes each line it is given after prefix.
+type indented struct {
+	w      io.Writer
+	prefix string
+}
+
+func (i *indented) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(i.w, i.prefix); err != nil {
+		return 0, err
+	}
+	return i.w.Write(p)
 }
 
 // blocksText flattens Block Kit JSON into the text a reader sees.

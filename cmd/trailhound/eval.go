@@ -19,7 +19,7 @@ type evalOutput struct {
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", "trailhound eval --scenarios DIR [--format text|json]\n\nTriages every scenario under DIR and scores the answers against their expect.json.\nExits 1 if any scenario fails to run.", stderr)
+	fs := newFlags("eval", "trailhound eval --scenarios DIR [--format text|json]\n\nTriages every scenario under DIR and scores the answers against their expect.json.\nExits 1 if any scenario fails to run.", stdout, stderr)
 	root := fs.String("scenarios", "", "folder holding scenario folders")
 	format := fs.String("format", "text", "output format: text or json")
 	mode := addModeFlags(fs)
@@ -147,6 +147,7 @@ func writeEvalText(w io.Writer, out evalOutput) {
 	fmt.Fprintf(w, "top-1 %.1f%%  top-3 %.1f%%  category %.1f%%  (%d cause scenarios)\n", s.Top1, s.Top3, s.Category, s.CauseScenarios)
 	fmt.Fprintf(w, "blind spots honest %d/%d  false-high %d  fabricated %d\n", s.BlindHonest, s.BlindScenarios, s.FalseHigh, s.Fabricated)
 	fmt.Fprintf(w, "next step names the previous value: %d/%d\n", s.NextStep, s.NextStepScenarios)
+	fmt.Fprintf(w, "coverage gaps stated, nothing high: %d/%d\n", s.CoverageHonest, s.CoverageScenarios)
 	fmt.Fprintf(w, "LookupEvents per triage %.2f (minimum for the scope %.2f)  duration p50 %d ms  p95 %d ms\n",
 		s.LookupsPerRun, s.MinimumPerRun, s.DurationP50MS, s.DurationP95MS)
 	if s.OverFloorP50 > 0 {

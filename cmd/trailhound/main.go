@@ -93,15 +93,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // newFlags makes a flag set that reports errors instead of exiting, with a
-// usage text that says what the command is for.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// usage text that says what the command is for. Asked for (-h), the usage
+// goes to stdout; after a bad flag, with the error, to stderr.
+func newFlags(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	out := &errorSeen{w: stderr}
+	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nFlags:\n", synopsis)
+		w := stdout
+		if out.seen {
+			w = stderr
+		}
+		fmt.Fprintf(w, "%s\n\nFlags:\n", synopsis)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(out)
 	}
 	return fs
+}
+
+// errorSeen is a flag set's output: the flag package writes there only to
+// report a bad flag, just before it prints the usage.
+type errorSeen struct {
+	w    io.Writer
+	seen bool
+}
+
+func (e *errorSeen) Write(p []byte) (int, error) {
+	e.seen = true
+	return e.w.Write(p)
 }
 
 // parseFlags parses args, turning flag errors into usage errors and

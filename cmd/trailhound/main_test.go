@@ -26,6 +26,24 @@ func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errOut.String(), code
 }
 
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{
+		{"help"}, {"-h"}, {"run", "-h"}, {"demo", "-h"}, {"triage", "-h"}, {"changes", "--help"}, {"eval", "-h"}, {"sandbox", "-h"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, args...)
+			if code != 0 || stderr != "" || !strings.Contains(stdout, "trailhound") {
+				t.Errorf("exit %d, stdout %d bytes, stderr %q: want the usage on stdout only", code, len(stdout), stderr)
+			}
+		})
+	}
+	// A bad flag is an error: its message and the usage go to stderr.
+	stdout, stderr, code := runCmd(t, "eval", "--bogus")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "-bogus") || !strings.Contains(stderr, "Flags:") {
+		t.Errorf("bad flag: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
 func TestUsageErrorsExitTwo(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -104,8 +122,8 @@ var cohorts = []struct {
 	from, to int
 	floor    scenario.Summary
 }{
-	{1, 87, scenario.Summary{Top1: 88.8, Top3: 100, BlindHonest: 14, FalseHigh: 0, NextStep: 38}},
-	{88, 999, scenario.Summary{Top1: 80, Top3: 90, BlindHonest: 0, FalseHigh: 3, NextStep: 5}},
+	{1, 87, scenario.Summary{Top1: 98.6, Top3: 100, BlindHonest: 15, FalseHigh: 0, NextStep: 50}},
+	{88, 999, scenario.Summary{Top1: 90, Top3: 90, BlindHonest: 2, FalseHigh: 1, NextStep: 5, CoverageHonest: 3}},
 }
 
 func TestCorpusAccuracy(t *testing.T) {
@@ -132,7 +150,7 @@ func TestCorpusAccuracy(t *testing.T) {
 		got, f := scenario.Summarize(rows, len(rows)), c.floor
 		t.Logf("scenarios %03d-%03d: %+v", c.from, c.to, got)
 		if got.Top1 < f.Top1 || got.Top3 < f.Top3 || got.BlindHonest < f.BlindHonest ||
-			got.FalseHigh > f.FalseHigh || got.Fabricated != 0 || got.NextStep < f.NextStep {
+			got.FalseHigh > f.FalseHigh || got.Fabricated != 0 || got.NextStep < f.NextStep || got.CoverageHonest < f.CoverageHonest {
 			t.Errorf("scenarios %03d-%03d fell below their floor: got %+v, floor %+v", c.from, c.to, got, f)
 		}
 	}

@@ -14,7 +14,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 Serves a scenario as AWS APIs (CloudTrail, CloudWatch, CloudWatch Logs, IAM, Config, Lambda,
 EC2, ELBv2, RDS, ECS, SNS, SQS, Bedrock) over their real wire protocols until interrupted.
-Point any AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL and any static credentials.`, stderr)
+Point any AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL and any static credentials.`, stdout, stderr)
 	dir := fs.String("scenario", "", "scenario folder")
 	listen := fs.String("listen", "127.0.0.1:4566", "address to listen on")
 	latency := fs.Duration("latency", 0, "latency added to every request, e.g. 50ms")

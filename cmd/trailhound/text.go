@@ -3,69 +3,64 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/agent"
 )
 
 const textWidth = 100
 
-// writeReportText renders a report for a terminal.
+// writeReportText renders a report for a terminal, in the words of the
+// Slack report: one headline per cause, short names, each fact once. The
+// full ARNs and the score breakdown are in --format json.
 func writeReportText(w io.Writer, rep *investigation.Report) {
 	a := rep.Alarm
 	fmt.Fprintf(w, "%s — %s since %s\n", a.Name, a.State, a.StateChangeTime.Format("2006-01-02 15:04:05 MST"))
-	fmt.Fprintf(w, "  alarm   %s (account %s, %s)\n", a.ARN, a.Account, a.Region)
-	if a.Reason != "" {
-		fmt.Fprintf(w, "  reason  %s\n", oneLine(a.Reason, textWidth))
-	}
 	var scope []string
 	for _, r := range a.Resources {
-		scope = append(scope, r.Type+" "+r.ID)
+		scope = append(scope, blocks.ShortName(r.ID))
 	}
 	if len(scope) == 0 {
 		scope = []string{"(no resource scoped)"}
 	}
-	fmt.Fprintf(w, "  scope   %s\n", strings.Join(scope, ", "))
-	fmt.Fprintf(w, "  window  %s – %s\n\n", rep.Window.Start.Format("15:04"), rep.Window.End.Format("15:04 MST"))
-
+	fmt.Fprintf(w, "  %s · %s · account %s · walked %s\n", strings.Join(scope, ", "), a.Region, rep.AccountLabel(a.Account), windowText(rep.Window))
+	if a.Reason != "" {
+		writeWrapped(w, a.Reason, "  ", "  ")
+	}
+	fmt.Fprintln(w)
 	if len(rep.Candidates) == 0 {
 		fmt.Fprintln(w, "No candidate cause in the trail.")
 	}
+	top := len(rep.Candidates) > 0 && rep.Candidates[0].Confidence != investigation.ConfidenceLow
 	for _, c := range rep.Candidates {
-		fmt.Fprintf(w, "#%d  %s  %.2f  %s · layer %d\n", c.Rank, strings.ToUpper(string(c.Confidence)), c.Score, c.Category, c.Layer)
-		fmt.Fprintf(w, "    %s\n", c.Summary)
-		for _, cl := range c.Claims {
-			writeWrapped(w, fmt.Sprintf("[%s] %s", cl.Confidence, cl.Text), "    - ", "      ")
-		}
-		b := c.Breakdown
-		fmt.Fprintf(w, "    score   kind %.3f + time %.3f + layer %.3f + corroboration %.3f + actor %.3f\n",
-			b.Kind, b.Time, b.Layer, b.Corroboration, b.Actor)
-		writeWrapped(w, c.NextStep, "    next    ", "            ")
-		for _, e := range c.Events {
-			fmt.Fprintf(w, "    event   %s %s by %s\n            %s\n", e.EventTime.Format("15:04:05"), e.EventName, e.Actor, e.Link)
-		}
-		fmt.Fprintln(w)
+		writeCauseText(w, rep, c)
 	}
-	fmt.Fprintln(w, "What changed")
-	writeWrapped(w, rep.Explanation.WhatChanged, "  ", "  ")
-	fmt.Fprintln(w, "Why")
-	writeWrapped(w, rep.Explanation.Why, "  ", "  ")
-	if len(rep.BlindSpots) > 0 {
+	if !top {
+		writeWrapped(w, blocks.Readable(rep.Explanation.WhatChanged), "", "")
+		if len(rep.BlindSpots) == 0 {
+			writeWrapped(w, blocks.Readable(rep.Explanation.Why), "", "")
+		}
+	}
+	if spots := relevantSpots(rep); len(spots) > 0 {
 		fmt.Fprintln(w, "\nWhat the trail cannot show")
-		for _, b := range rep.BlindSpots {
-			writeWrapped(w, fmt.Sprintf("%s: %s Look at %s.", b.Kind, b.Note, b.WhereToLook), "  - ", "    ")
+		for _, b := range spots {
+			writeWrapped(w, blocks.Readable(fmt.Sprintf("%s: %s Look at %s.", b.Kind, b.Note, b.WhereToLook)), "  - ", "    ")
 		}
 	}
 	if len(rep.Notes) > 0 {
 		fmt.Fprintln(w, "\nNotes")
 		for _, n := range rep.Notes {
-			writeWrapped(w, n, "  - ", "    ")
+			writeWrapped(w, blocks.Readable(n), "  - ", "    ")
 		}
 	}
-	fmt.Fprintf(w, "\n%s · %d events scanned · %s", apiCallsText(rep.Stats.APICalls), rep.Stats.EventsScanned,
+	calls := 0
+	for _, n := range rep.Stats.APICalls {
+		calls += n
+	}
+	fmt.Fprintf(w, "\n%s, %s · %s", plural(calls, "API call", "API calls"), plural(rep.Stats.EventsScanned, "event scanned", "events scanned"),
 		(time.Duration(rep.Stats.DurationMS) * time.Millisecond).String())
 	if rep.Stats.Truncated {
 		fmt.Fprint(w, " · walk truncated")
@@ -75,12 +70,72 @@ func writeReportText(w io.Writer, rep *investigation.Report) {
 	}
 	fmt.Fprintln(w)
 	if ai := rep.AI; ai.Used {
-		fmt.Fprintf(w, "AI %s: %d input / %d output tokens, %d tool call(s), %d claim(s) dropped\n",
-			ai.Model, ai.InputTokens, ai.OutputTokens, ai.ToolCalls, ai.DroppedClaims)
+		fmt.Fprintf(w, "AI %s: %d input / %d output tokens, %s, %s dropped\n",
+			ai.Model, ai.InputTokens, ai.OutputTokens, plural(ai.ToolCalls, "tool call", "tool calls"), plural(ai.DroppedClaims, "claim", "claims"))
 	} else if ai.ReasonUnused != "" {
 		fmt.Fprintf(w, "AI skipped: %s\n", ai.ReasonUnused)
 	}
 }
+
+// writeCauseText writes one cause: its headline, what the report says
+// beyond it, the next step and its events' links.
+func writeCauseText(w io.Writer, rep *investigation.Report, c investigation.Candidate) {
+	head := []string{fmt.Sprintf("#%d %s", c.Rank, blocks.Headline(c))}
+	if lead := blocks.Lead(c.Events, rep.Alarm.StateChangeTime); lead != "" {
+		head = append(head, lead)
+	}
+	if who := blocks.Who(c.Events); who != "" {
+		head = append(head, who)
+	}
+	head = append(head, string(c.Confidence))
+	writeWrapped(w, strings.Join(head, " · "), "", "    ")
+	for i, cl := range c.Claims {
+		if i == 0 && cl.Confidence == investigation.ConfidenceHigh && len(cl.EventIDs) == len(c.Events) {
+			continue // the fact the headline states
+		}
+		text := blocks.Readable(cl.Text)
+		if cl.Confidence != investigation.ConfidenceHigh {
+			text += fmt.Sprintf(" (%s)", cl.Confidence)
+		}
+		writeWrapped(w, text, "    - ", "      ")
+	}
+	writeWrapped(w, blocks.ReadableStep(c.NextStep), "    next  ", "          ")
+	for _, e := range c.Events {
+		fmt.Fprintf(w, "    event %s %s %s\n", e.EventTime.Format("15:04:05"), blocks.APIName(e.EventName), e.Link)
+		if e.Account != "" {
+			fmt.Fprintf(w, "          in account %s: switch to it before opening the link\n", rep.AccountLabel(e.Account))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// relevantSpots drops the general blind spots under a certain cause, as the
+// Slack report does.
+func relevantSpots(rep *investigation.Report) []investigation.BlindSpot {
+	if len(rep.Candidates) == 0 || rep.Candidates[0].Confidence != investigation.ConfidenceHigh {
+		return rep.BlindSpots
+	}
+	var out []investigation.BlindSpot
+	for _, s := range rep.BlindSpots {
+		switch s.Kind {
+		case investigation.BlindApplication, investigation.BlindNetwork, investigation.BlindRuntime:
+		default:
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// windowText is "12:59–13:59 UTC", with dates when the window spans days.
+func windowText(win investigation.Window) string {
+	s, e := win.Start.UTC(), win.End.UTC()
+	if s.YearDay() != e.YearDay() || s.Year() != e.Year() {
+		return s.Format("2006-01-02 15:04") + " – " + e.Format("2006-01-02 15:04 UTC")
+	}
+	return s.Format("15:04") + "–" + e.Format("15:04 UTC")
+}
+
+func plural(n int, one, many string) string { return investigation.Plural(n, one, many) }
 
 // writeAssessmentText renders the AI's assessment next to the deterministic
 // ranking, which it never replaces.
@@ -105,22 +160,6 @@ func writeAssessmentText(w io.Writer, a *agent.Assessment, rep *investigation.Re
 	if a.Partial != "" {
 		fmt.Fprintf(w, "  partial: the %s budget ran out\n", a.Partial)
 	}
-}
-
-func apiCallsText(calls map[string]int) string {
-	if len(calls) == 0 {
-		return "0 API calls"
-	}
-	ops := make([]string, 0, len(calls))
-	for op := range calls {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops)
-	parts := make([]string, 0, len(ops))
-	for _, op := range ops {
-		parts = append(parts, fmt.Sprintf("%d %s", calls[op], op))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // oneLine collapses whitespace and shortens s to n runes.

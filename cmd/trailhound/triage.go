@@ -20,9 +20,10 @@ import (
 )
 
 func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("triage", "trailhound triage --scenario DIR [--format text|json]\n\nRanks the CloudTrail changes most likely to have caused the scenario's alarm.", stderr)
+	fs := newFlags("triage", "trailhound triage --scenario DIR [--format text|json] [--png FILE]\n\nRanks the CloudTrail changes most likely to have caused the scenario's alarm.", stdout, stderr)
 	dir := fs.String("scenario", "", "scenario folder (scenario.json, alarm.json, trail/, …)")
 	format := fs.String("format", "text", "output format: text or json")
+	png := fs.String("png", "", "also write the timeline picture (the alarm's metric, threshold, ALARM period and the causes) to this PNG file")
 	mode := addModeFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,6 +37,10 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "text" && *format != "json" {
 		return usageError("triage: --format must be text or json, not %q", *format)
 	}
+	if *png != "" && *mode.offline {
+		return usageError("triage: --png reads the alarm's metric through the sandbox CloudWatch, not --offline")
+	}
+	mode.png = *png
 	sc, err := scenario.Load(*dir)
 	if err != nil {
 		return err
@@ -53,6 +58,9 @@ func runTriage(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if mode.assessment != nil {
 		writeAssessmentText(stdout, mode.assessment, rep)
 	}
+	if mode.pngNote != "" {
+		fmt.Fprintln(stdout, mode.pngNote)
+	}
 	return nil
 }
 
@@ -65,6 +73,9 @@ type modeFlags struct {
 	ai       *string
 	// assessment is the AI's, when --ai bedrock ran.
 	assessment *agent.Assessment
+	// png is where triage writes the timeline picture; pngNote says where it
+	// went, or why there is none.
+	png, pngNote string
 }
 
 func addModeFlags(fs *flag.FlagSet) *modeFlags {
@@ -104,6 +115,9 @@ func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investi
 	}
 	defer run.Close()
 	rep, err := run.triage(ctx, sc, alarm, nil)
+	if err == nil && m.png != "" {
+		m.pngNote = writePicture(ctx, run.aws.Metrics, alarm, rep, sc.Meta.Now, m.png)
+	}
 	if err != nil || *m.ai != "bedrock" {
 		return rep, err
 	}
@@ -131,12 +145,14 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 	if err != nil {
 		return nil, err
 	}
+	gate := offline.NewGate(sc)
 	eng := &engine.Engine{
-		Trail:    trail,
-		Topology: offline.NewTopology(sc),
-		Logs:     offline.NewLogs(sc),
+		Trail:    gate.Trail(trail),
+		Topology: gate.Topology(offline.NewTopology(sc)),
+		Logs:     gate.Logs(offline.NewLogs(sc)),
 		IAM:      offline.NewIAM(sc),
 		Feeds:    offline.NewFeeds(sc),
+		Coverage: offline.NewTrailSetups(sc),
 		Alarms:   alarms,
 		Now:      func() time.Time { return sc.Meta.Now },
 	}

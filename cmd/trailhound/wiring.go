@@ -19,18 +19,38 @@ import (
 
 // newEngine is an engine on the AWS adapters with the given clock.
 func newEngine(a *tools.AWS, now func() time.Time) *engine.Engine {
+	s := a.Sources()
 	return &engine.Engine{
-		Trail: a.Trail, Topology: a.Topology, Logs: a.Logs, IAM: a.IAM, Alarms: a.Alarms, Feeds: a.Feeds, Now: now,
+		Trail: s.Trail, Topology: s.Topology, Logs: s.Logs, IAM: s.IAM, Alarms: s.Alarms, Feeds: s.Feeds, Coverage: a.TrailSetups, Now: now,
 	}
 }
 
 // newRegistry is the closed set of read-only tools the AI may call, on the
 // same adapters as the engine.
+// The trail and the logs follow the workload's account (see workloadContext);
+// the other tools read the bot's own account.
 func newRegistry(a *tools.AWS, region string) (*agent.Registry, error) {
+	s := a.Sources()
 	return agent.NewRegistry(agent.Backends{
-		Trail: a.Trail, Logs: a.Logs, LogInsights: a.Logs, IAM: a.IAM, Alarms: a.Alarms,
+		Trail: s.Trail, Logs: s.Logs, LogInsights: a.Logs, IAM: a.IAM, Alarms: a.Alarms,
 		Config: a.Config, Inventory: a.Inventory,
 	}, agent.RegistryOptions{DefaultRegion: region})
+}
+
+// workloadContext reads, for the agent, in the account of the alarm's
+// first resource, as the engine did: a cross-account alarm's workload is
+// in its metric's account.
+func workloadContext(ctx context.Context, alarm investigation.Alarm, rep *investigation.Report) context.Context {
+	account := alarm.Account
+	if rep != nil {
+		for _, r := range rep.Alarm.Resources {
+			if r.Account != "" {
+				account = r.Account
+				break
+			}
+		}
+	}
+	return investigation.WithAlarmName(investigation.WithAccount(ctx, account), alarm.Name)
 }
 
 // advise runs the agent on top of a deterministic report; the report keeps
@@ -40,7 +60,7 @@ func advise(ctx context.Context, a *tools.AWS, model *bedrock.Model, rep *invest
 	if err != nil {
 		return agent.Assessment{}, err
 	}
-	assessment, status, _ := agent.Advise(ctx, agent.AdviseInput{
+	assessment, status, _ := agent.Advise(workloadContext(ctx, alarm, rep), agent.AdviseInput{
 		Report: rep, Alarm: alarm, Model: model, ModelName: model.ID(), Tools: reg, Budgets: b,
 	})
 	rep.AI = status
@@ -74,7 +94,7 @@ func (a bedrockAdvisor) Answer(ctx context.Context, question string, st bot.Thre
 		return "", nil, err
 	}
 	rep := st.Report
-	res, status, _ := agent.Answer(ctx, agent.AnswerInput{
+	res, status, _ := agent.Answer(workloadContext(ctx, st.Alarm, &rep), agent.AnswerInput{
 		Question: question, Report: &rep, Alarm: st.Alarm,
 		Model: a.model, ModelName: a.model.ID(), Tools: reg, Budgets: a.budgets,
 	})
@@ -114,6 +134,9 @@ type sandboxRun struct {
 	aws    *tools.AWS
 }
 
+// sandboxExternalID is the external ID sandbox runs assume member roles with.
+const sandboxExternalID = "trailhound-sandbox"
+
 // sandboxOptions reproduce realistic AWS on the sandbox.
 type sandboxOptions struct {
 	latency  time.Duration
@@ -134,6 +157,12 @@ func startSandboxRun(ctx context.Context, sc *scenario.Scenario, o sandboxOption
 		srv.Close()
 		return nil, err
 	}
+	if len(sc.Meta.Accounts) > 0 {
+		// An organization: every other account through its read-only role,
+		// as a deployment with member roles reads them.
+		a.EnableAccounts(tools.AccountsOptions{Home: sc.Meta.Account, RoleName: awsapi.MemberRoleName,
+			ExternalID: sandboxExternalID, Allowed: sc.Meta.AllowedAccounts, Organization: tools.NewOrganization(a.SDKConfig())})
+	}
 	return &sandboxRun{server: srv, aws: a}, nil
 }
 
@@ -150,6 +179,7 @@ func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm in
 	if err != nil {
 		return nil, err
 	}
+	accountLabels{accounts: r.aws.Accounts()}.apply(ctx, rep)
 	rep.Stats.APICalls = counter.Counts()
 	for _, n := range r.server.Emulator().Throttled() {
 		rep.Stats.Throttled += n

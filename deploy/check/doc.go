@@ -1,5 +1,6 @@
 // Package check tests Trailhound's deploy kit: the Helm chart, the ECS
-// Fargate template, the SNS-to-SQS template and the IAM policy under deploy/.
+// Fargate template, the SNS-to-SQS template, the member-account role template
+// and the IAM policy under deploy/.
 //
 // It is a module of its own so that the product's module does not carry the
 // Helm and Kubernetes dependencies the checks need. Run it from this folder:

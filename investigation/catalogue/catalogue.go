@@ -109,6 +109,10 @@ func Catalogue() []ChangeKind {
 	return out
 }
 
+// APIName is an event name as people say it: "UpdateFunctionConfiguration"
+// for "UpdateFunctionConfiguration20150331v2".
+func APIName(eventName string) string { return stripAPIVersion(eventName) }
+
 // stripAPIVersion removes a trailing API version date from an event name:
 // yyyymmdd with an optional vN (Lambda: AddPermission20150331v2,
 // PutFunctionConcurrency20171031) or yyyy_mm_dd (CloudFront:

@@ -32,6 +32,7 @@ func refineKind(k ChangeKind, ev investigation.Event) ChangeKind {
 		return k
 	}
 	has := func(key string) bool { _, ok := req[key]; return ok }
+	k = byAttributes(k, req)
 	switch {
 	case ev.Service() == "ecs" && k.Name == "UpdateService":
 		// UpdateService both deploys (a new task definition, a forced new

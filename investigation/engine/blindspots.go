@@ -38,6 +38,12 @@ func (t *triage) blindSpots() []investigation.BlindSpot {
 				ago(age), ago(DeliveryLag)),
 			WhereToLook: "re-run the triage in a few minutes"})
 	}
+	// What only data events would show, when none are recorded, is the
+	// likeliest blind spot of an unexplained symptom.
+	trail := t.trailSpot()
+	if trail != nil && !explained {
+		out = append(out, *trail)
+	}
 	evidence := t.logBlindSpots(explained)
 	out = append(out, evidence...)
 	if !explained && len(evidence) == 0 {
@@ -54,6 +60,18 @@ func (t *triage) blindSpots() []investigation.BlindSpot {
 	}
 	if explained && len(out) == 0 {
 		out = append(out, applicationSpot(""))
+	}
+	if trail != nil && explained {
+		out = append(out, *trail)
+	}
+	if spot, ok := t.accountSpot(); ok {
+		// Unexplained, or the alarm's own resource unread: what could not
+		// be read is the likeliest place of the cause.
+		if !explained || t.layer1Refused() {
+			out = append([]investigation.BlindSpot{spot}, out...)
+		} else {
+			out = append(out, spot)
+		}
 	}
 	return dedupeSpots(out)
 }
@@ -202,6 +220,9 @@ func (t *triage) report() *investigation.Report {
 		},
 	}
 	rep.BlindSpots = t.blindSpots()
+	if t.coverage != nil {
+		rep.CoverageGaps = t.coverage.gaps
+	}
 	rep.Explanation = t.explanation(rep.BlindSpots)
 	rep.Notes = append(rep.Notes, t.notes...)
 	if s := t.failedSummary(); s != "" {
@@ -225,7 +246,11 @@ func (t *triage) failedSummary() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s on %s by %s at %s (%s)", f.Name, f.Target.ID, f.Actor.Name, clock(f.Time), f.ErrorCode))
 	}
-	return fmt.Sprintf("%d failed call(s) on the scoped resources were not counted as changes: %s.", len(t.failed), strings.Join(parts, "; "))
+	verb := "were"
+	if len(t.failed) == 1 {
+		verb = "was"
+	}
+	return fmt.Sprintf("%s on the scoped resources %s not counted as changes: %s.", investigation.Plural(len(t.failed), "failed call", "failed calls"), verb, strings.Join(parts, "; "))
 }
 
 // quote puts a log line on one line, shortened, between quotation marks.

@@ -47,7 +47,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			switch {
 			case named:
 				factor = corroboratedByName
-			case lag > CorroborationMaxLag:
+			case lag > CorroborationMaxLag && !snapshot(o):
 				continue
 			}
 			// Of the changes that could explain these errors, credit the one
@@ -64,6 +64,13 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		best.corrob, best.corrobName = o, bestNamed
 		best.breakdown, best.score = bestB, bestB.Total()
 	}
+}
+
+// snapshot reports whether an episode comes from a status read that tells
+// the state when it was read, not since when (target health): its lines carry
+// the read's time, so how long after a change they came says nothing.
+func snapshot(o *KindOnset) bool {
+	return strings.HasPrefix(o.First.Group, investigation.FeedTargetHealth+":")
 }
 
 // namedLag is how long before errors that name a change it may have taken
@@ -192,6 +199,12 @@ func mentions(o *KindOnset, g *group) bool {
 		// The workload names itself in its own logs all the time; only
 		// what it depends on is news there.
 		names[g.rep.Target.ID] = true
+	}
+	if g.rep.Target.Depth >= 2 && g.rep.Target.Parent.ID != "" {
+		// What it hangs from is itself a dependency: errors naming it (a
+		// role named in an AccessDenied line) name what this change is
+		// part of (a policy attached to that role).
+		names[g.rep.Target.Parent.ID] = true
 	}
 	for _, f := range g.events {
 		for _, r := range f.Resources {

@@ -101,8 +101,11 @@ type Engine struct {
 	IAM      investigation.IAM
 	Alarms   investigation.Alarms
 	// Feeds reads the resources' own status feeds, read as log lines.
-	Feeds  investigation.StatusFeeds
-	Limits Limits
+	Feeds investigation.StatusFeeds
+	// Coverage reads the account's trail setup, so the report states what
+	// the walk could not see.
+	Coverage TrailSetups
+	Limits   Limits
 	// Now is the clock; reports are reproducible when a scenario fixes it.
 	Now func() time.Time
 	// OnProgress, when set, is called after each stage from the triage's goroutine.
@@ -122,6 +125,9 @@ type scoped struct {
 	// can break the alarm's resource (see relationStrength).
 	Depth    int
 	Strength float64
+	// inherited says the account is its parent's, assumed because the
+	// relation did not name one; the owner may be another account.
+	inherited bool
 }
 
 // found is an event with the scoped resource whose lookup returned it.
@@ -157,7 +163,7 @@ func (e *Engine) Triage(ctx context.Context, a investigation.Alarm) (*investigat
 	t := &triage{engine: e, lim: lim, alarm: a, now: now(), log: log,
 		calls: map[string]int{}, seen: map[string]*found{}}
 	t.symptom = a.StateChangeTime
-	t.run(ctx)
+	t.run(investigation.WithAlarmName(investigation.WithAccount(ctx, a.Account), a.Name))
 
 	rep := t.report()
 	rep.Stats.DurationMS = time.Since(started).Milliseconds()
@@ -180,6 +186,8 @@ type triage struct {
 	changes  []*found // successful calls, in the order found
 	groupIDs map[groupKey]int
 	failed   []found
+	// refused are the accounts a read was refused in (accounts.go).
+	refused  map[string]*refusal
 	calls    map[string]int
 	lookups  int
 	scanned  int
@@ -196,6 +204,11 @@ type triage struct {
 	// previous holds what the ranked candidates' changes replaced, read
 	// after ranking (which does no I/O) for the next steps.
 	previous map[*group]previousRead
+	// stacks holds, per candidate CloudFormation made, what to update its
+	// stack back to (stack.go).
+	stacks map[*group]string
+	// coverage is what the trail setup kept from the walk; nil when not read.
+	coverage *coverage
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -221,6 +234,11 @@ func (t *triage) run(ctx context.Context) {
 	for i := range t.scope.Resources {
 		t.targets = append(t.targets, &scoped{Resource: t.scope.Resources[i], Layer: 1})
 	}
+	// The reads that name no account (lookups by event name, log groups
+	// by name) are about the workload: in the account of the alarm's
+	// resource, which is not the alarm's when it watches another
+	// account's metric.
+	ctx = investigation.WithAccount(ctx, t.workloadAccount())
 	t.expandTopology(ctx)
 	t.progress(StageScoped)
 
@@ -231,10 +249,13 @@ func (t *triage) run(ctx context.Context) {
 
 	t.readLogs(ctx)
 	t.followEvidence(ctx)
+	t.readCoverage(ctx)
 	t.readPolicyVersions(ctx)
 	t.rank()
 	t.readPrevious(ctx)
+	t.readStackTemplates(ctx)
 	t.refreshNextSteps()
+	t.accountNotes()
 	t.progress(StageRanked)
 }
 
@@ -275,9 +296,12 @@ func (t *triage) walk(ctx context.Context, layer int) {
 		skipped bool
 	}
 	results := make([]outcome, len(todo))
+	// CloudTrail's rate limit is per account and region: each pair's
+	// lookups run in order, the pairs at once.
 	byRegion := map[string][]int{}
 	for i, s := range todo {
-		byRegion[s.Region] = append(byRegion[s.Region], i)
+		k := t.accountOf(s.Resource) + "/" + s.Region
+		byRegion[k] = append(byRegion[k], i)
 	}
 	var wg sync.WaitGroup
 	for _, idx := range byRegion {
@@ -291,7 +315,7 @@ func (t *triage) walk(ctx context.Context, layer int) {
 				}
 				s := todo[i]
 				res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-					Region: s.Region, Account: s.Account, Key: investigation.AttrResourceName, Value: s.ID,
+					Region: s.Region, Account: t.accountOf(s.Resource), Key: investigation.AttrResourceName, Value: s.ID,
 					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
 				})
 				results[i] = outcome{res: res, err: err}
@@ -308,6 +332,9 @@ func (t *triage) walk(ctx context.Context, layer int) {
 		}
 		t.lookups++
 		t.calls["cloudtrail:LookupEvents"] += o.res.Calls
+		if t.refusedRead(o.err, s.Resource) {
+			continue
+		}
 		if o.err != nil {
 			t.note("changes on %s %s not read: %v", s.Type, s.ID, o.err)
 			continue
@@ -359,17 +386,19 @@ func (t *triage) readLogs(ctx context.Context) {
 	lines, read := t.readFeeds(ctx, start, end)
 	if logs == nil {
 		groups = nil
+	} else if len(groups) == 0 {
+		groups = t.findLogGroups(ctx)
 	}
 	for _, g := range groups {
-		got, err := logs.Errors(ctx, g, start, end, t.lim.MaxLogLines)
-		if errors.Is(err, investigation.ErrUnknownResource) {
+		got, err := logs.Errors(investigation.WithAccount(ctx, g.account), g.name, start, end, t.lim.MaxLogLines)
+		if errors.Is(err, investigation.ErrUnknownResource) || t.refusedRead(err, investigation.Resource{Type: investigation.TypeLogGroup, ID: g.name}) {
 			continue
 		}
 		if err != nil {
-			t.note("log group %s not read: %v", g, err)
+			t.note("log group %s not read: %v", g.name, err)
 			continue
 		}
-		read = append(read, g)
+		read = append(read, g.name)
 		lines = append(lines, got...)
 	}
 	if len(read) > 0 {
@@ -377,22 +406,58 @@ func (t *triage) readLogs(ctx context.Context) {
 	}
 }
 
-// logGroups lists the log groups of the scoped workloads: a function's own
-// group by convention, and any group the topology names.
-func (t *triage) logGroups() []string {
-	var groups []string
+// logGroup is a log group and the account that holds it.
+type logGroup struct{ name, account string }
+
+// logGroups lists the log groups of the scoped workloads, each in its
+// workload's account: any group the topology names, a function's own group
+// (Lambda always writes there), and, when the topology names none, the group
+// the console creates by default for the workload's kind. A group that does
+// not exist is skipped when read.
+func (t *triage) logGroups() []logGroup {
+	var groups, defaults []logGroup
 	for _, s := range t.targets {
-		switch s.Type {
-		case investigation.TypeLambdaFunction:
-			if s.Layer == 1 {
-				groups = append(groups, "/aws/lambda/"+functionName(s.ID))
+		g := logGroup{account: t.accountOf(s.Resource)}
+		switch {
+		case s.Type == investigation.TypeLogGroup:
+			g.name = s.ID
+			groups = append(groups, g)
+		case s.Type == investigation.TypeLambdaFunction && s.Layer == 1:
+			g.name = "/aws/lambda/" + functionName(s.ID)
+			groups = append(groups, g)
+		default:
+			if g.name = defaultLogGroup(s); g.name != "" {
+				defaults = append(defaults, g)
 			}
-		case investigation.TypeLogGroup:
-			groups = append(groups, s.ID)
 		}
 	}
-	return dedupeStrings(groups)
+	if len(groups) == 0 {
+		groups = defaults
+	}
+	return dedupeLogGroups(groups)
 }
+
+// defaultLogGroup is the log group the console names for a workload when its
+// owner does not choose one: ECS's task definition wizard sends the awslogs
+// driver to /ecs/<family>, and Step Functions' logging setup writes to
+// /aws/vendedlogs/states/<name>-Logs. Only the alarm's own state machine and
+// the task definition of its service are guessed.
+func defaultLogGroup(s *scoped) string {
+	switch {
+	case s.Type == investigation.TypeStateMachine && s.Layer == 1:
+		return "/aws/vendedlogs/states/" + lastSegment(s.ID) + "-Logs"
+	case s.Type == typeTaskDefinition && s.Depth == 1 && s.Parent.Type == investigation.TypeECSService:
+		id := s.ID
+		if i := strings.LastIndex(id, "/"); i >= 0 {
+			id = id[i+1:]
+		}
+		family, _, _ := strings.Cut(id, ":")
+		return "/ecs/" + family
+	}
+	return ""
+}
+
+const typeTaskDefinition = "AWS::ECS::TaskDefinition"
 
 // functionName returns a Lambda function's name from a name or an ARN.
 func functionName(id string) string {
@@ -402,6 +467,24 @@ func functionName(id string) string {
 	}
 	name, _, _ := strings.Cut(rest, ":")
 	return name
+}
+
+func dedupeLogGroups(in []logGroup) []logGroup {
+	seen := map[logGroup]bool{}
+	var out []logGroup
+	for _, g := range in {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].name != out[j].name {
+			return out[i].name < out[j].name
+		}
+		return out[i].account < out[j].account
+	})
+	return out
 }
 
 func dedupeStrings(in []string) []string {

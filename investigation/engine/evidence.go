@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -88,6 +90,9 @@ func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what s
 	res, err := t.engine.Trail.Lookup(ctx, q)
 	t.lookups++
 	t.calls["cloudtrail:LookupEvents"] += res.Calls
+	if t.refusedRead(err, investigation.Resource{}) {
+		return nil
+	}
 	if err != nil {
 		t.note("%s not read: %v", what, err)
 		return nil
@@ -113,7 +118,7 @@ func (t *triage) lookHistory(ctx context.Context) {
 			continue
 		}
 		n++
-		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Key: investigation.AttrResourceName, Value: s.ID,
+		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Account: t.accountOf(s.Resource), Key: investigation.AttrResourceName, Value: s.ID,
 			Start: t.symptom.Add(-HistoryWindow), End: t.symptom.Add(-Layer1Window)}, "history of "+s.ID)
 		for _, ev := range evs {
 			if ev.ReadOnly || ev.Failed() {
@@ -185,7 +190,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 	for i, p := range picks {
 		t.lookedUp(p.k.Name)
 		if i == DelayedLookups {
-			t.note("longer look-back skipped for %d kind(s) of delayed change (budget of %d)", len(picks)-i, DelayedLookups)
+			t.note("longer look-back skipped for %s of delayed change (budget of %d)", investigation.Plural(len(picks)-i, "kind", "kinds"), DelayedLookups)
 			break
 		}
 		region := t.alarm.Region
@@ -193,7 +198,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 			region = investigation.GlobalServiceRegion
 		}
 		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
-			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+span(p.d.LookBack))
+			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+ago(p.d.LookBack))
 		for _, ev := range evs {
 			if s := t.attribute(ev); s != nil {
 				t.keep(ev, s)
@@ -251,13 +256,18 @@ func (t *triage) attribute(ev investigation.Event) *scoped {
 			return s
 		}
 	}
-	for n := range names {
-		if len(n) >= minNamedLen && t.errorsName(n) {
+	// In order, so that the same trail always gives the same target.
+	for _, n := range slices.Sorted(maps.Keys(names)) {
+		if len(n) >= minNamedLen && !iamAction.MatchString(n) && t.errorsName(n) {
 			return t.namedTarget(n, ev)
 		}
 	}
 	return nil
 }
+
+// iamAction matches a value that names an API action ("s3:PutObject" in a
+// policy document), which error lines quote without naming a resource.
+var iamAction = regexp.MustCompile(`^[a-z0-9-]+:[A-Z*][A-Za-z0-9*]*$`)
 
 // minNamedLen: shorter values (ports, flags) name nothing on their own.
 const minNamedLen = 8
@@ -318,8 +328,8 @@ func (t *triage) lookNamed(ctx context.Context) {
 	for _, o := range t.logs.sortedKinds() {
 		for _, l := range o.Sample {
 			for _, name := range namePatterns.FindAllString(l.Message, -1) {
-				name = strings.TrimRight(name, ".,:;'\")")
-				if walked[name] || walked[resourceID(name)] {
+				name = principalOf(strings.TrimRight(name, ".,:;'\")"))
+				if name == "" || walked[name] || walked[resourceID(name)] {
 					continue
 				}
 				walked[name] = true
@@ -328,13 +338,16 @@ func (t *triage) lookNamed(ctx context.Context) {
 					continue
 				}
 				n++
-				region := t.alarm.Region
-				if a, ok := investigation.ParseARN(name); ok && a.Region != "" {
-					region = a.Region
+				region, account := t.alarm.Region, ""
+				if a, ok := investigation.ParseARN(name); ok {
+					region = cmp.Or(a.Region, region)
+					if a.Account != "aws" {
+						account = a.Account
+					}
 				}
 				// The errors name it, so its changes matter even when they
 				// are older than the dependency window: read a day back.
-				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrResourceName, Value: name,
+				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Account: account, Key: investigation.AttrResourceName, Value: name,
 					Start: t.symptom.Add(-HistoryWindow), End: t.symptom}, "changes on "+name+" (named in the errors)")
 				for _, ev := range evs {
 					t.keep(ev, t.namedTarget(name, ev))
@@ -342,6 +355,25 @@ func (t *triage) lookNamed(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// principalOf turns a session's ARN into its role's name, the resource the
+// walk knows: arn:aws:sts::…:assumed-role/ROLE/SESSION is ROLE. An ARN of a
+// run (a state machine execution, an ECS task) names no control-plane
+// resource and gives "".
+func principalOf(name string) string {
+	a, ok := investigation.ParseARN(name)
+	if !ok {
+		return name
+	}
+	if rest, isSession := strings.CutPrefix(a.Resource, "assumed-role/"); isSession {
+		role, _, _ := strings.Cut(rest, "/")
+		return role
+	}
+	if strings.HasPrefix(a.Resource, "execution:") || strings.HasPrefix(a.Resource, "task/") {
+		return ""
+	}
+	return name
 }
 
 // resourceID is the last part of an ARN, the id CloudTrail often records;
@@ -406,7 +438,7 @@ func (t *triage) lookByClass(ctx context.Context) {
 	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
 	for i, k := range picks {
 		if i == ClassLookups {
-			t.note("%d more kind(s) of change that produce these errors were not looked up by name (budget of %d)", len(picks)-i, ClassLookups)
+			t.note("%s of change that produce these errors not looked up by name (budget of %d)", investigation.Plural(len(picks)-i, "more kind", "more kinds"), ClassLookups)
 			break
 		}
 		t.lookedUp(k.Name)

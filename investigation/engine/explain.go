@@ -112,11 +112,27 @@ func requestDetails(raw json.RawMessage, target string) string {
 func clock(t time.Time) string { return t.UTC().Format("15:04:05 UTC") }
 
 func ago(d time.Duration) string {
-	if d < time.Minute {
+	switch {
+	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < agoHoursFrom:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
+	case d < agoDaysFrom:
+		d = d.Round(time.Minute)
+		if m := int(d.Minutes()) % 60; m != 0 {
+			return fmt.Sprintf("%d h %d min", int(d.Hours()), m)
+		}
+		return fmt.Sprintf("%d h", int(d.Hours()))
 	}
-	return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
+	return fmt.Sprintf("%d days", int(d.Round(time.Hour).Hours()/24))
 }
+
+// A delay is said in minutes up to agoHoursFrom, in hours and minutes up to
+// agoDaysFrom, in days beyond: "2 h 37 min", not "157 min".
+const (
+	agoHoursFrom = 90 * time.Minute
+	agoDaysFrom  = 48 * time.Hour
+)
 
 func factSentence(f *found, n int) string {
 	s := fmt.Sprintf("%s (%s) called %s:%s on %s %s at %s",
@@ -130,10 +146,19 @@ func factSentence(f *found, n int) string {
 	return s + "."
 }
 
+// recorded is "1 change was recorded" / "3 changes were recorded".
+func recorded(n int) string {
+	if n == 1 {
+		return "1 change was recorded"
+	}
+	return fmt.Sprintf("%d changes were recorded", n)
+}
+
 func corroborationSentence(g *group) string {
 	o := g.corrob
-	s := fmt.Sprintf("%d %s error line(s) in %s began at %s, %s after the change, with none of that kind before it",
-		o.Count, strings.ReplaceAll(string(o.Kind), "_", " "), o.First.Group, clock(o.First.Time), ago(o.First.Time.Sub(g.start())))
+	kind := strings.ReplaceAll(string(o.Kind), "_", " ")
+	s := fmt.Sprintf("%s in %s began at %s, %s after the change, with none of that kind before it",
+		investigation.Plural(o.Count, kind+" error line", kind+" error lines"), o.First.Group, clock(o.First.Time), ago(o.First.Time.Sub(g.start())))
 	if g.corrobName {
 		s += "; they name what it changed"
 	}
@@ -144,7 +169,7 @@ func (t *triage) causalSentence(g *group) string {
 	f := g.rep
 	lead := t.symptom.Sub(f.Time)
 	s := fmt.Sprintf("This change likely caused %s to go to %s %s later", t.alarm.Name, t.alarm.State, ago(lead))
-	switch g.confidence {
+	switch g.evidenced {
 	case investigation.ConfidenceHigh:
 		s += ": the timing, the kind of change and the log errors agree."
 	case investigation.ConfidenceMedium:
@@ -156,7 +181,7 @@ func (t *triage) causalSentence(g *group) string {
 	default:
 		s = fmt.Sprintf("It may be related to %s going to %s %s later, but little points to it: treat it as a lead, not a finding.", t.alarm.Name, t.alarm.State, ago(lead))
 	}
-	return s
+	return s + t.loweredSentence(g.evidenced, g.confidence)
 }
 
 // explanation writes the two paragraphs from the top candidate, or says that
@@ -175,9 +200,9 @@ func (t *triage) explanation(blind []investigation.BlindSpot) investigation.Expl
 		case changes == 0:
 			what += ": no change was recorded there."
 		case len(t.ranked) == 0:
-			what += fmt.Sprintf(": %d change(s) were recorded, all metadata or too slight to matter.", changes)
+			what += fmt.Sprintf(": %s, all metadata or too slight to matter.", recorded(changes))
 		default:
-			what += fmt.Sprintf(": %d change(s) were recorded; the likeliest, %s, is weak evidence.", changes, t.cands[0].Summary)
+			what += fmt.Sprintf(": %s; the likeliest, %s, is weak evidence.", recorded(changes), t.cands[0].Summary)
 		}
 		why := "The symptom most likely comes from something the trail cannot show."
 		if len(blind) > 0 {
@@ -208,7 +233,7 @@ func (t *triage) explanation(blind []investigation.BlindSpot) investigation.Expl
 		why += "No log errors tie the two; the link rests on timing and the kind of change. "
 	}
 	why += mechanism[g.rep.Kind.Category]
-	why += fmt.Sprintf(" Confidence that it caused the symptom: %s.", g.confidence)
+	why += fmt.Sprintf(" Confidence that it caused the symptom: %s.", g.confidence) + t.loweredSentence(g.evidenced, g.confidence)
 	return investigation.Explanation{WhatChanged: what, Why: why}
 }
 

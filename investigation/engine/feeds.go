@@ -47,8 +47,8 @@ func (t *triage) readFeeds(ctx context.Context, start, end time.Time) ([]investi
 				return lines, read
 			}
 			n++
-			got, err := feeds.Status(ctx, s.Resource, start, end)
-			if errors.Is(err, investigation.ErrUnknownResource) {
+			got, err := feeds.Status(t.inAccount(ctx, s.Resource), s.Resource, start, end)
+			if errors.Is(err, investigation.ErrUnknownResource) || t.refusedRead(err, s.Resource) {
 				continue
 			}
 			if err != nil {

@@ -342,9 +342,9 @@ func (t *triage) latentSentence(f *found) string {
 	switch {
 	case l.trigger != nil:
 		s += fmt.Sprintf("when %s:%s on %s at %s (%s) %s it", l.trigger.Service(), l.trigger.Name, l.trigger.Target.ID,
-			stamp(l.trigger.Time, t.symptom), span(l.trigger.Time.Sub(f.Time))+" later", triggerVerb(l.delay.Trigger))
+			stamp(l.trigger.Time, t.symptom), ago(l.trigger.Time.Sub(f.Time))+" later", triggerVerb(l.delay.Trigger))
 	default:
-		s += fmt.Sprintf("at %s, %s later", stamp(l.at, t.symptom), span(l.at.Sub(f.Time)))
+		s += fmt.Sprintf("at %s, %s later", stamp(l.at, t.symptom), ago(l.at.Sub(f.Time)))
 	}
 	return s + ": " + l.delay.Why + "."
 }
@@ -389,15 +389,4 @@ func stamp(at, symptom time.Time) string {
 		return clock(at)
 	}
 	return at.UTC().Format("2 Jan 15:04:05 UTC")
-}
-
-// span says a duration in the largest unit that fits.
-func span(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return ago(d)
 }

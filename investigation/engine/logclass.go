@@ -17,13 +17,13 @@ var errorPatterns = []struct {
 }{
 	{investigation.ErrKMS, `(?i)KMSInvalidStateException|KMS\w*Exception|DisabledException|KeyUnavailableException|pending deletion|key .*is disabled|kms:Decrypt|kms:GenerateDataKey|KMS key|arn:aws[\w-]*:kms:`},
 	{investigation.ErrAccessDenied, `(?i)AccessDenied|not authorized to perform|not authorized to assume|unable to assume (the )?role|UnauthorizedOperation|AuthorizationError|Forbidden|\b403\b|permission denied|insufficient permissions|explicit deny|cannot be assumed`},
-	{investigation.ErrThrottled, `(?i)Throttl|Rate exceeded|TooManyRequests|\b429\b|SlowDown|ProvisionedThroughputExceeded|RequestLimitExceeded|concurrency limit|ReservedFunctionConcurrent|TooManyRequestsException`},
+	{investigation.ErrThrottled, `(?i)Throttl|Rate exceeded|TooManyRequests|\b429\b|SlowDown|ProvisionedThroughputExceeded|RequestLimitExceeded|concurrency limit|ReservedFunctionConcurrent|TooManyRequestsException|too many clients already|Too many connections|remaining connection slots are reserved|connection limit exceeded`},
 	{investigation.ErrDNS, `(?i)NXDOMAIN|no such host|Name or service not known|getaddrinfo ENOTFOUND|EAI_AGAIN|could not resolve|UnknownHostException|temporary failure in name resolution`},
 	{investigation.ErrAuth, `(?i)password authentication failed|authentication failed|Access denied for user|invalid password|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|invalid credentials|bad credentials|login failed|\b401\b|Unauthorized\b`},
 	{investigation.ErrExhaustion, `(?i)Task timed out|out of memory|OutOfMemory|MemoryError|Runtime exited with error: signal: killed|heap out of memory|OOMKilled|disk full|No space left|too many open files|deadline exceeded|Runtime\.ExitError`},
 	{investigation.ErrNetwork, `(?i)ETIMEDOUT|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|connection refused|connection reset|connect timed out|connection timed out|connection failed|timeout expired|could not connect to server|Operation timed out|timed out connecting|i/o timeout|ReadTimeout|read timed out|request timed out|socket timeout|timeout of \d+ ?ms exceeded|upstream request timeout|no route to host|network is unreachable|Connect timeout|SocketTimeout|could not connect|unable to connect|ConnectTimeoutError|EndpointConnectionError`},
 	{investigation.ErrNotFound, `(?i)ResourceNotFound|NoSuchKey|NoSuchBucket|NoSuchEntity|does not exist|not found|NonExistentQueue|QueueDoesNotExist|\b404\b|ParameterNotFound`},
-	{investigation.ErrConfig, `\b[A-Z][A-Z0-9]*_[A-Z0-9_]+ (is )?(not set|unset|missing|undefined|empty)\b|(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing`},
+	{investigation.ErrConfig, `\b[A-Z][A-Z0-9]*_[A-Z0-9_]+ (is )?(not set|unset|missing|undefined|empty)\b|(?i)KeyError|missing (required )?(environment|env|config|setting|variable)|environment variable .* (not set|missing|undefined)|undefined (config|setting)|invalid configuration|ConfigurationError|ValidationException|ImportModuleError|Cannot find module|ModuleNotFoundError|ClassNotFoundException|Handler .*missing|unable to consistently start tasks|CannotStartContainerError|TaskFailedToStart`},
 	{investigation.ErrUnavailable, `(?i)\b50[234]\b|Service Unavailable|Bad Gateway|Gateway Time-?out|no healthy|upstream|ServiceUnavailable|InternalServerError|\b500\b`},
 	{investigation.ErrApplication, `(?i)Traceback|Exception|\bERROR\b|\berror\b|panic:|TypeError|ReferenceError|NullPointer|undefined is not|Unhandled|\bFATAL\b|stack trace`},
 }
@@ -82,12 +82,32 @@ func classifyScanned(s *ruleScan) investigation.ErrorKind {
 		}
 		return ""
 	}
+	// The error patterns read the line with its measures masked; the scan
+	// of the line as written serves when masking changed nothing.
+	masked := s
+	if m := maskMeasures(s.msg); m != s.msg {
+		ms := logRules.scan(m)
+		masked = &ms
+	}
 	for i, p := range errorPatterns {
-		if s.match(i) {
+		if masked.match(i) {
 			return p.kind
 		}
 	}
 	return ""
+}
+
+// Numbers that measure something (a duration, a size, a count, the parts of
+// a clock or a decimal) are no HTTP status: "elapsedMs":404 or 10:21:42.503
+// says nothing failed. They are masked before the status patterns read a line.
+var (
+	measuredNumber = regexp.MustCompile(`(?i)((?:duration|elapsed\w*|latency|took|memory used|age|bytes|size|count|records|ms|millis\w*|seconds|time\w*)["']?\s*[:=]?\s*)\d+`)
+	numberParts    = regexp.MustCompile(`\d+(?:[.:,]\d+)+|\d+\s?(?:ms|s|sec|MB|KB|GB|bytes)\b`)
+)
+
+func maskMeasures(msg string) string {
+	msg = measuredNumber.ReplaceAllString(msg, "${1}#")
+	return numberParts.ReplaceAllString(msg, "#")
 }
 
 // LogEvidence summarises the error lines of the workload's logs.

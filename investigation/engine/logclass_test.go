@@ -39,8 +39,9 @@ func referenceClassify(msg string) (investigation.ErrorKind, bool) {
 		}
 		return "", referenceDeploy.MatchString(msg)
 	}
+	masked := maskMeasures(msg)
 	for i, re := range referenceErrors {
-		if re.MatchString(msg) {
+		if re.MatchString(masked) {
 			return errorPatterns[i].kind, false
 		}
 	}

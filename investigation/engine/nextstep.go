@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -80,7 +81,9 @@ func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead
 		return previousRead{}, false
 	}
 	for _, r := range t.historyHolders(g) {
-		c, err := hist.ConfigurationAround(ctx, r, g.start())
+		// Around the call itself, not when a latent change took effect: by
+		// the trigger, Config has long recorded the state the call left.
+		c, err := hist.ConfigurationAround(ctx, r, g.first)
 		if err != nil {
 			if !errors.Is(err, investigation.ErrUnknownResource) {
 				t.note("configuration history of %s %s not read: %v", r.Type, r.ID, err)
@@ -202,8 +205,8 @@ func (t *triage) previousFromLookup(ctx context.Context, g *group) (previousRead
 		region = f.Target.Region
 	}
 	res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-		Region: region, Key: investigation.AttrResourceName, Value: f.Target.ID,
-		Start: f.Time.Add(-priorLookback), End: g.start(), MaxEvents: priorMaxEvents,
+		Region: region, Account: t.accountOf(f.Target.Resource), Key: investigation.AttrResourceName, Value: f.Target.ID,
+		Start: f.Time.Add(-priorLookback), End: g.first, MaxEvents: priorMaxEvents,
 	})
 	t.lookups++
 	t.calls["cloudtrail:LookupEvents"] += res.Calls
@@ -213,7 +216,7 @@ func (t *triage) previousFromLookup(ctx context.Context, g *group) (previousRead
 	}
 	var earlier []*found
 	for _, ev := range res.Events {
-		if !ev.ReadOnly && ev.Time.Before(g.start()) {
+		if !ev.ReadOnly && ev.Time.Before(g.first) {
 			earlier = append(earlier, &found{Event: ev, Target: f.Target})
 		}
 	}
@@ -266,6 +269,9 @@ func previousFromRequest(g *group) (previousRead, bool) {
 				return previousRead{values: v, event: ev, source: "its own request (event " + ev.ID + ")"}, true
 			}
 			continue
+		}
+		if v := pendingPrevious(responseOf(ev.Event)); len(v) > 0 {
+			return previousRead{values: v, event: ev, source: "its own response, which still shows the values its pending modifications replace (event " + ev.ID + ")"}, true
 		}
 		if v := previousVersion(ev.RequestJSON, responseOf(ev.Event)); len(v) > 0 {
 			return previousRead{values: v, event: ev, source: "its response, one version back (event " + ev.ID + ")"}, true
@@ -325,6 +331,12 @@ func (t *triage) refreshNextSteps() {
 // version when IAM told it, else the change kind's revert with the values it
 // replaced, else with where those values are recorded.
 func (t *triage) nextStep(g *group) string {
+	if l := g.exposes; l != nil && l != g {
+		// Undoing the trigger alone would fail the same way: what to undo
+		// is the earlier change it set off, then the trigger again.
+		return t.nextStep(l) + fmt.Sprintf(" Then repeat what set it off (%s on %s) so that the workload picks the restored value up.",
+			g.rep.Name, g.rep.Target.ID)
+	}
 	f := g.rep
 	step := t.previousPolicyVersion(g)
 	if step == "" {
@@ -333,9 +345,13 @@ func (t *triage) nextStep(g *group) string {
 			f = p.event
 		}
 		step = f.Kind.RevertToPrevious(f.RequestJSON, p.values, p.source, whereRecorded(f))
+		if len(p.values) == 0 {
+			step = deniedAccess(g) + step
+		}
 	}
+	step = t.stacks[g] + step
 	if g.confidence == investigation.ConfidenceLow {
-		step = "Confirm it first (see the blind spots below); if it is the cause: " + lowerFirst(step)
+		step = "Confirm it first; if it is the cause: " + lowerFirst(step)
 	}
 	return step
 }
@@ -372,7 +388,7 @@ func (t *triage) previousPolicyVersion(g *group) string {
 	if !read {
 		return ""
 	}
-	prev := investigation.PreviousPolicyVersion(versions, g.start())
+	prev := investigation.PreviousPolicyVersion(versions, g.first)
 	if prev == nil {
 		return ""
 	}
@@ -408,4 +424,31 @@ func holdsAny(doc []byte, values []string) bool {
 		}
 	}
 	return false
+}
+
+// deniedPattern reads what an AccessDenied message refused: "is not
+// authorized to perform: s3:PutObject on resource: "arn:aws:s3:::bucket/key"".
+var deniedPattern = regexp.MustCompile(`not authorized to perform:? ([a-zA-Z0-9-]+:[A-Za-z0-9*]+) on resource:? "?([^\s"]+?)"?(?:\s|$|,)`)
+
+// deniedAccess names, for a policy change the AccessDenied errors
+// corroborate and whose previous document was not readable, what the errors
+// were refused: that is what the previous document allowed and the new one
+// does not. An S3 object stands for its bucket's objects.
+func deniedAccess(g *group) string {
+	if g.corrob == nil || g.corrob.Kind != investigation.ErrAccessDenied || policyTypeOf(g.rep.Event) == "" {
+		return ""
+	}
+	for _, l := range g.corrob.Sample {
+		m := deniedPattern.FindStringSubmatch(l.Message)
+		if m == nil {
+			continue
+		}
+		resource := m[2]
+		if bucket, key, ok := strings.Cut(strings.TrimPrefix(resource, "arn:aws:s3:::"), "/"); ok && key != "" && strings.HasPrefix(resource, "arn:aws:s3:::") {
+			resource = "arn:aws:s3:::" + bucket + "/*"
+		}
+		return fmt.Sprintf("Allow %s on %s again: the AccessDenied errors since %s refuse exactly that, which the workload did before this change. ",
+			m[1], resource, clock(g.corrob.First.Time))
+	}
+	return ""
 }

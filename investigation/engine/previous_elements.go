@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/trailhound/trailhound/investigation/catalogue"
@@ -247,4 +248,42 @@ func smallestHolding(doc []byte, selectors []leaf) []leaf {
 	}
 	visit(root, false)
 	return element
+}
+
+// pendingPrevious reads the values a modification replaces from its own
+// response when the service answers with the resource as it still is and
+// the new values under pendingModifiedValues (RDS modifications, applied at
+// once or in the maintenance window): the top-level field holds the old value.
+func pendingPrevious(response []byte) []catalogue.PreviousValue {
+	var doc map[string]any
+	if json.Unmarshal(response, &doc) != nil {
+		return nil
+	}
+	pending, _ := doc["pendingModifiedValues"].(map[string]any)
+	keys := make([]string, 0, len(pending))
+	for k := range pending {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []catalogue.PreviousValue
+	for _, k := range keys {
+		was, now := scalarString(doc[k]), scalarString(pending[k])
+		if was != "" && now != "" && was != now {
+			out = append(out, catalogue.PreviousValue{Key: k, Was: was, Now: now})
+		}
+	}
+	return out
+}
+
+// scalarString is a JSON scalar as text; "" for objects, arrays and null.
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return ""
 }

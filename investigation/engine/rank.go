@@ -89,8 +89,11 @@ type group struct {
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
 	unexplained  bool       // the workload's errors are of kinds it does not produce
 	confidence   investigation.Confidence
-	at           time.Time // when it took effect: its first call, or a latent change's trigger
-	exposes      *group    // the latent change this trigger set off
+	// evidenced is the confidence the evidence alone gives, before the
+	// trail setup's gaps lowered it.
+	evidenced investigation.Confidence
+	at        time.Time // when it took effect: its first call, or a latent change's trigger
+	exposes   *group    // the latent change this trigger set off
 }
 
 // start is when the change took effect.
@@ -316,7 +319,9 @@ func confidenceOf(g *group) investigation.Confidence {
 	switch {
 	case (g.contradicted != nil || g.unexplained) && g.corrob == nil:
 		return investigation.ConfidenceLow
-	case g.corrob != nil && g.score >= HighScore:
+	case g.corrob != nil && g.score >= HighScore && g.exposes == nil:
+		// A trigger that only set off an earlier change is not the cause
+		// itself, however well the errors follow it.
 		return investigation.ConfidenceHigh
 	case g.score >= MediumScore && (g.corrob != nil || g.breakdown.Time >= g.rep.Kind.Weight*WeightTime*timelyFactor):
 		return investigation.ConfidenceMedium
@@ -330,6 +335,7 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // candidate turns a ranked group into the report's candidate with its claims.
 func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	g.confidence = confidenceOf(g)
+	g.evidenced = t.lowerConfidence(g)
 	rep := g.rep
 	shown := rounded(g.breakdown)
 	c := investigation.Candidate{
@@ -344,7 +350,13 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	}
 	var ids []string
 	for _, f := range g.events {
-		c.Events = append(c.Events, eventRef(f.Event))
+		ref := eventRef(f.Event)
+		if f.Account != t.alarm.Account {
+			// Only another account's events say so: the console link
+			// opens in whatever account the reader is signed in to.
+			ref.Account = f.Account
+		}
+		c.Events = append(c.Events, ref)
 		ids = append(ids, f.ID)
 	}
 	c.Claims = append(c.Claims, investigation.Claim{
@@ -376,6 +388,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 		})
 	}
 	if g.corrob != nil {
+		c.LogGroups = []string{g.corrob.First.Group}
 		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
 			Confidence: investigation.ConfidenceHigh,
@@ -394,7 +407,7 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 func eventRef(e investigation.Event) investigation.EventRef {
 	return investigation.EventRef{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source,
-		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Region: e.Region,
+		EventTime: e.Time.UTC(), Actor: e.Actor.Name, Via: e.Actor.Kind, Region: e.Region,
 		Link: investigation.EventLink(e.Region, e.ID),
 	}
 }

@@ -24,8 +24,14 @@ func Scope(ctx context.Context, a investigation.Alarm, alarms investigation.Alar
 	var res ScopeResult
 	seen := map[string]bool{}
 	add := func(m investigation.Metric) {
-		rs, unknown := resourcesFromMetric(m, a.Region, a.Account)
+		account := cmp.Or(m.AccountID, a.Account)
+		rs, unknown := resourcesFromMetric(m, a.Region, account)
 		for _, r := range rs {
+			if account != a.Account {
+				// A metric of another account (cross-account
+				// observability): the resource lives there.
+				r.Account = account
+			}
 			if !seen[r.Key()] {
 				seen[r.Key()] = true
 				res.Resources = append(res.Resources, r)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,6 +37,9 @@ var containerEvents = map[string]bool{
 // the shared container s rather than to s itself; such changes are not
 // counted, and a note names them once per member.
 func (t *triage) sibling(ev investigation.Event, s *scoped) bool {
+	if t.peer(ev, s) {
+		return true
+	}
 	members := containerMembers[s.Type]
 	if s.Layer == 1 || len(members) == 0 || containerEvents[ev.Name] {
 		return false
@@ -81,4 +85,66 @@ func lastSegment(s string) string {
 // shortTypeName is "ECS Service" for "AWS::ECS::Service".
 func shortTypeName(typ string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(typ, "AWS::"), "::", " ")
+}
+
+// peer reports whether ev, found on the dependency s because its request
+// references s, edits another resource of a type the scope already holds: a
+// route in another route table that points at the same attachment changes
+// the traffic of what that table serves, not of this workload, whose own
+// table is in scope. The resource a call edits is the one its request names
+// with the API's noun ("TransitGatewayRouteTableId" for
+// ReplaceTransitGatewayRoute); calls whose request names none are kept.
+func (t *triage) peer(ev investigation.Event, s *scoped) bool {
+	if s.Layer == 1 {
+		return false
+	}
+	edited := editedResource(ev)
+	if edited == "" || edited == s.ID || edited == s.ARN {
+		return false
+	}
+	for _, r := range ev.Resources {
+		if r.Name != edited || r.Type == s.Type || t.inScope(r) || !t.scopeHasType([]string{r.Type}) {
+			continue
+		}
+		note := fmt.Sprintf("%s on %s %s only references %s; that %s is not the one this workload uses: not counted",
+			ev.Name, shortTypeName(r.Type), r.Name, s.ID, shortTypeName(r.Type))
+		if !slices.Contains(t.notes, note) {
+			t.notes = append(t.notes, note)
+		}
+		return true
+	}
+	return false
+}
+
+// editedResource is the value of the request field named after the noun of
+// the call's name (the name without its leading verb), or "".
+func editedResource(ev investigation.Event) string {
+	i := strings.IndexFunc(ev.Name[1:], func(r rune) bool { return r >= 'A' && r <= 'Z' })
+	if i < 0 {
+		return ""
+	}
+	noun := strings.ToLower(ev.Name[i+1:])
+	var req map[string]json.RawMessage
+	if json.Unmarshal(ev.RequestJSON, &req) != nil {
+		return ""
+	}
+	if len(req) == 1 {
+		for _, inner := range req { // EC2's {"<Action>Request": {...}} wrapper
+			var m map[string]json.RawMessage
+			if json.Unmarshal(inner, &m) == nil {
+				req = m
+			}
+		}
+	}
+	for k, raw := range req {
+		key := strings.ToLower(k)
+		if !strings.HasPrefix(key, noun) || !strings.HasSuffix(key, "id") {
+			continue
+		}
+		var v string
+		if json.Unmarshal(raw, &v) == nil {
+			return v
+		}
+	}
+	return ""
 }

@@ -208,7 +208,13 @@ func (t *triage) expandTopology(ctx context.Context) {
 			continue
 		}
 		reads++
-		deps, err := topo.Dependencies(ctx, parent.Resource)
+		deps, err := topo.Dependencies(t.inAccount(ctx, parent.Resource), parent.Resource)
+		if errors.Is(err, investigation.ErrUnknownResource) && parent.inherited {
+			deps, err = t.findOwner(ctx, parent)
+		}
+		if t.refusedRead(err, parent.Resource) {
+			continue
+		}
 		if errors.Is(err, investigation.ErrUnknownResource) {
 			if parent.Depth == 0 {
 				t.unknown = append(t.unknown, parent.Type)
@@ -300,14 +306,12 @@ func (t *triage) dependency(parent *scoped, d investigation.Dependency, strength
 	if r.Account == "" && hasARN && arn.Account != "aws" {
 		r.Account = arn.Account
 	}
-	if r.Account == "" {
+	inherited := r.Account == ""
+	if inherited {
 		r.Account = parent.Account
 	}
-	if r.Account != "" && t.alarm.Account != "" && r.Account != t.alarm.Account {
-		t.note("%s %s is in account %s: its changes are read only if this account's trail records them (an organization trail)", r.Type, r.ID, r.Account)
-	}
 	return &scoped{Resource: r, Layer: 2, Relation: d.Relation, Parent: parent.Resource,
-		Depth: parent.Depth + 1, Strength: strength}
+		Depth: parent.Depth + 1, Strength: strength, inherited: inherited}
 }
 
 // maxNamesInNote bounds the resources a topology note lists by name.

@@ -41,6 +41,7 @@ type metricQuery struct {
 	ID         string `json:"id"`
 	Expression string `json:"expression"`
 	Period     int    `json:"period"`
+	AccountID  string `json:"accountId"`
 	MetricStat *struct {
 		Metric struct {
 			Namespace  string     `json:"namespace"`
@@ -174,7 +175,7 @@ func fromBody(e envelope, b *alarmBody, d investigation.Delivery) (investigation
 		}
 	}
 	for _, q := range b.Configuration.Metrics {
-		metric := investigation.Metric{ID: q.ID, Expression: q.Expression, Period: q.Period}
+		metric := investigation.Metric{ID: q.ID, Expression: q.Expression, Period: q.Period, AccountID: accountOrEmpty(q.AccountID)}
 		if s := q.MetricStat; s != nil {
 			metric.Namespace, metric.Name, metric.Dimensions = s.Metric.Namespace, s.Metric.Name, s.Metric.Dimensions
 			metric.Stat = normaliseStat(s.Stat)

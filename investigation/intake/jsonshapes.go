@@ -126,8 +126,23 @@ func parseSNSMessage(m *snsMessage, d investigation.Delivery) (investigation.Ala
 	case err != nil:
 		return investigation.Alarm{}, fmt.Errorf("SNS message: %w", err)
 	}
+	if a.Account == "" {
+		// The topic is the alarm's when nothing else names the account:
+		// an alarm publishes to a topic of its own account.
+		if topic, ok := investigation.ParseARN(m.TopicArn); ok {
+			a.Account = accountOrEmpty(topic.Account)
+		}
+	}
 	a.Delivery = d
 	return a, nil
+}
+
+// accountOrEmpty is s when it is a 12-digit account id, else "".
+func accountOrEmpty(s string) string {
+	if s = strings.TrimSpace(s); accountID.MatchString(s) {
+		return s
+	}
+	return ""
 }
 
 // dimensions decodes both spellings of a metric's dimensions: the SNS list
@@ -189,12 +204,16 @@ type snsTrigger struct {
 	Period            int        `json:"Period"`
 	EvaluationPeriods int        `json:"EvaluationPeriods"`
 	Metrics           []snsQuery `json:"Metrics"`
+	// ComparisonOperator and Threshold draw the alarm's line in the picture.
+	ComparisonOperator string  `json:"ComparisonOperator"`
+	Threshold          float64 `json:"Threshold"`
 }
 
 type snsQuery struct {
 	ID         string `json:"Id"`
 	Expression string `json:"Expression"`
 	Period     int    `json:"Period"`
+	AccountID  string `json:"AccountId"`
 	MetricStat *struct {
 		Metric struct {
 			MetricName string     `json:"MetricName"`
@@ -245,6 +264,7 @@ func parseAlarmMessage(data []byte, d investigation.Delivery) (investigation.Ala
 	}
 	if t := m.Trigger; t != nil {
 		a.EvaluationPeriods = t.EvaluationPeriods
+		a.Comparison, a.Threshold = t.ComparisonOperator, t.Threshold
 		if t.MetricName != "" {
 			stat := t.Statistic
 			if stat == "" {
@@ -256,7 +276,7 @@ func parseAlarmMessage(data []byte, d investigation.Delivery) (investigation.Ala
 			})
 		}
 		for _, q := range t.Metrics {
-			metric := investigation.Metric{ID: q.ID, Expression: q.Expression, Period: q.Period}
+			metric := investigation.Metric{ID: q.ID, Expression: q.Expression, Period: q.Period, AccountID: accountOrEmpty(q.AccountID)}
 			if s := q.MetricStat; s != nil {
 				metric.Namespace, metric.Name, metric.Dimensions = s.Metric.Namespace, s.Metric.MetricName, s.Metric.Dimensions
 				metric.Stat = normaliseStat(s.Stat)

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -24,6 +25,12 @@ type Grade struct {
 	FalseHigh int `json:"false_high"`
 	// Fabricated counts cited event ids that are not in the scenario's trail.
 	Fabricated int `json:"fabricated"`
+	// Coverage-gap scenarios: the report names the expected gap in trail
+	// coverage (GapNamed) and, the gap lowering confidence, marks no
+	// candidate high (GapHonest).
+	HasGap    bool `json:"has_coverage_gap"`
+	GapNamed  bool `json:"coverage_gap_named"`
+	GapHonest bool `json:"coverage_gap_honest"`
 }
 
 // GradeReport scores rep against want. trailIDs holds every event id of the
@@ -57,6 +64,15 @@ func GradeReport(want Expect, rep *investigation.Report, trailIDs map[string]boo
 			g.FalseHigh++
 		}
 		g.Fabricated += fabricated(c, trailIDs)
+	}
+	if want.CoverageGap != "" {
+		g.HasGap = true
+		for _, gap := range rep.CoverageGaps {
+			g.GapNamed = g.GapNamed || string(gap.Kind) == want.CoverageGap
+		}
+		g.GapHonest = g.GapNamed && !slices.ContainsFunc(rep.Candidates, func(c investigation.Candidate) bool {
+			return c.Confidence == investigation.ConfidenceHigh
+		})
 	}
 	if !g.HasCause {
 		g.BlindSpot = want.BlindSpot != ""

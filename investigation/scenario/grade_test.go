@@ -41,3 +41,46 @@ func TestNextStepNamesPreviousValue(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+func TestCoverageGapAndBlindSpotKinds(t *testing.T) {
+	high := investigation.Candidate{Confidence: investigation.ConfidenceHigh, Events: []investigation.EventRef{{EventID: "e1"}}}
+	medium := investigation.Candidate{Confidence: investigation.ConfidenceMedium, Events: []investigation.EventRef{{EventID: "e1"}}}
+	low := investigation.Candidate{Confidence: investigation.ConfidenceLow, Events: []investigation.EventRef{{EventID: "e2"}}}
+	gap := func(k investigation.CoverageGapKind) []investigation.CoverageGap {
+		return []investigation.CoverageGap{{Kind: k}}
+	}
+	spot := func(k investigation.BlindSpotKind) []investigation.BlindSpot {
+		return []investigation.BlindSpot{{Kind: k}}
+	}
+	ids := map[string]bool{"e1": true, "e2": true}
+	cases := []struct {
+		name                string
+		want                Expect
+		rep                 investigation.Report
+		named, honest, spot bool
+	}{
+		{"gap named, lowered", Expect{Cause: []string{"e1"}, CoverageGap: "region_not_covered"},
+			investigation.Report{Candidates: []investigation.Candidate{medium}, CoverageGaps: gap(investigation.GapRegionNotCovered)}, true, true, false},
+		{"gap named, still high", Expect{Cause: []string{"e1"}, CoverageGap: "no_trail"},
+			investigation.Report{Candidates: []investigation.Candidate{high}, CoverageGaps: gap(investigation.GapNoTrail)}, true, false, false},
+		{"other gap", Expect{Cause: []string{"e1"}, CoverageGap: "logging_stopped"},
+			investigation.Report{Candidates: []investigation.Candidate{medium}, CoverageGaps: gap(investigation.GapNoTrail)}, false, false, false},
+		{"trail blind spot", Expect{BlindSpot: "trail", CoverageGap: "data_events_off"},
+			investigation.Report{Candidates: []investigation.Candidate{low}, BlindSpots: spot(investigation.BlindTrail), CoverageGaps: gap(investigation.GapDataEventsOff)}, true, true, true},
+		{"account blind spot", Expect{BlindSpot: "account"},
+			investigation.Report{Candidates: []investigation.Candidate{low}, BlindSpots: spot("account")}, false, false, true},
+		{"account expected, trail named", Expect{BlindSpot: "account"},
+			investigation.Report{BlindSpots: spot(investigation.BlindTrail)}, false, false, false},
+	}
+	var rows []Result
+	for _, c := range cases {
+		g := GradeReport(c.want, &c.rep, ids)
+		if g.GapNamed != c.named || g.GapHonest != c.honest || (!g.HasCause && g.Honest != c.spot) {
+			t.Errorf("%s: named %v honest %v blind-spot honest %v, want %v %v %v", c.name, g.GapNamed, g.GapHonest, g.Honest, c.named, c.honest, c.spot)
+		}
+		rows = append(rows, Result{Grade: g})
+	}
+	if s := Summarize(rows, len(rows)); s.CoverageScenarios != 4 || s.CoverageHonest != 2 || s.BlindScenarios != 3 || s.BlindHonest != 2 {
+		t.Errorf("summary %+v", s)
+	}
+}

@@ -49,6 +49,10 @@ type Summary struct {
 	// values; NextStep how many of them rank 1 right with a next step naming one.
 	NextStepScenarios int `json:"next_step_scenarios"`
 	NextStep          int `json:"next_step_previous_value"`
+	// CoverageScenarios expect a gap in trail coverage stated; CoverageHonest
+	// how many reports name it with no candidate marked high.
+	CoverageScenarios int `json:"coverage_gap_scenarios"`
+	CoverageHonest    int `json:"coverage_gap_honest"`
 }
 
 // Summarize scores the results of a run over scenarios folders.
@@ -72,6 +76,10 @@ func Summarize(rows []Result, scenarios int) Summary {
 		g := r.Grade
 		s.FalseHigh += g.FalseHigh
 		s.Fabricated += g.Fabricated
+		if g.HasGap {
+			s.CoverageScenarios++
+			s.CoverageHonest += count(g.GapHonest)
+		}
 		if !g.HasCause {
 			s.BlindScenarios++
 			if g.Honest {

@@ -10,21 +10,12 @@ import (
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/record"
-	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
 // trailState is the scenario's trail, indexed for LookupEvents.
 type trailState struct {
 	index    *record.Index
 	rejected []record.Rejected
-}
-
-func newTrailState(sc *scenario.Scenario) (*trailState, error) {
-	events, rejected, err := record.ReadDir(sc.TrailIn)
-	if err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", sc.Dir, err)
-	}
-	return &trailState{index: record.NewIndex(events), rejected: rejected}, nil
 }
 
 // TrailRejected lists the trail files, or parts of them, the sandbox could

@@ -6,55 +6,41 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
-// The trail setup of the scenario's account, for DescribeTrails,
-// GetTrailStatus and GetEventSelectors. The scenario format does not record
-// one yet, so every account has what most do: one multi-region trail of all
-// management events, logging since well before the scenario, named after
-// the account. trailSetup is where a recorded setup will plug in.
+// The trail setup of the account the request reads, for ListTrails,
+// DescribeTrails, GetTrailStatus and GetEventSelectors: trails.json's entries
+// for the account, or without the file the default multi-region trail of
+// management events (scenario.TrailsOf).
 
-// trailLoggingAge is how long before the scenario's now the trail started logging.
-const trailLoggingAge = 2 * 365 * 24 * time.Hour
-
-type trailSetup struct {
-	Name, HomeRegion, Bucket string
-	MultiRegion              bool
-	Logging                  bool
-	ManagementEvents         bool
-	ReadWriteType            string // All, ReadOnly or WriteOnly
-	StartedLogging           time.Time
-	LatestDelivery           time.Time
-}
-
-func (a *Emulator) trailSetup() trailSetup {
-	sc := a.sc
-	latest := sc.Meta.Now
-	// The last delivery is the newest trail record before now: CloudTrail
-	// delivers within minutes of an event.
-	if events := a.state.trail.index.Lookup(investigation.Lookup{End: sc.Meta.Now}); len(events) > 0 {
-		latest = events[0].Time
+// trails are the account's trails. The default trail's last delivery is the
+// newest trail record before now: CloudTrail delivers within minutes.
+func (a *Emulator) trails() []scenario.Trail {
+	out := a.sc.TrailsOf(a.sc.Meta.Account)
+	if a.sc.Trails == nil && len(out) == 1 {
+		latest := a.sc.Meta.Now
+		if events := a.state.trail.index.Lookup(investigation.Lookup{End: a.sc.Meta.Now}); len(events) > 0 {
+			latest = events[0].Time
+		}
+		out[0].LatestDelivery = scenario.MaybeTime{Time: latest.UTC()}
 	}
-	return trailSetup{
-		Name:             "management-events-" + sc.Meta.Account,
-		HomeRegion:       sc.Meta.Region,
-		Bucket:           "aws-cloudtrail-logs-" + sc.Meta.Account,
-		MultiRegion:      true,
-		Logging:          true,
-		ManagementEvents: true,
-		ReadWriteType:    "All",
-		StartedLogging:   sc.Meta.Now.Add(-trailLoggingAge).Truncate(24 * time.Hour),
-		LatestDelivery:   latest.UTC(),
+	return out
+}
+
+// visible reports whether DescribeTrails in region lists t: a trail shows in
+// its home region, and a multi-region one as a shadow trail everywhere else.
+func visible(t scenario.Trail, region string, shadows bool) bool {
+	return t.HomeRegion == region || (t.MultiRegion && shadows)
+}
+
+// names reports whether ref (a name or an ARN) is t, as seen from region:
+// a name reaches the trails of the region, an ARN any region's.
+func names(t scenario.Trail, ref, region string) bool {
+	if strings.HasPrefix(ref, "arn:") {
+		return ref == t.ARN()
 	}
-}
-
-func (t trailSetup) arn(account string) string {
-	return "arn:aws:cloudtrail:" + t.HomeRegion + ":" + account + ":trail/" + t.Name
-}
-
-// names reports whether ref (a name or an ARN) is this trail.
-func (t trailSetup) names(ref, account string) bool {
-	return ref == t.Name || ref == t.arn(account)
+	return ref == t.Name && visible(t, region, true)
 }
 
 type trailOut struct {
@@ -70,6 +56,15 @@ type trailOut struct {
 	IsOrganizationTrail        bool   `json:"IsOrganizationTrail"`
 }
 
+func describeTrail(t scenario.Trail) trailOut {
+	return trailOut{
+		Name: t.Name, S3BucketName: t.Bucket, IncludeGlobalServiceEvents: t.MultiRegion, IsMultiRegionTrail: t.MultiRegion,
+		HomeRegion: t.HomeRegion, TrailARN: t.ARN(), LogFileValidationEnabled: true,
+		HasCustomEventSelectors: len(t.DataEvents) > 0 || !t.ManagementEvents || t.ReadWriteType != "All",
+		IsOrganizationTrail:     t.Organization,
+	}
+}
+
 func (a *Emulator) describeTrails(r *http.Request, body []byte) (any, *apiError) {
 	var in struct {
 		TrailNameList       []string `json:"trailNameList"`
@@ -78,35 +73,48 @@ func (a *Emulator) describeTrails(r *http.Request, body []byte) (any, *apiError)
 	if err := decodeJSON(body, &in); err != nil {
 		return nil, err
 	}
-	t, account := a.trailSetup(), a.sc.Meta.Account
 	region := a.requestRegion(r)
-	// A multi-region trail shows in its other regions as a shadow trail.
-	visible := region == t.HomeRegion || (t.MultiRegion && (in.IncludeShadowTrails == nil || *in.IncludeShadowTrails))
-	listed := len(in.TrailNameList) == 0
-	for _, ref := range in.TrailNameList {
-		listed = listed || t.names(ref, account)
-	}
+	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
 	out := []trailOut{}
-	if visible && listed {
-		out = append(out, trailOut{
-			Name: t.Name, S3BucketName: t.Bucket, IncludeGlobalServiceEvents: true, IsMultiRegionTrail: t.MultiRegion,
-			HomeRegion: t.HomeRegion, TrailARN: t.arn(account), LogFileValidationEnabled: true,
-		})
+	for _, t := range a.trails() {
+		listed := len(in.TrailNameList) == 0 && visible(t, region, shadows)
+		for _, ref := range in.TrailNameList {
+			listed = listed || names(t, ref, region)
+		}
+		if listed {
+			out = append(out, describeTrail(t))
+		}
 	}
 	return map[string]any{"trailList": out}, nil
 }
 
-// trailNamed is the trail a Name or TrailName parameter names, or CloudTrail's error.
-func (a *Emulator) trailNamed(r *http.Request, ref string) (trailSetup, *apiError) {
-	t := a.trailSetup()
-	switch {
-	case ref == "":
-		return t, clientError("InvalidTrailNameException", "Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).")
-	case !t.names(ref, a.sc.Meta.Account),
-		!t.MultiRegion && a.requestRegion(r) != t.HomeRegion && !strings.HasPrefix(ref, "arn:"):
-		return t, clientError("TrailNotFoundException", "Unknown trail: %s for the user: %s", ref, a.sc.Meta.Account)
+// listTrails answers with every trail of the account, whatever its region.
+func (a *Emulator) listTrails(_ *http.Request, body []byte) (any, *apiError) {
+	var in struct {
+		NextToken string `json:"NextToken"`
 	}
-	return t, nil
+	if err := decodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	out := []map[string]string{}
+	for _, t := range a.trails() {
+		out = append(out, map[string]string{"TrailARN": t.ARN(), "Name": t.Name, "HomeRegion": t.HomeRegion})
+	}
+	return map[string]any{"Trails": out}, nil
+}
+
+// trailNamed is the trail a Name or TrailName parameter names, or CloudTrail's error.
+func (a *Emulator) trailNamed(r *http.Request, ref string) (scenario.Trail, *apiError) {
+	if ref == "" {
+		return scenario.Trail{}, clientError("InvalidTrailNameException", "Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).")
+	}
+	region := a.requestRegion(r)
+	for _, t := range a.trails() {
+		if names(t, ref, region) {
+			return t, nil
+		}
+	}
+	return scenario.Trail{}, clientError("TrailNotFoundException", "Unknown trail: %s for the user: %s", ref, a.sc.Meta.Account)
 }
 
 func (a *Emulator) getTrailStatus(r *http.Request, body []byte) (any, *apiError) {
@@ -120,18 +128,27 @@ func (a *Emulator) getTrailStatus(r *http.Request, body []byte) (any, *apiError)
 	if apiErr != nil {
 		return nil, apiErr
 	}
+	stamp := func(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05Z") }
 	out := map[string]any{"IsLogging": t.Logging}
-	if !t.LatestDelivery.IsZero() {
-		out["LatestDeliveryTime"] = toEpochSeconds(t.LatestDelivery)
-		out["LatestDeliveryAttemptTime"] = t.LatestDelivery.Format("2006-01-02T15:04:05Z")
-		out["LatestDeliveryAttemptSucceeded"] = t.LatestDelivery.Format("2006-01-02T15:04:05Z")
+	if d := t.LatestDelivery.Time; !d.IsZero() {
+		out["LatestDeliveryTime"] = toEpochSeconds(d)
+		out["LatestDeliveryAttemptTime"] = stamp(d)
+		out["LatestDeliveryAttemptSucceeded"] = stamp(d)
 	}
-	if t.Logging {
-		out["StartLoggingTime"] = toEpochSeconds(t.StartedLogging)
+	if s := t.StartedLogging.Time; !s.IsZero() {
+		out["StartLoggingTime"] = toEpochSeconds(s)
+		out["TimeLoggingStarted"] = stamp(s)
+	}
+	if s := t.StoppedLogging.Time; !s.IsZero() {
+		out["StopLoggingTime"] = toEpochSeconds(s)
+		out["TimeLoggingStopped"] = stamp(s)
 	}
 	return out, nil
 }
 
+// getEventSelectors answers a trail without data events with basic
+// selectors and one with data events with advanced selectors, as a trail
+// created in today's console has them.
 func (a *Emulator) getEventSelectors(r *http.Request, body []byte) (any, *apiError) {
 	var in struct {
 		TrailName string `json:"TrailName"`
@@ -143,13 +160,51 @@ func (a *Emulator) getEventSelectors(r *http.Request, body []byte) (any, *apiErr
 	if apiErr != nil {
 		return nil, apiErr
 	}
+	if len(t.DataEvents) > 0 {
+		return map[string]any{"TrailARN": t.ARN(), "AdvancedEventSelectors": advancedSelectors(t)}, nil
+	}
 	return map[string]any{
-		"TrailARN": t.arn(a.sc.Meta.Account),
+		"TrailARN": t.ARN(),
 		"EventSelectors": []map[string]any{{
-			"ReadWriteType":                 t.ReadWriteType,
+			"ReadWriteType":                 readWrite(t),
 			"IncludeManagementEvents":       t.ManagementEvents,
 			"DataResources":                 []any{},
 			"ExcludeManagementEventSources": []string{},
 		}},
 	}, nil
+}
+
+func readWrite(t scenario.Trail) string {
+	if t.ReadWriteType == "" {
+		return "All"
+	}
+	return t.ReadWriteType
+}
+
+type fieldSelector struct {
+	Field      string   `json:"Field"`
+	Equals     []string `json:"Equals,omitempty"`
+	StartsWith []string `json:"StartsWith,omitempty"`
+}
+
+func advancedSelectors(t scenario.Trail) []map[string]any {
+	var out []map[string]any
+	if t.ManagementEvents {
+		fields := []fieldSelector{{Field: "eventCategory", Equals: []string{"Management"}}}
+		switch readWrite(t) {
+		case "ReadOnly":
+			fields = append(fields, fieldSelector{Field: "readOnly", Equals: []string{"true"}})
+		case "WriteOnly":
+			fields = append(fields, fieldSelector{Field: "readOnly", Equals: []string{"false"}})
+		}
+		out = append(out, map[string]any{"Name": "Management events", "FieldSelectors": fields})
+	}
+	for _, d := range t.DataEvents {
+		fields := []fieldSelector{{Field: "eventCategory", Equals: []string{"Data"}}, {Field: "resources.type", Equals: []string{d.ResourceType}}}
+		if len(d.Values) > 0 {
+			fields = append(fields, fieldSelector{Field: "resources.ARN", StartsWith: d.Values})
+		}
+		out = append(out, map[string]any{"Name": "Data events: " + d.ResourceType, "FieldSelectors": fields})
+	}
+	return out
 }

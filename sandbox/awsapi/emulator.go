@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trailhound/trailhound/investigation/record"
 	"github.com/trailhound/trailhound/investigation/scenario"
 )
 
@@ -24,12 +25,10 @@ type Emulator struct {
 
 	mu       sync.Mutex
 	services map[string]http.Handler // SigV4 signing name → handler
-	faults   map[string]Fault        // "service:Operation" → fault
-	calls    map[string]int          // "service:Operation" → requests seen
-	limited  map[string]int          // "service:Operation" → requests refused for their rate
-	latency  time.Duration           // added to every request
-	throttle bool                    // enforce every operation's real rate limit
-	state    *awsState
+	// ctl holds the knobs and counters every account's world shares.
+	ctl   *control
+	org   *organization
+	state *awsState
 	// queueConfigs are the attributes topology.json records per queue name.
 	queueConfigs map[string]map[string]string
 }
@@ -43,15 +42,60 @@ type Fault struct {
 	Throttle  bool          // enforce the operation's real rate limit, answering ThrottlingException above it
 }
 
-// New serves sc. Scenario data is read once here.
+// control is the faults, latency, throttling and counters of a sandbox,
+// shared by the worlds of its accounts.
+type control struct {
+	mu       sync.Mutex
+	faults   map[string]Fault // "service:Operation" → fault
+	calls    map[string]int   // "service:Operation" → requests seen
+	limited  map[string]int   // "service:Operation" → requests refused for their rate
+	latency  time.Duration    // added to every request
+	throttle bool             // enforce every operation's real rate limit
+	record   bool             // keep every request in requests
+	requests []Request
+}
+
+// New serves sc. Scenario data is read once here. A scenario of several
+// accounts gets one world per account, each holding only that account's
+// data; requests reach the world of the account their credentials belong to.
 func New(sc *scenario.Scenario) (*Emulator, error) {
+	events, rejected, err := record.ReadDir(sc.TrailIn)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Dir, err)
+	}
+	ctl := &control{faults: map[string]Fault{}, calls: map[string]int{}}
+	org := newOrganization(sc)
+	if !org.multi() {
+		w, err := newWorld(sc, ctl, org, &trailState{index: record.NewIndex(events), rejected: rejected})
+		if err != nil {
+			return nil, err
+		}
+		org.worlds[org.home] = w
+		return w, nil
+	}
+	for _, id := range org.ids {
+		view, err := org.view(sc, id)
+		if err != nil {
+			return nil, err
+		}
+		w, err := newWorld(view, ctl, org, &trailState{index: record.NewIndex(org.eventsOf(events, id)), rejected: rejected})
+		if err != nil {
+			return nil, err
+		}
+		org.worlds[id] = w
+	}
+	return org.worlds[org.home], nil
+}
+
+// newWorld is the emulator of one account's view of a scenario.
+func newWorld(sc *scenario.Scenario, ctl *control, org *organization, trail *trailState) (*Emulator, error) {
 	a := &Emulator{
 		sc:       sc,
 		services: map[string]http.Handler{},
-		faults:   map[string]Fault{},
-		calls:    map[string]int{},
+		ctl:      ctl,
+		org:      org,
 	}
-	st, err := newAWSState(sc)
+	st, err := newAWSState(sc, trail)
 	if err != nil {
 		return nil, err
 	}
@@ -68,38 +112,38 @@ func New(sc *scenario.Scenario) (*Emulator, error) {
 
 // SetLatency adds d to every request, to reproduce a real network.
 func (a *Emulator) SetLatency(d time.Duration) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.latency = d
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
+	a.ctl.latency = d
 }
 
 // SetThrottle turns on (or off) the real rate limit of every operation, as
 // Fault.Throttle does for one: LookupEvents then answers ThrottlingException
 // above 2 requests per second per account and region.
 func (a *Emulator) SetThrottle(on bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.throttle = on
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
+	a.ctl.throttle = on
 }
 
 // SetFault installs f for op ("cloudtrail:LookupEvents"); a zero Fault removes it.
 func (a *Emulator) SetFault(op string, f Fault) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
 	if f == (Fault{}) {
-		delete(a.faults, op)
+		delete(a.ctl.faults, op)
 		return
 	}
-	a.faults[op] = f
+	a.ctl.faults[op] = f
 }
 
 // Throttled returns how many requests of each operation were refused for
 // their rate (ThrottlingException).
 func (a *Emulator) Throttled() map[string]int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.limited))
-	for k, v := range a.limited {
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
+	out := make(map[string]int, len(a.ctl.limited))
+	for k, v := range a.ctl.limited {
 		out[k] = v
 	}
 	return out
@@ -107,10 +151,10 @@ func (a *Emulator) Throttled() map[string]int {
 
 // Calls returns how many requests each operation received.
 func (a *Emulator) Calls() map[string]int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.calls))
-	for k, v := range a.calls {
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
+	out := make(map[string]int, len(a.ctl.calls))
+	for k, v := range a.ctl.calls {
 		out[k] = v
 	}
 	return out
@@ -122,9 +166,14 @@ var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([^/]+)/([^/]+)
 func (a *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), arrivalKey{}, time.Now()))
 	service := signingService(r)
-	a.mu.Lock()
-	h, ok := a.services[service]
-	a.mu.Unlock()
+	if h := a.org.handler(service); h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	world, r := a.org.worldOf(a, r)
+	world.mu.Lock()
+	h, ok := world.services[service]
+	world.mu.Unlock()
 	if !ok {
 		http.Error(w, "sandbox: no service "+service, http.StatusNotFound)
 		return
@@ -175,12 +224,26 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 		return false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	a.mu.Lock()
-	a.calls[op]++
-	f := a.faults[op]
-	delay := a.latency + f.Latency
-	throttle := f.Throttle || a.throttle
-	a.mu.Unlock()
+	c := a.ctl
+	c.mu.Lock()
+	c.calls[op]++
+	f := c.faults[op]
+	delay := c.latency + f.Latency
+	throttle := f.Throttle || c.throttle
+	recorded := -1
+	if c.record {
+		recorded = len(c.requests)
+		c.requests = append(c.requests, a.requestOf(r, op, body))
+	}
+	c.mu.Unlock()
+	refuse := func(status int, code, msg string) {
+		if recorded >= 0 {
+			c.mu.Lock()
+			c.requests[recorded].Refused = code
+			c.mu.Unlock()
+		}
+		errorWriter(w, status, code, msg)
+	}
 	if delay > 0 {
 		t := time.NewTimer(delay)
 		select {
@@ -190,7 +253,10 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 			return false
 		}
 	}
-	switch {
+	switch authErr := authError(r); {
+	case authErr != nil:
+		refuse(authErr.status, authErr.code, authErr.msg)
+		return false
 	case f.Timeout:
 		// Hold the request until the client gives up, as a black-holed endpoint would.
 		<-r.Context().Done()
@@ -200,16 +266,16 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 		if status == 0 {
 			status = http.StatusBadRequest
 		}
-		errorWriter(w, status, f.ErrorCode, "sandbox fault injected for "+op)
+		refuse(status, f.ErrorCode, "sandbox fault injected for "+op)
 		return false
 	case throttle && !a.state.allow(op, a.sc.Meta.Account, a.requestRegion(r), arrival(r)):
-		a.mu.Lock()
-		if a.limited == nil {
-			a.limited = map[string]int{}
+		c.mu.Lock()
+		if c.limited == nil {
+			c.limited = map[string]int{}
 		}
-		a.limited[op]++
-		a.mu.Unlock()
-		errorWriter(w, http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
+		c.limited[op]++
+		c.mu.Unlock()
+		refuse(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 		return false
 	}
 	return true

@@ -68,9 +68,11 @@ func newLogsState(sc *scenario.Scenario) (*logsState, error) {
 // SetQueryDelay makes every Logs Insights query run for d (Scheduled, then
 // Running) before it completes.
 func (a *Emulator) SetQueryDelay(d time.Duration) {
-	a.state.logs.mu.Lock()
-	defer a.state.logs.mu.Unlock()
-	a.state.logs.queryDelay = d
+	for _, w := range a.org.all(a) {
+		w.state.logs.mu.Lock()
+		w.state.logs.queryDelay = d
+		w.state.logs.mu.Unlock()
+	}
 }
 
 // groupEvents finds a log group by name or ARN in the region the request was

@@ -24,11 +24,7 @@ type awsState struct {
 	sns   *snsState
 }
 
-func newAWSState(sc *scenario.Scenario) (*awsState, error) {
-	trail, err := newTrailState(sc)
-	if err != nil {
-		return nil, err
-	}
+func newAWSState(sc *scenario.Scenario, trail *trailState) (*awsState, error) {
 	logs, err := newLogsState(sc)
 	if err != nil {
 		return nil, err
@@ -98,6 +94,7 @@ func (a *Emulator) mountJSONServices() {
 			"DescribeTrails":    a.describeTrails,
 			"GetTrailStatus":    a.getTrailStatus,
 			"GetEventSelectors": a.getEventSelectors,
+			"ListTrails":        a.listTrails,
 		},
 	}
 	a.services["logs"] = &jsonService{

@@ -17,16 +17,29 @@ import (
 // DescribeTasks' tasks, DescribeTargetHealth's answer per target group,
 // DescribeEvents' events, DescribeScalingActivities' activities,
 // GetFunctionConfiguration's configuration.
+//
+// A service that feeds.json does not list answers with the events its
+// topology.json configuration holds, as DescribeServices answers in the
+// sandbox: the configuration item is the service as the API describes it.
 func NewFeeds(sc *scenario.Scenario) *Feeds {
 	f := &Feeds{}
 	if sc.Feeds != nil {
 		f.file = *sc.Feeds
 	}
+	for _, r := range sc.Topology.Resources {
+		if r.Type == investigation.TypeECSService && len(r.Configuration) > 0 {
+			f.configured = append(f.configured, r.Configuration)
+		}
+	}
 	return f
 }
 
 // Feeds is feeds.json as an investigation.StatusFeeds.
-type Feeds struct{ file scenario.FeedsFile }
+type Feeds struct {
+	file scenario.FeedsFile
+	// configured holds the ECS services' configurations from topology.json.
+	configured []json.RawMessage
+}
 
 // Status returns r's feed lines in [start, end), oldest first.
 func (f *Feeds) Status(_ context.Context, r investigation.Resource, start, end time.Time) ([]investigation.LogLine, error) {
@@ -69,7 +82,11 @@ func (f *Feeds) ecs(r investigation.Resource) ([]investigation.LogLine, bool) {
 	name := lastSegment(r.ID)
 	var lines []investigation.LogLine
 	known := false
-	for _, raw := range f.file.ECSServices {
+	services := f.file.ECSServices
+	if !f.listed(name) {
+		services = f.configured
+	}
+	for _, raw := range services {
 		var s struct {
 			ServiceName string `json:"serviceName"`
 			Events      []struct {
@@ -101,6 +118,19 @@ func (f *Feeds) ecs(r investigation.Resource) ([]investigation.LogLine, bool) {
 			Message: fmt.Sprintf("task %s stopped (%s): %s", lastSegment(tk.TaskArn), tk.StopCode, tk.StoppedReason)})
 	}
 	return lines, known
+}
+
+// listed reports whether feeds.json holds the service named name.
+func (f *Feeds) listed(name string) bool {
+	for _, raw := range f.file.ECSServices {
+		var s struct {
+			ServiceName string `json:"serviceName"`
+		}
+		if json.Unmarshal(raw, &s) == nil && s.ServiceName == name {
+			return true
+		}
+	}
+	return false
 }
 
 // targetHealth reads a snapshot: DescribeTargetHealth tells the state now,

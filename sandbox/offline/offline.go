@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -43,6 +44,22 @@ func (l *Logs) Errors(_ context.Context, group string, start, end time.Time, lim
 		return out, nil
 	}
 	return nil, investigation.ErrUnknownResource
+}
+
+// LogGroups lists logs.json's groups whose name holds pattern,
+// case-insensitively, as DescribeLogGroups' logGroupNamePattern matches.
+func (l *Logs) LogGroups(_ context.Context, _ string, pattern string, limit int) ([]string, error) {
+	var out []string
+	for _, g := range l.groups {
+		if strings.Contains(strings.ToLower(g.Name), strings.ToLower(pattern)) {
+			out = append(out, g.Name)
+		}
+	}
+	sort.Strings(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // NewIAM answers investigation.IAM from iam.json.

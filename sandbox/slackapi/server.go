@@ -2,6 +2,7 @@ package slackapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -41,6 +42,8 @@ type Server struct {
 	pace     Pace
 	triggers map[string]time.Time
 	replies  map[string]slackResponseTarget // response_url id → where answers go
+	uploads  map[string]*slackUpload        // file id → a file uploaded or awaited
+	homes    map[string]json.RawMessage     // user → the App Home view published for them
 
 	socket slackSocket
 }
@@ -224,6 +227,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSocket(w, r)
 	case strings.HasPrefix(r.URL.Path, "/response/"):
 		s.serveResponseURL(w, r, strings.TrimPrefix(r.URL.Path, "/response/"))
+	case strings.HasPrefix(r.URL.Path, slackUploadPath):
+		s.serveUpload(w, r, strings.TrimPrefix(r.URL.Path, slackUploadPath))
 	default:
 		http.NotFound(w, r)
 	}
@@ -442,6 +447,7 @@ func copyMessage(m *Message) Message {
 	c.Blocks = slices.Clone(m.Blocks)
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Edits = slices.Clone(m.Edits)
+	c.Files = slices.Clone(m.Files)
 	c.Reactions = make([]Reaction, 0, len(m.Reactions))
 	for _, r := range m.Reactions {
 		c.Reactions = append(c.Reactions, Reaction{Name: r.Name, Users: slices.Clone(r.Users)})

@@ -517,3 +517,46 @@ func TestSlackWaitFor(t *testing.T) {
 		t.Errorf("WaitFor on a condition that never holds: %v", err)
 	}
 }
+
+// TestSlackMessageMetadata: metadata posted with a message is kept across
+// an edit that does not name it, replaced by one that does, returned by
+// history and replies only with include_all_metadata, and refused when it
+// is not an event type with a payload.
+func TestSlackMessageMetadata(t *testing.T) {
+	_, api, _ := newSlackTest(t, Options{Pace: Pace{Disabled: true}})
+	meta := slack.SlackMetadata{EventType: "triage", EventPayload: map[string]any{"episode": "20261206T2100Z"}}
+	_, root, err := api.PostMessage("C0ALERTS", slack.MsgOptionText("root", false), slack.MsgOptionMetadata(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := api.UpdateMessage("C0ALERTS", root, slack.MsgOptionText("edited", false)); err != nil {
+		t.Fatal(err)
+	}
+	for _, all := range []bool{false, true} {
+		hist, err := api.GetConversationHistory(&slack.GetConversationHistoryParameters{ChannelID: "C0ALERTS", IncludeAllMetadata: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hist.Messages[0].Metadata
+		if all && (got.EventType != "triage" || got.EventPayload["episode"] != "20261206T2100Z") {
+			t.Errorf("history with metadata: %+v", got)
+		}
+		if !all && got.EventType != "" {
+			t.Errorf("history without include_all_metadata shows %+v", got)
+		}
+	}
+	meta.EventPayload["state"] = "reported"
+	if _, _, _, err := api.UpdateMessage("C0ALERTS", root, slack.MsgOptionText("report", false), slack.MsgOptionMetadata(meta)); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, _, err := api.GetConversationReplies(&slack.GetConversationRepliesParameters{ChannelID: "C0ALERTS", Timestamp: root, IncludeAllMetadata: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs[0].Metadata.EventPayload["state"] != "reported" {
+		t.Errorf("replies: metadata %+v, want the edit's", msgs[0].Metadata)
+	}
+	if _, _, err := api.PostMessage("C0ALERTS", slack.MsgOptionText("x", false), slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "triage"})); slackErrCode(err) != "invalid_metadata_format" {
+		t.Errorf("metadata without a payload: %v, want invalid_metadata_format", err)
+	}
+}

@@ -72,17 +72,20 @@ type slackMethod func(s *Server, args url.Values) slackReply
 // slackMethods are the Web API methods the workspace answers; each runs with
 // s.mu held.
 var slackMethods = map[string]slackMethod{
-	"auth.test":             (*Server).authTest,
-	"apps.connections.open": (*Server).appsConnectionsOpen,
-	"chat.postMessage":      (*Server).chatPostMessage,
-	"chat.update":           (*Server).chatUpdate,
-	"chat.postEphemeral":    (*Server).chatPostEphemeral,
-	"chat.getPermalink":     (*Server).chatGetPermalink,
-	"conversations.history": (*Server).conversationsHistory,
-	"conversations.replies": (*Server).conversationsReplies,
-	"users.info":            (*Server).usersInfo,
-	"reactions.add":         (*Server).reactionsAdd,
-	"views.open":            (*Server).viewsOpen,
+	"auth.test":                    (*Server).authTest,
+	"apps.connections.open":        (*Server).appsConnectionsOpen,
+	"chat.postMessage":             (*Server).chatPostMessage,
+	"chat.update":                  (*Server).chatUpdate,
+	"chat.postEphemeral":           (*Server).chatPostEphemeral,
+	"chat.getPermalink":            (*Server).chatGetPermalink,
+	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
+	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
+	"views.publish":                (*Server).viewsPublish,
+	"conversations.history":        (*Server).conversationsHistory,
+	"conversations.replies":        (*Server).conversationsReplies,
+	"users.info":                   (*Server).usersInfo,
+	"reactions.add":                (*Server).reactionsAdd,
+	"views.open":                   (*Server).viewsOpen,
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, method string) {

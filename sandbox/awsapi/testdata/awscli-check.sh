@@ -98,6 +98,7 @@ group_a() {
   check 67706ee7-2765-4698-a903-239a7e7feb42 cloudtrail lookup-events \
     --lookup-attributes AttributeKey=EventId,AttributeValue=67706ee7-2765-4698-a903-239a7e7feb42
   check "$trail" cloudtrail describe-trails
+  check "$trail" cloudtrail list-trails
   check '"IsLogging": true' cloudtrail get-trail-status --name "$trail"
   check '"IncludeManagementEvents": true' cloudtrail get-event-selectors --trail-name "$trail"
   check notify-api-cpu-high cloudwatch describe-alarms --alarm-names notify-api-cpu-high
