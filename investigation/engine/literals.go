@@ -106,8 +106,9 @@ func appendEnd(list []litEnd, o litEnd) []litEnd {
 }
 
 // scan marks in hits the owners of every literal in s, and reports whether
-// s holds a byte outside ASCII.
-func (m *literalMatcher) scan(s string, hits *groupHits) (nonASCII bool) {
+// s holds a byte outside ASCII and whether any literal occurs at all, word
+// boundaries and anchors aside.
+func (m *literalMatcher) scan(s string, hits *groupHits) (nonASCII, anyLiteral bool) {
 	var high byte
 	st := 0
 	for i := 0; i < len(s); i++ {
@@ -115,6 +116,7 @@ func (m *literalMatcher) scan(s string, hits *groupHits) (nonASCII bool) {
 		high |= c
 		st = int(m.delta[st*m.cols+int(m.class[c])])
 		if lo, hi := m.outAt[st], m.outAt[st+1]; lo != hi {
+			anyLiteral = true
 			for _, o := range m.outs[lo:hi] {
 				if o.atStart && i+1 != int(o.length) {
 					continue
@@ -132,7 +134,7 @@ func (m *literalMatcher) scan(s string, hits *groupHits) (nonASCII bool) {
 			}
 		}
 	}
-	return high >= 0x80
+	return high >= 0x80, anyLiteral
 }
 
 // isWordByte is \w as regular expressions here read it: ASCII only.

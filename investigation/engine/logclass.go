@@ -84,6 +84,12 @@ func classifyScanned(s *ruleScan) investigation.ErrorKind {
 	}
 	// The error patterns read the line with its measures masked; the scan
 	// of the line as written serves when masking changed nothing.
+	// Masking puts "#" where digits were and adds no letters, so a line
+	// holding no literal of the rules, boundaries aside, matches no error
+	// pattern masked either.
+	if !s.anyLiteral && !s.slow {
+		return ""
+	}
 	masked := s
 	if m := maskMeasures(s.msg); m != s.msg {
 		ms := logRules.scan(m)

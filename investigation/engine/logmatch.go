@@ -84,11 +84,15 @@ type ruleScan struct {
 	// letter (the Kelvin sign, the long s): the scan folds ASCII only, so
 	// such lines are judged by the whole expressions.
 	slow bool
+	// anyLiteral: some literal of the rules occurs in the line, whether or
+	// not the boundaries around it hold.
+	anyLiteral bool
 }
 
 func (rs *ruleSet) scan(msg string) ruleScan {
 	s := ruleScan{rs: rs, msg: msg}
-	nonASCII := rs.ac.scan(msg, &s.hits)
+	nonASCII, any := rs.ac.scan(msg, &s.hits)
+	s.anyLiteral = any
 	s.slow = nonASCII && (strings.Contains(msg, "\u212a") || strings.Contains(msg, "\u017f"))
 	return s
 }
