@@ -224,6 +224,9 @@ type Stats struct {
 	ResourcesWalked int   `json:"resources_walked"`
 	DurationMS      int64 `json:"duration_ms"`
 	Truncated       bool  `json:"truncated"`
+	// Throttled counts the requests the service refused for their rate,
+	// when the one answering says (the sandbox does).
+	Throttled int `json:"throttled,omitempty"`
 }
 
 // Plural writes "1 line" / "3 lines": a count and its noun, agreed.

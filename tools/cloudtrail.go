@@ -63,6 +63,7 @@ func NewCloudTrail(cfg aws.Config, opts CloudTrailOptions) *CloudTrail {
 			return cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) {
 				o.Region = region
 				o.APIOptions = append(o.APIOptions, pacer.APIOption(account+"/"+region))
+				o.Retryer = pacer.Retryer(o.Retryer)
 			})
 		}),
 	}

@@ -219,15 +219,12 @@ func changesOn(ctx context.Context, src changesSources, subject string, w invest
 // allChanges lists every mutating call of the trail in the window, newest
 // first: a question about no resource in particular.
 func allChanges(dir string, w investigation.Window) ([]investigation.Event, []record.Rejected, error) {
-	events, rejected, err := record.ReadDir(dir)
+	out, rejected, err := record.ReadDirFilter(dir, record.Filter{Start: w.Start, End: w.End,
+		Keep: func(e *investigation.Event) bool {
+			return !e.ReadOnly && !e.Time.Before(w.Start) && !e.Time.After(w.End)
+		}})
 	if err != nil {
 		return nil, nil, fmt.Errorf("changes: %w", err)
-	}
-	var out []investigation.Event
-	for _, e := range events {
-		if !e.ReadOnly && !e.Time.Before(w.Start) && !e.Time.After(w.End) {
-			out = append(out, e)
-		}
 	}
 	slices.SortStableFunc(out, func(a, b investigation.Event) int {
 		if c := b.Time.Compare(a.Time); c != 0 {

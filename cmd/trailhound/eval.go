@@ -93,6 +93,10 @@ func evalOne(ctx context.Context, mode *modeFlags, dir, root string) scenario.Re
 	row.Grade = scenario.GradeReport(*sc.Expect, rep, ids)
 	row.Lookups = rep.Stats.APICalls["cloudtrail:LookupEvents"]
 	row.Resources = rep.Stats.ResourcesWalked
+	row.Throttled = rep.Stats.Throttled
+	if !*mode.offline {
+		row.FloorMS = scenario.LookupEventsFloor(row.Lookups, *mode.latency).Milliseconds()
+	}
 	if len(rep.Candidates) > 0 {
 		row.Rank1 = rep.Candidates[0].Summary
 		row.Confidence = string(rep.Candidates[0].Confidence)
@@ -146,6 +150,9 @@ func writeEvalText(w io.Writer, out evalOutput) {
 	fmt.Fprintf(w, "coverage gaps stated, nothing high: %d/%d\n", s.CoverageHonest, s.CoverageScenarios)
 	fmt.Fprintf(w, "LookupEvents per triage %.2f (minimum for the scope %.2f)  duration p50 %d ms  p95 %d ms\n",
 		s.LookupsPerRun, s.MinimumPerRun, s.DurationP50MS, s.DurationP95MS)
+	if s.OverFloorP50 > 0 {
+		fmt.Fprintf(w, "duration over the LookupEvents floor p50 %.2f×  p95 %.2f×  throttled %d\n", s.OverFloorP50, s.OverFloorP95, s.Throttled)
+	}
 }
 
 func mark(ok bool) string {

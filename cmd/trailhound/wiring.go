@@ -187,6 +187,9 @@ func (r *sandboxRun) triage(ctx context.Context, sc *scenario.Scenario, alarm in
 	}
 	accountLabels{accounts: r.aws.Accounts()}.apply(ctx, rep)
 	rep.Stats.APICalls = counter.Counts()
+	for _, n := range r.server.Emulator().Throttled() {
+		rep.Stats.Throttled += n
+	}
 	for _, rj := range r.server.Emulator().TrailRejected() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", rj.File, rj.Reason))
 	}

@@ -154,24 +154,39 @@ func (t *triage) groups() []*group {
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
-	open := make([]*group, len(t.groupIDs))
-	// One slab for every group: there are at most as many groups as changes.
-	slab := make([]group, 0, len(changes))
-	var out []*group
+	// First pass: which group each change joins, and each group's size, so
+	// the groups and their events take two allocations sized for the groups
+	// (there are several times fewer groups than changes).
+	current := make([]int32, len(t.groupIDs)) // the open group of each key, +1; 0 when none
 	lastAt := make([]int64, len(t.groupIDs))
-	for _, c := range changes {
-		f := c.f
-		if g := open[c.group]; g != nil && c.at-lastAt[c.group] <= int64(GroupSpan) {
-			g.events = append(g.events, f)
-			g.last = f.Time
-			lastAt[c.group] = c.at
-			continue
+	var sizes []int32
+	for i := range changes {
+		c := &changes[i]
+		k := c.group
+		if current[k] == 0 || c.at-lastAt[k] > int64(GroupSpan) {
+			sizes = append(sizes, 0)
+			current[k] = int32(len(sizes))
 		}
-		slab = append(slab, group{events: []*found{f}, first: f.Time, last: f.Time})
-		g := &slab[len(slab)-1]
-		open[c.group] = g
-		lastAt[c.group] = c.at
-		out = append(out, g)
+		lastAt[k] = c.at
+		c.group = int(current[k] - 1)
+		sizes[c.group]++
+	}
+	slab := make([]group, len(sizes))
+	events := make([]*found, len(changes))
+	out := make([]*group, len(sizes))
+	off := 0
+	for i, n := range sizes {
+		slab[i].events = events[off : off : off+int(n)]
+		off += int(n)
+		out[i] = &slab[i]
+	}
+	for _, c := range changes {
+		g := &slab[c.group]
+		if len(g.events) == 0 {
+			g.first = c.f.Time
+		}
+		g.events = append(g.events, c.f)
+		g.last = c.f.Time
 	}
 	return out
 }

@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/trailhound/trailhound/investigation"
 )
@@ -39,6 +42,10 @@ type Rejected struct{ File, Reason string }
 // record is rejected, so a list of something else is never read as an empty
 // trail.
 func Decode(data []byte) ([]investigation.Event, DecodeStats, error) {
+	return decode(data, Filter{})
+}
+
+func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 	stats := DecodeStats{Reasons: map[string]int{}}
 	data, err := gunzipIfCompressed(data)
 	if err != nil {
@@ -51,6 +58,9 @@ func Decode(data []byte) ([]investigation.Event, DecodeStats, error) {
 	stats.Entries = len(entries)
 	events := make([]investigation.Event, 0, len(entries))
 	for _, raw := range entries {
+		if f.outsideRaw(raw) {
+			continue
+		}
 		e, err := parse(raw)
 		if err != nil {
 			stats.Skipped++
@@ -274,7 +284,16 @@ func firstRunes(b []byte, n int) string {
 // lexical order. A file that cannot be read or decoded is listed in Rejected
 // with its path and reason, and the rest are still read; so are the entries a
 // read file had to skip. The error is only for a dir that cannot be walked.
+// Files are decoded on every core, each file's events kept in its place.
 func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
+	return ReadDirFilter(dir, Filter{})
+}
+
+// ReadDirFilter is ReadDir keeping only the events f selects. Each record is
+// decided as early as it can be (its time before it is decoded), and each
+// file as soon as it is read, so the memory held is what answers the
+// question, not the trail.
+func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read trail folder: %w", err)
@@ -282,34 +301,81 @@ func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 	if !info.IsDir() {
 		return nil, nil, fmt.Errorf("read trail folder: %s is not a directory", dir)
 	}
-	var events []investigation.Event
-	var rejected []Rejected
+	type file struct {
+		path     string
+		events   []investigation.Event
+		rejected []Rejected
+	}
+	var files []*file
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, walkErr error) error {
 		if walkErr != nil {
-			rejected = append(rejected, Rejected{File: path, Reason: walkErr.Error()})
+			files = append(files, &file{path: path, rejected: []Rejected{{File: path, Reason: walkErr.Error()}}})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() || !isTrailFile(d.Name()) {
-			return nil
+		if !d.IsDir() && isTrailFile(d.Name()) {
+			files = append(files, &file{path: path})
 		}
-		evs, stats, err := readFile(path)
-		switch {
-		case err != nil:
-			rejected = append(rejected, Rejected{File: path, Reason: err.Error()})
-		case stats.Skipped > 0:
-			rejected = append(rejected, Rejected{File: path, Reason: fmt.Sprintf(
-				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
-		}
-		events = append(events, evs...)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read trail folder %s: %w", dir, err)
 	}
+	forEachParallel(len(files), func(i int) {
+		file := files[i]
+		if file.rejected != nil {
+			return
+		}
+		evs, stats, err := readFile(file.path, f)
+		switch {
+		case err != nil:
+			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: err.Error()})
+		case stats.Skipped > 0:
+			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: fmt.Sprintf(
+				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
+		}
+		if f.Keep != nil {
+			var kept []investigation.Event // a slice of its own: the file's array is let go
+			for i := range evs {
+				if f.Keep(&evs[i]) {
+					kept = append(kept, evs[i])
+				}
+			}
+			evs = kept
+		}
+		file.events = evs
+	})
+	var events []investigation.Event
+	var rejected []Rejected
+	for _, f := range files {
+		events = append(events, f.events...)
+		rejected = append(rejected, f.rejected...)
+	}
 	return events, rejected, nil
+}
+
+// forEachParallel runs fn(0) … fn(n-1) on as many goroutines as there are
+// cores, and returns when all are done.
+func forEachParallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func isTrailFile(name string) bool {
@@ -317,7 +383,7 @@ func isTrailFile(name string) bool {
 	return strings.HasSuffix(l, ".json") || strings.HasSuffix(l, ".json.gz")
 }
 
-func readFile(path string) ([]investigation.Event, DecodeStats, error) {
+func readFile(path string, filter Filter) ([]investigation.Event, DecodeStats, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, DecodeStats{}, err
@@ -330,5 +396,5 @@ func readFile(path string) ([]investigation.Event, DecodeStats, error) {
 	if len(data) > MaxFileBytes {
 		return nil, DecodeStats{}, fmt.Errorf("larger than %d MiB", MaxFileBytes>>20)
 	}
-	return Decode(data)
+	return decode(data, filter)
 }

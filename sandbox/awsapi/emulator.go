@@ -48,6 +48,7 @@ type control struct {
 	mu       sync.Mutex
 	faults   map[string]Fault // "service:Operation" → fault
 	calls    map[string]int   // "service:Operation" → requests seen
+	limited  map[string]int   // "service:Operation" → requests refused for their rate
 	latency  time.Duration    // added to every request
 	throttle bool             // enforce every operation's real rate limit
 	record   bool             // keep every request in requests
@@ -134,6 +135,18 @@ func (a *Emulator) SetFault(op string, f Fault) {
 		return
 	}
 	a.ctl.faults[op] = f
+}
+
+// Throttled returns how many requests of each operation were refused for
+// their rate (ThrottlingException).
+func (a *Emulator) Throttled() map[string]int {
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
+	out := make(map[string]int, len(a.ctl.limited))
+	for k, v := range a.ctl.limited {
+		out[k] = v
+	}
+	return out
 }
 
 // Calls returns how many requests each operation received.
@@ -256,6 +269,12 @@ func (a *Emulator) begin(w http.ResponseWriter, r *http.Request, op string, erro
 		refuse(status, f.ErrorCode, "sandbox fault injected for "+op)
 		return false
 	case throttle && !a.state.allow(op, a.sc.Meta.Account, a.requestRegion(r), arrival(r)):
+		c.mu.Lock()
+		if c.limited == nil {
+			c.limited = map[string]int{}
+		}
+		c.limited[op]++
+		c.mu.Unlock()
 		refuse(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 		return false
 	}
