@@ -103,19 +103,6 @@ func classifyScanned(s *ruleScan) investigation.ErrorKind {
 	return ""
 }
 
-// Numbers that measure something (a duration, a size, a count, the parts of
-// a clock or a decimal) are no HTTP status: "elapsedMs":404 or 10:21:42.503
-// says nothing failed. They are masked before the status patterns read a line.
-var (
-	measuredNumber = regexp.MustCompile(`(?i)((?:duration|elapsed\w*|latency|took|memory used|age|bytes|size|count|records|ms|millis\w*|seconds|time\w*)["']?\s*[:=]?\s*)\d+`)
-	numberParts    = regexp.MustCompile(`\d+(?:[.:,]\d+)+|\d+\s?(?:ms|s|sec|MB|KB|GB|bytes)\b`)
-)
-
-func maskMeasures(msg string) string {
-	msg = measuredNumber.ReplaceAllString(msg, "${1}#")
-	return numberParts.ReplaceAllString(msg, "#")
-}
-
 // LogEvidence summarises the error lines of the workload's logs.
 type LogEvidence struct {
 	Groups []string

@@ -39,7 +39,7 @@ func referenceClassify(msg string) (investigation.ErrorKind, bool) {
 		}
 		return "", referenceDeploy.MatchString(msg)
 	}
-	masked := maskMeasures(msg)
+	masked := referenceMaskMeasures(msg)
 	for i, re := range referenceErrors {
 		if re.MatchString(masked) {
 			return errorPatterns[i].kind, false
