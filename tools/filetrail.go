@@ -24,7 +24,14 @@ type FileTrail struct {
 // OpenFileTrail reads every *.json and *.json.gz file under dir. Files that
 // cannot be read are kept aside, with the reason, in Rejected.
 func OpenFileTrail(dir string) (*FileTrail, error) {
-	events, rejected, err := record.ReadDir(dir)
+	return OpenFileTrailFilter(dir, record.Filter{})
+}
+
+// OpenFileTrailFilter is OpenFileTrail holding only the records f selects:
+// lookups inside f's window, or by one of f.Names, answer as over the whole
+// trail, and the records no such lookup finds are never held.
+func OpenFileTrailFilter(dir string, f record.Filter) (*FileTrail, error) {
+	events, rejected, err := record.ReadDirFilter(dir, f)
 	if err != nil {
 		return nil, fmt.Errorf("open file trail: %w", err)
 	}

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/record"
 )
 
 var _ investigation.Trail = (*FileTrail)(nil)
@@ -162,5 +165,60 @@ func TestFileTrailSamples(t *testing.T) {
 	}
 	if res.Calls != 1 || res.More {
 		t.Errorf("calls %d more %v", res.Calls, res.More)
+	}
+}
+
+// A trail read for some names answers every ResourceName lookup of those
+// names as the whole trail does: same events, calls and paging.
+func TestFileTrailFilterByNames(t *testing.T) {
+	dirs := []string{filepath.Join("..", "testdata", "samples", "invictus-ir_aws_dataset", "CloudTrail")}
+	scenarios, _ := filepath.Glob(filepath.Join("..", "testdata", "scenarios", "*", "trail"))
+	dirs = append(dirs, scenarios...)
+	ctx := context.Background()
+	compared := 0
+	for _, dir := range dirs {
+		whole, err := OpenFileTrail(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, _, err := record.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Up to a handful of names each, and every region any was seen in.
+		var names []string
+		regions := map[string]bool{}
+		for _, e := range events {
+			regions[e.Region] = true
+			for _, r := range e.Resources {
+				if len(names) < 6 && !slices.Contains(names, r.Name) {
+					names = append(names, r.Name)
+				}
+			}
+		}
+		part, err := OpenFileTrailFilter(dir, record.Filter{Names: names})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.Len() >= whole.Len() && whole.Len() > 20 {
+			t.Errorf("%s: the filtered trail holds %d of %d events", dir, part.Len(), whole.Len())
+		}
+		for _, n := range names {
+			for region := range regions {
+				for _, maxEvents := range []int{0, 1, 60} {
+					q := investigation.Lookup{Region: region, Key: investigation.AttrResourceName, Value: n, MaxEvents: maxEvents}
+					want, err1 := whole.Lookup(ctx, q)
+					got, err2 := part.Lookup(ctx, q)
+					if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+						t.Errorf("%s: lookup %+v: got %d events (calls %d, more %v, %v), want %d (calls %d, more %v, %v)", dir, q,
+							len(got.Events), got.Calls, got.More, err2, len(want.Events), want.Calls, want.More, err1)
+					}
+					compared++
+				}
+			}
+		}
+	}
+	if compared < 100 {
+		t.Errorf("only %d lookups compared", compared)
 	}
 }

@@ -208,11 +208,14 @@ func changesOn(ctx context.Context, src changesSources, subject string, w invest
 	if len(resources) == 0 {
 		resources = []investigation.Resource{{ID: subject, Region: src.region}}
 	}
-	trail, err := tools.OpenFileTrail(src.dir)
+	q := changes.Query{Resources: resources, Window: w}
+	// Only the records the question's lookups can find are read and kept.
+	names := changes.New(nil, src.topology, src.region).ResourceNames(ctx, q)
+	trail, err := tools.OpenFileTrailFilter(src.dir, record.Filter{Start: w.Start, End: w.End, Names: names})
 	if err != nil {
 		return changes.Result{}, nil, fmt.Errorf("changes: %w", err)
 	}
-	res, err := changes.New(trail, src.topology, src.region).Changes(ctx, changes.Query{Resources: resources, Window: w})
+	res, err := changes.New(trail, src.topology, src.region).Changes(ctx, q)
 	return res, trail.Rejected(), err
 }
 

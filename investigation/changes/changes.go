@@ -61,45 +61,11 @@ func (s *Service) regionOf(r investigation.Resource) string {
 // fail are noted.
 func (s *Service) Changes(ctx context.Context, q Query) (Result, error) {
 	var res Result
-	targets := slices.Clone(q.Resources)
-	if s.topo != nil {
-		for _, r := range q.Resources {
-			if r.Type == "" {
-				continue
-			}
-			deps, err := s.topo.Dependencies(ctx, r)
-			if err != nil && !errors.Is(err, investigation.ErrUnknownResource) {
-				res.Notes = append(res.Notes, fmt.Sprintf("dependencies of %s not read: %v", r.ID, err))
-			}
-			if len(deps) > MaxDependencies {
-				res.Notes = append(res.Notes, fmt.Sprintf("%s has %d dependencies; the first %d were read", r.ID, len(deps), MaxDependencies))
-				deps = deps[:MaxDependencies]
-			}
-			for _, d := range deps {
-				if d.Region == "" {
-					d.Region = r.Region
-				}
-				targets = append(targets, d.Resource)
-			}
-		}
-	}
+	lookups, notes := s.lookups(ctx, q)
+	res.Notes = notes
 	seenTarget := map[string]bool{}
 	seenEvent := map[string]bool{}
 	looked := 0
-	type lookup struct{ region, id string }
-	var lookups []lookup
-	for _, r := range targets {
-		if r.ID == "" {
-			continue
-		}
-		region := s.regionOf(r)
-		lookups = append(lookups, lookup{region, r.ID})
-		// A bare name may be a global service's resource (an IAM role),
-		// whose calls are recorded in us-east-1 only.
-		if r.Type == "" && region != investigation.GlobalServiceRegion {
-			lookups = append(lookups, lookup{investigation.GlobalServiceRegion, r.ID})
-		}
-	}
 	for _, l := range lookups {
 		if seenTarget[l.region+"|"+l.id] {
 			continue
@@ -134,6 +100,64 @@ func (s *Service) Changes(ctx context.Context, q Query) (Result, error) {
 	}
 	slices.SortStableFunc(res.Events, func(a, b investigation.Event) int { return b.Time.Compare(a.Time) })
 	return res, nil
+}
+
+// resourceLookup is one ResourceName lookup a question makes.
+type resourceLookup struct{ region, id string }
+
+// ResourceNames are the names Changes looks q up by: a trail read for q may
+// keep only the records that name one of them.
+func (s *Service) ResourceNames(ctx context.Context, q Query) []string {
+	lookups, _ := s.lookups(ctx, q)
+	var names []string
+	for _, l := range lookups {
+		if !slices.Contains(names, l.id) {
+			names = append(names, l.id)
+		}
+	}
+	return names
+}
+
+// lookups are q's resources and, with a topology, their direct
+// dependencies, each in the region its calls are recorded in.
+func (s *Service) lookups(ctx context.Context, q Query) ([]resourceLookup, []string) {
+	var notes []string
+	targets := slices.Clone(q.Resources)
+	if s.topo != nil {
+		for _, r := range q.Resources {
+			if r.Type == "" {
+				continue
+			}
+			deps, err := s.topo.Dependencies(ctx, r)
+			if err != nil && !errors.Is(err, investigation.ErrUnknownResource) {
+				notes = append(notes, fmt.Sprintf("dependencies of %s not read: %v", r.ID, err))
+			}
+			if len(deps) > MaxDependencies {
+				notes = append(notes, fmt.Sprintf("%s has %d dependencies; the first %d were read", r.ID, len(deps), MaxDependencies))
+				deps = deps[:MaxDependencies]
+			}
+			for _, d := range deps {
+				if d.Region == "" {
+					d.Region = r.Region
+				}
+				targets = append(targets, d.Resource)
+			}
+		}
+	}
+	var lookups []resourceLookup
+	for _, r := range targets {
+		if r.ID == "" {
+			continue
+		}
+		region := s.regionOf(r)
+		lookups = append(lookups, resourceLookup{region, r.ID})
+		// A bare name may be a global service's resource (an IAM role),
+		// whose calls are recorded in us-east-1 only.
+		if r.Type == "" && region != investigation.GlobalServiceRegion {
+			lookups = append(lookups, resourceLookup{investigation.GlobalServiceRegion, r.ID})
+		}
+	}
+	return lookups, notes
 }
 
 // Event finds one event recorded in the 90 days before end, in region (the

@@ -57,8 +57,9 @@ func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 	}
 	stats.Entries = len(entries)
 	events := make([]investigation.Event, 0, len(entries))
+	needles := nameNeedles(f.Names)
 	for _, raw := range entries {
-		if f.outsideRaw(raw) {
+		if f.skipRaw(raw, needles) {
 			continue
 		}
 		e, err := parse(raw)
@@ -292,7 +293,7 @@ func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 // ReadDirFilter is ReadDir keeping only the events f selects. Each record is
 // decided as early as it can be (its time before it is decoded), and each
 // file as soon as it is read, so the memory held is what answers the
-// question, not the trail.
+// question, not the trail. A record f.Names rules out is dropped undecoded.
 func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {

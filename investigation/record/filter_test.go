@@ -1,6 +1,7 @@
 package record
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -63,5 +64,106 @@ func TestReadDirFilterAgreesWithReadDir(t *testing.T) {
 	if len(want) == 0 || !slices.Equal(ids, want) || len(rejected) != len(rejectedAll) {
 		t.Errorf("filtered read kept %d events (%d rejected), reading all then selecting keeps %d (%d rejected)",
 			len(ids), len(rejected), len(want), len(rejectedAll))
+	}
+}
+
+// Every resource name the decode reads in a sample or corpus record is one
+// the raw check keeps the record for: dropping by name never loses a record
+// a ResourceName lookup would find.
+func TestMayNameKeepsEveryNamedRecord(t *testing.T) {
+	var paths []string
+	for _, fs := range sampleFiles(t) {
+		for _, f := range fs {
+			paths = append(paths, filepath.Join(samplesDir, filepath.FromSlash(f)))
+		}
+	}
+	corpus, _ := filepath.Glob("../../testdata/scenarios/*/trail/*.json*")
+	paths = append(paths, corpus...)
+	names, records, dropped := 0, 0, 0
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, err = gunzipIfCompressed(data); err != nil {
+			continue
+		}
+		entries, err := splitEntries(data)
+		if err != nil {
+			continue
+		}
+		for _, raw := range entries {
+			e, err := parse(raw)
+			if err != nil {
+				continue
+			}
+			for _, r := range e.Resources {
+				names++
+				if !mayName(raw, nameNeedles([]string{r.Name})) {
+					t.Errorf("%s: record %s names %q but the raw check drops it", p, e.ID, r.Name)
+				}
+			}
+			records++
+			if !mayName(raw, nameNeedles([]string{"no-such-resource-name"})) {
+				dropped++
+			}
+		}
+	}
+	if names < 1000 {
+		t.Errorf("only %d resource names read: the samples are missing", names)
+	}
+	// The check must drop most records that do not name the resource, or it
+	// saves nothing.
+	if dropped*2 < records {
+		t.Errorf("only %d of %d records dropped for an unknown name", dropped, records)
+	}
+	t.Logf("%d records, %d resource names; %d records dropped for an unknown name", records, names, dropped)
+}
+
+func TestNameNeedles(t *testing.T) {
+	tests := []struct {
+		names []string
+		want  []string // nil: no dropping by name
+	}{
+		{nil, nil},
+		{[]string{"orders-api"}, []string{"orders-api"}},
+		{[]string{"arn:aws:iam::123456789012:role/svc/orders"}, []string{"orders"}},
+		{[]string{"targetgroup/tg/0123", "/app/db/url"}, []string{"0123", "url"}},
+		{[]string{"orders", "dir/"}, nil},
+		{[]string{"50%off"}, nil},
+		{[]string{`a"b`}, nil},
+	}
+	for _, tt := range tests {
+		got := nameNeedles(tt.names)
+		if (got == nil) != (tt.want == nil) || len(got) != len(tt.want) {
+			t.Errorf("nameNeedles(%q) = %q, want %q", tt.names, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if string(got[i]) != tt.want[i] {
+				t.Errorf("nameNeedles(%q) = %q, want %q", tt.names, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestMayName(t *testing.T) {
+	needles := [][]byte{[]byte("orders")}
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{`{"requestParameters":{"roleName":"orders"}}`, true},
+		{`{"requestParameters":{"roleName":"billing"}}`, false},
+		{`{"requestParameters":{"policyDocument":"{\"Effect\":\"Allow\"}","p":"a\\b"}}`, false},
+		{`{"requestParameters":{"roleName":"\u006frders"}}`, true},
+		{`{"requestParameters":{"roleArn":"arn:aws:iam::1:role\/x"}}`, true},
+		{`{"requestParameters":{"functionName":"arn%3Aaws%3Alambda"}}`, true},
+		{`{"a":"trailing\`, true},
+	}
+	for _, tt := range tests {
+		if got := mayName([]byte(tt.raw), needles); got != tt.want {
+			t.Errorf("mayName(%s) = %v, want %v", tt.raw, got, tt.want)
+		}
 	}
 }
