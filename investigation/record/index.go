@@ -42,41 +42,49 @@ type indexFields struct {
 // NewIndex indexes events. Events repeated under the same id (a record
 // delivered by two trails) are kept once.
 func NewIndex(events []investigation.Event) *Index {
-	sorted := make([]investigation.Event, 0, len(events))
+	// The caller and category are read by decoding each record a second
+	// time, the slow part: on every core.
+	type facts struct {
+		management            bool
+		username, accessKeyID string
+	}
+	all := make([]facts, len(events))
+	forEachParallel(len(events), func(i int) {
+		f := fieldsOf(events[i])
+		username, accessKeyID := callerOf(events[i], f)
+		all[i] = facts{isManagement(f), username, accessKeyID}
+	})
+	order := make([]int, 0, len(events))
 	seen := make(map[string]bool, len(events))
-	fields := make(map[string]indexFields, len(events))
-	for _, e := range events {
+	for i, e := range events {
 		if seen[e.ID] {
 			continue
 		}
 		seen[e.ID] = true
-		f := fieldsOf(e)
-		if !isManagement(f) {
-			continue
+		if all[i].management {
+			order = append(order, i)
 		}
-		fields[e.ID] = f
-		sorted = append(sorted, e)
 	}
-	slices.SortStableFunc(sorted, func(a, b investigation.Event) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := events[b].Time.Compare(events[a].Time); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(events[a].ID, events[b].ID)
 	})
 
-	ix := &Index{events: sorted, postings: map[string]map[string][]int{}}
+	ix := &Index{events: make([]investigation.Event, len(order)), postings: map[string]map[string][]int{}}
 	for _, k := range lookupKeys {
 		ix.postings[k] = map[string][]int{}
 	}
-	for i, e := range sorted {
-		f := fields[e.ID]
+	for i, at := range order {
+		e := events[at]
+		ix.events[i] = e
 		ix.post(investigation.AttrEventID, e.ID, i)
 		ix.post(investigation.AttrEventName, e.Name, i)
 		ix.post(investigation.AttrEventSource, e.Source, i)
 		ix.post(investigation.AttrReadOnly, strconv.FormatBool(e.ReadOnly), i)
-		username, accessKeyID := callerOf(e, f)
-		ix.post(investigation.AttrUsername, username, i)
-		ix.post(investigation.AttrAccessKeyID, accessKeyID, i)
+		ix.post(investigation.AttrUsername, all[at].username, i)
+		ix.post(investigation.AttrAccessKeyID, all[at].accessKeyID, i)
 		for _, r := range e.Resources {
 			ix.post(investigation.AttrResourceName, r.Name, i)
 			ix.post(investigation.AttrResourceType, r.Type, i)
