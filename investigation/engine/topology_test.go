@@ -181,6 +181,10 @@ func TestStrengthOf(t *testing.T) {
 		{"a route's NAT gateway is followed", deep, dep(investigation.TypeNatGateway, "n", "Is associated with NatGateway"), 0.75},
 		{"a source group's own rules do not govern the referencing group", &scoped{Resource: investigation.Resource{Type: investigation.TypeSecurityGroup}, Strength: 1},
 			dep(investigation.TypeSecurityGroup, "sg-src", "named in its configuration (groupId)"), 0},
+		{"a transit gateway further out routes by its route tables", &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGateway"}, Depth: 2, Strength: 0.5},
+			dep("AWS::EC2::TransitGatewayRouteTable", "tgw-rtb-1", "Contains TransitGatewayRouteTable"), 0.75},
+		{"its other attachments are siblings", &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGateway"}, Depth: 2, Strength: 0.5},
+			dep("AWS::EC2::TransitGatewayAttachment", "tgw-attach-1", "Contains TransitGatewayAttachment"), 0},
 		{"an unknown type gets the default", root, dep("AWS::Foo::Bar", "x", "Is associated with Bar"), defaultStrength},
 	}
 	for _, tt := range tests {
