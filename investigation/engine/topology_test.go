@@ -250,3 +250,17 @@ func TestSiblingChangesOnASharedCluster(t *testing.T) {
 func hasNote(rep *investigation.Report, part string) bool {
 	return slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, part) })
 }
+
+func TestRelationSentenceNamesWhatTheAlarmWatches(t *testing.T) {
+	fn := investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "fn"}
+	tgw := investigation.Resource{Type: "AWS::EC2::TransitGateway", ID: "tgw-1"}
+	near := &scoped{Resource: tgw, Parent: fn, Relation: "Is associated with TransitGateway", Depth: 1}
+	far := &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGatewayRouteTable", ID: "tgw-rtb-1"}, Parent: tgw,
+		Relation: "Contains TransitGatewayRouteTable", Depth: 2}
+	if got := relationSentence(near); !strings.HasSuffix(got, "and the alarm watches fn.") {
+		t.Errorf("near: %q", got)
+	}
+	if got := relationSentence(far); !strings.HasSuffix(got, "and the alarm's resources rely on tgw-1.") {
+		t.Errorf("far: %q", got)
+	}
+}
