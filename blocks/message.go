@@ -24,6 +24,15 @@ import (
 type Message struct {
 	Text   string        `json:"text"`
 	Blocks []slack.Block `json:"blocks,omitempty"`
+	// Metadata, when set, is kept by Slack with the message and read back
+	// by apps that ask for it: what the message is about, for machines.
+	Metadata *Metadata `json:"metadata,omitempty"`
+}
+
+// Metadata is Slack message metadata: an event type and its payload.
+type Metadata struct {
+	EventType string         `json:"event_type"`
+	Payload   map[string]any `json:"event_payload"`
 }
 
 // UnmarshalJSON reads a message back, block types included, so that a

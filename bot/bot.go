@@ -9,6 +9,13 @@
 // in the thread and queues the triage on a bounded pool of workers, which
 // edit the placeholder as the walk goes and replace it with the report.
 //
+// Nothing acknowledged is lost with a replica: notifications are recorded
+// as work in the store before they are acknowledged, read by one replica,
+// taken over by another when that one stops refreshing them, and handed
+// back when it stops (work.go). Nothing is triaged twice when the store
+// forgets: the thread in the chat, tagged with message metadata, is read
+// back before a new one is opened (slacktruth.go).
+//
 // The bot talks to the world over small ports in its own terms (deps.go):
 // a chat workspace (bot/slackchat speaks Slack), the store's episodes and
 // threads, and the alarm queue. Slash-command verbs are found in a small
@@ -38,6 +45,7 @@ type Bot struct {
 
 	pool     *pool
 	intake   chan queueItem
+	held     *heldWork
 	episodes *episodes
 	notes    *notes
 
@@ -88,6 +96,7 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		chat:      deps.Chat,
 		pool:      newPool(opts.Workers, opts.QueueSize),
 		intake:    make(chan queueItem, opts.IntakeQueue),
+		held:      newHeldWork(),
 		episodes:  newEpisodes(opts.DedupWindow),
 		notes:     newNotes(opts.DedupWindow),
 		channels:  set(append([]string{opts.AlertChannel}, opts.Channels...)),
@@ -157,8 +166,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	bgWG.Go(func() { b.pingStore(runCtx) })
 	bgWG.Go(func() { b.flushNotes(runCtx) })
+	if b.deps.Work != nil {
+		bgWG.Go(func() { b.readWork(runCtx) })
+		bgWG.Go(func() { b.refreshWork(runCtx) })
+	}
 	if b.deps.Queue != nil {
 		bgWG.Go(func() { b.pollQueue(runCtx) })
+	}
+	if b.deps.Queue != nil || b.deps.Work != nil {
 		for range b.opts.IntakeWorkers {
 			intakeWG.Go(func() { b.intakeWorker(runCtx, workCtx) })
 		}
@@ -192,6 +207,9 @@ func (b *Bot) shutdown(intakeWG, workersWG *sync.WaitGroup, cancelWork context.C
 	close(b.pool.stop)
 	var abandoning sync.WaitGroup
 	abandoning.Go(func() { b.abandon(final, b.pool.drain()) })
+	if b.deps.Work != nil {
+		abandoning.Go(func() { b.handBackUnread(final) })
+	}
 
 	done := make(chan struct{})
 	go func() {
@@ -209,7 +227,11 @@ func (b *Bot) shutdown(intakeWG, workersWG *sync.WaitGroup, cancelWork context.C
 	abandoning.Wait()
 	// Intake handlers may have queued jobs after the first drain.
 	b.abandon(final, b.pool.drain())
-	if n := len(b.intake); n > 0 {
+	if b.deps.Work != nil {
+		// What was read and not finished, handed back at once instead of
+		// waiting to be taken over.
+		b.handBackHeld(final)
+	} else if n := len(b.intake); n > 0 {
 		b.m.dropped.WithLabelValues("shutdown").Add(float64(n))
 		b.log.Warn("queue messages left unhandled at shutdown; they come back after their visibility", "items", n)
 	}

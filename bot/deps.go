@@ -44,6 +44,10 @@ type Deps struct {
 	// Queue, when set, is long-polled for alarm notifications, which open
 	// threads in Options.AlertChannel.
 	Queue Queue
+	// Work, when set, is where acknowledged intake is recorded and read
+	// from: queue messages are recorded there, and the chat transport is
+	// expected to record the messages it acknowledges (chat.WorkMessage).
+	Work Work
 	// Now is the clock (time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -63,8 +67,9 @@ const (
 	DefaultPoisonReceives  = 5
 	DefaultCommand         = "/trailhound"
 	// DefaultLease is short so that a dead replica's episode is taken over
-	// well within a minute; the lease is renewed every third of it.
-	DefaultLease = 45 * time.Second
+	// well within a minute (MaxTakeover); the lease is renewed every third
+	// of it, about as often as the replica's work is refreshed.
+	DefaultLease = 20 * time.Second
 	// DefaultDedupWindow outlasts the redeliveries of one transition.
 	DefaultDedupWindow = time.Hour
 	// maxShutdownTimeout keeps a stop within what an orchestrator waits
@@ -105,6 +110,9 @@ type Options struct {
 	// Lease and RenewEvery time the alarm claim.
 	Lease      time.Duration
 	RenewEvery time.Duration
+	// TakeoverAfter is how long recorded work may go unrefreshed before
+	// another replica takes it over (at most MaxTakeover).
+	TakeoverAfter time.Duration
 	// ShutdownTimeout bounds how long Run takes to return once its context
 	// ends, at most 10 s.
 	ShutdownTimeout time.Duration
@@ -154,6 +162,7 @@ func (o Options) withDefaults() Options {
 	setDur(&o.DedupWindow, DefaultDedupWindow)
 	setDur(&o.Lease, DefaultLease)
 	setDur(&o.RenewEvery, o.Lease/3)
+	setDur(&o.TakeoverAfter, TakeoverAfter)
 	setDur(&o.ShutdownTimeout, DefaultShutdownTimeout)
 	setDur(&o.ProgressEvery, DefaultProgressEvery)
 	setDur(&o.SQSVisibility, DefaultSQSVisibility)
@@ -181,6 +190,9 @@ func (o Options) validate(d Deps) error {
 	}
 	if o.ShutdownTimeout > maxShutdownTimeout || o.ShutdownTimeout <= cleanupReserve {
 		errs = append(errs, fmt.Errorf("options: ShutdownTimeout %s must be above %s and at most %s", o.ShutdownTimeout, cleanupReserve, maxShutdownTimeout))
+	}
+	if o.TakeoverAfter+takeoverScan+o.Lease > MaxTakeover {
+		errs = append(errs, fmt.Errorf("options: TakeoverAfter %s and Lease %s would let a dead replica's work wait beyond %s", o.TakeoverAfter, o.Lease, MaxTakeover))
 	}
 	if o.SQSVisibility < 3*time.Second {
 		errs = append(errs, fmt.Errorf("options: SQSVisibility %s is too short to renew (at least 3s)", o.SQSVisibility))

@@ -336,7 +336,15 @@ func TestSandboxTwoReplicasTriageEachAlarmOnce(t *testing.T) {
 		counter(t, a.reg, "trailhound_dedup_hits_total", nil), counter(t, b.reg, "trailhound_dedup_hits_total", nil))
 }
 
+// TestSandboxQueueIntake runs the queue's intake as it is handled in
+// place and as it is recorded as work first (the message deleted once
+// recorded, then read back from the work).
 func TestSandboxQueueIntake(t *testing.T) {
+	t.Run("handled in place", func(t *testing.T) { testQueueIntake(t, false) })
+	t.Run("recorded as work", func(t *testing.T) { testQueueIntake(t, true) })
+}
+
+func testQueueIntake(t *testing.T, durable bool) {
 	sc, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
 	if err != nil {
 		t.Fatal(err)
@@ -368,8 +376,19 @@ func TestSandboxQueueIntake(t *testing.T) {
 	opts := sandboxOptions(sandboxChannel)
 	opts.AlertChannel = sandboxChannel
 	st := openStoreAt(t, "")
-	b, err := New(Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
-		Queue: SQSQueue(queue), Logger: testLogger(t)}, opts)
+	var redis *miniredis.Miniredis
+	if durable {
+		var url string
+		redis, url = tickingRedis(t)
+		st = openStoreAt(t, url)
+	}
+	reg := prometheus.NewRegistry()
+	deps := Deps{Chat: sandboxChat(t, sb, st, nil, slackchat.Options{}), Triager: triager, Store: st,
+		Queue: SQSQueue(queue), Logger: testLogger(t), Metrics: reg}
+	if durable {
+		deps.Chat, deps.Work = sandboxChat(t, sb, st, nil, slackchat.Options{Record: st}), st
+	}
+	b, err := New(deps, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,6 +434,22 @@ func TestSandboxQueueIntake(t *testing.T) {
 	}
 	if n := triager.count("queue-alarm"); n != 1 {
 		t.Errorf("%d triages, want 1", n)
+	}
+	if !durable {
+		return
+	}
+	// Redis restarts empty; the episode's root in the channel, tagged with
+	// its metadata, still says it was triaged.
+	redis.FlushAll()
+	publish(alarmJSON("queue-alarm", "ALARM", episodeStart.Add(30*time.Second)))
+	eventually(t, 10*time.Second, "the copy found done in the channel", func() bool {
+		return counter(t, reg, "trailhound_dedup_hits_total", map[string]string{"state": "chat"}) == 1
+	})
+	if n := len(sb.Messages(sandboxChannel)); n != 1 {
+		t.Errorf("after Redis forgot: %d top-level messages, want the one thread", n)
+	}
+	if n := triager.count("queue-alarm"); n != 1 {
+		t.Errorf("after Redis forgot: %d triages, want 1", n)
 	}
 }
 

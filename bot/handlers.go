@@ -24,11 +24,17 @@ var notificationSubtypes = map[string]bool{
 // a follow-up typed in a triage thread. Chatter and anything that is
 // recognisably not an alarm is ignored quietly.
 func (b *Bot) OnMessage(ctx context.Context, m chat.Message) {
+	b.onMessage(ctx, m, origin{})
+}
+
+// onMessage handles a message, o telling where it was read from, and says
+// how: outQueued when a triage job owns it now.
+func (b *Bot) onMessage(ctx context.Context, m chat.Message, o origin) outcome {
 	if !b.channels[m.Channel] || !notificationSubtypes[m.SubType] || m.Own {
-		return
+		return outEnded
 	}
 	if b.threadFollowUp(ctx, m) || !b.mayTriagePosted(ctx, m) {
-		return
+		return outEnded
 	}
 	a, err := b.parseMessage(ctx, m.Texts)
 	var de *describeError
@@ -39,12 +45,13 @@ func (b *Bot) OnMessage(ctx context.Context, m chat.Message) {
 		if _, perr := b.postText(ctx, chat.Ref{Channel: m.Channel, TS: m.Root()}, line); perr != nil {
 			b.log.Warn("could not post the describe failure", "error", perr)
 		}
-		return
+		return outEnded
 	case err != nil:
 		b.unreadable(ctx, m, err)
-		return
+		return outEnded
 	}
-	b.handleAlarm(ctx, origin{channel: m.Channel, rootTS: m.Root(), received: m.Received}, a)
+	o.channel, o.rootTS, o.received = m.Channel, m.Root(), m.Received
+	return b.handleAlarm(ctx, o, a)
 }
 
 // postText sends a plain mrkdwn line; text must already be escaped.

@@ -23,6 +23,7 @@ const (
 	sqsRefused   = "refused"  // region or account not allowed
 	sqsRetry     = "retry"    // left in the queue to come back
 	sqsPoison    = "poison"   // deleted after too many receives
+	sqsRecorded  = "recorded" // recorded as work, deleted from the queue
 	sqsIgnored   = "ignored"  // recognisably not an alarm state change, deleted at the limit
 	sqsFailed    = "failed"   // a call to SQS itself failed
 	sqsReceived  = "received" // every message received
@@ -71,7 +72,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth, running, intakeDepth func
 		// registered by whichever comes first, shared by the other.
 		dedupHits: shared(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trailhound_dedup_hits_total",
-			Help: "Notifications not triaged because their episode was running or done (state running, done, local, envelope, resolved).",
+			Help: "Notifications not triaged because their episode was running or done (state running, done, local, chat, envelope, resolved).",
 		}, []string{"state"})),
 		dropped: shared(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trailhound_intake_dropped_total",

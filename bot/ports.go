@@ -153,7 +153,8 @@ type EpisodeThread struct {
 var ErrNotFound = errors.New("not found")
 
 // Episodes are the alarm episodes replicas claim, so that each is triaged
-// once. ClaimOnce claims anything else that must happen once across
+// once. The owner of a claim names one claimant: a claim already running
+// under the same owner is won again (a retry whose reply was lost). ClaimOnce claims anything else that must happen once across
 // replicas (an episode's resolution) for ttl.
 type Episodes interface {
 	ClaimEpisode(ctx context.Context, key EpisodeKey, owner string, lease time.Duration) (EpisodeClaim, error)
@@ -252,4 +253,36 @@ type Queue interface {
 	Receive(ctx context.Context, wait time.Duration) ([]QueueMessage, error)
 	Delete(ctx context.Context, receiptHandle string) error
 	ExtendVisibility(ctx context.Context, receiptHandle string, d time.Duration) error
+}
+
+// WorkItem is one piece of acknowledged intake recorded in the store.
+type WorkItem struct {
+	ID   string
+	Kind string
+	Body []byte
+	// Deliveries is how many replicas were handed the item, this one
+	// included.
+	Deliveries int
+}
+
+// Epoch names one life of the store's data; Since is when it began. A new
+// epoch says the store lost what it knew (claims, threads) before Since.
+type Epoch struct {
+	ID    string
+	Since time.Time
+}
+
+// Work is intake recorded before it was acknowledged, shared by the
+// replicas: each item is read by one of them and stays its own while it
+// refreshes it; an item left unrefreshed for the takeover time is claimed
+// by another, and one handed back is read anew at once. RedisStore's is a
+// Redis stream with a consumer group.
+type Work interface {
+	RecordWork(ctx context.Context, id string, ttl time.Duration, kind string, body []byte) (bool, error)
+	ReadWork(ctx context.Context, consumer string, count int, block time.Duration) ([]WorkItem, error)
+	ClaimIdleWork(ctx context.Context, consumer string, idle time.Duration, count int) ([]WorkItem, error)
+	TouchWork(ctx context.Context, consumer string, ids []string) (int, error)
+	DoneWork(ctx context.Context, ids ...string) error
+	HandBackWork(ctx context.Context, item WorkItem) (WorkItem, error)
+	Epoch(ctx context.Context, now time.Time) (Epoch, error)
 }

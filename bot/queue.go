@@ -33,6 +33,10 @@ const (
 type queueItem struct {
 	msg      *QueueMessage
 	received time.Time
+	// work is set instead of msg for an item read from the recorded work;
+	// takenOver says another replica held it before.
+	work      *WorkItem
+	takenOver bool
 }
 
 // pollQueue long-polls the queue and hands each message to the intake
@@ -64,6 +68,10 @@ func (b *Bot) pollQueue(ctx context.Context) {
 		backoff = receiveBackoff
 		for i := range msgs {
 			b.m.sqsMessages.WithLabelValues(sqsReceived).Inc()
+			if b.deps.Work != nil {
+				b.recordQueueMessage(ctx, &msgs[i])
+				continue
+			}
 			select {
 			case b.intake <- queueItem{msg: &msgs[i], received: b.now()}:
 			case <-ctx.Done():
@@ -81,6 +89,10 @@ func (b *Bot) intakeWorker(runCtx, workCtx context.Context) {
 		case <-runCtx.Done():
 			return
 		case it := <-b.intake:
+			if it.work != nil {
+				b.handleWork(workCtx, it)
+				continue
+			}
 			b.handleQueueMessage(workCtx, it.msg, it.received)
 		}
 	}

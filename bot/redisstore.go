@@ -110,6 +110,46 @@ func (a *StoreAdapter) SaveFeedback(ctx context.Context, f Feedback) error {
 	})
 }
 
+func (a *StoreAdapter) RecordWork(ctx context.Context, id string, ttl time.Duration, kind string, body []byte) (bool, error) {
+	return a.s.RecordWork(ctx, store.KeySafe(id), ttl, kind, body)
+}
+
+func (a *StoreAdapter) ReadWork(ctx context.Context, consumer string, count int, block time.Duration) ([]WorkItem, error) {
+	items, err := a.s.ReadWork(ctx, consumer, count, block)
+	return workItems(items), err
+}
+
+func (a *StoreAdapter) ClaimIdleWork(ctx context.Context, consumer string, idle time.Duration, count int) ([]WorkItem, error) {
+	items, err := a.s.ClaimIdleWork(ctx, consumer, idle, count)
+	return workItems(items), err
+}
+
+func (a *StoreAdapter) TouchWork(ctx context.Context, consumer string, ids []string) (int, error) {
+	return a.s.TouchWork(ctx, consumer, ids)
+}
+
+func (a *StoreAdapter) DoneWork(ctx context.Context, ids ...string) error {
+	return a.s.DoneWork(ctx, ids...)
+}
+
+func (a *StoreAdapter) HandBackWork(ctx context.Context, item WorkItem) (WorkItem, error) {
+	it, err := a.s.HandBackWork(ctx, store.WorkItem(item))
+	return WorkItem(it), err
+}
+
+func (a *StoreAdapter) Epoch(ctx context.Context, now time.Time) (Epoch, error) {
+	e, err := a.s.Epoch(ctx, now)
+	return Epoch(e), err
+}
+
+func workItems(items []store.WorkItem) []WorkItem {
+	out := make([]WorkItem, len(items))
+	for i, it := range items {
+		out[i] = WorkItem(it)
+	}
+	return out
+}
+
 // RecordTriage remembers the thread for the App Home.
 func (a *StoreAdapter) RecordTriage(ctx context.Context, thread chat.Ref, at time.Time) error {
 	return a.s.RecordTriage(ctx, store.ThreadRef(thread), at)

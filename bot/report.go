@@ -50,7 +50,7 @@ func (b *Bot) progress(ctx context.Context, j *triageJob) func(engine.Progress) 
 		last = now
 		cctx, cancel := context.WithTimeout(ctx, editTimeout)
 		defer cancel()
-		if err := b.chat.UpdateOnce(cctx, j.placeholderRef(), b.placeholder(j, p)); err != nil {
+		if err := b.chat.UpdateOnce(cctx, j.placeholderRef(), j.tag(b.placeholder(j, p))); err != nil {
 			b.log.Debug("progress update failed", "alarm", j.alarm.Name, "error", err)
 		}
 	}
@@ -66,6 +66,7 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 		rep.ArtifactID = id
 	}
 	msg, fits := blocks.WithNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", j.notice)
+	msg = j.tag(msg)
 	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
 		// The placeholder may have been deleted: the report goes in anew.
 		b.log.Warn("could not replace the placeholder; posting the report", "alarm", j.alarm.Name, "error", err)
@@ -92,6 +93,9 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	if m := j.origin.queued; m != nil {
 		b.deleteMessage(ctx, m, sqsTriaged)
 	}
+	if w := j.origin.work; w != nil {
+		b.finishWork(ctx, *w)
+	}
 	b.recordTriage(ctx, j.thread)
 	b.postPicture(ctx, j, rep)
 	b.advise(ctx, j, rep, st)
@@ -109,6 +113,7 @@ func (b *Bot) advise(ctx context.Context, j *triageJob, rep *investigation.Repor
 		return
 	}
 	msg, _ := blocks.WithNotice(blocks.Report(rep, blocks.ReportOptions{AI: ai}), "dedup-note", j.notice)
+	msg = j.tag(msg)
 	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
 		b.log.Warn("could not add the AI assessment to the report", "alarm", j.alarm.Name, "error", err)
 		return
@@ -158,12 +163,22 @@ func (b *Bot) failJob(ctx context.Context, j *triageJob, cause error, shutdown b
 		b.log.Error("triage failed", "alarm", j.alarm.Name, "error", cause)
 		msg = blocks.Error("Triage failed", userReason(cause)+"\nThe alarm's next notification will retry.")
 	}
+	if shutdown && j.origin.work != nil {
+		// Another replica reads the work at once and carries on in this
+		// placeholder: an "interrupted" edit would only race its own.
+		b.handBack(ctx, j, shutdown)
+		return
+	}
 	if j.placeholderTS != "" {
-		if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
+		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(msg)); err != nil {
 			b.log.Warn("could not post the failure in the thread", "alarm", j.alarm.Name, "error", err)
 		}
 	}
 	b.handBack(ctx, j, shutdown)
+	if w := j.origin.work; w != nil && !shutdown {
+		// Told in the thread: the alarm's next notification retries.
+		b.finishWork(ctx, *w)
+	}
 }
 
 // handBack gives the episode up so that someone else triages it: the claim
@@ -181,6 +196,9 @@ func (b *Bot) handBack(ctx context.Context, j *triageJob, shutdown bool) {
 	}
 	if m := j.origin.queued; m != nil && shutdown {
 		b.returnMessage(ctx, m)
+	}
+	if w := j.origin.work; w != nil && shutdown {
+		b.handBackWork(ctx, *w)
 	}
 }
 

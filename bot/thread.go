@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -47,11 +48,15 @@ type origin struct {
 	received time.Time     // when the bot got it
 	queued   *QueueMessage // set for queue messages
 	manual   bool          // an explicit request, outside the episode dedup
+	// work is the recorded item it was read from; takenOver says another
+	// replica held that item before this one.
+	work      *WorkItem
+	takenOver bool
 }
 
 func (o origin) source() string {
 	switch {
-	case o.queued != nil:
+	case o.queued != nil, o.work != nil && o.work.Kind == workSQS:
 		return "sqs"
 	case o.manual:
 		return "command"
@@ -124,25 +129,31 @@ func (b *Bot) handleAlarm(ctx context.Context, o origin, a investigation.Alarm) 
 // still recognised as such and only a new episode is refused.
 func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, log *slog.Logger) outcome {
 	reserved := b.pool.reserve()
+	j := &triageJob{alarm: a, origin: o}
 	duplicate := func(state string, thread chat.Ref, key EpisodeKey) outcome {
 		if reserved {
 			b.pool.unreserve()
 		}
+		b.withdrawPlaceholder(ctx, j, log)
 		b.refire(o, a, key, state, thread, log)
 		return outDuplicate
 	}
-	j := &triageJob{alarm: a, origin: o}
+	verify := false // whether the chat must be read before opening a thread
 	if key, err := alarmKey(a); err != nil {
 		j.notice = dedupUnavailable
 		log.Warn("alarm has no key: triaging without dedup", "error", err)
 	} else {
 		j.key, j.hasKey = key, true
-		claim, err := b.deps.Store.ClaimEpisode(ctx, key, b.opts.Owner, b.opts.Lease)
+		claim, err := b.claimEpisode(ctx, j, log)
 		switch {
 		case err == nil && claim.State == ClaimWon:
 			j.lease = claim.Lease
 			// A take-over continues in the thread the previous owner started.
-			j.thread = claim.Thread
+			if !claim.Thread.IsZero() && claim.Thread != j.thread {
+				b.withdrawPlaceholder(ctx, j, log)
+				j.thread, j.placeholderTS = claim.Thread, ""
+			}
+			verify = !claim.Thread.IsZero() || b.claimsForgotten(ctx, key)
 		case err == nil:
 			return duplicate(string(claim.State), claim.Thread, key)
 		default:
@@ -150,12 +161,18 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 				return duplicate("local", thread, key)
 			}
 			j.notice = dedupUnavailable
+			verify = true
 			log.Warn("alarm claim failed: triaging without dedup", "error", err)
 		}
 	}
 	if !reserved {
 		b.refuseForCapacity(ctx, o, j, log)
 		return outRetry
+	}
+	if verify && b.adoptFromSlack(ctx, j, log) {
+		b.withdrawPlaceholder(ctx, j, log)
+		b.pool.unreserve()
+		return outDuplicate
 	}
 	if j.hasKey {
 		b.episodes.remember(j.key, j.thread, b.now())
@@ -172,6 +189,107 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 	}
 	b.pool.submit(j)
 	return outQueued
+}
+
+// claimEpisode claims the episode. Recorded work, which is this replica's
+// alone, can afford to wait rather than triage twice: for a store that does
+// not answer, up to storeWait, and, for work taken over from a replica that
+// stopped, for that replica's lease to run out.
+func (b *Bot) claimEpisode(ctx context.Context, j *triageJob, log *slog.Logger) (EpisodeClaim, error) {
+	o, key := j.origin, j.key
+	// One claimant per job, so that a retry whose first reply was lost
+	// finds its own claim, and another job of this replica does not.
+	claimant := b.opts.Owner + "/" + strings.ToLower(rand.Text()[:10])
+	claim, err := b.deps.Store.ClaimEpisode(ctx, key, claimant, b.opts.Lease)
+	if o.work == nil {
+		return claim, err
+	}
+	var waitUntil time.Time
+	switch {
+	case err != nil:
+		waitUntil = b.now().Add(storeWait)
+		log.Warn("alarm claim failed: waiting for the store rather than triaging twice", "error", err, "for", storeWait)
+		b.waitingPlaceholder(ctx, j, log)
+	case o.takenOver && claim.State == ClaimRunning:
+		waitUntil = b.now().Add(b.opts.Lease)
+		log.Info("taken-over alarm is still claimed: waiting for the previous owner's lease", "for", b.opts.Lease)
+	default:
+		return claim, nil
+	}
+	for b.now().Before(waitUntil) {
+		if chat.Sleep(ctx, storeRetry) != nil {
+			return claim, err
+		}
+		claim, err = b.deps.Store.ClaimEpisode(ctx, key, claimant, b.opts.Lease)
+		if err == nil && (claim.State != ClaimRunning || !o.takenOver) {
+			return claim, nil
+		}
+	}
+	return claim, err
+}
+
+// adoptFromSlack reads the episode back from the chat: a report there
+// means it is done, which it reports (completing the claim, so the store
+// knows again); a thread or placeholder there becomes the job's.
+func (b *Bot) adoptFromSlack(ctx context.Context, j *triageJob, log *slog.Logger) (done bool) {
+	found, err := b.episodeInSlack(ctx, j)
+	switch {
+	case err != nil:
+		log.Warn("could not read the episode back from the chat", "error", err)
+	case found.reported:
+		log.Info("episode already reported in the chat; not triaging it again", "thread", found.thread.String())
+		b.m.dedupHits.WithLabelValues("chat").Inc()
+		if j.lease != nil {
+			if err := j.lease.Complete(ctx, found.thread, b.opts.DedupWindow); err != nil {
+				log.Warn("could not mark the episode done", "error", err)
+			}
+		}
+		b.episodes.remember(j.key, found.thread, b.now())
+		return true
+	case !found.thread.IsZero():
+		if j.placeholderTS != "" && found.placeholder != j.placeholderTS {
+			b.withdrawPlaceholder(ctx, j, log)
+		}
+		j.thread, j.placeholderTS = found.thread, found.placeholder
+		if found.placeholder != "" {
+			log.Info("continuing the episode's placeholder found in the chat", "thread", found.thread.String())
+		}
+	}
+	return false
+}
+
+// storeWaitNote is the placeholder's note while the store does not answer.
+var storeWaitNote = fmt.Sprintf("⏳ Redis does not answer: waiting up to %s for it before triaging, so that this alarm is not triaged twice.", storeWait)
+
+// waitingPlaceholder puts the placeholder up early, with a note, in the
+// notification's thread while the claim waits for the store: the wait
+// must not look like silence. Only this replica holds the notification's
+// work, so the early placeholder cannot be doubled by another replica.
+func (b *Bot) waitingPlaceholder(ctx context.Context, j *triageJob, log *slog.Logger) {
+	if j.origin.channel == "" || j.placeholderTS != "" {
+		return
+	}
+	j.notice = storeWaitNote
+	thread := chat.Ref{Channel: j.origin.channel, TS: j.origin.rootTS}
+	ts, err := b.chat.Post(ctx, thread, j.tag(b.placeholder(j, engine.Progress{})))
+	j.notice = ""
+	if err != nil {
+		log.Warn("could not post the placeholder while waiting for the store", "error", err)
+		return
+	}
+	j.thread, j.placeholderTS, j.posted = thread, ts, b.now()
+}
+
+// withdrawPlaceholder turns an early placeholder of a notification that
+// turned out to be a duplicate into a one-line note.
+func (b *Bot) withdrawPlaceholder(ctx context.Context, j *triageJob, log *slog.Logger) {
+	if j.placeholderTS == "" {
+		return
+	}
+	msg := blocks.Message{Text: "↪ Redis answered: this episode is already triaged or being triaged, so it is not triaged again."}
+	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
+		log.Warn("could not withdraw the early placeholder", "error", err)
+	}
 }
 
 // refuseForCapacity gives back a won claim that the pool has no room for,
@@ -201,7 +319,7 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		case j.origin.channel != "":
 			j.thread = chat.Ref{Channel: j.origin.channel, TS: j.origin.rootTS}
 		default:
-			ts, err := b.postText(ctx, chat.Ref{Channel: b.opts.AlertChannel}, headline(j.alarm))
+			ts, err := b.chat.Post(ctx, chat.Ref{Channel: b.opts.AlertChannel}, j.tag(blocks.Message{Text: headline(j.alarm)}))
 			if err != nil {
 				return fmt.Errorf("post the alarm's root message: %w", err)
 			}
@@ -219,7 +337,15 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		b.episodes.remember(j.key, j.thread, b.now())
 	}
 	j.queuedBehind = b.pool.queued()
-	ts, err := b.chat.Post(ctx, chat.Ref(j.thread), b.placeholder(j, engine.Progress{}))
+	if j.placeholderTS != "" {
+		// Taken over: the placeholder already in the thread goes on.
+		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(b.placeholder(j, engine.Progress{}))); err != nil {
+			return fmt.Errorf("update the placeholder taken over: %w", err)
+		}
+		j.posted = b.now()
+		return nil
+	}
+	ts, err := b.chat.Post(ctx, chat.Ref(j.thread), j.tag(b.placeholder(j, engine.Progress{})))
 	if err != nil {
 		return fmt.Errorf("post the placeholder: %w", err)
 	}

@@ -126,9 +126,13 @@ type Claim struct {
 	TTL time.Duration
 }
 
-// ClaimAlarm claims the episode for owner (a replica name, for the record).
-// Exactly one caller wins until the lease runs out or the winner releases
-// it; after Complete, callers get ClaimDone until the dedup window ends.
+// ClaimAlarm claims the episode for owner, which names one claimant (a
+// replica and the job within it). Exactly one caller wins until the lease
+// runs out or the winner releases it; after Complete, callers get
+// ClaimDone until the dedup window ends. A claim already running under the
+// same owner is won again: a retry of a call whose reply was lost (a Redis
+// that stalled past the command timeout) finds its own claim rather than
+// a rival's, so owners must not be shared between claimants.
 // lease <= 0 means DefaultLease.
 func (s *Store) ClaimAlarm(ctx context.Context, key AlarmKey, owner string, lease time.Duration) (Claim, error) {
 	if err := key.validate(); err != nil {
@@ -170,6 +174,10 @@ func (s *Store) ClaimAlarm(ctx context.Context, key AlarmKey, owner string, leas
 		c.Lease = &Lease{s: s, key: key, token: token, lease: lease}
 	case strings.HasPrefix(value, donePrefix):
 		c.State, c.Owner = ClaimDone, ownerOf(strings.TrimPrefix(value, donePrefix))
+	case strings.HasPrefix(value, runPrefix) && ownerOf(strings.TrimPrefix(value, runPrefix)) == owner:
+		held := strings.TrimPrefix(value, runPrefix)
+		c.State, c.Owner = ClaimWon, owner
+		c.Lease = &Lease{s: s, key: key, token: held, lease: lease}
 	case strings.HasPrefix(value, runPrefix):
 		c.State, c.Owner = ClaimRunning, ownerOf(strings.TrimPrefix(value, runPrefix))
 	default:

@@ -96,6 +96,9 @@ type Posted struct {
 	TS       string
 	Own      bool     // posted by the bot
 	BlockIDs []string // the block ids of its blocks
+	// EventType and Payload are the message's metadata, when it has some.
+	EventType string
+	Payload   map[string]any
 }
 
 // Zone is the time zone a member's times are read in; Note is set, for the
@@ -115,6 +118,11 @@ type Handler interface {
 	// OnHomeOpened: user opened the app's Home tab.
 	OnHomeOpened(ctx context.Context, user string)
 }
+
+// WorkMessage is the kind of recorded work that a chat message is: a
+// transport records the messages it acknowledges as work of this kind,
+// their body the Message as JSON, and the bot reads them back.
+const WorkMessage = "slack-message"
 
 // Sleep waits d or until ctx ends, whichever comes first: the bot's loops
 // and the Slack transport back off with it and stop as soon as they are told.

@@ -33,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		// The two below are the bot's own, shared with its other intakes:
 		// the same name, help and labels reuse its collector.
 		dedupHits: vec("trailhound_dedup_hits_total",
-			"Notifications not triaged because their episode was running or done (state running, done, local, envelope, resolved).", "state"),
+			"Notifications not triaged because their episode was running or done (state running, done, local, chat, envelope, resolved).", "state"),
 		dropped: vec("trailhound_intake_dropped_total",
 			"Acknowledged work not handled, by reason (intake_full, shutdown).", "reason"),
 	}

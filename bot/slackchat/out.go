@@ -136,6 +136,9 @@ func msgOptions(m blocks.Message) []slack.MsgOption {
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
 	}
+	if m.Metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: m.Metadata.EventType, EventPayload: m.Metadata.Payload}))
+	}
 	return opts
 }
 
@@ -252,6 +255,7 @@ func (c *Client) Replies(ctx context.Context, thread chat.Ref) ([]chat.Posted, e
 			var err error
 			page, more, next, err = c.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 				ChannelID: thread.Channel, Timestamp: thread.TS, Cursor: cursor, Limit: 200,
+				IncludeAllMetadata: true,
 			})
 			return err
 		})
@@ -259,11 +263,7 @@ func (c *Client) Replies(ctx context.Context, thread chat.Ref) ([]chat.Posted, e
 			return nil, err
 		}
 		for _, m := range page {
-			p := chat.Posted{TS: m.Timestamp, Own: c.isOwn(m.User, m.BotID)}
-			for _, blk := range m.Blocks.BlockSet {
-				p.BlockIDs = append(p.BlockIDs, blk.ID())
-			}
-			all = append(all, p)
+			all = append(all, posted(c, m))
 		}
 		if !more || next == "" {
 			break
@@ -271,4 +271,55 @@ func (c *Client) Replies(ctx context.Context, thread chat.Ref) ([]chat.Posted, e
 		cursor = next
 	}
 	return all, nil
+}
+
+// maxHistoryPages bounds the conversations.history pages of one Recent.
+const maxHistoryPages = 5
+
+// Recent returns the channel's root messages since since, newest first,
+// their metadata included, at most maxHistoryPages pages of them.
+func (c *Client) Recent(ctx context.Context, channel string, since time.Time) ([]chat.Posted, error) {
+	api, ok := c.api.(HistoryAPI)
+	if !ok {
+		return nil, errors.New("the Slack client cannot read history")
+	}
+	var all []chat.Posted
+	cursor := ""
+	for range maxHistoryPages {
+		var resp *slack.GetConversationHistoryResponse
+		err := c.call(ctx, "conversations.history", "", func(ctx context.Context) error {
+			var err error
+			resp, err = api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channel, Cursor: cursor, Limit: 200, IncludeAllMetadata: true,
+				Oldest: fmt.Sprintf("%d.000000", since.Unix()),
+			})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range resp.Messages {
+			all = append(all, posted(c, m))
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		cursor = resp.ResponseMetaData.NextCursor
+	}
+	return all, nil
+}
+
+// HistoryAPI reads a channel's history. *slack.Client satisfies it.
+type HistoryAPI interface {
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+}
+
+// posted is m as the bot reads it back.
+func posted(c *Client, m slack.Message) chat.Posted {
+	p := chat.Posted{TS: m.Timestamp, Own: c.isOwn(m.User, m.BotID),
+		EventType: m.Metadata.EventType, Payload: m.Metadata.EventPayload}
+	for _, blk := range m.Blocks.BlockSet {
+		p.BlockIDs = append(p.BlockIDs, blk.ID())
+	}
+	return p
 }

@@ -1,7 +1,9 @@
 // Package slackchat is the bot's Slack transport, and the only package
-// under bot that speaks Slack: the Socket Mode loop (every envelope
-// acknowledged first, then claimed once across replicas and handled by a
-// bounded set of intake workers), the Web API calls out (chat.postMessage
+// under bot that speaks Slack: the Socket Mode loop (messages, which may
+// carry alarms, recorded as work once across replicas before they are
+// acknowledged; other envelopes acknowledged first, then claimed once
+// across replicas and handled by a bounded set of intake workers), the Web
+// API calls out (chat.postMessage
 // paced per channel, 429s and transient errors retried), the reading of
 // messages, mentions, slash commands and button clicks into the bot's own
 // request types (package chat), and members' time zones (users.info).
@@ -61,6 +63,12 @@ type Envelopes interface {
 	ClaimEnvelope(ctx context.Context, id string, ttl time.Duration) (bool, error)
 }
 
+// Recorder records a delivery as work to do, once per id within ttl, and
+// reports whether this call recorded it. *store.Store satisfies it.
+type Recorder interface {
+	RecordWork(ctx context.Context, id string, ttl time.Duration, kind string, body []byte) (bool, error)
+}
+
 // Defaults of Options.
 const (
 	DefaultIntakeWorkers = 8
@@ -80,6 +88,12 @@ type Options struct {
 	// (zero: the claimer's default); nil handles every delivery.
 	Envelopes   Envelopes
 	EnvelopeTTL time.Duration
+	// Record, when set, takes the messages of other members and apps
+	// (what may carry an alarm) out of the handler's way: each is recorded
+	// as work, once across replicas, and acknowledged only once recorded;
+	// one that cannot be recorded is not acknowledged, so Slack delivers it
+	// again. Whoever reads the work handles it.
+	Record Recorder
 	// Users reads members' time zones; nil uses the API when it can
 	// (*slack.Client does), else times are read in UTC.
 	Users UserDirectory

@@ -110,7 +110,7 @@ func (c *Client) socketLoop(ctx context.Context) {
 }
 
 func (c *Client) onSocketEvent(ctx context.Context, evt socketmode.Event) {
-	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+	if evt.Request != nil && evt.Request.EnvelopeID != "" && c.recordable(evt) == nil {
 		c.ack(ctx, evt.Request.EnvelopeID)
 	}
 	if h := c.lifecycle[evt.Type]; h != nil {
@@ -193,12 +193,67 @@ func envelopeClaimID(evt socketmode.Event) string {
 	return "envelope:" + evt.Request.EnvelopeID
 }
 
+// recordable returns the message an envelope carries when it is to be
+// recorded as work before its acknowledgement, else nil.
+func (c *Client) recordable(evt socketmode.Event) *slackevents.MessageEvent {
+	if c.opts.Record == nil || evt.Type != socketmode.EventTypeEventsAPI {
+		return nil
+	}
+	api, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok || api.InnerEvent.Type != string(slackevents.Message) {
+		return nil
+	}
+	ev, ok := api.InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok || ev.Message == nil {
+		return nil
+	}
+	if c.isOwn(firstNonEmpty(ev.Message.User, ev.User), firstNonEmpty(ev.Message.BotID, ev.BotID)) {
+		return nil
+	}
+	return ev
+}
+
+// recordTimeout bounds recording one message: with the wait for an intake
+// worker, it must leave the acknowledgement inside Slack's 3 s.
+const recordTimeout = 2 * time.Second
+
+// record records a message as work and acknowledges its envelope once it
+// is recorded, by this replica or, for a redelivery, by another.
+func (c *Client) record(ctx context.Context, it intakeItem, ev *slackevents.MessageEvent) {
+	typ := string(it.evt.Type)
+	body, err := json.Marshal(c.message(ev, it.received))
+	if err != nil {
+		c.log.Error("could not encode a message to record", "error", err)
+		c.ack(ctx, it.evt.Request.EnvelopeID)
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, recordTimeout)
+	recorded, err := c.opts.Record.RecordWork(rctx, envelopeClaimID(it.evt), c.opts.EnvelopeTTL, chat.WorkMessage, body)
+	cancel()
+	if err != nil {
+		c.m.envelopes.WithLabelValues(typ, "unrecorded").Inc()
+		c.log.Warn("could not record a message; leaving it unacknowledged for Slack to deliver again", "error", err)
+		return
+	}
+	c.ack(ctx, it.evt.Request.EnvelopeID)
+	if !recorded {
+		c.m.envelopes.WithLabelValues(typ, "duplicate").Inc()
+		c.m.dedupHits.WithLabelValues("envelope").Inc()
+		return
+	}
+	c.m.envelopes.WithLabelValues(typ, "recorded").Inc()
+}
+
 // handleEnvelope claims an acknowledged envelope and routes it. A store
 // that cannot be reached does not stop the envelope: a duplicate answer is
 // better than none.
 func (c *Client) handleEnvelope(ctx context.Context, h chat.Handler, it intakeItem) {
 	typ := string(it.evt.Type)
 	if it.evt.Request == nil {
+		return
+	}
+	if ev := c.recordable(it.evt); ev != nil {
+		c.record(ctx, it, ev)
 		return
 	}
 	if c.opts.Envelopes != nil {

@@ -88,12 +88,13 @@ func NewMain(ctx context.Context, cfg config.Config, o MainOptions) (*Main, erro
 			return nil, err
 		}
 	}
-	chat, err := slackchat.Open(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL, slackchat.Options{Envelopes: m.store, Logger: m.log, Metrics: reg})
+	chat, err := slackchat.Open(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL, slackchat.Options{Envelopes: m.store, Record: m.store, Logger: m.log, Metrics: reg})
 	if err != nil {
 		return nil, err
 	}
+	shared := bot.RedisStore(m.store)
 	m.bot, err = bot.New(bot.Deps{
-		Chat: chat, Triager: be.Triager, Store: bot.RedisStore(m.store),
+		Chat: chat, Triager: be.Triager, Store: shared, Work: shared,
 		Advisor: be.Advisor, Answerer: be.Answerer, Alarms: be.Alarms, Changes: be.Changes,
 		IAM: be.IAM, Topology: be.Topology, Logs: be.Logs, Queue: be.Queue,
 		Pictures: be.Pictures, Logger: m.log, Metrics: reg,

@@ -201,112 +201,136 @@ var subVariable = regexp.MustCompile(`\$\{([^}]*)\}`)
 // reject the template, and a check that follows references would follow
 // them nowhere.
 func (t *Template) CheckReferences() []error {
-	var errs []error
-	known := func(name string) bool {
-		_, p := t.Parameters[name]
-		_, r := t.Resources[name]
-		return p || r || slices.Contains(pseudoParameters, name)
-	}
-	resource := func(name string) bool { _, ok := t.Resources[name]; return ok }
-	condition := func(name string) bool { _, ok := t.Conditions[name]; return ok }
-	var walk func(where string, v any)
-	walk = func(where string, v any) {
-		switch v := v.(type) {
-		case []any:
-			for _, e := range v {
-				walk(where, e)
+	c := &refChecker{t: t}
+	for _, name := range sortedKeys(t.Resources) {
+		r := t.Resources[name]
+		c.walk("resource "+name, r.Properties)
+		for _, d := range asStrings(r.DependsOn) {
+			if !c.resource(d) {
+				c.fail("resource %s: DependsOn %s names no resource", name, d)
 			}
-		case map[string]any:
-			if len(v) == 1 {
-				for fn, arg := range v {
-					switch fn {
-					case "Ref":
-						if s, _ := arg.(string); !known(s) {
-							errs = append(errs, fmt.Errorf("%s: Ref %v names nothing", where, arg))
-						}
-						return
-					case "Fn::GetAtt":
-						l, _ := arg.([]any)
-						if len(l) != 2 {
-							errs = append(errs, fmt.Errorf("%s: Fn::GetAtt %v is not [Resource, Attribute]", where, arg))
-						} else if s, _ := l[0].(string); !resource(s) {
-							errs = append(errs, fmt.Errorf("%s: Fn::GetAtt names no resource %v", where, l[0]))
-						}
-						return
-					case "Fn::Sub":
-						s, vars := subArgs(arg)
-						scope := map[string]bool{}
-						for k, val := range vars {
-							scope[k] = true
-							walk(where, val)
-						}
-						for _, m := range subVariable.FindAllStringSubmatch(s, -1) {
-							ref := m[1]
-							if strings.HasPrefix(ref, "!") || scope[ref] {
-								continue
-							}
-							if res, _, dotted := strings.Cut(ref, "."); dotted && !strings.HasPrefix(ref, "AWS::") {
-								if !resource(res) {
-									errs = append(errs, fmt.Errorf("%s: Fn::Sub ${%s} names no resource", where, ref))
-								}
-							} else if !known(ref) {
-								errs = append(errs, fmt.Errorf("%s: Fn::Sub ${%s} names nothing", where, ref))
-							}
-						}
-						return
-					case "Fn::If":
-						if l, _ := arg.([]any); len(l) == 3 {
-							if s, _ := l[0].(string); !condition(s) {
-								errs = append(errs, fmt.Errorf("%s: Fn::If names no condition %v", where, l[0]))
-							}
-							walk(where, l[1:])
-							return
-						}
-					case "Condition":
-						if s, _ := arg.(string); !condition(s) {
-							errs = append(errs, fmt.Errorf("%s: Condition names no condition %v", where, arg))
-						}
-						return
-					}
+		}
+		if r.Condition != "" && !c.condition(r.Condition) {
+			c.fail("resource %s: Condition %s names no condition", name, r.Condition)
+		}
+	}
+	for _, name := range sortedKeys(t.Outputs) {
+		c.walk("output "+name, t.Outputs[name].Value)
+	}
+	for _, name := range sortedKeys(t.Conditions) {
+		c.walk("condition "+name, t.Conditions[name])
+	}
+	return c.errs
+}
+
+// refChecker follows the intrinsic functions of one template.
+type refChecker struct {
+	t    *Template
+	errs []error
+}
+
+func (c *refChecker) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+func (c *refChecker) known(name string) bool {
+	_, p := c.t.Parameters[name]
+	return p || c.resource(name) || slices.Contains(pseudoParameters, name)
+}
+
+func (c *refChecker) resource(name string) bool { _, ok := c.t.Resources[name]; return ok }
+
+func (c *refChecker) condition(name string) bool { _, ok := c.t.Conditions[name]; return ok }
+
+// walk checks every intrinsic function under v.
+func (c *refChecker) walk(where string, v any) {
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			c.walk(where, e)
+		}
+	case map[string]any:
+		if len(v) == 1 {
+			for fn, arg := range v {
+				if c.intrinsic(where, fn, arg) {
+					return
 				}
 			}
-			keys := make([]string, 0, len(v))
-			for k := range v {
-				keys = append(keys, k)
+		}
+		for _, k := range sortedKeys(v) {
+			c.walk(where, v[k])
+		}
+	}
+}
+
+// intrinsic checks one function's names; false when fn is not one whose
+// argument it has checked whole.
+func (c *refChecker) intrinsic(where, fn string, arg any) bool {
+	switch fn {
+	case "Ref":
+		if s, _ := arg.(string); !c.known(s) {
+			c.fail("%s: Ref %v names nothing", where, arg)
+		}
+	case "Fn::GetAtt":
+		l, _ := arg.([]any)
+		if len(l) != 2 {
+			c.fail("%s: Fn::GetAtt %v is not [Resource, Attribute]", where, arg)
+		} else if s, _ := l[0].(string); !c.resource(s) {
+			c.fail("%s: Fn::GetAtt names no resource %v", where, l[0])
+		}
+	case "Fn::Sub":
+		c.sub(where, arg)
+	case "Fn::If":
+		l, _ := arg.([]any)
+		if len(l) != 3 {
+			return false
+		}
+		if s, _ := l[0].(string); !c.condition(s) {
+			c.fail("%s: Fn::If names no condition %v", where, l[0])
+		}
+		c.walk(where, l[1:])
+	case "Condition":
+		if s, _ := arg.(string); !c.condition(s) {
+			c.fail("%s: Condition names no condition %v", where, arg)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// sub checks the variables of a Fn::Sub string against its own variable
+// map and the template.
+func (c *refChecker) sub(where string, arg any) {
+	s, vars := subArgs(arg)
+	scope := map[string]bool{}
+	for k, val := range vars {
+		scope[k] = true
+		c.walk(where, val)
+	}
+	for _, m := range subVariable.FindAllStringSubmatch(s, -1) {
+		ref := m[1]
+		if strings.HasPrefix(ref, "!") || scope[ref] {
+			continue
+		}
+		if res, _, dotted := strings.Cut(ref, "."); dotted && !strings.HasPrefix(ref, "AWS::") {
+			if !c.resource(res) {
+				c.fail("%s: Fn::Sub ${%s} names no resource", where, ref)
 			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				walk(where, v[k])
-			}
+		} else if !c.known(ref) {
+			c.fail("%s: Fn::Sub ${%s} names nothing", where, ref)
 		}
 	}
-	names := func(m map[string]Resource) []string {
-		out := make([]string, 0, len(m))
-		for k := range m {
-			out = append(out, k)
-		}
-		sort.Strings(out)
-		return out
+}
+
+// sortedKeys are m's keys in order, so errors come out the same each run.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	for _, name := range names(t.Resources) {
-		r := t.Resources[name]
-		walk("resource "+name, r.Properties)
-		for _, d := range asStrings(r.DependsOn) {
-			if !resource(d) {
-				errs = append(errs, fmt.Errorf("resource %s: DependsOn %s names no resource", name, d))
-			}
-		}
-		if r.Condition != "" && !condition(r.Condition) {
-			errs = append(errs, fmt.Errorf("resource %s: Condition %s names no condition", name, r.Condition))
-		}
-	}
-	for name, o := range t.Outputs {
-		walk("output "+name, o.Value)
-	}
-	for name, c := range t.Conditions {
-		walk("condition "+name, c)
-	}
-	return errs
+	sort.Strings(keys)
+	return keys
 }
 
 // subArgs splits Fn::Sub's argument: a string, or [string, {variables}].

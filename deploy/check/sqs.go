@@ -77,6 +77,15 @@ func CheckQueueAgainstPolicy(t *Template, p *Policy) []error {
 		errs = append(errs, checkNameParameter(param, t.Parameters[param], granted.Resources())...)
 	}
 
+	return append(errs, checkQueuePolicies(t, queue, granted)...)
+}
+
+// checkQueuePolicies checks that exactly one queue policy covers the queue,
+// with one statement for the bot's role that grants on the queue's ARN what
+// the IAM policy's SQS statement grants.
+func checkQueuePolicies(t *Template, queue string, granted Statement) []error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	var queuePolicies int
 	for _, qp := range t.ResourcesOfType("AWS::SQS::QueuePolicy") {
 		props := t.Resources[qp].Properties

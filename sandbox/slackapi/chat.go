@@ -27,6 +27,9 @@ func (s *Server) chatPostMessage(args url.Values) slackReply {
 	if m.Blocks, reply = s.checkContent(m.Text, args.Get("blocks"), m.Attachments); reply.body != nil {
 		return reply
 	}
+	if m.Metadata, reply = checkMetadata(args.Get("metadata")); reply.body != nil {
+		return reply
+	}
 	st := s.state[ch.ID]
 	if m.ThreadTS != "" && st.byTS[m.ThreadTS] == nil {
 		return slackErr("thread_not_found")
@@ -40,6 +43,22 @@ func (s *Server) chatPostMessage(args url.Values) slackReply {
 	}
 	s.storeLocked(ch, m)
 	return slackOK(map[string]any{"channel": ch.ID, "ts": m.TS, "message": s.wireMessage(st, m)})
+}
+
+// checkMetadata reads message metadata as Slack takes it: empty, or an
+// object with an event_type and an object event_payload.
+func checkMetadata(raw string) (json.RawMessage, slackReply) {
+	if raw == "" {
+		return nil, slackReply{}
+	}
+	var meta struct {
+		EventType    string         `json:"event_type"`
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if err := json.Unmarshal([]byte(raw), &meta); err != nil || meta.EventType == "" || meta.EventPayload == nil {
+		return nil, slackErr("invalid_metadata_format")
+	}
+	return json.RawMessage(raw), slackReply{}
 }
 
 // postableChannel resolves channel for a post by the bot.
@@ -178,6 +197,13 @@ func (s *Server) chatUpdate(args url.Values) slackReply {
 	stored, reply := s.checkContent(text, blocks, attachments)
 	if reply.body != nil {
 		return reply
+	}
+	if raw, ok := args["metadata"]; ok && len(raw) > 0 {
+		meta, reply := checkMetadata(raw[0])
+		if reply.body != nil {
+			return reply
+		}
+		m.Metadata = meta
 	}
 	previous := s.wireMessage(st, m)
 	m.Edits = append(m.Edits, Revision{Text: m.Text, Blocks: m.Blocks, At: s.opts.Now()})

@@ -40,7 +40,7 @@ func (s *Server) conversationsHistory(args url.Values) slackReply {
 	if reply.body != nil {
 		return reply
 	}
-	return s.pageReply(st, page, next)
+	return s.pageReply(st, page, next, slackTrue(args.Get("include_all_metadata")))
 }
 
 func (s *Server) conversationsReplies(args url.Values) slackReply {
@@ -65,7 +65,7 @@ func (s *Server) conversationsReplies(args url.Values) slackReply {
 	if reply.body != nil {
 		return reply
 	}
-	return s.pageReply(st, page, next)
+	return s.pageReply(st, page, next, slackTrue(args.Get("include_all_metadata")))
 }
 
 // slackPage applies oldest, latest, inclusive, limit and cursor to messages
@@ -111,10 +111,13 @@ func slackPage(list []*Message, args url.Values, defaultLimit int, after func(*M
 	return out, "", slackReply{}
 }
 
-func (s *Server) pageReply(st *slackChannelState, page []*Message, next string) slackReply {
+func (s *Server) pageReply(st *slackChannelState, page []*Message, next string, withMetadata bool) slackReply {
 	wire := make([]map[string]any, len(page))
 	for i, m := range page {
 		wire[i] = s.wireMessage(st, m)
+		if withMetadata && len(m.Metadata) > 0 {
+			wire[i]["metadata"] = m.Metadata
+		}
 	}
 	return slackOK(map[string]any{
 		"messages":          wire,

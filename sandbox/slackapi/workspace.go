@@ -106,6 +106,10 @@ type Message struct {
 	Broadcast bool            // a reply also shown in the channel (reply_broadcast)
 	// Attachments are the legacy attachments as posted (raw JSON array).
 	Attachments json.RawMessage
+	// Metadata is the message metadata as posted (a JSON object with
+	// event_type and event_payload), returned only to reads that ask for
+	// it with include_all_metadata.
+	Metadata json.RawMessage
 	// Recipient is set on ephemeral messages: the only user who sees them.
 	Recipient string
 	// Edits are the earlier versions, oldest first; Text and Blocks are current.
