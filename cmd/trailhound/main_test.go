@@ -122,8 +122,8 @@ var cohorts = []struct {
 	from, to int
 	floor    scenario.Summary
 }{
-	{1, 87, scenario.Summary{Top1: 98.6, Top3: 100, BlindHonest: 15, FalseHigh: 0, NextStep: 50}},
-	{88, 999, scenario.Summary{Top1: 90, Top3: 90, BlindHonest: 2, FalseHigh: 1, NextStep: 5, CoverageHonest: 3}},
+	{1, 87, scenario.Summary{Top1: 100, Top3: 100, BlindHonest: 15, FalseHigh: 0, NextStep: 52}},
+	{88, 999, scenario.Summary{Top1: 100, Top3: 100, BlindHonest: 4, FalseHigh: 0, NextStep: 6, CoverageHonest: 3}},
 }
 
 func TestCorpusAccuracy(t *testing.T) {

@@ -21,6 +21,10 @@ type limit struct {
 	prior []string
 	// lowering is what lowering the limit produces.
 	lowering []investigation.ErrorKind
+	// excessOnly: any value above zero still serves the demand up to it and
+	// throttles only the rest (concurrency, capacity, a count of tasks or
+	// instances); only zero stops the work altogether.
+	excessOnly bool
 }
 
 var (
@@ -47,29 +51,29 @@ var limitSets = map[catalogueKey]struct {
 		{field: "ephemeralStorage.size", prior: []string{"ephemeralStorage.size"}, lowering: starved},
 	}},
 	{srcLambda, "PutFunctionConcurrency"}: {[]string{"functionName"}, []limit{
-		{field: "reservedConcurrentExecutions", prior: []string{"reservedConcurrentExecutions"}, lowering: throttled},
+		{field: "reservedConcurrentExecutions", prior: []string{"reservedConcurrentExecutions"}, lowering: throttled, excessOnly: true},
 	}},
 	{srcECS, "UpdateService"}: {[]string{"cluster", "service"}, []limit{
-		{field: "desiredCount", prior: []string{"desiredCount", "service.desiredCount"}, lowering: throttled},
+		{field: "desiredCount", prior: []string{"desiredCount", "service.desiredCount"}, lowering: throttled, excessOnly: true},
 	}},
 	{srcAutoScaling, "UpdateAutoScalingGroup"}: {[]string{"autoScalingGroupName"}, []limit{
-		{field: "maxSize", prior: []string{"maxSize"}, lowering: throttled},
-		{field: "desiredCapacity", prior: []string{"desiredCapacity"}, lowering: throttled},
-		{field: "minSize", prior: []string{"minSize"}, lowering: throttled},
+		{field: "maxSize", prior: []string{"maxSize"}, lowering: throttled, excessOnly: true},
+		{field: "desiredCapacity", prior: []string{"desiredCapacity"}, lowering: throttled, excessOnly: true},
+		{field: "minSize", prior: []string{"minSize"}, lowering: throttled, excessOnly: true},
 	}},
 	{srcAutoScaling, "SetDesiredCapacity"}: {[]string{"autoScalingGroupName", "honorCooldown"}, []limit{
-		{field: "desiredCapacity", prior: []string{"desiredCapacity"}, lowering: throttled},
+		{field: "desiredCapacity", prior: []string{"desiredCapacity"}, lowering: throttled, excessOnly: true},
 	}},
 	// UpdateTable answers while the table is UPDATING, with the capacity
 	// still in force: its own response holds the old table values. An
 	// index's capacity is read from the previous update of that index.
 	{srcDynamoDB, "UpdateTable"}: {[]string{"tableName"}, []limit{
 		{field: "provisionedThroughput.readCapacityUnits", ownOld: "tableDescription.provisionedThroughput.readCapacityUnits",
-			prior: []string{"provisionedThroughput.readCapacityUnits", "tableDescription.provisionedThroughput.readCapacityUnits"}, lowering: throttled},
+			prior: []string{"provisionedThroughput.readCapacityUnits", "tableDescription.provisionedThroughput.readCapacityUnits"}, lowering: throttled, excessOnly: true},
 		{field: "provisionedThroughput.writeCapacityUnits", ownOld: "tableDescription.provisionedThroughput.writeCapacityUnits",
-			prior: []string{"provisionedThroughput.writeCapacityUnits", "tableDescription.provisionedThroughput.writeCapacityUnits"}, lowering: throttled},
-		{field: gsiRead, prior: []string{gsiRead}, lowering: throttled},
-		{field: gsiWrite, prior: []string{gsiWrite}, lowering: throttled},
+			prior: []string{"provisionedThroughput.writeCapacityUnits", "tableDescription.provisionedThroughput.writeCapacityUnits"}, lowering: throttled, excessOnly: true},
+		{field: gsiRead, prior: []string{gsiRead}, lowering: throttled, excessOnly: true},
+		{field: gsiWrite, prior: []string{gsiWrite}, lowering: throttled, excessOnly: true},
 	}},
 	{srcRDS, "ModifyDBInstance"}: {[]string{"dBInstanceIdentifier", "applyImmediately"}, []limit{
 		{field: "dBInstanceClass", ownOld: "dBInstanceClass", prior: []string{"dBInstanceClass"}, lowering: throttled},
@@ -196,6 +200,40 @@ func ApplyDirection(k ChangeKind, ev investigation.Event, moves []Move) ChangeKi
 	k.SymptomKinds = nil
 	k.NoSymptoms = true
 	return k
+}
+
+// CannotStop reports whether a call, whatever the values it replaced,
+// cannot have stopped the work altogether: it set nothing but limits that
+// throttle only the demand beyond them, each to a value above zero. Such a
+// limit leaves the workload running up to it (reserved concurrency 20 still
+// runs 20 at once); only zero stops every unit of work.
+func CannotStop(ev investigation.Event, moves []Move) bool {
+	if len(moves) == 0 {
+		return false
+	}
+	set := limitSets[catalogueKey{ev.Source, stripAPIVersion(ev.Name)}]
+	for _, m := range moves {
+		l, ok := limitOf(set.limits, m.Field)
+		if !ok || !l.excessOnly || m.New <= 0 {
+			return false
+		}
+	}
+	req, _ := decode(ev.RequestJSON).(map[string]any)
+	for key := range req {
+		if !onlyLimits(key, set.ids, set.limits) {
+			return false // it also set something that may stop the work
+		}
+	}
+	return true
+}
+
+func limitOf(limits []limit, field string) (limit, bool) {
+	for _, l := range limits {
+		if l.field == field {
+			return l, true
+		}
+	}
+	return limit{}, false
 }
 
 func onlyLimits(key string, ids []string, limits []limit) bool {

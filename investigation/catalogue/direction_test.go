@@ -79,3 +79,25 @@ func TestDelaysAndTriggers(t *testing.T) {
 		t.Errorf("an added rule produces %v", add.Symptoms())
 	}
 }
+
+func TestCannotStop(t *testing.T) {
+	ev := func(src, name, req string) investigation.Event {
+		return investigation.Event{Source: src, Name: name, RequestJSON: json.RawMessage(req)}
+	}
+	for _, tc := range []struct {
+		name string
+		ev   investigation.Event
+		want bool
+	}{
+		{"concurrency above zero, old value unknown", ev(srcLambda, "PutFunctionConcurrency20171031", `{"functionName":"f","reservedConcurrentExecutions":20}`), true},
+		{"concurrency zero stops every invocation", ev(srcLambda, "PutFunctionConcurrency20171031", `{"functionName":"f","reservedConcurrentExecutions":0}`), false},
+		{"service scaled to a non-zero count", ev(srcECS, "UpdateService", `{"cluster":"c","service":"s","desiredCount":2}`), true},
+		{"service scaled with a new task definition", ev(srcECS, "UpdateService", `{"cluster":"c","service":"s","desiredCount":2,"taskDefinition":"td:3"}`), false},
+		{"memory can fail every invocation", ev(srcLambda, "UpdateFunctionConfiguration20150331v2", `{"functionName":"f","memorySize":128}`), false},
+		{"no limit set", ev(srcLambda, "UpdateFunctionConfiguration20150331v2", `{"functionName":"f","handler":"x"}`), false},
+	} {
+		if got := CannotStop(tc.ev, Moves(tc.ev)); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

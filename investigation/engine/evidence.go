@@ -47,6 +47,9 @@ type further struct {
 	latent map[*found]*latency
 	// moves holds which way each change that set limits moved them.
 	moves map[*found][]catalogue.Move
+	// cannotStop holds the changes that set limits above zero when the
+	// alarm says the work stopped altogether.
+	cannotStop []*found
 	// looked holds the event names already looked up by name.
 	looked map[string]bool
 	// episode is when the workload's errors began (zero without logs), and

@@ -116,12 +116,19 @@ func (t *triage) prepare() {
 	for _, fs := range triggers {
 		slices.SortFunc(fs, func(a, b *found) int { return a.Time.Compare(b.Time) })
 	}
+	stopped := stoppedWork(t.alarm)
 	for _, f := range t.changes {
 		moves := catalogue.Moves(f.Event)
 		lowered := false
 		if len(moves) > 0 {
 			t.fillPriors(f, moves)
 			f.Kind = catalogue.ApplyDirection(f.Kind, f.Event, moves)
+			if stopped && catalogue.CannotStop(f.Event, moves) {
+				// Whichever way it moved them, a limit above zero still
+				// lets the work run: it cannot have stopped it.
+				f.Kind.SymptomKinds, f.Kind.NoSymptoms = nil, true
+				t.more.cannotStop = append(t.more.cannotStop, f)
+			}
 			if t.more.moves == nil {
 				t.more.moves = map[*found][]catalogue.Move{}
 			}
@@ -366,6 +373,13 @@ func triggerVerb(tr catalogue.Trigger) string {
 func (t *triage) directionSentence(f *found) string {
 	if t.more == nil {
 		return ""
+	}
+	if slices.Contains(t.more.cannotStop, f) {
+		var set []string
+		for _, m := range t.more.moves[f] {
+			set = append(set, m.Field+" to "+m.NewShown)
+		}
+		return "It set " + strings.Join(set, ", ") + ": a limit above zero still runs the work up to it and throttles only the excess, so it cannot have stopped the work altogether, as the alarm says it did."
 	}
 	var parts []string
 	for _, m := range t.more.moves[f] {

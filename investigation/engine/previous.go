@@ -315,8 +315,9 @@ func changedFields(before, after, request []byte) []catalogue.PreviousValue {
 // versionKeys name the counters a versioned resource's write answers with
 // (a parameter's "version", a launch template's "versionNumber", a task
 // definition's "revision"): each write adds one, so the value before it is
-// one less.
-var versionKeys = map[string]bool{"version": true, "versionnumber": true, "revision": true}
+// one less. Each maps to the word a person (and the console) uses for the
+// counter: a launch template has "version 14", not "versionNumber 14".
+var versionKeys = map[string]string{"version": "version", "versionnumber": "version", "revision": "revision"}
 
 // previousVersion reads, from a write's response, the version it created
 // and names the one before it, when the request did not choose the version
@@ -327,14 +328,15 @@ func previousVersion(request, response []byte) []catalogue.PreviousValue {
 		set[l.norm] = true
 	}
 	for _, l := range flatten(response) {
-		if !versionKeys[l.norm] || set[l.norm] {
+		word, ok := versionKeys[l.norm]
+		if !ok || set[l.norm] {
 			continue
 		}
 		n, err := strconv.Atoi(l.value)
 		if err != nil || n <= 1 {
 			continue
 		}
-		return []catalogue.PreviousValue{{Key: l.key, Was: strconv.Itoa(n - 1), Now: l.value}}
+		return []catalogue.PreviousValue{{Key: word, Was: strconv.Itoa(n - 1), Now: l.value}}
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func TestIsRemoval(t *testing.T) {
 func TestPreviousVersion(t *testing.T) {
 	tests := []struct{ request, response, want string }{
 		{`{"name":"/app/url","overwrite":true}`, `{"version":9,"tier":"Standard"}`, "version=8>9"},
-		{`{"launchTemplateId":"lt-1"}`, `{"launchTemplateVersion":{"versionNumber":14}}`, "versionNumber=13>14"},
+		{`{"launchTemplateId":"lt-1"}`, `{"launchTemplateVersion":{"versionNumber":14}}`, "version=13>14"},
 		{`{"name":"/app/url"}`, `{"version":1}`, ""},          // a first version has none before it
 		{`{"functionName":"f"}`, `{"version":"$LATEST"}`, ""}, // not a counter
 		{`{"version":"7","name":"x"}`, `{"version":7}`, ""},   // the request chose it

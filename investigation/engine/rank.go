@@ -414,15 +414,21 @@ func eventRef(e investigation.Event) investigation.EventRef {
 
 // relationSentence says how a dependency relates to what the alarm watches,
 // in AWS Config's words ("Is associated with Role") or the describes' ("execution role").
+// Further out than the alarm's own dependencies, the parent is not what the
+// alarm watches but something that relies on, so the sentence says so.
 func relationSentence(s *scoped) string {
 	rel := s.Relation
+	which, and := "which the alarm watches", "the alarm watches "+s.Parent.ID
+	if s.Depth > 1 {
+		which, and = "which the alarm's resources rely on", "the alarm's resources rely on "+s.Parent.ID
+	}
 	switch {
 	case rel == "":
-		return fmt.Sprintf("%s is a dependency of %s, which the alarm watches.", s.ID, s.Parent.ID)
+		return fmt.Sprintf("%s is a dependency of %s, %s.", s.ID, s.Parent.ID, which)
 	case strings.HasPrefix(rel, "Is ") || strings.HasPrefix(rel, "Contains ") || strings.HasPrefix(rel, "Has "):
-		return fmt.Sprintf("%s %s %s (%s), and the alarm watches %s.", s.Parent.ID, lowerFirst(rel), s.ID, shortType(s.Type), s.Parent.ID)
+		return fmt.Sprintf("%s %s %s (%s), and %s.", s.Parent.ID, lowerFirst(rel), s.ID, shortType(s.Type), and)
 	default:
-		return fmt.Sprintf("%s is the %s of %s, which the alarm watches.", s.ID, rel, s.Parent.ID)
+		return fmt.Sprintf("%s is the %s of %s, %s.", s.ID, rel, s.Parent.ID, which)
 	}
 }
 

@@ -106,6 +106,16 @@ var relationStrength = map[string]float64{
 // resource relies on.
 var upwardRelations = []string{"Contains ", "Is consumed by ", "Is origin of ", "Is triggered by "}
 
+// carriedMembers are "Contains" relations that, unlike a container's
+// others, point at what the container relies on to do its work for whoever
+// reached it: a transit gateway forwards every packet by the route table
+// of the attachment it came in on, so a route changed there (a blackhole, a
+// wrong attachment) cuts the traffic of every VPC that sends through it,
+// however far from the alarm the gateway is.
+var carriedMembers = map[[2]string]bool{
+	{"AWS::EC2::TransitGateway", "AWS::EC2::TransitGatewayRouteTable"}: true,
+}
+
 // reversedPairs are relations that do not carry a failure from the
 // dependency to the resource: a route table's or network ACL's other
 // subnets are siblings of the one the workload uses; a security group a
@@ -126,7 +136,7 @@ func strengthOf(parent *scoped, d investigation.Dependency) float64 {
 	if reversedPairs[[2]string{parent.Type, d.Type}] {
 		return 0
 	}
-	if parent.Depth > 0 {
+	if parent.Depth > 0 && !carriedMembers[[2]string{parent.Type, d.Type}] {
 		for _, verb := range upwardRelations {
 			if strings.HasPrefix(d.Relation, verb) {
 				return 0

@@ -181,6 +181,10 @@ func TestStrengthOf(t *testing.T) {
 		{"a route's NAT gateway is followed", deep, dep(investigation.TypeNatGateway, "n", "Is associated with NatGateway"), 0.75},
 		{"a source group's own rules do not govern the referencing group", &scoped{Resource: investigation.Resource{Type: investigation.TypeSecurityGroup}, Strength: 1},
 			dep(investigation.TypeSecurityGroup, "sg-src", "named in its configuration (groupId)"), 0},
+		{"a transit gateway further out routes by its route tables", &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGateway"}, Depth: 2, Strength: 0.5},
+			dep("AWS::EC2::TransitGatewayRouteTable", "tgw-rtb-1", "Contains TransitGatewayRouteTable"), 0.75},
+		{"its other attachments are siblings", &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGateway"}, Depth: 2, Strength: 0.5},
+			dep("AWS::EC2::TransitGatewayAttachment", "tgw-attach-1", "Contains TransitGatewayAttachment"), 0},
 		{"an unknown type gets the default", root, dep("AWS::Foo::Bar", "x", "Is associated with Bar"), defaultStrength},
 	}
 	for _, tt := range tests {
@@ -245,4 +249,18 @@ func TestSiblingChangesOnASharedCluster(t *testing.T) {
 
 func hasNote(rep *investigation.Report, part string) bool {
 	return slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, part) })
+}
+
+func TestRelationSentenceNamesWhatTheAlarmWatches(t *testing.T) {
+	fn := investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "fn"}
+	tgw := investigation.Resource{Type: "AWS::EC2::TransitGateway", ID: "tgw-1"}
+	near := &scoped{Resource: tgw, Parent: fn, Relation: "Is associated with TransitGateway", Depth: 1}
+	far := &scoped{Resource: investigation.Resource{Type: "AWS::EC2::TransitGatewayRouteTable", ID: "tgw-rtb-1"}, Parent: tgw,
+		Relation: "Contains TransitGatewayRouteTable", Depth: 2}
+	if got := relationSentence(near); !strings.HasSuffix(got, "and the alarm watches fn.") {
+		t.Errorf("near: %q", got)
+	}
+	if got := relationSentence(far); !strings.HasSuffix(got, "and the alarm's resources rely on tgw-1.") {
+		t.Errorf("far: %q", got)
+	}
 }

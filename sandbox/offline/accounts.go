@@ -2,11 +2,13 @@ package offline
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/tools"
 )
 
 // memberRole is the role Trailhound assumes in the scenario's other
@@ -15,9 +17,10 @@ const memberRole = "TrailhoundReadOnly"
 
 // Gate refuses the reads a deployment with member roles would refuse in a
 // scenario of several accounts: accounts outside its allowlist, and those
-// whose role cannot be assumed. The data itself is read as one, whatever
-// its account (a lookup by event name sees every account's records); the
-// AWS emulator partitions it.
+// whose role cannot be assumed. A lookup answers only the records the
+// account it reads received, as that account's own CloudTrail would (the
+// AWS emulator partitions its worlds the same way); the other sources read
+// the data as one, gated by account.
 type Gate struct {
 	home    string
 	allowed []string
@@ -84,7 +87,31 @@ func (t gatedTrail) Lookup(ctx context.Context, q investigation.Lookup) (investi
 	if err := t.g.check(ctx, q.Account); err != nil {
 		return investigation.LookupResult{}, err
 	}
-	return t.next.Lookup(ctx, q)
+	res, err := t.next.Lookup(ctx, q)
+	if err != nil {
+		return res, err
+	}
+	account := t.g.owner(investigation.AccountFrom(ctx))
+	if q.Account != "" {
+		account = q.Account
+	}
+	kept := res.Events[:0:0]
+	for _, e := range res.Events {
+		if t.g.owner(e.Account) == account {
+			kept = append(kept, e)
+		}
+	}
+	res.Events = kept
+	return res, nil
+}
+
+// owner is account, or the home account when the record or call does not
+// say: CloudTrail delivers a record to its recipientAccountId.
+func (g *Gate) owner(account string) string {
+	if account == "" {
+		return g.home
+	}
+	return account
 }
 
 // Topology gates t's dependency reads by the resource's account; its
@@ -101,11 +128,57 @@ type gatedTopology struct {
 	g *Gate
 }
 
+// Dependencies reads r in its account, which knows only the resources it
+// owns: a relation to a subnet shared from another account names it by id
+// alone, and that account's Config holds its item, as in the AWS emulator.
 func (t gatedTopology) Dependencies(ctx context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
-	if err := t.g.check(ctx, resourceAccount(r)); err != nil {
+	account := resourceAccount(r)
+	if err := t.g.check(ctx, account); err != nil {
 		return nil, err
 	}
+	if account == "" {
+		account = t.g.owner(investigation.AccountFrom(ctx))
+	}
+	if owner, ok := t.ownerOf(r); ok && owner != t.g.owner(account) {
+		return nil, fmt.Errorf("resource %s of type %s in account %s: %w", r.ID, r.Type, account, investigation.ErrUnknownResource)
+	}
 	return t.Topology.Dependencies(ctx, r)
+}
+
+// Owner asks the scenario's other accounts, as the deployment asks those it
+// may read, for the one that knows r, with r's dependencies read there.
+func (t gatedTopology) Owner(ctx context.Context, r investigation.Resource) (string, []investigation.Dependency, error) {
+	assumed := resourceAccount(r)
+	if assumed == "" {
+		assumed = t.g.owner(investigation.AccountFrom(ctx))
+	}
+	probes := 0
+	for _, account := range t.g.accounts() {
+		if account == assumed || t.g.check(ctx, account) != nil {
+			continue
+		}
+		if probes == tools.MaxOwnerProbes {
+			break
+		}
+		probes++
+		in := r
+		in.Account = account
+		if deps, err := t.Dependencies(ctx, in); err == nil {
+			return account, deps, nil
+		}
+	}
+	return "", nil, investigation.ErrUnknownResource
+}
+
+// accounts lists the scenario's accounts in order, as the deployment's
+// candidates are.
+func (g *Gate) accounts() []string {
+	out := make([]string, 0, len(g.member))
+	for a := range g.member {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Logs gates l's reads by the context's account.

@@ -49,3 +49,33 @@ func TestGateRefusesAsTheDeploymentWould(t *testing.T) {
 		t.Error("a scenario of one account is gated")
 	}
 }
+
+type fixedTrail []investigation.Event
+
+func (f fixedTrail) Lookup(context.Context, investigation.Lookup) (investigation.LookupResult, error) {
+	return investigation.LookupResult{Events: f, Calls: 1}, nil
+}
+
+func TestGatedLookupAnswersTheAccountsOwnRecords(t *testing.T) {
+	sc := &scenario.Scenario{Meta: scenario.Meta{Account: "111111111111",
+		Accounts: []scenario.Account{{ID: "111111111111"}, {ID: "222222222222"}}}}
+	trail := NewGate(sc).Trail(fixedTrail{{ID: "home"}, {ID: "own", Account: "111111111111"}, {ID: "other", Account: "222222222222"}})
+	for _, tc := range []struct {
+		ctxAccount, account string
+		want                []string
+	}{
+		{"", "", []string{"home", "own"}},
+		{"222222222222", "", []string{"other"}},
+		{"", "222222222222", []string{"other"}},
+	} {
+		ctx := investigation.WithAccount(context.Background(), tc.ctxAccount)
+		res, err := trail.Lookup(ctx, investigation.Lookup{Account: tc.account})
+		var got []string
+		for _, e := range res.Events {
+			got = append(got, e.ID)
+		}
+		if err != nil || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("ctx %q account %q: %v %v, want %v", tc.ctxAccount, tc.account, got, err, tc.want)
+		}
+	}
+}

@@ -95,6 +95,18 @@ func (t *Topology) Resolve(_ context.Context, r investigation.Resource) (investi
 	return r, investigation.ErrUnknownResource
 }
 
+// ownerOf is the account of r's item, by the item's ARN (the scenario's
+// account without one); ok is false when topology.json has no item of r.
+func (t *Topology) ownerOf(r investigation.Resource) (string, bool) {
+	for i := range t.items.items {
+		it := &t.items.items[i]
+		if it.Type == r.Type && (it.ID == r.ID || (it.ARN != "" && (it.ARN == r.ID || it.ARN == r.ARN))) {
+			return itemAccount(it.ARN, t.items.account), true
+		}
+	}
+	return "", false
+}
+
 // configItems answers GetResourceConfigHistory's latest item from
 // topology.json the way the sandbox's AWS Config does: an item of the type
 // in the asked region (global types in any), keyed by id or ARN.
@@ -130,7 +142,7 @@ func (c *configItems) LatestItem(_ context.Context, region, typ, id string) (too
 
 func (c *configItems) item(it *scenario.ConfigItem, region string) (tools.ConfigItem, error) {
 	out := tools.ConfigItem{ResourceType: it.Type, ResourceID: it.ID, ResourceName: it.Name, ARN: it.ARN,
-		Region: region, Account: c.account, Status: "OK"}
+		Region: region, Account: itemAccount(it.ARN, c.account), Status: "OK"}
 	conf, err := configuration(it.Configuration)
 	if err != nil {
 		return tools.ConfigItem{}, fmt.Errorf("topology.json: configuration of %s %s: %w", it.Type, it.ID, err)
@@ -141,6 +153,15 @@ func (c *configItems) item(it *scenario.ConfigItem, region string) (tools.Config
 			Type: rel.Type, ID: rel.ID, Name: c.nameOf(rel.Type, rel.ID), Relation: rel.Name})
 	}
 	return out, nil
+}
+
+// itemAccount is the account an item's ARN names, as the sandbox's Config
+// of that account records it, else def.
+func itemAccount(arn, def string) string {
+	if a, ok := investigation.ParseARN(arn); ok && a.Account != "" && a.Account != "aws" {
+		return a.Account
+	}
+	return def
 }
 
 // configuration is the configuration as JSON; topology.json may hold it
