@@ -255,8 +255,12 @@ func writeChangesText(w io.Writer, out changesJSON, resource string, zone *time.
 	if resource != "" {
 		what = resource
 	}
-	fmt.Fprintf(w, "Changes on %s, %s – %s (newest first)\n\n", what,
-		out.Window.Start.In(zone).Format("2006-01-02 15:04"), out.Window.End.In(zone).Format("15:04 MST"))
+	start, end := out.Window.Start.In(zone), out.Window.End.In(zone)
+	endLayout := "15:04 MST"
+	if start.YearDay() != end.YearDay() || start.Year() != end.Year() {
+		endLayout = "2006-01-02 15:04 MST"
+	}
+	fmt.Fprintf(w, "Changes on %s, %s – %s (newest first)\n\n", what, start.Format("2006-01-02 15:04"), end.Format(endLayout))
 	if len(out.Changes) == 0 {
 		fmt.Fprintln(w, "No mutating call in the window.")
 	}
