@@ -264,15 +264,8 @@ var coverageGapTitle = map[investigation.CoverageGapKind]string{
 // with how much it lowered the causes' confidence.
 func (r *reportRenderer) coverageGaps() {
 	gaps := r.rep.CoverageGaps
-	if len(gaps) == 0 {
-		return
-	}
-	lines := []string{"*Trail coverage* — what the walk could not see"}
-	for i, g := range gaps {
-		if i == r.d.spots {
-			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(len(gaps)-i, "more", "more")))
-			break
-		}
+	r.boundedList("coverage-gaps", "*Trail coverage* — what the walk could not see", len(gaps), func(i int) string {
+		g := gaps[i]
 		title, ok := coverageGapTitle[g.Kind]
 		if !ok {
 			title = dataLine(string(g.Kind), 40)
@@ -281,22 +274,14 @@ func (r *reportRenderer) coverageGaps() {
 		if g.ConfidenceSteps > 0 {
 			line += fmt.Sprintf(" _(confidence lowered %s)_", plural(g.ConfidenceSteps, "grade", "grades"))
 		}
-		lines = append(lines, line)
-	}
-	r.b.section("coverage-gaps", strings.Join(lines, "\n"))
+		return line
+	})
 }
 
 func (r *reportRenderer) blindSpots() {
 	spots := r.relevantBlindSpots()
-	if len(spots) == 0 {
-		return
-	}
-	lines := []string{"*Blind spots* — what CloudTrail cannot show"}
-	for i, s := range spots {
-		if i == r.d.spots {
-			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(len(spots)-i, "more", "more")))
-			break
-		}
+	r.boundedList("blind-spots", "*Blind spots* — what CloudTrail cannot show", len(spots), func(i int) string {
+		s := spots[i]
 		title, ok := blindSpotTitle[s.Kind]
 		if !ok {
 			title = dataLine(string(s.Kind), 40)
@@ -305,9 +290,25 @@ func (r *reportRenderer) blindSpots() {
 		if w := dataLine(Readable(s.WhereToLook), r.d.spot); w != "" {
 			line += " _Look at:_ " + w
 		}
-		lines = append(lines, line)
+		return line
+	})
+}
+
+// boundedList is a section of a heading and up to the card's share of n
+// lines; the rest are counted, and stay in the stored artifact.
+func (r *reportRenderer) boundedList(id, heading string, n int, line func(i int) string) {
+	if n == 0 {
+		return
 	}
-	r.b.section("blind-spots", strings.Join(lines, "\n"))
+	lines := []string{heading}
+	for i := range n {
+		if i == r.d.spots {
+			lines = append(lines, fmt.Sprintf("_and %s in the artifact_", plural(n-i, "more", "more")))
+			break
+		}
+		lines = append(lines, line(i))
+	}
+	r.b.section(id, strings.Join(lines, "\n"))
 }
 
 // generalBlindSpots are the kinds the engine names whenever nothing rules
