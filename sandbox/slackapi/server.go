@@ -40,6 +40,7 @@ type Server struct {
 	faults   map[string][]slackFault
 	latency  map[string]time.Duration
 	pace     Pace
+	tiers    map[string]*tierBucket // Tier 3 methods' buckets
 	triggers map[string]time.Time
 	replies  map[string]slackResponseTarget // response_url id → where answers go
 	uploads  map[string]*slackUpload        // file id → a file uploaded or awaited
@@ -85,6 +86,7 @@ func New(opts Options) *Server {
 		faults:   map[string][]slackFault{},
 		latency:  map[string]time.Duration{},
 		pace:     opts.Pace,
+		tiers:    map[string]*tierBucket{},
 		triggers: map[string]time.Time{},
 		replies:  map[string]slackResponseTarget{},
 		socket:   newSlackSocket(),
@@ -128,6 +130,12 @@ func slackDefaults(o Options) Options {
 	}
 	if o.Pace.Burst <= 0 {
 		o.Pace.Burst = 1
+	}
+	if o.Tier3.PerMinute <= 0 {
+		o.Tier3.PerMinute = Tier3PerMinute
+	}
+	if o.Tier3.Burst <= 0 {
+		o.Tier3.Burst = Tier3Burst
 	}
 	if o.Socket.PingInterval <= 0 {
 		o.Socket.PingInterval = 10 * time.Second

@@ -109,6 +109,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, method string)
 			reply = s.takeFault(method)
 		}
 		if reply.body == nil {
+			if ok, wait := s.takeTier3(method); !ok {
+				reply = slackRateLimited(wait)
+			}
+		}
+		if reply.body == nil {
 			reply = handler(s, args)
 		}
 	}

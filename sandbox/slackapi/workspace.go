@@ -29,7 +29,9 @@ type Options struct {
 	// Command is the slash command SlashCommand invokes ("/trailhound").
 	Command string
 
-	Pace   Pace
+	Pace Pace
+	// Tier3 limits chat.update and reactions.add workspace-wide.
+	Tier3  Tier3
 	Socket SocketOptions
 
 	// Now is the workspace clock (time.Now): message ts, event times, pacing.
