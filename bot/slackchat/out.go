@@ -46,9 +46,38 @@ func (c *Client) pace(channel string) *channelPace {
 	return p
 }
 
+// tier3Methods are the Web API methods Slack limits workspace-wide at
+// Tier 3 ("50+ per minute" per method); each has its own pace, kept under
+// the "pace:" prefix next to the channels'.
+var tier3Methods = map[string]bool{"chat.update": true, "reactions.add": true}
+
+// methodPace is a Tier 3 method's workspace-wide pace.
+func (c *Client) methodPace(method string) *channelPace {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := "method:" + method
+	p := c.channels[key]
+	if p == nil {
+		p = &channelPace{limiter: rate.NewLimiter(rate.Limit(float64(c.opts.EditsPerMinute)/60), c.opts.EditBurst)}
+		c.channels[key] = p
+	}
+	return p
+}
+
 // waitTurn blocks until channel may take one more post.
 func (c *Client) waitTurn(ctx context.Context, channel string) error {
-	p := c.pace(channel)
+	return c.waitPace(ctx, c.pace(channel))
+}
+
+// hasRoom reports whether p allows one more call right now, and takes it.
+func (c *Client) hasRoom(p *channelPace) bool {
+	c.mu.Lock()
+	blocked := p.blockedUntil.After(time.Now())
+	c.mu.Unlock()
+	return !blocked && p.limiter.Allow()
+}
+
+func (c *Client) waitPace(ctx context.Context, p *channelPace) error {
 	c.mu.Lock()
 	until := p.blockedUntil
 	c.mu.Unlock()
@@ -60,8 +89,9 @@ func (c *Client) waitTurn(ctx context.Context, channel string) error {
 	return p.limiter.Wait(ctx)
 }
 
-func (c *Client) block(channel string, d time.Duration) {
-	p := c.pace(channel)
+func (c *Client) block(channel string, d time.Duration) { c.blockPace(c.pace(channel), d) }
+
+func (c *Client) blockPace(p *channelPace, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if until := time.Now().Add(d); until.After(p.blockedUntil) {
@@ -78,6 +108,11 @@ func (c *Client) call(ctx context.Context, method, paced string, fn func(context
 				return &CallError{Method: method, Err: fmt.Errorf("waiting for the channel's pace: %w", err)}
 			}
 		}
+		if tier3Methods[method] {
+			if err := c.waitPace(ctx, c.methodPace(method)); err != nil {
+				return &CallError{Method: method, Err: fmt.Errorf("waiting for the method's pace: %w", err)}
+			}
+		}
 		cctx, cancel := context.WithTimeout(ctx, c.opts.SlackTimeout)
 		err := fn(cctx)
 		cancel()
@@ -90,6 +125,9 @@ func (c *Client) call(ctx context.Context, method, paced string, fn func(context
 			c.m.slackRateLimits.WithLabelValues(method).Inc()
 			if paced != "" {
 				c.block(paced, wait)
+			}
+			if tier3Methods[method] {
+				c.blockPace(c.methodPace(method), wait)
 			}
 		}
 		if reason == "" || attempt >= c.opts.SlackAttempts {
@@ -167,11 +205,7 @@ var ErrChannelBusy = errors.New("channel pace has no room now")
 // must not delay those that cannot (placeholders). It returns
 // ErrChannelBusy when it did not try.
 func (c *Client) PostIfIdle(ctx context.Context, thread chat.Ref, m blocks.Message) (string, error) {
-	p := c.pace(thread.Channel)
-	c.mu.Lock()
-	blocked := p.blockedUntil.After(time.Now())
-	c.mu.Unlock()
-	if blocked || !p.limiter.Allow() {
+	if !c.hasRoom(c.pace(thread.Channel)) {
 		return "", ErrChannelBusy
 	}
 	opts := append(msgOptions(m), slack.MsgOptionTS(thread.TS))
@@ -189,7 +223,8 @@ func (c *Client) PostIfIdle(ctx context.Context, thread chat.Ref, m blocks.Messa
 	return ts, nil
 }
 
-// Update replaces the message msg. chat.update is not paced per channel.
+// Update replaces the message msg. chat.update is not paced per channel
+// but workspace-wide (Tier 3): Update waits for its turn.
 func (c *Client) Update(ctx context.Context, msg chat.Ref, m blocks.Message) error {
 	opts := msgOptions(m)
 	return c.call(ctx, "chat.update", "", func(ctx context.Context) error {
@@ -198,15 +233,26 @@ func (c *Client) Update(ctx context.Context, msg chat.Ref, m blocks.Message) err
 	})
 }
 
-// UpdateOnce tries a single chat.update with no retry: for progress, which
-// the next update or the report supersedes anyway.
+// ErrEditBudget says UpdateOnce did not try: the workspace's chat.update
+// pace has no room now.
+var ErrEditBudget = errors.New("chat.update pace has no room now")
+
+// UpdateOnce tries a single chat.update with no retry, and only when the
+// workspace's Tier 3 pace has room now (else ErrEditBudget): for progress,
+// which the next update or the report supersedes anyway, and which must
+// not spend the edits reports need.
 func (c *Client) UpdateOnce(ctx context.Context, msg chat.Ref, m blocks.Message) error {
+	p := c.methodPace("chat.update")
+	if !c.hasRoom(p) {
+		return ErrEditBudget
+	}
 	cctx, cancel := context.WithTimeout(ctx, c.opts.SlackTimeout)
 	defer cancel()
 	_, _, _, err := c.api.UpdateMessageContext(cctx, msg.Channel, msg.TS, msgOptions(m)...)
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
 		c.m.slackRateLimits.WithLabelValues("chat.update").Inc()
+		c.blockPace(p, max(rl.RetryAfter, retryBackoff))
 	}
 	if err != nil {
 		return &CallError{Method: "chat.update", Attempt: 1, Err: err}

@@ -77,9 +77,14 @@ const (
 	// second per channel: with jitter between two posts, Slack must never
 	// see them closer than a second apart, since each 429 costs a whole
 	// second of Retry-After.
-	DefaultPostInterval  = 1100 * time.Millisecond
-	DefaultSlackAttempts = 5
-	DefaultSlackTimeout  = 10 * time.Second
+	DefaultPostInterval = 1100 * time.Millisecond
+	// DefaultEditsPerMinute and DefaultEditBurst keep chat.update and
+	// reactions.add under Slack's Tier 3, "50+ per minute" per method and
+	// workspace, with sporadic bursts.
+	DefaultEditsPerMinute = 50
+	DefaultEditBurst      = 5
+	DefaultSlackAttempts  = 5
+	DefaultSlackTimeout   = 10 * time.Second
 )
 
 // Options tune the transport. Zero fields take the defaults above.
@@ -105,6 +110,11 @@ type Options struct {
 	// that many back to back.
 	PostInterval time.Duration
 	PostBurst    int
+	// EditsPerMinute paces each Tier 3 method (chat.update,
+	// reactions.add) workspace-wide; EditBurst allows that many back to
+	// back.
+	EditsPerMinute int
+	EditBurst      int
 	// SlackAttempts bounds the tries of one Web API call (rate limits and
 	// transient errors are retried); SlackTimeout bounds each try.
 	SlackAttempts int
@@ -130,6 +140,8 @@ func (o Options) withDefaults() Options {
 	setInt(&o.IntakeQueue, DefaultIntakeQueue)
 	setDur(&o.PostInterval, DefaultPostInterval)
 	setInt(&o.PostBurst, 1)
+	setInt(&o.EditsPerMinute, DefaultEditsPerMinute)
+	setInt(&o.EditBurst, DefaultEditBurst)
 	setInt(&o.SlackAttempts, DefaultSlackAttempts)
 	setDur(&o.SlackTimeout, DefaultSlackTimeout)
 	if o.Now == nil {
