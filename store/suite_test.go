@@ -42,6 +42,7 @@ func testStore(t *testing.T, open func(t *testing.T) *Store) {
 		{"feedback", testFeedback},
 		{"key prefixes isolate deployments", testPrefixes},
 		{"bad input is named", testBadInput},
+		{"a channel storm starts past the rate and keeps its alarms", testStorm},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
