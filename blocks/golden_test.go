@@ -62,6 +62,9 @@ func goldenMessages() map[string]Message {
 		"why-rank":                      RankBreakdown(high.Candidates[1]),
 		"home":                          Home(homeTriages(), []HomeVotes{{Channel: "C0ALERTS", Up: 5, Down: 1}, {Channel: "C0PAYMENTS", Up: 1, Down: 2}, {Channel: "C0QUIET"}}),
 		"home-empty":                    Home(nil, nil),
+		"storm-start":                   Storm(StormDigest{Started: started, Active: true, Alarms: stormFixture(12).Alarms[10:]}),
+		"storm-shared-cause":            Storm(stormFixture(16)),
+		"storm-overflow":                Storm(stormFixture(400)),
 	}
 }
 
