@@ -81,7 +81,7 @@ func TestStormDigestSummarisesPastTheLimits(t *testing.T) {
 		t.Fatalf("%d blocks", len(m.Blocks))
 	}
 	text := messageText(t, m)
-	if !strings.Contains(text, "more, each in its own thread") || !strings.Contains(text, "🌩️ Alarm storm: 400 alarms") {
+	if !strings.Contains(text, "more alarms, each in its own thread") || !strings.Contains(text, "🌩️ Alarm storm: 400 alarms") {
 		t.Errorf("a 400-alarm digest does not say how many more:\n%.500s", text)
 	}
 }
