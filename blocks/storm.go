@@ -14,11 +14,11 @@ type StormState string
 
 // States of a storm's alarms.
 const (
-	StormWaiting   StormState = "waiting"   // taken up, waiting for a worker
-	StormTriaging  StormState = "triaging"  // its triage runs
-	StormReported  StormState = "reported"  // its cause is known; its report follows in its thread
-	StormFailed    StormState = "failed"    // its triage failed; the thread says why
-	StormPreviewed StormState = "previewed" // reported before the storm, in its thread
+	StormWaiting  StormState = "waiting"   // taken up, waiting for a worker
+	StormTriaging StormState = "triaging"  // its triage runs
+	StormReported StormState = "reported"  // its cause is known; its report follows in its thread
+	StormFailed   StormState = "failed"    // its triage failed; the thread says why
+	StormInThread StormState = "in-thread" // its full report is in its thread
 )
 
 // StormCause is the top cause of one alarm's triage. Key is its identity
@@ -62,7 +62,7 @@ const (
 )
 
 var stormMarks = map[StormState]string{
-	StormWaiting: "⏳", StormTriaging: "🔎", StormReported: "📄", StormFailed: "⚠️", StormPreviewed: "📄",
+	StormWaiting: "⏳", StormTriaging: "🔎", StormReported: "📄", StormFailed: "⚠️", StormInThread: "📄",
 }
 
 // stormGroup is one cause and the alarms that share it.
@@ -156,7 +156,7 @@ func stormStatus(d StormDigest) string {
 		refires += a.Refires
 	}
 	parts := []string{
-		fmt.Sprintf("📄 %d reported", count[StormReported]+count[StormPreviewed]),
+		fmt.Sprintf("📄 %d reported", count[StormReported]+count[StormInThread]),
 		fmt.Sprintf("🔎 %d triaging", count[StormTriaging]),
 		fmt.Sprintf("⏳ %d waiting", count[StormWaiting]),
 	}
@@ -254,7 +254,7 @@ func stormStateText(s StormState) string {
 	switch s {
 	case StormReported:
 		return ""
-	case StormPreviewed:
+	case StormInThread:
 		return "reported in its thread"
 	case StormFailed:
 		return "triage failed, see its thread"

@@ -48,6 +48,14 @@ type Bot struct {
 	held     *heldWork
 	episodes *episodes
 	notes    *notes
+	// storms, when the store keeps them, coalesce alarm storms into one
+	// digest per channel (storm.go); digestWake starts a new digest at
+	// once; reports are storm reports waiting for their channel's pace.
+	storms     Storms
+	digestWake chan struct{}
+	reports    sync.WaitGroup
+	// pointers are placeholders whose report was posted below them.
+	pointers chan chat.Ref
 
 	channels map[string]bool
 	askers   map[string]bool
@@ -105,6 +113,9 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		askers:    set(opts.CommandUsers),
 		alarmBots: set(opts.AlarmBots),
 	}
+	b.storms, _ = deps.Store.(Storms)
+	b.digestWake = make(chan struct{}, 1)
+	b.pointers = make(chan chat.Ref, pointerQueue)
 	delete(b.channels, "")
 	delete(b.askers, "")
 	delete(b.alarmBots, "")
@@ -166,6 +177,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	bgWG.Go(func() { b.pingStore(runCtx) })
 	bgWG.Go(func() { b.flushNotes(runCtx) })
+	bgWG.Go(func() { b.runDigests(runCtx) })
+	bgWG.Go(func() { b.editPointers(runCtx) })
 	if b.deps.Work != nil {
 		bgWG.Go(func() { b.readWork(runCtx) })
 		bgWG.Go(func() { b.refreshWork(runCtx) })
@@ -215,6 +228,7 @@ func (b *Bot) shutdown(intakeWG, workersWG *sync.WaitGroup, cancelWork context.C
 	go func() {
 		intakeWG.Wait()
 		workersWG.Wait()
+		b.reports.Wait()
 		close(done)
 	}()
 	select {

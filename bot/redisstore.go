@@ -189,3 +189,59 @@ func (a *StoreAdapter) ThreadVotes(ctx context.Context, thread chat.Ref) (up, do
 	}
 	return up, down, nil
 }
+
+func storeRate(r StormRate) store.StormRate {
+	return store.StormRate{Alarms: r.Alarms, Window: r.Window, Quiet: r.Quiet, Keep: r.Keep}
+}
+
+func (a *StoreAdapter) NoteStormAlarm(ctx context.Context, channel, id string, entry []byte, at time.Time, rate StormRate) (string, bool, error) {
+	return a.s.NoteStormAlarm(ctx, channel, store.KeySafe(id), entry, at, storeRate(rate))
+}
+
+func (a *StoreAdapter) PatchStormAlarm(ctx context.Context, channel, id string, entry []byte) error {
+	return a.s.PatchStormAlarm(ctx, channel, store.KeySafe(id), entry)
+}
+
+func (a *StoreAdapter) StormRefire(ctx context.Context, channel, id string) (bool, error) {
+	return a.s.StormRefire(ctx, channel, store.KeySafe(id))
+}
+
+func (a *StoreAdapter) ActiveStorms(ctx context.Context) ([]string, error) {
+	return a.s.ActiveStorms(ctx)
+}
+
+func (a *StoreAdapter) EndStorm(ctx context.Context, channel string) error {
+	return a.s.EndStorm(ctx, channel)
+}
+
+func (a *StoreAdapter) SetStormDigest(ctx context.Context, channel, stormID, ts string) error {
+	return a.s.SetStormDigest(ctx, channel, stormID, ts)
+}
+
+func (a *StoreAdapter) ReadStorm(ctx context.Context, channel string) (StormRecord, error) {
+	st, err := a.s.ReadStorm(ctx, channel)
+	out := StormRecord{ID: st.ID, Active: st.Active, Version: st.Version, DigestTS: st.DigestTS}
+	for _, al := range st.Alarms {
+		out.Alarms = append(out.Alarms, StormAlarmRecord(al))
+	}
+	return out, err
+}
+
+// HoldDigest takes the channel's digest lock.
+func (a *StoreAdapter) HoldDigest(ctx context.Context, channel string, lease time.Duration) (DigestLease, error) {
+	l, err := a.s.Lock(ctx, "storm-digest-"+channel, lease)
+	if errors.Is(err, store.ErrLockHeld) {
+		return nil, fmt.Errorf("%w: %w", ErrDigestHeld, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return storeDigestLease{l}, nil
+}
+
+type storeDigestLease struct{ l *store.Lock }
+
+func (d storeDigestLease) Extend(ctx context.Context, ttl time.Duration) error {
+	return d.l.Extend(ctx, ttl)
+}
+func (d storeDigestLease) Release(ctx context.Context) error { return d.l.Unlock(ctx) }

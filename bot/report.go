@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/trailhound/trailhound/blocks"
 	"github.com/trailhound/trailhound/bot/chat"
@@ -12,14 +13,31 @@ import (
 	"github.com/trailhound/trailhound/investigation/engine"
 )
 
-// runJob triages and posts the report.
+// runJob triages and posts the report. A storm's report waits for its
+// channel's pace in a goroutine of its own, so that the worker goes on to
+// the next triage: the digest shows the cause meanwhile.
 func (b *Bot) runJob(ctx context.Context, j *triageJob) {
 	b.pool.running.Add(1)
 	defer b.pool.running.Add(-1)
 	start := b.now()
+	b.patchStorm(ctx, j, blocks.StormTriaging, nil)
 	rep, err := b.deps.Triager.Triage(ctx, j.alarm, b.progress(ctx, j))
 	if err == nil && rep == nil {
 		err = errors.New("the triage returned no report")
+	}
+	if err == nil && j.storm != "" {
+		b.patchStorm(ctx, j, blocks.StormReported, rep)
+		b.reports.Go(func() { b.completeJob(ctx, j, rep, nil, start) })
+		return
+	}
+	b.completeJob(ctx, j, rep, err, start)
+}
+
+// completeJob posts the report of a finished triage, or tells the thread
+// why there is none.
+func (b *Bot) completeJob(ctx context.Context, j *triageJob, rep *investigation.Report, err error, start time.Time) {
+	if err == nil {
+		err = b.deliverReport(ctx, j, rep)
 	}
 	// Holding stops before the claim completes: a renewal racing the
 	// completion would see a claim it no longer runs and report it lost.
@@ -43,6 +61,9 @@ func (b *Bot) runJob(ctx context.Context, j *triageJob) {
 func (b *Bot) progress(ctx context.Context, j *triageJob) func(engine.Progress) {
 	last := j.posted
 	return func(p engine.Progress) {
+		if j.storm != "" {
+			return // the digest shows the state; Tier 3 edits are kept for it
+		}
 		now := b.now()
 		if now.Sub(last) < b.opts.ProgressEvery {
 			return
@@ -56,9 +77,9 @@ func (b *Bot) progress(ctx context.Context, j *triageJob) func(engine.Progress) 
 	}
 }
 
-// finishJob saves the artifact, replaces the placeholder with the report,
-// records the thread's investigation and completes the claim.
-func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Report) error {
+// deliverReport saves the artifact and puts the report in the thread: it
+// replaces the placeholder, or, in a storm, is the thread's one reply.
+func (b *Bot) deliverReport(ctx context.Context, j *triageJob, rep *investigation.Report) error {
 	if id, err := b.deps.Store.SaveReport(ctx, *rep); err != nil {
 		b.log.Warn("could not save the replay artifact", "alarm", j.alarm.Name, "error", err)
 		rep.ArtifactID = ""
@@ -67,18 +88,44 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 	}
 	msg, fits := blocks.WithNotice(blocks.Report(rep, blocks.ReportOptions{}), "dedup-note", j.notice)
 	msg = j.tag(msg)
-	if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
-		// The placeholder may have been deleted: the report goes in anew.
-		b.log.Warn("could not replace the placeholder; posting the report", "alarm", j.alarm.Name, "error", err)
-		if _, perr := b.chat.Post(ctx, chat.Ref(j.thread), msg); perr != nil {
-			return fmt.Errorf("post the report: %w", errors.Join(err, perr))
+	switch {
+	case j.storm != "":
+		if err := b.postStormReport(ctx, j, msg); err != nil {
+			return err
 		}
+		b.patchStorm(ctx, j, blocks.StormInThread, rep)
+	case !b.editRoom():
+		// The workspace's edits are spent (a storm elsewhere): the report
+		// goes in at the channel's pace, and the placeholder points at it
+		// once an edit is free.
+		placeholder := j.placeholderRef()
+		if err := b.postStormReport(ctx, j, msg); err != nil {
+			return err
+		}
+		b.pointAt(placeholder)
+		b.patchStorm(ctx, j, blocks.StormInThread, rep)
+	default:
+		if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {
+			// The placeholder may have been deleted: the report goes in anew.
+			b.log.Warn("could not replace the placeholder; posting the report", "alarm", j.alarm.Name, "error", err)
+			if _, perr := b.chat.Post(ctx, chat.Ref(j.thread), msg); perr != nil {
+				return fmt.Errorf("post the report: %w", errors.Join(err, perr))
+			}
+		}
+		b.patchStorm(ctx, j, blocks.StormInThread, rep)
 	}
 	if !fits {
 		if _, err := b.postText(ctx, chat.Ref(j.thread), j.notice); err != nil {
 			b.log.Warn("could not post the dedup warning", "alarm", j.alarm.Name, "error", err)
 		}
 	}
+	return nil
+}
+
+// finishJob records the thread's investigation, completes the claim and
+// adds what follows the report (the timeline picture, outside a storm,
+// and the AI assessment).
+func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Report) error {
 	alarm := j.alarm
 	alarm.Resources = rep.Alarm.Resources
 	st := ThreadState{Alarm: alarm, Report: *rep, Window: rep.Window, EvidenceEventIDs: evidence(rep)}
@@ -97,7 +144,9 @@ func (b *Bot) finishJob(ctx context.Context, j *triageJob, rep *investigation.Re
 		b.finishWork(ctx, *w)
 	}
 	b.recordTriage(ctx, j.thread)
-	b.postPicture(ctx, j, rep)
+	if j.storm == "" {
+		b.postPicture(ctx, j, rep)
+	}
 	b.advise(ctx, j, rep, st)
 	return nil
 }
@@ -169,8 +218,16 @@ func (b *Bot) failJob(ctx context.Context, j *triageJob, cause error, shutdown b
 		b.handBack(ctx, j, shutdown)
 		return
 	}
-	if j.placeholderTS != "" {
+	if !shutdown {
+		b.patchStorm(ctx, j, blocks.StormFailed, nil)
+	}
+	switch {
+	case j.placeholderTS != "":
 		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(msg)); err != nil {
+			b.log.Warn("could not post the failure in the thread", "alarm", j.alarm.Name, "error", err)
+		}
+	case j.storm != "" && !j.thread.IsZero():
+		if _, err := b.chat.Post(ctx, chat.Ref(j.thread), j.tag(msg)); err != nil {
 			b.log.Warn("could not post the failure in the thread", "alarm", j.alarm.Name, "error", err)
 		}
 	}

@@ -13,12 +13,17 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 )
 
-// refire notes a duplicate notification of an episode; the flusher posts
-// or edits the note in the episode's thread.
-func (b *Bot) refire(o origin, a investigation.Alarm, key EpisodeKey, state string, thread chat.Ref, log *slog.Logger) {
+// refire notes a duplicate notification of an episode: in a storm the
+// digest counts it, else the flusher posts or edits the note in the
+// episode's thread.
+func (b *Bot) refire(ctx context.Context, o origin, a investigation.Alarm, key EpisodeKey, state string, thread chat.Ref, log *slog.Logger) {
 	b.m.dedupHits.WithLabelValues(state).Inc()
 	if thread.IsZero() {
 		log.Info("duplicate notification; its thread is not open yet", "claim", state)
+		return
+	}
+	if b.stormRefire(ctx, key, thread) {
+		log.Debug("duplicate notification counted in the storm digest", "claim", state)
 		return
 	}
 	// The note tells when the alarm fired, as the notification says, not

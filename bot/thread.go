@@ -76,6 +76,11 @@ type triageJob struct {
 	posted        time.Time // when the placeholder went up
 	notice        string    // a warning shown with the placeholder and the report
 	queuedBehind  int
+	// noted says the episode was counted for storm detection; storm is
+	// the channel's storm it belongs to ("" for none: the placeholder
+	// workflow).
+	noted bool
+	storm string
 
 	stopHold func()
 	holding  sync.WaitGroup
@@ -135,7 +140,7 @@ func (b *Bot) alarmFired(ctx context.Context, o origin, a investigation.Alarm, l
 			b.pool.unreserve()
 		}
 		b.withdrawPlaceholder(ctx, j, log)
-		b.refire(o, a, key, state, thread, log)
+		b.refire(ctx, o, a, key, state, thread, log)
 		return outDuplicate
 	}
 	verify := false // whether the chat must be read before opening a thread
@@ -337,6 +342,10 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		b.episodes.remember(j.key, j.thread, b.now())
 	}
 	j.queuedBehind = b.pool.queued()
+	if j.placeholderTS == "" && b.joinStorm(ctx, j) {
+		// The digest takes the alarm up; its thread gets only the report.
+		return nil
+	}
 	if j.placeholderTS != "" {
 		// Taken over: the placeholder already in the thread goes on.
 		if err := b.chat.Update(ctx, j.placeholderRef(), j.tag(b.placeholder(j, engine.Progress{}))); err != nil {

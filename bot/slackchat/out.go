@@ -233,6 +233,18 @@ func (c *Client) Update(ctx context.Context, msg chat.Ref, m blocks.Message) err
 	})
 }
 
+// EditRoom reports whether chat.update has room in the workspace's Tier 3
+// pace right now, without spending it: a caller with a post to make
+// instead (a report that would replace its placeholder) can choose the
+// channel's pace over waiting for the workspace's.
+func (c *Client) EditRoom() bool {
+	p := c.methodPace("chat.update")
+	c.mu.Lock()
+	blocked := p.blockedUntil.After(time.Now())
+	c.mu.Unlock()
+	return !blocked && p.limiter.Tokens() >= 1
+}
+
 // ErrEditBudget says UpdateOnce did not try: the workspace's chat.update
 // pace has no room now.
 var ErrEditBudget = errors.New("chat.update pace has no room now")
