@@ -23,6 +23,9 @@ type Outbox interface {
 	// Post sends m to at.Channel, as a reply in the thread at.TS when set,
 	// paced per channel and retried; it returns the new message's ts.
 	Post(ctx context.Context, at chat.Ref, m blocks.Message) (string, error)
+	// PostLater is Post behind what the channel has to say now: for a
+	// backlog (a storm's reports) that must not hold up what cannot wait.
+	PostLater(ctx context.Context, at chat.Ref, m blocks.Message) (string, error)
 	// PostIfIdle replies in thread only if the channel has room right now,
 	// in one attempt: for what can wait and must not delay what cannot.
 	PostIfIdle(ctx context.Context, thread chat.Ref, m blocks.Message) (string, error)

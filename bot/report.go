@@ -90,7 +90,7 @@ func (b *Bot) deliverReport(ctx context.Context, j *triageJob, rep *investigatio
 	msg = j.tag(msg)
 	switch {
 	case j.storm != "":
-		if err := b.postStormReport(ctx, j, msg); err != nil {
+		if err := b.postReport(ctx, j, msg); err != nil {
 			return err
 		}
 		b.patchStorm(ctx, j, blocks.StormInThread, rep)
@@ -99,7 +99,7 @@ func (b *Bot) deliverReport(ctx context.Context, j *triageJob, rep *investigatio
 		// goes in at the channel's pace, and the placeholder points at it
 		// once an edit is free.
 		placeholder := j.placeholderRef()
-		if err := b.postStormReport(ctx, j, msg); err != nil {
+		if err := b.postReport(ctx, j, msg); err != nil {
 			return err
 		}
 		b.pointAt(placeholder)

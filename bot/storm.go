@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/trailhound/trailhound/blocks"
@@ -32,10 +32,11 @@ import (
 // Storm timings.
 const (
 	// StormAlarms new episodes in one channel within StormWindow start a
-	// storm when one more comes: beyond three alarms in five seconds, their
+	// storm when one more comes: beyond four alarms in five seconds, their
 	// placeholders alone keep the channel's pace busy for longer than it
-	// takes the alarms to arrive.
-	StormAlarms = 3
+	// takes the alarms to arrive, and the next alarm would wait more than
+	// five seconds for its own.
+	StormAlarms = 4
 	StormWindow = 5 * time.Second
 	// StormQuiet ends a storm: no new episode in the channel for that long.
 	StormQuiet = 30 * time.Second
@@ -52,6 +53,9 @@ const (
 	// digestCallTimeout bounds one post or edit of the digest, waiting for
 	// the channel's or the workspace's pace included.
 	digestCallTimeout = 10 * time.Second
+	// reportPostTimeout bounds how long a report waits for its channel: a
+	// storm of a few hundred alarms in one channel, at one post a second.
+	reportPostTimeout = 10 * time.Minute
 )
 
 // StormRate is when a channel is in a storm (see StormAlarms).
@@ -198,10 +202,12 @@ func (b *Bot) stormRefire(ctx context.Context, key EpisodeKey, thread chat.Ref) 
 	return counted
 }
 
-// postStormReport posts the report as the thread's one reply; the digest
-// already shows its cause.
-func (b *Bot) postStormReport(ctx context.Context, j *triageJob, msg blocks.Message) error {
-	ts, err := b.chat.Post(ctx, chat.Ref(j.thread), msg)
+// postReport posts the report as a reply in its thread, behind what the
+// channel has to say now: in a storm the digest already shows its cause.
+func (b *Bot) postReport(ctx context.Context, j *triageJob, msg blocks.Message) error {
+	ctx, cancel := context.WithTimeout(ctx, reportPostTimeout)
+	defer cancel()
+	ts, err := b.chat.PostLater(ctx, chat.Ref(j.thread), msg)
 	if err != nil {
 		return fmt.Errorf("post the report: %w", err)
 	}
@@ -217,22 +223,17 @@ type digestRun struct {
 	active bool
 }
 
-// runDigests keeps the digests of the storms whose lease this replica
-// holds, or takes, until ctx ends.
+// runDigests takes the digests of the storms no replica holds, each kept
+// by a goroutine of its own (keepDigest) so that one channel's pace never
+// holds up another's digest, until ctx ends.
 func (b *Bot) runDigests(ctx context.Context) {
 	if b.storms == nil {
 		return
 	}
-	runs := map[string]*digestRun{}
-	defer func() {
-		cctx, cancel := b.cleanupContext()
-		defer cancel()
-		for ch, r := range runs {
-			if err := r.lease.Release(cctx); err != nil {
-				b.log.Debug("could not release the storm digest; it expires", "channel", ch, "error", err)
-			}
-		}
-	}()
+	var mu sync.Mutex
+	kept := map[string]bool{}
+	var keepers sync.WaitGroup
+	defer keepers.Wait()
 	t := time.NewTicker(DigestEvery)
 	defer t.Stop()
 	for {
@@ -248,42 +249,69 @@ func (b *Bot) runDigests(ctx context.Context) {
 			continue
 		}
 		for _, ch := range chans {
-			if b.channels[ch] {
-				b.tendDigest(ctx, ch, runs)
+			mu.Lock()
+			busy := kept[ch]
+			mu.Unlock()
+			if busy || !b.channels[ch] {
+				continue
 			}
-		}
-		for ch, r := range runs {
-			if !slices.Contains(chans, ch) {
-				_ = r.lease.Release(ctx)
-				delete(runs, ch)
+			lease, err := b.storms.HoldDigest(ctx, ch, digestLease)
+			if err != nil {
+				if !errors.Is(err, ErrDigestHeld) {
+					b.log.Warn("could not take the storm digest", "channel", ch, "error", err)
+				}
+				continue
 			}
+			mu.Lock()
+			kept[ch] = true
+			mu.Unlock()
+			keepers.Go(func() {
+				b.keepDigest(ctx, ch, &digestRun{lease: lease})
+				mu.Lock()
+				delete(kept, ch)
+				mu.Unlock()
+			})
 		}
 	}
 }
 
-// tendDigest posts or edits one channel's digest when its storm changed,
-// and ends the storm once it is over and every alarm is in its thread.
-func (b *Bot) tendDigest(ctx context.Context, ch string, runs map[string]*digestRun) {
-	r := runs[ch]
-	if r == nil {
-		lease, err := b.storms.HoldDigest(ctx, ch, digestLease)
-		if err != nil {
-			if !errors.Is(err, ErrDigestHeld) {
-				b.log.Warn("could not take the storm digest", "channel", ch, "error", err)
-			}
+// keepDigest posts and edits one channel's digest while this replica holds
+// it, until the storm is over and every alarm is in its thread, the lease
+// is lost, or ctx ends.
+func (b *Bot) keepDigest(ctx context.Context, ch string, r *digestRun) {
+	defer func() {
+		cctx, cancel := b.cleanupContext()
+		defer cancel()
+		if err := r.lease.Release(cctx); err != nil {
+			b.log.Debug("could not release the storm digest; it expires", "channel", ch, "error", err)
+		}
+	}()
+	t := time.NewTicker(DigestEvery)
+	defer t.Stop()
+	for {
+		if b.tendDigest(ctx, ch, r) {
 			return
 		}
-		r = &digestRun{lease: lease}
-		runs[ch] = r
-	} else if err := r.lease.Extend(ctx, digestLease); err != nil {
-		b.log.Warn("storm digest lease lost; another replica takes it over", "channel", ch, "error", err)
-		delete(runs, ch)
-		return
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := r.lease.Extend(ctx, digestLease); err != nil {
+			b.log.Warn("storm digest lease lost; another replica takes it over", "channel", ch, "error", err)
+			return
+		}
 	}
+}
+
+// tendDigest posts or edits the digest when the storm changed, and ends
+// the storm once it is over and every alarm is in its thread; it reports
+// whether the storm ended.
+func (b *Bot) tendDigest(ctx context.Context, ch string, r *digestRun) bool {
 	st, err := b.storms.ReadStorm(ctx, ch)
 	if err != nil {
 		b.log.Warn("could not read the storm", "channel", ch, "error", err)
-		return
+		return false
 	}
 	if st.ID != r.sid {
 		r.sid, r.shown = st.ID, 0
@@ -293,15 +321,15 @@ func (b *Bot) tendDigest(ctx context.Context, ch string, runs map[string]*digest
 	if st.ID != "" && changed {
 		b.showDigest(ctx, ch, st, digest, r)
 	}
-	if st.ID == "" || (!st.Active && done && r.shown == st.Version) {
-		if err := b.storms.EndStorm(ctx, ch); err != nil {
-			b.log.Warn("could not end the storm", "channel", ch, "error", err)
-			return
-		}
-		_ = r.lease.Release(ctx)
-		delete(runs, ch)
-		b.log.Info("alarm storm over", "channel", ch, "alarms", len(st.Alarms))
+	if st.ID != "" && (st.Active || !done || r.shown != st.Version) {
+		return false
 	}
+	if err := b.storms.EndStorm(ctx, ch); err != nil {
+		b.log.Warn("could not end the storm", "channel", ch, "error", err)
+		return false
+	}
+	b.log.Info("alarm storm over", "channel", ch, "alarms", len(st.Alarms))
+	return true
 }
 
 func (b *Bot) showDigest(ctx context.Context, ch string, st StormRecord, d blocks.StormDigest, r *digestRun) {

@@ -196,6 +196,36 @@ func (c *Client) Post(ctx context.Context, at chat.Ref, m blocks.Message) (strin
 	return ts, err
 }
 
+// PostLater posts m like Post, behind what the channel has to say now: at
+// most one such post of this client waits for the channel's pace at a
+// time, so that a post that cannot wait (a storm digest, a placeholder, an
+// answer) goes out ahead of a backlog of them instead of behind it. Rate
+// limits are waited out for as long as ctx allows.
+func (c *Client) PostLater(ctx context.Context, at chat.Ref, m blocks.Message) (string, error) {
+	c.mu.Lock()
+	lane := c.lanes[at.Channel]
+	if lane == nil {
+		lane = make(chan struct{}, 1)
+		c.lanes[at.Channel] = lane
+	}
+	c.mu.Unlock()
+	select {
+	case lane <- struct{}{}:
+	case <-ctx.Done():
+		return "", &CallError{Method: "chat.postMessage", Err: fmt.Errorf("waiting behind the channel's other posts: %w", ctx.Err())}
+	}
+	defer func() { <-lane }()
+	for {
+		ts, err := c.Post(ctx, at, m)
+		var rl *slack.RateLimitedError
+		if err == nil || !errors.As(err, &rl) || ctx.Err() != nil {
+			return ts, err
+		}
+		// Another replica posting in the channel is no reason for a
+		// backlog to give up: it waits out rate limits until ctx ends.
+	}
+}
+
 // ErrChannelBusy says PostIfIdle did not try: the channel's pace has no
 // room now.
 var ErrChannelBusy = errors.New("channel pace has no room now")

@@ -165,6 +165,7 @@ type Client struct {
 
 	mu       sync.Mutex
 	channels map[string]*channelPace
+	lanes    map[string]chan struct{} // PostLater's, one per channel
 
 	intake chan intakeItem
 	// Routing tables of what comes in, filled by New.
@@ -194,6 +195,7 @@ func New(api API, socket Socket, opts Options) (*Client, error) {
 	c := &Client{
 		api: api, socket: socket, opts: opts, log: opts.Logger,
 		channels: map[string]*channelPace{},
+		lanes:    map[string]chan struct{}{},
 		intake:   make(chan intakeItem, opts.IntakeQueue),
 	}
 	if opts.Users == nil {
