@@ -99,9 +99,17 @@ func (c *Client) blockPace(p *channelPace, d time.Duration) {
 	}
 }
 
-// call runs fn until it succeeds, fails for good, or runs out of attempts.
+// maxRateLimited bounds the 429s one call waits out. A 429 is Slack
+// saying when to come back, not a failure: replicas that post in one
+// channel each pace themselves and meet its limit together, so a call may
+// be refused several times in a row before its turn.
+const maxRateLimited = 20
+
+// call runs fn until it succeeds, fails for good, or runs out of attempts
+// (SlackAttempts, and up to maxRateLimited more for rate limits).
 // A non-empty paced channel makes each attempt wait for the channel's turn.
 func (c *Client) call(ctx context.Context, method, paced string, fn func(context.Context) error) error {
+	limited := 0
 	for attempt := 1; ; attempt++ {
 		if paced != "" {
 			if err := c.waitTurn(ctx, paced); err != nil {
@@ -129,8 +137,9 @@ func (c *Client) call(ctx context.Context, method, paced string, fn func(context
 			if tier3Methods[method] {
 				c.blockPace(c.methodPace(method), wait)
 			}
+			limited++
 		}
-		if reason == "" || attempt >= c.opts.SlackAttempts {
+		if reason == "" || attempt-min(limited, maxRateLimited) >= c.opts.SlackAttempts {
 			return &CallError{Method: method, Attempt: attempt, Err: err}
 		}
 		c.m.slackRetries.WithLabelValues(method, reason).Inc()
