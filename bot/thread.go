@@ -342,9 +342,12 @@ func (b *Bot) openThread(ctx context.Context, j *triageJob) error {
 		b.episodes.remember(j.key, j.thread, b.now())
 	}
 	j.queuedBehind = b.pool.queued()
-	if j.placeholderTS == "" && b.joinStorm(ctx, j) {
-		// The digest takes the alarm up; its thread gets only the report.
-		return nil
+	if b.joinStorm(ctx, j) {
+		if j.placeholderTS == "" {
+			// The digest takes the alarm up; its thread gets only the report.
+			return nil
+		}
+		j.storm = "" // a message in the thread to continue in: the usual workflow, the digest kept told
 	}
 	if j.placeholderTS != "" {
 		// Taken over: the placeholder already in the thread goes on.
