@@ -32,7 +32,8 @@ func TestTriagePNG(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != 500 {
 		t.Errorf("picture is %v, want 1200×500", b)
 	}
-	for _, want := range []string{"Timeline picture: " + path, "change #1 Role policy detached from checkout-role", "#1 Role policy detached"} {
+	for _, want := range []string{"Timeline picture: " + path, "change #1 Role policy detached from checkout-role", "#1 Role policy detached",
+		"access denied errors in /aws/lambda/checkout (#1) from 13:56 to 14:06"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -389,6 +389,8 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	}
 	if g.corrob != nil {
 		c.LogGroups = []string{g.corrob.First.Group}
+		c.Errors = &investigation.ErrorEpisode{Kind: g.corrob.Kind, Group: g.corrob.First.Group,
+			First: g.corrob.First.Time.UTC(), Last: g.corrob.Last.Time.UTC(), Lines: g.corrob.Count}
 		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
 			Confidence: investigation.ConfidenceHigh,
