@@ -123,6 +123,11 @@ type AlarmSummary struct {
 	StateChangeTime time.Time  `json:"state_change_time"`
 	Reason          string     `json:"reason"`
 	Resources       []Resource `json:"resources"`
+	// Comparison and Threshold are the alarm's, from the notification or
+	// DescribeAlarms; Comparison is "" when neither said.
+	Comparison        string  `json:"comparison,omitempty"`
+	Threshold         float64 `json:"threshold,omitempty"`
+	EvaluationPeriods int     `json:"evaluation_periods,omitempty"`
 }
 
 // Window is the span of trail that was walked.

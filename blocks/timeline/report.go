@@ -31,6 +31,11 @@ func ForReport(a investigation.Alarm, rep *investigation.Report, series []Point,
 		Comparison:  a.Comparison,
 		Window:      Span{Start: rep.Window.Start, End: end},
 	}
+	if in.Comparison == "" && rep.Alarm.Comparison != "" {
+		// The notification did not say; the triage read it (DescribeAlarms).
+		in.Comparison, in.Threshold = rep.Alarm.Comparison, rep.Alarm.Threshold
+		a.EvaluationPeriods = max(a.EvaluationPeriods, rep.Alarm.EvaluationPeriods)
+	}
 	if a.State == investigation.StateAlarm && period > 0 {
 		in.Alarm = AlarmPeriod(a.StateChangeTime, a.EvaluationPeriods, period, end)
 	}
