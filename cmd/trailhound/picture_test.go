@@ -113,6 +113,24 @@ func TestThresholdFromDescribeAlarms(t *testing.T) {
 				if !strings.Contains(text.String(), "threshold > 2") || !strings.Contains(pic.Alt, "crossed 2 at") || !red {
 					t.Errorf("threshold not stated (%v) or not drawn (red at %v: %v); alt %q\n%s", strings.Contains(text.String(), "threshold > 2"), probe, red, pic.Alt, text.String())
 				}
+				// The error episode that corroborates #1 is a band along the
+				// bottom of the data area, from its first error line to its last.
+				e := rep.Candidates[0].Errors
+				if e == nil {
+					t.Fatal("cause #1 carries no error episode")
+				}
+				for _, at := range []time.Time{e.First.Add(30 * time.Second), e.First.Add(e.Last.Sub(e.First) / 2), e.Last.Add(-30 * time.Second)} {
+					pt := pic.At(at, 0)
+					pt.Y -= 4 // inside the band, above the axis
+					if !hasColorNear(img, pt, episodeAmber, 1) {
+						t.Errorf("no error band at %s (%v)", at.Format("15:04:05"), pt)
+					}
+				}
+				before := pic.At(e.First.Add(-3*time.Minute), 0)
+				before.Y -= 4
+				if hasColorNear(img, before, episodeAmber, 1) {
+					t.Errorf("error band drawn 3 min before the first error line (%v)", before)
+				}
 				return
 			}
 			if rep.Alarm.Comparison != "" || strings.Contains(text.String(), "threshold >") || red || strings.Contains(pic.Alt, "crossed") {
@@ -128,8 +146,11 @@ func TestThresholdFromDescribeAlarms(t *testing.T) {
 	}
 }
 
-// thresholdRed is the threshold line's colour in blocks/timeline.
-var thresholdRed = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
+// The threshold line's and the error band's colours in blocks/timeline.
+var (
+	thresholdRed = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
+	episodeAmber = color.RGBA{R: 0xf2, G: 0xa5, B: 0x3a, A: 0xff}
+)
 
 func hasColorNear(img image.Image, pt image.Point, want color.Color, r int) bool {
 	wr, wg, wb, _ := want.RGBA()
