@@ -134,19 +134,22 @@ func timeFactor(at, onset time.Time) float64 {
 	return math.Exp(-float64(edge.Sub(at)) / float64(TimeDecay))
 }
 
-// groups collects the successful changes into candidate groups. Changes are
-// sorted as compact values read once in memory order: at 100k changes cache
-// misses, not arithmetic, dominate ranking.
-func (t *triage) groups() []*group {
+// groups collects the successful changes into candidate groups and scores
+// each group by the best of its events, without corroboration. Changes are
+// scored in the order they were found and sorted as compact values read once
+// in memory order: at 100k changes cache misses, not arithmetic, dominate
+// ranking, so after the sort only each group's first and best events are read.
+func (t *triage) groups(onset time.Time) []*group {
 	type change struct {
 		at    int64
-		seq   int // insertion order breaks ties, so the result is reproducible
-		group int
+		seq   int32 // insertion order breaks ties, so the result is reproducible
+		group int32
+		score float64
 		f     *found
 	}
 	changes := make([]change, len(t.changes))
 	for i, f := range t.changes {
-		changes[i] = change{f.Time.UnixNano(), i, f.group, f}
+		changes[i] = change{f.Time.UnixNano(), int32(i), int32(f.group), t.breakdown(f, onset, 0).Total(), f}
 	}
 	slices.SortFunc(changes, func(a, b change) int {
 		if a.at != b.at {
@@ -168,7 +171,7 @@ func (t *triage) groups() []*group {
 			current[k] = int32(len(sizes))
 		}
 		lastAt[k] = c.at
-		c.group = int(current[k] - 1)
+		c.group = current[k] - 1
 		sizes[c.group]++
 	}
 	slab := make([]group, len(sizes))
@@ -182,11 +185,20 @@ func (t *triage) groups() []*group {
 	}
 	for _, c := range changes {
 		g := &slab[c.group]
-		if len(g.events) == 0 {
-			g.first = c.f.Time
+		// The representative is the first event with the best score.
+		if len(g.events) == 0 || c.score > g.score {
+			g.rep, g.score = c.f, c.score
 		}
 		g.events = append(g.events, c.f)
-		g.last = c.f.Time
+	}
+	for i := range slab {
+		g := &slab[i]
+		g.first, g.last = g.events[0].Time, g.events[len(g.events)-1].Time
+		g.breakdown = t.breakdown(g.rep, onset, 0)
+		g.score = g.breakdown.Total()
+		if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
+			g.at = at
+		}
 	}
 	return out
 }
@@ -239,10 +251,7 @@ func (t *triage) rank() {
 	if ep := t.more.episode; !ep.IsZero() && ep.Before(onset) {
 		onset = ep // the errors say when the symptom really began
 	}
-	groups := t.groups()
-	for _, g := range groups {
-		t.score(g, onset)
-	}
+	groups := t.groups(onset)
 	t.corroborate(groups, onset)
 	t.discountUnexplained(groups)
 	t.demoteTriggers(groups)
@@ -263,19 +272,6 @@ func (t *triage) rank() {
 	}
 	for i, g := range t.ranked {
 		t.cands = append(t.cands, t.candidate(i+1, g))
-	}
-}
-
-// score computes a group's score without corroboration: the best of its events.
-func (t *triage) score(g *group, onset time.Time) {
-	for _, f := range g.events {
-		b := t.breakdown(f, onset, 0)
-		if g.rep == nil || b.Total() > g.score {
-			g.rep, g.score, g.breakdown = f, b.Total(), b
-		}
-	}
-	if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
-		g.at = at
 	}
 }
 
