@@ -135,72 +135,89 @@ func timeFactor(at, onset time.Time) float64 {
 }
 
 // groups collects the successful changes into candidate groups and scores
-// each group by the best of its events, without corroboration. Changes are
-// scored in the order they were found and sorted as compact values read once
-// in memory order: at 100k changes cache misses, not arithmetic, dominate
-// ranking, so after the sort only each group's first and best events are read.
+// each group by the best of its events, without corroboration. At 100k
+// changes cache misses, not arithmetic, dominate ranking: changes are scored
+// in the order they were found, bucketed by group key as compact values, and
+// sorted by time only within a key; after that only each group's first,
+// last and best events are read.
 func (t *triage) groups(onset time.Time) []*group {
-	type change struct {
-		at    int64
-		seq   int32 // insertion order breaks ties, so the result is reproducible
-		group int32
-		score float64
-		f     *found
+	starts := make([]int32, len(t.groupIDs)+1)
+	for _, f := range t.changes {
+		starts[f.group+1]++
 	}
-	changes := make([]change, len(t.changes))
+	for k := 1; k < len(starts); k++ {
+		starts[k] += starts[k-1]
+	}
+	next := slices.Clone(starts[:len(starts)-1])
+	byKey := make([]change, len(t.changes))
 	for i, f := range t.changes {
-		changes[i] = change{f.Time.UnixNano(), int32(i), int32(f.group), t.breakdown(f, onset, 0).Total(), f}
+		byKey[next[f.group]] = change{f.Time.UnixNano(), t.breakdown(f, onset, 0).Total(), int32(i)}
+		next[f.group]++
 	}
-	slices.SortFunc(changes, func(a, b change) int {
-		if a.at != b.at {
-			return cmp.Compare(a.at, b.at)
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
-	// First pass: which group each change joins, and each group's size, so
-	// the groups and their events take two allocations sized for the groups
-	// (there are several times fewer groups than changes).
-	current := make([]int32, len(t.groupIDs)) // the open group of each key, +1; 0 when none
-	lastAt := make([]int64, len(t.groupIDs))
-	var sizes []int32
-	for i := range changes {
-		c := &changes[i]
-		k := c.group
-		if current[k] == 0 || c.at-lastAt[k] > int64(GroupSpan) {
-			sizes = append(sizes, 0)
-			current[k] = int32(len(sizes))
-		}
-		lastAt[k] = c.at
-		c.group = current[k] - 1
-		sizes[c.group]++
+	var spans []span
+	for k := 0; k+1 < len(starts); k++ {
+		bucket := byKey[starts[k]:starts[k+1]]
+		slices.SortFunc(bucket, compareChanges)
+		spans = splitKey(bucket, starts[k], spans)
 	}
-	slab := make([]group, len(sizes))
-	events := make([]*found, len(changes))
-	out := make([]*group, len(sizes))
-	off := 0
-	for i, n := range sizes {
-		slab[i].events = events[off : off : off+int(n)]
-		off += int(n)
-		out[i] = &slab[i]
-	}
-	for _, c := range changes {
-		g := &slab[c.group]
-		// The representative is the first event with the best score.
-		if len(g.events) == 0 || c.score > g.score {
-			g.rep, g.score = c.f, c.score
-		}
-		g.events = append(g.events, c.f)
-	}
-	for i := range slab {
+	// Groups in the order of their first calls, as if every change had
+	// been sorted: ties between equal candidates go to the earlier one.
+	slices.SortFunc(spans, func(a, b span) int { return compareChanges(byKey[a.off], byKey[b.off]) })
+	slab := make([]group, len(spans))
+	events := make([]*found, len(t.changes))
+	out := make([]*group, len(spans))
+	for i, sp := range spans {
 		g := &slab[i]
-		g.first, g.last = g.events[0].Time, g.events[len(g.events)-1].Time
+		g.events = events[sp.off : sp.off+sp.n : sp.off+sp.n]
+		for j, c := range byKey[sp.off : sp.off+sp.n] {
+			g.events[j] = t.changes[c.seq]
+		}
+		g.rep = t.changes[sp.rep]
+		g.first, g.last = g.events[0].Time, g.events[sp.n-1].Time
 		g.breakdown = t.breakdown(g.rep, onset, 0)
 		g.score = g.breakdown.Total()
 		if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
 			g.at = at
 		}
+		out[i] = g
 	}
 	return out
+}
+
+// change is one call as grouping reads it.
+type change struct {
+	at    int64
+	score float64 // without corroboration
+	seq   int32   // the order it was found in breaks ties, so the result is reproducible
+}
+
+func compareChanges(a, b change) int {
+	if a.at != b.at {
+		return cmp.Compare(a.at, b.at)
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+// span is one group: a run of one key's changes, each within GroupSpan of the last.
+type span struct {
+	off, n int32 // its changes in the bucketed slice
+	rep    int32 // the first of its best-scored changes, by the order found
+}
+
+// splitKey appends the groups of one key's changes, sorted by time, which
+// begin at off in the bucketed slice.
+func splitKey(bucket []change, off int32, spans []span) []span {
+	var best float64
+	for i, c := range bucket {
+		if i == 0 || c.at-bucket[i-1].at > int64(GroupSpan) {
+			spans = append(spans, span{off: off + int32(i), rep: c.seq})
+			best = c.score
+		} else if c.score > best {
+			spans[len(spans)-1].rep, best = c.seq, c.score
+		}
+		spans[len(spans)-1].n++
+	}
+	return spans
 }
 
 // groupKey is what makes calls one change: one target, one kind of change, one actor.
