@@ -20,6 +20,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		return
 	}
 	onsets := t.logs.sortedKinds()
+	var buf []string
 	for _, o := range onsets {
 		if o.Kind == investigation.ErrApplication && len(onsets) > 1 {
 			// Generic exceptions next to a specific error are mostly its
@@ -29,6 +30,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		var best *group
 		var bestB investigation.ScoreBreakdown
 		var bestNamed bool
+		said := &namedIn{o: o}
 		for _, g := range groups {
 			at := g.start()
 			if !g.rep.Kind.Produces(o.Kind) || at.After(o.First.Time) {
@@ -42,7 +44,10 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			if best != nil && t.breakdown(g.rep, onset, corroboratedByName).Total() < bestB.Total() {
 				continue // cannot win even if the errors named it
 			}
-			named := lag <= t.namedLag(g) && mentions(o, g)
+			named := false
+			if lag <= t.namedLag(g) {
+				buf, named = mentions(said, g, buf)
+			}
 			factor := corroboratedByKind
 			switch {
 			case named:
@@ -192,40 +197,77 @@ func policyTypeOf(e investigation.Event) PolicyType {
 }
 
 // mentions reports whether the error lines name what the change touched: its
-// resources, or a value it set (a port, a host, a bucket, a policy).
-func mentions(o *KindOnset, g *group) bool {
-	names := map[string]bool{}
-	if g.rep.Target.Layer > 1 {
-		// The workload names itself in its own logs all the time; only
-		// what it depends on is news there.
-		names[g.rep.Target.ID] = true
+// resources, or a value it set (a port, a host, a bucket, a policy). Many
+// changes touch the same few things, so each episode remembers what its lines
+// name; buf is scratch space reused between calls.
+func mentions(said *namedIn, g *group, buf []string) ([]string, bool) {
+	buf = mentionable(g, buf[:0])
+	for _, n := range buf {
+		if said.names(n) {
+			return buf, true
+		}
 	}
-	if g.rep.Target.Depth >= 2 && g.rep.Target.Parent.ID != "" {
+	return buf, false
+}
+
+// mentionable appends what a change touched that its errors may name.
+func mentionable(g *group, names []string) []string {
+	rep := g.rep
+	add := func(n string) {
+		// The region and account appear in every ARN; the workload names
+		// itself in its own logs all the time.
+		if len(n) < minMentionLen || n == rep.Region || n == rep.Account ||
+			(rep.Target.Layer == 1 && (n == rep.Target.ID || n == rep.Target.ARN)) {
+			return
+		}
+		names = append(names, n)
+	}
+	if rep.Target.Layer > 1 {
+		// Only what the workload depends on is news in its logs.
+		add(rep.Target.ID)
+	}
+	if rep.Target.Depth >= 2 && rep.Target.Parent.ID != "" {
 		// What it hangs from is itself a dependency: errors naming it (a
 		// role named in an AccessDenied line) name what this change is
 		// part of (a policy attached to that role).
-		names[g.rep.Target.Parent.ID] = true
+		add(rep.Target.Parent.ID)
 	}
 	for _, f := range g.events {
 		for _, r := range f.Resources {
-			names[r.Name] = true
+			add(r.Name)
 		}
-		requestValues(f.RequestJSON, names)
-	}
-	delete(names, g.rep.Region)
-	delete(names, g.rep.Account)
-	if g.rep.Target.Layer == 1 {
-		delete(names, g.rep.Target.ID)
-		delete(names, g.rep.Target.ARN)
-	}
-	for _, l := range o.Sample {
-		for n := range names {
-			if len(n) >= minMentionLen && strings.Contains(l.Message, n) {
-				return true
+		if len(f.RequestJSON) > 0 {
+			values := map[string]bool{}
+			requestValues(f.RequestJSON, values)
+			for n := range values {
+				add(n)
 			}
 		}
 	}
-	return false
+	return names
+}
+
+// namedIn remembers which values an episode's lines name.
+type namedIn struct {
+	o    *KindOnset
+	seen map[string]bool
+}
+
+func (s *namedIn) names(n string) bool {
+	named, ok := s.seen[n]
+	if !ok {
+		for _, l := range s.o.Sample {
+			if strings.Contains(l.Message, n) {
+				named = true
+				break
+			}
+		}
+		if s.seen == nil {
+			s.seen = map[string]bool{}
+		}
+		s.seen[n] = named
+	}
+	return named
 }
 
 // minMentionLen keeps short values (protocols, flags) from matching by chance.
