@@ -79,9 +79,8 @@ func actorFactor(k investigation.ActorKind) float64 {
 
 // group is one candidate change: related events on one target.
 type group struct {
-	events       []*found
-	first, last  time.Time
-	rep          *found // the event that scores highest
+	events       []*found // in time order
+	rep          *found   // the event that scores highest
 	score        float64
 	breakdown    investigation.ScoreBreakdown
 	corrob       *KindOnset
@@ -99,10 +98,15 @@ type group struct {
 // start is when the change took effect.
 func (g *group) start() time.Time {
 	if g.at.IsZero() {
-		return g.first
+		return g.first()
 	}
 	return g.at
 }
+
+// first and last are when its first and last calls were made; read from
+// the events only when asked, since most groups are never asked.
+func (g *group) first() time.Time { return g.events[0].Time }
+func (g *group) last() time.Time  { return g.events[len(g.events)-1].Time }
 
 // onset estimates when the metric went bad: the alarm fires only after its
 // evaluation periods were breaching.
@@ -138,8 +142,8 @@ func timeFactor(at, onset time.Time) float64 {
 // each group by the best of its events, without corroboration. At 100k
 // changes cache misses, not arithmetic, dominate ranking: changes are scored
 // in the order they were found, bucketed by group key as compact values, and
-// sorted by time only within a key; after that only each group's first,
-// last and best events are read.
+// sorted by time only within a key; after that only each group's best event
+// is read.
 func (t *triage) groups(onset time.Time) []*group {
 	starts := make([]int32, len(t.groupIDs)+1)
 	for _, f := range t.changes {
@@ -173,7 +177,6 @@ func (t *triage) groups(onset time.Time) []*group {
 			g.events[j] = t.changes[c.seq]
 		}
 		g.rep = t.changes[sp.rep]
-		g.first, g.last = g.events[0].Time, g.events[sp.n-1].Time
 		g.breakdown = t.breakdown(g.rep, onset, 0)
 		g.score = g.breakdown.Total()
 		if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
@@ -248,8 +251,8 @@ func ranksAbove(a, b *group) bool {
 	if a.score != b.score {
 		return a.score > b.score
 	}
-	if !a.last.Equal(b.last) {
-		return a.last.After(b.last)
+	if al, bl := a.last(), b.last(); !al.Equal(bl) {
+		return al.After(bl)
 	}
 	return a.rep.ID < b.rep.ID
 }

@@ -29,13 +29,12 @@ func referenceGroups(t *triage, onset time.Time) []*group {
 	for _, i := range order {
 		f := t.changes[i]
 		g := open[f.group]
-		if g == nil || f.Time.Sub(g.last) > GroupSpan {
-			g = &group{first: f.Time}
+		if g == nil || f.Time.Sub(g.last()) > GroupSpan {
+			g = &group{}
 			open[f.group] = g
 			out = append(out, g)
 		}
 		g.events = append(g.events, f)
-		g.last = f.Time
 		if b := t.breakdown(f, onset, 0); g.rep == nil || b.Total() > g.score {
 			g.rep, g.score, g.breakdown = f, b.Total(), b
 		}
@@ -91,7 +90,7 @@ func TestGroupsMatchReference(t *testing.T) {
 			for i, g := range got {
 				w := want[i]
 				if !slices.Equal(g.events, w.events) || g.rep != w.rep || g.score != w.score || g.breakdown != w.breakdown ||
-					!g.first.Equal(w.first) || !g.last.Equal(w.last) || !g.at.Equal(w.at) {
+					!g.first().Equal(w.first()) || !g.last().Equal(w.last()) || !g.at.Equal(w.at) {
 					t.Fatalf("group %d: rep %s score %v with %d events, want rep %s score %v with %d events",
 						i, g.rep.ID, g.score, len(g.events), w.rep.ID, w.score, len(w.events))
 				}
