@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,9 +32,13 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		var bestB investigation.ScoreBreakdown
 		var bestNamed bool
 		said := &namedIn{o: o}
+		bit, exact := t.kindBit(o.Kind)
 		for _, g := range groups {
+			if !g.produces(o.Kind, bit, exact) {
+				continue
+			}
 			at := g.start()
-			if !g.rep.Kind.Produces(o.Kind) || at.After(o.First.Time) {
+			if at.After(o.First.Time) {
 				continue
 			}
 			if o.Kind == investigation.ErrAccessDenied && ruledOut(g.rep, o) {
@@ -98,7 +103,7 @@ var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication
 // against them. Generic errors (exceptions, 5xx) speak against nothing.
 func (t *triage) discountUnexplained(groups []*group) {
 	for _, g := range groups {
-		if g.rep.Kind.NoSymptoms && g.corrob == nil {
+		if g.quiet && g.corrob == nil {
 			// It only widened access or raised its limits: whatever the
 			// symptom is, this change cannot have produced it.
 			t.disown(g)
@@ -108,9 +113,14 @@ func (t *triage) discountUnexplained(groups []*group) {
 		return
 	}
 	var specific []investigation.ErrorKind
+	var specificBits uint64
+	exact := true // every specific kind has its bit
 	for k := range t.logs.Kinds {
 		if !genericKinds[k] {
 			specific = append(specific, k)
+			bit, ok := t.kindBit(k)
+			specificBits |= bit
+			exact = exact && ok
 		}
 	}
 	explained := false
@@ -127,14 +137,7 @@ func (t *triage) discountUnexplained(groups []*group) {
 		if g.corrob != nil {
 			continue
 		}
-		fits := false
-		for _, k := range specific {
-			if g.rep.Kind.Produces(k) {
-				fits = true
-				break
-			}
-		}
-		if fits {
+		if g.produced&specificBits != 0 || !exact && slices.ContainsFunc(specific, g.rep.Kind.Produces) {
 			continue
 		}
 		// It cannot have produced these errors: never above low. It weighs

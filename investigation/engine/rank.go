@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
 )
 
 // Score weights. A candidate's score is its kind weight times the weighted
@@ -84,10 +85,14 @@ type group struct {
 	score        float64
 	breakdown    investigation.ScoreBreakdown
 	corrob       *KindOnset
-	corrobName   bool
 	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
-	unexplained  bool       // the workload's errors are of kinds it does not produce
-	confidence   investigation.Confidence
+	corrobName   bool
+	unexplained  bool // the workload's errors are of kinds it does not produce
+	quiet        bool // its change cannot produce any symptom
+	// produced marks the logs' error kinds its change can produce (see
+	// kindBit), read without reaching for the representative event.
+	produced   uint64
+	confidence investigation.Confidence
 	// evidenced is the confidence the evidence alone gives, before the
 	// trail setup's gaps lowered it.
 	evidenced investigation.Confidence
@@ -179,12 +184,49 @@ func (t *triage) groups(onset time.Time) []*group {
 		g.rep = t.changes[sp.rep]
 		g.breakdown = t.breakdown(g.rep, onset, 0)
 		g.score = g.breakdown.Total()
+		g.quiet, g.produced = g.rep.Kind.NoSymptoms, t.producedMask(g.rep.Kind)
 		if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
 			g.at = at
 		}
 		out[i] = g
 	}
 	return out
+}
+
+// producedMask marks the logs' error kinds a change of kind k can produce.
+func (t *triage) producedMask(k catalogue.ChangeKind) uint64 {
+	if t.more == nil || len(t.more.logKinds) == 0 {
+		return 0
+	}
+	var m uint64
+	for _, e := range k.Symptoms() {
+		if bit, ok := t.kindBit(e); ok {
+			m |= bit
+		}
+	}
+	return m
+}
+
+// kindBit is error kind e's bit in a group's produced mask; false when e is
+// not among the logs' first 64 kinds, and the change's kind must be asked.
+func (t *triage) kindBit(e investigation.ErrorKind) (uint64, bool) {
+	if t.more == nil {
+		return 0, false
+	}
+	i := slices.Index(t.more.logKinds, e)
+	if i < 0 || i >= 64 {
+		return 0, false
+	}
+	return 1 << i, true
+}
+
+// produces reports whether g's change can cause errors of kind e, whose
+// bit from kindBit is bit, ok.
+func (g *group) produces(e investigation.ErrorKind, bit uint64, ok bool) bool {
+	if ok {
+		return g.produced&bit != 0
+	}
+	return g.rep.Kind.Produces(e)
 }
 
 // change is one call as grouping reads it.

@@ -98,3 +98,26 @@ func TestGroupsMatchReference(t *testing.T) {
 		})
 	}
 }
+
+// TestProducedMaskMatchesKinds checks the marks a group carries against
+// asking its change's kind, for kinds the logs hold and kinds they do not.
+func TestProducedMaskMatchesKinds(t *testing.T) {
+	all := []investigation.ErrorKind{investigation.ErrAccessDenied, investigation.ErrNetwork, investigation.ErrThrottled,
+		investigation.ErrKMS, investigation.ErrNotFound, investigation.ErrAuth, investigation.ErrDNS, investigation.ErrConfig,
+		investigation.ErrExhaustion, investigation.ErrUnavailable, investigation.ErrApplication}
+	quiet := catalogue.Catalogue()[0]
+	quiet.NoSymptoms = true
+	kinds := append(catalogue.Catalogue(), quiet)
+	for _, logged := range [][]investigation.ErrorKind{nil, all[:1], all[3:7], all} {
+		tr := &triage{more: &further{logKinds: logged}}
+		for _, k := range kinds {
+			g := &group{rep: &found{Kind: k}, produced: tr.producedMask(k)}
+			for _, e := range all {
+				bit, ok := tr.kindBit(e)
+				if got, want := g.produces(e, bit, ok), k.Produces(e); got != want {
+					t.Fatalf("logs of %v: %s produces %s = %v, want %v", logged, k.Name, e, got, want)
+				}
+			}
+		}
+	}
+}
