@@ -64,7 +64,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			// that would rank highest with them: the kind of change, its
 			// closeness and whether the errors name it all count.
 			b := t.breakdown(g.rep, onset, factor)
-			if best == nil || b.Total() > bestB.Total() || (b.Total() == bestB.Total() && at.After(best.start())) {
+			if best == nil || b.Total() > bestB.Total() || b.Total() == bestB.Total() && closer(g, best) {
 				best, bestB, bestNamed = g, b, named
 			}
 		}
@@ -74,6 +74,15 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		best.corrob, best.corrobName = o, bestNamed
 		best.breakdown, best.score = bestB, bestB.Total()
 	}
+}
+
+// closer reports whether g took effect after o, or at the same moment but
+// comes before it: between equally good explanations, the closer one.
+func closer(g, o *group) bool {
+	if a, b := g.start(), o.start(); !a.Equal(b) {
+		return a.After(b)
+	}
+	return g.before(o)
 }
 
 // snapshot reports whether an episode comes from a status read that tells

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/investigation/catalogue"
 )
 
 // Score weights. A candidate's score is its kind weight times the weighted
@@ -78,41 +76,6 @@ func actorFactor(k investigation.ActorKind) float64 {
 	}
 }
 
-// group is one candidate change: related events on one target.
-type group struct {
-	events       []*found // in time order
-	rep          *found   // the event that scores highest
-	score        float64
-	breakdown    investigation.ScoreBreakdown
-	corrob       *KindOnset
-	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
-	corrobName   bool
-	unexplained  bool // the workload's errors are of kinds it does not produce
-	quiet        bool // its change cannot produce any symptom
-	// produced marks the logs' error kinds its change can produce (see
-	// kindBit), read without reaching for the representative event.
-	produced   uint64
-	confidence investigation.Confidence
-	// evidenced is the confidence the evidence alone gives, before the
-	// trail setup's gaps lowered it.
-	evidenced investigation.Confidence
-	at        time.Time // when it took effect: its first call, or a latent change's trigger
-	exposes   *group    // the latent change this trigger set off
-}
-
-// start is when the change took effect.
-func (g *group) start() time.Time {
-	if g.at.IsZero() {
-		return g.first()
-	}
-	return g.at
-}
-
-// first and last are when its first and last calls were made; read from
-// the events only when asked, since most groups are never asked.
-func (g *group) first() time.Time { return g.events[0].Time }
-func (g *group) last() time.Time  { return g.events[len(g.events)-1].Time }
-
 // onset estimates when the metric went bad: the alarm fires only after its
 // evaluation periods were breaching.
 func (t *triage) onset() time.Time {
@@ -143,152 +106,8 @@ func timeFactor(at, onset time.Time) float64 {
 	return math.Exp(-float64(edge.Sub(at)) / float64(TimeDecay))
 }
 
-// groups collects the successful changes into candidate groups and scores
-// each group by the best of its events, without corroboration. At 100k
-// changes cache misses, not arithmetic, dominate ranking: changes are scored
-// in the order they were found, bucketed by group key as compact values, and
-// sorted by time only within a key; after that only each group's best event
-// is read.
-func (t *triage) groups(onset time.Time) []*group {
-	starts := make([]int32, len(t.groupIDs)+1)
-	for _, f := range t.changes {
-		starts[f.group+1]++
-	}
-	for k := 1; k < len(starts); k++ {
-		starts[k] += starts[k-1]
-	}
-	next := slices.Clone(starts[:len(starts)-1])
-	byKey := make([]change, len(t.changes))
-	for i, f := range t.changes {
-		byKey[next[f.group]] = change{f.Time.UnixNano(), t.breakdown(f, onset, 0).Total(), int32(i)}
-		next[f.group]++
-	}
-	var spans []span
-	for k := 0; k+1 < len(starts); k++ {
-		bucket := byKey[starts[k]:starts[k+1]]
-		slices.SortFunc(bucket, compareChanges)
-		spans = splitKey(bucket, starts[k], spans)
-	}
-	// Groups in the order of their first calls, as if every change had
-	// been sorted: ties between equal candidates go to the earlier one.
-	slices.SortFunc(spans, func(a, b span) int { return compareChanges(byKey[a.off], byKey[b.off]) })
-	slab := make([]group, len(spans))
-	events := make([]*found, len(t.changes))
-	out := make([]*group, len(spans))
-	for i, sp := range spans {
-		g := &slab[i]
-		g.events = events[sp.off : sp.off+sp.n : sp.off+sp.n]
-		for j, c := range byKey[sp.off : sp.off+sp.n] {
-			g.events[j] = t.changes[c.seq]
-		}
-		g.rep = t.changes[sp.rep]
-		g.breakdown = t.breakdown(g.rep, onset, 0)
-		g.score = g.breakdown.Total()
-		g.quiet, g.produced = g.rep.Kind.NoSymptoms, t.producedMask(g.rep.Kind)
-		if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
-			g.at = at
-		}
-		out[i] = g
-	}
-	return out
-}
-
-// producedMask marks the logs' error kinds a change of kind k can produce.
-func (t *triage) producedMask(k catalogue.ChangeKind) uint64 {
-	if t.more == nil || len(t.more.logKinds) == 0 {
-		return 0
-	}
-	var m uint64
-	for _, e := range k.Symptoms() {
-		if bit, ok := t.kindBit(e); ok {
-			m |= bit
-		}
-	}
-	return m
-}
-
-// kindBit is error kind e's bit in a group's produced mask; false when e is
-// not among the logs' first 64 kinds, and the change's kind must be asked.
-func (t *triage) kindBit(e investigation.ErrorKind) (uint64, bool) {
-	if t.more == nil {
-		return 0, false
-	}
-	i := slices.Index(t.more.logKinds, e)
-	if i < 0 || i >= 64 {
-		return 0, false
-	}
-	return 1 << i, true
-}
-
-// produces reports whether g's change can cause errors of kind e, whose
-// bit from kindBit is bit, ok.
-func (g *group) produces(e investigation.ErrorKind, bit uint64, ok bool) bool {
-	if ok {
-		return g.produced&bit != 0
-	}
-	return g.rep.Kind.Produces(e)
-}
-
-// change is one call as grouping reads it.
-type change struct {
-	at    int64
-	score float64 // without corroboration
-	seq   int32   // the order it was found in breaks ties, so the result is reproducible
-}
-
-func compareChanges(a, b change) int {
-	if a.at != b.at {
-		return cmp.Compare(a.at, b.at)
-	}
-	return cmp.Compare(a.seq, b.seq)
-}
-
-// span is one group: a run of one key's changes, each within GroupSpan of the last.
-type span struct {
-	off, n int32 // its changes in the bucketed slice
-	rep    int32 // the first of its best-scored changes, by the order found
-}
-
-// splitKey appends the groups of one key's changes, sorted by time, which
-// begin at off in the bucketed slice.
-func splitKey(bucket []change, off int32, spans []span) []span {
-	var best float64
-	for i, c := range bucket {
-		if i == 0 || c.at-bucket[i-1].at > int64(GroupSpan) {
-			spans = append(spans, span{off: off + int32(i), rep: c.seq})
-			best = c.score
-		} else if c.score > best {
-			spans[len(spans)-1].rep, best = c.seq, c.score
-		}
-		spans[len(spans)-1].n++
-	}
-	return spans
-}
-
-// groupKey is what makes calls one change: one target, one kind of change, one actor.
-type groupKey struct {
-	target *scoped
-	cat    investigation.Category
-	actor  string
-}
-
-// assignGroup interns f's group key when the event is found, so ranking
-// needs no hashing.
-func (t *triage) assignGroup(f *found) {
-	k := groupKey{f.Target, f.Kind.Category, f.Actor.Name}
-	id, ok := t.groupIDs[k]
-	if !ok {
-		if t.groupIDs == nil {
-			t.groupIDs = map[groupKey]int{}
-		}
-		id = len(t.groupIDs)
-		t.groupIDs[k] = id
-	}
-	f.group = id
-}
-
 // ranksAbove orders candidates: higher score, then the later change, then
-// the event id, so reports are reproducible.
+// the event id, then the earlier group, so reports are reproducible.
 func ranksAbove(a, b *group) bool {
 	if a.score != b.score {
 		return a.score > b.score
@@ -296,11 +115,23 @@ func ranksAbove(a, b *group) bool {
 	if al, bl := a.last(), b.last(); !al.Equal(bl) {
 		return al.After(bl)
 	}
-	return a.rep.ID < b.rep.ID
+	if a.rep.ID != b.rep.ID {
+		return a.rep.ID < b.rep.ID
+	}
+	return a.before(b)
 }
 
 // rank scores every change, keeps the best MaxCandidates and builds their claims.
 func (t *triage) rank() {
+	onset := t.rankingOnset()
+	t.judge(t.groups(onset), onset)
+	for i, g := range t.ranked {
+		t.cands = append(t.cands, t.candidate(i+1, g))
+	}
+}
+
+// rankingOnset indexes the logs' error episodes and says when the symptom began.
+func (t *triage) rankingOnset() time.Time {
 	if t.more == nil {
 		t.more = &further{latent: map[*found]*latency{}}
 	}
@@ -313,7 +144,12 @@ func (t *triage) rank() {
 	if ep := t.more.episode; !ep.IsZero() && ep.Before(onset) {
 		onset = ep // the errors say when the symptom really began
 	}
-	groups := t.groups(onset)
+	return onset
+}
+
+// judge weighs the groups against the logs and each other and keeps the
+// best MaxCandidates. The groups may come in any order.
+func (t *triage) judge(groups []*group, onset time.Time) {
 	t.corroborate(groups, onset)
 	t.discountUnexplained(groups)
 	t.demoteTriggers(groups)
@@ -331,9 +167,6 @@ func (t *triage) rank() {
 				t.ranked = t.ranked[:MaxCandidates]
 			}
 		}
-	}
-	for i, g := range t.ranked {
-		t.cands = append(t.cands, t.candidate(i+1, g))
 	}
 }
 

@@ -47,14 +47,50 @@ func referenceGroups(t *triage, onset time.Time) []*group {
 	return out
 }
 
-func TestGroupsMatchReference(t *testing.T) {
+// inOrder sorts groups as a plain sort of every change would have formed them.
+func inOrder(groups []*group) []*group {
+	slices.SortFunc(groups, func(a, b *group) int {
+		switch {
+		case a.before(b):
+			return -1
+		case b.before(a):
+			return 1
+		}
+		return 0
+	})
+	return groups
+}
+
+// randomTriage holds n changes by a few actors on three roles, spread over
+// span before the symptom at the given clock resolution.
+func randomTriage(n, actors int, span, step time.Duration) *triage {
 	kinds := catalogue.Catalogue()
 	targets := []*scoped{
 		{Resource: investigation.Resource{Type: investigation.TypeIAMRole, ID: "role-a"}, Layer: 1},
 		{Resource: investigation.Resource{Type: investigation.TypeIAMRole, ID: "role-b"}, Layer: 2},
 		{Resource: investigation.Resource{Type: investigation.TypeIAMRole, ID: "role-c"}, Layer: 2},
 	}
-	actors := []investigation.ActorKind{investigation.ActorConsole, investigation.ActorHuman, investigation.ActorAutomation, investigation.ActorService}
+	via := []investigation.ActorKind{investigation.ActorConsole, investigation.ActorHuman, investigation.ActorAutomation, investigation.ActorService}
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	tr := &triage{engine: &Engine{}, alarm: lambdaAlarm("eu-west-1"), symptom: symptom, now: symptom}
+	for i := 0; i < n; i++ {
+		k := kinds[rng.IntN(len(kinds))]
+		ago := time.Duration(rng.Int64N(int64(span/step))) * step
+		f := &found{Event: investigation.Event{
+			ID: fmt.Sprintf("ev-%05d", i), Name: k.Name, Source: k.Source, Time: symptom.Add(-ago),
+			Actor: investigation.Actor{Name: fmt.Sprintf("user-%d", rng.IntN(actors)), Kind: via[rng.IntN(len(via))]},
+		}, Target: targets[rng.IntN(len(targets))], Kind: k}
+		tr.changes = append(tr.changes, f)
+	}
+	// Keys interned last found first, so that key order and time order
+	// disagree wherever they can.
+	for i := len(tr.changes) - 1; i >= 0; i-- {
+		tr.assignGroup(tr.changes[i])
+	}
+	return tr
+}
+
+func TestGroupsMatchReference(t *testing.T) {
 	tests := []struct {
 		name            string
 		changes, actors int
@@ -70,20 +106,9 @@ func TestGroupsMatchReference(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(tc.changes), 7))
-			tr := &triage{engine: &Engine{}, alarm: lambdaAlarm("eu-west-1"), symptom: symptom, now: symptom}
-			for i := 0; i < tc.changes; i++ {
-				k := kinds[rng.IntN(len(kinds))]
-				ago := time.Duration(rng.Int64N(int64(tc.span/tc.step))) * tc.step
-				f := &found{Event: investigation.Event{
-					ID: fmt.Sprintf("ev-%05d", i), Name: k.Name, Source: k.Source, Time: symptom.Add(-ago),
-					Actor: investigation.Actor{Name: fmt.Sprintf("user-%d", rng.IntN(tc.actors)), Kind: actors[rng.IntN(len(actors))]},
-				}, Target: targets[rng.IntN(len(targets))], Kind: k}
-				tr.assignGroup(f)
-				tr.changes = append(tr.changes, f)
-			}
+			tr := randomTriage(tc.changes, tc.actors, tc.span, tc.step)
 			onset := tr.onset()
-			got, want := tr.groups(onset), referenceGroups(tr, onset)
+			got, want := inOrder(tr.groups(onset)), referenceGroups(tr, onset)
 			if len(got) != len(want) {
 				t.Fatalf("%d groups, want %d", len(got), len(want))
 			}
@@ -117,6 +142,91 @@ func TestProducedMaskMatchesKinds(t *testing.T) {
 				if got, want := g.produces(e, bit, ok), k.Produces(e); got != want {
 					t.Fatalf("logs of %v: %s produces %s = %v, want %v", logged, k.Name, e, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestJudgeIgnoresGroupOrder checks that weighing the groups key by key
+// gives what weighing them in the order of their first calls gives, ties
+// included: coarse clocks make many changes equal in score and time.
+func TestJudgeIgnoresGroupOrder(t *testing.T) {
+	for _, withLogs := range []bool{false, true} {
+		for _, n := range []int{10, 300, 3000} {
+			t.Run(fmt.Sprintf("logs=%v/%d", withLogs, n), func(t *testing.T) {
+				judged := func(sorted bool) ([]*group, *triage) {
+					tr := randomTriage(n, 6, time.Hour, 10*time.Minute)
+					if withLogs {
+						tr.logs = newLogEvidence([]string{"/aws/lambda/checkout"}, accessDenied(10, 20), symptom)
+					}
+					onset := tr.rankingOnset()
+					groups := tr.groups(onset)
+					if sorted {
+						groups = inOrder(slices.Clone(groups))
+					}
+					tr.judge(groups, onset)
+					return inOrder(groups), tr
+				}
+				got, gotT := judged(false)
+				want, wantT := judged(true)
+				if len(got) != len(want) {
+					t.Fatalf("%d groups, want %d", len(got), len(want))
+				}
+				corroborated := 0
+				for i, g := range got {
+					w := want[i]
+					if g.rep.ID != w.rep.ID || g.score != w.score || g.breakdown != w.breakdown || (g.corrob == nil) != (w.corrob == nil) ||
+						g.corrobName != w.corrobName || g.unexplained != w.unexplained || (g.contradicted == nil) != (w.contradicted == nil) {
+						t.Fatalf("group %d (%s): score %v corroborated %v, want %s score %v corroborated %v",
+							i, g.rep.ID, g.score, g.corrob != nil, w.rep.ID, w.score, w.corrob != nil)
+					}
+					if g.corrob != nil {
+						corroborated++
+					}
+				}
+				if withLogs && corroborated == 0 {
+					t.Fatal("no group corroborated: the test weighs nothing")
+				}
+				if len(gotT.ranked) != len(wantT.ranked) {
+					t.Fatalf("%d ranked, want %d", len(gotT.ranked), len(wantT.ranked))
+				}
+				for i := range gotT.ranked {
+					if g, w := gotT.ranked[i], wantT.ranked[i]; g.rep.ID != w.rep.ID || g.score != w.score {
+						t.Fatalf("rank %d: %s %v, want %s %v", i+1, g.rep.ID, g.score, w.rep.ID, w.score)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCorroborationTieGoesToEarlierGroup: of two equally good explanations
+// made at the same moment, the one found first is credited, however their
+// keys were interned.
+func TestCorroborationTieGoesToEarlierGroup(t *testing.T) {
+	k, ok := catalogue.KindOf("iam.amazonaws.com", "DetachRolePolicy")
+	if !ok {
+		t.Fatal("DetachRolePolicy not catalogued")
+	}
+	role := &scoped{Resource: investigation.Resource{Type: investigation.TypeIAMRole, ID: "role-b"}, Layer: 2}
+	for _, interned := range [][]int{{0, 1}, {1, 0}} {
+		tr := &triage{engine: &Engine{}, alarm: lambdaAlarm("eu-west-1"), symptom: symptom, now: symptom}
+		for _, actor := range []string{"ana", "ben"} {
+			tr.changes = append(tr.changes, &found{Event: investigation.Event{
+				ID: "ev-" + actor, Name: k.Name, Source: k.Source, Time: symptom.Add(-15 * time.Minute),
+				Actor: investigation.Actor{Name: actor, Kind: investigation.ActorHuman},
+			}, Target: role, Kind: k})
+		}
+		for _, i := range interned {
+			tr.assignGroup(tr.changes[i])
+		}
+		tr.logs = newLogEvidence([]string{"/aws/lambda/checkout"}, accessDenied(10, 20), symptom)
+		onset := tr.rankingOnset()
+		groups := tr.groups(onset)
+		tr.judge(groups, onset)
+		for _, g := range groups {
+			if credited, want := g.corrob != nil, g.rep.ID == "ev-ana"; credited != want {
+				t.Errorf("keys interned %v: %s corroborated %v, want %v", interned, g.rep.ID, credited, want)
 			}
 		}
 	}
