@@ -48,6 +48,7 @@ type Bot struct {
 	held     *heldWork
 	episodes *episodes
 	notes    *notes
+	names    *channelNames
 	// storms, when the store keeps them, coalesce alarm storms into one
 	// digest per channel (storm.go); digestWake starts a new digest at
 	// once; reports are storm reports waiting for their channel's pace.
@@ -107,6 +108,7 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		held:      newHeldWork(),
 		episodes:  newEpisodes(opts.DedupWindow),
 		notes:     newNotes(opts.DedupWindow),
+		names:     newChannelNames(),
 		channels:  set(append([]string{opts.AlertChannel}, opts.Channels...)),
 		regions:   set(opts.Regions),
 		accounts:  set(opts.Accounts),
