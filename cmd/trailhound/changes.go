@@ -222,10 +222,7 @@ func changesOn(ctx context.Context, src changesSources, subject string, w invest
 // allChanges lists every mutating call of the trail in the window, newest
 // first: a question about no resource in particular.
 func allChanges(dir string, w investigation.Window) ([]investigation.Event, []record.Rejected, error) {
-	out, rejected, err := record.ReadDirFilter(dir, record.Filter{Start: w.Start, End: w.End,
-		Keep: func(e *investigation.Event) bool {
-			return !e.ReadOnly && !e.Time.Before(w.Start) && !e.Time.After(w.End)
-		}})
+	out, rejected, err := record.ReadDirFilter(dir, record.Filter{Start: w.Start, End: w.End, SkipReadOnly: true, NoRaw: true})
 	if err != nil {
 		return nil, nil, fmt.Errorf("changes: %w", err)
 	}

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,21 +47,51 @@ func Decode(data []byte) ([]investigation.Event, DecodeStats, error) {
 }
 
 func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
-	stats := DecodeStats{Reasons: map[string]int{}}
 	data, err := gunzipIfCompressed(data)
 	if err != nil {
-		return nil, stats, err
+		return nil, DecodeStats{Reasons: map[string]int{}}, err
 	}
-	entries, err := splitEntries(data)
+	entries, err := split(data, nil)
 	if err != nil {
-		return nil, stats, err
+		return nil, DecodeStats{Reasons: map[string]int{}}, err
 	}
-	stats.Entries = len(entries)
-	events := make([]investigation.Event, 0, len(entries))
+	var kept []investigation.Event
+	kept, stats, err := decodeEntries(entries, f, kept)
+	return slices.Clip(kept), stats, err
+}
+
+// split returns a file's entries: in one pass of its own over a CloudTrail
+// file or an array, through encoding/json for anything else.
+func split(data []byte, scratch []entry) ([]entry, error) {
+	entries, ok := splitFast(data, scratch[:0])
+	if ok {
+		return entries, nil
+	}
+	raws, err := splitEntries(data)
+	if err != nil {
+		return entries[:0], err
+	}
+	entries = entries[:0]
+	for _, raw := range raws {
+		entries = append(entries, scanEntry(raw))
+	}
+	return entries, nil
+}
+
+// decodeEntries decodes the entries f does not rule out, appending the
+// events f keeps to kept. Each kept event's Raw is a copy: entries may point
+// into a buffer that is reused.
+func decodeEntries(entries []entry, f Filter, kept []investigation.Event) ([]investigation.Event, DecodeStats, error) {
+	stats := DecodeStats{Entries: len(entries), Reasons: map[string]int{}}
 	needles := nameNeedles(f.Names)
-	for _, raw := range entries {
-		if f.skipRaw(raw, needles) {
+	decoded := 0
+	for _, en := range entries {
+		if f.skipEntry(en, needles) {
 			continue
+		}
+		raw := en.raw
+		if !f.NoRaw {
+			raw = bytes.Clone(raw)
 		}
 		e, err := parse(raw)
 		if err != nil {
@@ -68,12 +99,19 @@ func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 			stats.Reasons[err.Error()]++
 			continue
 		}
-		events = append(events, e)
+		decoded++
+		if !f.keep(&e) {
+			continue
+		}
+		if f.NoRaw {
+			e.Raw, e.RequestJSON = nil, nil
+		}
+		kept = append(kept, e)
 	}
-	if len(events) == 0 && stats.Skipped > 0 {
-		return nil, stats, noRecordsError(entries[0], stats)
+	if decoded == 0 && stats.Skipped > 0 {
+		return kept, stats, noRecordsError(entries[0].raw, stats)
 	}
-	return events, stats, nil
+	return kept, stats, nil
 }
 
 // noRecordsError explains a file whose entries are all unusable, naming what
@@ -116,7 +154,7 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 }
 
 func gunzipIfCompressed(data []byte) ([]byte, error) {
-	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+	if !isGzip(data) {
 		return data, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -337,21 +375,17 @@ func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, err
 			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: fmt.Sprintf(
 				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
 		}
-		if f.Keep != nil {
-			var kept []investigation.Event // a slice of its own: the file's array is let go
-			for i := range evs {
-				if f.Keep(&evs[i]) {
-					kept = append(kept, evs[i])
-				}
-			}
-			evs = kept
-		}
 		file.events = evs
 	})
-	var events []investigation.Event
+	n := 0
+	for _, f := range files {
+		n += len(f.events)
+	}
+	events := make([]investigation.Event, 0, n)
 	var rejected []Rejected
 	for _, f := range files {
 		events = append(events, f.events...)
+		f.events = nil
 		rejected = append(rejected, f.rejected...)
 	}
 	return events, rejected, nil
@@ -384,18 +418,128 @@ func isTrailFile(name string) bool {
 	return strings.HasSuffix(l, ".json") || strings.HasSuffix(l, ".json.gz")
 }
 
+// fileBuffers are what reading one file needs, kept between files: the
+// file's bytes, its decompressed content, its entries and the events kept.
+type fileBuffers struct {
+	file, plain []byte
+	zr          *gzip.Reader
+	entries     []entry
+	kept        []investigation.Event
+}
+
+var buffersPool = sync.Pool{New: func() any { return new(fileBuffers) }}
+
+// maxPooledBytes bounds the buffers kept for the next file: an unusually
+// large file's are let go.
+const maxPooledBytes = 32 << 20
+
+func (b *fileBuffers) release() {
+	if cap(b.file) > maxPooledBytes || cap(b.plain) > maxPooledBytes {
+		return
+	}
+	clear(b.kept[:cap(b.kept)]) // the events belong to the caller now
+	b.kept = b.kept[:0]
+	buffersPool.Put(b)
+}
+
+// readFile reads and decodes one file; the events it returns are its own,
+// of their exact size, and share nothing with the next file's read.
 func readFile(path string, filter Filter) ([]investigation.Event, DecodeStats, error) {
+	b := buffersPool.Get().(*fileBuffers)
+	defer b.release()
+	var err error
+	if b.file, err = readAllInto(b.file[:0], path); err != nil {
+		return nil, DecodeStats{}, err
+	}
+	data := b.file
+	if isGzip(data) {
+		if b.plain, err = b.gunzip(data); err != nil {
+			return nil, DecodeStats{Reasons: map[string]int{}}, err
+		}
+		data = b.plain
+	}
+	if b.entries, err = split(data, b.entries); err != nil {
+		return nil, DecodeStats{Reasons: map[string]int{}}, err
+	}
+	var stats DecodeStats
+	b.kept, stats, err = decodeEntries(b.entries, filter, b.kept[:0])
+	if err != nil || len(b.kept) == 0 {
+		return nil, stats, err
+	}
+	return slices.Clone(b.kept), stats, nil
+}
+
+// readAllInto reads a file of at most MaxFileBytes into buf.
+func readAllInto(buf []byte, path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, DecodeStats{}, err
+		return buf, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if info, err := f.Stat(); err == nil && info.Size() < MaxFileBytes {
+		buf = slices.Grow(buf, int(info.Size())+1)
+	}
+	buf, err = readUpTo(buf, f, MaxFileBytes)
 	if err != nil {
-		return nil, DecodeStats{}, err
+		return buf, err
 	}
-	if len(data) > MaxFileBytes {
-		return nil, DecodeStats{}, fmt.Errorf("larger than %d MiB", MaxFileBytes>>20)
+	if len(buf) > MaxFileBytes {
+		return buf, fmt.Errorf("larger than %d MiB", MaxFileBytes>>20)
 	}
-	return decode(data, filter)
+	return buf, nil
+}
+
+// readUpTo appends r's content to buf, stopping once more than limit bytes
+// were read.
+func readUpTo(buf []byte, r io.Reader, limit int) ([]byte, error) {
+	for len(buf) <= limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):min(cap(buf), limit+1)]
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// maxDeflateRatio is the most deflate can expand its input by.
+const maxDeflateRatio = 1032
+
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
+
+// gunzip decompresses data into b.plain, sized up front from the size the
+// gzip trailer records.
+func (b *fileBuffers) gunzip(data []byte) ([]byte, error) {
+	var err error
+	if b.zr == nil {
+		b.zr, err = gzip.NewReader(bytes.NewReader(data))
+	} else {
+		err = b.zr.Reset(bytes.NewReader(data))
+	}
+	if err != nil {
+		b.zr = nil
+		return b.plain, fmt.Errorf("gzip: %w", err)
+	}
+	out := b.plain[:0]
+	// The trailer's size is a hint (of the last member only, modulo 4 GiB),
+	// bounded by what deflate can expand the input to.
+	size := int(binary.LittleEndian.Uint32(data[len(data)-4:]))
+	if size <= min(MaxFileBytes, len(data)*maxDeflateRatio) {
+		out = slices.Grow(out, size+1)
+	}
+	out, err = readUpTo(out, b.zr, MaxFileBytes)
+	if err != nil {
+		return out, fmt.Errorf("gzip: %w", err)
+	}
+	if len(out) > MaxFileBytes {
+		return out, fmt.Errorf("decompressed content exceeds %d MiB", MaxFileBytes>>20)
+	}
+	return out, nil
 }

@@ -1,0 +1,138 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkSplit: the one-pass splitter, when it reads a file, finds exactly
+// the entries encoding/json finds, and the top-level values the decode reads.
+func checkSplit(t *testing.T, data []byte) {
+	t.Helper()
+	fast, ok := splitFast(data, nil)
+	slow, err := splitEntries(data)
+	if ok {
+		if err != nil {
+			t.Fatalf("split %q, encoding/json refuses it: %v", firstRunes(data, 60), err)
+		}
+		if len(fast) != len(slow) {
+			t.Fatalf("%d entries, encoding/json finds %d", len(fast), len(slow))
+		}
+		for i := range fast {
+			if !bytes.Equal(fast[i].raw, slow[i]) {
+				t.Fatalf("entry %d is %q, encoding/json's %q", i, fast[i].raw, slow[i])
+			}
+		}
+	}
+	entries, splitErr := split(data, nil)
+	if (splitErr == nil) != (err == nil) || err != nil && splitErr.Error() != err.Error() {
+		t.Fatalf("split error %v, encoding/json's %v", splitErr, err)
+	}
+	for _, en := range entries {
+		checkEntryValues(t, en)
+	}
+}
+
+// checkEntryValues: an entry the splitter is sure of holds the eventTime
+// and readOnly values encoding/json decodes.
+func checkEntryValues(t *testing.T, en entry) {
+	t.Helper()
+	if en.unsure {
+		return
+	}
+	var r rawRecord
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(en.raw, &r); err != nil && !errors.As(err, &typeErr) {
+		t.Fatalf("sure of an entry encoding/json refuses: %v", err)
+	}
+	if !bytes.Equal(en.ro, r.ReadOnly) {
+		t.Fatalf("readOnly %q, encoding/json's %q", en.ro, r.ReadOnly)
+	}
+	var at string
+	if json.Unmarshal(en.time, &at) == nil && at != r.EventTime {
+		t.Fatalf("eventTime %q, encoding/json's %q", at, r.EventTime)
+	}
+	if en.time == nil && r.EventTime != "" {
+		t.Fatalf("no eventTime found, encoding/json's %q", r.EventTime)
+	}
+}
+
+func TestSplitAgreesOnSamples(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir(samplesDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.Contains(d.Name(), ".json") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if data, err = gunzipIfCompressed(data); err != nil {
+			return nil
+		}
+		t.Run(path, func(t *testing.T) { checkSplit(t, data) })
+		n++
+		return nil
+	})
+	if err != nil || n < 100 {
+		t.Fatalf("%d sample files read: %v", n, err)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	a := recordAt("a", "2024-05-01T10:00:00Z")
+	for _, tc := range []struct {
+		data    string
+		entries int
+		fast    bool
+	}{
+		{`{"Records":[` + a + `,` + a + `]}`, 2, true},
+		{" \n{ \"Records\" : [ " + a + " , 42 , null, \"x\" ] , \"x\":[1.5e3,-0,true,{}] }\n", 4, true},
+		{"\xef\xbb\xbf[" + a + "]", 1, true},
+		{`[]`, 0, true},
+		{`{"Records":[]}`, 0, true},
+		{a, 1, false},                                      // a single record: encoding/json's
+		{`{"Records":null}`, 0, false},                     // left to encoding/json
+		{`{"Records":[` + a + `],"Records":[]}`, 0, false}, // the last one counts there
+		{`{"Rec\u006frds":[` + a + `]}`, 1, false},
+		{"[" + a + "]\f", 1, false},
+		{`[` + a + `,]`, -1, false},
+		{`[01]`, -1, false},
+		{`["a` + "\x01" + `"]`, -1, false},
+		{`["\x"]`, -1, false},
+		{`[1.]`, -1, false},
+		{`[tru]`, -1, false},
+		{`{"Records":[` + a + `]`, -1, false},
+		{strings.Repeat("[", 300) + strings.Repeat("]", 300), 1, false},
+	} {
+		_, fast := splitFast([]byte(tc.data), nil)
+		entries, err := split([]byte(tc.data), nil)
+		if fast != tc.fast || tc.entries < 0 && err == nil || tc.entries >= 0 && len(entries) != tc.entries {
+			t.Errorf("%.60s: fast %v, %d entries (%v), want fast %v, %d entries", tc.data, fast, len(entries), err, tc.fast, tc.entries)
+		}
+		checkSplit(t, []byte(tc.data))
+	}
+}
+
+// FuzzSplit: the splitter never reads a file differently from
+// encoding/json.
+func FuzzSplit(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	for _, s := range []string{
+		`{"Records":[{"eventTime":"2024-05-01T10:00:00Z","readOnly":true,"EventTime":"x"}]}`,
+		`[{"readonly":"TRUE","a":{"readOnly":false}},{"\u0065ventTime":1}]`,
+		`{"Records":[{"eventTime":"a\"b"}],"other":{"Records":[]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkSplit(t, data)
+	})
+}
