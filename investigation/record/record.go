@@ -71,6 +71,9 @@ type identity struct {
 // left empty rather than failing the record: encoding/json reports such
 // mismatches after filling every other field.
 func decodeRecord(raw []byte) (rawRecord, error) {
+	if r, ok := decodeTopLevel(raw); ok {
+		return r, nil
+	}
 	var r rawRecord
 	err := json.Unmarshal(raw, &r)
 	var typeErr *json.UnmarshalTypeError

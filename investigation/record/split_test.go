@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -35,6 +36,27 @@ func checkSplit(t *testing.T, data []byte) {
 	}
 	for _, en := range entries {
 		checkEntryValues(t, en)
+		checkTopLevel(t, en.raw)
+	}
+}
+
+// checkTopLevel: the record decode of its own reads what encoding/json reads.
+func checkTopLevel(t *testing.T, raw []byte) {
+	t.Helper()
+	got, ok := decodeTopLevel(raw)
+	if !ok {
+		return
+	}
+	var want rawRecord
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(raw, &want); err != nil && !errors.As(err, &typeErr) {
+		t.Fatalf("read a record encoding/json refuses: %v", err)
+	}
+	if typeErr != nil && typeErr.Field == "" {
+		t.Fatalf("read %q, not an object to encoding/json", raw)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("read %+v, encoding/json %+v", got, want)
 	}
 }
 
@@ -129,6 +151,8 @@ func FuzzSplit(f *testing.F) {
 		`{"Records":[{"eventTime":"2024-05-01T10:00:00Z","readOnly":true,"EventTime":"x"}]}`,
 		`[{"readonly":"TRUE","a":{"readOnly":false}},{"\u0065ventTime":1}]`,
 		`{"Records":[{"eventTime":"a\"b"}],"other":{"Records":[]}}`,
+		`[{"EVENTNAME":"a","eventName":5,"userIdentity":{"type":1,"arn":"x"},"userIdentity":{"type":"t"},"errorCode":null,"userAgent":"\u00e9\u0000"}]`,
+		"[{\"eventName\":\"caf\xe9\",\"userAgent\":\"ok\",\"x\xff\":1}]",
 	} {
 		f.Add([]byte(s))
 	}
