@@ -333,16 +333,44 @@ func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 // file as soon as it is read, so the memory held is what answers the
 // question, not the trail. A record f.Names rules out is dropped undecoded.
 func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, error) {
+	var perFile [][]investigation.Event
+	rejected, err := readDir(dir, f, func(n int) { perFile = make([][]investigation.Event, n) },
+		func(i int, events []investigation.Event) { perFile[i] = slices.Clone(events) })
+	if err != nil {
+		return nil, nil, err
+	}
+	n := 0
+	for _, evs := range perFile {
+		n += len(evs)
+	}
+	events := make([]investigation.Event, 0, n)
+	for i, evs := range perFile {
+		events = append(events, evs...)
+		perFile[i] = nil
+	}
+	return events, rejected, nil
+}
+
+// ReadDirEach is ReadDirFilter handing each file's kept events to each
+// instead of holding them, for a reader that keeps less than the events.
+// each is called from several goroutines at once, files in no particular
+// order; the slice it is given is reused once it returns.
+func ReadDirEach(dir string, f Filter, each func(events []investigation.Event)) ([]Rejected, error) {
+	return readDir(dir, f, func(int) {}, func(_ int, events []investigation.Event) { each(events) })
+}
+
+// readDir finds the trail files under dir, announces their number, and
+// reads them on every core, handing file i's kept events to each.
+func readDir(dir string, f Filter, found func(n int), each func(i int, events []investigation.Event)) ([]Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read trail folder: %w", err)
+		return nil, fmt.Errorf("read trail folder: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("read trail folder: %s is not a directory", dir)
+		return nil, fmt.Errorf("read trail folder: %s is not a directory", dir)
 	}
 	type file struct {
 		path     string
-		events   []investigation.Event
 		rejected []Rejected
 	}
 	var files []*file
@@ -360,14 +388,15 @@ func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, err
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("read trail folder %s: %w", dir, err)
+		return nil, fmt.Errorf("read trail folder %s: %w", dir, err)
 	}
+	found(len(files))
 	forEachParallel(len(files), func(i int) {
 		file := files[i]
 		if file.rejected != nil {
 			return
 		}
-		evs, stats, err := readFile(file.path, f)
+		stats, err := readFile(file.path, f, func(events []investigation.Event) { each(i, events) })
 		switch {
 		case err != nil:
 			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: err.Error()})
@@ -375,20 +404,12 @@ func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, err
 			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: fmt.Sprintf(
 				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
 		}
-		file.events = evs
 	})
-	n := 0
-	for _, f := range files {
-		n += len(f.events)
-	}
-	events := make([]investigation.Event, 0, n)
 	var rejected []Rejected
 	for _, f := range files {
-		events = append(events, f.events...)
-		f.events = nil
 		rejected = append(rejected, f.rejected...)
 	}
-	return events, rejected, nil
+	return rejected, nil
 }
 
 // forEachParallel runs fn(0) … fn(n-1) on as many goroutines as there are
@@ -442,31 +463,31 @@ func (b *fileBuffers) release() {
 	buffersPool.Put(b)
 }
 
-// readFile reads and decodes one file; the events it returns are its own,
-// of their exact size, and share nothing with the next file's read.
-func readFile(path string, filter Filter) ([]investigation.Event, DecodeStats, error) {
+// readFile reads and decodes one file, handing the events it keeps to each
+// (when there are any) in a slice that is reused after each returns.
+func readFile(path string, filter Filter, each func([]investigation.Event)) (DecodeStats, error) {
 	b := buffersPool.Get().(*fileBuffers)
 	defer b.release()
 	var err error
 	if b.file, err = readAllInto(b.file[:0], path); err != nil {
-		return nil, DecodeStats{}, err
+		return DecodeStats{}, err
 	}
 	data := b.file
 	if isGzip(data) {
 		if b.plain, err = b.gunzip(data); err != nil {
-			return nil, DecodeStats{Reasons: map[string]int{}}, err
+			return DecodeStats{Reasons: map[string]int{}}, err
 		}
 		data = b.plain
 	}
 	if b.entries, err = split(data, b.entries); err != nil {
-		return nil, DecodeStats{Reasons: map[string]int{}}, err
+		return DecodeStats{Reasons: map[string]int{}}, err
 	}
 	var stats DecodeStats
 	b.kept, stats, err = decodeEntries(b.entries, filter, b.kept[:0])
-	if err != nil || len(b.kept) == 0 {
-		return nil, stats, err
+	if err == nil && len(b.kept) > 0 {
+		each(b.kept)
 	}
-	return slices.Clone(b.kept), stats, nil
+	return stats, err
 }
 
 // readAllInto reads a file of at most MaxFileBytes into buf.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,6 +75,25 @@ func TestReadDirFilterAgreesWithReadDir(t *testing.T) {
 	if len(want) == 0 || !slices.Equal(ids, want) || len(rejected) != len(rejectedAll) {
 		t.Errorf("filtered read kept %d events (%d rejected), reading all then selecting keeps %d (%d rejected)",
 			len(ids), len(rejected), len(want), len(rejectedAll))
+	}
+
+	// The same question asked with the reader's own read-only check, each
+	// file's events handed over rather than held.
+	var mu sync.Mutex
+	ids = ids[:0]
+	rejected, err = ReadDirEach(dir, Filter{Start: start, End: end, SkipReadOnly: true, NoRaw: true}, func(events []investigation.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range events {
+			if e.Raw != nil || e.RequestJSON != nil {
+				t.Errorf("%s kept its raw record", e.ID)
+			}
+			ids = append(ids, e.ID)
+		}
+	})
+	slices.Sort(ids)
+	if err != nil || !slices.Equal(ids, want) || len(rejected) != len(rejectedAll) {
+		t.Errorf("ReadDirEach kept %d events (%d rejected, %v), want %d", len(ids), len(rejected), err, len(want))
 	}
 }
 
