@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,21 @@ func checkSplit(t *testing.T, data []byte) {
 	for _, en := range entries {
 		checkEntryValues(t, en)
 		checkTopLevel(t, en.raw)
+		checkWalk(t, en.raw)
+	}
+}
+
+// checkWalk: walking a record's parameters as bytes finds the resources
+// walking them as encoding/json decodes them finds, in the same order.
+func checkWalk(t *testing.T, raw []byte) {
+	t.Helper()
+	r, err := decodeRecord(raw)
+	if err != nil {
+		return
+	}
+	got, want := collectResources(r, false), collectResources(r, true)
+	if !slices.Equal(got, want) {
+		t.Fatalf("resources %v, walking decoded values %v", got, want)
 	}
 }
 
@@ -152,6 +168,7 @@ func FuzzSplit(f *testing.F) {
 		`[{"readonly":"TRUE","a":{"readOnly":false}},{"\u0065ventTime":1}]`,
 		`{"Records":[{"eventTime":"a\"b"}],"other":{"Records":[]}}`,
 		`[{"EVENTNAME":"a","eventName":5,"userIdentity":{"type":1,"arn":"x"},"userIdentity":{"type":"t"},"errorCode":null,"userAgent":"\u00e9\u0000"}]`,
+		`[{"eventSource":"ec2.amazonaws.com","eventName":"CreateFlowLogs","requestParameters":{"b":{"content":"sg-0123abcd","tag":1},"SecurityGroupId":"sg-1","securityGroupId":"sg-2","a":[{"items":["i-0a"]},"arn:aws:iam::1:role/x"],"k\u0065y":"sg-3"}}]`,
 		"[{\"eventName\":\"caf\xe9\",\"userAgent\":\"ok\",\"x\xff\":1}]",
 	} {
 		f.Add([]byte(s))
