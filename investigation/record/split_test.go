@@ -169,6 +169,7 @@ func FuzzSplit(f *testing.F) {
 		`{"Records":[{"eventTime":"a\"b"}],"other":{"Records":[]}}`,
 		`[{"EVENTNAME":"a","eventName":5,"userIdentity":{"type":1,"arn":"x"},"userIdentity":{"type":"t"},"errorCode":null,"userAgent":"\u00e9\u0000"}]`,
 		`[{"eventSource":"ec2.amazonaws.com","eventName":"CreateFlowLogs","requestParameters":{"b":{"content":"sg-0123abcd","tag":1},"SecurityGroupId":"sg-1","securityGroupId":"sg-2","a":[{"items":["i-0a"]},"arn:aws:iam::1:role/x"],"k\u0065y":"sg-3"}}]`,
+		`[{"userIdentity":{"sessionContext":{"sessionIssuer":{"arn":"a","USERNAME":"u","x":{"arn":"b"}},"attributes":{}},"sessionContext":{"sessionIssuer":{"arn":"c"}},"onBehalfOf":{"userId":"o","userId":5}}},{"userIdentity":{"sessionContext":{"sessionIssuer":{"arn":"a","user\u004eame":"n"}},"onBehalfOf":"x"}},{"userIdentity":{"a\u0072n":"z","type":"t","sessionContext":[1]}}]`,
 		"[{\"eventName\":\"caf\xe9\",\"userAgent\":\"ok\",\"x\xff\":1}]",
 	} {
 		f.Add([]byte(s))

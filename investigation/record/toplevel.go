@@ -62,7 +62,90 @@ func (r *rawRecord) set(key, v []byte) {
 		return
 	}
 	if asciiEqualFold(key, "userIdentity") {
-		_ = json.Unmarshal(v, &r.UserIdentity) // a wrong type leaves what it could not read empty
+		r.UserIdentity.set(v)
+	}
+}
+
+// set reads a userIdentity value into id as json.Unmarshal would.
+func (id *identity) set(v []byte) {
+	if !eachMember(v, id.setField) {
+		_ = json.Unmarshal(v, id) // a wrong type leaves what it could not read empty
+	}
+}
+
+func (id *identity) setField(key, v []byte) {
+	for _, f := range []struct {
+		name string
+		p    *string
+	}{
+		{"type", &id.Type}, {"principalId", &id.PrincipalID}, {"arn", &id.ARN}, {"accountId", &id.AccountID},
+		{"accessKeyId", &id.AccessKeyID}, {"userName", &id.UserName}, {"invokedBy", &id.InvokedBy},
+	} {
+		if asciiEqualFold(key, f.name) {
+			setString(f.p, v)
+			return
+		}
+	}
+	switch {
+	case asciiEqualFold(key, "sessionContext"):
+		ctx := &id.SessionContext
+		if !eachMember(v, func(key, v []byte) {
+			if !asciiEqualFold(key, "sessionIssuer") {
+				return
+			}
+			issuer := &ctx.SessionIssuer
+			if !eachMember(v, func(key, v []byte) {
+				switch {
+				case asciiEqualFold(key, "arn"):
+					setString(&issuer.ARN, v)
+				case asciiEqualFold(key, "userName"):
+					setString(&issuer.UserName, v)
+				}
+			}) {
+				_ = json.Unmarshal(v, issuer)
+			}
+		}) {
+			_ = json.Unmarshal(v, ctx)
+		}
+	case asciiEqualFold(key, "onBehalfOf"):
+		if !eachMember(v, func(key, v []byte) {
+			if asciiEqualFold(key, "userId") {
+				setString(&id.OnBehalfOf.UserID, v)
+			}
+		}) {
+			_ = json.Unmarshal(v, &id.OnBehalfOf)
+		}
+	}
+}
+
+// eachMember hands fn each member of the object v in order. A value that
+// is not an object is read as encoding/json reads it into a struct: as
+// nothing. false means a key needs encoding/json (escaped, not ASCII) and
+// v should be read again by it; the members already handed over are ones
+// it reads the same way.
+func eachMember(v []byte, fn func(key, value []byte)) bool {
+	if len(v) == 0 || v[0] != '{' {
+		return true
+	}
+	s := splitter{data: v, i: 1}
+	for {
+		s.space()
+		if s.i >= len(v) || s.at('}') {
+			return true
+		}
+		key, plain, ok := s.key()
+		if !ok || !plain {
+			return false
+		}
+		start := s.i
+		if !s.value(0) {
+			return false
+		}
+		fn(key, v[start:s.i])
+		s.space()
+		if s.at(',') {
+			s.i++
+		}
 	}
 }
 
