@@ -1,5 +1,10 @@
 package record
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // entry is one record's bytes in a file, with the values of its top-level
 // eventTime and readOnly keys, found while the record was split out so
 // that a record can be dropped before it is decoded.
@@ -147,29 +152,35 @@ func (s *splitter) records(entries []entry) ([]entry, bool) {
 // key reads an object key and the colon after it. plain is false when the
 // key holds an escape or a byte beyond ASCII.
 func (s *splitter) key() (key []byte, plain, ok bool) {
+	key, escaped, ok := s.rawKey()
+	if !ok || escaped {
+		return key, false, ok
+	}
+	for _, c := range key {
+		if c >= 0x80 {
+			return key, false, true
+		}
+	}
+	return key, true, true
+}
+
+// rawKey reads an object key, as written, and the colon after it.
+func (s *splitter) rawKey() (key []byte, escaped, ok bool) {
 	if !s.at('"') {
 		return nil, false, false
 	}
 	start := s.i + 1
-	escaped, ok := s.str()
-	if !ok {
+	if escaped, ok = s.str(); !ok {
 		return nil, false, false
 	}
 	key = s.data[start : s.i-1]
-	plain = !escaped
-	for _, c := range key {
-		if c >= 0x80 {
-			plain = false
-			break
-		}
-	}
 	s.space()
 	if !s.at(':') {
 		return nil, false, false
 	}
 	s.i++
 	s.space()
-	return key, plain, true
+	return key, escaped, true
 }
 
 // object reads an object at s.i; with rec set, it is a record whose
@@ -186,7 +197,7 @@ func (s *splitter) object(depth int, rec *entry) bool {
 	}
 	for {
 		s.space()
-		key, plain, ok := s.key()
+		key, escaped, ok := s.rawKey()
 		if !ok {
 			return false
 		}
@@ -195,7 +206,7 @@ func (s *splitter) object(depth int, rec *entry) bool {
 			return false
 		}
 		if rec != nil {
-			rec.note(key, plain, s.data[start:s.i])
+			rec.note(key, escaped, s.data[start:s.i])
 		}
 		s.space()
 		switch {
@@ -213,9 +224,10 @@ func (s *splitter) object(depth int, rec *entry) bool {
 // note records a top-level key's value when it is one the early checks
 // read. encoding/json matches keys case-insensitively and keeps the last
 // of repeated keys, so a key that may match one in a way this cannot see
-// makes the record unsure.
-func (e *entry) note(key []byte, plain bool, value []byte) {
-	if !plain {
+// (escaped) makes the record unsure. A key beyond ASCII cannot match:
+// encoding/json folds no other character to the letters of these keys.
+func (e *entry) note(key []byte, escaped bool, value []byte) {
+	if escaped {
 		e.unsure = true
 		return
 	}
@@ -320,9 +332,7 @@ func (s *splitter) str() (escaped, ok bool) {
 	d := s.data
 	i := s.i + 1
 	for {
-		for i < len(d) && !inString[d[i]] {
-			i++
-		}
+		i = skipPlain(d, i)
 		if i >= len(d) {
 			return false, false
 		}
@@ -350,6 +360,26 @@ func (s *splitter) str() (escaped, ok bool) {
 			return false, false
 		}
 	}
+}
+
+// skipPlain returns the index of the first byte at or after i that ends a
+// string's plain run, eight bytes at a time: a byte that is a quote, a
+// backslash or below 0x20 sets its high bit in t. Only bytes above the
+// lowest one so marked can be marked wrongly, and the byte loop checks.
+func skipPlain(d []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(d); i += 8 {
+		x := binary.LittleEndian.Uint64(d[i:])
+		q, b := x^0x2222222222222222, x^0x5c5c5c5c5c5c5c5c
+		if t := ((q-ones)&^q | (b-ones)&^b | (x-0x20*ones)&^x) & highs; t != 0 {
+			i += bits.TrailingZeros64(t) >> 3
+			break
+		}
+	}
+	for i < len(d) && !inString[d[i]] {
+		i++
+	}
+	return i
 }
 
 func isHex(c byte) bool {

@@ -178,3 +178,28 @@ func FuzzSplit(f *testing.F) {
 		checkSplit(t, data)
 	})
 }
+
+// skipPlain stops where a byte-by-byte scan stops, wherever the quote,
+// backslash or control character falls in the eight-byte words.
+func TestSkipPlain(t *testing.T) {
+	for n := range 40 {
+		for at := range n + 1 {
+			for _, c := range []byte{'"', '\\', 0x00, 0x1f, 0x21, 0x5b, 0x80, 0xff, 'a'} {
+				d := bytes.Repeat([]byte{0xa2}, n) // a byte that borrows nothing
+				want := n
+				if at < n {
+					d[at] = c
+					if inString[c] {
+						want = at
+					}
+				}
+				if got := skipPlain(d, 0); got != want {
+					t.Fatalf("%d bytes, %#x at %d: stopped at %d, want %d", n, c, at, got, want)
+				}
+				if got := skipPlain(d, min(at, n)); got != max(want, min(at, n)) {
+					t.Fatalf("%d bytes from %d: stopped at %d", n, at, got)
+				}
+			}
+		}
+	}
+}
