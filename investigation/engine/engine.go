@@ -228,6 +228,7 @@ func (t *triage) progress(s Stage) {
 }
 
 func (t *triage) run(ctx context.Context) {
+	t.completeThreshold(ctx)
 	t.scope = Scope(ctx, t.alarm, t.engine.Alarms)
 	t.notes = append(t.notes, t.scope.Notes...)
 	for i := range t.scope.Resources {
