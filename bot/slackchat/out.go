@@ -192,12 +192,22 @@ func msgOptions(m blocks.Message) []slack.MsgOption {
 // Post sends m to the channel of at, as a reply in the thread at.TS when it
 // is set, and returns the new message's ts.
 func (c *Client) Post(ctx context.Context, at chat.Ref, m blocks.Message) (string, error) {
+	return c.post(ctx, at, m, false)
+}
+
+// post sends m; later says it is a backlog post, which waits for a slot
+// of the channel's pace no replica claimed, where any other post claims
+// its slot as it goes.
+func (c *Client) post(ctx context.Context, at chat.Ref, m blocks.Message, later bool) (string, error) {
 	opts := msgOptions(m)
 	if at.TS != "" {
 		opts = append(opts, slack.MsgOptionTS(at.TS))
 	}
 	var ts string
 	err := c.call(ctx, "chat.postMessage", at.Channel, func(ctx context.Context) error {
+		if err := c.claimSlot(ctx, at.Channel, later); err != nil {
+			return err
+		}
 		var err error
 		_, ts, err = c.api.PostMessageContext(ctx, at.Channel, opts...)
 		return err
@@ -205,11 +215,36 @@ func (c *Client) Post(ctx context.Context, at chat.Ref, m blocks.Message) (strin
 	return ts, err
 }
 
+// claimSlot claims, across replicas (Options.Envelopes), the channel's
+// posting slot of now: slots are PostInterval long, so replicas that each
+// pace themselves do not post a backlog together faster than Slack takes
+// it, and a post that cannot wait keeps its slot free of backlog. A
+// backlog post (wait) sleeps until it wins a slot; any other post claims
+// the slot if it is free and goes either way. A store that does not answer
+// claims nothing: each replica's own pace still holds.
+func (c *Client) claimSlot(ctx context.Context, channel string, wait bool) error {
+	if c.opts.Envelopes == nil {
+		return nil
+	}
+	step := int64(c.opts.PostInterval)
+	for {
+		slot := time.Now().UnixNano() / step
+		won, err := c.opts.Envelopes.ClaimEnvelope(ctx, fmt.Sprintf("post-slot-%s-%d", channel, slot), 2*c.opts.PostInterval)
+		if err != nil || won || !wait {
+			return nil
+		}
+		if err := chat.Sleep(ctx, time.Until(time.Unix(0, (slot+1)*step))); err != nil {
+			return err
+		}
+	}
+}
+
 // PostLater posts m like Post, behind what the channel has to say now: at
 // most one such post of this client waits for the channel's pace at a
-// time, so that a post that cannot wait (a storm digest, a placeholder, an
-// answer) goes out ahead of a backlog of them instead of behind it. Rate
-// limits are waited out for as long as ctx allows.
+// time, and, across replicas, only in a slot of the pace that no other
+// post claimed, so that a post that cannot wait (a storm digest, a
+// placeholder, an answer) goes out ahead of a backlog of them instead of
+// behind it. Rate limits are waited out for as long as ctx allows.
 func (c *Client) PostLater(ctx context.Context, at chat.Ref, m blocks.Message) (string, error) {
 	c.mu.Lock()
 	lane := c.lanes[at.Channel]
@@ -225,7 +260,7 @@ func (c *Client) PostLater(ctx context.Context, at chat.Ref, m blocks.Message) (
 	}
 	defer func() { <-lane }()
 	for {
-		ts, err := c.Post(ctx, at, m)
+		ts, err := c.post(ctx, at, m, true)
 		var rl *slack.RateLimitedError
 		if err == nil || !errors.As(err, &rl) || ctx.Err() != nil {
 			return ts, err
