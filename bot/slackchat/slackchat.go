@@ -90,7 +90,8 @@ const (
 // Options tune the transport. Zero fields take the defaults above.
 type Options struct {
 	// Envelopes deduplicates envelopes, each remembered for EnvelopeTTL
-	// (zero: the claimer's default); nil handles every delivery.
+	// (zero: the claimer's default); nil handles every delivery. It also
+	// shares each channel's posting slots between replicas (PostLater).
 	Envelopes   Envelopes
 	EnvelopeTTL time.Duration
 	// Record, when set, takes the messages of other members and apps
