@@ -197,7 +197,6 @@ func (t *triage) expandTopology(ctx context.Context) {
 		}
 		return
 	}
-	t.resolveTargets(ctx, topo)
 	index := map[string]bool{}
 	q := &walkQueue{}
 	for _, s := range t.targets {
@@ -278,7 +277,8 @@ func (t *triage) expandTopology(ctx context.Context) {
 }
 
 // resolveTargets puts the alarm's resources under the ids CloudTrail knows
-// them by, when the topology can tell.
+// them by, when the topology can tell: before their lookups and their
+// dependencies are read.
 func (t *triage) resolveTargets(ctx context.Context, topo investigation.Topology) {
 	res, ok := topo.(investigation.Resolver)
 	if !ok {
