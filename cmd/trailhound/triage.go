@@ -15,6 +15,7 @@ import (
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/sandbox/offline"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -76,6 +77,9 @@ type modeFlags struct {
 	// png is where triage writes the timeline picture; pngNote says where it
 	// went, or why there is none.
 	png, pngNote string
+	// lookupCalls are the LookupEvents requests the sandbox served in the
+	// last triage, per account and region: what its floor is made of.
+	lookupCalls map[string]int
 }
 
 func addModeFlags(fs *flag.FlagSet) *modeFlags {
@@ -114,7 +118,9 @@ func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investi
 		return nil, err
 	}
 	defer run.Close()
+	run.server.Emulator().RecordRequests(true)
 	rep, err := run.triage(ctx, sc, alarm, nil)
+	m.lookupCalls = servedLookups(run.server.Emulator().Requests())
 	if err == nil && m.png != "" {
 		m.pngNote = writePicture(ctx, run.aws.Metrics, alarm, rep, sc.Meta.Now, m.png)
 	}
@@ -164,4 +170,16 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", r.File, r.Reason))
 	}
 	return rep, nil
+}
+
+// servedLookups counts the LookupEvents requests served (not refused) per
+// account and region, the pair CloudTrail's rate limit holds for.
+func servedLookups(reqs []awsapi.Request) map[string]int {
+	out := map[string]int{}
+	for _, r := range reqs {
+		if r.Operation == tools.OpLookupEvents && r.Refused == "" {
+			out[r.Account+"/"+r.Region]++
+		}
+	}
+	return out
 }
