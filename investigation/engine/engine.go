@@ -248,11 +248,16 @@ func (t *triage) run(ctx context.Context) {
 	if t.engine.Topology != nil {
 		t.resolveTargets(ctx, t.engine.Topology)
 	}
+	// The alarm's own resources are settled once resolved: their lookups
+	// run while the dependencies are read, and each dependency's as soon
+	// as its place in the walk is known.
 	layer1 := t.startWalk(ctx, 1, 0)
-	t.expandTopology(ctx)
+	t.offer(layer1, t.targets)
+	layer2 := t.startWalk(ctx, 2, len(layer1.todo))
+	t.expandTopology(ctx, layer2)
+	t.offer(layer2, layer2Of(t.targets))
 	t.progress(StageScoped)
 	logs := t.startLogs(ctx)
-	layer2 := t.startWalk(ctx, 2, len(layer1.todo))
 
 	t.finishWalk(layer1)
 	t.progress(StageLayer1)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/trailhound/trailhound/investigation"
 	"github.com/trailhound/trailhound/investigation/catalogue"
@@ -12,15 +13,34 @@ import (
 // not break the workload: a log group is where the engine reads errors.
 var unwalkedTypes = map[string]bool{investigation.TypeLogGroup: true}
 
-// walkRun is one layer's lookups: planned from the targets, started at
-// once, joined later so the lookups overlap the reads in between (layer 1
-// the dependency walk; both layers the logs).
+// walkRun is one layer's lookups. Targets are offered in the order the
+// layer is read in, as soon as that order is known (layer 2 while the
+// dependencies are still being read); each is planned under the budgets
+// and its lookup started at once. The join (finishWalk) takes the results
+// in target order, so the report does not depend on which answered first.
 type walkRun struct {
-	layer int
-	todo  []*scoped
-	fx    effects // what the plan left out, noted at the join
-	cut   bool    // a budget cut the plan
-	wait  func() []walkOutcome
+	ctx        context.Context
+	trail      investigation.Trail
+	layer      int
+	spent      int // lookups the triage spends before this layer's
+	start, end time.Time
+	offered    int // targets offered so far, planned or not
+	todo       []*scoped
+	fx         effects // what the plan left out, noted at the join
+	cut        bool    // a budget cut the plan: later targets are not read
+	// CloudTrail's rate limit is per account and region: each pair's
+	// lookups run in order in a lane of their own, the pairs at once.
+	lanes      map[string]chan laneJob
+	lanesWG    sync.WaitGroup
+	results    []walkOutcome // by todo index, written by the lanes
+	closeLanes func()
+	wait       func() struct{}
+}
+
+// laneJob is lookup i of the walk.
+type laneJob struct {
+	i int
+	q investigation.Lookup
 }
 
 type walkOutcome struct {
@@ -29,82 +49,97 @@ type walkOutcome struct {
 	skipped bool
 }
 
-// startWalk plans the lookups of a layer's targets within their window and
-// the budgets, given how many lookups the triage will have spent before
-// them, and starts them. CloudTrail's rate limit is per account and region,
-// so each pair's lookups run in order in a goroutine of their own, the
-// pairs at once; the results are taken in target order at the join
-// (finishWalk), so the report does not depend on which answered first.
+// startWalk opens a layer's walk, given how many lookups the triage will
+// have spent before it.
 func (t *triage) startWalk(ctx context.Context, layer, spent int) *walkRun {
 	window := Layer1Window
 	if layer == 2 {
 		window = Layer2Window
 	}
-	start, end := t.symptom.Add(-window), t.symptom
-	w := &walkRun{layer: layer}
-	for _, s := range t.targets {
-		if s.Layer != layer || unwalkedTypes[s.Type] {
+	w := &walkRun{ctx: ctx, trail: t.engine.Trail, layer: layer, spent: spent,
+		start: t.symptom.Add(-window), end: t.symptom, lanes: map[string]chan laneJob{},
+		results: make([]walkOutcome, max(t.lim.MaxLookups-spent, 0))}
+	// The lanes are owned by one read of the triage's, which ends once the
+	// walk is closed and every lane has drained.
+	closed := make(chan struct{})
+	w.wait = beside(t, func() struct{} {
+		<-closed
+		w.lanesWG.Wait()
+		return struct{}{}
+	})
+	w.closeLanes = func() {
+		for _, lane := range w.lanes {
+			close(lane)
+		}
+		close(closed)
+	}
+	return w
+}
+
+// offer plans the layer's targets among ordered that were not offered yet,
+// in order, and starts their lookups. ordered must extend the list of the
+// previous offer: the targets offered keep their places.
+func (t *triage) offer(w *walkRun, ordered []*scoped) {
+	for _, s := range ordered[w.offered:] {
+		w.offered++
+		if w.cut || s.Layer != w.layer || unwalkedTypes[s.Type] {
 			continue
 		}
-		if spent+len(w.todo) >= t.lim.MaxLookups {
+		if w.spent+len(w.todo) >= t.lim.MaxLookups {
 			w.fx.note("lookup budget of %d queries spent: %s %s and later resources were not read", t.lim.MaxLookups, s.Type, s.ID)
 			w.cut = true
-			break
+			continue
 		}
-		if layer == 2 && len(w.todo) >= t.lim.MaxDependencyLookups {
+		if w.layer == 2 && len(w.todo) >= t.lim.MaxDependencyLookups {
 			w.fx.note("dependency lookup budget of %d queries spent: %s %s and weaker dependencies were not read", t.lim.MaxDependencyLookups, s.Type, s.ID)
 			w.cut = true
-			break
+			continue
 		}
+		i := len(w.todo)
 		w.todo = append(w.todo, s)
-	}
-	todo := w.todo
-	// The queries are fixed here: a target's account and id may not
-	// change while its lookups run (the dependency walk only writes the
-	// accounts of layer-2 targets, before they are planned).
-	queries := make([]investigation.Lookup, len(todo))
-	byKey := map[string][]int{}
-	var keys []string
-	for i, s := range todo {
+		// The query is fixed here: a target is offered once its account
+		// and id are settled (see expandTopology).
 		account := t.accountOf(s.Resource)
-		queries[i] = investigation.Lookup{
+		w.send(account+"/"+s.Region, laneJob{i: i, q: investigation.Lookup{
 			Region: s.Region, Account: account, Key: investigation.AttrResourceName, Value: s.ID,
-			Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
-		}
-		k := account + "/" + s.Region
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], i)
+			Start: w.start, End: w.end, MaxEvents: t.lim.MaxEventsPerQuery,
+		}})
 	}
-	trail := t.engine.Trail
-	w.wait = beside(t, func() []walkOutcome {
-		results := make([]walkOutcome, len(todo))
-		var wg sync.WaitGroup
-		for _, k := range keys {
-			wg.Add(1)
-			go func(idx []int) {
-				defer wg.Done()
-				for _, i := range idx {
-					if err := ctx.Err(); err != nil {
-						results[i] = walkOutcome{err: err, skipped: true}
-						continue
-					}
-					res, err := trail.Lookup(ctx, queries[i])
-					results[i] = walkOutcome{res: res, err: err}
-				}
-			}(byKey[k])
+}
+
+// send queues lookup i on its pair's lane, opening the lane on first use.
+func (w *walkRun) send(key string, job laneJob) {
+	lane, ok := w.lanes[key]
+	if !ok {
+		// Buffered for every lookup the layer may plan: offering never
+		// waits for a lookup to finish.
+		lane = make(chan laneJob, len(w.results))
+		w.lanes[key] = lane
+		w.lanesWG.Add(1)
+		go w.runLane(lane)
+	}
+	lane <- job
+}
+
+// runLane runs a pair's lookups in the order they were queued.
+func (w *walkRun) runLane(lane <-chan laneJob) {
+	defer w.lanesWG.Done()
+	for job := range lane {
+		if err := w.ctx.Err(); err != nil {
+			w.results[job.i] = walkOutcome{err: err, skipped: true}
+			continue
 		}
-		wg.Wait()
-		return results
-	})
-	return w
+		res, err := w.trail.Lookup(w.ctx, job.q)
+		w.results[job.i] = walkOutcome{res: res, err: err}
+	}
 }
 
 // finishWalk waits for a layer's lookups and keeps what they found, in
 // target order.
 func (t *triage) finishWalk(w *walkRun) {
-	results := w.wait()
+	w.closeLanes()
+	w.wait()
+	results := w.results
 	w.fx.apply(t)
 	if w.cut {
 		t.truncate = true
@@ -156,4 +191,15 @@ func (t *triage) keep(ev investigation.Event, s *scoped) {
 	} else {
 		t.changes = append(t.changes, f)
 	}
+}
+
+// layer2Of is the layer-2 targets among targets, in their order.
+func layer2Of(targets []*scoped) []*scoped {
+	var out []*scoped
+	for _, s := range targets {
+		if s.Layer == 2 {
+			out = append(out, s)
+		}
+	}
+	return out
 }
