@@ -264,10 +264,11 @@ func (t *triage) run(ctx context.Context) {
 	t.finishWalk(layer2)
 	t.progress(StageLayer2)
 
+	policies := t.startPolicyVersions(ctx)
 	t.finishLogs(logs)
 	t.followEvidence(ctx)
 	t.readCoverage(ctx, trails)
-	t.readPolicyVersions(ctx)
+	t.readPolicyVersions(ctx, policies)
 	t.rank()
 	t.readPrevious(ctx)
 	t.readStackTemplates(ctx)
