@@ -29,8 +29,9 @@ func checkoutAlarm() investigation.AlarmSummary {
 	return investigation.AlarmSummary{
 		Name: "checkout-errors", ARN: "arn:aws:cloudwatch:eu-west-1:" + account + ":alarm:checkout-errors",
 		Account: account, Region: "eu-west-1", State: investigation.StateAlarm, StateChangeTime: symptom,
-		Reason:    "Threshold Crossed: 1 out of the last 1 datapoints [12.0 (19/03/26 13:59:00)] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition).",
-		Resources: []investigation.Resource{{Type: "AWS::Lambda::Function", ID: "checkout", Region: "eu-west-1"}},
+		Reason:     "Threshold Crossed: 1 out of the last 1 datapoints [12.0 (19/03/26 13:59:00)] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition).",
+		Resources:  []investigation.Resource{{Type: "AWS::Lambda::Function", ID: "checkout", Region: "eu-west-1"}},
+		Comparison: "GreaterThanThreshold", Threshold: 5, EvaluationPeriods: 1,
 	}
 }
 

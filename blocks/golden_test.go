@@ -60,7 +60,7 @@ func goldenMessages() map[string]Message {
 		"correction-hostile":            CorrectionMenu(*hostileReport(12), 2),
 		"correction-none":               CorrectionMenu(*noCauseReport(), 1),
 		"why-rank":                      RankBreakdown(high.Candidates[1]),
-		"home":                          Home(homeTriages(), []HomeVotes{{Channel: "C0ALERTS", Up: 5, Down: 1}, {Channel: "C0PAYMENTS", Up: 1, Down: 2}, {Channel: "C0QUIET"}}),
+		"home":                          Home(homeTriages(), []HomeVotes{{Channel: "C0ALERTS", ChannelName: "alerts", Up: 5, Down: 1}, {Channel: "C0PAYMENTS", Up: 1, Down: 2}, {Channel: "C0QUIET", ChannelName: "quiet"}}),
 		"home-empty":                    Home(nil, nil),
 	}
 }
@@ -70,9 +70,10 @@ func goldenMessages() map[string]Message {
 func homeTriages() []HomeTriage {
 	high := highIAMReport()
 	return []HomeTriage{
-		{Alarm: high.Alarm, Top: &high.Candidates[0], Channel: "C0ALERTS", ThreadTS: "1773928800.000100"},
+		{Alarm: high.Alarm, Top: &high.Candidates[0], Channel: "C0ALERTS", ChannelName: "alerts", ThreadTS: "1773928800.000100"},
+		// conversations.info failed: the id stands in for the name.
 		{Alarm: noCauseReport().Alarm, Channel: "C0PAYMENTS", ThreadTS: "1773925200.000200"},
-		{Alarm: high.Alarm, Top: &high.Candidates[1], Channel: "C0ALERTS", ThreadTS: "<!here>"},
+		{Alarm: high.Alarm, Top: &high.Candidates[1], Channel: "C0ALERTS", ChannelName: "<!channel>", ThreadTS: "<!here>"},
 	}
 }
 

@@ -11,16 +11,19 @@ import (
 
 // HomeTriage is one recent triage as the App Home lists it.
 type HomeTriage struct {
-	Alarm    investigation.AlarmSummary
-	Top      *investigation.Candidate // nil: no cause found
-	Channel  string
-	ThreadTS string
+	Alarm   investigation.AlarmSummary
+	Top     *investigation.Candidate // nil: no cause found
+	Channel string
+	// ChannelName is the channel's name, without "#"; "" shows the id.
+	ChannelName string
+	ThreadTS    string
 }
 
 // HomeVotes are the 👍/👎 people gave the causes of one channel's triages.
 type HomeVotes struct {
-	Channel  string
-	Up, Down int
+	Channel     string
+	ChannelName string // "" shows the id
+	Up, Down    int
 }
 
 // maxHomeTriages is how many triages the App Home lists.
@@ -68,13 +71,25 @@ func accuracyText(votes []HomeVotes) string {
 	for _, v := range votes {
 		up, down = up+v.Up, down+v.Down
 		if v.Up+v.Down > 0 && channelID.MatchString(v.Channel) {
-			lines = append(lines, fmt.Sprintf("• channel %s: %s", v.Channel, rate(v.Up, v.Down)))
+			lines = append(lines, fmt.Sprintf("• %s: %s", channelText(v.Channel, v.ChannelName), rate(v.Up, v.Down)))
 		}
 	}
 	if up+down == 0 {
 		return lines[0] + "\nNo votes yet: 👍 or 👎 a cause in a report to say whether it was right."
 	}
 	return strings.Join(append(lines, "• *Overall:* "+rate(up, down)), "\n")
+}
+
+// channelText is "#alerts", or "channel C0ALERTS" when the name is not
+// known; "" for what is no channel id.
+func channelText(id, name string) string {
+	if n := dataLine(strings.TrimPrefix(name, "#"), 80); n != "" {
+		return "#" + n
+	}
+	if channelID.MatchString(id) {
+		return "channel " + id
+	}
+	return ""
 }
 
 // rate is "83% right (5 👍, 1 👎)".
@@ -86,6 +101,9 @@ func homeTriageText(t HomeTriage) string {
 	a := t.Alarm
 	state := stateMark(a.State) + " " + dataLine(string(a.State), 40)
 	head := fmt.Sprintf("*%s* · %s · %s", dataLine(alarmName(a.Name), 200), slackDate(a.StateChangeTime, dateTime), state)
+	if ch := channelText(t.Channel, t.ChannelName); ch != "" {
+		head += " · " + ch
+	}
 	if link, ok := ThreadLink(t.Channel, t.ThreadTS); ok {
 		head += " · <" + link + "|thread>"
 	}

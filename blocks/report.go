@@ -2,6 +2,8 @@ package blocks
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -167,6 +169,22 @@ func stateSince(state investigation.State, at time.Time) string {
 	return s
 }
 
+// ThresholdText is the alarm's condition as the report states it:
+// "threshold ≥ 5"; "" when the comparison is unknown or not against a
+// fixed threshold (anomaly detection).
+func ThresholdText(comparison string, threshold float64) string {
+	sym, ok := comparisonSymbols[comparison]
+	if !ok || math.IsNaN(threshold) || math.IsInf(threshold, 0) {
+		return ""
+	}
+	return "threshold " + sym + " " + strconv.FormatFloat(threshold, 'g', 6, 64)
+}
+
+var comparisonSymbols = map[string]string{
+	"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": "≥",
+	"LessThanThreshold": "<", "LessThanOrEqualToThreshold": "≤",
+}
+
 func alarmName(name string) string {
 	if oneLine(name) == "" {
 		return "(unnamed alarm)"
@@ -186,6 +204,9 @@ func (r *reportRenderer) header() {
 		meta = append(meta, "✅ Back to OK at "+slackDate(r.opts.ResolvedAt, dateTime))
 	}
 	meta = append(meta, stateSince(a.State, a.StateChangeTime))
+	if th := ThresholdText(a.Comparison, a.Threshold); th != "" {
+		meta = append(meta, Escape(th))
+	}
 	if res := resourceList(a.Resources, 3); res != "" {
 		meta = append(meta, res)
 	}

@@ -48,6 +48,7 @@ type Bot struct {
 	held     *heldWork
 	episodes *episodes
 	notes    *notes
+	names    *channelNames
 
 	channels map[string]bool
 	askers   map[string]bool
@@ -99,6 +100,7 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		held:      newHeldWork(),
 		episodes:  newEpisodes(opts.DedupWindow),
 		notes:     newNotes(opts.DedupWindow),
+		names:     newChannelNames(),
 		channels:  set(append([]string{opts.AlertChannel}, opts.Channels...)),
 		regions:   set(opts.Regions),
 		accounts:  set(opts.Accounts),

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -300,23 +301,39 @@ func (b *Bot) whoMade(ctx context.Context, q question, rank int) {
 		b.post(ctx, q, fmt.Sprintf("CloudTrail records no principal for cause #%d (%s).", rank, oneLine(e.EventName)))
 		return
 	}
+	// The principal is the account's that recorded the call: the event's
+	// own when it is not the alarm's, named as the report names accounts.
+	rep := &q.cc.state.Report
+	account := cmp.Or(e.Account, rep.Alarm.Account)
+	who := oneLine(e.Actor)
+	if label := oneLine(rep.AccountLabel(account)); label != "" {
+		who += "* in account *" + label
+	}
 	if b.deps.Changes == nil {
-		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*. I cannot read CloudTrail here to list what else they did.", rank, oneLine(e.Actor)))
+		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*. I cannot read CloudTrail here to list what else they did.", rank, who))
 		return
 	}
 	w := q.cc.state.Window
 	lctx, cancel := context.WithTimeout(ctx, changeTimeout)
 	defer cancel()
+	if account != "" {
+		lctx = investigation.WithAccount(lctx, account)
+	}
 	evs, err := b.deps.Changes.ByUser(lctx, e.Region, e.Actor, w)
 	if err != nil {
 		b.log.Warn("could not list what a principal did", "actor", e.Actor, "error", err)
-		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*; I could not list what else they did: %s", rank, oneLine(e.Actor), userReason(err)))
+		b.post(ctx, q, fmt.Sprintf("Cause #%d was made by *%s*; I could not list what else they did: %s", rank, who, userReason(err)))
 		return
 	}
+	subject := "everything " + e.Actor + " changed"
+	if label := rep.AccountLabel(account); label != "" {
+		subject += " in account " + label
+	}
 	m := blocks.ChangeTable(evs, w, q.cc.zone.Loc.String(), blocks.ChangeOptions{
-		Subject:     "everything " + e.Actor + " changed",
-		WindowLabel: windowLabel(w, q.cc.zone.Loc, b.now()),
-		Query:       fmt.Sprintf("who made change %d (%s)?", rank, e.EventName),
+		Subject:      subject,
+		WindowLabel:  windowLabel(w, q.cc.zone.Loc, b.now()),
+		Query:        fmt.Sprintf("who made change %d (%s)?", rank, e.EventName),
+		AccountNames: rep.AccountNames,
 	})
 	if q.cc.zone.Note != "" {
 		m, _ = blocks.WithNotice(m, "changes-notes", oneLine(q.cc.zone.Note))

@@ -165,6 +165,7 @@ func (f *twoCauses) Triage(_ context.Context, a investigation.Alarm, progress fu
 	second.Score = second.Breakdown.Total()
 	rep.Candidates = append(rep.Candidates, second)
 	rep.Window = investigation.Window{Start: time.Date(2026, 3, 19, 12, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 19, 13, 0, 0, 0, time.UTC)}
+	rep.AccountNames = map[string]string{rep.Alarm.Account: "prod-checkout"}
 	return rep, nil
 }
 
@@ -204,7 +205,7 @@ func TestSandboxTriageThreadFollowUps(t *testing.T) {
 	assertLacks(t, "event json", got, "AKIAIOSFODNN7EXAMPLE", "IQoJb3JpZ2luX2VjEXAMPLE", "ASIAEXAMPLEEXAMPLE12", "wJalrXUtnFEMI", "hunter2")
 
 	r = a.ask(t, noZone, root, "who made change 1?")
-	assertContains(t, "who", content(r), "everything alice changed", "12:00–13:00", "UTC", "DetachRolePolicy", "TagResource", "no time zone")
+	assertContains(t, "who", content(r), "everything alice changed in account prod-checkout ("+testAccount+")", "12:00–13:00", "UTC", "DetachRolePolicy", "TagResource", "no time zone")
 
 	r = a.ask(t, berliner, root, "what was the previous version of #2?")
 	assertContains(t, "previous", content(r), "published versions", "show event #2")
@@ -232,7 +233,7 @@ func TestSandboxTriageThreadFollowUps(t *testing.T) {
 	if got := a.botReplies(root); len(got) != before+1 {
 		t.Errorf("%d answers to a question and two remarks, want 1", len(got)-before)
 	} else {
-		assertContains(t, "follow-up", content(got[before]), "everything deploy-bot changed", "America/New_York", "UpdateFunctionConfiguration")
+		assertContains(t, "follow-up", content(got[before]), "everything deploy-bot changed in account prod-checkout ("+testAccount+")", "America/New_York", "UpdateFunctionConfiguration")
 	}
 
 	r = a.ask(t, berliner, root, "why is #3 below #1")

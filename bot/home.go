@@ -58,7 +58,7 @@ func (b *Bot) OnHomeOpened(ctx context.Context, user string) {
 		if err != nil {
 			continue // expired with its thread
 		}
-		t := blocks.HomeTriage{Alarm: st.Report.Alarm, Channel: th.Channel, ThreadTS: th.TS}
+		t := blocks.HomeTriage{Alarm: st.Report.Alarm, Channel: th.Channel, ChannelName: b.channelName(ctx, th.Channel), ThreadTS: th.TS}
 		if len(st.Report.Candidates) > 0 {
 			t.Top = &st.Report.Candidates[0]
 		}
@@ -69,7 +69,7 @@ func (b *Bot) OnHomeOpened(ctx context.Context, user string) {
 		}
 		v := perChannel[th.Channel]
 		if v == nil {
-			v = &blocks.HomeVotes{Channel: th.Channel}
+			v = &blocks.HomeVotes{Channel: th.Channel, ChannelName: t.ChannelName}
 			perChannel[th.Channel] = v
 			order = append(order, th.Channel)
 		}

@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,9 +105,21 @@ func TestSandboxReportStandsWithoutPicture(t *testing.T) {
 }
 
 // TestSandboxAppHome opens the Home tab after a triage and a 👍: the view
-// lists the triage with its top cause and the accuracy people reported.
+// lists the triage with its top cause, its channel by name, and the accuracy
+// people reported. When conversations.info fails, the channel's id stands
+// in for its name and the tab shows no error.
 func TestSandboxAppHome(t *testing.T) {
+	for _, infoFails := range []bool{false, true} {
+		t.Run(fmt.Sprintf("conversations.info fails=%v", infoFails), func(t *testing.T) { testAppHome(t, infoFails) })
+	}
+}
+
+func testAppHome(t *testing.T, infoFails bool) {
 	sb := startSandbox(t, slackapi.Options{})
+	if infoFails {
+		// The app lacks the channels:read scope.
+		sb.FailNext("conversations.info", 1000, "missing_scope")
+	}
 	startPictureReplica(t, sb, nil)
 	root, err := sb.PostAsBot(sandboxChannel, mailBotID, "AWS Notifications", alarmEmail("checkout-errors", "ALARM", episodeStart))
 	if err != nil {
@@ -138,10 +151,29 @@ func TestSandboxAppHome(t *testing.T) {
 		return strings.Contains(string(v), "checkout-errors")
 	})
 	home := string(view)
+	channel, notShown := "#alerts", "channel "+sandboxChannel
+	if infoFails {
+		channel, notShown = notShown, channel
+	}
 	for _, want := range []string{"Recent triages", "*checkout-errors*", "#1 ", "●●", "100% right (1 👍, 0 👎)", "*Overall:*",
-		"https://slack.com/archives/" + sandboxChannel + "/p" + strings.ReplaceAll(root, ".", "")} {
+		"https://slack.com/archives/" + sandboxChannel + "/p" + strings.ReplaceAll(root, ".", ""),
+		"ALARM · " + channel + " · ", "• " + channel + ": 100% right"} {
 		if !strings.Contains(home, want) {
 			t.Errorf("Home tab lacks %q:\n%s", want, home)
 		}
+	}
+	for _, unwanted := range []string{notShown, "could not", "missing_scope", "⚠️"} {
+		if strings.Contains(home, unwanted) {
+			t.Errorf("Home tab shows %q:\n%s", unwanted, home)
+		}
+	}
+	var infos int
+	for _, c := range sb.Calls("") {
+		if c.Method == "conversations.info" {
+			infos++
+		}
+	}
+	if infos == 0 {
+		t.Error("the Home tab did not ask conversations.info for the channel's name")
 	}
 }

@@ -123,6 +123,11 @@ type AlarmSummary struct {
 	StateChangeTime time.Time  `json:"state_change_time"`
 	Reason          string     `json:"reason"`
 	Resources       []Resource `json:"resources"`
+	// Comparison and Threshold are the alarm's, from the notification or
+	// DescribeAlarms; Comparison is "" when neither said.
+	Comparison        string  `json:"comparison,omitempty"`
+	Threshold         float64 `json:"threshold,omitempty"`
+	EvaluationPeriods int     `json:"evaluation_periods,omitempty"`
 }
 
 // Window is the span of trail that was walked.
@@ -146,6 +151,19 @@ type Candidate struct {
 	NextStep   string         `json:"next_step"`
 	// LogGroups are the log groups whose errors corroborate the cause.
 	LogGroups []string `json:"log_groups,omitempty"`
+	// Errors is the episode of error lines that corroborates the cause;
+	// nil when no log errors tie to it.
+	Errors *ErrorEpisode `json:"errors,omitempty"`
+}
+
+// ErrorEpisode is a run of error lines of one kind in the workload's logs:
+// when it began, the latest line read, and how many lines it held.
+type ErrorEpisode struct {
+	Kind  ErrorKind `json:"kind"`
+	Group string    `json:"group"` // the log group of its first line
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	Lines int       `json:"lines"`
 }
 
 // ResourceRef names a resource briefly.

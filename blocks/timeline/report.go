@@ -1,6 +1,8 @@
 package timeline
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/blocks"
@@ -13,7 +15,8 @@ const afterAlarm = 20 * time.Minute
 
 // ForReport is the picture of a triage: the alarm's series over the walk
 // window and a little past the state change, its threshold and ALARM period,
-// and the report's causes as markers #1–#3 named by their headlines.
+// the report's causes as markers #1–#3 named by their headlines, and the
+// error episode in the logs that corroborates the highest of them.
 // period is the alarm's period; now bounds the ALARM shading.
 func ForReport(a investigation.Alarm, rep *investigation.Report, series []Point, label string, period time.Duration, now time.Time) Input {
 	end := a.StateChangeTime.Add(afterAlarm)
@@ -27,6 +30,11 @@ func ForReport(a investigation.Alarm, rep *investigation.Report, series []Point,
 		Threshold:   a.Threshold,
 		Comparison:  a.Comparison,
 		Window:      Span{Start: rep.Window.Start, End: end},
+	}
+	if in.Comparison == "" && rep.Alarm.Comparison != "" {
+		// The notification did not say; the triage read it (DescribeAlarms).
+		in.Comparison, in.Threshold = rep.Alarm.Comparison, rep.Alarm.Threshold
+		a.EvaluationPeriods = max(a.EvaluationPeriods, rep.Alarm.EvaluationPeriods)
 	}
 	if a.State == investigation.StateAlarm && period > 0 {
 		in.Alarm = AlarmPeriod(a.StateChangeTime, a.EvaluationPeriods, period, end)
@@ -48,5 +56,31 @@ func ForReport(a investigation.Alarm, rep *investigation.Report, series []Point,
 			in.Changes = append(in.Changes, Change{N: c.Rank, Time: first, Label: blocks.Headline(c)})
 		}
 	}
+	in.Episode = errorEpisode(rep.Candidates, period)
 	return in
+}
+
+// errorEpisode is the band of the first cause whose log errors corroborate
+// it. An episode of one line, or of lines within one period, is drawn a
+// period wide (a minute at least), so that it shows as a band at all.
+func errorEpisode(cs []investigation.Candidate, period time.Duration) Episode {
+	for i, c := range cs {
+		if i == maxChanges {
+			break
+		}
+		e := c.Errors
+		if e == nil || e.First.IsZero() {
+			continue
+		}
+		end := e.Last
+		if least := e.First.Add(max(period, time.Minute)); end.Before(least) {
+			end = least
+		}
+		kind := strings.ReplaceAll(string(e.Kind), "_", " ")
+		return Episode{
+			Span:  Span{Start: e.First, End: end},
+			Label: investigation.Plural(e.Lines, kind+" error", kind+" errors") + " in " + e.Group + " (#" + strconv.Itoa(c.Rank) + ")",
+		}
+	}
+	return Episode{}
 }

@@ -29,3 +29,31 @@ func (c *Client) PublishHome(ctx context.Context, user string, m blocks.Message)
 		return err
 	})
 }
+
+// ConversationAPI reads a channel's details. *slack.Client satisfies it.
+type ConversationAPI interface {
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
+}
+
+// ErrNoConversations says the Slack client given to New cannot read
+// channels' details.
+var ErrNoConversations = errors.New("this Slack client cannot read channel details")
+
+// ChannelName is the name of the channel with id channel, without "#"
+// (conversations.info).
+func (c *Client) ChannelName(ctx context.Context, channel string) (string, error) {
+	api, ok := c.api.(ConversationAPI)
+	if !ok {
+		return "", ErrNoConversations
+	}
+	var name string
+	err := c.call(ctx, "conversations.info", "", func(ctx context.Context) error {
+		ch, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+		if err != nil {
+			return err
+		}
+		name = ch.Name
+		return nil
+	})
+	return name, err
+}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -87,6 +90,10 @@ func runChanges(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if q.format == "json" {
+		// Links are made only here: a long listing is held without them.
+		for i := range out.Changes {
+			out.Changes[i].Link = investigation.EventLink(out.Changes[i].Region, out.Changes[i].EventID)
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -167,13 +174,15 @@ func answerChanges(ctx context.Context, q changesQuestion) (changesJSON, error) 
 		return changesJSON{}, usageError("changes: --%v", err)
 	}
 	out := changesJSON{Window: w, Changes: []changeJSON{}}
-	var events []investigation.Event
 	if q.subject == "" {
-		events, out.Rejected, err = allChanges(src.dir, w)
+		out.Changes, out.Rejected, err = allChanges(src.dir, w)
 	} else {
 		var res changes.Result
 		res, out.Rejected, err = changesOn(ctx, src, q.subject, w)
-		events, out.Notes = res.Events, res.Notes
+		out.Notes = res.Notes
+		for _, e := range res.Events {
+			out.Changes = append(out.Changes, viewChange(e))
+		}
 	}
 	if err != nil {
 		return changesJSON{}, err
@@ -181,10 +190,8 @@ func answerChanges(ctx context.Context, q changesQuestion) (changesJSON, error) 
 	if out.Rejected == nil {
 		out.Rejected = []record.Rejected{}
 	}
-	for _, e := range events {
-		c := viewChange(e)
-		c.AccountName = src.names[e.Account]
-		out.Changes = append(out.Changes, c)
+	for i := range out.Changes {
+		out.Changes[i].AccountName = src.names[out.Changes[i].Account]
 	}
 	return out, nil
 }
@@ -220,29 +227,70 @@ func changesOn(ctx context.Context, src changesSources, subject string, w invest
 }
 
 // allChanges lists every mutating call of the trail in the window, newest
-// first: a question about no resource in particular.
-func allChanges(dir string, w investigation.Window) ([]investigation.Event, []record.Rejected, error) {
-	out, rejected, err := record.ReadDirFilter(dir, record.Filter{Start: w.Start, End: w.End,
-		Keep: func(e *investigation.Event) bool {
-			return !e.ReadOnly && !e.Time.Before(w.Start) && !e.Time.After(w.End)
-		}})
+// first: a question about no resource in particular. Each file's changes are
+// kept as the lines they print, not as the events they came from.
+func allChanges(dir string, w investigation.Window) ([]changeJSON, []record.Rejected, error) {
+	var mu sync.Mutex
+	var chunks [][]changeJSON
+	rejected, err := record.ReadDirEach(dir, record.Filter{Start: w.Start, End: w.End, SkipReadOnly: true, NoRaw: true},
+		func(events []investigation.Event) {
+			rows := make([]changeJSON, len(events))
+			for i, e := range events {
+				rows[i] = viewChange(e)
+			}
+			mu.Lock()
+			chunks = append(chunks, rows)
+			mu.Unlock()
+		})
 	if err != nil {
 		return nil, nil, fmt.Errorf("changes: %w", err)
 	}
-	slices.SortStableFunc(out, func(a, b investigation.Event) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
+	n := 0
+	for _, rows := range chunks {
+		n += len(rows)
+	}
+	out := make([]changeJSON, 0, n)
+	for i, rows := range chunks {
+		out = append(out, rows...)
+		chunks[i] = nil
+	}
+	// The per-file rows are garbage now: collecting them before the listing
+	// is sorted and printed sets the heap's next goal at twice the listing,
+	// not twice the listing and its copy.
+	runtime.GC()
+	// Files are read in no particular order: changes that tie on time and
+	// id are ordered by all they show, so the listing never depends on it.
+	slices.SortFunc(out, func(a, b changeJSON) int {
+		return cmp.Or(b.EventTime.Compare(a.EventTime), strings.Compare(a.EventID, b.EventID), compareShown(a, b))
 	})
 	return out, rejected, nil
+}
+
+// compareShown orders two changes by everything a listing shows of them.
+func compareShown(a, b changeJSON) int {
+	return cmp.Or(strings.Compare(a.EventSource, b.EventSource), strings.Compare(a.EventName, b.EventName),
+		strings.Compare(a.Actor, b.Actor), strings.Compare(a.Region, b.Region), strings.Compare(a.Account, b.Account),
+		strings.Compare(a.ErrorCode, b.ErrorCode), cmpBool(a.Failed, b.Failed),
+		slices.CompareFunc(a.Resources, b.Resources, func(x, y resourceRef) int {
+			return cmp.Or(strings.Compare(x.Type, y.Type), strings.Compare(x.ID, y.ID))
+		}))
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func viewChange(e investigation.Event) changeJSON {
 	c := changeJSON{
 		EventID: e.ID, EventName: e.Name, EventSource: e.Source, EventTime: e.Time.UTC(),
 		Actor: e.Actor.Name, Region: e.Region, Account: e.Account, Failed: e.Failed(), ErrorCode: e.ErrorCode,
-		Link: investigation.EventLink(e.Region, e.ID), Resources: []resourceRef{},
+		Resources: make([]resourceRef, 0, len(e.Resources)),
 	}
 	for _, r := range e.Resources {
 		c.Resources = append(c.Resources, resourceRef{Type: r.Type, ID: r.Name})
@@ -250,7 +298,9 @@ func viewChange(e investigation.Event) changeJSON {
 	return c
 }
 
-func writeChangesText(w io.Writer, out changesJSON, resource string, zone *time.Location) {
+func writeChangesText(to io.Writer, out changesJSON, resource string, zone *time.Location) {
+	w := bufio.NewWriter(to) // a listing can run to hundreds of thousands of lines
+	defer w.Flush()
 	what := "all resources"
 	if resource != "" {
 		what = resource
@@ -288,7 +338,7 @@ func writeChangesText(w io.Writer, out changesJSON, resource string, zone *time.
 		}
 		fmt.Fprintf(w, "%s  %-40s %-28s %s%s\n    %s\n", c.EventTime.In(zone).Format("15:04:05"),
 			strings.TrimSuffix(c.EventSource, ".amazonaws.com")+":"+c.EventName, oneLine(c.Actor, 28),
-			oneLine(strings.Join(res, ", "), 60), status, c.Link)
+			oneLine(strings.Join(res, ", "), 60), status, investigation.EventLink(c.Region, c.EventID))
 	}
 	for _, n := range out.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)

@@ -18,7 +18,11 @@ const textWidth = 100
 // full ARNs and the score breakdown are in --format json.
 func writeReportText(w io.Writer, rep *investigation.Report) {
 	a := rep.Alarm
-	fmt.Fprintf(w, "%s — %s since %s\n", a.Name, a.State, a.StateChangeTime.Format("2006-01-02 15:04:05 MST"))
+	since := a.StateChangeTime.Format("2006-01-02 15:04:05 MST")
+	if th := blocks.ThresholdText(a.Comparison, a.Threshold); th != "" {
+		since += " · " + th
+	}
+	fmt.Fprintf(w, "%s — %s since %s\n", a.Name, a.State, since)
 	var scope []string
 	for _, r := range a.Resources {
 		scope = append(scope, blocks.ShortName(r.ID))

@@ -14,6 +14,7 @@ import (
 	"github.com/trailhound/trailhound/investigation/bedrock"
 	"github.com/trailhound/trailhound/investigation/engine"
 	"github.com/trailhound/trailhound/investigation/intake"
+	"github.com/trailhound/trailhound/investigation/record"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/sandbox/offline"
@@ -137,16 +138,34 @@ func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investi
 	return rep, nil
 }
 
-// triageOffline runs the engine on a scenario's own data, in process.
+// triageOffline runs the engine on a scenario's own data, in process. The
+// trail is read only within the widest window the triage can ask about.
 func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.Report, error) {
 	alarm, err := intake.Parse(sc.Alarm)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: alarm: %w", sc.Dir, err)
 	}
-	trail, err := tools.OpenFileTrail(sc.TrailIn)
+	var filter record.Filter
+	if !alarm.StateChangeTime.IsZero() {
+		w := engine.TrailWindow(alarm.StateChangeTime)
+		filter.Start, filter.End = w.Start, w.End
+	}
+	trail, err := tools.OpenFileTrailFilter(sc.TrailIn, filter)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Dir, err)
 	}
+	rep, err := triageOver(ctx, sc, alarm, trail)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range trail.Rejected() {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", r.File, r.Reason))
+	}
+	return rep, nil
+}
+
+// triageOver runs the engine on a scenario's data over trail, in process.
+func triageOver(ctx context.Context, sc *scenario.Scenario, alarm investigation.Alarm, trail investigation.Trail) (*investigation.Report, error) {
 	alarms, err := offline.NewAlarms(sc)
 	if err != nil {
 		return nil, err
@@ -162,14 +181,7 @@ func triageOffline(ctx context.Context, sc *scenario.Scenario) (*investigation.R
 		Alarms:   alarms,
 		Now:      func() time.Time { return sc.Meta.Now },
 	}
-	rep, err := eng.Triage(ctx, alarm)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range trail.Rejected() {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("trail file %s rejected: %s", r.File, r.Reason))
-	}
-	return rep, nil
+	return eng.Triage(ctx, alarm)
 }
 
 // servedLookups counts the LookupEvents requests served (not refused) per

@@ -207,7 +207,8 @@ func (t *triage) report() *investigation.Report {
 		Alarm: investigation.AlarmSummary{
 			Name: a.Name, ARN: a.ARN, Account: a.Account, Region: a.Region,
 			State: a.State, StateChangeTime: a.StateChangeTime.UTC(), Reason: a.Reason,
-			Resources: append([]investigation.Resource{}, t.scope.Resources...),
+			Resources:  append([]investigation.Resource{}, t.scope.Resources...),
+			Comparison: a.Comparison, Threshold: a.Threshold, EvaluationPeriods: a.EvaluationPeriods,
 		},
 		Window:     investigation.Window{Start: t.symptom.Add(-Layer2Window).UTC(), End: t.symptom.UTC()},
 		Candidates: append([]investigation.Candidate{}, t.cands...),

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		return
 	}
 	onsets := t.logs.sortedKinds()
+	var buf []string
 	for _, o := range onsets {
 		if o.Kind == investigation.ErrApplication && len(onsets) > 1 {
 			// Generic exceptions next to a specific error are mostly its
@@ -29,9 +31,14 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		var best *group
 		var bestB investigation.ScoreBreakdown
 		var bestNamed bool
+		said := &namedIn{o: o}
+		bit, exact := t.kindBit(o.Kind)
 		for _, g := range groups {
+			if !g.produces(o.Kind, bit, exact) {
+				continue
+			}
 			at := g.start()
-			if !g.rep.Kind.Produces(o.Kind) || at.After(o.First.Time) {
+			if at.After(o.First.Time) {
 				continue
 			}
 			if o.Kind == investigation.ErrAccessDenied && ruledOut(g.rep, o) {
@@ -42,7 +49,10 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			if best != nil && t.breakdown(g.rep, onset, corroboratedByName).Total() < bestB.Total() {
 				continue // cannot win even if the errors named it
 			}
-			named := lag <= t.namedLag(g) && mentions(o, g)
+			named := false
+			if lag <= t.namedLag(g) {
+				buf, named = mentions(said, g, buf)
+			}
 			factor := corroboratedByKind
 			switch {
 			case named:
@@ -54,7 +64,7 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 			// that would rank highest with them: the kind of change, its
 			// closeness and whether the errors name it all count.
 			b := t.breakdown(g.rep, onset, factor)
-			if best == nil || b.Total() > bestB.Total() || (b.Total() == bestB.Total() && at.After(best.start())) {
+			if best == nil || b.Total() > bestB.Total() || b.Total() == bestB.Total() && closer(g, best) {
 				best, bestB, bestNamed = g, b, named
 			}
 		}
@@ -64,6 +74,15 @@ func (t *triage) corroborate(groups []*group, onset time.Time) {
 		best.corrob, best.corrobName = o, bestNamed
 		best.breakdown, best.score = bestB, bestB.Total()
 	}
+}
+
+// closer reports whether g took effect after o, or at the same moment but
+// comes before it: between equally good explanations, the closer one.
+func closer(g, o *group) bool {
+	if a, b := g.start(), o.start(); !a.Equal(b) {
+		return a.After(b)
+	}
+	return g.before(o)
 }
 
 // snapshot reports whether an episode comes from a status read that tells
@@ -93,7 +112,7 @@ var genericKinds = map[investigation.ErrorKind]bool{investigation.ErrApplication
 // against them. Generic errors (exceptions, 5xx) speak against nothing.
 func (t *triage) discountUnexplained(groups []*group) {
 	for _, g := range groups {
-		if g.rep.Kind.NoSymptoms && g.corrob == nil {
+		if g.quiet && g.corrob == nil {
 			// It only widened access or raised its limits: whatever the
 			// symptom is, this change cannot have produced it.
 			t.disown(g)
@@ -103,9 +122,14 @@ func (t *triage) discountUnexplained(groups []*group) {
 		return
 	}
 	var specific []investigation.ErrorKind
+	var specificBits uint64
+	exact := true // every specific kind has its bit
 	for k := range t.logs.Kinds {
 		if !genericKinds[k] {
 			specific = append(specific, k)
+			bit, ok := t.kindBit(k)
+			specificBits |= bit
+			exact = exact && ok
 		}
 	}
 	explained := false
@@ -122,14 +146,7 @@ func (t *triage) discountUnexplained(groups []*group) {
 		if g.corrob != nil {
 			continue
 		}
-		fits := false
-		for _, k := range specific {
-			if g.rep.Kind.Produces(k) {
-				fits = true
-				break
-			}
-		}
-		if fits {
+		if g.produced&specificBits != 0 || !exact && slices.ContainsFunc(specific, g.rep.Kind.Produces) {
 			continue
 		}
 		// It cannot have produced these errors: never above low. It weighs
@@ -192,40 +209,77 @@ func policyTypeOf(e investigation.Event) PolicyType {
 }
 
 // mentions reports whether the error lines name what the change touched: its
-// resources, or a value it set (a port, a host, a bucket, a policy).
-func mentions(o *KindOnset, g *group) bool {
-	names := map[string]bool{}
-	if g.rep.Target.Layer > 1 {
-		// The workload names itself in its own logs all the time; only
-		// what it depends on is news there.
-		names[g.rep.Target.ID] = true
+// resources, or a value it set (a port, a host, a bucket, a policy). Many
+// changes touch the same few things, so each episode remembers what its lines
+// name; buf is scratch space reused between calls.
+func mentions(said *namedIn, g *group, buf []string) ([]string, bool) {
+	buf = mentionable(g, buf[:0])
+	for _, n := range buf {
+		if said.names(n) {
+			return buf, true
+		}
 	}
-	if g.rep.Target.Depth >= 2 && g.rep.Target.Parent.ID != "" {
+	return buf, false
+}
+
+// mentionable appends what a change touched that its errors may name.
+func mentionable(g *group, names []string) []string {
+	rep := g.rep
+	add := func(n string) {
+		// The region and account appear in every ARN; the workload names
+		// itself in its own logs all the time.
+		if len(n) < minMentionLen || n == rep.Region || n == rep.Account ||
+			(rep.Target.Layer == 1 && (n == rep.Target.ID || n == rep.Target.ARN)) {
+			return
+		}
+		names = append(names, n)
+	}
+	if rep.Target.Layer > 1 {
+		// Only what the workload depends on is news in its logs.
+		add(rep.Target.ID)
+	}
+	if rep.Target.Depth >= 2 && rep.Target.Parent.ID != "" {
 		// What it hangs from is itself a dependency: errors naming it (a
 		// role named in an AccessDenied line) name what this change is
 		// part of (a policy attached to that role).
-		names[g.rep.Target.Parent.ID] = true
+		add(rep.Target.Parent.ID)
 	}
 	for _, f := range g.events {
 		for _, r := range f.Resources {
-			names[r.Name] = true
+			add(r.Name)
 		}
-		requestValues(f.RequestJSON, names)
-	}
-	delete(names, g.rep.Region)
-	delete(names, g.rep.Account)
-	if g.rep.Target.Layer == 1 {
-		delete(names, g.rep.Target.ID)
-		delete(names, g.rep.Target.ARN)
-	}
-	for _, l := range o.Sample {
-		for n := range names {
-			if len(n) >= minMentionLen && strings.Contains(l.Message, n) {
-				return true
+		if len(f.RequestJSON) > 0 {
+			values := map[string]bool{}
+			requestValues(f.RequestJSON, values)
+			for n := range values {
+				add(n)
 			}
 		}
 	}
-	return false
+	return names
+}
+
+// namedIn remembers which values an episode's lines name.
+type namedIn struct {
+	o    *KindOnset
+	seen map[string]bool
+}
+
+func (s *namedIn) names(n string) bool {
+	named, ok := s.seen[n]
+	if !ok {
+		for _, l := range s.o.Sample {
+			if strings.Contains(l.Message, n) {
+				named = true
+				break
+			}
+		}
+		if s.seen == nil {
+			s.seen = map[string]bool{}
+		}
+		s.seen[n] = named
+	}
+	return named
 }
 
 // minMentionLen keeps short values (protocols, flags) from matching by chance.

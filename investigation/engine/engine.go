@@ -234,6 +234,7 @@ func (t *triage) progress(s Stage) {
 // (overlap.go), joined before anything uses it.
 func (t *triage) run(ctx context.Context) {
 	defer t.reads.Wait()
+	t.completeThreshold(ctx)
 	t.scope = Scope(ctx, t.alarm, t.engine.Alarms)
 	t.notes = append(t.notes, t.scope.Notes...)
 	for i := range t.scope.Resources {

@@ -57,6 +57,9 @@ type further struct {
 	episode  time.Time
 	edge     time.Time // episode plus OnsetGrace: later changes cannot have started it
 	specific []*KindOnset
+	// logKinds lists the logs' error kinds: a group marks those its change
+	// can produce by their places here.
+	logKinds []investigation.ErrorKind
 }
 
 // latency is a change whose effect waits for a trigger.

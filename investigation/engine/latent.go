@@ -96,7 +96,9 @@ func (t *triage) indexEpisodes() {
 	}
 	t.more.episode = t.episodeStart()
 	t.more.specific = []*KindOnset{}
+	t.more.logKinds = t.more.logKinds[:0]
 	for k, o := range t.logs.Kinds {
+		t.more.logKinds = append(t.more.logKinds, k)
 		if !genericKinds[k] {
 			t.more.specific = append(t.more.specific, o)
 		}

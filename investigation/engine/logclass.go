@@ -119,6 +119,7 @@ type LogEvidence struct {
 type KindOnset struct {
 	Kind   investigation.ErrorKind
 	First  investigation.LogLine
+	Last   investigation.LogLine // the episode's latest line read
 	Count  int
 	Sample []investigation.LogLine // the episode's first lines, for evidence and mentions
 	// PolicyTypes counts the kinds of policy AccessDenied lines blame
@@ -159,7 +160,7 @@ func newLogEvidence(groups []string, lines []investigation.LogLine, symptom time
 			start--
 		}
 		episode := ls[start : end+1]
-		o := &KindOnset{Kind: k, First: episode[0], Count: len(episode)}
+		o := &KindOnset{Kind: k, First: episode[0], Last: episode[len(episode)-1], Count: len(episode)}
 		o.Sample = episode[:min(len(episode), maxOnsetSamples)]
 		if k == investigation.ErrAccessDenied {
 			o.PolicyTypes = map[PolicyType]int{}

@@ -103,7 +103,7 @@ func (t *triage) previousFromConfig(ctx context.Context, fx *effects, g *group) 
 	for _, r := range t.historyHolders(g) {
 		// Around the call itself, not when a latent change took effect: by
 		// the trigger, Config has long recorded the state the call left.
-		c, err := hist.ConfigurationAround(ctx, r, g.first)
+		c, err := hist.ConfigurationAround(ctx, r, g.first())
 		if err != nil {
 			if !errors.Is(err, investigation.ErrUnknownResource) {
 				fx.note("configuration history of %s %s not read: %v", r.Type, r.ID, err)
@@ -226,7 +226,7 @@ func (t *triage) previousFromLookup(ctx context.Context, g *group) (previousRead
 	}
 	res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
 		Region: region, Account: t.accountOf(f.Target.Resource), Key: investigation.AttrResourceName, Value: f.Target.ID,
-		Start: f.Time.Add(-priorLookback), End: g.first, MaxEvents: priorMaxEvents,
+		Start: f.Time.Add(-priorLookback), End: g.first(), MaxEvents: priorMaxEvents,
 	})
 	t.lookups++
 	t.calls["cloudtrail:LookupEvents"] += res.Calls
@@ -236,7 +236,7 @@ func (t *triage) previousFromLookup(ctx context.Context, g *group) (previousRead
 	}
 	var earlier []*found
 	for _, ev := range res.Events {
-		if !ev.ReadOnly && ev.Time.Before(g.first) {
+		if !ev.ReadOnly && ev.Time.Before(g.first()) {
 			earlier = append(earlier, &found{Event: ev, Target: f.Target})
 		}
 	}
@@ -408,7 +408,7 @@ func (t *triage) previousPolicyVersion(g *group) string {
 	if !read {
 		return ""
 	}
-	prev := investigation.PreviousPolicyVersion(versions, g.first)
+	prev := investigation.PreviousPolicyVersion(versions, g.first())
 	if prev == nil {
 		return ""
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -77,33 +76,6 @@ func actorFactor(k investigation.ActorKind) float64 {
 	}
 }
 
-// group is one candidate change: related events on one target.
-type group struct {
-	events       []*found
-	first, last  time.Time
-	rep          *found // the event that scores highest
-	score        float64
-	breakdown    investigation.ScoreBreakdown
-	corrob       *KindOnset
-	corrobName   bool
-	contradicted *KindOnset // AccessDenied errors that blame another kind of policy
-	unexplained  bool       // the workload's errors are of kinds it does not produce
-	confidence   investigation.Confidence
-	// evidenced is the confidence the evidence alone gives, before the
-	// trail setup's gaps lowered it.
-	evidenced investigation.Confidence
-	at        time.Time // when it took effect: its first call, or a latent change's trigger
-	exposes   *group    // the latent change this trigger set off
-}
-
-// start is when the change took effect.
-func (g *group) start() time.Time {
-	if g.at.IsZero() {
-		return g.first
-	}
-	return g.at
-}
-
 // onset estimates when the metric went bad: the alarm fires only after its
 // evaluation periods were breaching.
 func (t *triage) onset() time.Time {
@@ -134,99 +106,32 @@ func timeFactor(at, onset time.Time) float64 {
 	return math.Exp(-float64(edge.Sub(at)) / float64(TimeDecay))
 }
 
-// groups collects the successful changes into candidate groups. Changes are
-// sorted as compact values read once in memory order: at 100k changes cache
-// misses, not arithmetic, dominate ranking.
-func (t *triage) groups() []*group {
-	type change struct {
-		at    int64
-		seq   int // insertion order breaks ties, so the result is reproducible
-		group int
-		f     *found
-	}
-	changes := make([]change, len(t.changes))
-	for i, f := range t.changes {
-		changes[i] = change{f.Time.UnixNano(), i, f.group, f}
-	}
-	slices.SortFunc(changes, func(a, b change) int {
-		if a.at != b.at {
-			return cmp.Compare(a.at, b.at)
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
-	// First pass: which group each change joins, and each group's size, so
-	// the groups and their events take two allocations sized for the groups
-	// (there are several times fewer groups than changes).
-	current := make([]int32, len(t.groupIDs)) // the open group of each key, +1; 0 when none
-	lastAt := make([]int64, len(t.groupIDs))
-	var sizes []int32
-	for i := range changes {
-		c := &changes[i]
-		k := c.group
-		if current[k] == 0 || c.at-lastAt[k] > int64(GroupSpan) {
-			sizes = append(sizes, 0)
-			current[k] = int32(len(sizes))
-		}
-		lastAt[k] = c.at
-		c.group = int(current[k] - 1)
-		sizes[c.group]++
-	}
-	slab := make([]group, len(sizes))
-	events := make([]*found, len(changes))
-	out := make([]*group, len(sizes))
-	off := 0
-	for i, n := range sizes {
-		slab[i].events = events[off : off : off+int(n)]
-		off += int(n)
-		out[i] = &slab[i]
-	}
-	for _, c := range changes {
-		g := &slab[c.group]
-		if len(g.events) == 0 {
-			g.first = c.f.Time
-		}
-		g.events = append(g.events, c.f)
-		g.last = c.f.Time
-	}
-	return out
-}
-
-// groupKey is what makes calls one change: one target, one kind of change, one actor.
-type groupKey struct {
-	target *scoped
-	cat    investigation.Category
-	actor  string
-}
-
-// assignGroup interns f's group key when the event is found, so ranking
-// needs no hashing.
-func (t *triage) assignGroup(f *found) {
-	k := groupKey{f.Target, f.Kind.Category, f.Actor.Name}
-	id, ok := t.groupIDs[k]
-	if !ok {
-		if t.groupIDs == nil {
-			t.groupIDs = map[groupKey]int{}
-		}
-		id = len(t.groupIDs)
-		t.groupIDs[k] = id
-	}
-	f.group = id
-}
-
 // ranksAbove orders candidates: higher score, then the later change, then
-// the event id, so reports are reproducible.
+// the event id, then the earlier group, so reports are reproducible.
 func ranksAbove(a, b *group) bool {
 	if a.score != b.score {
 		return a.score > b.score
 	}
-	if !a.last.Equal(b.last) {
-		return a.last.After(b.last)
+	if al, bl := a.last(), b.last(); !al.Equal(bl) {
+		return al.After(bl)
 	}
-	return a.rep.ID < b.rep.ID
+	if a.rep.ID != b.rep.ID {
+		return a.rep.ID < b.rep.ID
+	}
+	return a.before(b)
 }
 
 // rank scores every change, keeps the best MaxCandidates and builds their claims.
 func (t *triage) rank() {
+	onset := t.rankingOnset()
+	t.judge(t.groups(onset), onset)
+	for i, g := range t.ranked {
+		t.cands = append(t.cands, t.candidate(i+1, g))
+	}
+}
+
+// rankingOnset indexes the logs' error episodes and says when the symptom began.
+func (t *triage) rankingOnset() time.Time {
 	if t.more == nil {
 		t.more = &further{latent: map[*found]*latency{}}
 	}
@@ -239,10 +144,12 @@ func (t *triage) rank() {
 	if ep := t.more.episode; !ep.IsZero() && ep.Before(onset) {
 		onset = ep // the errors say when the symptom really began
 	}
-	groups := t.groups()
-	for _, g := range groups {
-		t.score(g, onset)
-	}
+	return onset
+}
+
+// judge weighs the groups against the logs and each other and keeps the
+// best MaxCandidates. The groups may come in any order.
+func (t *triage) judge(groups []*group, onset time.Time) {
 	t.corroborate(groups, onset)
 	t.discountUnexplained(groups)
 	t.demoteTriggers(groups)
@@ -260,22 +167,6 @@ func (t *triage) rank() {
 				t.ranked = t.ranked[:MaxCandidates]
 			}
 		}
-	}
-	for i, g := range t.ranked {
-		t.cands = append(t.cands, t.candidate(i+1, g))
-	}
-}
-
-// score computes a group's score without corroboration: the best of its events.
-func (t *triage) score(g *group, onset time.Time) {
-	for _, f := range g.events {
-		b := t.breakdown(f, onset, 0)
-		if g.rep == nil || b.Total() > g.score {
-			g.rep, g.score, g.breakdown = f, b.Total(), b
-		}
-	}
-	if at := t.effectiveTime(g.rep); !at.Equal(g.rep.Time) {
-		g.at = at
 	}
 }
 
@@ -389,6 +280,8 @@ func (t *triage) candidate(rank int, g *group) investigation.Candidate {
 	}
 	if g.corrob != nil {
 		c.LogGroups = []string{g.corrob.First.Group}
+		c.Errors = &investigation.ErrorEpisode{Kind: g.corrob.Kind, Group: g.corrob.First.Group,
+			First: g.corrob.First.Time.UTC(), Last: g.corrob.Last.Time.UTC(), Lines: g.corrob.Count}
 		c.Claims = append(c.Claims, investigation.Claim{
 			Text:       corroborationSentence(g),
 			Confidence: investigation.ConfidenceHigh,

@@ -7,14 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/trailhound/trailhound/investigation"
 )
@@ -46,21 +40,50 @@ func Decode(data []byte) ([]investigation.Event, DecodeStats, error) {
 }
 
 func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
-	stats := DecodeStats{Reasons: map[string]int{}}
 	data, err := gunzipIfCompressed(data)
 	if err != nil {
-		return nil, stats, err
+		return nil, DecodeStats{Reasons: map[string]int{}}, err
 	}
-	entries, err := splitEntries(data)
+	entries, err := split(data, nil)
 	if err != nil {
-		return nil, stats, err
+		return nil, DecodeStats{Reasons: map[string]int{}}, err
 	}
-	stats.Entries = len(entries)
-	events := make([]investigation.Event, 0, len(entries))
+	kept, stats, err := decodeEntries(entries, f, nil)
+	return slices.Clip(kept), stats, err
+}
+
+// split returns a file's entries: in one pass of its own over a CloudTrail
+// file or an array, through encoding/json for anything else.
+func split(data []byte, scratch []entry) ([]entry, error) {
+	entries, ok := splitFast(data, scratch[:0])
+	if ok {
+		return entries, nil
+	}
+	raws, err := splitEntries(data)
+	if err != nil {
+		return entries[:0], err
+	}
+	entries = entries[:0]
+	for _, raw := range raws {
+		entries = append(entries, scanEntry(raw))
+	}
+	return entries, nil
+}
+
+// decodeEntries decodes the entries f does not rule out, appending the
+// events f keeps to kept. Each kept event's Raw is a copy: entries may point
+// into a buffer that is reused.
+func decodeEntries(entries []entry, f Filter, kept []investigation.Event) ([]investigation.Event, DecodeStats, error) {
+	stats := DecodeStats{Entries: len(entries), Reasons: map[string]int{}}
 	needles := nameNeedles(f.Names)
-	for _, raw := range entries {
-		if f.skipRaw(raw, needles) {
+	decoded := 0
+	for _, en := range entries {
+		if f.skipEntry(en, needles) {
 			continue
+		}
+		raw := en.raw
+		if !f.NoRaw {
+			raw = bytes.Clone(raw)
 		}
 		e, err := parse(raw)
 		if err != nil {
@@ -68,12 +91,19 @@ func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 			stats.Reasons[err.Error()]++
 			continue
 		}
-		events = append(events, e)
+		decoded++
+		if !f.keep(&e) {
+			continue
+		}
+		if f.NoRaw {
+			e.Raw, e.RequestJSON = nil, nil
+		}
+		kept = append(kept, e)
 	}
-	if len(events) == 0 && stats.Skipped > 0 {
-		return nil, stats, noRecordsError(entries[0], stats)
+	if decoded == 0 && stats.Skipped > 0 {
+		return kept, stats, noRecordsError(entries[0].raw, stats)
 	}
-	return events, stats, nil
+	return kept, stats, nil
 }
 
 // noRecordsError explains a file whose entries are all unusable, naming what
@@ -116,7 +146,7 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 }
 
 func gunzipIfCompressed(data []byte) ([]byte, error) {
-	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+	if !isGzip(data) {
 		return data, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -279,123 +309,4 @@ func position(data []byte, offset int) (line, col int) {
 func firstRunes(b []byte, n int) string {
 	s := []rune(string(b[:min(len(b), n*4)]))
 	return string(s[:min(len(s), n)])
-}
-
-// ReadDir reads every *.json and *.json.gz file at any depth under dir, in
-// lexical order. A file that cannot be read or decoded is listed in Rejected
-// with its path and reason, and the rest are still read; so are the entries a
-// read file had to skip. The error is only for a dir that cannot be walked.
-// Files are decoded on every core, each file's events kept in its place.
-func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
-	return ReadDirFilter(dir, Filter{})
-}
-
-// ReadDirFilter is ReadDir keeping only the events f selects. Each record is
-// decided as early as it can be (its time before it is decoded), and each
-// file as soon as it is read, so the memory held is what answers the
-// question, not the trail. A record f.Names rules out is dropped undecoded.
-func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, error) {
-	info, err := os.Stat(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read trail folder: %w", err)
-	}
-	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("read trail folder: %s is not a directory", dir)
-	}
-	type file struct {
-		path     string
-		events   []investigation.Event
-		rejected []Rejected
-	}
-	var files []*file
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, walkErr error) error {
-		if walkErr != nil {
-			files = append(files, &file{path: path, rejected: []Rejected{{File: path, Reason: walkErr.Error()}}})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !d.IsDir() && isTrailFile(d.Name()) {
-			files = append(files, &file{path: path})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("read trail folder %s: %w", dir, err)
-	}
-	forEachParallel(len(files), func(i int) {
-		file := files[i]
-		if file.rejected != nil {
-			return
-		}
-		evs, stats, err := readFile(file.path, f)
-		switch {
-		case err != nil:
-			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: err.Error()})
-		case stats.Skipped > 0:
-			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: fmt.Sprintf(
-				"%d of %d entries skipped (%s)", stats.Skipped, stats.Entries, mostCommonReason(stats))})
-		}
-		if f.Keep != nil {
-			var kept []investigation.Event // a slice of its own: the file's array is let go
-			for i := range evs {
-				if f.Keep(&evs[i]) {
-					kept = append(kept, evs[i])
-				}
-			}
-			evs = kept
-		}
-		file.events = evs
-	})
-	var events []investigation.Event
-	var rejected []Rejected
-	for _, f := range files {
-		events = append(events, f.events...)
-		rejected = append(rejected, f.rejected...)
-	}
-	return events, rejected, nil
-}
-
-// forEachParallel runs fn(0) … fn(n-1) on as many goroutines as there are
-// cores, and returns when all are done.
-func forEachParallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-func isTrailFile(name string) bool {
-	l := strings.ToLower(name)
-	return strings.HasSuffix(l, ".json") || strings.HasSuffix(l, ".json.gz")
-}
-
-func readFile(path string, filter Filter) ([]investigation.Event, DecodeStats, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, DecodeStats{}, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, DecodeStats{}, err
-	}
-	if len(data) > MaxFileBytes {
-		return nil, DecodeStats{}, fmt.Errorf("larger than %d MiB", MaxFileBytes>>20)
-	}
-	return decode(data, filter)
 }

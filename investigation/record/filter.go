@@ -18,13 +18,42 @@ type Filter struct {
 	// any of them would not find it). A record that names one is always
 	// kept; so is any record whose bytes leave a doubt.
 	Names []string
+	// SkipReadOnly drops the calls CloudTrail records as readOnly: before
+	// the decode when the record's flag is plainly true, after it otherwise.
+	SkipReadOnly bool
+	// NoRaw drops each kept event's Raw and RequestJSON, for readers that
+	// list events rather than look into them.
+	NoRaw bool
 	// Keep, when set, decides on each decoded event.
 	Keep func(*investigation.Event) bool
 }
 
-// skipRaw reports whether a raw record can be dropped undecoded.
-func (f Filter) skipRaw(raw []byte, needles [][]byte) bool {
-	return f.outsideRaw(raw) || needles != nil && !mayName(raw, needles)
+// skipEntry reports whether a record can be dropped undecoded. A record
+// dropped here is not counted among a file's skipped entries, even if its
+// decode would have failed.
+func (f Filter) skipEntry(en entry, needles [][]byte) bool {
+	if !en.unsure && (f.outsideRaw(en.time) || f.SkipReadOnly && plainTrue(en.ro)) {
+		return true
+	}
+	return needles != nil && !mayName(en.raw, needles)
+}
+
+// keep decides on a decoded event, whose time and flag the raw checks may
+// not have been able to read.
+func (f Filter) keep(e *investigation.Event) bool {
+	switch {
+	case !f.Start.IsZero() && e.Time.Before(f.Start), !f.End.IsZero() && e.Time.After(f.End):
+		return false
+	case f.SkipReadOnly && e.ReadOnly:
+		return false
+	}
+	return f.Keep == nil || f.Keep(e)
+}
+
+// plainTrue reports whether a readOnly value says true the way readOnlyOf
+// reads it.
+func plainTrue(v []byte) bool {
+	return string(v) == "true" || bytes.EqualFold(v, []byte(`"true"`))
 }
 
 // nameNeedles are the bytes a record naming one of names must hold: each
@@ -74,33 +103,18 @@ func mayName(raw []byte, needles [][]byte) bool {
 	return false
 }
 
-var eventTimeKey = []byte(`"eventTime"`)
-
-// outsideRaw reports whether a raw record certainly lies outside the time
-// bounds, reading only its eventTime. Whenever the bytes leave any doubt (the
-// key twice, an escape, an unknown form) it says no, and the full decode
-// decides: the answer is always the decode's.
-func (f Filter) outsideRaw(raw []byte) bool {
-	if f.Start.IsZero() && f.End.IsZero() {
+// outsideRaw reports whether a record whose top-level eventTime value is v
+// certainly lies outside the time bounds. An escaped or unreadable time says
+// no, and the decode decides: the answer is always the decode's.
+func (f Filter) outsideRaw(v []byte) bool {
+	if f.Start.IsZero() && f.End.IsZero() || len(v) < 2 || v[0] != '"' {
 		return false
 	}
-	i := bytes.Index(raw, eventTimeKey)
-	if i < 0 || bytes.Contains(raw[i+len(eventTimeKey):], eventTimeKey) {
+	s := v[1 : len(v)-1]
+	if bytes.IndexByte(s, '\\') >= 0 {
 		return false
 	}
-	rest := bytes.TrimLeft(raw[i+len(eventTimeKey):], " \t\r\n")
-	if len(rest) == 0 || rest[0] != ':' {
-		return false
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '"' {
-		return false
-	}
-	end := bytes.IndexByte(rest[1:], '"')
-	if end < 0 || bytes.IndexByte(rest[1:end+1], '\\') >= 0 {
-		return false
-	}
-	at, err := parseEventTime(string(rest[1 : end+1]))
+	at, err := parseEventTime(string(s))
 	if err != nil {
 		return false
 	}

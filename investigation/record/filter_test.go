@@ -4,32 +4,43 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
 )
 
-func TestFilterOutsideRaw(t *testing.T) {
-	f := Filter{Start: time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+func TestFilterSkipEntry(t *testing.T) {
+	f := Filter{Start: time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), SkipReadOnly: true}
 	for _, tc := range []struct {
-		raw     string
-		outside bool
+		raw  string
+		skip bool
 	}{
 		{`{"eventTime":"2026-03-01T10:59:59Z","eventName":"X"}`, true},
 		{`{"eventTime" : "2026-03-01T12:00:01Z"}`, true},
+		{`{"EVENTTIME":"2026-03-01T12:00:01Z"}`, true}, // encoding/json matches keys in any case
 		{`{"eventTime":"2026-03-01T11:30:00Z"}`, false},
 		{`{"eventTime":"2026-03-01T12:00:00Z"}`, false}, // bounds are included
-		{`{"eventTime":"2026-03-01T10:00:00Z","requestParameters":{"eventTime":"2026-03-01T11:30:00Z"}}`, false},
+		{`{"eventTime":"2026-03-01T10:00:00Z","requestParameters":{"eventTime":"2026-03-01T11:30:00Z"}}`, true},
+		{`{"requestParameters":{"eventTime":"2026-03-01T10:00:00Z"},"eventTime":"2026-03-01T11:30:00Z"}`, false},
 		{`{"eventTime":"2026-03-01T10:00:00\u005a"}`, false},
+		{`{"eventTime":"2026-03-01T10:00:00Z","eventTime":"2026-03-01T11:30:00Z"}`, false}, // the last one counts
+		{`{"eventTime":"2026-03-01T10:00:00Z","\u0065ventTime":"2026-03-01T11:30:00Z"}`, false},
 		{`{"eventName":"X"}`, false},
 		{`{"eventTime":12}`, false},
+		{`{"eventTime":"2026-03-01T11:30:00Z","readOnly":true}`, true},
+		{`{"eventTime":"2026-03-01T11:30:00Z","readonly":"TRUE"}`, true},
+		{`{"eventTime":"2026-03-01T11:30:00Z","readOnly":false}`, false},
+		{`{"eventTime":"2026-03-01T11:30:00Z","requestParameters":{"readOnly":true}}`, false},
+		{`{"eventTime":"2026-03-01T11:30:00Z","readOnly":true,"readOnly":false}`, false},
+		{`{"eventTime":"2026-03-01T11:30:00Z","r\u0065adOnly":false,"readOnly":true}`, false},
 	} {
-		if got := f.outsideRaw([]byte(tc.raw)); got != tc.outside {
-			t.Errorf("%s: outside %v, want %v", tc.raw, got, tc.outside)
+		if got := f.skipEntry(scanEntry([]byte(tc.raw)), nil); got != tc.skip {
+			t.Errorf("%s: skipped %v, want %v", tc.raw, got, tc.skip)
 		}
 	}
-	if (Filter{}).outsideRaw([]byte(`{"eventTime":"1999-01-01T00:00:00Z"}`)) {
+	if (Filter{}).skipEntry(scanEntry([]byte(`{"eventTime":"1999-01-01T00:00:00Z","readOnly":true}`)), nil) {
 		t.Error("an unbounded filter dropped a record")
 	}
 }
@@ -64,6 +75,25 @@ func TestReadDirFilterAgreesWithReadDir(t *testing.T) {
 	if len(want) == 0 || !slices.Equal(ids, want) || len(rejected) != len(rejectedAll) {
 		t.Errorf("filtered read kept %d events (%d rejected), reading all then selecting keeps %d (%d rejected)",
 			len(ids), len(rejected), len(want), len(rejectedAll))
+	}
+
+	// The same question asked with the reader's own read-only check, each
+	// file's events handed over rather than held.
+	var mu sync.Mutex
+	ids = ids[:0]
+	rejected, err = ReadDirEach(dir, Filter{Start: start, End: end, SkipReadOnly: true, NoRaw: true}, func(events []investigation.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range events {
+			if e.Raw != nil || e.RequestJSON != nil {
+				t.Errorf("%s kept its raw record", e.ID)
+			}
+			ids = append(ids, e.ID)
+		}
+	})
+	slices.Sort(ids)
+	if err != nil || !slices.Equal(ids, want) || len(rejected) != len(rejectedAll) {
+		t.Errorf("ReadDirEach kept %d events (%d rejected, %v), want %d", len(ids), len(rejected), err, len(want))
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/trailhound/trailhound/investigation"
 )
@@ -71,6 +72,9 @@ type identity struct {
 // left empty rather than failing the record: encoding/json reports such
 // mismatches after filling every other field.
 func decodeRecord(raw []byte) (rawRecord, error) {
+	if r, ok := decodeTopLevel(raw); ok {
+		return r, nil
+	}
 	var r rawRecord
 	err := json.Unmarshal(raw, &r)
 	var typeErr *json.UnmarshalTypeError
@@ -128,7 +132,23 @@ func parse(raw []byte) (investigation.Event, error) {
 	if !isJSONNull(r.RequestParameters) {
 		e.RequestJSON = r.RequestParameters
 	}
+	intern(&e)
 	return e, nil
+}
+
+// intern makes the event's repeated strings (names, sources, regions,
+// accounts, actors, agents) share one copy with every other event's: a
+// trail repeats them on most records, and a reader holding a large window
+// would otherwise hold each of them once per record.
+func intern(e *investigation.Event) {
+	for _, p := range []*string{&e.Name, &e.Source, &e.Region, &e.Account, &e.Actor.Name, &e.Actor.ARN,
+		&e.UserAgent, &e.SourceIP, &e.ErrorCode, &e.ErrorMsg} {
+		*p = unique.Make(*p).Value()
+	}
+	for i := range e.Resources {
+		r := &e.Resources[i]
+		r.Type, r.Name = unique.Make(r.Type).Value(), unique.Make(r.Name).Value()
+	}
 }
 
 // validate checks the fields that identify a record.

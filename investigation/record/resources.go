@@ -53,10 +53,18 @@ type collector struct {
 	named      map[string]bool // types found outside the response
 	out        []investigation.EventResource
 	seen       map[investigation.EventResource]bool
+	// decoded walks parameters as encoding/json decodes them, the
+	// reference walkRaw is held to.
+	decoded bool
 }
 
 func resourcesOf(r rawRecord) []investigation.EventResource {
+	return collectResources(r, false)
+}
+
+func collectResources(r rawRecord, decoded bool) []investigation.EventResource {
 	c := &collector{
+		decoded:   decoded,
 		eventName: stripAPIVersion(r.EventName),
 		source:    r.EventSource,
 		rules:     sourceKeys[r.EventSource],
@@ -160,14 +168,13 @@ func (c *collector) fromResourcesField(raw json.RawMessage) {
 }
 
 func (c *collector) walkJSON(raw json.RawMessage, request bool) {
-	if isJSONNull(raw) {
-		return
+	switch {
+	case isJSONNull(raw):
+	case !c.decoded && walkable(raw):
+		c.walkRaw(raw, "", "", 0, request)
+	default:
+		c.walkDecoded(raw, request)
 	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return
-	}
-	c.walk(v, "", "", 0, request)
 }
 
 // walk visits every string under v. key is the lower-cased key holding v,

@@ -114,6 +114,8 @@ type metricAlarm struct {
 	Statistic             string
 	Period                int
 	EvaluationPeriods     int
+	ComparisonOperator    string
+	Threshold             float64
 	Dimensions            []struct{ Name, Value string }
 	Metrics               []struct {
 		Id         string
@@ -169,7 +171,7 @@ func (s *Alarms) DescribeAlarms(_ context.Context, region string, names []string
 func (m metricAlarm) Alarm(region string) investigation.Alarm {
 	a := investigation.Alarm{Name: m.AlarmName, ARN: m.AlarmArn, Region: region, Description: m.AlarmDescription,
 		State: investigation.State(m.StateValue), Reason: m.StateReason, StateChangeTime: m.StateUpdatedTimestamp,
-		EvaluationPeriods: m.EvaluationPeriods}
+		EvaluationPeriods: m.EvaluationPeriods, Comparison: m.ComparisonOperator, Threshold: m.Threshold}
 	if m.MetricName != "" {
 		met := investigation.Metric{Namespace: m.Namespace, Name: m.MetricName, Stat: m.Statistic, Period: m.Period}
 		for _, d := range m.Dimensions {

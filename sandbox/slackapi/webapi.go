@@ -83,6 +83,7 @@ var slackMethods = map[string]slackMethod{
 	"views.publish":                (*Server).viewsPublish,
 	"conversations.history":        (*Server).conversationsHistory,
 	"conversations.replies":        (*Server).conversationsReplies,
+	"conversations.info":           (*Server).conversationsInfo,
 	"users.info":                   (*Server).usersInfo,
 	"reactions.add":                (*Server).reactionsAdd,
 	"views.open":                   (*Server).viewsOpen,
