@@ -95,7 +95,7 @@ func evalOne(ctx context.Context, mode *modeFlags, dir, root string) scenario.Re
 	row.Resources = rep.Stats.ResourcesWalked
 	row.Throttled = rep.Stats.Throttled
 	if !*mode.offline {
-		row.FloorMS = scenario.LookupEventsFloor(row.Lookups, *mode.latency).Milliseconds()
+		row.FloorMS = scenario.LookupEventsFloorByKey(mode.lookupCalls, *mode.latency).Milliseconds()
 	}
 	if len(rep.Candidates) > 0 {
 		row.Rank1 = rep.Candidates[0].Summary

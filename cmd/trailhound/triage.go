@@ -16,6 +16,7 @@ import (
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/record"
 	"github.com/trailhound/trailhound/investigation/scenario"
+	"github.com/trailhound/trailhound/sandbox/awsapi"
 	"github.com/trailhound/trailhound/sandbox/offline"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -77,6 +78,9 @@ type modeFlags struct {
 	// png is where triage writes the timeline picture; pngNote says where it
 	// went, or why there is none.
 	png, pngNote string
+	// lookupCalls are the LookupEvents requests the sandbox served in the
+	// last triage, per account and region: what its floor is made of.
+	lookupCalls map[string]int
 }
 
 func addModeFlags(fs *flag.FlagSet) *modeFlags {
@@ -115,7 +119,9 @@ func (m *modeFlags) triage(ctx context.Context, sc *scenario.Scenario) (*investi
 		return nil, err
 	}
 	defer run.Close()
+	run.server.Emulator().RecordRequests(true)
 	rep, err := run.triage(ctx, sc, alarm, nil)
+	m.lookupCalls = servedLookups(run.server.Emulator().Requests())
 	if err == nil && m.png != "" {
 		m.pngNote = writePicture(ctx, run.aws.Metrics, alarm, rep, sc.Meta.Now, m.png)
 	}
@@ -176,4 +182,16 @@ func triageOver(ctx context.Context, sc *scenario.Scenario, alarm investigation.
 		Now:      func() time.Time { return sc.Meta.Now },
 	}
 	return eng.Triage(ctx, alarm)
+}
+
+// servedLookups counts the LookupEvents requests served (not refused) per
+// account and region, the pair CloudTrail's rate limit holds for.
+func servedLookups(reqs []awsapi.Request) map[string]int {
+	out := map[string]int{}
+	for _, r := range reqs {
+		if r.Operation == tools.OpLookupEvents && r.Refused == "" {
+			out[r.Account+"/"+r.Region]++
+		}
+	}
+	return out
 }

@@ -78,15 +78,35 @@ func (c *coverage) steps() int {
 	return n
 }
 
-// readCoverage reads the trail setup of the alarm's account and region and
-// states the gaps it leaves.
-func (t *triage) readCoverage(ctx context.Context) {
+// trailsRead is the account's trail setup, read beside the walk.
+type trailsRead struct {
+	trails []investigation.TrailConfig
+	err    error
+}
+
+// startCoverage starts reading the trail setup of the alarm's account and
+// region: it needs only the scope. Nil when no source is configured.
+func (t *triage) startCoverage(ctx context.Context) func() trailsRead {
 	src := t.engine.Coverage
 	if src == nil {
+		return nil
+	}
+	account, region := t.coverageScope()
+	return beside(t, func() trailsRead {
+		trails, err := src.Trails(ctx, account, region)
+		return trailsRead{trails: trails, err: err}
+	})
+}
+
+// readCoverage reads the trail setup of the alarm's account and region and
+// states the gaps it leaves.
+func (t *triage) readCoverage(ctx context.Context, wait func() trailsRead) {
+	if wait == nil {
 		return
 	}
 	account, region := t.coverageScope()
-	trails, err := src.Trails(ctx, account, region)
+	read := wait()
+	trails, err := read.trails, read.err
 	if err != nil {
 		t.note("trail setup of account %s not read, so what it leaves out is not stated: %v", account, err)
 		return

@@ -208,6 +208,8 @@ type triage struct {
 	stacks map[*group]string
 	// coverage is what the trail setup kept from the walk; nil when not read.
 	coverage *coverage
+	// reads are the reads running beside the walk, joined before run returns.
+	reads sync.WaitGroup
 }
 
 func (t *triage) note(format string, args ...any) {
@@ -227,7 +229,11 @@ func (t *triage) progress(s Stage) {
 	t.engine.OnProgress(Progress{Stage: s, Resources: len(t.targets), Events: n})
 }
 
+// run is the triage. The LookupEvents walk sets its pace; every other read
+// starts as soon as what it needs is known and runs beside the walk
+// (overlap.go), joined before anything uses it.
 func (t *triage) run(ctx context.Context) {
+	defer t.reads.Wait()
 	t.completeThreshold(ctx)
 	t.scope = Scope(ctx, t.alarm, t.engine.Alarms)
 	t.notes = append(t.notes, t.scope.Notes...)
@@ -239,18 +245,31 @@ func (t *triage) run(ctx context.Context) {
 	// resource, which is not the alarm's when it watches another
 	// account's metric.
 	ctx = investigation.WithAccount(ctx, t.workloadAccount())
-	t.expandTopology(ctx)
+	trails := t.startCoverage(ctx)
+	if t.engine.Topology != nil {
+		t.resolveTargets(ctx, t.engine.Topology)
+	}
+	// The alarm's own resources are settled once resolved: their lookups
+	// run while the dependencies are read, and each dependency's as soon
+	// as its place in the walk is known.
+	layer1 := t.startWalk(ctx, 1, 0)
+	t.offer(layer1, t.targets)
+	layer2 := t.startWalk(ctx, 2, len(layer1.todo))
+	t.expandTopology(ctx, layer2)
+	t.offer(layer2, layer2Of(t.targets))
 	t.progress(StageScoped)
+	logs := t.startLogs(ctx)
 
-	t.walk(ctx, 1)
+	t.finishWalk(layer1)
 	t.progress(StageLayer1)
-	t.walk(ctx, 2)
+	t.finishWalk(layer2)
 	t.progress(StageLayer2)
 
-	t.readLogs(ctx)
+	policies := t.startPolicyVersions(ctx)
+	t.finishLogs(logs)
 	t.followEvidence(ctx)
-	t.readCoverage(ctx)
-	t.readPolicyVersions(ctx)
+	t.readCoverage(ctx, trails)
+	t.readPolicyVersions(ctx, policies)
 	t.rank()
 	t.readPrevious(ctx)
 	t.readStackTemplates(ctx)
@@ -259,123 +278,24 @@ func (t *triage) run(ctx context.Context) {
 	t.progress(StageRanked)
 }
 
-// unwalkedTypes are dependencies read for other purposes whose own changes do
-// not break the workload: a log group is where the engine reads errors.
-var unwalkedTypes = map[string]bool{investigation.TypeLogGroup: true}
-
-// walk looks up the changes on every target of a layer within its window.
-// CloudTrail's rate limit is per region, so each region's lookups run in a
-// goroutine of their own, in order; results are then taken in target order,
-// so the report does not depend on which region answered first.
-func (t *triage) walk(ctx context.Context, layer int) {
-	window := Layer1Window
-	if layer == 2 {
-		window = Layer2Window
-	}
-	start, end := t.symptom.Add(-window), t.symptom
-	var todo []*scoped
-	for _, s := range t.targets {
-		if s.Layer != layer || unwalkedTypes[s.Type] {
-			continue
-		}
-		if t.lookups+len(todo) >= t.lim.MaxLookups {
-			t.note("lookup budget of %d queries spent: %s %s and later resources were not read", t.lim.MaxLookups, s.Type, s.ID)
-			t.truncate = true
-			break
-		}
-		if layer == 2 && len(todo) >= t.lim.MaxDependencyLookups {
-			t.note("dependency lookup budget of %d queries spent: %s %s and weaker dependencies were not read", t.lim.MaxDependencyLookups, s.Type, s.ID)
-			t.truncate = true
-			break
-		}
-		todo = append(todo, s)
-	}
-	type outcome struct {
-		res     investigation.LookupResult
-		err     error
-		skipped bool
-	}
-	results := make([]outcome, len(todo))
-	// CloudTrail's rate limit is per account and region: each pair's
-	// lookups run in order, the pairs at once.
-	byRegion := map[string][]int{}
-	for i, s := range todo {
-		k := t.accountOf(s.Resource) + "/" + s.Region
-		byRegion[k] = append(byRegion[k], i)
-	}
-	var wg sync.WaitGroup
-	for _, idx := range byRegion {
-		wg.Add(1)
-		go func(idx []int) {
-			defer wg.Done()
-			for _, i := range idx {
-				if ctx.Err() != nil {
-					results[i] = outcome{err: ctx.Err(), skipped: true}
-					continue
-				}
-				s := todo[i]
-				res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-					Region: s.Region, Account: t.accountOf(s.Resource), Key: investigation.AttrResourceName, Value: s.ID,
-					Start: start, End: end, MaxEvents: t.lim.MaxEventsPerQuery,
-				})
-				results[i] = outcome{res: res, err: err}
-			}
-		}(idx)
-	}
-	wg.Wait()
-	for i, s := range todo {
-		o := results[i]
-		if o.skipped {
-			t.note("walk stopped before %s %s: %v", s.Type, s.ID, o.err)
-			t.truncate = true
-			continue
-		}
-		t.lookups++
-		t.calls["cloudtrail:LookupEvents"] += o.res.Calls
-		if t.refusedRead(o.err, s.Resource) {
-			continue
-		}
-		if o.err != nil {
-			t.note("changes on %s %s not read: %v", s.Type, s.ID, o.err)
-			continue
-		}
-		if o.res.More {
-			t.note("changes on %s %s: more than %d events in the window, the oldest were not read", s.Type, s.ID, t.lim.MaxEventsPerQuery)
-			t.truncate = true
-		}
-		t.scanned += len(o.res.Events)
-		for _, ev := range o.res.Events {
-			t.keep(ev, s)
-		}
-	}
+// logRead is what the log groups and status feeds said, read beside the walk.
+type logRead struct {
+	fx    effects
+	read  []string
+	lines []investigation.LogLine
 }
 
-// keep records a mutating event once, attributed to the closest target.
-func (t *triage) keep(ev investigation.Event, s *scoped) {
-	if ev.ReadOnly || ev.Time.After(t.symptom) || t.sibling(ev, s) {
-		return
-	}
-	if prev, ok := t.seen[ev.ID]; ok {
-		if s.Layer < prev.Target.Layer {
-			prev.Target = s
-			t.assignGroup(prev)
-		}
-		return
-	}
-	f := &found{Event: ev, Target: s, Kind: catalogue.KindOfEvent(ev)}
-	t.assignGroup(f)
-	t.seen[ev.ID] = f
-	if ev.Failed() {
-		t.failed = append(t.failed, *f)
-	} else {
-		t.changes = append(t.changes, f)
-	}
-}
-
-// readLogs reads error lines of the workloads' log groups around the symptom.
-func (t *triage) readLogs(ctx context.Context) {
-	logs := t.engine.Logs
+// startLogs starts reading the error lines of the workloads' log groups
+// and the status feeds around the symptom. It needs only the scope, so it
+// runs while the walk waits for its turns; finishLogs joins it.
+func (t *triage) startLogs(ctx context.Context) func() *logRead {
 	groups := t.logGroups()
+	return beside(t, func() *logRead { return t.fetchLogs(ctx, groups) })
+}
+
+func (t *triage) fetchLogs(ctx context.Context, groups []logGroup) *logRead {
+	r := &logRead{}
+	logs := t.engine.Logs
 	start := t.symptom.Add(-Layer2Window)
 	end := t.symptom.Add(LogTail)
 	if end.After(t.now) {
@@ -383,26 +303,33 @@ func (t *triage) readLogs(ctx context.Context) {
 	}
 	// Status feeds are read as lines of their own pseudo-groups, through
 	// the same classification as the logs.
-	lines, read := t.readFeeds(ctx, start, end)
+	r.lines, r.read = t.readFeeds(ctx, &r.fx, start, end)
 	if logs == nil {
 		groups = nil
 	} else if len(groups) == 0 {
-		groups = t.findLogGroups(ctx)
+		groups = t.findLogGroups(ctx, &r.fx)
 	}
 	for _, g := range groups {
 		got, err := logs.Errors(investigation.WithAccount(ctx, g.account), g.name, start, end, t.lim.MaxLogLines)
-		if errors.Is(err, investigation.ErrUnknownResource) || t.refusedRead(err, investigation.Resource{Type: investigation.TypeLogGroup, ID: g.name}) {
+		if errors.Is(err, investigation.ErrUnknownResource) || r.fx.refused(err, investigation.Resource{Type: investigation.TypeLogGroup, ID: g.name}) {
 			continue
 		}
 		if err != nil {
-			t.note("log group %s not read: %v", g.name, err)
+			r.fx.note("log group %s not read: %v", g.name, err)
 			continue
 		}
-		read = append(read, g.name)
-		lines = append(lines, got...)
+		r.read = append(r.read, g.name)
+		r.lines = append(r.lines, got...)
 	}
-	if len(read) > 0 {
-		t.logs = newLogEvidence(read, lines, t.symptom)
+	return r
+}
+
+// finishLogs waits for the logs and keeps them as evidence.
+func (t *triage) finishLogs(wait func() *logRead) {
+	r := wait()
+	r.fx.apply(t)
+	if len(r.read) > 0 {
+		t.logs = newLogEvidence(r.read, r.lines, t.symptom)
 	}
 }
 

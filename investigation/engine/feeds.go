@@ -29,7 +29,7 @@ var feedTypes = map[string]bool{
 // the logs and returns the lines the log classifier reads (Noteworthy), each
 // in its feed's pseudo-group, and the groups read. A feed that cannot be
 // read is noted and the triage goes on.
-func (t *triage) readFeeds(ctx context.Context, start, end time.Time) ([]investigation.LogLine, []string) {
+func (t *triage) readFeeds(ctx context.Context, fx *effects, start, end time.Time) ([]investigation.LogLine, []string) {
 	feeds := t.engine.Feeds
 	if feeds == nil {
 		return nil, nil
@@ -43,16 +43,16 @@ func (t *triage) readFeeds(ctx context.Context, start, end time.Time) ([]investi
 				continue
 			}
 			if n == maxFeedReads {
-				t.note("status feeds: %d read, %s %s and later resources not read", maxFeedReads, s.Type, s.ID)
+				fx.note("status feeds: %d read, %s %s and later resources not read", maxFeedReads, s.Type, s.ID)
 				return lines, read
 			}
 			n++
 			got, err := feeds.Status(t.inAccount(ctx, s.Resource), s.Resource, start, end)
-			if errors.Is(err, investigation.ErrUnknownResource) || t.refusedRead(err, s.Resource) {
+			if errors.Is(err, investigation.ErrUnknownResource) || fx.refused(err, s.Resource) {
 				continue
 			}
 			if err != nil {
-				t.note("status feed of %s %s not read: %v", s.Type, s.ID, err)
+				fx.note("status feed of %s %s not read: %v", s.Type, s.ID, err)
 				continue
 			}
 			for _, l := range got {

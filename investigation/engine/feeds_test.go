@@ -85,7 +85,9 @@ func TestFeedReadBudgetAndFailures(t *testing.T) {
 	}
 	feeds := &fakeFeeds{fail: map[string]error{"a": errors.New("AccessDenied")}}
 	tr := &triage{engine: &Engine{Feeds: feeds}, targets: targets}
-	tr.readFeeds(context.Background(), at(60), symptom)
+	var fx effects
+	tr.readFeeds(context.Background(), &fx, at(60), symptom)
+	fx.apply(tr)
 	if len(feeds.asked) != maxFeedReads {
 		t.Errorf("%d feeds read, budget %d", len(feeds.asked), maxFeedReads)
 	}

@@ -27,7 +27,7 @@ var genericNamespaces = map[string]bool{"CWAgent": true, "ContainerInsights": tr
 
 // findLogGroups searches the log groups named after the alarm's custom
 // metric namespace; nil when the reader cannot list groups or none fits.
-func (t *triage) findLogGroups(ctx context.Context) []logGroup {
+func (t *triage) findLogGroups(ctx context.Context, fx *effects) []logGroup {
 	finder, ok := t.engine.Logs.(investigation.LogGroupFinder)
 	if !ok {
 		return nil
@@ -50,13 +50,13 @@ func (t *triage) findLogGroups(ctx context.Context) []logGroup {
 		}
 		names, err := finder.LogGroups(investigation.WithAccount(ctx, account), t.alarm.Region, longest, findPage)
 		if err != nil {
-			t.note("log groups named after %s not listed: %v", m.Namespace, err)
+			fx.note("log groups named after %s not listed: %v", m.Namespace, err)
 			continue
 		}
 		for _, n := range names {
 			if holdsAll(strings.ToLower(n), words) && len(found) < maxFoundGroups {
 				found = append(found, logGroup{name: n, account: account})
-				t.note("log group %s read because its name matches the alarm's metric namespace %s", n, m.Namespace)
+				fx.note("log group %s read because its name matches the alarm's metric namespace %s", n, m.Namespace)
 			}
 		}
 	}

@@ -46,13 +46,26 @@ type previousRead struct {
 // lookup further back.
 func (t *triage) readPrevious(ctx context.Context) {
 	t.previous = map[*group]previousRead{}
-	for _, g := range t.ranked {
+	// The candidates' configuration histories are read at once, one
+	// goroutine per candidate (at most MaxCandidates); the lookups that
+	// follow stay in rank order, under the lookup budget.
+	configs := make([]func() configPrevious, len(t.ranked))
+	for i, g := range t.ranked {
+		configs[i] = beside(t, func() configPrevious {
+			var c configPrevious
+			c.read, c.ok = t.previousFromConfig(ctx, &c.fx, g)
+			return c
+		})
+	}
+	for i, g := range t.ranked {
+		c := configs[i]()
 		if ctx.Err() != nil {
 			t.note("previous values not read: %v", ctx.Err())
 			return
 		}
-		if p, ok := t.previousFromConfig(ctx, g); ok {
-			t.previous[g] = p
+		c.fx.apply(t)
+		if c.ok {
+			t.previous[g] = c.read
 			continue
 		}
 		if p, ok := t.previousFromCalls(g, t.changes); ok {
@@ -72,10 +85,17 @@ func (t *triage) readPrevious(ctx context.Context) {
 	}
 }
 
+// configPrevious is what a candidate's configuration history said.
+type configPrevious struct {
+	read previousRead
+	ok   bool
+	fx   effects
+}
+
 // previousFromConfig compares g's events with the configuration items
 // recorded around the change, of its resource or, when that keeps no history,
 // of the resource it belongs to (a rule's listener).
-func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead, bool) {
+func (t *triage) previousFromConfig(ctx context.Context, fx *effects, g *group) (previousRead, bool) {
 	hist, ok := t.engine.Topology.(investigation.ConfigHistory)
 	if !ok {
 		return previousRead{}, false
@@ -86,7 +106,7 @@ func (t *triage) previousFromConfig(ctx context.Context, g *group) (previousRead
 		c, err := hist.ConfigurationAround(ctx, r, g.first())
 		if err != nil {
 			if !errors.Is(err, investigation.ErrUnknownResource) {
-				t.note("configuration history of %s %s not read: %v", r.Type, r.ID, err)
+				fx.note("configuration history of %s %s not read: %v", r.Type, r.ID, err)
 			}
 			continue
 		}

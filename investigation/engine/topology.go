@@ -187,9 +187,11 @@ func (q *walkQueue) Pop() any {
 
 // expandTopology adds the dependencies of the scoped resources to any
 // depth, strongest relation first, within the reads and resources budgets.
-// Layer-2 targets end up in the order they were found, so the walk's
-// lookup budget goes to the strongest relations.
-func (t *triage) expandTopology(ctx context.Context) {
+// Layer-2 targets end up strongest relation first, so the walk's lookup
+// budget goes to the strongest relations; each is offered to layer2 as
+// soon as its place in that order and its account are settled, so its
+// lookup runs while further dependencies are read.
+func (t *triage) expandTopology(ctx context.Context, layer2 *walkRun) {
 	topo := t.engine.Topology
 	if topo == nil {
 		if len(t.targets) > 0 {
@@ -197,9 +199,9 @@ func (t *triage) expandTopology(ctx context.Context) {
 		}
 		return
 	}
-	t.resolveTargets(ctx, topo)
 	index := map[string]bool{}
 	q := &walkQueue{}
+	queued := map[*scoped]bool{}
 	for _, s := range t.targets {
 		s.Strength = 1
 		index[s.Key()] = true
@@ -207,8 +209,11 @@ func (t *triage) expandTopology(ctx context.Context) {
 	}
 	reads, order := 0, q.Len()
 	var pruned, unread []string
+	defer t.sortTargets()
 	for q.Len() > 0 {
+		t.offer(layer2, settled(t.targets, *q, queued))
 		parent := heap.Pop(q).(walkItem).s
+		delete(queued, parent)
 		if ctx.Err() != nil {
 			t.note("topology walk stopped: %v", ctx.Err())
 			return
@@ -261,24 +266,54 @@ func (t *triage) expandTopology(ctx context.Context) {
 			t.targets = append(t.targets, s)
 			if !evidence {
 				heap.Push(q, walkItem{s: s, order: order})
+				queued[s] = true
 				order++
 			}
 		}
 	}
-	// The walk reads layer 2 in this order and its lookup budget may end
-	// before the last: strongest relations first.
-	sort.SliceStable(t.targets, func(i, j int) bool {
-		a, b := t.targets[i], t.targets[j]
+	t.topologyNotes(pruned, unread)
+}
+
+// sortTargets puts the targets in the order the walk reads them, layer by
+// layer, strongest relation first: its lookup budget may end before the
+// last.
+func (t *triage) sortTargets() {
+	sort.SliceStable(t.targets, byLayerThenStrength(t.targets))
+}
+
+func byLayerThenStrength(targets []*scoped) func(i, j int) bool {
+	return func(i, j int) bool {
+		a, b := targets[i], targets[j]
 		if a.Layer != b.Layer {
 			return a.Layer < b.Layer
 		}
 		return a.Strength > b.Strength
-	})
-	t.topologyNotes(pruned, unread)
+	}
+}
+
+// settled is the longest head of the layer-2 targets, in the order the walk
+// will read them, that the rest of the dependency walk can no longer change:
+// a target still queued may yet have its account found (findOwner), and a
+// dependency found later is weaker than the queued resource it comes from
+// (every relation is weaker than 1), so it sorts after any target at
+// least as strong as the strongest one queued.
+func settled(targets []*scoped, q walkQueue, queued map[*scoped]bool) []*scoped {
+	layer2 := layer2Of(targets)
+	sort.SliceStable(layer2, byLayerThenStrength(layer2))
+	strongest := 0.0
+	if len(q) > 0 {
+		strongest = q[0].s.Strength
+	}
+	n := 0
+	for n < len(layer2) && !queued[layer2[n]] && layer2[n].Strength >= strongest {
+		n++
+	}
+	return layer2[:n]
 }
 
 // resolveTargets puts the alarm's resources under the ids CloudTrail knows
-// them by, when the topology can tell.
+// them by, when the topology can tell: before their lookups and their
+// dependencies are read.
 func (t *triage) resolveTargets(ctx context.Context, topo investigation.Topology) {
 	res, ok := topo.(investigation.Resolver)
 	if !ok {

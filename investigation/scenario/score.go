@@ -135,3 +135,14 @@ func LookupEventsFloor(n int, latency time.Duration) time.Duration {
 	}
 	return time.Duration((n-1)/2)*time.Second + latency
 }
+
+// LookupEventsFloorByKey is the floor of calls counted per account and
+// region: the rule holds per pair, so the pairs pace in parallel and the
+// busiest one sets the floor.
+func LookupEventsFloorByKey(calls map[string]int, latency time.Duration) time.Duration {
+	var floor time.Duration
+	for _, n := range calls {
+		floor = max(floor, LookupEventsFloor(n, latency))
+	}
+	return floor
+}
