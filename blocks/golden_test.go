@@ -43,6 +43,7 @@ func goldenMessages() map[string]Message {
 		"refire":                        Refire(alarm, 3, symptom.Add(5*time.Minute)),
 		"refire-hostile":                Refire(hostileAlarm, 1_000_000, symptom.Add(5*time.Minute)),
 		"resolved":                      Resolved(alarm, symptom.Add(25*time.Minute)),
+		"report-below":                  ReportBelow(),
 		"error":                         Error("Triage failed", "walk checkout-errors: lookup events for checkout: operation error CloudTrail: LookupEvents, https response error StatusCode: 400, ThrottlingException: Rate exceeded\ngoroutine 12 [running]:\nmain.main()\n\t/src/cmd/trailhound/main.go:42 +0x1d"),
 		"error-hostile":                 Error(ping+long("title"), evil+"\n"+long("detail")),
 		"changes-berlin":                ChangeTable(changeEvents(), investigation.Window{Start: symptom.Add(-time.Hour), End: symptom}, "Europe/Berlin", ChangeOptions{Subject: "checkout", WindowLabel: "14:00–15:00", Query: "/trailhound changes checkout before 15:00 window 1h"}),

@@ -85,6 +85,16 @@ func Refire(alarm investigation.Alarm, count int, at time.Time) Message {
 	return b.message(fmt.Sprintf("%s fired again", escapeLine(alarmName(alarm.Name))))
 }
 
+// ReportBelow replaces a placeholder whose report was posted after it
+// (the workspace's edits were spent). It carries a block of its own:
+// chat.update keeps a message's blocks when the edit sends none, so a
+// text-only edit would leave the progress showing.
+func ReportBelow() Message {
+	var b builder
+	b.context("report-below", "↓ The report is the next message in this thread.")
+	return b.message("The report is the next message in this thread.")
+}
+
 // Resolved marks the alarm's thread resolved: the alarm went back to OK at.
 func Resolved(alarm investigation.Alarm, at time.Time) Message {
 	name := dataLine(alarmName(alarm.Name), 200)

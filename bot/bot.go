@@ -57,6 +57,9 @@ type Bot struct {
 	reports    sync.WaitGroup
 	// pointers are placeholders whose report was posted below them.
 	pointers chan chat.Ref
+	// sharedPointers, when the store keeps them, hold the waiting
+	// placeholders for every replica.
+	sharedPointers Pointers
 
 	channels map[string]bool
 	askers   map[string]bool
@@ -116,6 +119,7 @@ func New(deps Deps, opts Options) (*Bot, error) {
 		alarmBots: set(opts.AlarmBots),
 	}
 	b.storms, _ = deps.Store.(Storms)
+	b.sharedPointers, _ = deps.Store.(Pointers)
 	b.digestWake = make(chan struct{}, 1)
 	b.pointers = make(chan chat.Ref, pointerQueue)
 	delete(b.channels, "")

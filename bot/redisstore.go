@@ -245,3 +245,12 @@ func (d storeDigestLease) Extend(ctx context.Context, ttl time.Duration) error {
 	return d.l.Extend(ctx, ttl)
 }
 func (d storeDigestLease) Release(ctx context.Context) error { return d.l.Unlock(ctx) }
+
+func (a *StoreAdapter) QueuePointer(ctx context.Context, ref chat.Ref) error {
+	return a.s.QueuePointer(ctx, ref.Channel, ref.TS)
+}
+
+func (a *StoreAdapter) NextPointer(ctx context.Context) (chat.Ref, bool, error) {
+	ch, ts, ok, err := a.s.NextPointer(ctx)
+	return chat.Ref{Channel: ch, TS: ts}, ok, err
+}

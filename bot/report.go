@@ -102,7 +102,7 @@ func (b *Bot) deliverReport(ctx context.Context, j *triageJob, rep *investigatio
 		if err := b.postReport(ctx, j, msg); err != nil {
 			return err
 		}
-		b.pointAt(placeholder)
+		b.pointAt(ctx, placeholder)
 		b.patchStorm(ctx, j, blocks.StormInThread, rep)
 	default:
 		if err := b.chat.Update(ctx, j.placeholderRef(), msg); err != nil {

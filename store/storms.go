@@ -281,3 +281,32 @@ func (l *Lock) Extend(ctx context.Context, ttl time.Duration) error {
 		return nil
 	})
 }
+
+// pointersKey lists placeholders ("channel ts") waiting to point at the
+// report posted below them, for whichever replica has edits to spare.
+func (s *Store) pointersKey() string { return s.key("pointers") }
+
+// QueuePointer adds a placeholder to the shared list of those waiting to
+// point at their report, so that a replica that stops leaves them to the
+// others.
+func (s *Store) QueuePointer(ctx context.Context, channel, ts string) error {
+	return s.do(ctx, "queue placeholder "+channel+" "+ts, func(ctx context.Context) error {
+		return s.rdb.RPush(ctx, s.pointersKey(), channel+" "+ts).Err()
+	})
+}
+
+// NextPointer takes the oldest waiting placeholder; ok is false when none
+// waits.
+func (s *Store) NextPointer(ctx context.Context) (channel, ts string, ok bool, err error) {
+	var v string
+	err = s.do(ctx, "take a waiting placeholder", func(ctx context.Context) error {
+		var err error
+		v, err = s.rdb.LPop(ctx, s.pointersKey()).Result()
+		if errors.Is(err, redis.Nil) {
+			v, err = "", nil
+		}
+		return err
+	})
+	channel, ts, ok = strings.Cut(v, " ")
+	return channel, ts, ok && err == nil, err
+}

@@ -94,3 +94,24 @@ func testStorm(t *testing.T, s *Store) {
 		t.Error("a channel with a space was accepted")
 	}
 }
+
+func testPointers(t *testing.T, s *Store) {
+	ctx := t.Context()
+	if _, _, ok, err := s.NextPointer(ctx); ok || err != nil {
+		t.Fatalf("empty list gave ok=%v err=%v", ok, err)
+	}
+	for _, ts := range []string{"1.1", "2.2"} {
+		if err := s.QueuePointer(ctx, "C0STORM", ts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{"1.1", "2.2"} {
+		ch, ts, ok, err := s.NextPointer(ctx)
+		if err != nil || !ok || ch != "C0STORM" || ts != want {
+			t.Fatalf("got %q %q ok=%v err=%v, want C0STORM %s", ch, ts, ok, err, want)
+		}
+	}
+	if _, _, ok, _ := s.NextPointer(ctx); ok {
+		t.Fatal("a placeholder was handed out twice")
+	}
+}

@@ -43,6 +43,7 @@ func testStore(t *testing.T, open func(t *testing.T) *Store) {
 		{"key prefixes isolate deployments", testPrefixes},
 		{"bad input is named", testBadInput},
 		{"a channel storm starts past the rate and keeps its alarms", testStorm},
+		{"waiting placeholders are shared in order", testPointers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })

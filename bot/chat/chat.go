@@ -8,8 +8,13 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrEditBudget says an edit was not tried because the workspace's pace of
+// edits has no room now: the caller keeps its edit for later.
+var ErrEditBudget = errors.New("chat.update pace has no room now")
 
 // Ref is where a message is: its channel and timestamp. A thread is the Ref
 // of its root message.

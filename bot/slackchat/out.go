@@ -321,7 +321,7 @@ func (c *Client) EditRoom() bool {
 
 // ErrEditBudget says UpdateOnce did not try: the workspace's chat.update
 // pace has no room now.
-var ErrEditBudget = errors.New("chat.update pace has no room now")
+var ErrEditBudget = chat.ErrEditBudget
 
 // UpdateOnce tries a single chat.update with no retry, and only when the
 // workspace's Tier 3 pace has room now (else ErrEditBudget): for progress,

@@ -38,6 +38,9 @@ const (
 	// faultSettle is how long the counts must stay put once every alarm is
 	// reported, for a late duplicate to show.
 	faultSettle = 3 * time.Second
+	// faultPointWait bounds the wait for placeholders to point at the
+	// reports posted below them: about 100 edits at Slack's Tier 3 pace.
+	faultPointWait = 90 * time.Second
 	// faultScenario's triage makes no LookupEvents call: the suite
 	// measures intake and takeover, not CloudTrail's pace of 2 requests a
 	// second, which would make 100 triages take minutes per replica.
@@ -74,7 +77,7 @@ type faultResult struct {
 	name                   string
 	once, lost, duplicated int
 	orphans                int
-	took                   time.Duration
+	took, pointed          time.Duration
 	takeovers, handBacks   []time.Duration
 	peakRSSMB              int
 }
@@ -149,10 +152,10 @@ func TestFaultSuite(t *testing.T) {
 		})
 	}
 	var sb strings.Builder
-	sb.WriteString("\n| fault | reported once | lost | duplicated | placeholders left | all reported after | takeover p50 / max | hand-back p50 / max | peak RSS |\n|---|---|---|---|---|---|---|---|---|\n")
+	sb.WriteString("\n| fault | reported once | lost | duplicated | placeholders left | all reported after | placeholders pointed after | takeover p50 / max | hand-back p50 / max | peak RSS |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
-		fmt.Fprintf(&sb, "| %s | %d | %d | %d | %d | %s | %s | %s | %d MB |\n", r.name, r.once, r.lost, r.duplicated, r.orphans,
-			r.took.Round(100*time.Millisecond), spread(r.takeovers), spread(r.handBacks), r.peakRSSMB)
+		fmt.Fprintf(&sb, "| %s | %d | %d | %d | %d | %s | %s | %s | %s | %d MB |\n", r.name, r.once, r.lost, r.duplicated, r.orphans,
+			r.took.Round(100*time.Millisecond), r.pointed.Round(100*time.Millisecond), spread(r.takeovers), spread(r.handBacks), r.peakRSSMB)
 	}
 	t.Log(sb.String())
 }
@@ -296,11 +299,18 @@ func (r *faultRig) run(alarm []byte, at time.Duration, fault func()) faultResult
 	ctx, cancel := context.WithTimeout(context.Background(), faultDeadline)
 	defer cancel()
 	_ = r.slack.WaitFor(ctx, func() bool { return r.count().once == faultAlarms })
-	res := r.count()
-	res.took = time.Since(start)
+	took := time.Since(start)
+	// A report that found the workspace's edits spent (Slack's Tier 3) was
+	// posted below its placeholder; the placeholder is pointed at it as the
+	// edit pace allows, which for a burst of 100 alarms takes longer than
+	// the reports themselves.
+	pctx, pcancel := context.WithTimeout(ctx, faultPointWait)
+	defer pcancel()
+	_ = r.slack.WaitFor(pctx, func() bool { return r.count().orphans == 0 })
+	pointed := time.Since(start)
 	time.Sleep(faultSettle)
-	res = r.count()
-	res.took = time.Since(start) - faultSettle
+	res := r.count()
+	res.took, res.pointed = took, pointed
 	res.takeovers = r.sinceFault(takeoverLogMsg)
 	res.handBacks = r.sinceFault(handBackLogMsg)
 	res.peakRSSMB = r.peakRSS()
@@ -309,14 +319,19 @@ func (r *faultRig) run(alarm []byte, at time.Duration, fault func()) faultResult
 
 // count reads every notification's thread: a thread with one report is
 // reported once; a bot message of the thread that is not a report is a
-// placeholder left behind; a root the bot posted is a second thread.
+// placeholder left behind; a root the bot posted, other than a storm's
+// digest, is a second thread.
 func (r *faultRig) count() faultResult {
 	var res faultResult
 	botID := r.slack.Options().BotID
 	for _, ch := range r.channels {
 		for _, root := range r.slack.Messages(ch) {
 			if root.BotID == botID {
-				res.duplicated++
+				// A storm's digest is the bot's one root message in a
+				// channel that storms; any other root is a second thread.
+				if !bytes.Contains(root.Blocks, []byte(`"block_id":"storm-header"`)) {
+					res.duplicated++
+				}
 				continue
 			}
 			reports := 0
