@@ -15,6 +15,7 @@ import (
 	"github.com/trailhound/trailhound/investigation/intake"
 	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/offline"
+	"github.com/trailhound/trailhound/sandbox/slackapi"
 	"github.com/trailhound/trailhound/store"
 	"github.com/trailhound/trailhound/tools"
 )
@@ -55,36 +56,8 @@ func rankedEvents(rep *investigation.Report) [][]string {
 // writes loads as a scenario, replays to the same ranking, and its
 // expect.json names #2, so eval scores the ranking against the correction.
 func TestSandboxThumbsDownWritesAReplayableScenario(t *testing.T) {
-	src, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alarm, err := intake.Parse(src.Alarm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, trail := scenarioEngine(t, src)
 	dir := t.TempDir()
-	opts := sandboxOptions(sandboxChannel)
-	opts.ScenarioDir = dir
-	opts.DefaultRegion = alarm.Region
-	a := startAsker(t, EngineTriager(eng), opts, func(d *Deps) {
-		d.Changes = changes.New(trail, eng.Topology, alarm.Region)
-		d.Topology, d.Logs, d.IAM = eng.Topology, eng.Logs, eng.IAM
-		d.Alarms = &fakeAlarms{alarms: map[string]investigation.Alarm{alarm.Region + "/" + alarm.Name: alarm}}
-	})
-	a.clock.set(src.Meta.Now)
-
-	root, _ := a.command(t, berliner, "triage "+alarm.Name)
-	waitSandbox(t, a.sb, 20*time.Second, "the report", func() bool { _, ok := botReport(a.sb, sandboxChannel, root.TS); return ok })
-	var st store.ThreadState
-	eventually(t, 5*time.Second, "the thread's state", func() bool {
-		st, err = a.st.LoadThread(context.Background(), store.ThreadRef{Channel: sandboxChannel, TS: root.TS})
-		return err == nil
-	})
-	if len(st.Report.Candidates) < 2 {
-		t.Fatalf("the triage ranked %d causes; the test needs two", len(st.Report.Candidates))
-	}
+	a, root, st, alarm := triageCorpusScenario(t, "001-lambda-role-policy-detached", dir)
 	original := rankedEvents(&st.Report)
 
 	report, _ := botReport(a.sb, sandboxChannel, root.TS)
@@ -146,4 +119,42 @@ func TestSandboxThumbsDownWritesAReplayableScenario(t *testing.T) {
 	if err != nil || len(fb) != 2 || fb[0].Vote != store.VoteDown || !slices.Equal(fb[1].CorrectCause, original[1]) {
 		t.Errorf("feedback = %+v, %v", fb, err)
 	}
+}
+
+// triageCorpusScenario triages a corpus scenario's alarm for real through
+// the Slack sandbox (with scenarioDir where 👎 corrections are written, if
+// set) and returns the asker, the thread's root, the state it saved (which
+// ranks at least two causes) and the alarm.
+func triageCorpusScenario(t *testing.T, name, scenarioDir string) (*asker, slackapi.Message, store.ThreadState, investigation.Alarm) {
+	t.Helper()
+	src, err := scenario.Load("../testdata/scenarios/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alarm, err := intake.Parse(src.Alarm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, trail := scenarioEngine(t, src)
+	opts := sandboxOptions(sandboxChannel)
+	opts.ScenarioDir = scenarioDir
+	opts.DefaultRegion = alarm.Region
+	a := startAsker(t, EngineTriager(eng), opts, func(d *Deps) {
+		d.Changes = changes.New(trail, eng.Topology, alarm.Region)
+		d.Topology, d.Logs, d.IAM = eng.Topology, eng.Logs, eng.IAM
+		d.Alarms = &fakeAlarms{alarms: map[string]investigation.Alarm{alarm.Region + "/" + alarm.Name: alarm}}
+	})
+	a.clock.set(src.Meta.Now)
+
+	root, _ := a.command(t, berliner, "triage "+alarm.Name)
+	waitSandbox(t, a.sb, 20*time.Second, "the report", func() bool { _, ok := botReport(a.sb, sandboxChannel, root.TS); return ok })
+	var st store.ThreadState
+	eventually(t, 5*time.Second, "the thread's state", func() bool {
+		st, err = a.st.LoadThread(context.Background(), store.ThreadRef{Channel: sandboxChannel, TS: root.TS})
+		return err == nil
+	})
+	if len(st.Report.Candidates) < 2 {
+		t.Fatalf("the triage ranked %d causes; the test needs two", len(st.Report.Candidates))
+	}
+	return a, root, st, alarm
 }

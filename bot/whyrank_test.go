@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,12 +8,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound/blocks"
-	"github.com/trailhound/trailhound/investigation"
-	"github.com/trailhound/trailhound/investigation/changes"
-	"github.com/trailhound/trailhound/investigation/intake"
-	"github.com/trailhound/trailhound/investigation/scenario"
 	"github.com/trailhound/trailhound/sandbox/slackapi"
-	"github.com/trailhound/trailhound/store"
 )
 
 // TestSandboxWhyThisRank presses "Why this rank" on cause #2 of a real
@@ -22,34 +16,7 @@ import (
 // Mode): the clicker alone gets the score breakdown of that cause, its
 // components as the stored report has them, and the thread stays as it was.
 func TestSandboxWhyThisRank(t *testing.T) {
-	src, err := scenario.Load("../testdata/scenarios/001-lambda-role-policy-detached")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alarm, err := intake.Parse(src.Alarm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, trail := scenarioEngine(t, src)
-	opts := sandboxOptions(sandboxChannel)
-	opts.DefaultRegion = alarm.Region
-	a := startAsker(t, EngineTriager(eng), opts, func(d *Deps) {
-		d.Changes = changes.New(trail, eng.Topology, alarm.Region)
-		d.Topology, d.Logs, d.IAM = eng.Topology, eng.Logs, eng.IAM
-		d.Alarms = &fakeAlarms{alarms: map[string]investigation.Alarm{alarm.Region + "/" + alarm.Name: alarm}}
-	})
-	a.clock.set(src.Meta.Now)
-
-	root, _ := a.command(t, berliner, "triage "+alarm.Name)
-	waitSandbox(t, a.sb, 20*time.Second, "the report", func() bool { _, ok := botReport(a.sb, sandboxChannel, root.TS); return ok })
-	var st store.ThreadState
-	eventually(t, 5*time.Second, "the thread's state", func() bool {
-		st, err = a.st.LoadThread(context.Background(), store.ThreadRef{Channel: sandboxChannel, TS: root.TS})
-		return err == nil
-	})
-	if len(st.Report.Candidates) < 2 {
-		t.Fatalf("the triage ranked %d causes; the test needs two", len(st.Report.Candidates))
-	}
+	a, root, st, _ := triageCorpusScenario(t, "001-lambda-role-policy-detached", "")
 	second := st.Report.Candidates[1]
 	threadBefore := len(a.sb.Thread(sandboxChannel, root.TS))
 
