@@ -130,14 +130,9 @@ func (b *Bot) handOverPointers(ctx context.Context, again []pendingPointer) {
 	if b.sharedPointers == nil {
 		return
 	}
-	for {
-		select {
-		case ref := <-b.pointers:
-			again = append(again, pendingPointer{ref: ref})
-			continue
-		default:
-		}
-		break
+	// Only this goroutine reads the channel, so what len counts is there.
+	for len(b.pointers) > 0 {
+		again = append(again, pendingPointer{ref: <-b.pointers})
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), digestCallTimeout)
 	defer cancel()
