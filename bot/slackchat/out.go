@@ -48,7 +48,7 @@ func (c *Client) pace(channel string) *channelPace {
 
 // tier3Methods are the Web API methods Slack limits workspace-wide at
 // Tier 3 ("50+ per minute" per method); each has its own pace, kept under
-// the "pace:" prefix next to the channels'.
+// the "method:" prefix next to the channels'.
 var tier3Methods = map[string]bool{"chat.update": true, "reactions.add": true}
 
 // methodPace is a Tier 3 method's workspace-wide pace.
