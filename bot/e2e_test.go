@@ -132,7 +132,7 @@ func botReport(sb *slackapi.Server, channel, ts string) (slackapi.Message, bool)
 
 func waitSandbox(t testing.TB, sb *slackapi.Server, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout*waitSlack)
 	defer cancel()
 	if err := sb.WaitFor(ctx, cond); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
