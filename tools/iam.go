@@ -254,13 +254,17 @@ func (c *IAM) PolicyVersions(ctx context.Context, policyARN string) ([]investiga
 	if err != nil {
 		return nil, err
 	}
+	// The documents are read at once, each at its version's index; the
+	// error is the newest failing version's, as when read one by one.
 	versions = versions[:min(len(versions), c.opts.MaxDocuments)]
-	for i, v := range versions {
-		full, err := c.GetPolicyVersion(ctx, policyARN, v.ID)
+	errs := make([]error, len(versions))
+	inParallel(len(versions), maxReadsInFlight, func(i int) {
+		versions[i], errs[i] = c.GetPolicyVersion(ctx, policyARN, versions[i].ID)
+	})
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		versions[i] = full
 	}
 	return versions, nil
 }

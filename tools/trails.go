@@ -65,24 +65,51 @@ func (s *TrailSetups) Trails(ctx context.Context, account, region string) ([]inv
 		}
 		in.NextToken = out.NextToken
 	}
-	var trails []investigation.TrailConfig
-	for _, info := range infos[:min(len(infos), maxTrails)] {
-		t, err := s.trail(ctx, info)
+	// The trails are read at once, each at its index: the result keeps
+	// ListTrails' order and the error is the first failing trail's.
+	infos = infos[:min(len(infos), maxTrails)]
+	trails := make([]investigation.TrailConfig, len(infos))
+	errs := make([]error, len(infos))
+	inParallel(len(infos), maxReadsInFlight, func(i int) {
+		trails[i], errs[i] = s.trail(ctx, infos[i])
+	})
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		trails = append(trails, t)
+	}
+	if len(trails) == 0 {
+		return nil, nil
 	}
 	return trails, nil
 }
 
-// trail reads one trail from its home region, where an ARN reaches it.
+// trail reads one trail from its home region, where an ARN reaches it. Its
+// description, status and selectors are three independent requests, sent
+// together; the error is the first of them in that order, as when they ran
+// one after another.
 func (s *TrailSetups) trail(ctx context.Context, info cttypes.TrailInfo) (investigation.TrailConfig, error) {
 	arn := aws.ToString(info.TrailARN)
 	client, _ := s.clients.get(aws.ToString(info.HomeRegion))
-	d, err := client.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{arn}})
-	if err != nil {
-		return investigation.TrailConfig{}, Wrap(OpDescribeTrails, "describe trail "+arn, err)
+	var (
+		d           *cloudtrail.DescribeTrailsOutput
+		st          *cloudtrail.GetTrailStatusOutput
+		sel         *cloudtrail.GetEventSelectorsOutput
+		dErr, stErr error
+		selErr      error
+	)
+	inParallel(3, 3, func(i int) {
+		switch i {
+		case 0:
+			d, dErr = client.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{arn}})
+		case 1:
+			st, stErr = client.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(arn)})
+		case 2:
+			sel, selErr = client.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(arn)})
+		}
+	})
+	if dErr != nil {
+		return investigation.TrailConfig{}, Wrap(OpDescribeTrails, "describe trail "+arn, dErr)
 	}
 	t := investigation.TrailConfig{Name: aws.ToString(info.Name), ARN: arn, HomeRegion: aws.ToString(info.HomeRegion)}
 	for _, tr := range d.TrailList {
@@ -91,17 +118,15 @@ func (s *TrailSetups) trail(ctx context.Context, info cttypes.TrailInfo) (invest
 			t.Organization = aws.ToBool(tr.IsOrganizationTrail)
 		}
 	}
-	st, err := client.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(arn)})
-	if err != nil {
-		return t, Wrap(OpGetTrailStatus, "read the status of trail "+arn, err)
+	if stErr != nil {
+		return t, Wrap(OpGetTrailStatus, "read the status of trail "+arn, stErr)
 	}
 	t.Logging = aws.ToBool(st.IsLogging)
 	t.StartedLogging = aws.ToTime(st.StartLoggingTime)
 	t.StoppedLogging = aws.ToTime(st.StopLoggingTime)
 	t.LatestDelivery = aws.ToTime(st.LatestDeliveryTime)
-	sel, err := client.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(arn)})
-	if err != nil {
-		return t, Wrap(OpGetEventSelectors, "read the event selectors of trail "+arn, err)
+	if selErr != nil {
+		return t, Wrap(OpGetEventSelectors, "read the event selectors of trail "+arn, selErr)
 	}
 	readSelectors(&t, sel)
 	return t, nil
