@@ -87,27 +87,39 @@ func (t *triage) followEvidence(ctx context.Context) {
 // extraLookup runs one lookup under the triage's budget and reports its
 // events; a lookup that fails leaves a note and nothing else.
 func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what string) []investigation.Event {
+	return t.startExtraLookup(ctx, q, what)()
+}
+
+// startExtraLookup is extraLookup started beside the triage: the budget is
+// spent when it starts, its notes are left when its wait is called.
+func (t *triage) startExtraLookup(ctx context.Context, q investigation.Lookup, what string) func() []investigation.Event {
 	if t.lookups >= t.lim.MaxLookups || ctx.Err() != nil {
-		t.note("%s not read: lookup budget of %d queries spent", what, t.lim.MaxLookups)
-		t.truncate = true
-		return nil
+		return func() []investigation.Event {
+			t.note("%s not read: lookup budget of %d queries spent", what, t.lim.MaxLookups)
+			t.truncate = true
+			return nil
+		}
 	}
 	q.MaxEvents = t.lim.MaxEventsPerQuery
-	res, err := t.engine.Trail.Lookup(ctx, q)
+	wait := t.startLookup(ctx, q)
 	t.lookups++
-	t.calls["cloudtrail:LookupEvents"] += res.Calls
-	if t.refusedRead(err, investigation.Resource{}) {
-		return nil
+	return func() []investigation.Event {
+		r := wait()
+		res, err := r.res, r.err
+		t.calls["cloudtrail:LookupEvents"] += res.Calls
+		if t.refusedRead(err, investigation.Resource{}) {
+			return nil
+		}
+		if err != nil {
+			t.note("%s not read: %v", what, err)
+			return nil
+		}
+		if res.More {
+			t.note("%s: more than %d events, the oldest were not read", what, t.lim.MaxEventsPerQuery)
+		}
+		t.scanned += len(res.Events)
+		return res.Events
 	}
-	if err != nil {
-		t.note("%s not read: %v", what, err)
-		return nil
-	}
-	if res.More {
-		t.note("%s: more than %d events, the oldest were not read", what, t.lim.MaxEventsPerQuery)
-	}
-	t.scanned += len(res.Events)
-	return res.Events
 }
 
 // lookHistory reads the alarm's own resources further back than layer 1,

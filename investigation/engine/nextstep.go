@@ -39,59 +39,6 @@ type previousRead struct {
 	source string
 }
 
-// readPrevious reads, for each ranked candidate, the record of its resource
-// just before the change: AWS Config's configuration item when the topology
-// keeps history, else the previous call of the same API on the resource,
-// first among the events the walk already holds, then with one bounded
-// lookup further back.
-func (t *triage) readPrevious(ctx context.Context) {
-	t.previous = map[*group]previousRead{}
-	// The candidates' configuration histories are read at once, one
-	// goroutine per candidate (at most MaxCandidates); the lookups that
-	// follow stay in rank order, under the lookup budget.
-	configs := make([]func() configPrevious, len(t.ranked))
-	for i, g := range t.ranked {
-		configs[i] = beside(t, func() configPrevious {
-			var c configPrevious
-			c.read, c.ok = t.previousFromConfig(ctx, &c.fx, g)
-			return c
-		})
-	}
-	for i, g := range t.ranked {
-		c := configs[i]()
-		if ctx.Err() != nil {
-			t.note("previous values not read: %v", ctx.Err())
-			return
-		}
-		c.fx.apply(t)
-		if c.ok {
-			t.previous[g] = c.read
-			continue
-		}
-		if p, ok := t.previousFromCalls(g, t.changes); ok {
-			t.previous[g] = p
-			continue
-		}
-		if p, ok := t.previousFromLookup(ctx, g); ok {
-			t.previous[g] = p
-			continue
-		}
-		if p, ok := previousFromRequest(g); ok {
-			t.previous[g] = p
-		}
-	}
-	for arn, err := range t.policies.errs {
-		t.note("versions of %s not read: %v", arn, err)
-	}
-}
-
-// configPrevious is what a candidate's configuration history said.
-type configPrevious struct {
-	read previousRead
-	ok   bool
-	fx   effects
-}
-
 // previousFromConfig compares g's events with the configuration items
 // recorded around the change, of its resource or, when that keeps no history,
 // of the resource it belongs to (a rule's listener).
@@ -209,38 +156,6 @@ func (t *triage) previousFromCalls(g *group, events []*found) (previousRead, boo
 		}
 	}
 	return previousRead{}, false
-}
-
-// previousFromLookup looks further back than the walk for the previous call
-// of the representative event's API on its resource: one lookup, within the
-// triage's lookup budget.
-func (t *triage) previousFromLookup(ctx context.Context, g *group) (previousRead, bool) {
-	f := g.rep
-	if t.lookups >= t.lim.MaxLookups {
-		t.note("lookup budget spent: the call before %s on %s was not read", f.Name, f.Target.ID)
-		return previousRead{}, false
-	}
-	region := f.Region
-	if region == "" {
-		region = f.Target.Region
-	}
-	res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{
-		Region: region, Account: t.accountOf(f.Target.Resource), Key: investigation.AttrResourceName, Value: f.Target.ID,
-		Start: f.Time.Add(-priorLookback), End: g.first(), MaxEvents: priorMaxEvents,
-	})
-	t.lookups++
-	t.calls["cloudtrail:LookupEvents"] += res.Calls
-	if err != nil {
-		t.note("the call before %s on %s not read: %v", f.Name, f.Target.ID, err)
-		return previousRead{}, false
-	}
-	var earlier []*found
-	for _, ev := range res.Events {
-		if !ev.ReadOnly && ev.Time.Before(g.first()) {
-			earlier = append(earlier, &found{Event: ev, Target: f.Target})
-		}
-	}
-	return t.previousFromCalls(g, earlier)
 }
 
 // identityKeySuffixes end the names of request fields that say which

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,31 +28,33 @@ type stackUpdate struct {
 	id       string
 }
 
-// readStackTemplates finds, for each ranked candidate CloudFormation made,
-// the stack update that made it and the template of the update before it:
-// one EventName lookup of UpdateStack per triage, within the lookup budget.
-func (t *triage) readStackTemplates(ctx context.Context) {
-	var updates []stackUpdate
-	looked := false
-	for _, g := range t.ranked {
-		role := cfnRole(g.rep.Event)
-		if role == "" {
-			continue
+// startStackTemplates starts finding, for each ranked candidate
+// CloudFormation made, the stack update that made it and the template of
+// the update before it: one EventName lookup of UpdateStack per triage,
+// within the lookup budget. The returned finish keeps what it found.
+func (t *triage) startStackTemplates(ctx context.Context) (finish func()) {
+	i := slices.IndexFunc(t.ranked, func(g *group) bool { return cfnRole(g.rep.Event) != "" })
+	if i < 0 {
+		return func() {}
+	}
+	lookup := t.startExtraLookup(ctx, investigation.Lookup{Region: t.alarm.Region, Key: investigation.AttrEventName, Value: "UpdateStack",
+		Start: t.ranked[i].rep.Time.Add(-priorLookback), End: t.symptom}, "stack updates")
+	return func() {
+		updates := stackUpdates(lookup())
+		for _, g := range t.ranked[i:] {
+			role := cfnRole(g.rep.Event)
+			if role == "" {
+				continue
+			}
+			made, before := stackUpdatesAround(updates, role, g.rep.Time)
+			if made == nil {
+				continue
+			}
+			if t.stacks == nil {
+				t.stacks = map[*group]string{}
+			}
+			t.stacks[g] = stackStep(made, before)
 		}
-		if !looked {
-			looked = true
-			evs := t.extraLookup(ctx, investigation.Lookup{Region: t.alarm.Region, Key: investigation.AttrEventName, Value: "UpdateStack",
-				Start: g.rep.Time.Add(-priorLookback), End: t.symptom}, "stack updates")
-			updates = stackUpdates(evs)
-		}
-		made, before := stackUpdatesAround(updates, role, g.rep.Time)
-		if made == nil {
-			continue
-		}
-		if t.stacks == nil {
-			t.stacks = map[*group]string{}
-		}
-		t.stacks[g] = stackStep(made, before)
 	}
 }
 
