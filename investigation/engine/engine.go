@@ -262,12 +262,13 @@ func (t *triage) run(ctx context.Context) {
 
 	t.finishWalk(layer1)
 	t.progress(StageLayer1)
+	history := t.startHistory(ctx, logs, len(layer2.todo))
 	t.finishWalk(layer2)
 	t.progress(StageLayer2)
 
 	policies := t.startPolicyVersions(ctx)
 	t.finishLogs(logs)
-	t.followEvidence(ctx)
+	t.followEvidence(ctx, history)
 	t.readCoverage(ctx, trails)
 	t.readPolicyVersions(ctx, policies)
 	t.rank()
@@ -279,9 +280,10 @@ func (t *triage) run(ctx context.Context) {
 
 // logRead is what the log groups and status feeds said, read beside the walk.
 type logRead struct {
-	fx    effects
-	read  []string
-	lines []investigation.LogLine
+	fx       effects
+	read     []string
+	lines    []investigation.LogLine
+	evidence *LogEvidence // nil when no group was read
 }
 
 // startLogs starts reading the error lines of the workloads' log groups
@@ -320,6 +322,9 @@ func (t *triage) fetchLogs(ctx context.Context, groups []logGroup) *logRead {
 		r.read = append(r.read, g.name)
 		r.lines = append(r.lines, got...)
 	}
+	if len(r.read) > 0 {
+		r.evidence = newLogEvidence(r.read, r.lines, t.symptom)
+	}
 	return r
 }
 
@@ -327,9 +332,7 @@ func (t *triage) fetchLogs(ctx context.Context, groups []logGroup) *logRead {
 func (t *triage) finishLogs(wait func() *logRead) {
 	r := wait()
 	r.fx.apply(t)
-	if len(r.read) > 0 {
-		t.logs = newLogEvidence(r.read, r.lines, t.symptom)
-	}
+	t.logs = r.evidence
 }
 
 func dedupeStrings(in []string) []string {

@@ -73,11 +73,11 @@ type latency struct {
 // followEvidence runs the lookups the logs and the kinds of change call for,
 // then reads which way each change moved its limits and when latent changes
 // took effect. All I/O happens here, before ranking.
-func (t *triage) followEvidence(ctx context.Context) {
+func (t *triage) followEvidence(ctx context.Context, history []historyRead) {
 	if t.more == nil {
 		t.more = &further{latent: map[*found]*latency{}}
 	}
-	t.lookHistory(ctx)
+	t.lookHistory(history)
 	t.lookDelayed(ctx)
 	t.lookNamed(ctx)
 	t.lookByClass(ctx)
@@ -87,13 +87,14 @@ func (t *triage) followEvidence(ctx context.Context) {
 // extraLookup runs one lookup under the triage's budget and reports its
 // events; a lookup that fails leaves a note and nothing else.
 func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what string) []investigation.Event {
-	return t.startExtraLookup(ctx, q, what)()
+	return t.startExtraLookup(ctx, q, what, 0)()
 }
 
 // startExtraLookup is extraLookup started beside the triage: the budget is
-// spent when it starts, its notes are left when its wait is called.
-func (t *triage) startExtraLookup(ctx context.Context, q investigation.Lookup, what string) func() []investigation.Event {
-	if t.lookups >= t.lim.MaxLookups || ctx.Err() != nil {
+// spent when it starts, with ahead lookups of a walk still running counted
+// as spent; its notes are left when its wait is called.
+func (t *triage) startExtraLookup(ctx context.Context, q investigation.Lookup, what string, ahead int) func() []investigation.Event {
+	if t.lookups+ahead >= t.lim.MaxLookups || ctx.Err() != nil {
 		return func() []investigation.Event {
 			t.note("%s not read: lookup budget of %d queries spent", what, t.lim.MaxLookups)
 			t.truncate = true
@@ -122,30 +123,48 @@ func (t *triage) startExtraLookup(ctx context.Context, q investigation.Lookup, w
 	}
 }
 
-// lookHistory reads the alarm's own resources further back than layer 1,
-// when a change on them set a limit without saying the old value or when
-// the symptom is saturation (a lowered capacity waits for the next peak).
-func (t *triage) lookHistory(ctx context.Context) {
-	saturated := t.saturated()
-	n := 0
+// historyRead is a lookup of an alarm's resource further back than layer 1.
+type historyRead struct {
+	target *scoped
+	events func() []investigation.Event
+}
+
+// startHistory starts reading the alarm's own resources further back than
+// layer 1, when a change on them set a limit without saying the old value
+// or when the symptom is saturation (a lowered capacity waits for the next
+// peak). Both are known once layer 1 and the logs are read, so the lookups
+// start while layer 2's still run; planned is how many those are, spent
+// before these in the lookup budget.
+func (t *triage) startHistory(ctx context.Context, logs func() *logRead, planned int) []historyRead {
+	saturated := t.saturatedWith(logs().evidence)
+	var reads []historyRead
 	for _, s := range t.targets {
-		if s.Layer != 1 || n >= HistoryLookups || unwalkedTypes[s.Type] {
+		if s.Layer != 1 || len(reads) >= HistoryLookups || unwalkedTypes[s.Type] {
 			continue
 		}
 		if !saturated && !t.needsPrior(s) {
 			continue
 		}
-		n++
-		evs := t.extraLookup(ctx, investigation.Lookup{Region: s.Region, Account: t.accountOf(s.Resource), Key: investigation.AttrResourceName, Value: s.ID,
-			Start: t.symptom.Add(-HistoryWindow), End: t.symptom.Add(-Layer1Window)}, "history of "+s.ID)
-		for _, ev := range evs {
+		reads = append(reads, historyRead{target: s, events: t.startExtraLookup(ctx, investigation.Lookup{Region: s.Region, Account: t.accountOf(s.Resource),
+			Key: investigation.AttrResourceName, Value: s.ID, Start: t.symptom.Add(-HistoryWindow), End: t.symptom.Add(-Layer1Window)}, "history of "+s.ID, planned)})
+	}
+	return reads
+}
+
+// lookHistory keeps what the history lookups found: every earlier change
+// as the values later ones replaced, and as a candidate the changes that
+// bite later or, when the symptom is saturation, lowered a limit.
+func (t *triage) lookHistory(reads []historyRead) {
+	saturated := t.saturated()
+	for _, h := range reads {
+		for _, ev := range h.events() {
 			if ev.ReadOnly || ev.Failed() {
 				continue
 			}
 			t.more.history = append(t.more.history, ev)
 			k := catalogue.KindOfEvent(ev)
 			if _, delayed := catalogue.DelayOf(k, false); delayed || (saturated && lowers(ev)) {
-				t.keep(ev, s)
+				t.keep(ev, h.target)
 			}
 		}
 	}

@@ -32,13 +32,19 @@ var saturationMetric = regexp.MustCompile(`(?i)CPUUtilization|MemoryUtilization|
 
 // saturated reports whether the symptom is load meeting a limit.
 func (t *triage) saturated() bool {
+	return t.saturatedWith(t.logs)
+}
+
+// saturatedWith is saturated with logs as the log evidence, before the
+// triage keeps it.
+func (t *triage) saturatedWith(logs *LogEvidence) bool {
 	if t.metricMatches(saturationMetric) {
 		return true
 	}
-	if t.logs == nil {
+	if logs == nil {
 		return false
 	}
-	return t.logs.Kinds[investigation.ErrThrottled] != nil || t.logs.Kinds[investigation.ErrExhaustion] != nil
+	return logs.Kinds[investigation.ErrThrottled] != nil || logs.Kinds[investigation.ErrExhaustion] != nil
 }
 
 // episodeStart is when the errors that make up the symptom began: the

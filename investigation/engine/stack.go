@@ -38,7 +38,7 @@ func (t *triage) startStackTemplates(ctx context.Context) (finish func()) {
 		return func() {}
 	}
 	lookup := t.startExtraLookup(ctx, investigation.Lookup{Region: t.alarm.Region, Key: investigation.AttrEventName, Value: "UpdateStack",
-		Start: t.ranked[i].rep.Time.Add(-priorLookback), End: t.symptom}, "stack updates")
+		Start: t.ranked[i].rep.Time.Add(-priorLookback), End: t.symptom}, "stack updates", 0)
 	return func() {
 		updates := stackUpdates(lookup())
 		for _, g := range t.ranked[i:] {
