@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trailhound/trailhound/investigation"
+)
+
+// gatedTrail holds each lookup gate selects until want of them are in
+// flight (or overlapWait passes) and records the most it held at once: a
+// triage that sends them one after another meets the wait on each.
+type gatedTrail struct {
+	*fakeTrail
+	gate func(investigation.Lookup) bool
+	want int
+
+	mu       sync.Mutex
+	inFlight int
+	peak     int
+	reached  chan struct{}
+}
+
+func newGatedTrail(events []investigation.Event, want int, gate func(investigation.Lookup) bool) *gatedTrail {
+	return &gatedTrail{fakeTrail: &fakeTrail{events: events}, gate: gate, want: want, reached: make(chan struct{})}
+}
+
+func (g *gatedTrail) Lookup(ctx context.Context, q investigation.Lookup) (investigation.LookupResult, error) {
+	if g.gate(q) {
+		g.mu.Lock()
+		g.inFlight++
+		g.peak = max(g.peak, g.inFlight)
+		if g.inFlight == g.want {
+			close(g.reached)
+		}
+		g.mu.Unlock()
+		select {
+		case <-g.reached:
+		case <-time.After(overlapWait):
+		}
+		g.mu.Lock()
+		g.inFlight--
+		g.mu.Unlock()
+	}
+	return g.fakeTrail.Lookup(ctx, q)
+}
+
+func (g *gatedTrail) peakInFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.peak
+}
+
+// priorLookup selects the lookups further back than the walk for the call
+// before a candidate's change.
+func priorLookup(q investigation.Lookup) bool { return q.End.Sub(q.Start) > HistoryWindow }
+
+// TestPreviousLookupsRunTogether: the lookups for the calls before two
+// candidates' changes are in flight at once, and the report is the one the
+// same trail gives when each lookup answers at once.
+func TestPreviousLookupsRunTogether(t *testing.T) {
+	events := []investigation.Event{
+		ev("timeout", "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", at(8), "eu-west-1", fn("checkout"),
+			params(`{"functionName":"checkout","timeout":3}`)),
+		ev("concurrency", "lambda.amazonaws.com", "PutFunctionConcurrency20171031", at(12), "eu-west-1", fn("checkout"),
+			params(`{"functionName":"checkout","reservedConcurrentExecutions":0}`)),
+	}
+	triage := func(trail investigation.Trail) *investigation.Report {
+		eng := &Engine{Trail: trail, Now: func() time.Time { return symptom.Add(time.Minute) }}
+		rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.Stats.DurationMS = 0
+		return rep
+	}
+	gated := newGatedTrail(events, 2, priorLookup)
+	got := triage(gated)
+	if len(got.Candidates) < 2 {
+		t.Fatalf("%d candidates, want both changes", len(got.Candidates))
+	}
+	if p := gated.peakInFlight(); p != 2 {
+		t.Errorf("at most %d lookups before the changes in flight, want both at once", p)
+	}
+	if want := triage(&fakeTrail{events: events}); !reflect.DeepEqual(got, want) {
+		t.Errorf("the report depends on the lookups' timing:\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// TestHistoryReadBesideLayer2: the longer lookup back on the alarm's own
+// resource starts while layer 2's lookups still run.
+func TestHistoryReadBesideLayer2(t *testing.T) {
+	history := func(q investigation.Lookup) bool {
+		return q.Start.Equal(symptom.Add(-HistoryWindow)) && q.End.Equal(symptom.Add(-Layer1Window))
+	}
+	role := func(q investigation.Lookup) bool { return q.Value == "checkout-role" }
+	// The role's lookup and the history's are held until both are in flight.
+	trail := newGatedTrail(nil, 2, func(q investigation.Lookup) bool { return history(q) || role(q) })
+	a := lambdaAlarm("eu-west-1")
+	a.Metrics[0].Name = "Duration" // saturation: the history is read
+	eng := &Engine{Trail: trail, Topology: checkoutTopology, Now: func() time.Time { return symptom.Add(time.Minute) }}
+	if _, err := eng.Triage(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if p := trail.peakInFlight(); p != 2 {
+		t.Errorf("the history lookup waited for layer 2's (%d in flight at most)", p)
+	}
+}
