@@ -37,6 +37,7 @@ type gate struct {
 	mu       sync.Mutex
 	inFlight int
 	peak     int
+	opened   bool // reached is closed: want were in flight once
 	reached  chan struct{}
 }
 
@@ -53,7 +54,8 @@ func (g *gate) wrap(next http.Handler) http.Handler {
 		g.mu.Lock()
 		g.inFlight++
 		g.peak = max(g.peak, g.inFlight)
-		if g.inFlight == g.want {
+		if g.inFlight == g.want && !g.opened {
+			g.opened = true
 			close(g.reached)
 		}
 		g.mu.Unlock()

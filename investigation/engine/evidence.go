@@ -84,15 +84,11 @@ func (t *triage) followEvidence(ctx context.Context, history []historyRead) {
 	t.prepare()
 }
 
-// extraLookup runs one lookup under the triage's budget and reports its
-// events; a lookup that fails leaves a note and nothing else.
-func (t *triage) extraLookup(ctx context.Context, q investigation.Lookup, what string) []investigation.Event {
-	return t.startExtraLookup(ctx, q, what, 0)()
-}
-
-// startExtraLookup is extraLookup started beside the triage: the budget is
-// spent when it starts, with ahead lookups of a walk still running counted
-// as spent; its notes are left when its wait is called.
+// startExtraLookup starts one lookup beside the triage, under its budget,
+// and returns a wait that reports its events; a lookup that fails leaves a
+// note and nothing else. The budget is spent when it starts, with ahead
+// lookups of a walk still running counted as spent; its notes are left
+// when its wait is called.
 func (t *triage) startExtraLookup(ctx context.Context, q investigation.Lookup, what string, ahead int) func() []investigation.Event {
 	if t.lookups+ahead >= t.lim.MaxLookups || ctx.Err() != nil {
 		return func() []investigation.Event {
@@ -224,22 +220,31 @@ func (t *triage) lookDelayed(ctx context.Context) {
 		}
 	}
 	slices.SortStableFunc(picks, func(a, b pick) int { return b.score - a.score })
+	// The lookups start together; what they found is kept in pick order.
+	var fx effects
 	for i, p := range picks {
 		t.lookedUp(p.k.Name)
 		if i == DelayedLookups {
-			t.note("longer look-back skipped for %s of delayed change (budget of %d)", investigation.Plural(len(picks)-i, "kind", "kinds"), DelayedLookups)
+			fx.note("longer look-back skipped for %s of delayed change (budget of %d)", investigation.Plural(len(picks)-i, "kind", "kinds"), DelayedLookups)
 			break
 		}
 		region := t.alarm.Region
 		if globalSources[p.k.Source] {
 			region = investigation.GlobalServiceRegion
 		}
-		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
-			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+ago(p.d.LookBack))
-		for _, ev := range evs {
-			if s := t.attribute(ev); s != nil {
-				t.keep(ev, s)
-			}
+		found := t.startExtraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: p.k.Name,
+			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+ago(p.d.LookBack), 0)
+		fx.then(func(t *triage) { t.keepAttributed(found()) })
+	}
+	fx.apply(t)
+}
+
+// keepAttributed keeps the events that touched something in scope or named
+// in the errors.
+func (t *triage) keepAttributed(evs []investigation.Event) {
+	for _, ev := range evs {
+		if s := t.attribute(ev); s != nil {
+			t.keep(ev, s)
 		}
 	}
 }
@@ -362,6 +367,10 @@ func (t *triage) lookNamed(ctx context.Context) {
 		walked[s.ID], walked[s.ARN] = true, true
 	}
 	n := 0
+	// The lookups start together; what they found is kept, and the names
+	// over the budget noted, in the order the lines name them.
+	var fx effects
+	defer fx.apply(t)
 	for _, o := range t.logs.sortedKinds() {
 		for _, l := range o.Sample {
 			for _, name := range namePatterns.FindAllString(l.Message, -1) {
@@ -371,7 +380,7 @@ func (t *triage) lookNamed(ctx context.Context) {
 				}
 				walked[name] = true
 				if n == EvidenceLookups {
-					t.note("%s, named in the error lines, was not looked up (budget of %d)", name, EvidenceLookups)
+					fx.note("%s, named in the error lines, was not looked up (budget of %d)", name, EvidenceLookups)
 					continue
 				}
 				n++
@@ -384,11 +393,13 @@ func (t *triage) lookNamed(ctx context.Context) {
 				}
 				// The errors name it, so its changes matter even when they
 				// are older than the dependency window: read a day back.
-				evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Account: account, Key: investigation.AttrResourceName, Value: name,
-					Start: t.symptom.Add(-HistoryWindow), End: t.symptom}, "changes on "+name+" (named in the errors)")
-				for _, ev := range evs {
-					t.keep(ev, t.namedTarget(name, ev))
-				}
+				found := t.startExtraLookup(ctx, investigation.Lookup{Region: region, Account: account, Key: investigation.AttrResourceName, Value: name,
+					Start: t.symptom.Add(-HistoryWindow), End: t.symptom}, "changes on "+name+" (named in the errors)", 0)
+				fx.then(func(t *triage) {
+					for _, ev := range found() {
+						t.keep(ev, t.namedTarget(name, ev))
+					}
+				})
 			}
 		}
 	}
@@ -473,9 +484,12 @@ func (t *triage) lookByClass(ctx context.Context) {
 		}
 	}
 	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
+	// The lookups start together; what they found is kept in pick order.
+	var fx effects
+	defer fx.apply(t)
 	for i, k := range picks {
 		if i == ClassLookups {
-			t.note("%s of change that produce these errors not looked up by name (budget of %d)", investigation.Plural(len(picks)-i, "more kind", "more kinds"), ClassLookups)
+			fx.note("%s of change that produce these errors not looked up by name (budget of %d)", investigation.Plural(len(picks)-i, "more kind", "more kinds"), ClassLookups)
 			break
 		}
 		t.lookedUp(k.Name)
@@ -483,13 +497,9 @@ func (t *triage) lookByClass(ctx context.Context) {
 		if globalSources[k.Source] {
 			region = investigation.GlobalServiceRegion
 		}
-		evs := t.extraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: k.Name,
-			Start: t.symptom.Add(-Layer2Window), End: t.symptom}, k.Name+" in the window")
-		for _, ev := range evs {
-			if s := t.attribute(ev); s != nil {
-				t.keep(ev, s)
-			}
-		}
+		found := t.startExtraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: k.Name,
+			Start: t.symptom.Add(-Layer2Window), End: t.symptom}, k.Name+" in the window", 0)
+		fx.then(func(t *triage) { t.keepAttributed(found()) })
 	}
 }
 

@@ -27,6 +27,11 @@ func (e *effects) note(format string, args ...any) {
 	e.steps = append(e.steps, func(t *triage) { t.notes = append(t.notes, msg) })
 }
 
+// then keeps step to run at the join, after the effects before it.
+func (e *effects) then(step func(*triage)) {
+	e.steps = append(e.steps, step)
+}
+
 // refused reports whether err is an account refusal and keeps it for the
 // triage's refusedRead.
 func (e *effects) refused(err error, r investigation.Resource) bool {

@@ -21,6 +21,7 @@ type gatedTrail struct {
 	mu       sync.Mutex
 	inFlight int
 	peak     int
+	opened   bool // reached is closed: want were in flight once
 	reached  chan struct{}
 }
 
@@ -33,7 +34,8 @@ func (g *gatedTrail) Lookup(ctx context.Context, q investigation.Lookup) (invest
 		g.mu.Lock()
 		g.inFlight++
 		g.peak = max(g.peak, g.inFlight)
-		if g.inFlight == g.want {
+		if g.inFlight == g.want && !g.opened {
+			g.opened = true
 			close(g.reached)
 		}
 		g.mu.Unlock()
@@ -107,5 +109,34 @@ func TestHistoryReadBesideLayer2(t *testing.T) {
 	}
 	if p := trail.peakInFlight(); p != 2 {
 		t.Errorf("the history lookup waited for layer 2's (%d in flight at most)", p)
+	}
+}
+
+// TestClassLookupsRunTogether: the lookups by event name an error class
+// selects are in flight at once.
+func TestClassLookupsRunTogether(t *testing.T) {
+	var lines []investigation.LogLine
+	for i := range 5 {
+		lines = append(lines, investigation.LogLine{Time: at(float64(4 - i)), Message: "ERROR KMS.DisabledException: key is disabled (calling the kms:Decrypt operation)"})
+	}
+	byClass := func(q investigation.Lookup) bool {
+		return q.Key == investigation.AttrEventName && q.Start.Equal(symptom.Add(-Layer2Window))
+	}
+	trail := newGatedTrail(nil, 2, byClass)
+	eng := &Engine{Trail: trail, Logs: fakeLogs{"/aws/lambda/checkout": lines}, Now: func() time.Time { return symptom.Add(time.Minute) }}
+	if _, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1")); err != nil {
+		t.Fatal(err)
+	}
+	var looked int
+	for _, q := range trail.queries {
+		if byClass(q) {
+			looked++
+		}
+	}
+	if looked < 2 {
+		t.Fatalf("%d lookups by the errors' class, want several", looked)
+	}
+	if p := trail.peakInFlight(); p < 2 {
+		t.Errorf("at most %d lookups by the errors' class in flight, want them at once", p)
 	}
 }
