@@ -234,7 +234,7 @@ func (t *triage) progress(s Stage) {
 // (overlap.go), joined before anything uses it.
 func (t *triage) run(ctx context.Context) {
 	defer t.reads.Wait()
-	t.completeThreshold(ctx)
+	threshold := t.startThreshold(ctx)
 	t.scope = Scope(ctx, t.alarm, t.engine.Alarms)
 	t.notes = append(t.notes, t.scope.Notes...)
 	for i := range t.scope.Resources {
@@ -271,6 +271,7 @@ func (t *triage) run(ctx context.Context) {
 	t.followEvidence(ctx, history)
 	t.readCoverage(ctx, trails)
 	t.readPolicyVersions(ctx, policies)
+	t.completeThreshold(threshold)
 	t.rank()
 	t.readAfterRanking(ctx)
 	t.refreshNextSteps()

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,43 @@ func TestCompleteThreshold(t *testing.T) {
 				t.Errorf("a note about the threshold without a failure:\n%s", notes)
 			}
 		})
+	}
+}
+
+// waitingDescriber fails DescribeAlarms once the trail was asked for the
+// alarm's resource, or after overlapWait: the threshold read and the walk
+// overlap only when it answers before that wait.
+type waitingDescriber struct {
+	trail  *fakeTrail
+	waited bool
+}
+
+func (d *waitingDescriber) DescribeAlarms(context.Context, string, []string) ([]investigation.Alarm, error) {
+	deadline := time.Now().Add(overlapWait)
+	for !d.trail.asked("checkout") {
+		if time.Now().After(deadline) {
+			d.waited = true
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil, deniedError{}
+}
+
+// TestThresholdReadBesideTheWalk: the threshold is read while the walk
+// runs, and the note of its failure still comes first.
+func TestThresholdReadBesideTheWalk(t *testing.T) {
+	trail := &fakeTrail{fail: map[string]error{"checkout-role": errors.New("lookup refused")}}
+	d := &waitingDescriber{trail: trail}
+	eng := &Engine{Trail: trail, Topology: checkoutTopology, Alarms: d, Now: func() time.Time { return symptom.Add(5 * time.Minute) }}
+	rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.waited {
+		t.Error("the walk waited for the threshold")
+	}
+	if len(rep.Notes) < 2 || !strings.Contains(rep.Notes[0], "threshold of checkout-errors not read") {
+		t.Errorf("the threshold's note is not first among several: %q", rep.Notes)
 	}
 }
