@@ -78,9 +78,22 @@ func (t *triage) followEvidence(ctx context.Context, history []historyRead) {
 		t.more = &further{latent: map[*found]*latency{}}
 	}
 	t.lookHistory(history)
-	t.lookDelayed(ctx)
+	delayed := t.startDelayed(ctx)
+	// The lookups by error class are decided by the logs and the delayed
+	// kinds' picks alone. They come after the named resources' in the
+	// budget, so they start with the delayed kinds' only when the budget
+	// holds every lookup of both: which lookups are made never depends on
+	// timing. What they found is kept last either way.
+	var byClass *effects
+	if t.lookups+EvidenceLookups+ClassLookups <= t.lim.MaxLookups {
+		byClass = t.startByClass(ctx)
+	}
+	delayed.apply(t)
 	t.lookNamed(ctx)
-	t.lookByClass(ctx)
+	if byClass == nil {
+		byClass = t.startByClass(ctx)
+	}
+	byClass.apply(t)
 	t.prepare()
 }
 
@@ -192,11 +205,11 @@ func lowers(ev investigation.Event) bool {
 	return false
 }
 
-// lookDelayed looks up, by event name, the kinds of change that bite later
-// over their own look-back, and keeps those that touched something in scope
-// or something the error lines name. Kinds that can produce the errors seen
-// go first, then kinds on a service the scope holds resources of.
-func (t *triage) lookDelayed(ctx context.Context) {
+// startDelayed looks up, by event name, the kinds of change that bite later
+// over their own look-back; its effects keep those that touched something
+// in scope or something the error lines name. Kinds that can produce the
+// errors seen go first, then kinds on a service the scope holds resources of.
+func (t *triage) startDelayed(ctx context.Context) *effects {
 	type pick struct {
 		k     catalogue.ChangeKind
 		d     catalogue.Delay
@@ -236,7 +249,7 @@ func (t *triage) lookDelayed(ctx context.Context) {
 			Start: t.symptom.Add(-p.d.LookBack), End: t.symptom}, p.k.Name+" over the last "+ago(p.d.LookBack), 0)
 		fx.then(func(t *triage) { t.keepAttributed(found()) })
 	}
-	fx.apply(t)
+	return &fx
 }
 
 // keepAttributed keeps the events that touched something in scope or named
@@ -435,72 +448,6 @@ func resourceID(name string) string {
 		return name[i+1:]
 	}
 	return name
-}
-
-// actionPattern finds the actions error lines name ("not authorized to
-// perform: s3:GetObject", "calling the kms:Decrypt operation").
-var actionPattern = regexp.MustCompile(`\b([a-z][a-z0-9-]{1,24}):([A-Z][A-Za-z]{2,60})\b`)
-
-// classSources are the services an error class points at even when the
-// lines name no action: a KMS error is KMS's, a rejected password a secret's.
-var classSources = map[investigation.ErrorKind][]string{
-	investigation.ErrKMS:  {"kms.amazonaws.com"},
-	investigation.ErrAuth: {"secretsmanager.amazonaws.com", "ssm.amazonaws.com"},
-}
-
-// lookByClass looks up, by event name, the breaking kinds of change of the
-// services the errors name that produce errors of their class, and keeps
-// those that touched something in scope or named in the errors.
-func (t *triage) lookByClass(ctx context.Context) {
-	if t.logs == nil {
-		return
-	}
-	sources := map[string]bool{}
-	var classes []investigation.ErrorKind
-	for _, o := range t.logs.sortedKinds() {
-		if genericKinds[o.Kind] {
-			continue
-		}
-		classes = append(classes, o.Kind)
-		for _, src := range classSources[o.Kind] {
-			sources[src] = true
-		}
-		for _, l := range o.Sample {
-			for _, m := range actionPattern.FindAllStringSubmatch(l.Message, -1) {
-				sources[m[1]+".amazonaws.com"] = true
-			}
-		}
-	}
-	var picks []catalogue.ChangeKind
-	for _, k := range catalogue.Catalogue() {
-		if !sources[k.Source] || k.Weight < classMinWeight || t.more.looked[k.Name] {
-			continue
-		}
-		for _, c := range classes {
-			if k.Produces(c) {
-				picks = append(picks, k)
-				break
-			}
-		}
-	}
-	slices.SortStableFunc(picks, func(a, b catalogue.ChangeKind) int { return cmpWeight(b.Weight, a.Weight) })
-	// The lookups start together; what they found is kept in pick order.
-	var fx effects
-	defer fx.apply(t)
-	for i, k := range picks {
-		if i == ClassLookups {
-			fx.note("%s of change that produce these errors not looked up by name (budget of %d)", investigation.Plural(len(picks)-i, "more kind", "more kinds"), ClassLookups)
-			break
-		}
-		t.lookedUp(k.Name)
-		region := t.alarm.Region
-		if globalSources[k.Source] {
-			region = investigation.GlobalServiceRegion
-		}
-		found := t.startExtraLookup(ctx, investigation.Lookup{Region: region, Key: investigation.AttrEventName, Value: k.Name,
-			Start: t.symptom.Add(-Layer2Window), End: t.symptom}, k.Name+" in the window", 0)
-		fx.then(func(t *triage) { t.keepAttributed(found()) })
-	}
 }
 
 func (t *triage) lookedUp(name string) {

@@ -112,31 +112,50 @@ func TestHistoryReadBesideLayer2(t *testing.T) {
 	}
 }
 
-// TestClassLookupsRunTogether: the lookups by event name an error class
-// selects are in flight at once.
-func TestClassLookupsRunTogether(t *testing.T) {
+// kmsDisabled are error lines of a disabled key: they call for the lookups
+// of the key's delayed kinds of change and of those of the KMS class.
+func kmsDisabled() fakeLogs {
 	var lines []investigation.LogLine
 	for i := range 5 {
 		lines = append(lines, investigation.LogLine{Time: at(float64(4 - i)), Message: "ERROR KMS.DisabledException: key is disabled (calling the kms:Decrypt operation)"})
 	}
+	return fakeLogs{"/aws/lambda/checkout": lines}
+}
+
+// TestEvidenceLookupsRunTogether: the lookups by event name the errors call
+// for are in flight at once, those of one stage and those of the next.
+func TestEvidenceLookupsRunTogether(t *testing.T) {
 	byClass := func(q investigation.Lookup) bool {
 		return q.Key == investigation.AttrEventName && q.Start.Equal(symptom.Add(-Layer2Window))
 	}
-	trail := newGatedTrail(nil, 2, byClass)
-	eng := &Engine{Trail: trail, Logs: fakeLogs{"/aws/lambda/checkout": lines}, Now: func() time.Time { return symptom.Add(time.Minute) }}
-	if _, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1")); err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name string
+		gate func(investigation.Lookup) bool
+	}{
+		{"the error class's", byClass},
+		{"a delayed kind's and the error class's", func(q investigation.Lookup) bool {
+			return q.Value == "ScheduleKeyDeletion" || (byClass(q) && q.Value == "DisableKey")
+		}},
 	}
-	var looked int
-	for _, q := range trail.queries {
-		if byClass(q) {
-			looked++
-		}
-	}
-	if looked < 2 {
-		t.Fatalf("%d lookups by the errors' class, want several", looked)
-	}
-	if p := trail.peakInFlight(); p < 2 {
-		t.Errorf("at most %d lookups by the errors' class in flight, want them at once", p)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			trail := newGatedTrail(nil, 2, c.gate)
+			eng := &Engine{Trail: trail, Logs: kmsDisabled(), Now: func() time.Time { return symptom.Add(time.Minute) }}
+			if _, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1")); err != nil {
+				t.Fatal(err)
+			}
+			var looked int
+			for _, q := range trail.queries {
+				if c.gate(q) {
+					looked++
+				}
+			}
+			if looked < 2 {
+				t.Fatalf("%d lookups selected, want several", looked)
+			}
+			if p := trail.peakInFlight(); p < 2 {
+				t.Errorf("at most %d of the selected lookups in flight, want them at once", p)
+			}
+		})
 	}
 }
