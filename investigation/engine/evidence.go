@@ -145,13 +145,15 @@ type historyRead struct {
 // start while layer 2's still run; planned is how many those are, spent
 // before these in the lookup budget.
 func (t *triage) startHistory(ctx context.Context, logs func() *logRead, planned int) []historyRead {
-	saturated := t.saturatedWith(logs().evidence)
+	// The logs are waited for only when the metric and the target's own
+	// changes leave the question open: they take longer than layer 1.
+	metricSaturated := t.metricMatches(saturationMetric)
 	var reads []historyRead
 	for _, s := range t.targets {
 		if s.Layer != 1 || len(reads) >= HistoryLookups || unwalkedTypes[s.Type] {
 			continue
 		}
-		if !saturated && !t.needsPrior(s) {
+		if !metricSaturated && !t.needsPrior(s) && !t.saturatedWith(logs().evidence) {
 			continue
 		}
 		reads = append(reads, historyRead{target: s, events: t.startExtraLookup(ctx, investigation.Lookup{Region: s.Region, Account: t.accountOf(s.Resource),
