@@ -159,3 +159,50 @@ func TestEvidenceLookupsRunTogether(t *testing.T) {
 		})
 	}
 }
+
+// waitingLogs answers once the trail was asked for the history lookup, or
+// after overlapWait.
+type waitingLogs struct {
+	trail  *gatedTrail
+	waited bool
+}
+
+func (w *waitingLogs) Errors(context.Context, string, time.Time, time.Time, int) ([]investigation.LogLine, error) {
+	deadline := time.Now().Add(overlapWait)
+	for !w.trail.asked("checkout") || len(w.trail.historyQueries()) == 0 {
+		if time.Now().After(deadline) {
+			w.waited = true
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil, nil
+}
+
+func (g *gatedTrail) historyQueries() []investigation.Lookup {
+	g.fakeTrail.mu.Lock()
+	defer g.fakeTrail.mu.Unlock()
+	var out []investigation.Lookup
+	for _, q := range g.fakeTrail.queries {
+		if q.End.Equal(symptom.Add(-Layer1Window)) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// TestHistoryDoesNotWaitForTheLogs: when the metric says saturation, the
+// history lookup starts without waiting for the logs.
+func TestHistoryDoesNotWaitForTheLogs(t *testing.T) {
+	trail := newGatedTrail(nil, 1, func(investigation.Lookup) bool { return false })
+	logs := &waitingLogs{trail: trail}
+	a := lambdaAlarm("eu-west-1")
+	a.Metrics[0].Name = "Duration"
+	eng := &Engine{Trail: trail, Logs: logs, Now: func() time.Time { return symptom.Add(time.Minute) }}
+	if _, err := eng.Triage(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if logs.waited || len(trail.historyQueries()) != 1 {
+		t.Errorf("the history lookup waited for the logs (%d history lookups)", len(trail.historyQueries()))
+	}
+}
