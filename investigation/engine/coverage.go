@@ -98,18 +98,23 @@ func (t *triage) startCoverage(ctx context.Context) func() trailsRead {
 	})
 }
 
-// readCoverage reads the trail setup of the alarm's account and region and
-// states the gaps it leaves.
-func (t *triage) readCoverage(ctx context.Context, wait func() trailsRead) {
+// startReadCoverage reads the trail setup of the alarm's account and region
+// and the gaps it leaves, and starts the lookups that name the changes to
+// the setup; the returned finish states them. It needs the logs, not the
+// evidence lookups, so it may start before those, but its lookups come
+// after theirs in the budget: ahead is how many of theirs may still come.
+// When the budget may not hold both, it starts nothing and reports false.
+func (t *triage) startReadCoverage(ctx context.Context, wait func() trailsRead, ahead int) (finish func(), started bool) {
 	if wait == nil {
-		return
+		return func() {}, true
 	}
 	account, region := t.coverageScope()
 	read := wait()
 	trails, err := read.trails, read.err
 	if err != nil {
-		t.note("trail setup of account %s not read, so what it leaves out is not stated: %v", account, err)
-		return
+		return func() {
+			t.note("trail setup of account %s not read, so what it leaves out is not stated: %v", account, err)
+		}, true
 	}
 	c := &coverage{}
 	c.gaps = gapsOf(trails, account, region, t.symptom)
@@ -123,10 +128,30 @@ func (t *triage) readCoverage(ctx context.Context, wait func() trailsRead) {
 	for i := range c.gaps {
 		c.gaps[i].ConfidenceSteps = gapConfidenceSteps[c.gaps[i].Kind]
 	}
+	var fx effects
 	if len(c.gaps) > 0 {
-		t.nameSetupChanges(ctx, c, trails, region)
+		regions := setupRegions(trails, region)
+		if ahead > 0 && t.lookups+ahead+len(regions) > t.lim.MaxLookups {
+			return nil, false
+		}
+		t.nameSetupChanges(ctx, &fx, c, trails, regions)
 	}
-	t.coverage = c
+	return func() {
+		fx.apply(t)
+		t.coverage = c
+	}, true
+}
+
+// setupRegions are the regions whose trail setup changes are read: the
+// alarm's and the trails' home regions.
+func setupRegions(trails []investigation.TrailConfig, region string) []string {
+	regions := []string{region}
+	for _, tr := range trails {
+		if !slices.Contains(regions, tr.HomeRegion) && tr.HomeRegion != "" {
+			regions = append(regions, tr.HomeRegion)
+		}
+	}
+	return regions
 }
 
 // coverageScope is the account and region whose trails record the alarm's
@@ -227,40 +252,39 @@ func recordsData(trails []investigation.TrailConfig, region string, need []dataA
 // nameSetupChanges looks up, in the regions of the account's trails, the
 // calls that changed the trail setup since shortly before the window (or
 // since the trail stopped logging) and names them with the gap they opened.
-func (t *triage) nameSetupChanges(ctx context.Context, c *coverage, trails []investigation.TrailConfig, region string) {
+func (t *triage) nameSetupChanges(ctx context.Context, fx *effects, c *coverage, trails []investigation.TrailConfig, regions []string) {
 	start := t.symptom.Add(-Layer2Window)
-	regions := []string{region}
 	for _, tr := range trails {
 		if !tr.StoppedLogging.IsZero() && tr.StoppedLogging.Before(start) {
 			start = tr.StoppedLogging.Add(-TimeGrace)
-		}
-		if !slices.Contains(regions, tr.HomeRegion) && tr.HomeRegion != "" {
-			regions = append(regions, tr.HomeRegion)
 		}
 	}
 	start = later(start, t.symptom.Add(-EventHistoryRetention))
 	account, _ := t.coverageScope()
 	for _, r := range regions {
 		if t.lookups >= t.lim.MaxLookups || ctx.Err() != nil {
-			t.note("changes to the trail setup in %s not read: the lookup budget is spent", r)
+			fx.note("changes to the trail setup in %s not read: the lookup budget is spent", r)
 			return
 		}
 		// The trail setup is walked like a resource: one lookup, counted.
 		t.lookups++
-		res, err := t.engine.Trail.Lookup(ctx, investigation.Lookup{Region: r, Account: account,
+		wait := t.startLookup(ctx, investigation.Lookup{Region: r, Account: account,
 			Key: investigation.AttrEventSource, Value: "cloudtrail.amazonaws.com", Start: start, End: t.symptom, MaxEvents: maxTrailSetupEvents})
-		t.calls["cloudtrail:LookupEvents"] += res.Calls
-		if err != nil {
-			t.note("changes to the trail setup in %s not read: %v", r, err)
-			continue
-		}
-		for _, ev := range res.Events {
-			kind, ok := trailSetupEvents[ev.Name]
-			if !ok || ev.Failed() || ev.ReadOnly {
-				continue
+		fx.then(func(t *triage) {
+			read := wait()
+			t.calls["cloudtrail:LookupEvents"] += read.res.Calls
+			if read.err != nil {
+				t.note("changes to the trail setup in %s not read: %v", r, read.err)
+				return
 			}
-			c.attach(kind, ev)
-		}
+			for _, ev := range read.res.Events {
+				kind, ok := trailSetupEvents[ev.Name]
+				if !ok || ev.Failed() || ev.ReadOnly {
+					continue
+				}
+				c.attach(kind, ev)
+			}
+		})
 	}
 }
 

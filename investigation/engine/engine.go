@@ -268,8 +268,14 @@ func (t *triage) run(ctx context.Context) {
 
 	policies := t.startPolicyVersions(ctx)
 	t.finishLogs(logs)
+	// The trail setup's lookups need the logs only: they run beside the
+	// evidence lookups when the budget holds both (coverage.go).
+	coverage, early := t.startReadCoverage(ctx, trails, DelayedLookups+EvidenceLookups+ClassLookups)
 	t.followEvidence(ctx, history)
-	t.readCoverage(ctx, trails)
+	if !early {
+		coverage, _ = t.startReadCoverage(ctx, trails, 0)
+	}
+	coverage()
 	t.readPolicyVersions(ctx, policies)
 	t.completeThreshold(threshold)
 	t.rank()

@@ -206,3 +206,30 @@ func TestHistoryDoesNotWaitForTheLogs(t *testing.T) {
 		t.Errorf("the history lookup waited for the logs (%d history lookups)", len(trail.historyQueries()))
 	}
 }
+
+// noTrails is an account whose trails were all deleted.
+type noTrails struct{}
+
+func (noTrails) Trails(context.Context, string, string) ([]investigation.TrailConfig, error) {
+	return []investigation.TrailConfig{}, nil
+}
+
+// TestSetupLookupBesideEvidence: the lookup of the changes to the trail
+// setup runs while the evidence lookups do.
+func TestSetupLookupBesideEvidence(t *testing.T) {
+	gate := func(q investigation.Lookup) bool {
+		return q.Key == investigation.AttrEventSource || (q.Key == investigation.AttrEventName && q.Value == "DisableKey")
+	}
+	trail := newGatedTrail(nil, 2, gate)
+	eng := &Engine{Trail: trail, Logs: kmsDisabled(), Coverage: noTrails{}, Now: func() time.Time { return symptom.Add(time.Minute) }}
+	rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.CoverageGaps) == 0 {
+		t.Fatal("no coverage gap stated for an account without trails")
+	}
+	if p := trail.peakInFlight(); p != 2 {
+		t.Errorf("the trail setup's lookup and the evidence's were not in flight together (%d at most)", p)
+	}
+}
