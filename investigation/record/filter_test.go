@@ -36,11 +36,11 @@ func TestFilterSkipEntry(t *testing.T) {
 		{`{"eventTime":"2026-03-01T11:30:00Z","readOnly":true,"readOnly":false}`, false},
 		{`{"eventTime":"2026-03-01T11:30:00Z","r\u0065adOnly":false,"readOnly":true}`, false},
 	} {
-		if got := f.skipEntry(scanEntry([]byte(tc.raw)), nil); got != tc.skip {
+		if got := f.skipEntry(scanEntry([]byte(tc.raw)), true); got != tc.skip {
 			t.Errorf("%s: skipped %v, want %v", tc.raw, got, tc.skip)
 		}
 	}
-	if (Filter{}).skipEntry(scanEntry([]byte(`{"eventTime":"1999-01-01T00:00:00Z","readOnly":true}`)), nil) {
+	if (Filter{}).skipEntry(scanEntry([]byte(`{"eventTime":"1999-01-01T00:00:00Z","readOnly":true}`)), true) {
 		t.Error("an unbounded filter dropped a record")
 	}
 }

@@ -144,6 +144,7 @@ type fileBuffers struct {
 	file, plain []byte
 	zr          *gzip.Reader
 	entries     []entry
+	marks       []bool
 	kept        []investigation.Event
 }
 
@@ -182,7 +183,8 @@ func readFile(path string, filter Filter, each func([]investigation.Event)) (Dec
 		return DecodeStats{Reasons: map[string]int{}}, err
 	}
 	var stats DecodeStats
-	b.kept, stats, err = decodeEntries(b.entries, filter, b.kept[:0])
+	b.marks = nameMarks(data, b.entries, filter, b.marks)
+	b.kept, stats, err = decodeEntries(b.entries, filter, b.marks, b.kept[:0])
 	if err == nil && len(b.kept) > 0 {
 		each(b.kept)
 	}

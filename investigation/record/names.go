@@ -1,0 +1,148 @@
+package record
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+)
+
+// nameNeedles are the bytes a record naming one of names must hold: each
+// name's last "/"-separated part, which every reading of a record (an ARN's
+// tail, "/"+path of a parameter, "targetgroup/"+rest) copies whole. Nil
+// means no record can be dropped by name: none were given, or one could be
+// written in a record other than as its bytes.
+func nameNeedles(names []string) [][]byte {
+	if len(names) == 0 {
+		return nil
+	}
+	needles := make([][]byte, 0, len(names))
+	for _, n := range names {
+		tail := n[strings.LastIndexByte(n, '/')+1:]
+		if tail == "" || strings.ContainsFunc(tail, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r == '%' }) {
+			return nil
+		}
+		needles = append(needles, []byte(tail))
+	}
+	return needles
+}
+
+// mayName reports whether raw may name a resource that holds a needle. A
+// string in JSON may hide its bytes behind escapes (\u0041, \/) and a
+// parameter behind URL encoding ("arn%3Aaws…", a queue URL's path), so a
+// record with any such escape or a "%" is kept; \" and \\ cannot stand for
+// a needle's bytes.
+func mayName(raw []byte, needles [][]byte) bool {
+	for _, n := range needles {
+		if bytes.Contains(raw, n) {
+			return true
+		}
+	}
+	if bytes.IndexByte(raw, '%') >= 0 {
+		return true
+	}
+	for i := bytes.IndexByte(raw, '\\'); i >= 0; {
+		if i+1 >= len(raw) || raw[i+1] != '"' && raw[i+1] != '\\' {
+			return true
+		}
+		next := bytes.IndexByte(raw[i+2:], '\\')
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	return false
+}
+
+// nameMarks says for each entry whether it may name one of f.Names, nil
+// when any may (no names, or names no byte search can rule out). marks is
+// scratch space.
+func nameMarks(data []byte, entries []entry, f Filter, marks []bool) []bool {
+	needles := nameNeedles(f.Names)
+	switch {
+	case needles == nil:
+		return nil
+	case len(entries) > 0 && entries[0].at >= 0:
+		return markNames(data, entries, needles, marks)
+	}
+	marks = marks[:0]
+	for _, en := range entries {
+		marks = append(marks, mayName(en.raw, needles))
+	}
+	return marks
+}
+
+// markNames sets marks[i] to mayName(entries[i].raw, needles) for entries
+// the splitter's own pass split out of data: it searches the file once per
+// needle instead of each record, since those entries know where they lie
+// and whether they hold an escape that may hide a byte.
+func markNames(data []byte, entries []entry, needles [][]byte, marks []bool) []bool {
+	marks = slices.Grow(marks[:0], len(entries))[:len(entries)]
+	for i, en := range entries {
+		marks[i] = en.hidden
+	}
+	var counts *[256]int
+	for _, n := range append([][]byte{{'%'}}, needles...) {
+		k := 0
+		if len(n) > 1 {
+			if counts == nil {
+				counts = byteCounts(data[:min(len(data), rarenessSample)])
+			}
+			k = rarest(n, counts)
+		}
+		markHolders(data, entries, marks, n, k)
+	}
+	return marks
+}
+
+// rarenessSample is how much of a file is counted to find which of a
+// needle's bytes it holds least often: records of one trail look alike.
+const rarenessSample = 16 << 10
+
+func byteCounts(sample []byte) *[256]int {
+	var counts [256]int
+	for _, c := range sample {
+		counts[c]++
+	}
+	return &counts
+}
+
+// rarest is the position of the needle's byte the sample holds least.
+func rarest(needle []byte, counts *[256]int) int {
+	k := 0
+	for i, c := range needle {
+		if counts[c] < counts[needle[k]] {
+			k = i
+		}
+	}
+	return k
+}
+
+// markHolders marks each entry that holds needle whole. Occurrences are
+// found by their byte at position k (the rarest one, so that few positions
+// are compared); once a record is marked, the search resumes after it.
+func markHolders(data []byte, entries []entry, marks []bool, needle []byte, k int) {
+	c := needle[k]
+	j := 0 // the first entry that may hold an occurrence not yet found
+	for i := k; i < len(data); {
+		q := bytes.IndexByte(data[i:], c)
+		if q < 0 {
+			return
+		}
+		p, end := i+q-k, i+q-k+len(needle)
+		i += q + 1
+		if end > len(data) || !bytes.Equal(data[p:end], needle) {
+			continue
+		}
+		for j < len(entries) && entries[j].at+len(entries[j].raw) < end {
+			j++
+		}
+		if j == len(entries) {
+			return
+		}
+		if en := entries[j]; en.at <= p {
+			marks[j] = true
+			i = max(i, en.at+len(en.raw)+k)
+			j++
+		}
+	}
+}
