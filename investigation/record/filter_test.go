@@ -187,7 +187,13 @@ func TestMayName(t *testing.T) {
 		{`{"requestParameters":{"roleName":"billing"}}`, false},
 		{`{"requestParameters":{"policyDocument":"{\"Effect\":\"Allow\"}","p":"a\\b"}}`, false},
 		{`{"requestParameters":{"roleName":"\u006frders"}}`, true},
-		{`{"requestParameters":{"roleArn":"arn:aws:iam::1:role\/x"}}`, true},
+		{`{"requestParameters":{"roleArn":"arn:aws:iam::1:role\/x"}}`, false}, // a needle holds no "/"
+		{`{"requestParameters":{"policy":"{\n\t\"a\": 1\r\b\f}"}}`, false},    // nor a control character
+		{`{"requestParameters":{"roleName":"\u003corders\u003e"}}`, true},
+		{`{"requestParameters":{"roleName":"\u003cbilling\u0026"}}`, false}, // "<" and "&" are not a needle's
+		{`{"requestParameters":{"roleName":"\u00e9"}}`, true},               // beyond ASCII: kept
+		{`{"requestParameters":{"roleName":"\\u006frders"}}`, false},        // a backslash, then letters
+		{`{"requestParameters":{"roleName":"\u00"}}`, true},
 		{`{"requestParameters":{"functionName":"arn%3Aaws%3Alambda"}}`, true},
 		{`{"a":"trailing\`, true},
 	}

@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -27,22 +28,47 @@ func nameNeedles(names []string) [][]byte {
 }
 
 // mayName reports whether raw may name a resource that holds a needle. A
-// string in JSON may hide its bytes behind escapes (\u0041, \/) and a
-// parameter behind URL encoding ("arn%3Aaws…", a queue URL's path), so a
-// record with any such escape or a "%" is kept; \" and \\ cannot stand for
-// a needle's bytes.
+// string in JSON may hide a byte behind a \u escape and a parameter behind
+// URL encoding ("arn%3Aaws…", a queue URL's path), so a record with a "%",
+// or a \u escape that may stand for one of the needles' bytes, is kept. The
+// other escapes stand for a quote, a backslash, a slash or a control
+// character, none of which a needle holds.
 func mayName(raw []byte, needles [][]byte) bool {
 	for _, n := range needles {
 		if bytes.Contains(raw, n) {
 			return true
 		}
 	}
-	if bytes.IndexByte(raw, '%') >= 0 {
-		return true
+	return bytes.IndexByte(raw, '%') >= 0 || escapeMayHide(raw, needleBytes(needles))
+}
+
+// needleBytes are the bytes the needles hold.
+func needleBytes(needles [][]byte) *[256]bool {
+	var set [256]bool
+	for _, n := range needles {
+		for _, c := range n {
+			set[c] = true
+		}
 	}
+	return &set
+}
+
+// escapeMayHide reports whether a \u escape in raw may stand for a byte of
+// set: one for a character of set or beyond ASCII (whose UTF-8 bytes are),
+// or one cut short.
+func escapeMayHide(raw []byte, set *[256]bool) bool {
 	for i := bytes.IndexByte(raw, '\\'); i >= 0; {
-		if i+1 >= len(raw) || raw[i+1] != '"' && raw[i+1] != '\\' {
+		if i+1 >= len(raw) {
 			return true
+		}
+		if raw[i+1] == 'u' {
+			if i+6 > len(raw) {
+				return true
+			}
+			r, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+			if err != nil || r >= 0x80 || set[r] {
+				return true
+			}
 		}
 		next := bytes.IndexByte(raw[i+2:], '\\')
 		if next < 0 {
@@ -74,11 +100,12 @@ func nameMarks(data []byte, entries []entry, f Filter, marks []bool) []bool {
 // markNames sets marks[i] to mayName(entries[i].raw, needles) for entries
 // the splitter's own pass split out of data: it searches the file once per
 // needle instead of each record, since those entries know where they lie
-// and whether they hold an escape that may hide a byte.
+// and whether they hold a \u escape.
 func markNames(data []byte, entries []entry, needles [][]byte, marks []bool) []bool {
 	marks = slices.Grow(marks[:0], len(entries))[:len(entries)]
+	set := needleBytes(needles)
 	for i, en := range entries {
-		marks[i] = en.hidden
+		marks[i] = en.hidden && escapeMayHide(en.raw, set)
 	}
 	var counts *[256]int
 	for _, n := range append([][]byte{{'%'}}, needles...) {

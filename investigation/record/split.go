@@ -13,9 +13,9 @@ type entry struct {
 	time, ro []byte // the keys' JSON values; nil when absent
 	// at is raw's offset in the file's content, -1 when raw is a copy.
 	at int
-	// hidden is set when a string holds an escape other than \" and \\:
-	// one that may stand for any byte, so no byte search can rule the
-	// record out. Only the splitter's own pass sets it.
+	// hidden is set when a string holds a \u escape, which may stand for
+	// any character, so a byte search alone cannot rule the record out.
+	// Only the splitter's own pass sets it.
 	hidden bool
 	// unsure is set when a top-level key is escaped, not ASCII or repeated:
 	// it might be one of those keys to encoding/json, so only the decode
@@ -65,7 +65,7 @@ func scanEntry(raw []byte) entry {
 type splitter struct {
 	data []byte
 	i    int
-	// hidden is set by str on an escape other than \" and \\.
+	// hidden is set by str on a \u escape.
 	hidden bool
 }
 
@@ -356,10 +356,7 @@ func (s *splitter) str() (escaped, ok bool) {
 				return false, false
 			}
 			switch d[i+1] {
-			case '"', '\\':
-				i += 2
-			case '/', 'b', 'f', 'n', 'r', 't':
-				s.hidden = true
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				s.hidden = true
