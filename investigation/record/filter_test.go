@@ -194,7 +194,12 @@ func TestMayName(t *testing.T) {
 		{`{"requestParameters":{"roleName":"\u00e9"}}`, true},               // beyond ASCII: kept
 		{`{"requestParameters":{"roleName":"\\u006frders"}}`, false},        // a backslash, then letters
 		{`{"requestParameters":{"roleName":"\u00"}}`, true},
-		{`{"requestParameters":{"functionName":"arn%3Aaws%3Alambda"}}`, true},
+		{`{"requestParameters":{"functionName":"arn%3Aaws%3Alambda"}}`, false}, // ":" is not a needle's
+		{`{"requestParameters":{"functionName":"arn%3Aaws%3A%6Frders"}}`, true},
+		{`{"requestParameters":{"functionName":"caf%C3%A9"}}`, true}, // beyond ASCII: kept
+		{`{"requestParameters":{"functionName":"%\u00366Frders"}}`, true},
+		{`{"requestParameters":{"functionName":"\u00256Frders"}}`, true},
+		{`{"requestParameters":{"functionName":"50%"}}`, true},
 		{`{"a":"trailing\`, true},
 	}
 	for _, tt := range tests {

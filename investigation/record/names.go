@@ -28,9 +28,9 @@ func nameNeedles(names []string) [][]byte {
 }
 
 // mayName reports whether raw may name a resource that holds a needle. A
-// string in JSON may hide a byte behind a \u escape and a parameter behind
-// URL encoding ("arn%3Aaws…", a queue URL's path), so a record with a "%",
-// or a \u escape that may stand for one of the needles' bytes, is kept. The
+// string in JSON may hide a byte behind a \u escape, and a parameter behind
+// URL encoding ("arn%3Aaws…", a queue URL's path: decoded once), so a record
+// with either that may stand for one of the needles' bytes is kept. The
 // other escapes stand for a quote, a backslash, a slash or a control
 // character, none of which a needle holds.
 func mayName(raw []byte, needles [][]byte) bool {
@@ -39,10 +39,12 @@ func mayName(raw []byte, needles [][]byte) bool {
 			return true
 		}
 	}
-	return bytes.IndexByte(raw, '%') >= 0 || escapeMayHide(raw, needleBytes(needles))
+	set := needleBytes(needles)
+	return percentMayHide(raw, set) || escapeMayHide(raw, set)
 }
 
-// needleBytes are the bytes the needles hold.
+// needleBytes are the bytes the needles hold, and "%": a \u escape for it
+// may start a URL encoding.
 func needleBytes(needles [][]byte) *[256]bool {
 	var set [256]bool
 	for _, n := range needles {
@@ -50,7 +52,38 @@ func needleBytes(needles [][]byte) *[256]bool {
 			set[c] = true
 		}
 	}
+	set['%'] = true
 	return &set
+}
+
+// percentMayHide reports whether a URL encoding in raw may stand for a byte
+// of set: "%" and two hex digits for one of set's or beyond ASCII, or "%"
+// and anything else (an escaped digit, say).
+func percentMayHide(raw []byte, set *[256]bool) bool {
+	for i := bytes.IndexByte(raw, '%'); i >= 0; {
+		if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+			return true
+		}
+		if c := unhex(raw[i+1])<<4 | unhex(raw[i+2]); c >= 0x80 || set[c] {
+			return true
+		}
+		next := bytes.IndexByte(raw[i+1:], '%')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // escapeMayHide reports whether a \u escape in raw may stand for a byte of
@@ -100,15 +133,19 @@ func nameMarks(data []byte, entries []entry, f Filter, marks []bool) []bool {
 // markNames sets marks[i] to mayName(entries[i].raw, needles) for entries
 // the splitter's own pass split out of data: it searches the file once per
 // needle instead of each record, since those entries know where they lie
-// and whether they hold a \u escape.
+// and whether they hold a \u escape. A record holding a "%" is found the
+// same way, and then read for what it encodes.
 func markNames(data []byte, entries []entry, needles [][]byte, marks []bool) []bool {
 	marks = slices.Grow(marks[:0], len(entries))[:len(entries)]
 	set := needleBytes(needles)
 	for i, en := range entries {
 		marks[i] = en.hidden && escapeMayHide(en.raw, set)
 	}
+	forHolders(data, entries, []byte{'%'}, 0, func(j int) {
+		marks[j] = marks[j] || percentMayHide(entries[j].raw, set)
+	})
 	var counts *[256]int
-	for _, n := range append([][]byte{{'%'}}, needles...) {
+	for _, n := range needles {
 		k := 0
 		if len(n) > 1 {
 			if counts == nil {
@@ -116,7 +153,7 @@ func markNames(data []byte, entries []entry, needles [][]byte, marks []bool) []b
 			}
 			k = rarest(n, counts)
 		}
-		markHolders(data, entries, marks, n, k)
+		forHolders(data, entries, n, k, func(j int) { marks[j] = true })
 	}
 	return marks
 }
@@ -144,10 +181,10 @@ func rarest(needle []byte, counts *[256]int) int {
 	return k
 }
 
-// markHolders marks each entry that holds needle whole. Occurrences are
+// forHolders calls hold with each entry that holds needle whole. Occurrences are
 // found by their byte at position k (the rarest one, so that few positions
 // are compared); once a record is marked, the search resumes after it.
-func markHolders(data []byte, entries []entry, marks []bool, needle []byte, k int) {
+func forHolders(data []byte, entries []entry, needle []byte, k int, hold func(j int)) {
 	c := needle[k]
 	j := 0 // the first entry that may hold an occurrence not yet found
 	for i := k; i < len(data); {
@@ -167,7 +204,7 @@ func markHolders(data []byte, entries []entry, marks []bool, needle []byte, k in
 			return
 		}
 		if en := entries[j]; en.at <= p {
-			marks[j] = true
+			hold(j)
 			i = max(i, en.at+len(en.raw)+k)
 			j++
 		}

@@ -38,7 +38,10 @@ func TestMarkNames(t *testing.T) {
 		{"escape beyond ASCII", `[{"n":"\u00e9"},{"n":"\ud83d\ude00"}]`, "orders", []bool{true, true}},
 		{"escaped backslash before u", `[{"n":"\\u006f"},{"n":"b"}]`, "orders", []bool{false, false}},
 		{"quote and backslash hide nothing", `[{"n":"a\"b\\c"},{"n":"b"}]`, "orders", []bool{false, false}},
-		{"url encoded", `[{"n":"b"},{"n":"arn%3Aaws"}]`, "orders", []bool{false, true}},
+		{"url encoded", `[{"n":"b"},{"n":"arn%3Aaws%3A%6Frders"}]`, "orders", []bool{false, true}},
+		{"url encoded other bytes", `[{"n":"arn%3Aaws%2C"},{"n":"%7B%22a%22%7D"}]`, "orders", []bool{false, false}},
+		{"url encoding cut short", `[{"n":"50%"},{"n":"%4"},{"n":"%zz"}]`, "orders", []bool{true, true, true}},
+		{"escaped percent", `[{"n":"\u00256Frders"},{"n":"%\u00366F"}]`, "orders", []bool{true, true}},
 		{"outside any record", `{"Other":"orders","Records":[{"n":"b"}],"More":"%"}`, "orders", []bool{false}},
 		{"across two records", `[{"a":1},{"b":2}]`, "},{", []bool{false, false}},
 		{"record's last byte", `[{"a":1},{"b":2}]`, "1}", []bool{true, false}},
@@ -121,6 +124,36 @@ func FuzzMarkNames(f *testing.F) {
 		}
 		if _, ok := splitFast(data, nil); ok {
 			checkMarks(t, "fuzz", data, needles)
+		}
+	})
+}
+
+// FuzzMayNameKeepsNamed: whatever a record's bytes, every resource name its
+// decode reads is one the raw check keeps the record for.
+func FuzzMayNameKeepsNamed(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		if entries, ok := splitFast(s, nil); ok {
+			for _, en := range entries {
+				f.Add(en.raw)
+			}
+		}
+	}
+	for _, s := range []string{
+		`{"eventTime":"2024-05-01T10:00:00Z","eventSource":"lambda.amazonaws.com","eventName":"GetFunction","requestParameters":{"functionName":"arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3A%6Frders"}}`,
+		`{"eventTime":"2024-05-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"DeleteRole","requestParameters":{"roleName":"\u006frders"}}`,
+		`{"eventTime":"2024-05-01T10:00:00Z","eventSource":"sqs.amazonaws.com","eventName":"DeleteQueue","requestParameters":{"queueUrl":"https://sqs.us-east-1.amazonaws.com/1/\u0025%36Frders"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		e, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		for _, r := range e.Resources {
+			if needles := nameNeedles([]string{r.Name}); needles != nil && !mayName(raw, needles) {
+				t.Fatalf("the record names %q (%s) but the raw check drops it: %s", r.Name, r.Type, raw)
+			}
 		}
 	})
 }
