@@ -29,14 +29,15 @@ func OpenFileTrail(dir string) (*FileTrail, error) {
 
 // OpenFileTrailFilter is OpenFileTrail holding only the records f selects:
 // lookups inside f's window, or by one of f.Names, answer as over the whole
-// trail, and the records no such lookup finds are never held.
+// trail, and the records no such lookup finds are never held. A read-only
+// call is held without its record: a lookup counts it but never returns it.
 func OpenFileTrailFilter(dir string, f record.Filter) (*FileTrail, error) {
-	events, rejected, err := record.ReadDirFilter(dir, f)
+	index, rejected, err := record.ReadIndex(dir, f, func(e *investigation.Event) bool { return !e.ReadOnly })
 	if err != nil {
 		return nil, fmt.Errorf("open file trail: %w", err)
 	}
 	return &FileTrail{
-		index:     record.NewIndex(events),
+		index:     index,
 		rejected:  rejected,
 		maxEvents: 10 * lookupPageSize,
 	}, nil

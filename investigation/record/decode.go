@@ -82,7 +82,7 @@ func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation
 			continue
 		}
 		raw := en.raw
-		if !f.NoRaw {
+		if !f.NoRaw && f.rawFor == nil {
 			raw = bytes.Clone(raw)
 		}
 		e, err := parse(raw)
@@ -95,8 +95,11 @@ func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation
 		if !f.keep(&e) {
 			continue
 		}
-		if f.NoRaw {
+		switch {
+		case f.NoRaw:
 			e.Raw, e.RequestJSON = nil, nil
+		case f.rawFor != nil && f.rawFor(&e):
+			cloneRecord(&e)
 		}
 		kept = append(kept, e)
 	}
@@ -104,6 +107,21 @@ func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation
 		return kept, stats, noRecordsError(entries[0].raw, stats)
 	}
 	return kept, stats, nil
+}
+
+// cloneRecord gives e a copy of its record, RequestJSON pointing into the
+// copy when it pointed into the record.
+func cloneRecord(e *investigation.Event) {
+	raw := bytes.Clone(e.Raw)
+	if req := e.RequestJSON; len(req) > 0 {
+		// A slice of Raw starts cap(Raw)-cap(req) bytes into it.
+		if at := cap(e.Raw) - cap(req); at >= 0 && at+len(req) <= len(e.Raw) && &e.Raw[at] == &req[0] {
+			e.RequestJSON = raw[at : at+len(req) : at+len(req)]
+		} else {
+			e.RequestJSON = bytes.Clone(req)
+		}
+	}
+	e.Raw = raw
 }
 
 // noRecordsError explains a file whose entries are all unusable, naming what

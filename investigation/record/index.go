@@ -44,32 +44,56 @@ type indexFields struct {
 func NewIndex(events []investigation.Event) *Index {
 	// The caller and category are read by decoding each record a second
 	// time, the slow part: on every core.
-	type facts struct {
-		management            bool
-		username, accessKeyID string
-	}
 	all := make([]facts, len(events))
-	forEachParallel(len(events), func(i int) {
-		f := fieldsOf(events[i])
-		username, accessKeyID := callerOf(events[i], f)
-		all[i] = facts{isManagement(f), username, accessKeyID}
-	})
-	order := make([]int, 0, len(events))
-	seen := make(map[string]bool, len(events))
-	for i, e := range events {
-		if seen[e.ID] {
-			continue
-		}
-		seen[e.ID] = true
-		if all[i].management {
-			order = append(order, i)
+	forEachParallel(len(events), func(i int) { all[i] = factsOf(events[i]) })
+	return newIndex([]indexed{{events, all}})
+}
+
+// facts are what an index reads of an event's record beyond the Event.
+type facts struct {
+	management            bool
+	username, accessKeyID string
+}
+
+func factsOf(e investigation.Event) facts {
+	f := fieldsOf(e)
+	username, accessKeyID := callerOf(e, f)
+	return facts{isManagement(f), username, accessKeyID}
+}
+
+// indexed are events to index, facts[i] being what events[i]'s record says.
+type indexed struct {
+	events []investigation.Event
+	facts  []facts
+}
+
+// newIndex indexes the events of parts, taken one part after another.
+func newIndex(parts []indexed) *Index {
+	type ref struct{ part, i int32 }
+	n := 0
+	for _, p := range parts {
+		n += len(p.events)
+	}
+	order := make([]ref, 0, n)
+	seen := make(map[string]bool, n)
+	for pi, p := range parts {
+		for i, e := range p.events {
+			if seen[e.ID] {
+				continue
+			}
+			seen[e.ID] = true
+			if p.facts[i].management {
+				order = append(order, ref{int32(pi), int32(i)})
+			}
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := events[b].Time.Compare(events[a].Time); c != 0 {
+	event := func(r ref) *investigation.Event { return &parts[r.part].events[r.i] }
+	slices.SortStableFunc(order, func(a, b ref) int {
+		ea, eb := event(a), event(b)
+		if c := eb.Time.Compare(ea.Time); c != 0 {
 			return c
 		}
-		return strings.Compare(events[a].ID, events[b].ID)
+		return strings.Compare(ea.ID, eb.ID)
 	})
 
 	ix := &Index{events: make([]investigation.Event, len(order)), postings: map[string]map[string][]int{}}
@@ -77,14 +101,14 @@ func NewIndex(events []investigation.Event) *Index {
 		ix.postings[k] = map[string][]int{}
 	}
 	for i, at := range order {
-		e := events[at]
+		e, f := *event(at), parts[at.part].facts[at.i]
 		ix.events[i] = e
 		ix.post(investigation.AttrEventID, e.ID, i)
 		ix.post(investigation.AttrEventName, e.Name, i)
 		ix.post(investigation.AttrEventSource, e.Source, i)
 		ix.post(investigation.AttrReadOnly, strconv.FormatBool(e.ReadOnly), i)
-		ix.post(investigation.AttrUsername, all[at].username, i)
-		ix.post(investigation.AttrAccessKeyID, all[at].accessKeyID, i)
+		ix.post(investigation.AttrUsername, f.username, i)
+		ix.post(investigation.AttrAccessKeyID, f.accessKeyID, i)
 		for _, r := range e.Resources {
 			ix.post(investigation.AttrResourceName, r.Name, i)
 			ix.post(investigation.AttrResourceType, r.Type, i)

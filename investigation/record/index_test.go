@@ -1,6 +1,8 @@
 package record
 
 import (
+	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,58 @@ func TestCaller(t *testing.T) {
 	built := investigation.Event{Actor: investigation.Actor{Name: "alice"}}
 	if user, key := Caller(built); user != "alice" || key != "" {
 		t.Errorf("Caller of a built event = %q, %q", user, key)
+	}
+}
+
+// TestReadIndex: an index read file by file answers every lookup as one
+// built over everything read, holding a copy of each record it was asked to
+// keep and none of the others.
+func TestReadIndex(t *testing.T) {
+	dir := filepath.Join(samplesDir, "invictus-ir_aws_dataset", "CloudTrail")
+	events, _, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := NewIndex(events)
+	slim, _, err := ReadIndex(dir, Filter{}, func(e *investigation.Event) bool { return !e.ReadOnly })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slim.Len() != whole.Len() || whole.Len() == 0 {
+		t.Fatalf("read %d events, whole %d", slim.Len(), whole.Len())
+	}
+	lookups := []investigation.Lookup{{}}
+	for _, e := range events[:200] {
+		u, k := Caller(e)
+		lookups = append(lookups, investigation.Lookup{Key: investigation.AttrUsername, Value: u},
+			investigation.Lookup{Key: investigation.AttrAccessKeyID, Value: k},
+			investigation.Lookup{Key: investigation.AttrEventName, Value: e.Name})
+		for _, r := range e.Resources {
+			lookups = append(lookups, investigation.Lookup{Key: investigation.AttrResourceName, Value: r.Name})
+		}
+	}
+	raws := 0
+	for _, q := range lookups {
+		want, got := whole.Lookup(q), slim.Lookup(q)
+		if len(got) != len(want) {
+			t.Fatalf("%+v: %d events, want %d", q, len(got), len(want))
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if g.ID != w.ID {
+				t.Fatalf("%+v: event %d is %s, want %s", q, i, g.ID, w.ID)
+			}
+			switch {
+			case g.ReadOnly && (g.Raw != nil || g.RequestJSON != nil):
+				t.Errorf("read-only %s kept its record", g.ID)
+			case !g.ReadOnly && (!bytes.Equal(g.Raw, w.Raw) || !bytes.Equal(g.RequestJSON, w.RequestJSON)):
+				t.Errorf("%s: record %q, request %q; want %q, %q", g.ID, g.Raw, g.RequestJSON, w.Raw, w.RequestJSON)
+			case !g.ReadOnly:
+				raws++
+			}
+		}
+	}
+	if raws == 0 {
+		t.Error("no record kept")
 	}
 }

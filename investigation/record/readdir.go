@@ -50,6 +50,33 @@ func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, err
 	return events, rejected, nil
 }
 
+// ReadIndex is NewIndex over ReadDirFilter's events, each keeping its
+// record (Raw and RequestJSON) only when raw says so; raw nil keeps all.
+// What the index reads of a record is read as its file is, so the records
+// it holds no raw for are never copied, nor held together.
+func ReadIndex(dir string, f Filter, raw func(*investigation.Event) bool) (*Index, []Rejected, error) {
+	if raw == nil {
+		raw = func(*investigation.Event) bool { return true }
+	}
+	f.rawFor = raw
+	var parts []indexed
+	rejected, err := readDir(dir, f, func(n int) { parts = make([]indexed, n) }, func(i int, events []investigation.Event) {
+		p := indexed{events: slices.Clone(events), facts: make([]facts, len(events))}
+		for j := range p.events {
+			e := &p.events[j]
+			p.facts[j] = factsOf(*e)
+			if !raw(e) { // its record is the file's buffer, about to be reused
+				e.Raw, e.RequestJSON = nil, nil
+			}
+		}
+		parts[i] = p
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return newIndex(parts), rejected, nil
+}
+
 // ReadDirEach is ReadDirFilter handing each file's kept events to each
 // instead of holding them, for a reader that keeps less than the events.
 // each is called from several goroutines at once, files in no particular
