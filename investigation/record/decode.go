@@ -48,7 +48,7 @@ func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 	if err != nil {
 		return nil, DecodeStats{Reasons: map[string]int{}}, err
 	}
-	kept, stats, err := decodeEntries(entries, f, nameMarks(data, entries, f, nil), nil)
+	kept, stats, err := decodeEntries(entries, f, nameMarks(data, entries, f, nil), nil, nil)
 	return slices.Clip(kept), stats, err
 }
 
@@ -71,10 +71,11 @@ func split(data []byte, scratch []entry) ([]entry, error) {
 }
 
 // decodeEntries decodes the entries f does not rule out, appending the
-// events f keeps to kept; marks, unless nil, say which entries may name one
-// of f.Names. Each kept event's Raw is a copy: entries may point into a
-// buffer that is reused.
-func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation.Event) ([]investigation.Event, DecodeStats, error) {
+// events f keeps to kept, and when at is not nil where each one's record
+// lies in the file's content (-1: elsewhere); marks, unless nil, say which
+// entries may name one of f.Names. Each kept event's Raw is a copy unless
+// f.borrow: entries may point into a buffer that is reused.
+func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation.Event, at *[]int) ([]investigation.Event, DecodeStats, error) {
 	stats := DecodeStats{Entries: len(entries), Reasons: map[string]int{}}
 	decoded := 0
 	for i, en := range entries {
@@ -82,7 +83,7 @@ func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation
 			continue
 		}
 		raw := en.raw
-		if !f.NoRaw && f.rawFor == nil {
+		if !f.NoRaw && !f.borrow {
 			raw = bytes.Clone(raw)
 		}
 		e, err := parse(raw)
@@ -95,33 +96,18 @@ func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation
 		if !f.keep(&e) {
 			continue
 		}
-		switch {
-		case f.NoRaw:
+		if f.NoRaw {
 			e.Raw, e.RequestJSON = nil, nil
-		case f.rawFor != nil && f.rawFor(&e):
-			cloneRecord(&e)
 		}
 		kept = append(kept, e)
+		if at != nil {
+			*at = append(*at, en.at)
+		}
 	}
 	if decoded == 0 && stats.Skipped > 0 {
 		return kept, stats, noRecordsError(entries[0].raw, stats)
 	}
 	return kept, stats, nil
-}
-
-// cloneRecord gives e a copy of its record, RequestJSON pointing into the
-// copy when it pointed into the record.
-func cloneRecord(e *investigation.Event) {
-	raw := bytes.Clone(e.Raw)
-	if req := e.RequestJSON; len(req) > 0 {
-		// A slice of Raw starts cap(Raw)-cap(req) bytes into it.
-		if at := cap(e.Raw) - cap(req); at >= 0 && at+len(req) <= len(e.Raw) && &e.Raw[at] == &req[0] {
-			e.RequestJSON = raw[at : at+len(req) : at+len(req)]
-		} else {
-			e.RequestJSON = bytes.Clone(req)
-		}
-	}
-	e.Raw = raw
 }
 
 // noRecordsError explains a file whose entries are all unusable, naming what

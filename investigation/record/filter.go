@@ -25,10 +25,10 @@ type Filter struct {
 	NoRaw bool
 	// Keep, when set, decides on each decoded event.
 	Keep func(*investigation.Event) bool
-	// rawFor, when set, picks the kept events whose record is copied; the
-	// others' Raw and RequestJSON point into the file's buffer, which is
-	// reused once the reader's callback returns. NoRaw overrides it.
-	rawFor func(*investigation.Event) bool
+	// borrow leaves the kept events' Raw and RequestJSON in the file's
+	// buffer, reused once the reader's callback returns, rather than copy
+	// them: for a reader that keeps what it needs of them in the callback.
+	borrow bool
 }
 
 // skipEntry reports whether a record can be dropped undecoded; mayName is

@@ -144,8 +144,8 @@ func TestCaller(t *testing.T) {
 }
 
 // TestReadIndex: an index read file by file answers every lookup as one
-// built over everything read, holding a copy of each record it was asked to
-// keep and none of the others.
+// built over everything read, holding no record, and the records of the
+// calls it was asked to show are read again as they were.
 func TestReadIndex(t *testing.T) {
 	dir := filepath.Join(samplesDir, "invictus-ir_aws_dataset", "CloudTrail")
 	events, _, err := ReadDir(dir)
@@ -153,7 +153,7 @@ func TestReadIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := NewIndex(events)
-	slim, _, err := ReadIndex(dir, Filter{}, func(e *investigation.Event) bool { return !e.ReadOnly })
+	slim, located, _, err := ReadIndex(dir, Filter{}, func(e *investigation.Event) bool { return !e.ReadOnly })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestReadIndex(t *testing.T) {
 			lookups = append(lookups, investigation.Lookup{Key: investigation.AttrResourceName, Value: r.Name})
 		}
 	}
-	raws := 0
+	shown := 0
 	for _, q := range lookups {
 		want, got := whole.Lookup(q), slim.Lookup(q)
 		if len(got) != len(want) {
@@ -181,17 +181,37 @@ func TestReadIndex(t *testing.T) {
 			if g.ID != w.ID {
 				t.Fatalf("%+v: event %d is %s, want %s", q, i, g.ID, w.ID)
 			}
-			switch {
-			case g.ReadOnly && (g.Raw != nil || g.RequestJSON != nil):
-				t.Errorf("read-only %s kept its record", g.ID)
-			case !g.ReadOnly && (!bytes.Equal(g.Raw, w.Raw) || !bytes.Equal(g.RequestJSON, w.RequestJSON)):
-				t.Errorf("%s: record %q, request %q; want %q, %q", g.ID, g.Raw, g.RequestJSON, w.Raw, w.RequestJSON)
-			case !g.ReadOnly:
-				raws++
+			if g.Raw != nil || g.RequestJSON != nil {
+				t.Fatalf("%s: the index holds its record", g.ID)
 			}
+			l, ok := located[g.ID]
+			if ok == g.ReadOnly {
+				t.Fatalf("%s (read-only %v): located %v", g.ID, g.ReadOnly, ok)
+			}
+			if !ok {
+				continue
+			}
+			again, err := ReadRecords(l.File, []Location{l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a := again[0]; a.ID != w.ID || !bytes.Equal(a.Raw, w.Raw) || !bytes.Equal(a.RequestJSON, w.RequestJSON) {
+				t.Fatalf("%s read again: %s, record %q, request %q; want %q, %q", w.ID, a.ID, a.Raw, a.RequestJSON, w.Raw, w.RequestJSON)
+			}
+			shown++
 		}
 	}
-	if raws == 0 {
-		t.Error("no record kept")
+	if shown == 0 {
+		t.Error("no record read again")
+	}
+	if _, err := ReadRecords(filepath.Join(dir, "missing.json"), nil); err == nil {
+		t.Error("a missing file read without an error")
+	}
+	for _, l := range located {
+		l.Offset += 1 << 30
+		if _, err := ReadRecords(l.File, []Location{l}); err == nil {
+			t.Error("a record beyond the file's end read without an error")
+		}
+		break
 	}
 }
