@@ -19,10 +19,21 @@ import (
 // callers filter after fetching — and it holds management events only:
 // data, network-activity and Insights events are not in LookupEvents.
 type Index struct {
-	events []investigation.Event // newest first
-	// postings maps attribute key → value → positions in events, ascending
+	// parts hold the events as they were read, order says which are
+	// indexed, newest first: the events are not copied into that order.
+	parts [][]investigation.Event
+	order []eventRef
+	// postings maps attribute key → value → positions in order, ascending
 	// (that is, newest first).
 	postings map[string]map[string][]int
+}
+
+// eventRef is an event's place in an Index's parts.
+type eventRef struct{ part, i int32 }
+
+func (ix *Index) event(pos int) *investigation.Event {
+	r := ix.order[pos]
+	return &ix.parts[r.part][r.i]
 }
 
 // lookupKeys are the attribute keys LookupEvents accepts.
@@ -46,7 +57,7 @@ func NewIndex(events []investigation.Event) *Index {
 	// time, the slow part: on every core.
 	all := make([]facts, len(events))
 	forEachParallel(len(events), func(i int) { all[i] = factsOf(events[i]) })
-	return newIndex([]indexed{{events, all}})
+	return newIndex([]indexed{{slices.Clone(events), all}})
 }
 
 // facts are what an index reads of an event's record beyond the Event.
@@ -67,14 +78,14 @@ type indexed struct {
 	facts  []facts
 }
 
-// newIndex indexes the events of parts, taken one part after another.
+// newIndex indexes the events of parts, taken one part after another; it
+// holds their events.
 func newIndex(parts []indexed) *Index {
-	type ref struct{ part, i int32 }
 	n := 0
 	for _, p := range parts {
 		n += len(p.events)
 	}
-	order := make([]ref, 0, n)
+	order := make([]eventRef, 0, n)
 	seen := make(map[string]bool, n)
 	for pi, p := range parts {
 		for i, e := range p.events {
@@ -83,12 +94,12 @@ func newIndex(parts []indexed) *Index {
 			}
 			seen[e.ID] = true
 			if p.facts[i].management {
-				order = append(order, ref{int32(pi), int32(i)})
+				order = append(order, eventRef{int32(pi), int32(i)})
 			}
 		}
 	}
-	event := func(r ref) *investigation.Event { return &parts[r.part].events[r.i] }
-	slices.SortStableFunc(order, func(a, b ref) int {
+	event := func(r eventRef) *investigation.Event { return &parts[r.part].events[r.i] }
+	slices.SortStableFunc(order, func(a, b eventRef) int {
 		ea, eb := event(a), event(b)
 		if c := eb.Time.Compare(ea.Time); c != 0 {
 			return c
@@ -96,13 +107,15 @@ func newIndex(parts []indexed) *Index {
 		return strings.Compare(ea.ID, eb.ID)
 	})
 
-	ix := &Index{events: make([]investigation.Event, len(order)), postings: map[string]map[string][]int{}}
+	ix := &Index{parts: make([][]investigation.Event, len(parts)), order: slices.Clip(order), postings: map[string]map[string][]int{}}
+	for i, p := range parts {
+		ix.parts[i] = p.events
+	}
 	for _, k := range lookupKeys {
 		ix.postings[k] = map[string][]int{}
 	}
 	for i, at := range order {
-		e, f := *event(at), parts[at.part].facts[at.i]
-		ix.events[i] = e
+		e, f := event(at), parts[at.part].facts[at.i]
 		ix.post(investigation.AttrEventID, e.ID, i)
 		ix.post(investigation.AttrEventName, e.Name, i)
 		ix.post(investigation.AttrEventSource, e.Source, i)
@@ -164,7 +177,7 @@ func (ix *Index) post(key, value string, pos int) {
 }
 
 // Len is the number of indexed events.
-func (ix *Index) Len() int { return len(ix.events) }
+func (ix *Index) Len() int { return len(ix.order) }
 
 // CheckLookup validates a query the way LookupEvents does: a known attribute
 // key with a value, or no attribute at all, and a window that does not end
@@ -210,7 +223,7 @@ func (ix *Index) Lookup(q investigation.Lookup) []investigation.Event {
 			return nil
 		}
 	}
-	count := len(ix.events)
+	count := len(ix.order)
 	if positions != nil {
 		count = len(positions)
 	}
@@ -224,11 +237,11 @@ func (ix *Index) Lookup(q investigation.Lookup) []investigation.Event {
 	// before Start.
 	first := 0
 	if !q.End.IsZero() {
-		first = sort.Search(count, func(i int) bool { return !ix.events[at(i)].Time.After(q.End) })
+		first = sort.Search(count, func(i int) bool { return !ix.event(at(i)).Time.After(q.End) })
 	}
 	var out []investigation.Event
 	for i := first; i < count; i++ {
-		e := ix.events[at(i)]
+		e := *ix.event(at(i))
 		if !q.Start.IsZero() && e.Time.Before(q.Start) {
 			break
 		}
