@@ -34,6 +34,7 @@ type metrics struct {
 	triages         *prometheus.CounterVec
 	triageSeconds   prometheus.Histogram
 	placeholderSecs prometheus.Histogram
+	stormTakeUp     prometheus.Histogram
 	dedupHits       *prometheus.CounterVec
 	sqsMessages     *prometheus.CounterVec
 	dropped         *prometheus.CounterVec
@@ -67,6 +68,11 @@ func newMetrics(reg prometheus.Registerer, queueDepth, running, intakeDepth func
 			Name:    "trailhound_placeholder_latency_seconds",
 			Help:    "Time from receiving an alarm to its placeholder in the thread.",
 			Buckets: []float64{0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32},
+		}),
+		stormTakeUp: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "trailhound_storm_takeup_seconds",
+			Help:    "Time from receiving an alarm during a storm to its first line in the channel's digest.",
+			Buckets: []float64{0.5, 1, 2, 3, 5, 8, 13, 21, 34},
 		}),
 		// The chat's transport counts its envelopes in these two as well:
 		// registered by whichever comes first, shared by the other.

@@ -121,12 +121,14 @@ type stormEntry struct {
 	ThreadTS string             `json:"thread"`
 	State    blocks.StormState  `json:"state"`
 	Cause    *blocks.StormCause `json:"cause,omitempty"`
+	// Received is when the bot got the alarm, the start of its take-up.
+	Received time.Time `json:"received"`
 }
 
 func stormID(k EpisodeKey) string { return k.AlarmARN + "@" + k.Episode }
 
 func (j *triageJob) stormEntry(state blocks.StormState, rep *investigation.Report) stormEntry {
-	e := stormEntry{Name: j.alarm.Name, Channel: j.thread.Channel, ThreadTS: j.thread.TS, State: state}
+	e := stormEntry{Name: j.alarm.Name, Channel: j.thread.Channel, ThreadTS: j.thread.TS, State: state, Received: j.origin.received}
 	if rep != nil && len(rep.Candidates) > 0 {
 		c := rep.Candidates[0]
 		cause := blocks.StormCause{Key: causeKey(c), Headline: blocks.Headline(c), Confidence: c.Confidence}
@@ -221,6 +223,9 @@ type digestRun struct {
 	sid    string
 	shown  int64
 	active bool
+	// taken are the alarms this holder's digest has shown, each observed
+	// once in the take-up histogram.
+	taken map[string]bool
 }
 
 // runDigests takes the digests of the storms no replica holds, each kept
@@ -314,7 +319,7 @@ func (b *Bot) tendDigest(ctx context.Context, ch string, r *digestRun) bool {
 		return false
 	}
 	if st.ID != r.sid {
-		r.sid, r.shown = st.ID, 0
+		r.sid, r.shown, r.taken = st.ID, 0, nil
 	}
 	digest, done := digestOf(st)
 	changed := st.DigestTS == "" || st.Version != r.shown || st.Active != r.active
@@ -358,6 +363,29 @@ func (b *Bot) showDigest(ctx context.Context, ch string, st StormRecord, d block
 		return
 	}
 	r.shown, r.active = st.Version, st.Active
+	b.observeTakeUp(st, r)
+}
+
+// observeTakeUp measures, for each alarm the digest now shows for the first
+// time, how long it waited from its arrival to its line in the channel. A
+// replica that takes a digest over observes the alarms again, late: the
+// histogram then shows the takeover as the delay it was for the reader.
+func (b *Bot) observeTakeUp(st StormRecord, r *digestRun) {
+	if r.taken == nil {
+		r.taken = map[string]bool{}
+	}
+	now := b.now()
+	for _, a := range st.Alarms {
+		if r.taken[a.ID] {
+			continue
+		}
+		r.taken[a.ID] = true
+		var e stormEntry
+		if json.Unmarshal(a.Entry, &e) != nil || e.Received.IsZero() {
+			continue
+		}
+		b.m.stormTakeUp.Observe(now.Sub(e.Received).Seconds())
+	}
 }
 
 // digestOf is the storm as its digest shows it, and whether every alarm

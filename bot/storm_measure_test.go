@@ -117,6 +117,23 @@ func observeStorm(sb *slackapi.Server, channels []string) (seen map[string]*stor
 	return seen, digests
 }
 
+// digestNames are the alarms of names that some version of a digest lists.
+func digestNames(digests []slackapi.Message, names map[string]time.Time) map[string]bool {
+	listed := map[string]bool{}
+	for _, d := range digests {
+		for _, v := range versions(d) {
+			for _, line := range blockLines(v.blocks) {
+				for name := range names {
+					if strings.Contains(line, "|"+name+">") {
+						listed[name] = true
+					}
+				}
+			}
+		}
+	}
+	return listed
+}
+
 // percentiles are the p50, p95 and worst of the latencies, 0 for none.
 func percentiles(lat []time.Duration) (p50, p95, worst time.Duration) {
 	if len(lat) == 0 {

@@ -272,7 +272,9 @@ func runStorm(t *testing.T, nChannels, nReplicas int, triager interface {
 	for _, n := range limited {
 		total += n
 	}
-	if seen := sum("trailhound_slack_rate_limited_total", nil); float64(total) != seen {
+	// A 429 the sandbox answered after the bot's call had timed out (a
+	// loaded machine) is one the bot never read; any other must be counted.
+	if seen := sum("trailhound_slack_rate_limited_total", nil); seen > float64(total) || float64(total)-seen > max(2, float64(total)/20) {
 		t.Errorf("the sandbox answered %d 429s %v but the bot saw %v", total, limited, seen)
 	}
 
@@ -280,6 +282,19 @@ func runStorm(t *testing.T, nChannels, nReplicas int, triager interface {
 	var res stormResult
 	res.takeUp, res.firstForm, res.inThread = stormLatencies(t, seen, first)
 	res.digests = digests
+	// Each alarm a digest listed is in its holder's take-up histogram; a
+	// takeover observes its alarms again, so at least once.
+	var observed uint64
+	var observedSum float64
+	for _, r := range replicas {
+		n, sum := histogram(t, r.reg, "trailhound_storm_takeup_seconds")
+		observed, observedSum = observed+n, observedSum+sum
+	}
+	if listed := len(digestNames(digests, first)); observed < uint64(listed) {
+		t.Errorf("take-up histogram has %d samples, but digests listed %d alarms", observed, listed)
+	} else if observed > 0 {
+		t.Logf("take-up histogram: %d alarms, mean %.2fs", observed, observedSum/float64(observed))
+	}
 	if len(res.takeUp) != stormAlarms {
 		t.Fatalf("measured %d alarms, want %d", len(res.takeUp), stormAlarms)
 	}
