@@ -43,9 +43,20 @@ func OpenFileTrail(dir string) (*FileTrail, error) {
 // lookups inside f's window, or by one of f.Names, answer as over the whole
 // trail, and the records no such lookup finds are never held. Of the others
 // the trail holds what a lookup reads, and reads a call's record again only
-// when a lookup returns it; it never returns a read-only call.
+// when a lookup returns it (a read-only call never is). A read by names
+// holds their few records instead: reading their files again would cost
+// more than holding them.
 func OpenFileTrailFilter(dir string, f record.Filter) (*FileTrail, error) {
-	index, records, rejected, err := record.ReadIndex(dir, f, func(e *investigation.Event) bool { return !e.ReadOnly })
+	keep := func(e *investigation.Event) record.Keeping {
+		switch {
+		case e.ReadOnly:
+			return record.KeepNothing
+		case len(f.Names) > 0:
+			return record.KeepRecord
+		}
+		return record.KeepLocation
+	}
+	index, records, rejected, err := record.ReadIndex(dir, f, keep)
 	if err != nil {
 		return nil, fmt.Errorf("open file trail: %w", err)
 	}

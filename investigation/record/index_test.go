@@ -153,7 +153,13 @@ func TestReadIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := NewIndex(events)
-	slim, located, _, err := ReadIndex(dir, Filter{}, func(e *investigation.Event) bool { return !e.ReadOnly })
+	keep := func(e *investigation.Event) Keeping {
+		if e.ReadOnly {
+			return KeepNothing
+		}
+		return KeepLocation
+	}
+	slim, located, _, err := ReadIndex(dir, Filter{}, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +209,18 @@ func TestReadIndex(t *testing.T) {
 	}
 	if shown == 0 {
 		t.Error("no record read again")
+	}
+	// Held rather than located, the records are copies of the files'
+	// buffers: still whole once every file was read.
+	held, _, _, err := ReadIndex(dir, Filter{}, func(*investigation.Event) Keeping { return KeepRecord })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := whole.Lookup(investigation.Lookup{}), held.Lookup(investigation.Lookup{})
+	for i := range got {
+		if g, w := got[i], want[i]; g.ID != w.ID || !bytes.Equal(g.Raw, w.Raw) || !bytes.Equal(g.RequestJSON, w.RequestJSON) {
+			t.Fatalf("%s held: record %q, request %q; want %s, %q, %q", g.ID, g.Raw, g.RequestJSON, w.ID, w.Raw, w.RequestJSON)
+		}
 	}
 	if _, err := ReadRecords(filepath.Join(dir, "missing.json"), nil); err == nil {
 		t.Error("a missing file read without an error")

@@ -14,13 +14,24 @@ type Location struct {
 	Offset, Size int
 }
 
-// ReadIndex is NewIndex over ReadDirFilter's events, holding none of their
-// records: what the index reads of a record is read as its file is. The
-// records of the events show selects can be read again with ReadRecords,
-// from the Location returned under their id; one the splitter's own pass
-// could not place (in a file it could not read) is held instead (Raw and
-// RequestJSON).
-func ReadIndex(dir string, f Filter, show func(*investigation.Event) bool) (*Index, map[string]Location, []Rejected, error) {
+// Keeping is what ReadIndex holds of an event's record.
+type Keeping int
+
+const (
+	// KeepNothing drops the record.
+	KeepNothing Keeping = iota
+	// KeepLocation holds where the record lies, to be read again.
+	KeepLocation
+	// KeepRecord holds a copy of the record (Raw and RequestJSON).
+	KeepRecord
+)
+
+// ReadIndex is NewIndex over ReadDirFilter's events, holding of each one's
+// record what keep says: what the index itself reads of a record is read as
+// its file is. A record to be read again is found with ReadRecords, at the
+// Location returned under its event's id; one the splitter's own pass
+// could not place (in a file it could not read) is held instead.
+func ReadIndex(dir string, f Filter, keep func(*investigation.Event) Keeping) (*Index, map[string]Location, []Rejected, error) {
 	f.borrow = true
 	var parts []indexed
 	var located []map[string]Location
@@ -30,17 +41,20 @@ func ReadIndex(dir string, f Filter, show func(*investigation.Event) bool) (*Ind
 			locs := map[string]Location{}
 			for j, e := range events {
 				p.facts[j] = factsOf(e)
-				switch {
-				case !show(&e):
+				// A record at no offset is not the file's buffer but a copy
+				// the splitter of last resort made.
+				switch k := keep(&e); {
+				case k == KeepNothing:
 					e.Raw, e.RequestJSON = nil, nil
-				case at[j] >= 0:
+				case at[j] < 0:
+				case k == KeepRecord:
+					cloneRecord(&e)
+				default:
 					if _, dup := locs[e.ID]; !dup {
 						locs[e.ID] = Location{File: path, Offset: at[j], Size: len(e.Raw)}
 					}
 					e.Raw, e.RequestJSON = nil, nil
 				}
-				// Otherwise the record is not the file's buffer: a copy that
-				// the splitter of last resort made.
 				p.events[j] = e
 			}
 			parts[i], located[i] = p, locs
@@ -58,6 +72,21 @@ func ReadIndex(dir string, f Filter, show func(*investigation.Event) bool) (*Ind
 		}
 	}
 	return newIndex(parts), all, rejected, nil
+}
+
+// cloneRecord gives e a copy of its record, RequestJSON pointing into the
+// copy when it pointed into the record.
+func cloneRecord(e *investigation.Event) {
+	raw := bytes.Clone(e.Raw)
+	if req := e.RequestJSON; len(req) > 0 {
+		// A slice of Raw starts cap(Raw)-cap(req) bytes into it.
+		if at := cap(e.Raw) - cap(req); at >= 0 && at+len(req) <= len(e.Raw) && &e.Raw[at] == &req[0] {
+			e.RequestJSON = raw[at : at+len(req) : at+len(req)]
+		} else {
+			e.RequestJSON = bytes.Clone(req)
+		}
+	}
+	e.Raw = raw
 }
 
 // ReadRecords reads the records at locs, all in file, again: the events
