@@ -181,9 +181,10 @@ func rarest(needle []byte, counts *[256]int) int {
 	return k
 }
 
-// forHolders calls hold with each entry that holds needle whole. Occurrences are
-// found by their byte at position k (the rarest one, so that few positions
-// are compared); once a record is marked, the search resumes after it.
+// forHolders calls hold with each entry that holds needle whole, once.
+// Occurrences are found by their byte at position k (the rarest one, so
+// that few positions are compared); once a record holds one, the search
+// resumes after it.
 func forHolders(data []byte, entries []entry, needle []byte, k int, hold func(j int)) {
 	c := needle[k]
 	j := 0 // the first entry that may hold an occurrence not yet found
