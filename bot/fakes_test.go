@@ -399,15 +399,18 @@ func alarmJSON(name, state string, at time.Time) string {
 }
 
 // eventually polls cond until it holds or the timeout passes.
-// waitSlack stretches every wait for a condition: CI runs this package beside
-// the fault suite on two cores, where a sandbox answer that takes a second
-// alone can take ten. A wait ends as soon as its condition holds, so the
-// stretch costs passing tests nothing.
-const waitSlack = 3
+// stretch lengthens a short wait for a condition: CI runs this package
+// beside the fault suite on two cores, where a sandbox answer that takes a
+// second alone can take ten. A wait ends as soon as its condition holds, so
+// the stretch costs passing tests nothing; long waits, already sized for
+// load, stay as they are so the package keeps within go test's timeout.
+func stretch(d time.Duration) time.Duration {
+	return max(d, min(3*d, time.Minute))
+}
 
 func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	timeout *= waitSlack
+	timeout = stretch(timeout)
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {

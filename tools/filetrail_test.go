@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -220,5 +221,52 @@ func TestFileTrailFilterByNames(t *testing.T) {
 	}
 	if compared < 100 {
 		t.Errorf("only %d lookups compared", compared)
+	}
+}
+
+// A lookup returns each call with its record as the files hold it, though
+// the trail held none of them; a file changed since it was read makes the
+// lookup fail rather than return another record.
+func TestFileTrailRecordsReadAgain(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "samples", "invictus-ir_aws_dataset", "CloudTrail")
+	events, _, err := record.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]investigation.Event{}
+	for _, e := range events {
+		byID[e.ID] = e
+	}
+	trail, err := OpenFileTrail(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	q := investigation.Lookup{Region: "us-east-1", Key: investigation.AttrResourceName, Value: "sg-04cfb7a4712d75b00"}
+	for range 2 { // the second time from what the first read
+		res, err := trail.Lookup(ctx, q)
+		if err != nil || len(res.Events) == 0 {
+			t.Fatal(err, len(res.Events))
+		}
+		for _, e := range res.Events {
+			w := byID[e.ID]
+			if len(e.Raw) == 0 || !bytes.Equal(e.Raw, w.Raw) || !bytes.Equal(e.RequestJSON, w.RequestJSON) {
+				t.Errorf("%s: record %q, request %q; want %q, %q", e.ID, e.Raw, e.RequestJSON, w.Raw, w.RequestJSON)
+			}
+		}
+	}
+
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	changing := writeTrail(t, 20, t0)
+	trail, err = OpenFileTrail(changing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(changing, "trail.json"), []byte(`{"Records":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = trail.Lookup(ctx, investigation.Lookup{Region: "us-east-1", Key: investigation.AttrResourceName, Value: "checkout"})
+	if err == nil || !strings.Contains(err.Error(), "trail.json") {
+		t.Errorf("lookup over a changed file: %v, want an error naming it", err)
 	}
 }

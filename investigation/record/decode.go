@@ -48,7 +48,7 @@ func decode(data []byte, f Filter) ([]investigation.Event, DecodeStats, error) {
 	if err != nil {
 		return nil, DecodeStats{Reasons: map[string]int{}}, err
 	}
-	kept, stats, err := decodeEntries(entries, f, nil)
+	kept, stats, err := decodeEntries(entries, f, nameMarks(data, entries, f, nil), nil, nil)
 	return slices.Clip(kept), stats, err
 }
 
@@ -71,18 +71,19 @@ func split(data []byte, scratch []entry) ([]entry, error) {
 }
 
 // decodeEntries decodes the entries f does not rule out, appending the
-// events f keeps to kept. Each kept event's Raw is a copy: entries may point
-// into a buffer that is reused.
-func decodeEntries(entries []entry, f Filter, kept []investigation.Event) ([]investigation.Event, DecodeStats, error) {
+// events f keeps to kept, and when at is not nil where each one's record
+// lies in the file's content (-1: elsewhere); marks, unless nil, say which
+// entries may name one of f.Names. Each kept event's Raw is a copy unless
+// f.borrow: entries may point into a buffer that is reused.
+func decodeEntries(entries []entry, f Filter, marks []bool, kept []investigation.Event, at *[]int) ([]investigation.Event, DecodeStats, error) {
 	stats := DecodeStats{Entries: len(entries), Reasons: map[string]int{}}
-	needles := nameNeedles(f.Names)
 	decoded := 0
-	for _, en := range entries {
-		if f.skipEntry(en, needles) {
+	for i, en := range entries {
+		if f.skipEntry(en, marks == nil || marks[i]) {
 			continue
 		}
 		raw := en.raw
-		if !f.NoRaw {
+		if !f.NoRaw && !f.borrow {
 			raw = bytes.Clone(raw)
 		}
 		e, err := parse(raw)
@@ -99,6 +100,9 @@ func decodeEntries(entries []entry, f Filter, kept []investigation.Event) ([]inv
 			e.Raw, e.RequestJSON = nil, nil
 		}
 		kept = append(kept, e)
+		if at != nil {
+			*at = append(*at, en.at)
+		}
 	}
 	if decoded == 0 && stats.Skipped > 0 {
 		return kept, stats, noRecordsError(entries[0].raw, stats)

@@ -2,7 +2,6 @@ package record
 
 import (
 	"bytes"
-	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
@@ -26,16 +25,17 @@ type Filter struct {
 	NoRaw bool
 	// Keep, when set, decides on each decoded event.
 	Keep func(*investigation.Event) bool
+	// borrow leaves the kept events' Raw and RequestJSON in the file's
+	// buffer, reused once the reader's callback returns, rather than copy
+	// them: for a reader that keeps what it needs of them in the callback.
+	borrow bool
 }
 
-// skipEntry reports whether a record can be dropped undecoded. A record
-// dropped here is not counted among a file's skipped entries, even if its
-// decode would have failed.
-func (f Filter) skipEntry(en entry, needles [][]byte) bool {
-	if !en.unsure && (f.outsideRaw(en.time) || f.SkipReadOnly && plainTrue(en.ro)) {
-		return true
-	}
-	return needles != nil && !mayName(en.raw, needles)
+// skipEntry reports whether a record can be dropped undecoded; mayName is
+// the name check's answer for it. A record dropped here is not counted among
+// a file's skipped entries, even if its decode would have failed.
+func (f Filter) skipEntry(en entry, mayName bool) bool {
+	return !mayName || !en.unsure && (f.outsideRaw(en.time) || f.SkipReadOnly && plainTrue(en.ro))
 }
 
 // keep decides on a decoded event, whose time and flag the raw checks may
@@ -54,53 +54,6 @@ func (f Filter) keep(e *investigation.Event) bool {
 // reads it.
 func plainTrue(v []byte) bool {
 	return string(v) == "true" || bytes.EqualFold(v, []byte(`"true"`))
-}
-
-// nameNeedles are the bytes a record naming one of names must hold: each
-// name's last "/"-separated part, which every reading of a record (an ARN's
-// tail, "/"+path of a parameter, "targetgroup/"+rest) copies whole. Nil
-// means no record can be dropped by name: none were given, or one could be
-// written in a record other than as its bytes.
-func nameNeedles(names []string) [][]byte {
-	if len(names) == 0 {
-		return nil
-	}
-	needles := make([][]byte, 0, len(names))
-	for _, n := range names {
-		tail := n[strings.LastIndexByte(n, '/')+1:]
-		if tail == "" || strings.ContainsFunc(tail, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r == '%' }) {
-			return nil
-		}
-		needles = append(needles, []byte(tail))
-	}
-	return needles
-}
-
-// mayName reports whether raw may name a resource that holds a needle. A
-// string in JSON may hide its bytes behind escapes (\u0041, \/) and a
-// parameter behind URL encoding ("arn%3Aaws…", a queue URL's path), so a
-// record with any such escape or a "%" is kept; \" and \\ cannot stand for
-// a needle's bytes.
-func mayName(raw []byte, needles [][]byte) bool {
-	for _, n := range needles {
-		if bytes.Contains(raw, n) {
-			return true
-		}
-	}
-	if bytes.IndexByte(raw, '%') >= 0 {
-		return true
-	}
-	for i := bytes.IndexByte(raw, '\\'); i >= 0; {
-		if i+1 >= len(raw) || raw[i+1] != '"' && raw[i+1] != '\\' {
-			return true
-		}
-		next := bytes.IndexByte(raw[i+2:], '\\')
-		if next < 0 {
-			break
-		}
-		i += 2 + next
-	}
-	return false
 }
 
 // outsideRaw reports whether a record whose top-level eventTime value is v

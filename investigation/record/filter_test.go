@@ -36,11 +36,11 @@ func TestFilterSkipEntry(t *testing.T) {
 		{`{"eventTime":"2026-03-01T11:30:00Z","readOnly":true,"readOnly":false}`, false},
 		{`{"eventTime":"2026-03-01T11:30:00Z","r\u0065adOnly":false,"readOnly":true}`, false},
 	} {
-		if got := f.skipEntry(scanEntry([]byte(tc.raw)), nil); got != tc.skip {
+		if got := f.skipEntry(scanEntry([]byte(tc.raw)), true); got != tc.skip {
 			t.Errorf("%s: skipped %v, want %v", tc.raw, got, tc.skip)
 		}
 	}
-	if (Filter{}).skipEntry(scanEntry([]byte(`{"eventTime":"1999-01-01T00:00:00Z","readOnly":true}`)), nil) {
+	if (Filter{}).skipEntry(scanEntry([]byte(`{"eventTime":"1999-01-01T00:00:00Z","readOnly":true}`)), true) {
 		t.Error("an unbounded filter dropped a record")
 	}
 }
@@ -187,8 +187,19 @@ func TestMayName(t *testing.T) {
 		{`{"requestParameters":{"roleName":"billing"}}`, false},
 		{`{"requestParameters":{"policyDocument":"{\"Effect\":\"Allow\"}","p":"a\\b"}}`, false},
 		{`{"requestParameters":{"roleName":"\u006frders"}}`, true},
-		{`{"requestParameters":{"roleArn":"arn:aws:iam::1:role\/x"}}`, true},
-		{`{"requestParameters":{"functionName":"arn%3Aaws%3Alambda"}}`, true},
+		{`{"requestParameters":{"roleArn":"arn:aws:iam::1:role\/x"}}`, false}, // a needle holds no "/"
+		{`{"requestParameters":{"policy":"{\n\t\"a\": 1\r\b\f}"}}`, false},    // nor a control character
+		{`{"requestParameters":{"roleName":"\u003corders\u003e"}}`, true},
+		{`{"requestParameters":{"roleName":"\u003cbilling\u0026"}}`, false}, // "<" and "&" are not a needle's
+		{`{"requestParameters":{"roleName":"\u00e9"}}`, true},               // beyond ASCII: kept
+		{`{"requestParameters":{"roleName":"\\u006frders"}}`, false},        // a backslash, then letters
+		{`{"requestParameters":{"roleName":"\u00"}}`, true},
+		{`{"requestParameters":{"functionName":"arn%3Aaws%3Alambda"}}`, false}, // ":" is not a needle's
+		{`{"requestParameters":{"functionName":"arn%3Aaws%3A%6Frders"}}`, true},
+		{`{"requestParameters":{"functionName":"caf%C3%A9"}}`, true}, // beyond ASCII: kept
+		{`{"requestParameters":{"functionName":"%\u00366Frders"}}`, true},
+		{`{"requestParameters":{"functionName":"\u00256Frders"}}`, true},
+		{`{"requestParameters":{"functionName":"50%"}}`, true},
 		{`{"a":"trailing\`, true},
 	}
 	for _, tt := range tests {

@@ -19,10 +19,21 @@ import (
 // callers filter after fetching — and it holds management events only:
 // data, network-activity and Insights events are not in LookupEvents.
 type Index struct {
-	events []investigation.Event // newest first
-	// postings maps attribute key → value → positions in events, ascending
+	// parts hold the events as they were read, order says which are
+	// indexed, newest first: the events are not copied into that order.
+	parts [][]investigation.Event
+	order []eventRef
+	// postings maps attribute key → value → positions in order, ascending
 	// (that is, newest first).
 	postings map[string]map[string][]int
+}
+
+// eventRef is an event's place in an Index's parts.
+type eventRef struct{ part, i int32 }
+
+func (ix *Index) event(pos int) *investigation.Event {
+	r := ix.order[pos]
+	return &ix.parts[r.part][r.i]
 }
 
 // lookupKeys are the attribute keys LookupEvents accepts.
@@ -44,47 +55,73 @@ type indexFields struct {
 func NewIndex(events []investigation.Event) *Index {
 	// The caller and category are read by decoding each record a second
 	// time, the slow part: on every core.
-	type facts struct {
-		management            bool
-		username, accessKeyID string
-	}
 	all := make([]facts, len(events))
-	forEachParallel(len(events), func(i int) {
-		f := fieldsOf(events[i])
-		username, accessKeyID := callerOf(events[i], f)
-		all[i] = facts{isManagement(f), username, accessKeyID}
-	})
-	order := make([]int, 0, len(events))
-	seen := make(map[string]bool, len(events))
-	for i, e := range events {
-		if seen[e.ID] {
-			continue
-		}
-		seen[e.ID] = true
-		if all[i].management {
-			order = append(order, i)
+	forEachParallel(len(events), func(i int) { all[i] = factsOf(events[i]) })
+	return newIndex([]indexed{{slices.Clone(events), all}})
+}
+
+// facts are what an index reads of an event's record beyond the Event.
+type facts struct {
+	management            bool
+	username, accessKeyID string
+}
+
+func factsOf(e investigation.Event) facts {
+	f := fieldsOf(e)
+	username, accessKeyID := callerOf(e, f)
+	return facts{isManagement(f), username, accessKeyID}
+}
+
+// indexed are events to index, facts[i] being what events[i]'s record says.
+type indexed struct {
+	events []investigation.Event
+	facts  []facts
+}
+
+// newIndex indexes the events of parts, taken one part after another; it
+// holds their events.
+func newIndex(parts []indexed) *Index {
+	n := 0
+	for _, p := range parts {
+		n += len(p.events)
+	}
+	order := make([]eventRef, 0, n)
+	seen := make(map[string]bool, n)
+	for pi, p := range parts {
+		for i, e := range p.events {
+			if seen[e.ID] {
+				continue
+			}
+			seen[e.ID] = true
+			if p.facts[i].management {
+				order = append(order, eventRef{int32(pi), int32(i)})
+			}
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := events[b].Time.Compare(events[a].Time); c != 0 {
+	event := func(r eventRef) *investigation.Event { return &parts[r.part].events[r.i] }
+	slices.SortStableFunc(order, func(a, b eventRef) int {
+		ea, eb := event(a), event(b)
+		if c := eb.Time.Compare(ea.Time); c != 0 {
 			return c
 		}
-		return strings.Compare(events[a].ID, events[b].ID)
+		return strings.Compare(ea.ID, eb.ID)
 	})
 
-	ix := &Index{events: make([]investigation.Event, len(order)), postings: map[string]map[string][]int{}}
+	ix := &Index{parts: make([][]investigation.Event, len(parts)), order: slices.Clip(order), postings: map[string]map[string][]int{}}
+	for i, p := range parts {
+		ix.parts[i] = p.events
+	}
 	for _, k := range lookupKeys {
 		ix.postings[k] = map[string][]int{}
 	}
 	for i, at := range order {
-		e := events[at]
-		ix.events[i] = e
+		e, f := event(at), parts[at.part].facts[at.i]
 		ix.post(investigation.AttrEventID, e.ID, i)
 		ix.post(investigation.AttrEventName, e.Name, i)
 		ix.post(investigation.AttrEventSource, e.Source, i)
 		ix.post(investigation.AttrReadOnly, strconv.FormatBool(e.ReadOnly), i)
-		ix.post(investigation.AttrUsername, all[at].username, i)
-		ix.post(investigation.AttrAccessKeyID, all[at].accessKeyID, i)
+		ix.post(investigation.AttrUsername, f.username, i)
+		ix.post(investigation.AttrAccessKeyID, f.accessKeyID, i)
 		for _, r := range e.Resources {
 			ix.post(investigation.AttrResourceName, r.Name, i)
 			ix.post(investigation.AttrResourceType, r.Type, i)
@@ -140,7 +177,7 @@ func (ix *Index) post(key, value string, pos int) {
 }
 
 // Len is the number of indexed events.
-func (ix *Index) Len() int { return len(ix.events) }
+func (ix *Index) Len() int { return len(ix.order) }
 
 // CheckLookup validates a query the way LookupEvents does: a known attribute
 // key with a value, or no attribute at all, and a window that does not end
@@ -186,7 +223,7 @@ func (ix *Index) Lookup(q investigation.Lookup) []investigation.Event {
 			return nil
 		}
 	}
-	count := len(ix.events)
+	count := len(ix.order)
 	if positions != nil {
 		count = len(positions)
 	}
@@ -200,11 +237,11 @@ func (ix *Index) Lookup(q investigation.Lookup) []investigation.Event {
 	// before Start.
 	first := 0
 	if !q.End.IsZero() {
-		first = sort.Search(count, func(i int) bool { return !ix.events[at(i)].Time.After(q.End) })
+		first = sort.Search(count, func(i int) bool { return !ix.event(at(i)).Time.After(q.End) })
 	}
 	var out []investigation.Event
 	for i := first; i < count; i++ {
-		e := ix.events[at(i)]
+		e := *ix.event(at(i))
 		if !q.Start.IsZero() && e.Time.Before(q.Start) {
 			break
 		}

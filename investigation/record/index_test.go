@@ -1,6 +1,8 @@
 package record
 
 import (
+	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,96 @@ func TestCaller(t *testing.T) {
 	built := investigation.Event{Actor: investigation.Actor{Name: "alice"}}
 	if user, key := Caller(built); user != "alice" || key != "" {
 		t.Errorf("Caller of a built event = %q, %q", user, key)
+	}
+}
+
+// TestReadIndex: an index read file by file answers every lookup as one
+// built over everything read, holding no record, and the records of the
+// calls it was asked to show are read again as they were.
+func TestReadIndex(t *testing.T) {
+	dir := filepath.Join(samplesDir, "invictus-ir_aws_dataset", "CloudTrail")
+	events, _, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := NewIndex(events)
+	keep := func(e *investigation.Event) Keeping {
+		if e.ReadOnly {
+			return KeepNothing
+		}
+		return KeepLocation
+	}
+	slim, located, _, err := ReadIndex(dir, Filter{}, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slim.Len() != whole.Len() || whole.Len() == 0 {
+		t.Fatalf("read %d events, whole %d", slim.Len(), whole.Len())
+	}
+	lookups := []investigation.Lookup{{}}
+	for _, e := range events[:200] {
+		u, k := Caller(e)
+		lookups = append(lookups, investigation.Lookup{Key: investigation.AttrUsername, Value: u},
+			investigation.Lookup{Key: investigation.AttrAccessKeyID, Value: k},
+			investigation.Lookup{Key: investigation.AttrEventName, Value: e.Name})
+		for _, r := range e.Resources {
+			lookups = append(lookups, investigation.Lookup{Key: investigation.AttrResourceName, Value: r.Name})
+		}
+	}
+	shown := 0
+	for _, q := range lookups {
+		want, got := whole.Lookup(q), slim.Lookup(q)
+		if len(got) != len(want) {
+			t.Fatalf("%+v: %d events, want %d", q, len(got), len(want))
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if g.ID != w.ID {
+				t.Fatalf("%+v: event %d is %s, want %s", q, i, g.ID, w.ID)
+			}
+			if g.Raw != nil || g.RequestJSON != nil {
+				t.Fatalf("%s: the index holds its record", g.ID)
+			}
+			l, ok := located[g.ID]
+			if ok == g.ReadOnly {
+				t.Fatalf("%s (read-only %v): located %v", g.ID, g.ReadOnly, ok)
+			}
+			if !ok {
+				continue
+			}
+			again, err := ReadRecords(l.File, []Location{l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a := again[0]; a.ID != w.ID || !bytes.Equal(a.Raw, w.Raw) || !bytes.Equal(a.RequestJSON, w.RequestJSON) {
+				t.Fatalf("%s read again: %s, record %q, request %q; want %q, %q", w.ID, a.ID, a.Raw, a.RequestJSON, w.Raw, w.RequestJSON)
+			}
+			shown++
+		}
+	}
+	if shown == 0 {
+		t.Error("no record read again")
+	}
+	// Held rather than located, the records are copies of the files'
+	// buffers: still whole once every file was read.
+	held, _, _, err := ReadIndex(dir, Filter{}, func(*investigation.Event) Keeping { return KeepRecord })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := whole.Lookup(investigation.Lookup{}), held.Lookup(investigation.Lookup{})
+	for i := range got {
+		if g, w := got[i], want[i]; g.ID != w.ID || !bytes.Equal(g.Raw, w.Raw) || !bytes.Equal(g.RequestJSON, w.RequestJSON) {
+			t.Fatalf("%s held: record %q, request %q; want %s, %q, %q", g.ID, g.Raw, g.RequestJSON, w.ID, w.Raw, w.RequestJSON)
+		}
+	}
+	if _, err := ReadRecords(filepath.Join(dir, "missing.json"), nil); err == nil {
+		t.Error("a missing file read without an error")
+	}
+	for _, l := range located {
+		l.Offset += 1 << 30
+		if _, err := ReadRecords(l.File, []Location{l}); err == nil {
+			t.Error("a record beyond the file's end read without an error")
+		}
+		break
 	}
 }

@@ -34,7 +34,7 @@ func ReadDir(dir string) ([]investigation.Event, []Rejected, error) {
 func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, error) {
 	var perFile [][]investigation.Event
 	rejected, err := readDir(dir, f, func(n int) { perFile = make([][]investigation.Event, n) },
-		func(i int, events []investigation.Event) { perFile[i] = slices.Clone(events) })
+		func(i int, _ string, events []investigation.Event, _ []int) { perFile[i] = slices.Clone(events) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,12 +55,13 @@ func ReadDirFilter(dir string, f Filter) ([]investigation.Event, []Rejected, err
 // each is called from several goroutines at once, files in no particular
 // order; the slice it is given is reused once it returns.
 func ReadDirEach(dir string, f Filter, each func(events []investigation.Event)) ([]Rejected, error) {
-	return readDir(dir, f, func(int) {}, func(_ int, events []investigation.Event) { each(events) })
+	return readDir(dir, f, func(int) {}, func(_ int, _ string, events []investigation.Event, _ []int) { each(events) })
 }
 
 // readDir finds the trail files under dir, announces their number, and
-// reads them on every core, handing file i's kept events to each.
-func readDir(dir string, f Filter, found func(n int), each func(i int, events []investigation.Event)) ([]Rejected, error) {
+// reads them on every core, handing file i's kept events to each as
+// readFile does.
+func readDir(dir string, f Filter, found func(n int), each func(i int, path string, events []investigation.Event, at []int)) ([]Rejected, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read trail folder: %w", err)
@@ -95,7 +96,7 @@ func readDir(dir string, f Filter, found func(n int), each func(i int, events []
 		if file.rejected != nil {
 			return
 		}
-		stats, err := readFile(file.path, f, func(events []investigation.Event) { each(i, events) })
+		stats, err := readFile(file.path, f, func(events []investigation.Event, at []int) { each(i, file.path, events, at) })
 		switch {
 		case err != nil:
 			file.rejected = append(file.rejected, Rejected{File: file.path, Reason: err.Error()})
@@ -144,7 +145,9 @@ type fileBuffers struct {
 	file, plain []byte
 	zr          *gzip.Reader
 	entries     []entry
+	marks       []bool
 	kept        []investigation.Event
+	keptAt      []int
 }
 
 var buffersPool = sync.Pool{New: func() any { return new(fileBuffers) }}
@@ -163,30 +166,41 @@ func (b *fileBuffers) release() {
 }
 
 // readFile reads and decodes one file, handing the events it keeps to each
-// (when there are any) in a slice that is reused after each returns.
-func readFile(path string, filter Filter, each func([]investigation.Event)) (DecodeStats, error) {
+// (when there are any) in a slice that is reused after each returns, with
+// where each one's record lies in the file's content (-1: elsewhere).
+func readFile(path string, filter Filter, each func(events []investigation.Event, at []int)) (DecodeStats, error) {
 	b := buffersPool.Get().(*fileBuffers)
 	defer b.release()
-	var err error
-	if b.file, err = readAllInto(b.file[:0], path); err != nil {
-		return DecodeStats{}, err
-	}
-	data := b.file
-	if isGzip(data) {
-		if b.plain, err = b.gunzip(data); err != nil {
-			return DecodeStats{Reasons: map[string]int{}}, err
-		}
-		data = b.plain
+	data, err := b.content(path)
+	if err != nil {
+		return DecodeStats{Reasons: map[string]int{}}, err
 	}
 	if b.entries, err = split(data, b.entries); err != nil {
 		return DecodeStats{Reasons: map[string]int{}}, err
 	}
 	var stats DecodeStats
-	b.kept, stats, err = decodeEntries(b.entries, filter, b.kept[:0])
+	b.marks = nameMarks(data, b.entries, filter, b.marks)
+	b.keptAt = b.keptAt[:0]
+	b.kept, stats, err = decodeEntries(b.entries, filter, b.marks, b.kept[:0], &b.keptAt)
 	if err == nil && len(b.kept) > 0 {
-		each(b.kept)
+		each(b.kept, b.keptAt)
 	}
 	return stats, err
+}
+
+// content reads a file into b, decompressing it when it is gzip.
+func (b *fileBuffers) content(path string) ([]byte, error) {
+	var err error
+	if b.file, err = readAllInto(b.file[:0], path); err != nil {
+		return nil, err
+	}
+	if !isGzip(b.file) {
+		return b.file, nil
+	}
+	if b.plain, err = b.gunzip(b.file); err != nil {
+		return nil, err
+	}
+	return b.plain, nil
 }
 
 // readAllInto reads a file of at most MaxFileBytes into buf.

@@ -11,6 +11,12 @@ import (
 type entry struct {
 	raw      []byte
 	time, ro []byte // the keys' JSON values; nil when absent
+	// at is raw's offset in the file's content, -1 when raw is a copy.
+	at int
+	// hidden is set when a string holds a \u escape, which may stand for
+	// any character, so a byte search alone cannot rule the record out.
+	// Only the splitter's own pass sets it.
+	hidden bool
 	// unsure is set when a top-level key is escaped, not ASCII or repeated:
 	// it might be one of those keys to encoding/json, so only the decode
 	// can tell what the record holds.
@@ -49,7 +55,7 @@ func splitFast(data []byte, entries []entry) (_ []entry, ok bool) {
 // scanEntry finds a record's top-level eventTime and readOnly values.
 func scanEntry(raw []byte) entry {
 	s := splitter{data: raw}
-	e := entry{raw: raw}
+	e := entry{raw: raw, at: -1}
 	if !s.at('{') || !s.object(1, &e) || s.i != len(raw) {
 		e.unsure = true
 	}
@@ -59,6 +65,8 @@ func scanEntry(raw []byte) entry {
 type splitter struct {
 	data []byte
 	i    int
+	// hidden is set by str on a \u escape.
+	hidden bool
 }
 
 func (s *splitter) at(c byte) bool { return s.i < len(s.data) && s.data[s.i] == c }
@@ -123,7 +131,8 @@ func (s *splitter) records(entries []entry) ([]entry, bool) {
 	for {
 		s.space()
 		start := s.i
-		e := entry{}
+		e := entry{at: start}
+		s.hidden = false
 		var ok bool
 		if s.at('{') {
 			ok = s.object(2, &e)
@@ -135,6 +144,7 @@ func (s *splitter) records(entries []entry) ([]entry, bool) {
 			return entries, false
 		}
 		e.raw = s.data[start:s.i:s.i]
+		e.hidden = s.hidden
 		entries = append(entries, e)
 		s.space()
 		switch {
@@ -349,6 +359,7 @@ func (s *splitter) str() (escaped, ok bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
+				s.hidden = true
 				if len(d)-i < 6 || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
 					return false, false
 				}
