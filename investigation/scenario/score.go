@@ -15,7 +15,8 @@ type Result struct {
 	BlindSpot  string `json:"blind_spot,omitempty"`
 	Lookups    int    `json:"lookups"`
 	Resources  int    `json:"resources_walked"`
-	DurationMS int64  `json:"duration_ms"`
+	// DurationMS is the triage's own time, from the alarm to its report.
+	DurationMS int64 `json:"duration_ms"`
 	// FloorMS is the shortest the triage could take: its LookupEvents calls
 	// at the rate CloudTrail allows, the last one's round trip included.
 	FloorMS   int64  `json:"floor_ms,omitempty"`
