@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // nameNeedles are the bytes a record naming one of names must hold: each
 // name's last "/"-separated part, which every reading of a record (an ARN's
 // tail, "/"+path of a parameter, "targetgroup/"+rest) copies whole. Nil
 // means no record can be dropped by name: none were given, or one could be
-// written in a record other than as its bytes.
+// written in a record other than as its bytes. A replacement character is
+// one: the decode reads any byte that is not valid UTF-8 as U+FFFD.
 func nameNeedles(names []string) [][]byte {
 	if len(names) == 0 {
 		return nil
@@ -19,7 +21,7 @@ func nameNeedles(names []string) [][]byte {
 	needles := make([][]byte, 0, len(names))
 	for _, n := range names {
 		tail := n[strings.LastIndexByte(n, '/')+1:]
-		if tail == "" || strings.ContainsFunc(tail, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r == '%' }) {
+		if tail == "" || strings.ContainsFunc(tail, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r == '%' || r == utf8.RuneError }) {
 			return nil
 		}
 		needles = append(needles, []byte(tail))
