@@ -101,14 +101,7 @@ func TestReadDirFilterAgreesWithReadDir(t *testing.T) {
 // the raw check keeps the record for: dropping by name never loses a record
 // a ResourceName lookup would find.
 func TestMayNameKeepsEveryNamedRecord(t *testing.T) {
-	var paths []string
-	for _, fs := range sampleFiles(t) {
-		for _, f := range fs {
-			paths = append(paths, filepath.Join(samplesDir, filepath.FromSlash(f)))
-		}
-	}
-	corpus, _ := filepath.Glob("../../testdata/scenarios/*/trail/*.json*")
-	paths = append(paths, corpus...)
+	paths := sampleAndCorpusPaths(t)
 	names, records, dropped := 0, 0, 0
 	for _, p := range paths {
 		data, err := os.ReadFile(p)

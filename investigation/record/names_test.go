@@ -3,7 +3,6 @@ package record
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -68,14 +67,7 @@ func TestMarkNames(t *testing.T) {
 // names their records hold and names they do not, the search over the file
 // marks what the per-record check keeps.
 func TestMarkNamesAgreesWithMayName(t *testing.T) {
-	var paths []string
-	for _, fs := range sampleFiles(t) {
-		for _, f := range fs {
-			paths = append(paths, filepath.Join(samplesDir, filepath.FromSlash(f)))
-		}
-	}
-	corpus, _ := filepath.Glob("../../testdata/scenarios/*/trail/*.json*")
-	paths = append(paths, corpus...)
+	paths := sampleAndCorpusPaths(t)
 	files := 0
 	for _, p := range paths {
 		data, err := os.ReadFile(p)

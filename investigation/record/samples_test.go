@@ -106,6 +106,21 @@ func (c *coverage) share() float64 {
 	return float64(c.withResource) / float64(c.mutating-c.nameless)
 }
 
+// sampleAndCorpusPaths are the paths of every sample file and every corpus
+// scenario's trail file: the real records the raw checks are held against.
+func sampleAndCorpusPaths(t testing.TB) []string {
+	t.Helper()
+	var paths []string
+	for _, fs := range sampleFiles(t) {
+		for _, f := range fs {
+			paths = append(paths, filepath.Join(samplesDir, filepath.FromSlash(f)))
+		}
+	}
+	corpus, _ := filepath.Glob("../../testdata/scenarios/*/trail/*.json*")
+	paths = append(paths, corpus...)
+	return paths
+}
+
 // sampleFiles lists every JSON sample (".json", ".json.gz", and
 // traildiscover's ".json.cloudtrail") by dataset.
 func sampleFiles(t testing.TB) map[string][]string {
