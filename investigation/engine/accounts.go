@@ -112,26 +112,3 @@ func (t *triage) workloadAccount() string {
 	}
 	return t.alarm.Account
 }
-
-// findOwner looks for the account that owns s when the account it was
-// assumed to be in (its parent's) does not know it: a relation names a
-// subnet shared from a network account, or a key of a security account, by
-// id alone. The topology asks the accounts it may read; the owner found
-// becomes s's account, for its lookups as for its dependencies.
-func (t *triage) findOwner(ctx context.Context, s *scoped) ([]investigation.Dependency, error) {
-	owners, ok := t.engine.Topology.(investigation.Owners)
-	if !ok {
-		return nil, investigation.ErrUnknownResource
-	}
-	account, deps, err := owners.Owner(t.inAccount(ctx, s.Resource), s.Resource)
-	if err != nil {
-		return nil, err
-	}
-	s.Account, s.inherited = account, false
-	for i := range deps {
-		if deps[i].Account == "" {
-			deps[i].Account = account
-		}
-	}
-	return deps, nil
-}

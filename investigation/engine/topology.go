@@ -208,6 +208,7 @@ func (t *triage) expandTopology(ctx context.Context, layer2 *walkRun) {
 		heap.Push(q, walkItem{s: s, order: q.Len()})
 	}
 	reads, order := 0, q.Len()
+	ahead := newReadsAhead(ctx, t, topo)
 	var pruned, unread []string
 	defer t.sortTargets()
 	for q.Len() > 0 {
@@ -223,10 +224,12 @@ func (t *triage) expandTopology(ctx context.Context, layer2 *walkRun) {
 			continue
 		}
 		reads++
-		deps, err := topo.Dependencies(t.inAccount(ctx, parent.Resource), parent.Resource)
-		if errors.Is(err, investigation.ErrUnknownResource) && parent.inherited {
-			deps, err = t.findOwner(ctx, parent)
+		ahead.fill(*q, t.lim.MaxTopologyReads-reads)
+		read := ahead.take(parent)
+		if read.owned {
+			parent.Account, parent.inherited = read.owner, false
 		}
+		deps, err := read.deps, read.err
 		if t.refusedRead(err, parent.Resource) {
 			continue
 		}
