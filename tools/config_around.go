@@ -27,23 +27,30 @@ var (
 // ItemsAround returns the last item captured strictly before at and the
 // first captured at or after it: two GetResourceConfigHistory calls of one
 // item each, bounded by at, so the cost does not grow with the history.
-// Either is nil when Config holds none on that side.
+// Either is nil when Config holds none on that side. The two calls go out
+// together: the later item is asked for even when there turns out to be no
+// earlier one, which costs a request but not a round trip on the way to a
+// triage's next steps.
 func (c *ConfigService) ItemsAround(ctx context.Context, region, resourceType, resourceID string, at time.Time) (*ConfigItem, *ConfigItem, error) {
-	before, err := c.oneItem(ctx, region, &configservice.GetResourceConfigHistoryInput{
+	sides := [2]*configservice.GetResourceConfigHistoryInput{{
 		ResourceType: configtypes.ResourceType(resourceType), ResourceId: aws.String(resourceID),
 		LaterTime: aws.Time(at.Add(-time.Second)), ChronologicalOrder: configtypes.ChronologicalOrderReverse, Limit: 1,
-	})
-	if err != nil || before == nil {
-		return nil, nil, err
-	}
-	after, err := c.oneItem(ctx, region, &configservice.GetResourceConfigHistoryInput{
+	}, {
 		ResourceType: configtypes.ResourceType(resourceType), ResourceId: aws.String(resourceID),
 		EarlierTime: aws.Time(at), ChronologicalOrder: configtypes.ChronologicalOrderForward, Limit: 1,
+	}}
+	var items [2]*ConfigItem
+	var errs [2]error
+	inParallel(len(sides), len(sides), func(i int) {
+		items[i], errs[i] = c.oneItem(ctx, region, sides[i])
 	})
-	if err != nil {
-		return nil, nil, err
+	if errs[0] != nil || items[0] == nil {
+		return nil, nil, errs[0]
 	}
-	return before, after, nil
+	if errs[1] != nil {
+		return nil, nil, errs[1]
+	}
+	return items[0], items[1], nil
 }
 
 // oneItem reads the first item of a history query, nil when there is none.

@@ -246,6 +246,9 @@ func (c *IAM) GetPolicyVersion(ctx context.Context, policyARN, versionID string)
 	return investigation.PolicyVersion{ID: aws.ToString(v.VersionId), Created: aws.ToTime(v.CreateDate), IsDefault: v.IsDefaultVersion, Document: doc}, nil
 }
 
+// maxPolicyVersions is how many versions IAM keeps of a managed policy.
+const maxPolicyVersions = 5
+
 // PolicyVersions returns a managed policy's versions with their documents,
 // newest first, at most MaxDocuments of them. A policy IAM does not know
 // returns an error matching investigation.ErrUnknownResource.
@@ -255,10 +258,12 @@ func (c *IAM) PolicyVersions(ctx context.Context, policyARN string) ([]investiga
 		return nil, err
 	}
 	// The documents are read at once, each at its version's index; the
-	// error is the newest failing version's, as when read one by one.
+	// error is the newest failing version's, as when read one by one. IAM
+	// keeps at most five versions of a managed policy, so the whole history
+	// is one round trip.
 	versions = versions[:min(len(versions), c.opts.MaxDocuments)]
 	errs := make([]error, len(versions))
-	inParallel(len(versions), maxReadsInFlight, func(i int) {
+	inParallel(len(versions), maxPolicyVersions, func(i int) {
 		versions[i], errs[i] = c.GetPolicyVersion(ctx, policyARN, versions[i].ID)
 	})
 	for _, err := range errs {

@@ -172,7 +172,7 @@ func TestTrailSetupsFirstError(t *testing.T) {
 }
 
 // TestIAMPolicyVersionsReadTogether: a policy's version documents are read
-// at once, at most four in flight, and come back newest first.
+// at once, all five a managed policy may keep, and come back newest first.
 func TestIAMPolicyVersionsReadTogether(t *testing.T) {
 	const arn = "arn:aws:iam::123456789012:policy/checkout-data"
 	sc := writeScenario(t, nil, scenario.LogsFile{})
@@ -183,7 +183,7 @@ func TestIAMPolicyVersionsReadTogether(t *testing.T) {
 		p.Versions = append(p.Versions, scenario.IAMPolicyVersion{ID: id, Created: testNow.Add(time.Duration(i) * time.Hour), Document: doc})
 	}
 	sc.IAM.Policies = []scenario.IAMPolicy{p}
-	g := &gate{ops: map[string]bool{"GetPolicyVersion": true}, want: 4}
+	g := &gate{ops: map[string]bool{"GetPolicyVersion": true}, want: 5}
 	versions, err := tools.NewIAM(gatedSandbox(t, sc, g), tools.IAMOptions{}).PolicyVersions(testContext(t), arn)
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +198,7 @@ func TestIAMPolicyVersionsReadTogether(t *testing.T) {
 	if !slices.Equal(ids, []string{"v5", "v4", "v3", "v2", "v1"}) {
 		t.Errorf("versions %v, want newest first", ids)
 	}
-	if p := g.peakInFlight(); p != 4 {
-		t.Errorf("at most %d version reads in flight, want 4", p)
+	if p := g.peakInFlight(); p != 5 {
+		t.Errorf("at most %d version reads in flight, want all 5", p)
 	}
 }

@@ -47,10 +47,23 @@ func (t *triage) previousFromConfig(ctx context.Context, fx *effects, g *group) 
 	if !ok {
 		return previousRead{}, false
 	}
-	for _, r := range t.historyHolders(g) {
-		// Around the call itself, not when a latent change took effect: by
-		// the trigger, Config has long recorded the state the call left.
-		c, err := hist.ConfigurationAround(ctx, r, g.first())
+	holders := t.historyHolders(g)
+	reads := make([]func() configAround, len(holders))
+	for i, r := range holders {
+		for j := i; j < min(i+holdersAhead, len(holders)); j++ {
+			if reads[j] == nil {
+				// Around the call itself, not when a latent change took
+				// effect: by the trigger, Config has long recorded the
+				// state the call left.
+				holder := holders[j]
+				reads[j] = beside(t, func() configAround {
+					c, err := hist.ConfigurationAround(ctx, holder, g.first())
+					return configAround{c, err}
+				})
+			}
+		}
+		read := reads[i]()
+		c, err := read.change, read.err
 		if err != nil {
 			if !errors.Is(err, investigation.ErrUnknownResource) {
 				fx.note("configuration history of %s %s not read: %v", r.Type, r.ID, err)
@@ -72,6 +85,18 @@ func (t *triage) previousFromConfig(ctx context.Context, fx *effects, g *group) 
 		}
 	}
 	return previousRead{}, false
+}
+
+// holdersAhead is how many holders' histories are read at once: the
+// change's own resource and the one it depends from answer most of the
+// time, and reading the second beside the first saves a round trip when
+// the first records nothing of the change, for one request when it does.
+const holdersAhead = 2
+
+// configAround is one holder's configuration history around a change.
+type configAround struct {
+	change investigation.ConfigChange
+	err    error
 }
 
 // maxHistoryReads bounds the configuration histories read per candidate: its
