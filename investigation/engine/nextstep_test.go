@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,5 +93,54 @@ func TestPreviousLookupRespectsBudget(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(rep.Notes, "\n"), "was not read") {
 		t.Errorf("notes %v do not say the previous call was not read", rep.Notes)
+	}
+}
+
+// gatedHistory keeps no item, but holds each configuration history read
+// until want are in flight: reads made one after another fail, after
+// overlapWait, with an error the report's notes carry.
+type gatedHistory struct {
+	fakeTopology
+	want int
+
+	mu       sync.Mutex
+	inFlight int
+	reached  chan struct{}
+}
+
+func (g *gatedHistory) ConfigurationAround(context.Context, investigation.Resource, time.Time) (investigation.ConfigChange, error) {
+	g.mu.Lock()
+	g.inFlight++
+	if g.inFlight == g.want {
+		close(g.reached)
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.reached:
+		return investigation.ConfigChange{}, investigation.ErrUnknownResource
+	case <-time.After(overlapWait):
+		return investigation.ConfigChange{}, errors.New("read alone")
+	}
+}
+
+// TestHistoryHoldersReadTogether: a role's change may be recorded in the
+// role's own history or in the function that depends on it; both are
+// asked at once.
+func TestHistoryHoldersReadTogether(t *testing.T) {
+	changed := ev("detached", "iam.amazonaws.com", "DetachRolePolicy", at(8), "us-east-1", role("checkout-role"),
+		params(`{"roleName":"checkout-role","policyArn":"arn:aws:iam::123456789012:policy/orders"}`))
+	topo := &gatedHistory{fakeTopology: checkoutTopology, want: 2, reached: make(chan struct{})}
+	eng := &Engine{Trail: &fakeTrail{events: []investigation.Event{changed}}, Topology: topo, Now: func() time.Time { return symptom.Add(time.Minute) }}
+	rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Candidates) == 0 || rep.Candidates[0].Events[0].EventID != "detached" {
+		t.Fatalf("candidates %+v", rep.Candidates)
+	}
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "read alone") {
+			t.Errorf("the holders' histories were read one after another: %s", n)
+		}
 	}
 }
