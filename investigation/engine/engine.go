@@ -254,6 +254,7 @@ func (t *triage) run(ctx context.Context) {
 	// as its place in the walk is known.
 	layer1 := t.startWalk(ctx, 1, 0)
 	t.offer(layer1, t.targets)
+	history := t.startEarlyHistory(ctx, len(layer1.todo))
 	layer2 := t.startWalk(ctx, 2, len(layer1.todo))
 	t.expandTopology(ctx, layer2)
 	t.offer(layer2, layer2Of(t.targets))
@@ -262,7 +263,9 @@ func (t *triage) run(ctx context.Context) {
 
 	t.finishWalk(layer1)
 	t.progress(StageLayer1)
-	history := t.startHistory(ctx, logs, len(layer2.todo))
+	if history == nil {
+		history = t.startHistory(ctx, logs, len(layer2.todo))
+	}
 	t.finishWalk(layer2)
 	t.progress(StageLayer2)
 

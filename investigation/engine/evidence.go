@@ -138,6 +138,19 @@ type historyRead struct {
 	events func() []investigation.Event
 }
 
+// startEarlyHistory starts the history lookups with layer 1's when the
+// symptom alone decides them (a saturated metric: neither layer 1 nor the
+// logs are waited for) and the lookup budget holds them whatever the
+// dependency walk plans, so that which lookups are made never depends on
+// when they start. It returns nil when they must wait.
+func (t *triage) startEarlyHistory(ctx context.Context, layer1 int) []historyRead {
+	planned := layer1 + t.lim.MaxDependencyLookups
+	if !t.metricMatches(saturationMetric) || planned+HistoryLookups > t.lim.MaxLookups {
+		return nil
+	}
+	return t.startHistory(ctx, nil, planned)
+}
+
 // startHistory starts reading the alarm's own resources further back than
 // layer 1, when a change on them set a limit without saying the old value
 // or when the symptom is saturation (a lowered capacity waits for the next

@@ -163,3 +163,57 @@ func TestSettledHeadOfTheWalk(t *testing.T) {
 		})
 	}
 }
+
+// historyFirstTrail answers from trail, but holds layer 1's lookup of the
+// alarm's resource until the lookup further back was asked for: a triage
+// that waits for layer 1 before deciding the history lookups gets an error
+// for it instead, after overlapWait.
+type historyFirstTrail struct{ *fakeTrail }
+
+func (h historyFirstTrail) Lookup(ctx context.Context, q investigation.Lookup) (investigation.LookupResult, error) {
+	if q.Start.Equal(symptom.Add(-Layer1Window)) {
+		deadline := time.Now().Add(overlapWait)
+		for !h.askedBefore(symptom.Add(-Layer1Window)) {
+			if time.Now().After(deadline) {
+				return investigation.LookupResult{}, errors.New("history lookup waited for layer 1")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return h.fakeTrail.Lookup(ctx, q)
+}
+
+func (f *fakeTrail) askedBefore(end time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.ContainsFunc(f.queries, func(q investigation.Lookup) bool { return q.End.Equal(end) })
+}
+
+// TestSaturationReadsHistoryWithLayer1: a saturated metric decides the
+// lookups further back by itself, so they go out with layer 1's; an error
+// metric waits for layer 1 and the logs, and reads no history here.
+func TestSaturationReadsHistoryWithLayer1(t *testing.T) {
+	alarm := lambdaAlarm("us-east-1")
+	alarm.Metrics[0].Name = "Throttles"
+	trail := historyFirstTrail{&fakeTrail{}}
+	rep, err := (&Engine{Trail: trail, Topology: checkoutTopology}).Triage(context.Background(), alarm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "waited for layer 1") {
+			t.Errorf("the history lookup waited for layer 1: %s", n)
+		}
+	}
+	if !trail.askedBefore(symptom.Add(-Layer1Window)) {
+		t.Error("no history lookup for a saturated metric")
+	}
+
+	errorsOnly := &fakeTrail{}
+	if _, err := (&Engine{Trail: errorsOnly, Topology: checkoutTopology}).Triage(context.Background(), lambdaAlarm("us-east-1")); err != nil {
+		t.Fatal(err)
+	}
+	if errorsOnly.askedBefore(symptom.Add(-Layer1Window)) {
+		t.Error("a history lookup for an error metric with no limit change and no saturation in the logs")
+	}
+}
