@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,6 +101,7 @@ func TestRefusedAccountIsNotedOnceAndNamedAsBlindSpot(t *testing.T) {
 // subnet of another account by id alone.
 type ownerTopology struct {
 	byAccount map[string]fakeTopology // account → resource id → dependencies
+	mu        sync.Mutex
 	asked     []string
 }
 
@@ -116,7 +118,9 @@ func (o *ownerTopology) Dependencies(ctx context.Context, r investigation.Resour
 }
 
 func (o *ownerTopology) Owner(ctx context.Context, r investigation.Resource) (string, []investigation.Dependency, error) {
+	o.mu.Lock()
 	o.asked = append(o.asked, r.ID)
+	o.mu.Unlock()
 	for _, account := range []string{"111111111111", "222222222222", "333333333333"} {
 		if deps, ok := o.byAccount[account][r.ID]; ok && account != r.Account {
 			return account, deps, nil
@@ -127,7 +131,9 @@ func (o *ownerTopology) Owner(ctx context.Context, r investigation.Resource) (st
 
 func TestResourceNamedByIDIsReadInTheAccountThatOwnsIt(t *testing.T) {
 	topo := &ownerTopology{byAccount: map[string]fakeTopology{
-		"222222222222": {"checkout": {dep("AWS::EC2::Subnet", "subnet-shared", "Is contained in Subnet")}},
+		"222222222222": {"checkout": {dep("AWS::EC2::Subnet", "subnet-shared", "Is contained in Subnet"),
+			// AWS owns its managed policies: no account is searched for them.
+			dep(investigation.TypeIAMPolicy, "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "Is attached to Policy")}},
 		"333333333333": {"subnet-shared": {dep("AWS::EC2::RouteTable", "rtb-shared", "Is associated with RouteTable")}, "rtb-shared": nil},
 	}}
 	tr := &fakeTrail{}
@@ -146,7 +152,7 @@ func TestResourceNamedByIDIsReadInTheAccountThatOwnsIt(t *testing.T) {
 		}
 	}
 	if !slices.Equal(topo.asked, []string{"subnet-shared"}) {
-		t.Errorf("owner asked for %v, want only the subnet its parent's account does not know", topo.asked)
+		t.Errorf("owner asked for %v, want only the subnet its parent's account does not know, never an AWS managed policy", topo.asked)
 	}
 	if len(rep.BlindSpots) > 0 && rep.BlindSpots[0].Kind == investigation.BlindAccount {
 		t.Errorf("an account blind spot with every account readable: %+v", rep.BlindSpots[0])

@@ -350,12 +350,15 @@ func (t *triage) dependency(parent *scoped, d investigation.Dependency, strength
 	}
 	r.Region = investigation.RegionFor(r.Type, r.Region)
 	// AWS managed policies carry "aws" for an account: only AWS changes
-	// them, and no account's trail records it.
-	if r.Account == "" && hasARN && arn.Account != "aws" {
+	// them, and no account's trail records it. Read from the parent's
+	// account, they are not its to own: no account of the organization
+	// does, so none is searched for them.
+	awsOwned := hasARN && arn.Account == "aws"
+	if r.Account == "" && hasARN && !awsOwned {
 		r.Account = arn.Account
 	}
-	inherited := r.Account == ""
-	if inherited {
+	inherited := r.Account == "" && !awsOwned
+	if r.Account == "" {
 		r.Account = parent.Account
 	}
 	return &scoped{Resource: r, Layer: 2, Relation: d.Relation, Parent: parent.Resource,
