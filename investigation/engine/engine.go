@@ -208,6 +208,9 @@ type triage struct {
 	stacks map[*group]string
 	// coverage is what the trail setup kept from the walk; nil when not read.
 	coverage *coverage
+	// arounds are the configuration history reads, some started before
+	// ranking (previous_ahead.go).
+	arounds aroundReads
 	// reads are the reads running beside the walk, joined before run returns.
 	reads sync.WaitGroup
 }
@@ -268,6 +271,7 @@ func (t *triage) run(ctx context.Context) {
 	}
 	t.finishWalk(layer2)
 	t.progress(StageLayer2)
+	t.readAroundAhead(ctx)
 
 	policies := t.startPolicyVersions(ctx)
 	t.finishLogs(logs)

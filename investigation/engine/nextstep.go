@@ -55,11 +55,7 @@ func (t *triage) previousFromConfig(ctx context.Context, fx *effects, g *group) 
 				// Around the call itself, not when a latent change took
 				// effect: by the trigger, Config has long recorded the
 				// state the call left.
-				holder := holders[j]
-				reads[j] = beside(t, func() configAround {
-					c, err := hist.ConfigurationAround(ctx, holder, g.first())
-					return configAround{c, err}
-				})
+				reads[j] = t.around(ctx, hist, holders[j], g.first())
 			}
 		}
 		read := reads[i]()
