@@ -143,28 +143,50 @@ const MaxOwnerProbes = 6
 
 // Owner asks the other accounts Trailhound may read, in id order, for r,
 // and returns the first that knows it with r's dependencies read there.
+// The accounts are asked together, as many at a time as may still be
+// probed, and answer in id order whichever answered first: the owner is
+// the one a question at a time would have found, in the time of one.
 func (t accountTopology) Owner(ctx context.Context, r investigation.Resource) (string, []investigation.Dependency, error) {
 	assumed := resourceAccount(ctx, r)
-	probes := 0
+	var rest []string
 	for _, account := range t.m.candidates(ctx) {
-		if account == assumed || account == "" {
-			continue
+		if account != assumed && account != "" {
+			rest = append(rest, account)
 		}
-		if probes == MaxOwnerProbes {
-			break
-		}
-		a, err := t.m.For(ctx, account)
-		if err != nil {
-			// Refused accounts are not asked: the allowlist holds.
-			continue
-		}
-		probes++
-		in := r
-		in.Account = account
-		deps, err := a.Topology.Dependencies(ctx, in)
-		if err == nil {
-			return account, deps, nil
+	}
+	probes := 0
+	for len(rest) > 0 && probes < MaxOwnerProbes {
+		wave := rest[:min(len(rest), MaxOwnerProbes-probes)]
+		rest = rest[len(wave):]
+		answers := make([]ownerProbe, len(wave))
+		inParallel(len(wave), len(wave), func(i int) { answers[i] = t.probe(ctx, r, wave[i]) })
+		for i, a := range answers {
+			if a.refused {
+				// Refused accounts are not asked: the allowlist holds.
+				continue
+			}
+			probes++
+			if a.err == nil {
+				return wave[i], a.deps, nil
+			}
 		}
 	}
 	return "", nil, investigation.ErrUnknownResource
+}
+
+// ownerProbe is one account's answer to whether it holds a resource.
+type ownerProbe struct {
+	refused bool
+	deps    []investigation.Dependency
+	err     error
+}
+
+func (t accountTopology) probe(ctx context.Context, r investigation.Resource, account string) ownerProbe {
+	a, err := t.m.For(ctx, account)
+	if err != nil {
+		return ownerProbe{refused: true}
+	}
+	r.Account = account
+	deps, err := a.Topology.Dependencies(ctx, r)
+	return ownerProbe{deps: deps, err: err}
 }
