@@ -55,19 +55,73 @@ func (t *triage) around(ctx context.Context, hist investigation.ConfigHistory, h
 
 // readAroundAhead starts the configuration history reads the next steps
 // will most likely ask for: the first holders of the strongest groups of
-// changes found so far, scored as ranking scores them before it weighs
-// them against the logs and each other.
+// changes found so far, each group scored by its best change as ranking
+// scores it before weighing it against the logs and the other groups. It
+// reads every change once and sorts only the chosen groups' times: the
+// reads ahead cost a fraction of ranking even at 100,000 changes.
 func (t *triage) readAroundAhead(ctx context.Context) {
 	hist, ok := t.engine.Topology.(investigation.ConfigHistory)
 	if !ok || len(t.changes) == 0 {
 		return
 	}
-	groups := t.groups(t.symptom)
-	slices.SortStableFunc(groups, func(a, b *group) int { return cmp.Compare(b.score, a.score) })
-	for _, g := range groups[:min(len(groups), groupsAhead)] {
-		holders := t.historyHolders(g)
+	for _, c := range t.strongestGroups(groupsAhead) {
+		holders := t.historyHolders(&group{rep: c})
 		for _, holder := range holders[:min(len(holders), holdersAhead)] {
-			t.around(ctx, hist, holder, g.first())
+			t.around(ctx, hist, holder, t.groupStart(c))
 		}
 	}
+}
+
+// strongestGroups is the best-scored change of each of the n strongest
+// group keys, strongest first; ties go to the change found first.
+func (t *triage) strongestGroups(n int) []*found {
+	type best struct {
+		score float64
+		seq   int
+	}
+	bests := make([]best, len(t.groupIDs))
+	for i := range bests {
+		bests[i].seq = -1
+	}
+	for i, f := range t.changes {
+		if score := t.breakdown(f, t.symptom, 0).Total(); bests[f.group].seq < 0 || score > bests[f.group].score {
+			bests[f.group] = best{score, i}
+		}
+	}
+	var top []best
+	for _, b := range bests {
+		if b.seq >= 0 {
+			top = append(top, b)
+		}
+	}
+	slices.SortFunc(top, func(a, b best) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	out := make([]*found, 0, min(n, len(top)))
+	for _, b := range top[:min(n, len(top))] {
+		out = append(out, t.changes[b.seq])
+	}
+	return out
+}
+
+// groupStart is when the group holding c begins: its key's calls chain
+// into one group while each follows the last within GroupSpan.
+func (t *triage) groupStart(c *found) time.Time {
+	var times []time.Time
+	for _, f := range t.changes {
+		if f.group == c.group {
+			times = append(times, f.Time)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	start := times[0]
+	for i := 1; i < len(times) && !times[i].After(c.Time); i++ {
+		if times[i].Sub(times[i-1]) > GroupSpan {
+			start = times[i]
+		}
+	}
+	return start
 }
