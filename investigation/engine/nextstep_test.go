@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/trailhound/trailhound/investigation"
+	"github.com/trailhound/trailhound/investigation/catalogue"
 )
 
 // historyTopology is a topology that also keeps configuration items.
@@ -96,49 +96,40 @@ func TestPreviousLookupRespectsBudget(t *testing.T) {
 	}
 }
 
-// gatedHistory keeps no item, but holds each configuration history read
-// until want are in flight: reads made one after another fail, after
-// overlapWait, with an error the report's notes carry.
+// gatedHistory keeps no item, but holds each configuration history read at
+// its gate: reads made one after another fail with an error the report's
+// notes carry.
 type gatedHistory struct {
 	fakeTopology
-	want int
-
-	mu       sync.Mutex
-	inFlight int
-	reached  chan struct{}
+	gate *inFlightGate
 }
 
-func (g *gatedHistory) ConfigurationAround(context.Context, investigation.Resource, time.Time) (investigation.ConfigChange, error) {
-	g.mu.Lock()
-	g.inFlight++
-	if g.inFlight == g.want {
-		close(g.reached)
-	}
-	g.mu.Unlock()
-	select {
-	case <-g.reached:
-		return investigation.ConfigChange{}, investigation.ErrUnknownResource
-	case <-time.After(overlapWait):
+func (g gatedHistory) ConfigurationAround(context.Context, investigation.Resource, time.Time) (investigation.ConfigChange, error) {
+	if !g.gate.hold() {
 		return investigation.ConfigChange{}, errors.New("read alone")
 	}
+	return investigation.ConfigChange{}, investigation.ErrUnknownResource
 }
 
 // TestHistoryHoldersReadTogether: a role's change may be recorded in the
-// role's own history or in the function that depends on it; both are
-// asked at once.
+// role's own history or in the function that depends on it; the next steps
+// ask both at once when neither was read ahead of ranking.
 func TestHistoryHoldersReadTogether(t *testing.T) {
 	changed := ev("detached", "iam.amazonaws.com", "DetachRolePolicy", at(8), "us-east-1", role("checkout-role"),
 		params(`{"roleName":"checkout-role","policyArn":"arn:aws:iam::123456789012:policy/orders"}`))
-	topo := &gatedHistory{fakeTopology: checkoutTopology, want: 2, reached: make(chan struct{})}
-	eng := &Engine{Trail: &fakeTrail{events: []investigation.Event{changed}}, Topology: topo, Now: func() time.Time { return symptom.Add(time.Minute) }}
-	rep, err := eng.Triage(context.Background(), lambdaAlarm("eu-west-1"))
-	if err != nil {
-		t.Fatal(err)
+	fnTarget := &scoped{Resource: investigation.Resource{Type: investigation.TypeLambdaFunction, ID: "checkout"}, Layer: 1, Strength: 1}
+	roleTarget := &scoped{Resource: investigation.Resource{Type: investigation.TypeIAMRole, ID: "checkout-role"}, Layer: 2, Strength: 0.95,
+		Parent: fnTarget.Resource}
+	f := &found{Event: changed, Target: roleTarget, Kind: catalogue.KindOfEvent(changed)}
+	tr := &triage{engine: &Engine{Topology: gatedHistory{fakeTopology: checkoutTopology, gate: newInFlightGate(2)}},
+		symptom: symptom, targets: []*scoped{fnTarget, roleTarget}}
+	var fx effects
+	if _, ok := tr.previousFromConfig(context.Background(), &fx, &group{rep: f, events: []*found{f}}); ok {
+		t.Fatal("a previous value from histories that hold nothing")
 	}
-	if len(rep.Candidates) == 0 || rep.Candidates[0].Events[0].EventID != "detached" {
-		t.Fatalf("candidates %+v", rep.Candidates)
-	}
-	for _, n := range rep.Notes {
+	tr.reads.Wait()
+	fx.apply(tr)
+	for _, n := range tr.notes {
 		if strings.Contains(n, "read alone") {
 			t.Errorf("the holders' histories were read one after another: %s", n)
 		}

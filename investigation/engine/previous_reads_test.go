@@ -10,12 +10,10 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 )
 
-// gatedTrail holds each lookup gate selects until want of them are in
-// flight (or overlapWait passes) and records the most it held at once: a
-// triage that sends them one after another meets the wait on each.
-type gatedTrail struct {
-	*fakeTrail
-	gate func(investigation.Lookup) bool
+// inFlightGate holds each call it is given until want of them are in
+// flight, or overlapWait passes, and records the most it held at once: a
+// triage that makes the calls one after another meets the wait on each.
+type inFlightGate struct {
 	want int
 
 	mu       sync.Mutex
@@ -25,35 +23,55 @@ type gatedTrail struct {
 	reached  chan struct{}
 }
 
+func newInFlightGate(want int) *inFlightGate {
+	return &inFlightGate{want: want, reached: make(chan struct{})}
+}
+
+// hold waits with the call it is given; false means the call went alone.
+func (g *inFlightGate) hold() bool {
+	g.mu.Lock()
+	g.inFlight++
+	g.peak = max(g.peak, g.inFlight)
+	if g.inFlight == g.want && !g.opened {
+		g.opened = true
+		close(g.reached)
+	}
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.inFlight--
+		g.mu.Unlock()
+	}()
+	select {
+	case <-g.reached:
+		return true
+	case <-time.After(overlapWait):
+		return false
+	}
+}
+
+func (g *inFlightGate) peakInFlight() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.peak
+}
+
+// gatedTrail holds the lookups gate selects at its inFlightGate.
+type gatedTrail struct {
+	*fakeTrail
+	*inFlightGate
+	gate func(investigation.Lookup) bool
+}
+
 func newGatedTrail(events []investigation.Event, want int, gate func(investigation.Lookup) bool) *gatedTrail {
-	return &gatedTrail{fakeTrail: &fakeTrail{events: events}, gate: gate, want: want, reached: make(chan struct{})}
+	return &gatedTrail{fakeTrail: &fakeTrail{events: events}, inFlightGate: newInFlightGate(want), gate: gate}
 }
 
 func (g *gatedTrail) Lookup(ctx context.Context, q investigation.Lookup) (investigation.LookupResult, error) {
 	if g.gate(q) {
-		g.mu.Lock()
-		g.inFlight++
-		g.peak = max(g.peak, g.inFlight)
-		if g.inFlight == g.want && !g.opened {
-			g.opened = true
-			close(g.reached)
-		}
-		g.mu.Unlock()
-		select {
-		case <-g.reached:
-		case <-time.After(overlapWait):
-		}
-		g.mu.Lock()
-		g.inFlight--
-		g.mu.Unlock()
+		g.hold()
 	}
 	return g.fakeTrail.Lookup(ctx, q)
-}
-
-func (g *gatedTrail) peakInFlight() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.peak
 }
 
 // priorLookup selects the lookups further back than the walk for the call

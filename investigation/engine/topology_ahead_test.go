@@ -6,7 +6,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,30 +14,16 @@ import (
 
 // gatedTopology answers from deps, but holds the read of each resource
 // named in together until all of them are in flight: a walk that reads
-// siblings one after another gets an error for them instead, after
-// overlapWait.
+// siblings one after another gets an error for them instead.
 type gatedTopology struct {
 	deps     fakeTopology
 	together map[string]bool
-
-	mu       sync.Mutex
-	inFlight int
-	reached  chan struct{}
+	gate     *inFlightGate
 }
 
-func (g *gatedTopology) Dependencies(ctx context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
-	if g.together[r.ID] {
-		g.mu.Lock()
-		g.inFlight++
-		if g.inFlight == len(g.together) {
-			close(g.reached)
-		}
-		g.mu.Unlock()
-		select {
-		case <-g.reached:
-		case <-time.After(overlapWait):
-			return nil, errors.New("read alone: its siblings were read one after another")
-		}
+func (g gatedTopology) Dependencies(ctx context.Context, r investigation.Resource) ([]investigation.Dependency, error) {
+	if g.together[r.ID] && !g.gate.hold() {
+		return nil, errors.New("read alone: its siblings were read one after another")
 	}
 	return g.deps.Dependencies(ctx, r)
 }
@@ -70,8 +55,8 @@ var siblingTopology = fakeTopology{
 }
 
 func TestSiblingDependenciesReadTogether(t *testing.T) {
-	topo := &gatedTopology{deps: siblingTopology, reached: make(chan struct{}),
-		together: map[string]bool{"checkout-role": true, "sg-0abc": true, "subnet-1": true, "orders": true}}
+	together := map[string]bool{"checkout-role": true, "sg-0abc": true, "subnet-1": true, "orders": true}
+	topo := gatedTopology{deps: siblingTopology, together: together, gate: newInFlightGate(len(together))}
 	rep, err := (&Engine{Trail: &fakeTrail{}, Topology: topo}).Triage(context.Background(), lambdaAlarm("us-east-1"))
 	if err != nil {
 		t.Fatal(err)
