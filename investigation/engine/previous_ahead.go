@@ -10,9 +10,10 @@ import (
 	"github.com/trailhound/trailhound/investigation"
 )
 
-// groupsAhead is how many changes have their configuration history read
-// before ranking: the strongest by their own score, a few more than the
-// candidates ranking keeps, since corroboration can still reorder them.
+// groupsAhead is how many groups of changes have their configuration
+// history read before ranking: the strongest by their own score, one more
+// than the candidates ranking keeps, since corroboration can still reorder
+// them.
 const groupsAhead = MaxCandidates + 1
 
 // aroundKey names one configuration history read: a holder at a moment.
