@@ -215,17 +215,13 @@ func (c *Client) post(ctx context.Context, at chat.Ref, m blocks.Message, later 
 	return ts, err
 }
 
-// claimSlot claims, across replicas (Options.Envelopes), a posting slot of
-// the channel's pace: slots are PostInterval long, so replicas that each
+// claimSlot claims, across replicas (Options.Envelopes), the channel's
+// posting slot of now: slots are PostInterval long, so replicas that each
 // pace themselves do not post a backlog together faster than Slack takes
 // it, and a post that cannot wait keeps its slot free of backlog. A
-// backlog post (wait) claims the next slot no post claimed and goes at its
-// start: two backlog posts in neighbouring slots, one late in its slot
-// and the next early in its own, would otherwise follow each other within
-// Slack's second and meet a 429, which holds the channel back for its
-// Retry-After. Any other post claims the slot of now if it is free and
-// goes either way. A store that does not answer claims nothing: each
-// replica's own pace still holds.
+// backlog post (wait) sleeps until it wins a slot; any other post claims
+// the slot if it is free and goes either way. A store that does not answer
+// claims nothing: each replica's own pace still holds.
 func (c *Client) claimSlot(ctx context.Context, channel string, wait bool) error {
 	if c.opts.Envelopes == nil {
 		return nil
@@ -233,18 +229,12 @@ func (c *Client) claimSlot(ctx context.Context, channel string, wait bool) error
 	step := int64(c.opts.PostInterval)
 	for {
 		slot := time.Now().UnixNano() / step
-		if wait {
-			slot++
-		}
-		won, err := c.opts.Envelopes.ClaimEnvelope(ctx, fmt.Sprintf("post-slot-%s-%d", channel, slot), 3*c.opts.PostInterval)
-		if err != nil || !wait {
+		won, err := c.opts.Envelopes.ClaimEnvelope(ctx, fmt.Sprintf("post-slot-%s-%d", channel, slot), 2*c.opts.PostInterval)
+		if err != nil || won || !wait {
 			return nil
 		}
-		if err := chat.Sleep(ctx, time.Until(time.Unix(0, slot*step))); err != nil {
+		if err := chat.Sleep(ctx, time.Until(time.Unix(0, (slot+1)*step))); err != nil {
 			return err
-		}
-		if won {
-			return nil
 		}
 	}
 }

@@ -3,7 +3,6 @@ package slackchat
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -110,75 +109,3 @@ func TestPostGoesAheadOfPostLater(t *testing.T) {
 
 // noSocket is a socket that is never run.
 type noSocket struct{ Socket }
-
-// sharedEnvelopes is one claim table for several clients, as the replicas'
-// Redis is.
-type sharedEnvelopes struct {
-	mu      sync.Mutex
-	claimed map[string]bool
-}
-
-func (s *sharedEnvelopes) ClaimEnvelope(_ context.Context, id string, _ time.Duration) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.claimed[id] {
-		return false, nil
-	}
-	s.claimed[id] = true
-	return true, nil
-}
-
-// timedAPI records when each post reached it.
-type timedAPI struct {
-	API
-	mu    sync.Mutex
-	posts []time.Time
-}
-
-func (a *timedAPI) PostMessageContext(_ context.Context, channel string, _ ...slack.MsgOption) (string, string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.posts = append(a.posts, time.Now())
-	return channel, "1.000001", nil
-}
-
-// TestBacklogsOfTwoReplicasKeepTheChannelsPace: two replicas posting their
-// backlogs into one channel through shared slots never post within one
-// interval of each other, however their slots interleave.
-func TestBacklogsOfTwoReplicasKeepTheChannelsPace(t *testing.T) {
-	const interval = 100 * time.Millisecond
-	env := &sharedEnvelopes{claimed: map[string]bool{}}
-	api := &timedAPI{}
-	ch := chat.Ref{Channel: "C0ALERTS"}
-	var wg sync.WaitGroup
-	// The first replica starts late in a slot, the second early in the
-	// next: posting in the slot of now, they would post 60 ms apart.
-	grid := time.Now().Truncate(interval).Add(interval)
-	for r := range 2 {
-		c, err := New(api, noSocket{}, Options{PostInterval: interval, Envelopes: env})
-		if err != nil {
-			t.Fatal(err)
-		}
-		start := grid.Add(interval*6/10 + time.Duration(r)*interval*6/10)
-		wg.Go(func() {
-			time.Sleep(time.Until(start))
-			for range 6 {
-				if _, err := c.PostLater(t.Context(), ch, blocks.Message{Text: "report"}); err != nil {
-					t.Error(err)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	slices.SortFunc(api.posts, time.Time.Compare)
-	for i := 1; i < len(api.posts); i++ {
-		// A little under the interval: the posts go at slot starts, and a
-		// timer may wake a millisecond or two early or late.
-		if gap := api.posts[i].Sub(api.posts[i-1]); gap < interval*8/10 {
-			t.Errorf("posts %d and %d %v apart, under the channel's interval %v", i-1, i, gap, interval)
-		}
-	}
-	if len(api.posts) != 12 {
-		t.Errorf("%d posts, want 12", len(api.posts))
-	}
-}
