@@ -56,9 +56,6 @@ const (
 	// reportPostTimeout bounds how long a report waits for its channel: a
 	// storm of a few hundred alarms in one channel, at one post a second.
 	reportPostTimeout = 10 * time.Minute
-	// digestFirst bounds how long a storm's report waits for its channel's
-	// digest to go up first: two of the digest's own call timeouts.
-	digestFirst = 2 * digestCallTimeout
 )
 
 // StormRate is when a channel is in a storm (see StormAlarms).
@@ -212,36 +209,12 @@ func (b *Bot) stormRefire(ctx context.Context, key EpisodeKey, thread chat.Ref) 
 func (b *Bot) postReport(ctx context.Context, j *triageJob, msg blocks.Message) error {
 	ctx, cancel := context.WithTimeout(ctx, reportPostTimeout)
 	defer cancel()
-	b.awaitDigest(ctx, j)
 	ts, err := b.chat.PostLater(ctx, chat.Ref(j.thread), msg)
 	if err != nil {
 		return fmt.Errorf("post the report: %w", err)
 	}
 	j.placeholderTS, j.posted = ts, b.now()
 	return nil
-}
-
-// awaitDigest holds a storm's report until the channel's digest is up: the
-// digest is every report's first form, and a backlog of thread replies
-// posting first (two replicas' of them colliding in Slack's per-channel
-// pace, each rate limit holding the channel back) would keep it, and with
-// it every alarm's take-up, waiting. It waits at most digestFirst, then
-// the report goes anyway.
-func (b *Bot) awaitDigest(ctx context.Context, j *triageJob) {
-	if b.storms == nil || j.storm == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, digestFirst)
-	defer cancel()
-	for {
-		st, err := b.storms.ReadStorm(ctx, j.thread.Channel)
-		if err != nil || st.ID != j.storm || st.DigestTS != "" {
-			return
-		}
-		if chat.Sleep(ctx, DigestEvery/4) != nil {
-			return
-		}
-	}
 }
 
 // digestRun is a digest this replica holds.

@@ -164,33 +164,3 @@ func stormLatencies(t *testing.T, seen map[string]*stormSeen, first map[string]t
 	}
 	return takeUp, firstForm, inThread
 }
-
-// reportsBeforeDigest counts the storm reports that channel received
-// before its first storm digest: threads whose first reply from the bot
-// was a report from its first version (a thread with a placeholder got
-// its report in the usual workflow).
-func reportsBeforeDigest(sb *slackapi.Server, channel string) int {
-	bot := sb.Options().BotID
-	var digest time.Time
-	for _, m := range sb.Messages(channel) {
-		if m.BotID == bot && bytes.Contains(m.Blocks, []byte(`"storm-header"`)) && (digest.IsZero() || m.Posted.Before(digest)) {
-			digest = m.Posted
-		}
-	}
-	if digest.IsZero() {
-		return 0
-	}
-	early := 0
-	for _, m := range sb.Messages(channel) {
-		for _, r := range sb.Thread(channel, m.TS) {
-			if r.BotID != bot || !r.IsReply() {
-				continue
-			}
-			if r.Posted.Before(digest) && bytes.Contains(versions(r)[0].blocks, []byte(`"block_id":"`+reportBlockID+`"`)) {
-				early++
-			}
-			break // the thread's first reply from the bot
-		}
-	}
-	return early
-}

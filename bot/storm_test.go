@@ -282,11 +282,6 @@ func runStorm(t *testing.T, nChannels, nReplicas int, triager interface {
 	var res stormResult
 	res.takeUp, res.firstForm, res.inThread = stormLatencies(t, seen, first)
 	res.digests = digests
-	for _, ch := range channels {
-		if early := reportsBeforeDigest(sb, ch); early > 0 {
-			t.Errorf("%s: %d storm reports reached their threads before the channel's digest went up", ch, early)
-		}
-	}
 	// Each alarm a digest listed is in its holder's take-up histogram; a
 	// takeover observes its alarms again, so at least once.
 	var observed uint64
