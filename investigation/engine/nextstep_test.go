@@ -129,9 +129,5 @@ func TestHistoryHoldersReadTogether(t *testing.T) {
 	}
 	tr.reads.Wait()
 	fx.apply(tr)
-	for _, n := range tr.notes {
-		if strings.Contains(n, "read alone") {
-			t.Errorf("the holders' histories were read one after another: %s", n)
-		}
-	}
+	noNoteOf(t, tr.notes, "read alone", "the holders' histories were read one after another")
 }

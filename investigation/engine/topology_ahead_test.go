@@ -61,11 +61,7 @@ func TestSiblingDependenciesReadTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range rep.Notes {
-		if strings.Contains(n, "read alone") {
-			t.Errorf("siblings' dependencies read one after another: %s", n)
-		}
-	}
+	noNoteOf(t, rep.Notes, "read alone", "siblings' dependencies read one after another")
 }
 
 // TestReadsAheadKeepTheWalksOrder: however the reads ahead finish, the scope,
